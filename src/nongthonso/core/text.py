@@ -1,0 +1,71 @@
+"""Vietnamese text helpers: sort keys in Vietnamese alphabetical order and diacritic-free folding.
+
+The Vietnamese alphabet orders letters as a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;
+tone marks only break ties (no tone < huyền < hỏi < ngã < sắc < nặng, as ICU's ``vi`` collation does).
+``vi_sort_key`` returns a plain string whose binary order is that order, so it can be stored in an
+indexed column and sorted by any database.
+"""
+
+import unicodedata
+
+_BASE_ORDER = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# combining marks for tones, in Vietnamese order
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+# combining marks that make a new base letter
+_LETTER_MARKS = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+                 ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+
+
+def _letters(text: str):
+    """Yield (base letter, tone digit) for each character of ``text`` (lower-cased)."""
+    for ch in text.lower():
+        if ch == "đ":
+            yield "đ", "0"
+            continue
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = "0"
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            else:
+                base = _LETTER_MARKS.get((base, mark), base)
+        yield base, tone
+
+
+def vi_sort_key(text: str) -> str:
+    """A string key whose ordinary (binary) order is Vietnamese alphabetical order."""
+    primary, secondary = [], []
+    for base, tone in _letters(text):
+        idx = _BASE_ORDER.find(base)
+        if idx >= 0:
+            primary.append(chr(0x41 + idx))  # 'A'.. in alphabet order
+        elif base.isspace():
+            primary.append(" ")  # space sorts before every letter ("Ba Bể" < "Bách Quang")
+        elif base.isdigit():
+            primary.append("0" + base)  # digits before letters
+        else:
+            primary.append(base)
+        secondary.append(tone)
+    return "".join(primary) + "\x01" + "".join(secondary)
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form for searching: "Đại Từ" → "dai tu"."""
+    text = text.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def format_number(value: float | int, decimals: int = 0) -> str:
+    """Vietnamese number format: 1.234.567 and 85,7."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_percent(value: float, decimals: int = 1) -> str:
+    return format_number(value, decimals) + "%"
+
+
+def format_date(value) -> str:
+    """24/5/2023 (no leading zeros, as Vietnamese administrative documents write dates)."""
+    return f"{value.day}/{value.month}/{value.year}"

@@ -1,0 +1,493 @@
+"""The criteria evaluation engine. Pure Python + numpy: no ORM, no I/O.
+
+Input: a criteria-set *spec* (the structure of a catalogue file, see docs/criteria-format.md) and
+indicator values. Output: each indicator met / not met / unknown with its threshold and the gap to it,
+each criterion met / not met / unknown, the number of criteria met, eligibility and the Decision
+18/2022/QĐ-TTg revocation test.
+
+A missing value is *unknown*, never a failure: an indicator without a value is unknown; a criterion is
+not met when any of its indicators fails, unknown when none fails but one is unknown, met otherwise.
+
+The engine is vectorised: ``compile_spec`` turns a spec into arrays once (threshold table by year ×
+threshold class × indicator, an indicator → criterion incidence matrix), and ``evaluate_batch``
+evaluates any number of units with a handful of numpy passes. ``evaluate_one`` is the same code
+path for one unit, returning a readable result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+
+# Decision 18/2022/QĐ-TTg: a commune's recognition is revoked when >= 50% of its criteria fail, or
+# 30% to < 50% fail including at least one key criterion.
+REVOKE_ANY_SHARE = 0.5
+REVOKE_KEY_SHARE = 0.3
+
+_NUMERIC_COMPARATORS = (">=", "<=", ">", "<")
+_ANY = None
+
+
+class SpecError(ValueError):
+    """A criteria spec that cannot be compiled; the message says where and how to fix it."""
+
+
+def _spec_path(spec: Mapping, indicator: Mapping | None = None) -> str:
+    where = f"bộ tiêu chí «{spec.get('code', '?')}»"
+    if indicator is not None:
+        where += f", chỉ tiêu {indicator.get('code', '?')}"
+    return where
+
+
+def encode_value(value: Any, value_type: str, categories: Sequence[str] = ()) -> float:
+    """The engine's float encoding of one value: NaN for unknown, 1/0 for booleans, category index."""
+    if value is None or value == "":
+        return math.nan
+    if value_type == "boolean":
+        if isinstance(value, str):
+            return 1.0 if value.strip().lower() in {"1", "true", "đạt", "co", "có", "yes"} else 0.0
+        return 1.0 if value else 0.0
+    if value_type == "category":
+        try:
+            return float(list(categories).index(value))
+        except ValueError as exc:
+            raise SpecError(f"Giá trị «{value}» không thuộc các loại {list(categories)}") from exc
+    number = float(value)
+    return number
+
+
+@dataclass(frozen=True)
+class CompiledSet:
+    """A criteria set turned into arrays for evaluation."""
+
+    code: str
+    version: int
+    level: str
+    requires: str | None
+    dimension: str  # region | commune_group | none
+    criteria_codes: tuple[str, ...]
+    criteria_names: tuple[str, ...]
+    revocation_key: np.ndarray  # (c,) bool
+    indicator_codes: tuple[str, ...]
+    indicator_names: tuple[str, ...]
+    value_types: tuple[str, ...]
+    comparators: tuple[str, ...]
+    categories: tuple[tuple[str, ...], ...]
+    indicator_criterion: np.ndarray  # (k,) int: index of each indicator's criterion
+    incidence: np.ndarray  # (k, c) float32: 1 where indicator belongs to criterion
+    classes: tuple[str, ...]  # threshold classes (region codes or group numbers as str)
+    years: tuple[int, ...]  # years with year-specific rows
+    table: np.ndarray  # (len(years)+1, len(classes)+1, k) float64; last slot = "other"
+    allowed: dict[int, np.ndarray] = field(default_factory=dict)  # "in" columns: allowed category mask
+    threshold_verified: np.ndarray | None = None  # same shape as table, bool
+    region_override: Mapping[str, Any] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # comparator -> column indices
+
+    @property
+    def n_criteria(self) -> int:
+        return len(self.criteria_codes)
+
+    @property
+    def n_indicators(self) -> int:
+        return len(self.indicator_codes)
+
+    def class_index(self, cls: str | int | None) -> int:
+        """Index of a threshold class; unknown/None maps to the "other" slot."""
+        if cls is None or cls == "":
+            return len(self.classes)
+        try:
+            return self.classes.index(str(cls))
+        except ValueError:
+            return len(self.classes)
+
+    def year_index(self, year: int) -> int:
+        try:
+            return self.years.index(int(year))
+        except ValueError:
+            return len(self.years)
+
+    def threshold_class(self, *, region: str | None = None, group: int | None = None,
+                        flags: Iterable[str] = ()) -> str | None:
+        """The class whose thresholds apply to a unit (region override for ĐBKK / ATK communes)."""
+        if self.dimension == "commune_group":
+            return None if group is None else str(group)
+        if self.dimension == "none":
+            return None
+        override = self.region_override or {}
+        if override and set(flags) & set(override.get("flags", ())):
+            return override.get("region")
+        return region
+
+    def thresholds_for(self, year: int, cls: str | int | None) -> np.ndarray:
+        return self.table[self.year_index(year), self.class_index(cls)]
+
+
+def _rows(indicator: Mapping) -> list[dict]:
+    rows = []
+    if "threshold" in indicator and indicator["threshold"] is not None:
+        rows.append({"value": indicator["threshold"], "verified": indicator.get("verified", False)})
+    for row in indicator.get("thresholds") or ():
+        rows.append(dict(row, verified=row.get("verified", indicator.get("verified", False))))
+    return rows
+
+
+def _class_of(row: Mapping) -> str | None:
+    if row.get("region"):
+        return str(row["region"])
+    if row.get("group") is not None:
+        return str(row["group"])
+    if row.get("commune_group") is not None:
+        return str(row["commune_group"])
+    return _ANY
+
+
+def _lookup(rows: Sequence[Mapping], year: int | None, cls: str | None, province: str | None):
+    """The most specific row for (year, class, province): province > class > year > default."""
+    best, best_score = None, -1
+    for row in rows:
+        row_province = row.get("province") or row.get("province_code") or None
+        row_class, row_year = _class_of(row), row.get("year")
+        if row_province is not None and row_province != province:
+            continue
+        if row_class is not None and row_class != cls:
+            continue
+        if row_year is not None and row_year != year:
+            continue
+        score = (4 if row_province else 0) + (2 if row_class is not None else 0) + (1 if row_year else 0)
+        if score > best_score:
+            best, best_score = row, score
+    return best
+
+
+def _encode_threshold(value, indicator: Mapping, spec: Mapping) -> float:
+    vt, comp = indicator["value_type"], indicator["comparator"]
+    if comp == "in":
+        return math.nan  # handled by the allowed mask
+    if vt == "boolean":
+        if not isinstance(value, bool):
+            raise SpecError(f"{_spec_path(spec, indicator)}: ngưỡng kiểu Đạt/Không phải là true hoặc false")
+        return 1.0 if value else 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"{_spec_path(spec, indicator)}: ngưỡng «{value}» không phải là số") from exc
+
+
+def _check_indicator(indicator: Mapping, spec: Mapping) -> None:
+    vt, comp = indicator.get("value_type"), indicator.get("comparator")
+    if vt == "boolean" and comp != "==":
+        raise SpecError(f"{_spec_path(spec, indicator)}: chỉ tiêu Đạt/Không phải dùng phép so sánh «==»")
+    if vt == "category" and comp != "in":
+        raise SpecError(f"{_spec_path(spec, indicator)}: chỉ tiêu phân loại phải dùng phép so sánh «in»")
+    if vt in ("percent", "number", "money") and comp not in _NUMERIC_COMPARATORS:
+        raise SpecError(f"{_spec_path(spec, indicator)}: chỉ tiêu số phải dùng «>=», «<=», «>» hoặc «<»")
+    if vt not in ("boolean", "category", "percent", "number", "money"):
+        raise SpecError(f"{_spec_path(spec, indicator)}: kiểu giá trị «{vt}» không hợp lệ")
+    if not _rows(indicator) and not indicator.get("threshold_ref"):
+        raise SpecError(f"{_spec_path(spec, indicator)}: thiếu ngưỡng (threshold, thresholds hoặc threshold_ref)")
+
+
+def compile_spec(spec: Mapping, *, province: str | None = None,
+                 overrides: Sequence[Mapping] = (),
+                 referenced: Mapping[str, Mapping] | None = None) -> CompiledSet:
+    """Compile a criteria-set spec into arrays.
+
+    ``overrides``: extra threshold rows ``{"indicator": code, "value": …, "region"/"group"/"year": …,
+    "province": code}`` (the province's own levels, which beat national rows).
+    ``referenced``: specs of other sets, by code, for ``threshold_ref`` (the model-commune income rule).
+    """
+    referenced = referenced or {}
+    criteria = spec.get("criteria") or []
+    if not criteria:
+        raise SpecError(f"{_spec_path(spec)}: không có tiêu chí nào")
+    indicators: list[tuple[int, Mapping]] = []
+    seen: set[str] = set()
+    for ci, criterion in enumerate(criteria):
+        if not criterion.get("indicators"):
+            raise SpecError(f"{_spec_path(spec)}, tiêu chí {criterion.get('code')}: không có chỉ tiêu nào")
+        for ind in criterion["indicators"]:
+            code = str(ind["code"])
+            if code in seen:
+                raise SpecError(f"{_spec_path(spec)}: mã chỉ tiêu {code} bị trùng")
+            seen.add(code)
+            _check_indicator(ind, spec)
+            indicators.append((ci, ind))
+
+    extra_rows: dict[str, list[dict]] = {}
+    for row in overrides:
+        extra_rows.setdefault(str(row["indicator"]), []).append(dict(row))
+
+    def rows_of(ind: Mapping, owner: Mapping) -> list[dict]:
+        return _rows(ind) + (extra_rows.get(str(ind["code"]), []) if owner is spec else [])
+
+    # threshold classes and years seen anywhere (including referenced sets)
+    classes: set[str] = set()
+    years: set[int] = set()
+
+    def collect(rows):
+        for row in rows:
+            if _class_of(row) is not None:
+                classes.add(_class_of(row))
+            if row.get("year"):
+                years.add(int(row["year"]))
+
+    ref_targets: dict[str, tuple[Mapping, Mapping, float]] = {}
+    for _, ind in indicators:
+        collect(rows_of(ind, spec))
+        ref = ind.get("threshold_ref")
+        if ref:
+            target_spec = referenced.get(ref["set"])
+            if target_spec is None:
+                raise SpecError(f"{_spec_path(spec, ind)}: cần bộ tiêu chí «{ref['set']}» để tính ngưỡng")
+            target = next((i for c in target_spec["criteria"] for i in c["indicators"]
+                           if str(i["code"]) == str(ref["indicator"])), None)
+            if target is None:
+                raise SpecError(f"{_spec_path(spec, ind)}: bộ «{ref['set']}» không có chỉ tiêu {ref['indicator']}")
+            ref_targets[str(ind["code"])] = (target_spec, target, float(ref.get("factor", 1.0)))
+            collect(_rows(target))
+    class_list = tuple(sorted(classes))
+    year_list = tuple(sorted(years))
+    k, c = len(indicators), len(criteria)
+    table = np.full((len(year_list) + 1, len(class_list) + 1, k), np.nan)
+    verified = np.zeros(table.shape, dtype=bool)
+    allowed: dict[int, np.ndarray] = {}
+    for col, (_, ind) in enumerate(indicators):
+        code = str(ind["code"])
+        if ind["comparator"] == "in":
+            rows = rows_of(ind, spec)
+            cats = list(ind.get("categories") or [])
+            values = {tuple(r["value"]) if isinstance(r["value"], list) else (r["value"],) for r in rows}
+            if len(values) != 1:
+                raise SpecError(f"{_spec_path(spec, ind)}: ngưỡng phân loại không được khác nhau theo vùng/năm")
+            (allowed_values,) = values
+            unknown = [v for v in allowed_values if v not in cats]
+            if unknown:
+                raise SpecError(f"{_spec_path(spec, ind)}: ngưỡng {unknown} không thuộc categories {cats}")
+            allowed[col] = np.array([cat in allowed_values for cat in cats], dtype=bool)
+        for yi, year in enumerate((*year_list, None)):
+            for ki, cls in enumerate((*class_list, None)):
+                if code in ref_targets:
+                    target_spec, target, factor = ref_targets[code]
+                    row = _lookup(_rows(target), year, cls, province)
+                    value = None if row is None else _encode_threshold(row["value"], target, target_spec) * factor
+                else:
+                    row = _lookup(rows_of(ind, spec), year, cls, province)
+                    value = None if row is None else _encode_threshold(row["value"], ind, spec)
+                if row is not None:
+                    table[yi, ki, col] = value if value is not None else np.nan
+                    verified[yi, ki, col] = bool(row.get("verified", False))
+                if ind["comparator"] == "in" and row is not None:
+                    table[yi, ki, col] = 0.0  # marks "has a threshold"; the mask decides
+    incidence = np.zeros((k, c), dtype=np.float32)
+    ind_crit = np.array([ci for ci, _ in indicators], dtype=np.int64)
+    incidence[np.arange(k), ind_crit] = 1.0
+    comparators = tuple(ind["comparator"] for _, ind in indicators)
+    columns = {op: np.array([i for i, o in enumerate(comparators) if o == op], dtype=np.int64)
+               for op in (">=", "<=", ">", "<", "==", "in")}
+    requires = (spec.get("requires") or {}).get("set") if isinstance(spec.get("requires"), Mapping) \
+        else spec.get("requires")
+    return CompiledSet(
+        code=spec["code"], version=int(spec.get("version", 1)), level=spec.get("level", ""),
+        requires=requires, dimension=spec.get("threshold_dimension", "region"),
+        criteria_codes=tuple(str(cr["code"]) for cr in criteria),
+        criteria_names=tuple(cr["name"] for cr in criteria),
+        revocation_key=np.array([bool(cr.get("revocation_key")) for cr in criteria], dtype=bool),
+        indicator_codes=tuple(str(ind["code"]) for _, ind in indicators),
+        indicator_names=tuple(ind["name"] for _, ind in indicators),
+        value_types=tuple(ind["value_type"] for _, ind in indicators),
+        comparators=comparators,
+        categories=tuple(tuple(ind.get("categories") or ()) for _, ind in indicators),
+        indicator_criterion=ind_crit, incidence=incidence, classes=class_list, years=year_list,
+        table=table, allowed=allowed, threshold_verified=verified,
+        region_override=dict(spec.get("region_override") or {}),
+        index={str(ind["code"]): i for i, (_, ind) in enumerate(indicators)},
+        columns=columns,
+    )
+
+
+@dataclass
+class BatchResult:
+    """Results for n units. Status codes: 1 met, 0 not met, -1 unknown."""
+
+    indicator_status: np.ndarray  # (n, k) int8
+    gaps: np.ndarray  # (n, k) float: distance still to go (0 when met, NaN when not numeric/unknown)
+    thresholds: np.ndarray  # (n, k) float
+    criterion_status: np.ndarray  # (n, c) int8
+    criteria_met: np.ndarray  # (n,) int
+    criteria_failed: np.ndarray  # (n,) int
+    criteria_unknown: np.ndarray  # (n,) int
+    eligible: np.ndarray  # (n,) bool — every criterion met
+    revoke: np.ndarray  # (n,) bool — Decision 18/2022 revocation test
+
+
+def evaluate_batch(cs: CompiledSet, values: np.ndarray, year: int | np.ndarray,
+                   classes: np.ndarray) -> BatchResult:
+    """Evaluate ``values`` (n × k floats, NaN = unknown) for units whose threshold-class indices are
+    ``classes`` (n ints, from ``cs.class_index``) in ``year`` (one year, or n years)."""
+    values = np.asarray(values, dtype=np.float64)
+    n, k = values.shape
+    if k != cs.n_indicators:
+        raise ValueError(f"expected {cs.n_indicators} indicator columns, got {k}")
+    classes = np.asarray(classes, dtype=np.int64)
+    if np.ndim(year) == 0:
+        thr = cs.table[cs.year_index(int(year))][classes]  # (n, k) gather
+    else:
+        year_idx = np.array([cs.year_index(int(y)) for y in year], dtype=np.int64)
+        thr = cs.table[year_idx, classes]
+
+    met = np.zeros((n, k), dtype=bool)
+    gaps = np.full((n, k), np.nan)
+    cols = cs.columns
+    with np.errstate(invalid="ignore"):
+        for op, sign, fn in ((">=", 1.0, np.greater_equal), (">", 1.0, np.greater),
+                             ("<=", -1.0, np.less_equal), ("<", -1.0, np.less)):
+            idx = cols[op]
+            if idx.size:
+                v, t = values[:, idx], thr[:, idx]
+                met[:, idx] = fn(v, t)
+                gaps[:, idx] = np.maximum(sign * (t - v), 0.0)
+        idx = cols["=="]
+        if idx.size:
+            met[:, idx] = values[:, idx] == thr[:, idx]
+        for col in cols["in"]:
+            v = values[:, col]
+            ok = ~np.isnan(v)
+            mask = cs.allowed[int(col)]
+            met[ok, col] = mask[v[ok].astype(np.int64)]
+    known = ~(np.isnan(values) | np.isnan(thr))
+    failed = known & ~met
+    status = np.where(known, met.astype(np.int8), np.int8(-1)).astype(np.int8)
+    gaps[~known] = np.nan
+
+    fail_per = failed.astype(np.float32) @ cs.incidence  # (n, c)
+    unknown_per = (~known).astype(np.float32) @ cs.incidence
+    crit_failed = fail_per > 0
+    crit_unknown = ~crit_failed & (unknown_per > 0)
+    crit_status = np.where(crit_failed, np.int8(0), np.where(crit_unknown, np.int8(-1), np.int8(1)))
+    c = cs.n_criteria
+    n_failed = crit_failed.sum(axis=1)
+    n_unknown = crit_unknown.sum(axis=1)
+    n_met = c - n_failed - n_unknown
+    share = n_failed / c
+    key_failed = (crit_failed & cs.revocation_key).any(axis=1)
+    revoke = (share >= REVOKE_ANY_SHARE) | ((share >= REVOKE_KEY_SHARE) & key_failed)
+    return BatchResult(status, gaps, thr, crit_status.astype(np.int8), n_met, n_failed, n_unknown,
+                       n_met == c, revoke)
+
+
+_STATUS = {1: MET, 0: NOT_MET, -1: UNKNOWN}
+
+
+@dataclass
+class IndicatorResult:
+    code: str
+    value: Any
+    threshold: Any
+    comparator: str
+    status: str
+    gap: float | None
+    verified: bool
+
+
+@dataclass
+class CriterionResult:
+    code: str
+    name: str
+    status: str
+    indicators: list[IndicatorResult]
+
+
+@dataclass
+class UnitResult:
+    set_code: str
+    level: str
+    year: int
+    threshold_class: str | None
+    criteria: list[CriterionResult]
+    criteria_met: int
+    criteria_failed: int
+    criteria_unknown: int
+    criteria_total: int
+    eligible: bool
+    revoke: bool
+    revoke_reason: str
+
+    @property
+    def gaps(self) -> list[IndicatorResult]:
+        return [i for c in self.criteria for i in c.indicators if i.status == NOT_MET]
+
+    def to_dict(self) -> dict:
+        return {
+            "set": self.set_code, "level": self.level, "year": self.year,
+            "threshold_class": self.threshold_class,
+            "criteria_met": self.criteria_met, "criteria_failed": self.criteria_failed,
+            "criteria_unknown": self.criteria_unknown, "criteria_total": self.criteria_total,
+            "eligible": self.eligible, "revoke": self.revoke, "revoke_reason": self.revoke_reason,
+            "criteria": [
+                {"code": c.code, "name": c.name, "status": c.status,
+                 "indicators": [i.__dict__ for i in c.indicators]}
+                for c in self.criteria
+            ],
+        }
+
+
+def _display_threshold(cs: CompiledSet, col: int, encoded: float):
+    if cs.comparators[col] == "in":
+        return [cat for cat, ok in zip(cs.categories[col], cs.allowed[col], strict=True) if ok]
+    if math.isnan(encoded):
+        return None
+    if cs.value_types[col] == "boolean":
+        return bool(encoded)
+    return encoded
+
+
+def revoke_reason(cs: CompiledSet, crit_status: Sequence[int]) -> str:
+    failed = [i for i, s in enumerate(crit_status) if s == 0]
+    share = len(failed) / cs.n_criteria
+    keys = [cs.criteria_names[i] for i in failed if cs.revocation_key[i]]
+    if share >= REVOKE_ANY_SHARE:
+        return f"{len(failed)}/{cs.n_criteria} tiêu chí không đạt (từ 50% trở lên)"
+    if share >= REVOKE_KEY_SHARE and keys:
+        return (f"{len(failed)}/{cs.n_criteria} tiêu chí không đạt (từ 30% đến dưới 50%), "
+                f"trong đó có: {', '.join(keys)}")
+    return ""
+
+
+def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, region: str | None = None,
+                 group: int | None = None, flags: Iterable[str] = ()) -> UnitResult:
+    """Evaluate one unit. ``values`` maps indicator codes to raw values (missing = unknown)."""
+    row = np.full((1, cs.n_indicators), np.nan)
+    for code, raw in values.items():
+        col = cs.index.get(str(code))
+        if col is not None:
+            row[0, col] = encode_value(raw, cs.value_types[col], cs.categories[col])
+    cls = cs.threshold_class(region=region, group=group, flags=flags)
+    res = evaluate_batch(cs, row, year, np.array([cs.class_index(cls)]))
+    verified = cs.threshold_verified[cs.year_index(year), cs.class_index(cls)]
+    criteria = []
+    for ci, ccode in enumerate(cs.criteria_codes):
+        inds = []
+        for col in np.flatnonzero(cs.indicator_criterion == ci):
+            gap = res.gaps[0, col]
+            inds.append(IndicatorResult(
+                code=cs.indicator_codes[col], value=values.get(cs.indicator_codes[col]),
+                threshold=_display_threshold(cs, col, res.thresholds[0, col]),
+                comparator=cs.comparators[col], status=_STATUS[int(res.indicator_status[0, col])],
+                gap=None if math.isnan(gap) else float(gap), verified=bool(verified[col]),
+            ))
+        criteria.append(CriterionResult(ccode, cs.criteria_names[ci],
+                                        _STATUS[int(res.criterion_status[0, ci])], inds))
+    return UnitResult(
+        set_code=cs.code, level=cs.level, year=int(year), threshold_class=cls, criteria=criteria,
+        criteria_met=int(res.criteria_met[0]), criteria_failed=int(res.criteria_failed[0]),
+        criteria_unknown=int(res.criteria_unknown[0]), criteria_total=cs.n_criteria,
+        eligible=bool(res.eligible[0]), revoke=bool(res.revoke[0]),
+        revoke_reason=revoke_reason(cs, res.criterion_status[0]),
+    )

@@ -1,0 +1,51 @@
+"""Recognition decisions, registrations and model hamlets. Status is derived from decisions."""
+
+from django.db import models
+
+from nongthonso.criteria.choices import Level
+from nongthonso.units.models import Unit
+
+
+class Decision(models.Model):
+    class Kind(models.TextChoices):
+        RECOGNITION = "recognition", "Công nhận"
+        REVOCATION = "revocation", "Thu hồi"
+
+    number = models.CharField("số, ký hiệu", max_length=60, help_text="ví dụ 567/QĐ-TTg")
+    date = models.DateField("ngày ban hành")
+    authority = models.CharField("cơ quan ban hành", max_length=200)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.RECOGNITION)
+    level = models.CharField("mức", max_length=30, choices=Level.choices)
+    for_year = models.PositiveSmallIntegerField("công nhận cho năm", null=True, blank=True)
+    units = models.ManyToManyField(Unit, related_name="decisions", verbose_name="đơn vị")
+    note = models.TextField("ghi chú", blank=True)
+    synthetic = models.BooleanField("dữ liệu minh họa", default=False)
+
+    class Meta:
+        ordering = ["-date", "number"]
+        verbose_name = "quyết định"
+        verbose_name_plural = "quyết định"
+
+    def __str__(self):
+        return f"Quyết định {self.number} ngày {self.date.day}/{self.date.month}/{self.date.year}"
+
+
+class Registration(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations",
+                             verbose_name="đơn vị")
+    target_level = models.CharField("mức đăng ký", max_length=30, choices=Level.choices)
+    target_year = models.PositiveSmallIntegerField("năm phấn đấu đạt chuẩn")
+    registered_on = models.DateField("ngày đăng ký")
+    note = models.TextField("ghi chú", blank=True)
+    synthetic = models.BooleanField("dữ liệu minh họa", default=False)
+
+    class Meta:
+        ordering = ["-target_year", "unit__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "target_level", "target_year"], name="registration_unique"),
+        ]
+        verbose_name = "đăng ký đạt chuẩn"
+        verbose_name_plural = "đăng ký đạt chuẩn"
+
+    def __str__(self):
+        return f"{self.unit} — {self.get_target_level_display()} — {self.target_year}"

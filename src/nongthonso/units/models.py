@@ -1,0 +1,169 @@
+"""Administrative units with history.
+
+A ``Unit`` row is one *version* of a unit: a GSO code, name, type and parent that held from
+``valid_from`` to ``valid_to`` (inclusive; open-ended when null). GSO reuses codes (05569 was "Xã
+Bảo Cường", then "Thị trấn Chợ Chu"), so a code alone does not identify a unit across time; a
+version does. Versions are linked through ``LineageEvent`` rows (merge, split, rename …) that carry
+their legal basis.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+
+from nongthonso.core.text import fold, vi_sort_key
+
+from .choices import CommuneGroup, LineageKind, Region
+
+
+class UnitLevel(models.Model):
+    """A tier of the tree, held as data: tỉnh (1), huyện (2), xã (3), xóm (4)."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    depth = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["depth"]
+        verbose_name = "cấp đơn vị"
+        verbose_name_plural = "cấp đơn vị"
+
+    def __str__(self):
+        return self.name
+
+
+class UnitType(models.Model):
+    """A kind of unit at a level: Tỉnh, Thành phố trực thuộc TW, Huyện, Thị xã, Xã, Phường, Thị trấn, Xóm …"""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    level = models.ForeignKey(UnitLevel, on_delete=models.PROTECT, related_name="types")
+    is_rural = models.BooleanField(
+        default=False, help_text="Xã (rural commune) — the units the NTM commune criteria apply to."
+    )
+
+    class Meta:
+        ordering = ["level__depth", "code"]
+        verbose_name = "loại đơn vị"
+        verbose_name_plural = "loại đơn vị"
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_on(self, date: dt.date):
+        """Versions in force on ``date``."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date), valid_from__lte=date)
+
+    def at_level(self, level_code: str):
+        return self.filter(unit_type__level__code=level_code)
+
+    def rural_communes(self):
+        return self.filter(unit_type__is_rural=True)
+
+    def within(self, unit: "Unit"):
+        """Descendants of ``unit`` (the version given, not later versions of it)."""
+        return self.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+
+    def with_ancestors(self):
+        return self.select_related(
+            "unit_type__level", "parent__unit_type", "parent__parent__unit_type", "parent__parent__parent"
+        )
+
+    def in_vietnamese_order(self):
+        return self.order_by("sort_key", "code")
+
+
+class Unit(models.Model):
+    code = models.CharField("mã", max_length=20, db_index=True, help_text="Mã GSO (Tổng cục Thống kê)")
+    name = models.CharField("tên", max_length=200)
+    unit_type = models.ForeignKey(UnitType, on_delete=models.PROTECT, related_name="units",
+                                  verbose_name="loại")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children", verbose_name="cấp trên")
+    valid_from = models.DateField("hiệu lực từ")
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    region = models.CharField("vùng", max_length=10, choices=Region.choices, blank=True)
+    dac_biet_kho_khan = models.BooleanField("xã đặc biệt khó khăn", default=False)
+    atk = models.BooleanField("xã an toàn khu (ATK) thuộc huyện nghèo", default=False)
+    commune_group = models.PositiveSmallIntegerField(
+        "nhóm xã 2026-2030", choices=CommuneGroup.choices, null=True, blank=True
+    )
+    synthetic = models.BooleanField("dữ liệu minh họa", default=False,
+                                    help_text="Created by the demo, not from an official list.")
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    search_text = models.CharField(max_length=255, editable=False, default="")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key", "code"]
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_valid_from_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def level(self) -> UnitLevel:
+        return self.unit_type.level
+
+    def is_valid_on(self, date: dt.date) -> bool:
+        return self.valid_from <= date and (self.valid_to is None or self.valid_to >= date)
+
+    def ancestors(self) -> list["Unit"]:
+        """Parents from the top of the tree down (excluding self)."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def threshold_region(self) -> str:
+        return self.region or (self.parent.threshold_region() if self.parent_id else "")
+
+    def save(self, *args, **kwargs):
+        self.sort_key = vi_sort_key(self.name)
+        self.search_text = fold(f"{self.name} {self.code}")
+        super().save(*args, **kwargs)
+        path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if path != self.path:
+            self.path = path
+            type(self).objects.filter(pk=self.pk).update(path=path)
+
+
+class LineageEvent(models.Model):
+    """A change that ends some unit versions and starts others, with its legal basis."""
+
+    kind = models.CharField("loại thay đổi", max_length=20, choices=LineageKind.choices)
+    effective_date = models.DateField("ngày hiệu lực")
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=300)
+    note = models.TextField("ghi chú", blank=True)
+    verified = models.BooleanField(
+        "đã đối chiếu văn bản", default=False,
+        help_text="True when the wording of the act was seen; false when inferred from GSO code changes.",
+    )
+    predecessors = models.ManyToManyField(Unit, related_name="ending_events", blank=True,
+                                          verbose_name="đơn vị trước")
+    successors = models.ManyToManyField(Unit, related_name="starting_events", blank=True,
+                                        verbose_name="đơn vị sau")
+
+    class Meta:
+        ordering = ["effective_date", "pk"]
+        verbose_name = "biến động đơn vị"
+        verbose_name_plural = "biến động đơn vị"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y} ({self.legal_basis})"
