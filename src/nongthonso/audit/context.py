@@ -1,12 +1,12 @@
 import contextlib
 import contextvars
 
-_current = contextvars.ContextVar("audit_context", default={})
+_current: contextvars.ContextVar[dict | None] = contextvars.ContextVar("audit_context", default=None)
 
 
 @contextlib.contextmanager
 def request_context(**values):
-    token = _current.set({**_current.get(), **values})
+    token = _current.set({**(_current.get() or {}), **values})
     try:
         yield
     finally:
@@ -14,4 +14,4 @@ def request_context(**values):
 
 
 def current() -> dict:
-    return _current.get()
+    return _current.get() or {}

@@ -74,6 +74,7 @@ class CompiledSet:
     criteria_codes: tuple[str, ...]
     criteria_names: tuple[str, ...]
     revocation_key: np.ndarray  # (c,) bool
+    counted: np.ndarray  # (c,) bool: False for "condition" criteria (recognition conditions, not counted)
     indicator_codes: tuple[str, ...]
     indicator_names: tuple[str, ...]
     value_types: tuple[str, ...]
@@ -92,7 +93,8 @@ class CompiledSet:
 
     @property
     def n_criteria(self) -> int:
-        return len(self.criteria_codes)
+        """Criteria counted in "number of criteria met" (conditions excluded)."""
+        return int(self.counted.sum())
 
     @property
     def n_indicators(self) -> int:
@@ -299,6 +301,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
         criteria_codes=tuple(str(cr["code"]) for cr in criteria),
         criteria_names=tuple(cr["name"] for cr in criteria),
         revocation_key=np.array([bool(cr.get("revocation_key")) for cr in criteria], dtype=bool),
+        counted=np.array([not cr.get("condition") for cr in criteria], dtype=bool),
         indicator_codes=tuple(str(ind["code"]) for _, ind in indicators),
         indicator_names=tuple(ind["name"] for _, ind in indicators),
         value_types=tuple(ind["value_type"] for _, ind in indicators),
@@ -372,14 +375,21 @@ def evaluate_batch(cs: CompiledSet, values: np.ndarray, year: int | np.ndarray,
     crit_unknown = ~crit_failed & (unknown_per > 0)
     crit_status = np.where(crit_failed, np.int8(0), np.where(crit_unknown, np.int8(-1), np.int8(1)))
     c = cs.n_criteria
-    n_failed = crit_failed.sum(axis=1)
-    n_unknown = crit_unknown.sum(axis=1)
+    counted = cs.counted
+    if counted.all():
+        n_failed = crit_failed.sum(axis=1)
+        n_unknown = crit_unknown.sum(axis=1)
+        conditions_met = True
+    else:
+        n_failed = crit_failed[:, counted].sum(axis=1)
+        n_unknown = crit_unknown[:, counted].sum(axis=1)
+        conditions_met = (crit_status[:, ~counted] == 1).all(axis=1)
     n_met = c - n_failed - n_unknown
     share = n_failed / c
     key_failed = (crit_failed & cs.revocation_key).any(axis=1)
     revoke = (share >= REVOKE_ANY_SHARE) | ((share >= REVOKE_KEY_SHARE) & key_failed)
     return BatchResult(status, gaps, thr, crit_status.astype(np.int8), n_met, n_failed, n_unknown,
-                       n_met == c, revoke)
+                       (n_met == c) & conditions_met, revoke)
 
 
 _STATUS = {1: MET, 0: NOT_MET, -1: UNKNOWN}
@@ -402,6 +412,7 @@ class CriterionResult:
     name: str
     status: str
     indicators: list[IndicatorResult]
+    condition: bool = False
 
 
 @dataclass
@@ -431,7 +442,7 @@ class UnitResult:
             "criteria_unknown": self.criteria_unknown, "criteria_total": self.criteria_total,
             "eligible": self.eligible, "revoke": self.revoke, "revoke_reason": self.revoke_reason,
             "criteria": [
-                {"code": c.code, "name": c.name, "status": c.status,
+                {"code": c.code, "name": c.name, "status": c.status, "condition": c.condition,
                  "indicators": [i.__dict__ for i in c.indicators]}
                 for c in self.criteria
             ],
@@ -445,11 +456,11 @@ def _display_threshold(cs: CompiledSet, col: int, encoded: float):
         return None
     if cs.value_types[col] == "boolean":
         return bool(encoded)
-    return encoded
+    return round(float(encoded), 6)
 
 
 def revoke_reason(cs: CompiledSet, crit_status: Sequence[int]) -> str:
-    failed = [i for i, s in enumerate(crit_status) if s == 0]
+    failed = [i for i, s in enumerate(crit_status) if s == 0 and cs.counted[i]]
     share = len(failed) / cs.n_criteria
     keys = [cs.criteria_names[i] for i in failed if cs.revocation_key[i]]
     if share >= REVOKE_ANY_SHARE:
@@ -483,7 +494,8 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
                 gap=None if math.isnan(gap) else float(gap), verified=bool(verified[col]),
             ))
         criteria.append(CriterionResult(ccode, cs.criteria_names[ci],
-                                        _STATUS[int(res.criterion_status[0, ci])], inds))
+                                        _STATUS[int(res.criterion_status[0, ci])], inds,
+                                        condition=not bool(cs.counted[ci])))
     return UnitResult(
         set_code=cs.code, level=cs.level, year=int(year), threshold_class=cls, criteria=criteria,
         criteria_met=int(res.criteria_met[0]), criteria_failed=int(res.criteria_failed[0]),

@@ -36,6 +36,7 @@ class CriteriaSet(models.Model):
     source = models.TextField("nguồn", blank=True)
     verified = models.BooleanField("đã đối chiếu văn bản", default=False)
     spec_hash = models.CharField(max_length=64, editable=False, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="touched whenever a row of the set changes")
 
     objects = CriteriaSetQuerySet.as_manager()
 
@@ -61,6 +62,11 @@ class Criterion(models.Model):
     revocation_key = models.BooleanField(
         "tiêu chí then chốt khi thu hồi", default=False,
         help_text="Quyết định 18/2022/QĐ-TTg: failing it with 30-50% of criteria failing revokes recognition.",
+    )
+    condition = models.BooleanField(
+        "điều kiện công nhận", default=False,
+        help_text="A recognition condition (e.g. 100% of communes NTM): required for eligibility, not counted "
+                  "among the criteria met.",
     )
     position = models.PositiveSmallIntegerField(default=0)
 

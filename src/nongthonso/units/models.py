@@ -116,6 +116,15 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.sort_key = vi_sort_key(self.name)
+        self.search_text = fold(f"{self.name} {self.code}")
+        super().save(*args, **kwargs)
+        path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if path != self.path:
+            self.path = path
+            type(self).objects.filter(pk=self.pk).update(path=path)
+
     @property
     def level(self) -> UnitLevel:
         return self.unit_type.level
@@ -134,14 +143,6 @@ class Unit(models.Model):
     def threshold_region(self) -> str:
         return self.region or (self.parent.threshold_region() if self.parent_id else "")
 
-    def save(self, *args, **kwargs):
-        self.sort_key = vi_sort_key(self.name)
-        self.search_text = fold(f"{self.name} {self.code}")
-        super().save(*args, **kwargs)
-        path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
-        if path != self.path:
-            self.path = path
-            type(self).objects.filter(pk=self.pk).update(path=path)
 
 
 class LineageEvent(models.Model):

@@ -1,0 +1,37 @@
+# Nông thôn số — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint bench clean
+
+$(INSTALLED): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+## make run: install, migrate, load the Thái Nguyên demo into an empty database, serve on SQLite
+run: install
+	$(BIN)/nongthonso migrate --noinput
+	$(BIN)/nongthonso demo --if-empty
+	$(BIN)/nongthonso serve --host $(HOST) --port $(PORT)
+
+## make test: install and run the whole suite (lint, migrations check, tests)
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+bench: install
+	$(BIN)/python bench/engine_national.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Assessment, IndicatorValue
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ("indicator", "value", "source", "note", "updated_at", "updated_by")
+    readonly_fields = ("indicator", "value", "source", "note", "updated_at", "updated_by")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # values change through the services (validated, audited, re-evaluated)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ("unit", "year", "criteria_set", "criteria_met", "criteria_total", "eligible", "revoke")
+    list_filter = ("year", "criteria_set", "eligible", "revoke", "synthetic")
+    search_fields = ("unit__name", "unit__code", "unit__search_text")
+    readonly_fields = ("criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible",
+                       "revoke", "results", "evaluated_at", "version")
+    raw_id_fields = ("unit",)
+    inlines = [IndicatorValueInline]

@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from nongthonso.units.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Tạo (hoặc làm mới) dữ liệu minh họa tỉnh Thái Nguyên, 6 tháng đầu năm 2023."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true",
+                            help="chỉ tạo khi cơ sở dữ liệu chưa có đơn vị hành chính nào")
+
+    def handle(self, *args, if_empty=False, **options):
+        from nongthonso.demo.thai_nguyen import build
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if if_empty and Unit.objects.exists():
+            self.stdout.write("Cơ sở dữ liệu đã có dữ liệu; bỏ qua việc tạo dữ liệu minh họa.")
+            return
+        build(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu minh họa Thái Nguyên (30/6/2023)."))

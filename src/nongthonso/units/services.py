@@ -1,0 +1,114 @@
+"""Questions about units on a date: which versions were in force, where they sit, where they came from.
+
+A ``Unit`` row is one version of a unit (code + validity interval); every function here takes a date
+or a version and never mixes versions of different periods. Lineage (merges, splits …) links versions
+across periods through ``LineageEvent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from nongthonso.core.text import format_date
+
+from .models import Unit
+
+PROVINCE_LEVEL = "tinh"
+DISTRICT_LEVEL = "huyen"
+COMMUNE_LEVEL = "xa"
+
+
+def units_valid_on(date: dt.date, *, within: Unit | None = None, level: str | None = None) -> QuerySet[Unit]:
+    """Unit versions in force on ``date``, with type, level and ancestors loaded, in Vietnamese order.
+
+    ``within``: only descendants of that version (not of its other versions).
+    ``level``: a ``UnitLevel`` code (tinh, huyen, xa, xom).
+    """
+    qs = Unit.objects.valid_on(date).with_ancestors()
+    if within is not None:
+        qs = qs.within(within)
+    if level:
+        qs = qs.at_level(level)
+    return qs.in_vietnamese_order()
+
+
+def unit_on(code: str, date: dt.date) -> Unit | None:
+    """The version of ``code`` in force on ``date``, or None."""
+    return Unit.objects.valid_on(date).with_ancestors().filter(code=code).order_by("-valid_from").first()
+
+
+def province(code: str, date: dt.date) -> Unit:
+    """The province-level version of ``code`` in force on ``date``.
+
+    Raises ``Unit.DoesNotExist`` (with a Vietnamese message) when there is none.
+    """
+    found = (Unit.objects.valid_on(date).with_ancestors()
+             .filter(code=code, unit_type__level__code=PROVINCE_LEVEL).order_by("-valid_from").first())
+    if found is None:
+        raise Unit.DoesNotExist(f"Không có tỉnh mã {code} còn hiệu lực ngày {format_date(date)}.")
+    return found
+
+
+def communes(province_unit: Unit, date: dt.date, rural_only: bool = True) -> QuerySet[Unit]:
+    """Commune-level units (xã; with ``rural_only=False`` also phường, thị trấn …) of a province on a date.
+
+    Works for both tiers: under districts (until 30/06/2025) or directly under the province.
+    """
+    qs = units_valid_on(date, within=province_unit, level=COMMUNE_LEVEL)
+    if rural_only:
+        qs = qs.rural_communes()
+    return qs
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """Parents of this version, from the top (province) down; excludes the unit itself."""
+    return unit.ancestors()
+
+
+def successors_of(unit: Unit) -> QuerySet[Unit]:
+    """Versions that an event ending (or touching) this version started or passed territory to."""
+    return (Unit.objects.filter(starting_events__predecessors=unit).exclude(pk=unit.pk)
+            .distinct().with_ancestors().in_vietnamese_order())
+
+
+def predecessors_of(unit: Unit) -> QuerySet[Unit]:
+    """Versions that the events starting (or enlarging) this version took in."""
+    return (Unit.objects.filter(ending_events__successors=unit).exclude(pk=unit.pk)
+            .distinct().with_ancestors().in_vietnamese_order())
+
+
+def successors_on(unit: Unit, date: dt.date) -> list[Unit]:
+    """Follow lineage forward from ``unit`` to the versions in force on ``date`` (later than the unit).
+
+    A unit still in force on ``date`` is its own answer. Example: a 2023 commune → its commune(s) of
+    the two-tier province on 2026-01-01.
+    """
+    return _follow(unit, date, forward=True)
+
+
+def predecessors_on(unit: Unit, date: dt.date) -> list[Unit]:
+    """Follow lineage backward from ``unit`` to the versions in force on ``date`` (earlier than the unit)."""
+    return _follow(unit, date, forward=False)
+
+
+def _follow(unit: Unit, date: dt.date, *, forward: bool) -> list[Unit]:
+    found: dict[int, Unit] = {}
+    seen: set[int] = set()
+    frontier = [unit]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            if node.pk in seen:
+                continue
+            seen.add(node.pk)
+            if node.is_valid_on(date):
+                found[node.pk] = node
+                continue
+            if forward and node.valid_to is not None and node.valid_to < date:
+                nxt.extend(successors_of(node))
+            elif not forward and node.valid_from > date:
+                nxt.extend(predecessors_of(node))
+        frontier = nxt
+    return sorted(found.values(), key=lambda u: (u.sort_key, u.code))
