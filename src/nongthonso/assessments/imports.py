@@ -81,15 +81,6 @@ def validate(path: str | Path) -> tuple[list[tuple], list[RowError]]:
             errors.append(RowError(n, "year", row["year"],
                                    f"năm phải là số có 4 chữ số từ {MIN_YEAR} đến {MAX_YEAR}, ví dụ 2023."))
             continue
-        if not row["unit_code"]:
-            errors.append(RowError(n, "unit_code", "", "thiếu mã đơn vị. Điền mã GSO của xã, ví dụ 05431."))
-            continue
-        unit = resolver.unit(row["unit_code"], year)
-        if unit is None:
-            errors.append(RowError(n, "unit_code", row["unit_code"], (
-                f"không có đơn vị hành chính mã {row['unit_code']} trong năm {year}. Kiểm tra mã GSO "
-                "(cấp xã có 5 chữ số) hoặc năm đánh giá.")))
-            continue
         set_code = row.get("set", "")
         cset = resolver.criteria_set(set_code, year)
         if cset is None:
@@ -105,6 +96,15 @@ def validate(path: str | Path) -> tuple[list[tuple], list[RowError]]:
             errors.append(RowError(n, "year", row["year"], (
                 f"bộ tiêu chí «{cset.code}» chỉ áp dụng cho các năm {cset.effective_from.year}–"
                 f"{cset.effective_to.year if cset.effective_to else '…'}. Sửa năm hoặc cột «set».")))
+            continue
+        if not row["unit_code"]:
+            errors.append(RowError(n, "unit_code", "", "thiếu mã đơn vị. Điền mã GSO của xã, ví dụ 05431."))
+            continue
+        unit = resolver.unit(row["unit_code"], year)
+        if unit is None:
+            errors.append(RowError(n, "unit_code", row["unit_code"], (
+                f"không có đơn vị hành chính mã {row['unit_code']} trong năm {year}. Kiểm tra mã GSO "
+                "(cấp xã có 5 chữ số) hoặc năm đánh giá.")))
             continue
         indicator = resolver.indicator(cset, row["indicator_code"])
         if indicator is None:

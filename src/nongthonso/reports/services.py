@@ -95,6 +95,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         "model_hamlets": model_hamlets,
         "communes_assessed": assessed,
         "avg_criteria": avg,
+        "criteria_met_sum": sum(counts),
         "min_criteria": min(counts) if counts else None,
         "communes_below_10": sum(1 for c in counts if c < BELOW),
         "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
@@ -107,14 +108,15 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
     }
 
 
+_TYPE_WORDS = ("Thành phố", "Thị xã", "Huyện", "Quận", "Thị trấn", "Phường", "Xã", "Tỉnh")
+
+
 def district_display_name(unit: Unit) -> str:
-    """"thành phố Thái Nguyên", "huyện Phú Bình": the type in lower case, as running text writes it."""
-    type_name = unit.unit_type.name
-    name = unit.name
-    if name.startswith(type_name):
-        name = name[len(type_name):].strip()
-    type_word = {"thanh_pho_thuoc_tinh": "thành phố"}.get(unit.unit_type.code, type_name.lower())
-    return f"{type_word} {name}"
+    """"thành phố Thái Nguyên", "huyện Phú Bình": the type word in lower case, as running text writes it."""
+    for word in _TYPE_WORDS:
+        if unit.name.startswith(word + " "):
+            return word.lower() + unit.name[len(word):]
+    return unit.name
 
 
 _LEVEL_PHRASE = {

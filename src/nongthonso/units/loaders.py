@@ -559,9 +559,12 @@ def _parse_row(number: int, raw: dict[str, str], types: dict[str, UnitType], err
         error("name", "tên dài quá 200 ký tự.")
     row.unit_type = types.get(raw["type"])
     if row.unit_type is None:
-        allowed = ", ".join(f"{t.code} ({t.name})" for t in types.values())
+        by_level: dict[str, list[str]] = defaultdict(list)
+        for t in types.values():
+            by_level[t.level.name.lower()].append(t.code)
+        allowed = "; ".join(f"{level}: {', '.join(codes)}" for level, codes in by_level.items())
         what = "thiếu loại đơn vị" if not raw["type"] else "không có loại đơn vị này"
-        error("type", f"{what}. Dùng một trong các mã: {allowed}.")
+        error("type", f"{what}. Dùng một trong các mã — {allowed}.")
     if not raw["valid_from"]:
         error("valid_from", f"thiếu ngày bắt đầu hiệu lực. {DATE_HINT}")
     else:

@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from .models import LineageEvent, Unit, UnitLevel, UnitType
+
+
+@admin.register(UnitLevel)
+class UnitLevelAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "depth")
+    ordering = ("depth",)
+
+
+@admin.register(UnitType)
+class UnitTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "level", "is_rural")
+    list_filter = ("level", "is_rural")
+    search_fields = ("code", "name", "name_en")
+
+
+class ValidOnFilter(admin.SimpleListFilter):
+    """Versions in force now, or ended."""
+
+    title = "hiệu lực"
+    parameter_name = "hieu_luc"
+
+    def lookups(self, request, model_admin):
+        return [("con", "Còn hiệu lực (không có ngày kết thúc)"), ("het", "Đã hết hiệu lực")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "con":
+            return queryset.filter(valid_to__isnull=True)
+        if self.value() == "het":
+            return queryset.filter(valid_to__isnull=False)
+        return queryset
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "unit_type", "parent", "valid_from", "valid_to")
+    list_filter = (ValidOnFilter, "unit_type__level", "unit_type", "region", "dac_biet_kho_khan", "atk",
+                   "commune_group", "synthetic")
+    search_fields = ("search_text", "code")
+    list_select_related = ("unit_type", "parent")
+    raw_id_fields = ("parent",)
+    readonly_fields = ("path", "sort_key", "search_text")
+    date_hierarchy = "valid_from"
+    ordering = ("sort_key", "code", "valid_from")
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_text is diacritic-free ("dai tu"): fold the term the same way
+        from nongthonso.core.text import fold
+
+        return super().get_search_results(request, queryset, fold(search_term))
+
+
+@admin.register(LineageEvent)
+class LineageEventAdmin(admin.ModelAdmin):
+    list_display = ("effective_date", "kind", "legal_basis", "verified")
+    list_filter = ("kind", "verified", "effective_date")
+    search_fields = ("legal_basis", "note", "predecessors__search_text", "successors__search_text")
+    filter_horizontal = ("predecessors", "successors")
+    date_hierarchy = "effective_date"
