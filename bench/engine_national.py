@@ -15,7 +15,6 @@ import argparse
 import platform
 import time
 import tracemalloc
-
 from importlib.resources import files
 
 import numpy as np

@@ -23,5 +23,6 @@ def test_evaluate_prints_the_engine_result_as_json():
 
 @pytest.mark.django_db
 def test_evaluate_names_what_is_missing():
-    with pytest.raises(CommandError, match="Không có bản đánh giá năm 2023 theo bộ «xa-ntm-2021-2025» cho đơn vị mã «00000»"):
+    message = "Không có bản đánh giá năm 2023 theo bộ «xa-ntm-2021-2025» cho đơn vị mã «00000»"
+    with pytest.raises(CommandError, match=message):
         call_command("evaluate", "--unit", "00000", "--year", "2023")

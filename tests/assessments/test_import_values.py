@@ -61,8 +61,9 @@ def test_dry_run_reports_and_writes_nothing(tmp_path, commune_code):
 
 
 BAD_ROWS = [
-    ("99999,2023,2.1,90,\n", "99999", ["Dòng 2, cột «unit_code» (giá trị «99999»): không có đơn vị hành chính mã "
-                                       "99999 trong năm 2023. Kiểm tra mã GSO (cấp xã có 5 chữ số) hoặc năm đánh giá."]),
+    ("99999,2023,2.1,90,\n", "99999", [
+        "Dòng 2, cột «unit_code» (giá trị «99999»): không có đơn vị hành chính mã 99999 trong năm 2023. "
+        "Kiểm tra mã GSO (cấp xã có 5 chữ số) hoặc năm đánh giá."]),
     ("{c},2023,99.9,90,\n", "", ["Dòng 2, cột «indicator_code» (giá trị «99.9»): bộ tiêu chí «xa-ntm-2021-2025» "
                                  "không có chỉ tiêu mã này. Dùng mã như trong tệp mẫu, ví dụ 2.1 hoặc 17.8."]),
     ("{c},2023,2.1,nhiều,\n", "", ["Dòng 2, cột «value» (giá trị «nhiều»): Chỉ tiêu 2.1 cần một số (%); «nhiều» "
@@ -97,7 +98,8 @@ def test_each_bad_row_gets_its_exact_message_and_nothing_is_written(tmp_path, co
 
 @pytest.mark.django_db
 def test_every_bad_row_is_reported_not_just_the_first(tmp_path, commune_code):
-    path = _write(tmp_path, HEADER + f"99999,2023,2.1,90,\n{commune_code},2023,2.1,abc,\n{commune_code},2023,2.1,90,\n")
+    rows = f"99999,2023,2.1,90,\n{commune_code},2023,2.1,abc,\n{commune_code},2023,2.1,90,\n"
+    path = _write(tmp_path, HEADER + rows)
     with pytest.raises(ImportFailed) as exc:
         import_values(path)
     assert [(e.row, e.column) for e in exc.value.errors] == [(2, "unit_code"), (3, "value")]

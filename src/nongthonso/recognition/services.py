@@ -73,7 +73,8 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
     events = {}
     for unit in Unit.objects.filter(pk__in=[u.pk for u in merged]).prefetch_related("starting_events__predecessors"):
         for event in unit.starting_events.all():
-            if event.kind == LineageKind.MERGE and event.effective_date <= date:
+            # the event formed this unit (a commune that merely absorbed land keeps its own version)
+            if event.kind == LineageKind.MERGE and event.effective_date == unit.valid_from <= date:
                 events[unit.pk] = event
     for unit_id, event in events.items():
         predecessors = list(event.predecessors.all())
