@@ -8,18 +8,26 @@ PORT ?= 8000
 
 .PHONY: run test install lint bench clean
 
+NODE_INSTALLED := node_modules/.installed
+
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e '.[test]'
 	touch $@
 
-install: $(INSTALLED)
+# front-end packages (htmx, Chart.js) from the npm registry, exactly as locked; served by the app
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(INSTALLED) $(NODE_INSTALLED)
 
 ## make run: install, migrate, load the Thái Nguyên demo into an empty database, serve on SQLite
 run: install
 	$(BIN)/nongthonso migrate --noinput
 	$(BIN)/nongthonso demo --if-empty
+	$(BIN)/nongthonso demo_users
 	$(BIN)/nongthonso serve --host $(HOST) --port $(PORT)
 
 ## make test: install and run the whole suite (lint, migrations check, tests)

@@ -21,3 +21,12 @@ def province_19(db):
     from nongthonso.units.models import Unit
 
     return Unit.objects.valid_on(dt.date(2023, 6, 30)).get(code="19", unit_type__level__code="tinh")
+
+
+@pytest.fixture
+def dossiers_open(db):
+    """The demo publishes its 2022/2023 dossiers (approved, so locked); tests that edit values or walk the
+    workflow from the start reopen the 2023 ones, as the province would."""
+    from nongthonso.assessments.models import Assessment
+
+    Assessment.objects.filter(year=2023).update(state=Assessment.State.DRAFT)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "nongthonso.core",
     "nongthonso.audit",
     "nongthonso.units",
+    "nongthonso.accounts",
     "nongthonso.criteria",
     "nongthonso.assessments",
     "nongthonso.recognition",
@@ -101,6 +102,22 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+
+# Front-end packages come from npm (package.json + package-lock.json, `npm ci` in `make install`) and are
+# served by the app itself through WhiteNoise: nothing is fetched from the internet at run time.
+NODE_MODULES = Path(os.environ.get("NONGTHONSO_NODE_MODULES", BASE_DIR.parents[1] / "node_modules"))
+STATICFILES_DIRS = [
+    (prefix, NODE_MODULES / package)
+    for prefix, package in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist"))
+    if (NODE_MODULES / package).is_dir()
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+SESSION_COOKIE_HTTPONLY = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

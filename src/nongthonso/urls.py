@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from nongthonso.reports import views as report_views
 
@@ -8,5 +9,10 @@ admin.site.site_title = "Nông thôn số"
 
 urlpatterns = [
     path("", report_views.summary_page, name="home"),
+    path("", include("nongthonso.reports.urls")),
+    path("", include("nongthonso.assessments.urls")),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,8 +26,26 @@ def _counts():
 
 @pytest.fixture
 def commune_code(db):
-    return (Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025", criteria_met=19)
-            .order_by("unit__code").values_list("unit__code", flat=True).first())
+    """A commune meeting all 19 criteria whose 2023 dossier is open for editing (a draft)."""
+    assessment = (Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025", criteria_met=19)
+                  .order_by("unit__code").first())
+    Assessment.objects.filter(pk=assessment.pk).update(state=Assessment.State.DRAFT)
+    return assessment.unit.code
+
+
+@pytest.mark.django_db
+def test_a_locked_dossier_is_a_row_error_and_nothing_is_written(tmp_path, commune_code):
+    locked = (Assessment.objects.filter(year=2022, criteria_set__code="xa-ntm-2021-2025", state="approved")
+              .select_related("unit").order_by("unit__code").first())
+    path = _write(tmp_path, HEADER + f"{commune_code},2023,2.1,100,\n{locked.unit.code},2022,2.1,100,\n")
+    before = _counts()
+    with pytest.raises(ImportFailed) as exc:
+        import_values(path)
+    assert [str(e) for e in exc.value.errors] == [
+        f"Dòng 3, cột «unit_code» (giá trị «{locked.unit.code}»): hồ sơ năm 2022 của {locked.unit.name} đang ở "
+        "trạng thái «Tỉnh đã thẩm định» nên số liệu đã khóa. Bỏ các dòng của hồ sơ này, hoặc đề nghị trả lại / mở "
+        "lại hồ sơ (kèm lý do) rồi nhập lại."]
+    assert _counts() == before
 
 
 @pytest.mark.django_db

@@ -98,7 +98,7 @@ def _first_met_indicator(assessment):
 
 
 @pytest.mark.django_db
-def test_changing_one_value_moves_the_average_at_once():
+def test_changing_one_value_moves_the_average_at_once(dossiers_open):
     # given a commune meeting all 19 criteria
     assessment = next(a for a in _latest_2023() if a.criteria_met == 19)
     before = summary("19", AS_OF)
@@ -115,7 +115,7 @@ def test_changing_one_value_moves_the_average_at_once():
 
 
 @pytest.mark.django_db
-def test_crossing_a_threshold_changes_the_count_and_the_summary():
+def test_crossing_a_threshold_changes_the_count_and_the_summary(dossiers_open):
     # given a commune at exactly 10 criteria
     assessment = next(a for a in _latest_2023() if a.criteria_met == 10)
     criterion_code, indicator = _first_met_indicator(assessment)
@@ -136,7 +136,7 @@ def test_crossing_a_threshold_changes_the_count_and_the_summary():
 
 
 @pytest.mark.django_db
-def test_every_value_change_is_audited():
+def test_every_value_change_is_audited(dossiers_open):
     from nongthonso.audit.models import AuditEntry
 
     assessment = next(a for a in _latest_2023() if a.criteria_met == 19)

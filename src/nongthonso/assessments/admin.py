@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assessment, IndicatorValue
+from .models import Assessment, IndicatorValue, WorkflowEvent
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -14,12 +14,23 @@ class IndicatorValueInline(admin.TabularInline):
         return False  # values change through the services (validated, audited, re-evaluated)
 
 
+class WorkflowEventInline(admin.TabularInline):
+    model = WorkflowEvent
+    extra = 0
+    can_delete = False
+    fields = ("timestamp", "action", "from_state", "to_state", "actor_name", "actor_role", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # steps happen through assessments.workflow.perform
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ("unit", "year", "criteria_set", "criteria_met", "criteria_total", "eligible", "revoke")
-    list_filter = ("year", "criteria_set", "eligible", "revoke", "synthetic")
+    list_display = ("unit", "year", "criteria_set", "state", "criteria_met", "criteria_total", "eligible", "revoke")
+    list_filter = ("state", "year", "criteria_set", "eligible", "revoke", "synthetic")
     search_fields = ("unit__name", "unit__code", "unit__search_text")
     readonly_fields = ("criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible",
-                       "revoke", "results", "evaluated_at", "version")
+                       "revoke", "results", "evaluated_at", "version", "state")
     raw_id_fields = ("unit",)
-    inlines = [IndicatorValueInline]
+    inlines = [IndicatorValueInline, WorkflowEventInline]

@@ -20,6 +20,7 @@ from nongthonso.units.models import Unit
 
 from .models import Assessment, IndicatorValue
 from .services import ValueRejected, parse_value, store_values
+from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
 OPTIONAL = ("note", "source", "set")
@@ -33,6 +34,14 @@ class _Resolver:
         self.units: dict[tuple[str, int], Unit | None] = {}
         self.sets: dict[tuple[str, int], CriteriaSet | None] = {}
         self.indicators: dict[int, dict[str, Indicator]] = {}
+        self.states: dict[tuple[int, int, int], str | None] = {}
+
+    def state(self, unit: Unit, year: int, cset: CriteriaSet) -> str | None:
+        key = (unit.pk, year, cset.pk)
+        if key not in self.states:
+            self.states[key] = (Assessment.objects.filter(unit=unit, year=year, criteria_set=cset)
+                                .values_list("state", flat=True).first())
+        return self.states[key]
 
     def unit(self, code: str, year: int) -> Unit | None:
         key = (code, year)
@@ -105,6 +114,12 @@ def validate(path: str | Path) -> tuple[list[tuple], list[RowError]]:
             errors.append(RowError(n, "unit_code", row["unit_code"], (
                 f"không có đơn vị hành chính mã {row['unit_code']} trong năm {year}. Kiểm tra mã GSO "
                 "(cấp xã có 5 chữ số) hoặc năm đánh giá.")))
+            continue
+        state = resolver.state(unit, year, cset)
+        if state is not None and state not in EDITABLE:
+            errors.append(RowError(n, "unit_code", row["unit_code"], (
+                f"hồ sơ năm {year} của {unit.name} đang ở trạng thái «{Assessment.State(state).label}» nên số liệu "
+                "đã khóa. Bỏ các dòng của hồ sơ này, hoặc đề nghị trả lại / mở lại hồ sơ (kèm lý do) rồi nhập lại.")))
             continue
         indicator = resolver.indicator(cset, row["indicator_code"])
         if indicator is None:

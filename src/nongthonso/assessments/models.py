@@ -6,6 +6,7 @@ from the values whenever a value changes, in the same transaction.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
@@ -14,6 +15,23 @@ from nongthonso.units.models import Unit
 class AssessmentQuerySet(models.QuerySet):
     def for_year(self, year: int):
         return self.filter(year=year)
+
+    def restrict(self, user, action: str = "view"):
+        """Only the assessments whose unit lies in ``user``'s scope for ``action`` (see accounts.services)."""
+        from nongthonso.accounts.services import restrict
+
+        return restrict(self, user, action)
+
+
+class State(models.TextChoices):
+    """Where a dossier is in the commune → district → province workflow (see ``workflow.TRANSITIONS``)."""
+
+    DRAFT = "draft", "Đang nhập số liệu"
+    SUBMITTED = "submitted", "Đã gửi, chờ huyện xác nhận"
+    RETURNED = "returned", "Bị trả lại, chờ xã sửa"
+    VERIFIED = "verified", "Huyện đã xác nhận, chờ tỉnh thẩm định"
+    APPROVED = "approved", "Tỉnh đã thẩm định"
+    RECOGNISED = "recognised", "Đã có quyết định công nhận"
 
 
 class Assessment(models.Model):
@@ -33,7 +51,10 @@ class Assessment(models.Model):
     results = models.JSONField("kết quả", default=dict, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="bumped on every change (optimistic locking)")
+    state = models.CharField("trạng thái hồ sơ", max_length=20, choices=State.choices, default=State.DRAFT,
+                             db_index=True, help_text="changed only through assessments.workflow.perform")
 
+    State = State
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -69,3 +90,34 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} = {self.value}"
+
+
+class WorkflowEvent(models.Model):
+    """One step of a dossier's workflow: who moved it from which state to which, when and why.
+
+    Never edited or deleted by the application: a returned and resubmitted dossier keeps every step.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="workflow_events",
+                                   verbose_name="bản đánh giá")
+    action = models.CharField("thao tác", max_length=30)
+    from_state = models.CharField("từ trạng thái", max_length=20, choices=State.choices)
+    to_state = models.CharField("sang trạng thái", max_length=20, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name="người thực hiện")
+    actor_name = models.CharField("tên người thực hiện", max_length=150, blank=True)
+    actor_role = models.CharField("với vai trò", max_length=300, blank=True)
+    reason = models.TextField("lý do, ghi chú", blank=True)
+    details = models.JSONField("chi tiết", default=dict, blank=True,
+                               help_text="e.g. the decision recorded, the results at the time of the step")
+    version = models.PositiveIntegerField("phiên bản hồ sơ sau bước này", default=0)
+    timestamp = models.DateTimeField("thời điểm", default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["assessment", "timestamp", "pk"]
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "bước xử lý hồ sơ"
+
+    def __str__(self):
+        return (f"{self.timestamp:%d/%m/%Y %H:%M} {self.actor_name}: {self.get_from_state_display()} → "
+                f"{self.get_to_state_display()}")

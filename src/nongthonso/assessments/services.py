@@ -162,7 +162,13 @@ def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *
 @transaction.atomic
 def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=None, source: str = "",
               note: str = "") -> IndicatorValue:
-    """Validate and store one value, audit it, re-evaluate the assessment and its dependents."""
+    """Validate and store one value, audit it, re-evaluate the assessment and its dependents.
+
+    Refused (workflow.WorkflowError, Vietnamese) when the dossier is locked (submitted or later) or
+    ``user`` may not enter values for its unit."""
+    from .workflow import ensure_editable
+
+    ensure_editable(assessment, user)
     indicator = assessment.criteria_set.indicators.filter(code=indicator_code).first()
     if indicator is None:
         raise ValueRejected(f"Bộ tiêu chí «{assessment.criteria_set.code}» không có chỉ tiêu mã "
@@ -211,6 +217,10 @@ def store_values(rows: Iterable[tuple[Assessment, Indicator, Any, str, str]], *,
             before.setdefault(assessment.pk, {})[indicator.code] = current.value
             current.value, current.source, current.note, current.updated_by = value, source, row_note, user
             to_update.append(current)
+    from .workflow import ensure_editable
+
+    for assessment_id in after:  # locked dossiers and other users' units are refused before any write
+        ensure_editable(assessments[assessment_id], user)
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
     IndicatorValue.objects.bulk_update(to_update, ["value", "source", "note", "updated_by"], batch_size=2000)
     for assessment_id, changed in after.items():

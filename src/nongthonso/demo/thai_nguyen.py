@@ -314,6 +314,8 @@ def build(stdout=None) -> dict:
         model_total = compiled(model_set, PROVINCE).n_criteria
         n_values += _assess(rng, model_set, [(c, model_total) for c in plan.model_h1]
                             + [(c, model_total - 1) for c in plan.registered[Level.XA_KIEU_MAU]], 2023)
+        # the province's figures of mid-2023 are appraised (published); new dossiers start as drafts
+        Assessment.objects.filter(synthetic=True).update(state=Assessment.State.APPROVED)
         say(f"Đã tạo {Decision.objects.count()} quyết định, {Registration.objects.count()} đăng ký, "
             f"{len(hamlets)} xóm (minh họa), {n_values} giá trị chỉ tiêu (minh họa).")
     return {"values": n_values, "hamlets": len(hamlets)}

@@ -47,8 +47,9 @@ class Status:
         return level in self.levels
 
 
-def statuses_on(units: Iterable[Unit], date: dt.date) -> dict[int, Status]:
-    """Status of each unit on ``date``, with one query for the decisions."""
+def statuses_on(units: Iterable[Unit], date: dt.date, *, merger_rule: bool = True) -> dict[int, Status]:
+    """Status of each unit on ``date``, with one query for the decisions (and, with ``merger_rule``, a
+    bounded number more for units formed by a merger; hamlets and districts do not need it)."""
     units = list(units)
     ids = [u.pk for u in units]
     result = {pk: Status(pk) for pk in ids}
@@ -62,11 +63,13 @@ def statuses_on(units: Iterable[Unit], date: dt.date) -> dict[int, Status]:
         if decision.kind == Decision.Kind.RECOGNITION:
             result[unit_id].levels.add(level)
             result[unit_id].decisions[level] = decision
-    _apply_merger_rule(units, date, result)
+    if merger_rule:
+        _apply_merger_rule(units, date, result)
     return result
 
 
 def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Status]) -> None:
+    """Provisional status for units formed by a merger (a bounded number of queries, not one per unit)."""
     merged = [u for u in units if not result[u.pk].levels and u.valid_from <= date]
     if not merged:
         return
@@ -76,13 +79,18 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
             # the event formed this unit (a commune that merely absorbed land keeps its own version)
             if event.kind == LineageKind.MERGE and event.effective_date == unit.valid_from <= date:
                 events[unit.pk] = event
+    if not events:
+        return
+    by_eve: dict[dt.date, set[Unit]] = {}
+    for event in events.values():
+        by_eve.setdefault(event.effective_date - dt.timedelta(days=1), set()).update(event.predecessors.all())
+    before = {eve: statuses_on(list(preds), eve) for eve, preds in by_eve.items()}
     for unit_id, event in events.items():
         predecessors = list(event.predecessors.all())
         if not predecessors:
             continue
-        eve = event.effective_date - dt.timedelta(days=1)
-        before = statuses_on(predecessors, eve)
-        levels = [before[p.pk].commune_level for p in predecessors]
+        eve_status = before[event.effective_date - dt.timedelta(days=1)]
+        levels = [eve_status[p.pk].commune_level for p in predecessors]
         status = result[unit_id]
         if all(levels):
             lowest = min(levels, key=LEVEL_RANK.get)

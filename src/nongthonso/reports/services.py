@@ -47,7 +47,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
     provisional = sum(1 for s in statuses.values() if s.provisional)
 
     hamlets = list(within.at_level("xom").only("id", "valid_from"))
-    hamlet_status = statuses_on(hamlets, as_of)
+    hamlet_status = statuses_on(hamlets, as_of, merger_rule=False)
     model_hamlets = sum(1 for s in hamlet_status.values() if Level.XOM_KIEU_MAU in s.levels)
 
     latest = latest_assessments(communes, Level.XA_NTM, as_of.year)
@@ -73,7 +73,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         registrations[level] = n
 
     districts = list(within.at_level("huyen").select_related("unit_type").order_by("code"))
-    district_status = statuses_on(districts, as_of)
+    district_status = statuses_on(districts, as_of, merger_rule=False)
     completed = [d for d in districts if district_status[d.pk].levels & set(DISTRICT_LEVELS)]
     district_decisions = [
         {"number": dec.number, "date": dec.date.isoformat(), "authority": dec.authority,

@@ -1,27 +1,194 @@
+"""Dashboards and public pages.
+
+- ``summary_page`` (``/``, name ``home``): the public province dashboard — figures, paragraph, district
+  table and charts, from decisions and *published* assessments only; no alert list.
+- ``dashboard`` (``/bang-dieu-khien/``): the signed-in dashboard of the user's scope (a district office
+  sees its district), all assessments, with the alert list.
+- ``public_recognised`` (``/cong-khai/xa-dat-chuan/``): the recognised communes by level, with decisions.
+
+Every figure comes from ``reports.selectors`` / ``reports.services``; a page runs a bounded number of
+queries, the same for 10 or 200 communes.
+"""
+
 import datetime as dt
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .services import UnitNotFound, summary, summary_text
+from nongthonso.accounts.services import scope_paths
+from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
+from nongthonso.units.models import Unit
+
+from . import selectors
+from .services import UnitNotFound, find_unit, summary, summary_text
 
 DEFAULT_UNIT = "19"
+DEFAULT_AS_OF = dt.date(2023, 6, 30)  # the date of the demo's figures
+TREND_YEARS = 8
+
+
+def _short_levels() -> dict[str, str]:
+    return {Level.XA_NTM: _("NTM"), Level.XA_NANG_CAO: _("NTM nâng cao"), Level.XA_KIEU_MAU: _("NTM kiểu mẫu")}
+
+
+def _as_of(request) -> tuple[dt.date, str | None]:
+    raw = request.GET.get("as_of")
+    if not raw:
+        return DEFAULT_AS_OF, None
+    try:
+        return dt.date.fromisoformat(raw), None
+    except ValueError:
+        return DEFAULT_AS_OF, _("Ngày không hợp lệ; hiển thị số liệu ngày %(date)s. Chọn ngày theo dạng "
+                                "ngày/tháng/năm.") % {"date": f"{DEFAULT_AS_OF.day}/{DEFAULT_AS_OF.month}/"
+                                                               f"{DEFAULT_AS_OF.year}"}
+
+
+def _url(name: str, *args) -> str | None:
+    """The URL named ``name`` when another app provides it (e.g. the commune list), else None."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _charts(scope: selectors.Scope, as_of: dt.date) -> dict:
+    """Every chart's data (and its table fallback) for one root and date."""
+    root, published = scope.root, scope.published
+    levels = _short_levels()
+    histogram = selectors.criteria_histogram(root, as_of, scope=scope)
+    shares = selectors.criterion_shares(root, as_of, scope=scope)
+    years = range(as_of.year - TREND_YEARS + 1, as_of.year + 1)
+    trend = selectors.trend(root, years, as_of=as_of, published=published)
+    registrations = selectors.registrations_vs_achievements(root, as_of.year, as_of=as_of)
+    for row in registrations:
+        row["label"] = levels[row["level"]]
+    blob = {
+        "histogram": {"labels": [r["criteria"] for r in histogram], "values": [r["communes"] for r in histogram],
+                      "series": _("Số xã"), "x": _("Số tiêu chí đạt"), "y": _("Số xã")},
+        "shares": {"labels": [f"{r['code']}. {r['name']}" for r in shares], "values": [r["share"] for r in shares],
+                   "series": _("Tỷ lệ xã đạt (%)")},
+        "trend": {"labels": [r["year"] for r in trend], "ntm": [r["ntm"] for r in trend],
+                  "avg": [r["avg_criteria"] for r in trend],
+                  "ntm_series": _("Số xã đạt chuẩn NTM (cuối năm)"), "avg_series": _("Bình quân tiêu chí/xã")},
+        "registrations": {"labels": [r["label"] for r in registrations],
+                          "registered": [r["registered"] for r in registrations],
+                          "recognised": [r["recognised"] for r in registrations],
+                          "registered_series": _("Đăng ký đạt chuẩn năm %(year)s") % {"year": as_of.year},
+                          "recognised_series": _("Đã công nhận cho năm %(year)s") % {"year": as_of.year}},
+    }
+    return {"histogram": histogram, "shares": shares, "trend": trend, "registrations": registrations,
+            "charts": blob}
+
+
+def _render_dashboard(request, *, code: str, as_of: dt.date, error: str | None, published: bool,
+                      with_alerts: bool = False, alerts_root: Unit | None = None, notice: str | None = None):
+    context = {"as_of": as_of, "error": error, "notice": notice, "public": published, "data": None,
+               "text": None, "alerts": None, "unit_code": code, "communes_url": _url("communes"),
+               "has_scorecard": _url("scorecard", 1) is not None}
+    try:
+        data = selectors.public_summary(code, as_of) if published else summary(code, as_of)
+    except UnitNotFound as exc:
+        context["error"] = str(exc)
+        return render(request, "reports/dashboard.html", context)
+    root = find_unit(code, as_of)
+    scope = selectors.Scope(root, as_of, published)
+    context.update(data=data, text=summary_text(data), root=root,
+                   districts=selectors.district_table(root, as_of, scope=scope), **_charts(scope, as_of))
+    if with_alerts:
+        same = alerts_root is None or alerts_root.pk == root.pk
+        context["alerts"] = selectors.alert_rows(root if same else alerts_root, as_of, scope=scope if same else None)
+    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET
 def summary_page(request):
-    """Public provincial summary as of a chosen date (published figures only)."""
-    error = None
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of") or "2023-06-30")
-    except ValueError:
-        as_of = dt.date(2023, 6, 30)
-        error = "Ngày không hợp lệ; hiển thị số liệu ngày 30/6/2023. Chọn ngày theo dạng ngày/tháng/năm."
+    """The public province dashboard as of a chosen date: decisions and published assessments only."""
+    as_of, error = _as_of(request)
     code = request.GET.get("unit") or DEFAULT_UNIT
-    data = text = None
+    return _render_dashboard(request, code=code, as_of=as_of, error=error, published=True)
+
+
+def _district_above(unit: Unit, as_of: dt.date) -> Unit | None:
+    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    return (Unit.objects.valid_on(as_of).filter(pk__in=ids).at_level("huyen").only("id", "code", "path")
+            .first())
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """The signed-in dashboard of the user's scope (accounts.services.scope_paths): a superuser or the
+    province office sees the province (or any unit in scope via ``?unit=``), a district office its district,
+    a commune officer the published figures of its district and the alerts of its commune."""
+    as_of, error = _as_of(request)
+    paths = scope_paths(request.user, "view")
+    requested = request.GET.get("unit")
+    if paths is None:  # superuser: everything
+        return _render_dashboard(request, code=requested or DEFAULT_UNIT, as_of=as_of, error=error,
+                                 published=False, with_alerts=True)
+    if not paths:
+        notice = _("Tài khoản của bạn chưa được giao vai trò nào, nên bảng chỉ hiển thị số liệu đã công bố. "
+                   "Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần xem số liệu đang xử lý.")
+        return _render_dashboard(request, code=DEFAULT_UNIT, as_of=as_of, error=error, published=True,
+                                 notice=notice)
+    roots = sorted(Unit.objects.filter(path__in=paths).select_related("unit_type__level"),
+                   key=lambda u: (len(u.path), u.sort_key))
+    root = roots[0]
+    if requested:
+        wanted = _root_or_none(requested, as_of)
+        if wanted is not None and any(wanted.path.startswith(p) for p in paths):
+            root = wanted
+        else:
+            error = _("Đơn vị mã «%(code)s» nằm ngoài phạm vi được giao của bạn (hoặc không còn hiệu lực ngày "
+                      "đã chọn); hiển thị số liệu của %(unit)s.") % {"code": requested, "unit": root.name}
+    if root.unit_type.level.depth > 2:  # a commune: its district's published figures, its own alerts
+        district = _district_above(root, as_of)
+        if district is not None:
+            notice = _("Số liệu của huyện là số liệu đã công bố; danh sách cảnh báo chỉ gồm đơn vị bạn phụ trách.")
+            return _render_dashboard(request, code=district.code, as_of=as_of, error=error, published=True,
+                                     with_alerts=True, alerts_root=root, notice=notice)
+    return _render_dashboard(request, code=root.code, as_of=as_of, error=error, published=False,
+                             with_alerts=True)
+
+
+def _root_or_none(code: str, as_of: dt.date) -> Unit | None:
     try:
-        data = summary(code, as_of)
-        text = summary_text(data)
+        return find_unit(code, as_of)
+    except UnitNotFound:
+        return None
+
+
+@require_GET
+def public_recognised(request):
+    """The communes recognised at each level on a date, with the deciding decision, filterable by district."""
+    as_of, error = _as_of(request)
+    code = request.GET.get("unit") or DEFAULT_UNIT
+    context = {"as_of": as_of, "error": error, "lists": None, "district_code": request.GET.get("huyen", ""),
+               "unit_code": code}
+    try:
+        province = find_unit(code, as_of)
     except UnitNotFound as exc:
-        error = str(exc)
-    return render(request, "reports/summary.html", {"data": data, "text": text, "as_of": as_of, "error": error})
+        context["error"] = str(exc)
+        return render(request, "reports/recognised.html", context)
+    scope = selectors.Scope(province, as_of, published=True)
+    districts = scope.districts
+    chosen = next((d for d in districts if d.code == context["district_code"]), None)
+    if context["district_code"] and chosen is None:
+        context["error"] = _("Không có huyện mã «%(code)s» thuộc %(unit)s ngày %(date)s; hiển thị tất cả các "
+                             "huyện.") % {"code": context["district_code"], "unit": province.name,
+                                          "date": f"{as_of.day}/{as_of.month}/{as_of.year}"}
+        context["district_code"] = ""
+    lists = selectors.recognised_communes(province, as_of, scope=scope)
+    if chosen is not None:
+        for item in lists:
+            item.rows = [r for r in item.rows if r.district is not None and r.district.pk == chosen.pk]
+    levels = _short_levels()
+    context.update(root=province, districts=districts, chosen=chosen, lists=lists,
+                   level_names={lvl: levels[lvl] for lvl in COMMUNE_LEVELS},
+                   communes_total=sum(1 for c in scope.communes
+                                      if chosen is None or getattr(scope.district_of.get(c.pk), "pk", None)
+                                      == chosen.pk))
+    return render(request, "reports/recognised.html", context)

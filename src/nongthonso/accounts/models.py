@@ -1,0 +1,76 @@
+"""Roles scoped to units.
+
+A ``Membership`` gives one user one role over one unit *version* (``units.Unit`` row) and everything
+below it in the tree (by materialised ``path``). What each role may do is in ``services.ROLE_ACTIONS``;
+whether a step is possible *now* (the dossier's state) is the workflow's business
+(``assessments.workflow``).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from nongthonso.units.models import Unit
+
+
+class Role(models.TextChoices):
+    PROVINCE_OFFICE = "province_office", "Văn phòng Điều phối NTM tỉnh"
+    DISTRICT_OFFICE = "district_office", "Văn phòng Điều phối NTM huyện"
+    COMMUNE_OFFICER = "commune_officer", "Cán bộ phụ trách NTM xã"
+    VIEWER = "viewer", "Người xem"
+
+
+class Action(models.TextChoices):
+    """Everything a role may be allowed to do to an assessment (its dossier)."""
+
+    VIEW = "view", "Xem hồ sơ"
+    EDIT_VALUES = "edit_values", "Nhập, sửa số liệu"
+    SUBMIT = "submit", "Gửi hồ sơ tự đánh giá"
+    VERIFY = "verify", "Xác nhận hồ sơ"
+    RETURN = "return", "Trả lại hồ sơ"
+    APPROVE = "approve", "Thẩm định, phê duyệt hồ sơ"
+    RECORD_DECISION = "record_decision", "Ghi quyết định công nhận"
+    REOPEN = "reopen", "Mở lại hồ sơ"
+
+
+# The level (depth in the unit tree) a role's unit must be at; None: any level.
+ROLE_DEPTH = {
+    Role.PROVINCE_OFFICE: 1,
+    Role.DISTRICT_OFFICE: 2,
+    Role.COMMUNE_OFFICER: 3,
+    Role.VIEWER: None,
+}
+DEPTH_NAMES = {1: "cấp tỉnh", 2: "cấp huyện", 3: "cấp xã"}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name="người dùng")
+    role = models.CharField("vai trò", max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships",
+                             verbose_name="đơn vị phụ trách",
+                             help_text="Vai trò có hiệu lực với đơn vị này và mọi đơn vị trực thuộc.")
+    created_at = models.DateTimeField("ngày giao", auto_now_add=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["user__username", "role", "unit__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="membership_unique"),
+        ]
+        verbose_name = "vai trò theo đơn vị"
+        verbose_name_plural = "vai trò theo đơn vị"
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+    def clean(self):
+        depth = ROLE_DEPTH.get(self.role)
+        if depth is None or not self.unit_id:
+            return
+        actual = self.unit.unit_type.level.depth
+        if actual != depth:
+            raise ValidationError({"unit": (
+                f"Vai trò «{self.get_role_display()}» phải gắn với một đơn vị {DEPTH_NAMES[depth]}; "
+                f"«{self.unit}» là đơn vị {DEPTH_NAMES.get(actual, f'cấp {actual}')}. "
+                "Chọn lại đơn vị hoặc đổi vai trò.")})

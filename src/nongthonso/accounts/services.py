@@ -1,0 +1,225 @@
+"""Scope: which units, and so which assessments, a user may see or act on.
+
+Every query for dossiers goes through ``restrict`` (or ``Assessment.objects.restrict(user, action)``,
+which calls it), so a view cannot forget to scope data. A membership covers its unit and everything
+below it: a district office's scope is every unit whose ``path`` starts with the district's path.
+
+- province office: the whole province — view, return, approve, record the decision, reopen;
+- district office: its district — view, verify, return;
+- commune officer: its commune — view, enter values, submit;
+- viewer: everything in its unit, read only;
+- superuser: everything (the workflow's state rules still apply).
+
+A membership names one unit *version*; after a reorganisation (new versions of units) roles must be
+granted on the new versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from nongthonso.audit.services import record
+from nongthonso.units.models import Unit
+
+from .models import ROLE_DEPTH, Action, Membership, Role
+
+ACTIONS: tuple[str, ...] = tuple(Action.values)
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.PROVINCE_OFFICE: frozenset({Action.VIEW, Action.RETURN, Action.APPROVE, Action.RECORD_DECISION,
+                                     Action.REOPEN}),
+    Role.DISTRICT_OFFICE: frozenset({Action.VIEW, Action.VERIFY, Action.RETURN}),
+    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT_VALUES, Action.SUBMIT}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+
+_ROLE_AT = {
+    Role.PROVINCE_OFFICE: "Văn phòng Điều phối NTM {unit}",
+    Role.DISTRICT_OFFICE: "Văn phòng Điều phối NTM {unit}",
+    Role.COMMUNE_OFFICER: "cán bộ phụ trách NTM {unit}",
+    Role.VIEWER: "người xem dữ liệu của {unit}",
+}
+_CACHE = "_nongthonso_memberships"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a user may not do something: ``code`` is "login", "role" or "scope"; ``message`` is Vietnamese."""
+
+    code: str
+    message: str
+
+
+def _check_action(action: str) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.")
+
+
+def action_label(action: str) -> str:
+    return Action(action).label
+
+
+def _verb(action: str) -> str:
+    label = action_label(action)
+    return label[0].lower() + label[1:]
+
+
+def unit_phrase(unit: Unit) -> str:
+    """«Huyện Đại Từ» → «huyện Đại Từ», to use inside a sentence."""
+    return unit.name[:1].lower() + unit.name[1:]
+
+
+def role_at(role: str, unit: Unit) -> str:
+    """«Văn phòng Điều phối NTM huyện Đại Từ», «cán bộ phụ trách NTM xã Na Mao» …"""
+    return _ROLE_AT[role].format(unit=unit_phrase(unit))
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    """The roles that may do ``action`` (within their units)."""
+    _check_action(action)
+    return tuple(role for role in Role.values if action in ROLE_ACTIONS[role])
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships (cached on the user object for the request)."""
+    if not _active(user):
+        return []
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("unit__unit_type__level"))
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def forget_memberships(user) -> None:
+    if user is not None and hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def scope_paths(user, action: str) -> list[str] | None:
+    """Path prefixes of the units where ``user`` may do ``action``: None means everywhere (superuser),
+    an empty list nowhere. Prefixes already covered by a shorter one are dropped."""
+    _check_action(action)
+    if not _active(user):
+        return []
+    if user.is_superuser:
+        return None
+    paths = sorted({m.unit.path for m in memberships(user) if action in ROLE_ACTIONS[m.role]}, key=len)
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def restrict(queryset: QuerySet, user, action: str, *, path_field: str | None = None) -> QuerySet:
+    """``queryset`` narrowed to the rows where ``user`` may do ``action``.
+
+    Works on any model with a unit: ``path_field`` defaults to ``path`` for ``Unit`` and ``unit__path``
+    for everything else. The workflow state is not considered here (see ``assessments.workflow``).
+    """
+    paths = scope_paths(user, action)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    if path_field is None:
+        path_field = "path" if issubclass(queryset.model, Unit) else "unit__path"
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path_field}__startswith": path})
+    return queryset.filter(condition)
+
+
+def visible_units(user, date: dt.date, action: str = Action.VIEW) -> QuerySet[Unit]:
+    """Unit versions in force on ``date`` that ``user`` may see (or do ``action`` on)."""
+    return restrict(Unit.objects.valid_on(date), user, action, path_field="path")
+
+
+def acting_membership(user, action: str, unit: Unit) -> Membership | None:
+    """The membership under which ``user`` may do ``action`` on ``unit`` (the closest one), if any."""
+    _check_action(action)
+    found = [m for m in memberships(user)
+             if action in ROLE_ACTIONS[m.role] and unit.path.startswith(m.unit.path)]
+    return max(found, key=lambda m: len(m.unit.path), default=None)
+
+
+def can(user, action: str, unit: Unit) -> bool:
+    return refusal(user, action, unit) is None
+
+
+def _chain(unit: Unit) -> dict[int, Unit]:
+    """The unit and its ancestors by depth."""
+    return {u.unit_type.level.depth: u for u in [*unit.ancestors(), unit]}
+
+
+def who_may(action: str, unit: Unit) -> str:
+    """Who may do ``action`` on ``unit``, in words: «Văn phòng Điều phối NTM huyện Đại Từ hoặc …»."""
+    chain = _chain(unit)
+    if action == Action.VIEW:
+        return f"người được giao vai trò tại {unit_phrase(unit)} hoặc đơn vị cấp trên"
+    names = []
+    for role in roles_for(action):
+        depth = ROLE_DEPTH[role]
+        if depth in chain:
+            names.append(role_at(role, chain[depth]))
+    return " hoặc ".join(names) or "quản trị hệ thống"
+
+
+def refusal(user, action: str, unit: Unit) -> Refusal | None:
+    """None when ``user`` may do ``action`` on ``unit``; otherwise why not, and who may."""
+    _check_action(action)
+    verb = _verb(action)
+    if not _active(user):
+        return Refusal("login", f"Bạn cần đăng nhập để {verb}.")
+    if user.is_superuser or acting_membership(user, action, unit) is not None:
+        return None
+    who = who_may(action, unit)
+    own = memberships(user)
+    same_role = [m for m in own if action in ROLE_ACTIONS[m.role]]
+    if same_role:
+        mine = "; ".join(role_at(m.role, m.unit) for m in same_role)
+        return Refusal("scope", f"Bạn là {mine}, nên không được {verb} của {unit_phrase(unit)}. "
+                                f"Việc này do {who} thực hiện.")
+    if own:
+        mine = "; ".join(role_at(m.role, m.unit) for m in own)
+        return Refusal("role", f"Vai trò của bạn ({mine}) không được {verb}. Việc này do {who} thực hiện.")
+    return Refusal("role", f"Tài khoản của bạn chưa được giao vai trò nào nên không được {verb}. Việc này do "
+                           f"{who} thực hiện; đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần.")
+
+
+@transaction.atomic
+def grant(user, role: str, unit: Unit, *, by=None, note: str = "") -> Membership:
+    """Give ``user`` ``role`` over ``unit`` (idempotent, audited). Raises ValidationError (Vietnamese)
+    when the unit is not at the role's level."""
+    membership = Membership(user=user, role=role, unit=unit, note=note)
+    membership.full_clean(validate_unique=False, validate_constraints=False)
+    existing = Membership.objects.filter(user=user, role=role, unit=unit).first()
+    forget_memberships(user)
+    if existing is not None:
+        return existing
+    membership.save()
+    record("create", membership, after={"user": user.get_username(), "role": role, "unit": unit.code,
+                                        "unit_id": unit.pk}, user=by)
+    return membership
+
+
+@transaction.atomic
+def revoke(user, role: str, unit: Unit, *, by=None) -> int:
+    """Take ``role`` over ``unit`` away from ``user`` (audited). Returns how many memberships went."""
+    removed = 0
+    for membership in Membership.objects.filter(user=user, role=role, unit=unit):
+        record("delete", membership, before={"user": user.get_username(), "role": role, "unit": unit.code,
+                                             "unit_id": unit.pk}, user=by)
+        membership.delete()
+        removed += 1
+    forget_memberships(user)
+    return removed

@@ -1,0 +1,349 @@
+"""Read-side queries for the commune list and the commune scorecard, scoped to the user.
+
+Every query goes through ``accounts.services`` scoping (``visible_units`` / ``restrict``), so a district
+office sees its district's communes and a commune officer only its own. The list runs a fixed number of
+queries whatever the number of communes: one for the communes (with their district), one for the
+recognition decisions (``recognition.services.statuses_on``) and one for the latest assessments
+(``services.latest_assessments``); filtering by level and criteria, and paging, happen in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import restrict, scope_paths, visible_units
+from nongthonso.audit.models import AuditEntry
+from nongthonso.core.text import format_date, format_number
+from nongthonso.criteria.choices import Comparator, Level
+from nongthonso.criteria.models import Criterion, Indicator
+from nongthonso.recognition.services import Status, status_on, statuses_on
+from nongthonso.units.models import Unit
+
+from .models import Assessment, IndicatorValue, State
+from .services import latest_assessments
+
+DEFAULT_AS_OF = dt.date(2023, 6, 30)
+PAGE_SIZE = 50
+
+# commune levels, short labels for tables (the full names are Level's labels)
+LEVEL_SHORT = {
+    None: gettext_lazy("Chưa đạt chuẩn"),
+    Level.XA_NTM: gettext_lazy("Đạt chuẩn NTM"),
+    Level.XA_NANG_CAO: gettext_lazy("NTM nâng cao"),
+    Level.XA_KIEU_MAU: gettext_lazy("NTM kiểu mẫu"),
+}
+STATUS_LABELS = {
+    "met": gettext_lazy("Đạt"),
+    "not_met": gettext_lazy("Không đạt"),
+    "unknown": gettext_lazy("Chưa xác định"),
+}
+
+
+def parse_as_of(raw: str | None) -> tuple[dt.date, str | None]:
+    """The ``?as_of=`` date (ISO or dd/mm/yyyy) and, when it was unusable, a Vietnamese message."""
+    if not raw:
+        return DEFAULT_AS_OF, None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw.strip(), fmt).date(), None
+        except ValueError:
+            continue
+    return DEFAULT_AS_OF, _("Ngày «%(raw)s» không hợp lệ; đang hiển thị số liệu ngày %(date)s. Nhập ngày theo dạng "
+                            "ngày/tháng/năm, ví dụ 30/6/2023.") % {"raw": raw, "date": format_date(DEFAULT_AS_OF)}
+
+
+def no_role_message(user) -> str | None:
+    """A message for a signed-in user who has no unit to see (no role granted yet)."""
+    if scope_paths(user, Action.VIEW) == []:
+        return _("Tài khoản của bạn chưa được giao vai trò theo đơn vị nào nên chưa xem được xã nào. Đề nghị Văn "
+                 "phòng Điều phối NTM tỉnh giao vai trò cho tài khoản.")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- list
+
+
+@dataclass
+class CommuneRow:
+    unit: Unit
+    status: Status
+    assessment: Assessment | None
+
+    @property
+    def district(self) -> Unit | None:
+        return self.unit.parent
+
+    @property
+    def level(self) -> str | None:
+        return self.status.commune_level
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_SHORT[self.level])
+
+    @property
+    def criteria_met(self) -> int | None:
+        return None if self.assessment is None else self.assessment.criteria_met
+
+    @property
+    def criteria_total(self) -> int | None:
+        return None if self.assessment is None else self.assessment.criteria_total
+
+
+def communes_in_scope(user, as_of: dt.date) -> list[Unit]:
+    """Rural communes in force on ``as_of`` that ``user`` may see, with their district, in Vietnamese order
+    (one query)."""
+    return list(visible_units(user, as_of).rural_communes().select_related("parent")
+                .in_vietnamese_order())
+
+
+def districts_of(communes: list[Unit]) -> list[Unit]:
+    """The districts of ``communes`` (no query: they came with the communes), in Vietnamese order."""
+    found = {c.parent_id: c.parent for c in communes if c.parent_id}
+    return sorted(found.values(), key=lambda d: (d.sort_key, d.code))
+
+
+def commune_rows(communes: list[Unit], as_of: dt.date) -> list[CommuneRow]:
+    """Recognition status on ``as_of`` and the latest NTM assessment (year ≤ the year of ``as_of``) of each
+    commune, keeping the order given (two queries)."""
+    statuses = statuses_on(communes, as_of)
+    latest = latest_assessments(communes, Level.XA_NTM, as_of.year)
+    return [CommuneRow(c, statuses[c.pk], latest.get(c.pk)) for c in communes]
+
+
+# ----------------------------------------------------------------------------------------- scorecard
+
+
+def scorecard_unit(user, unit_id: int) -> Unit:
+    """The commune ``unit_id`` if ``user`` may see it; 404 otherwise (another commune is not shown)."""
+    units = restrict(Unit.objects.rural_communes().select_related("parent__parent", "unit_type"), user,
+                     Action.VIEW, path_field="path")
+    return get_object_or_404(units, pk=unit_id)
+
+
+def _number(value: float) -> str:
+    """85,7 / 1.234 / 0,25 — Vietnamese format, at most two decimals, no trailing zeros."""
+    value = float(value)
+    if value.is_integer():
+        return format_number(value, 0)
+    return format_number(round(value, 2), 2).rstrip("0").rstrip(",")
+
+
+def display_value(value: Any, unit: str = "") -> str:
+    """A value or threshold as shown to people: «Có»/«Không», 85,7%, 3.500 m, a category."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, int | float):
+        text = _number(value)
+        if unit == "%":
+            return f"{text}%"
+        return f"{text} {unit}" if unit else text
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class IndicatorRow:
+    code: str
+    name: str
+    unit: str
+    value: str
+    threshold: str
+    comparator: str
+    status: str
+    gap: str
+    verified: bool
+    source: str  # where the threshold comes from (Indicator.source)
+    value_source: str  # where the value comes from (IndicatorValue.source)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+@dataclass
+class CriterionRow:
+    code: str
+    name: str
+    group: str
+    status: str
+    condition: bool
+    indicators: list[IndicatorRow]
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryRow:
+    entry: AuditEntry
+    subject: str
+    changes: list[Change]
+
+
+@dataclass
+class Scorecard:
+    unit: Unit
+    as_of: dt.date
+    status: Status
+    assessments: list[Assessment]
+    assessment: Assessment | None
+    criteria: list[CriterionRow] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    evidence: list | None = None  # None: this installation has no evidence files (no Evidence model)
+    year_missing: int | None = None
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_SHORT[self.status.commune_level])
+
+    @property
+    def counted(self) -> list[CriterionRow]:
+        return [c for c in self.criteria if not c.condition]
+
+
+def _gap_text(comparator: str, status: str, gap: float | None, unit: str) -> str:
+    if status != "not_met" or gap is None:
+        return "—"
+    amount = display_value(gap, unit)
+    if comparator in (">=", ">"):
+        return _("thiếu %(amount)s") % {"amount": amount}
+    return _("vượt %(amount)s") % {"amount": amount}
+
+
+def _criterion_rows(assessment: Assessment, values: dict[str, IndicatorValue],
+                    indicators: dict[str, Indicator]) -> list[CriterionRow]:
+    results = assessment.results or {}
+    if not results.get("criteria"):
+        return []
+    groups = dict(Criterion.objects.filter(criteria_set_id=assessment.criteria_set_id)
+                  .values_list("code", "group"))
+    comparators = dict(Comparator.choices)
+    rows = []
+    for crit in results["criteria"]:
+        inds = []
+        for res in crit.get("indicators", ()):
+            ind = indicators.get(res["code"])
+            unit = (ind.unit if ind else "") or ""
+            comparator = res.get("comparator", "")
+            stored = values.get(res["code"])
+            inds.append(IndicatorRow(
+                code=res["code"], name=ind.name if ind else res["code"], unit=unit,
+                value=display_value(res.get("value"), unit),
+                threshold=display_value(res.get("threshold"), unit),
+                comparator=str(comparators.get(comparator, comparator)),
+                status=res.get("status", "unknown"),
+                gap=_gap_text(comparator, res.get("status", ""), res.get("gap"), unit),
+                verified=bool(res.get("verified", ind.verified if ind else False)),
+                source=ind.source if ind else "",
+                value_source=stored.source if stored else "",
+            ))
+        rows.append(CriterionRow(code=str(crit["code"]), name=crit.get("name", ""),
+                                 group=groups.get(str(crit["code"]), ""), status=crit.get("status", "unknown"),
+                                 condition=bool(crit.get("condition")), indicators=inds))
+    return rows
+
+
+def _text(value: Any, unit: str = "") -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in State.values:
+        return str(State(value).label)
+    return display_value(value, unit)
+
+
+def _changes(entry: AuditEntry, codes: dict[str, str], units: dict[str, str]) -> tuple[str, list[Change]]:
+    """What an audit entry changed, as (subject, [label, before, after])."""
+    before = entry.before if isinstance(entry.before, dict) else ({} if entry.before is None else
+                                                                  {"": entry.before})
+    after = entry.after if isinstance(entry.after, dict) else ({} if entry.after is None else {"": entry.after})
+    if entry.model == "assessments.indicatorvalue":
+        code = codes.get(entry.object_id) or entry.object_repr.split(" = ")[0]
+        subject = _("Chỉ tiêu %(code)s") % {"code": code}
+        unit = units.get(code, "")
+        changes = [Change("", _text(before.get("value"), unit) if before else "—", _text(after.get("value"), unit))]
+        for key, label in (("source", _("Nguồn số liệu")), ("note", _("Ghi chú"))):
+            if before.get(key, "") != after.get(key, "") and (before.get(key) or after.get(key)):
+                changes.append(Change(label, _text(before.get(key)), _text(after.get(key))))
+        return subject, changes
+    subject = _("Hồ sơ")
+    if entry.action == AuditEntry.Action.TRANSITION:
+        return subject, [Change(_("Trạng thái"), _text(before.get("state")), _text(after.get("state")))]
+    keys = list(dict.fromkeys([*before, *after]))
+    return subject, [Change(str(k), _text(before.get(k), units.get(str(k), "")) if k in before else "—",
+                            _text(after.get(k), units.get(str(k), "")) if k in after else "—") for k in keys]
+
+
+def _history(assessment: Assessment, values: dict[str, IndicatorValue], units: dict[str, str],
+             limit: int = 200) -> list[HistoryRow]:
+    """Audit entries of the assessment and of its values, newest first (one query)."""
+    codes = {str(v.pk): code for code, v in values.items()}
+    entries = (AuditEntry.objects
+               .filter(Q(model="assessments.indicatorvalue", object_id__in=list(codes))
+                       | Q(model="assessments.assessment", object_id=str(assessment.pk)))
+               .order_by("-timestamp", "-pk")[:limit])
+    rows = []
+    for entry in entries:
+        subject, changes = _changes(entry, codes, units)
+        rows.append(HistoryRow(entry, subject, changes))
+    return rows
+
+
+def _evidence(assessment: Assessment) -> list | None:
+    """Evidence files of the assessment, when the installation has an Evidence model."""
+    from . import models
+
+    model = getattr(models, "Evidence", None)
+    if model is None:
+        return None
+    return list(model.objects.filter(assessment=assessment))
+
+
+def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: str | None = None) -> Scorecard:
+    """Everything the scorecard shows for ``unit``: status on ``as_of``; the assessment of ``year`` (default:
+    the latest up to the year of ``as_of``) against ``set_code`` (default: the commune NTM set); its criteria
+    and indicators from the stored results; decisions; the history of its values."""
+    assessments = list(unit.assessments.select_related("criteria_set").order_by("-year", "criteria_set__code",
+                                                                                  "-criteria_set__version"))
+    if set_code:
+        candidates = [a for a in assessments if a.criteria_set.code == set_code]
+    else:
+        candidates = [a for a in assessments if a.criteria_set.level == Level.XA_NTM]
+    chosen, missing = None, None
+    if year is not None:
+        chosen = next((a for a in candidates if a.year == year), None)
+        missing = None if chosen else year
+    else:
+        chosen = next((a for a in candidates if a.year <= as_of.year), None)
+    card = Scorecard(unit=unit, as_of=as_of, status=status_on(unit, as_of), assessments=assessments,
+                     assessment=chosen, year_missing=missing,
+                     decisions=list(unit.decisions.order_by("-date", "number")))
+    if chosen is not None:
+        values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=chosen)
+                  .select_related("indicator").only("id", "source", "indicator__code")}
+        indicators = {i.code: i for i in Indicator.objects.filter(criteria_set_id=chosen.criteria_set_id)
+                      .only("code", "name", "unit", "source", "verified")}
+        card.criteria = _criterion_rows(chosen, values, indicators)
+        card.history = _history(chosen, values, {code: i.unit or "" for code, i in indicators.items()})
+        card.evidence = _evidence(chosen)
+    return card

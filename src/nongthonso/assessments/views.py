@@ -1,0 +1,61 @@
+"""Commune list (``/xa/``) and commune scorecard (``/xa/<id>/``), read only, scoped to the user's units."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from nongthonso.core.text import format_date
+
+from . import selectors
+from .filters import CommuneFilter
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def commune_list(request):
+    """Communes in force on ``as_of`` in the user's scope, filtered, in Vietnamese order, 50 a page."""
+    as_of, date_error = selectors.parse_as_of(request.GET.get("as_of"))
+    communes = selectors.communes_in_scope(request.user, as_of)
+    form = CommuneFilter(request.GET, districts=selectors.districts_of(communes))
+    form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
+    rows = form.filter_rows(selectors.commune_rows(form.filter_units(communes), as_of))
+    page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assessments/commune_list.html", {
+        "form": form, "page": page, "as_of": as_of, "date_error": date_error,
+        "no_role": selectors.no_role_message(request.user),
+        "in_scope": len(communes), "query": _query_without(request, "page"),
+        "as_of_param": as_of.isoformat(),
+    })
+
+
+@login_required
+@require_GET
+def scorecard(request, unit_id: int):
+    """One commune: criteria and indicators against thresholds, provenance, decisions, history."""
+    unit = selectors.scorecard_unit(request.user, unit_id)
+    as_of, date_error = selectors.parse_as_of(request.GET.get("as_of"))
+    year, year_error = None, None
+    raw_year = request.GET.get("year")
+    if raw_year:
+        try:
+            year = int(raw_year)
+        except ValueError:
+            year_error = _("Năm «%(raw)s» không hợp lệ; nhập năm bằng số, ví dụ 2023. Đang hiển thị bản đánh giá "
+                           "gần nhất.") % {"raw": raw_year}
+    card = selectors.scorecard(unit, as_of, year=year, set_code=request.GET.get("set") or None)
+    if card.year_missing is not None:
+        year_error = _("%(unit)s không có bản đánh giá năm %(year)s; chọn một năm trong danh sách.") % {
+            "unit": unit.name, "year": card.year_missing}
+    return render(request, "assessments/scorecard.html", {
+        "card": card, "unit": unit, "as_of": as_of, "as_of_param": as_of.isoformat(),
+        "as_of_text": format_date(as_of), "errors": [e for e in (date_error, year_error) if e],
+    })

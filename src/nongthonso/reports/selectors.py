@@ -1,0 +1,374 @@
+"""Dashboard queries: figures for a root unit (province, district …) as of a date, computed from stored raw
+data (units, decisions, registrations) and the engine's stored results (assessments).
+
+Every function runs a bounded number of queries that does not grow with the number of communes: units,
+decisions and assessments are each fetched in one query (or one per level / per year of a trend) and
+combined in Python. Functions that need the same base data accept ``scope=`` (a :class:`Scope`) so a
+page computes the communes, their statuses and their latest assessments once.
+
+``published=True`` restricts every assessment-derived figure to :func:`published_assessments` — what the
+public pages show. Decisions, registrations and units are public in any case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KT
+
+from nongthonso.assessments.models import Assessment
+from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
+from nongthonso.criteria.models import Criterion
+from nongthonso.recognition.models import Decision, Registration
+from nongthonso.recognition.services import Status, alerts, statuses_on
+from nongthonso.units.models import Unit
+
+from .services import BELOW, summary
+
+# Workflow states whose figures may be shown to the public (see published_assessments).
+PUBLISHED_STATES = ("approved", "recognised")
+
+
+def published_assessments() -> QuerySet[Assessment]:
+    """Assessments whose figures may be published: approved by the province or recognised by a decision.
+
+    The one place that says what "published" means; while Assessment has no workflow ``state`` field, every
+    assessment counts."""
+    qs = Assessment.objects.all()
+    if any(f.name == "state" for f in Assessment._meta.get_fields()):
+        qs = qs.filter(state__in=PUBLISHED_STATES)
+    return qs
+
+
+def assessments(published: bool = False) -> QuerySet[Assessment]:
+    return published_assessments() if published else Assessment.objects.all()
+
+
+def latest_assessments(units: Iterable[Unit], level: str, year: int, *, published: bool = False
+                       ) -> dict[int, Assessment]:
+    """Like ``assessments.services.latest_assessments`` (most recent assessment with year ≤ ``year`` against
+    a set of ``level``), optionally among published assessments only. One query."""
+    latest: dict[int, Assessment] = {}
+    qs = (assessments(published)
+          .filter(unit_id__in=[u.pk for u in units], year__lte=year, criteria_set__level=level)
+          .order_by("unit_id", "-year", "-criteria_set__version", "-criteria_set__effective_from")
+          .only("id", "unit_id", "year", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total",
+                "eligible", "revoke", "criteria_set_id"))
+    for a in qs:
+        latest.setdefault(a.unit_id, a)
+    return latest
+
+
+def _district_id(unit: Unit, district_ids: set[int]) -> int | None:
+    for part in unit.path.strip("/").split("/"):
+        if part and int(part) in district_ids:
+            return int(part)
+    return None
+
+
+@dataclass
+class Scope:
+    """The communes under ``root`` on ``as_of`` (the root itself too when it is a commune), with their
+    districts, statuses and latest NTM assessments — each computed once, on first use."""
+
+    root: Unit
+    as_of: dt.date
+    published: bool = False
+
+    @cached_property
+    def communes(self) -> list[Unit]:
+        return list(Unit.objects.valid_on(self.as_of).filter(path__startswith=self.root.path).rural_communes()
+                    .only("id", "code", "name", "sort_key", "valid_from", "valid_to", "path", "parent_id")
+                    .order_by("sort_key", "code"))
+
+    @cached_property
+    def districts(self) -> list[Unit]:
+        return list(Unit.objects.valid_on(self.as_of).filter(path__startswith=self.root.path).at_level("huyen")
+                    .only("id", "code", "name", "sort_key", "path").order_by("sort_key", "code"))
+
+    @cached_property
+    def district_of(self) -> dict[int, Unit]:
+        """Commune pk → its district (the district-level unit in its path)."""
+        by_pk = {d.pk: d for d in self.districts}
+        found = {}
+        for c in self.communes:
+            pk = _district_id(c, set(by_pk))
+            if pk is not None:
+                found[c.pk] = by_pk[pk]
+        return found
+
+    @cached_property
+    def statuses(self) -> dict[int, Status]:
+        return statuses_on(self.communes, self.as_of)
+
+    @cached_property
+    def latest(self) -> dict[int, Assessment]:
+        return latest_assessments(self.communes, Level.XA_NTM, self.as_of.year, published=self.published)
+
+
+def _scope(root: Unit, as_of: dt.date, published: bool, scope: Scope | None) -> Scope:
+    if scope is not None:
+        return scope
+    return Scope(root, as_of, published)
+
+
+def _average(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+# --- district table -------------------------------------------------------------------------------------
+
+@dataclass
+class DistrictRow:
+    code: str
+    name: str
+    communes: int = 0
+    ntm: int = 0
+    advanced: int = 0
+    model: int = 0
+    assessed: int = 0
+    criteria_met_sum: int = 0
+
+    @property
+    def avg_criteria(self) -> float | None:
+        return round(self.criteria_met_sum / self.assessed, 1) if self.assessed else None
+
+    @property
+    def ntm_pct(self) -> float | None:
+        return round(100 * self.ntm / self.communes, 1) if self.communes else None
+
+
+def district_table(root: Unit, as_of: dt.date, *, published: bool = False, scope: Scope | None = None
+                   ) -> list[DistrictRow]:
+    """One row per district-level unit under ``root`` (or ``root`` itself when it is one), in Vietnamese
+    order: rural communes, how many hold NTM / advanced / model status, average criteria met."""
+    s = _scope(root, as_of, published, scope)
+    rows = {d.pk: DistrictRow(d.code, d.name) for d in s.districts}
+    for commune in s.communes:
+        district = s.district_of.get(commune.pk)
+        if district is None:
+            continue
+        row = rows[district.pk]
+        status = s.statuses[commune.pk]
+        row.communes += 1
+        row.ntm += status.holds(Level.XA_NTM)
+        row.advanced += status.holds(Level.XA_NANG_CAO)
+        row.model += status.holds(Level.XA_KIEU_MAU)
+        assessment = s.latest.get(commune.pk)
+        if assessment is not None:
+            row.assessed += 1
+            row.criteria_met_sum += assessment.criteria_met
+    return list(rows.values())
+
+
+# --- criteria met ----------------------------------------------------------------------------------------
+
+def criteria_histogram(root: Unit, as_of: dt.date, *, published: bool = False, scope: Scope | None = None
+                       ) -> list[dict]:
+    """How many communes meet 0, 1, … N criteria (N: the largest number of criteria of the sets used), by
+    each commune's latest NTM assessment. ``[{"criteria": n, "communes": count}, …]``."""
+    s = _scope(root, as_of, published, scope)
+    if not s.latest:
+        return []
+    counts = Counter(a.criteria_met for a in s.latest.values())
+    top = max(max(a.criteria_total for a in s.latest.values()), max(counts))
+    return [{"criteria": n, "communes": counts.get(n, 0)} for n in range(top + 1)]
+
+
+def criterion_shares(root: Unit, as_of: dt.date, *, published: bool = False, scope: Scope | None = None
+                     ) -> list[dict]:
+    """For each counted criterion of the NTM criteria set most communes were assessed against, the share
+    of those communes meeting it (``results["criteria"][i]["status"] == "met"``, read in the database so
+    the rest of the stored results is not transferred).
+
+    ``[{"code", "name", "met", "assessed", "share"}, …]`` in the set's order; four queries."""
+    s = _scope(root, as_of, published, scope)
+    if not s.latest:
+        return []
+    by_set = Counter(a.criteria_set_id for a in s.latest.values())
+    set_id = max(by_set, key=lambda k: (by_set[k], k))
+    criteria = list(Criterion.objects.filter(criteria_set_id=set_id).order_by("position")
+                    .values("code", "name", "condition"))
+    if not criteria:
+        return []
+    ids = [a.pk for a in s.latest.values() if a.criteria_set_id == set_id]
+    rows = Assessment.objects.filter(pk__in=ids)
+    # the stored results list the criteria in the set's order; check it on one row, then read statuses only
+    codes = rows.order_by("pk").values(**{f"c{i}": KT(f"results__criteria__{i}__code")
+                                          for i in range(len(criteria))}).first() or {}
+    aligned = [codes.get(f"c{i}") == c["code"] for i, c in enumerate(criteria)]
+    met = Counter()
+    assessed = 0
+    for row in rows.values_list(*[KT(f"results__criteria__{i}__status") for i in range(len(criteria))]):
+        assessed += 1
+        for i, status in enumerate(row):
+            if status == "met" and aligned[i]:
+                met[i] += 1
+    return [{"code": c["code"], "name": c["name"], "met": met[i], "assessed": assessed,
+             "share": round(100 * met[i] / assessed, 1) if assessed else None}
+            for i, c in enumerate(criteria) if not c["condition"]]
+
+
+# --- trend -----------------------------------------------------------------------------------------------
+
+def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, published: bool = False
+          ) -> list[dict]:
+    """Per year: communes and NTM communes at the year's end (from decisions; the end is capped at
+    ``as_of`` and at the end of ``root``'s validity), and the average criteria met by that year's NTM
+    assessments of the communes under ``root``.
+
+    Units are taken as recorded on the year's end; for years before ``root``'s recorded history begins,
+    the communes as first recorded. Queries: 2 + one status query per year."""
+    years = sorted(set(years))
+    if not years:
+        return []
+    ends = {}
+    for year in years:
+        end = dt.date(year, 12, 31)
+        if as_of is not None:
+            end = min(end, as_of)
+        if root.valid_to is not None:
+            end = min(end, root.valid_to)
+        ends[year] = end
+    first, last = max(min(ends.values()), root.valid_from), max(ends.values())
+    communes = list(Unit.objects.filter(path__startswith=root.path, valid_from__lte=last).rural_communes()
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+                    .only("id", "code", "name", "sort_key", "valid_from", "valid_to", "path"))
+    met_by_year: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    qs = (assessments(published)
+          .filter(year__in=years, criteria_set__level=Level.XA_NTM, unit__path__startswith=root.path,
+                  unit__unit_type__is_rural=True)
+          .values_list("year", "unit_id", "criteria_set__version", "criteria_met"))
+    for year, unit_id, version, criteria_met in qs:
+        kept = met_by_year[year].get(unit_id)
+        if kept is None or version > kept[0]:
+            met_by_year[year][unit_id] = (version, criteria_met)
+    rows = []
+    for year in years:
+        end = ends[year]
+        units_on = max(end, root.valid_from)
+        present = [c for c in communes if c.is_valid_on(units_on)]
+        statuses = statuses_on(present, end) if present and end >= dt.date(year, 1, 1) else {}
+        met = [m for _, m in met_by_year[year].values()]
+        rows.append({"year": year, "date": end, "communes": len(present),
+                     "ntm": sum(1 for st in statuses.values() if st.holds(Level.XA_NTM)),
+                     "assessed": len(met), "avg_criteria": _average(met)})
+    return rows
+
+
+# --- registrations against achievements -----------------------------------------------------------------
+
+def registrations_vs_achievements(root: Unit, year: int, *, as_of: dt.date | None = None) -> list[dict]:
+    """Per commune level: communes under ``root`` registered to reach it in ``year``, and communes
+    recognised at it by decisions "for" ``year`` (dated on or before ``as_of`` when given). Two queries."""
+    registered = dict(Registration.objects.filter(unit__path__startswith=root.path, target_year=year,
+                                                  target_level__in=COMMUNE_LEVELS)
+                      .values_list("target_level").annotate(n=Count("unit_id", distinct=True)))
+    links = Decision.units.through.objects.filter(
+        unit__path__startswith=root.path, decision__for_year=year, decision__kind=Decision.Kind.RECOGNITION,
+        decision__level__in=COMMUNE_LEVELS)
+    if as_of is not None:
+        links = links.filter(decision__date__lte=as_of)
+    recognised = dict(links.values_list("decision__level").annotate(n=Count("unit_id", distinct=True)))
+    return [{"level": level, "registered": registered.get(level, 0), "recognised": recognised.get(level, 0)}
+            for level in COMMUNE_LEVELS]
+
+
+# --- alerts ----------------------------------------------------------------------------------------------
+
+@dataclass
+class AlertRow:
+    commune: Unit
+    district: str
+    level: str
+    criteria_met: int
+    criteria_total: int
+    revoke: bool
+    reason: str = ""
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.level).label
+
+    @property
+    def action(self) -> str:
+        return "Xem xét thu hồi" if self.revoke else "Duy trì, nâng chất"
+
+
+def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[AlertRow]:
+    """Communes recognised at a level whose latest assessment for it fails (``recognition.services.alerts``),
+    revocation cases first. Internal data: never for public pages."""
+    s = _scope(root, as_of, False, scope)
+    return [AlertRow(a.unit, getattr(s.district_of.get(a.unit.pk), "name", ""), a.level,
+                     a.assessment.criteria_met, a.assessment.criteria_total, a.revoke)
+            for a in alerts(s.communes, as_of)]
+
+
+# --- recognised communes (public list) -------------------------------------------------------------------
+
+@dataclass
+class RecognisedRow:
+    commune: Unit
+    district: Unit | None
+    decision: Decision | None
+    provisional: bool = False
+    note: str = ""
+
+
+@dataclass
+class RecognisedList:
+    level: str
+    rows: list[RecognisedRow] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Level(self.level).label
+
+
+def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[RecognisedList]:
+    """Per commune level (NTM, advanced, model), the communes under ``root`` holding it on ``as_of``, in
+    Vietnamese order, each with the decision that recognised it (for a commune that holds a level through a
+    higher one, that decision). Decisions are public; no assessment data is used."""
+    s = _scope(root, as_of, True, scope)
+    lists = {level: RecognisedList(level) for level in COMMUNE_LEVELS}
+    for commune in s.communes:
+        status = s.statuses[commune.pk]
+        for level in COMMUNE_LEVELS:
+            if not status.holds(level):
+                continue
+            decision = status.decisions.get(level)
+            if decision is None:
+                higher = sorted((lvl for lvl in status.decisions if LEVEL_RANK.get(lvl, 0) > LEVEL_RANK[level]),
+                                key=LEVEL_RANK.get)
+                decision = status.decisions[higher[0]] if higher else None
+            lists[level].rows.append(RecognisedRow(commune, s.district_of.get(commune.pk), decision,
+                                                   status.provisional, status.note))
+    return list(lists.values())
+
+
+# --- the summary with published assessments only --------------------------------------------------------
+
+def public_summary(code: str, as_of: dt.date) -> dict:
+    """``reports.services.summary`` with every assessment-derived figure recomputed from published
+    assessments only (decisions, registrations and units are public)."""
+    data = summary(code, as_of)
+    root = Unit.objects.valid_on(as_of).filter(code=code).only("id", "path").first()
+    communes = list(Unit.objects.valid_on(as_of).within(root).rural_communes().only("id"))
+    counts = [a.criteria_met for a in latest_assessments(communes, Level.XA_NTM, as_of.year,
+                                                         published=True).values()]
+    dist = Counter(counts)
+    data.update({
+        "communes_assessed": len(counts),
+        "avg_criteria": _average(counts),
+        "criteria_met_sum": sum(counts),
+        "min_criteria": min(counts) if counts else None,
+        "communes_below_10": sum(1 for c in counts if c < BELOW),
+        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
+        "published_only": True,
+    })
+    return data

@@ -1,0 +1,99 @@
+"""Browser tests: Playwright drives Debian's Chromium against the real app served by `nongthonso serve`.
+
+The server runs in a subprocess on its own SQLite file holding a fresh demo, so these tests see the
+application exactly as a user does (waitress, WhiteNoise, sessions, CSRF). Screenshots go to
+``artifacts/screenshots/`` for review.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+DEMO_PASSWORD = "nongthonso-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Serve a fresh demo database with waitress; yield the base URL."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    env = {**os.environ, "NONGTHONSO_DATA_DIR": str(data_dir),
+           "DATABASE_URL": f"sqlite:///{data_dir / 'browser.sqlite3'}", "DJANGO_DEBUG": "1"}
+    script = str(Path(sys.executable).with_name("nongthonso"))
+    for command in (["migrate", "--noinput", "-v0"], ["demo"], ["demo_users", "--password", DEMO_PASSWORD]):
+        subprocess.run([script, *command], env=env, check=True, capture_output=True, cwd=ROOT)
+    port = _free_port()
+    server = subprocess.Popen([script, "serve", "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        raise RuntimeError("the app server did not start")
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base + "/dang-nhap/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
