@@ -3,6 +3,8 @@
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host:5432/nongthonso``; default: SQLite in ``var/``.
 - ``NONGTHONSO_DATA_DIR``: where the SQLite file and uploaded evidence live (default ``./var``).
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``: see docs/operations.md.
+- ``CACHE_URL``: the cache the dashboards keep their figures in (default: each process's memory); see
+  ``_cache`` below and docs/performance.md.
 """
 
 import os
@@ -43,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "nongthonso.core.middleware.VietnameseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,6 +87,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _cache(url: str) -> dict:
+    """``CACHE_URL``: empty (the default) keeps a cache in each process's memory; ``redis://host:6379/0``
+    (needs the ``redis`` package) or ``db://table`` (after ``nongthonso createcachetable``) share one
+    between processes and machines; ``dummy://`` caches nothing."""
+    scheme, _, rest = url.partition("://")
+    if not url or scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "nongthonso",
+                "OPTIONS": {"MAX_ENTRIES": 2000}}
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "nongthonso_cache"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise RuntimeError(f"CACHE_URL {url!r}: use redis://…, db://table, locmem:// or dummy://")
+
+
+# The dashboards cache their figures per data revision (reports.selectors.cached); see docs/performance.md.
+CACHES = {"default": _cache(os.environ.get("CACHE_URL", ""))}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

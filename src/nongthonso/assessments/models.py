@@ -121,3 +121,41 @@ class WorkflowEvent(models.Model):
     def __str__(self):
         return (f"{self.timestamp:%d/%m/%Y %H:%M} {self.actor_name}: {self.get_from_state_display()} → "
                 f"{self.get_to_state_display()}")
+
+
+def _evidence_path(instance: "Evidence", filename: str) -> str:
+    # never the uploader's file name in the path: a random name under the assessment's folder
+    return f"evidence/{instance.assessment_id}/{instance.stored_name}"
+
+
+class Evidence(models.Model):
+    """A file (PDF or image) supporting a dossier or one of its indicators. Served only through
+    ``views_dossier.evidence_file`` to users allowed to view the dossier; never deleted by the app."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence",
+                                   verbose_name="bản đánh giá")
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="evidence", verbose_name="chỉ tiêu")
+    file = models.FileField("tệp", upload_to=_evidence_path, max_length=255)
+    stored_name = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField("tên tệp gốc", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=60)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField("mô tả", max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="người tải lên")
+    uploaded_at = models.DateTimeField("thời điểm tải lên", default=timezone.now)
+
+    class Meta:
+        ordering = ["assessment", "uploaded_at", "pk"]
+        verbose_name = "tài liệu minh chứng"
+        verbose_name_plural = "tài liệu minh chứng"
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("evidence_file", args=[self.pk])

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import can
 from nongthonso.core.text import format_date
 
 from . import selectors
@@ -56,6 +58,8 @@ def scorecard(request, unit_id: int):
         year_error = _("%(unit)s không có bản đánh giá năm %(year)s; chọn một năm trong danh sách.") % {
             "unit": unit.name, "year": card.year_missing}
     return render(request, "assessments/scorecard.html", {
-        "card": card, "unit": unit, "as_of": as_of, "as_of_param": as_of.isoformat(),
+        "card": card, "unit": unit, "can_edit": can(request.user, Action.EDIT_VALUES, unit),
+        "next_year": (card.assessment.year + 1) if card.assessment else as_of.year,
+        "as_of": as_of, "as_of_param": as_of.isoformat(),
         "as_of_text": format_date(as_of), "errors": [e for e in (date_error, year_error) if e],
     })

@@ -8,30 +8,55 @@ page computes the communes, their statuses and their latest assessments once.
 
 ``published=True`` restricts every assessment-derived figure to :func:`published_assessments` — what the
 public pages show. Decisions, registrations and units are public in any case.
+
+:func:`cached` keeps a page's computed figures in Django's cache under the :func:`data_revision`, a single
+cheap query whose result changes with every write, so a cached figure is never older than the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import TypeVar
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nongthonso.assessments.models import Assessment
+from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
-from nongthonso.criteria.models import Criterion
+from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import Status, alerts, statuses_on
-from nongthonso.units.models import Unit
+from nongthonso.units.models import LineageEvent, Unit
 
 from .services import BELOW, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
 PUBLISHED_STATES = ("approved", "recognised")
+
+# commune levels as the pages name them (the same words as Level's labels, translatable)
+LEVEL_LABELS = {
+    Level.XA_NTM: gettext_lazy("Xã đạt chuẩn nông thôn mới"),
+    Level.XA_NANG_CAO: gettext_lazy("Xã đạt chuẩn nông thôn mới nâng cao"),
+    Level.XA_KIEU_MAU: gettext_lazy("Xã đạt chuẩn nông thôn mới kiểu mẫu"),
+}
+
+
+def level_label(level: str) -> str:
+    """A commune level's name in the active language (Level's own label for any other level)."""
+    return str(LEVEL_LABELS.get(level) or Level(level).label)
 
 
 def published_assessments() -> QuerySet[Assessment]:
@@ -293,11 +318,11 @@ class AlertRow:
 
     @property
     def level_label(self) -> str:
-        return Level(self.level).label
+        return level_label(self.level)
 
     @property
     def action(self) -> str:
-        return "Xem xét thu hồi" if self.revoke else "Duy trì, nâng chất"
+        return _("Xem xét thu hồi") if self.revoke else _("Duy trì, nâng chất")
 
 
 def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[AlertRow]:
@@ -327,7 +352,7 @@ class RecognisedList:
 
     @property
     def label(self) -> str:
-        return Level(self.level).label
+        return level_label(self.level)
 
 
 def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[RecognisedList]:
@@ -372,3 +397,72 @@ def public_summary(code: str, as_of: dt.date) -> dict:
         "published_only": True,
     })
     return data
+
+
+# --- cached figures ---------------------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# How long a cached figure may live (seconds; the setting NONGTHONSO_FIGURES_CACHE_SECONDS). Freshness does not
+# depend on it — the key carries the data revision — it only bounds the life of entries for revisions nobody
+# asks for any more, and of a figure left behind by a write that bypasses both the audit log and the admin
+# and creates no row (an UPDATE typed in a database shell).
+CACHE_SECONDS = 300
+
+
+def _revision_tables() -> list[tuple[str, str]]:
+    """(table, primary key column) of every table whose rows the dashboards read or whose rows record a write:
+    the audit log (every write through the app's services), Django's admin log (every admin add, change or
+    delete), and the raw tables written outside both (the demo creates decisions, registrations, units …)."""
+    models = [AuditEntry, LogEntry, Unit, LineageEvent, LineageEvent.predecessors.through,
+              LineageEvent.successors.through, Decision, Decision.units.through, Registration, Assessment,
+              CriteriaSet, Criterion]
+    return [(m._meta.db_table, m._meta.pk.column) for m in models]
+
+
+@lru_cache
+def _revision_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in _revision_tables())
+
+
+def data_revision() -> str:
+    """A token that changes with every write the figures could depend on: the largest id of the audit log
+    (every service writes an AuditEntry in the write's transaction), of the admin log, and of each raw
+    table the figures read (creations outside the audited paths, e.g. ``nongthonso demo``). Ids only grow,
+    so a later write never brings back an earlier token. One query; each ``MAX(id)`` is an index lookup."""
+    with connection.cursor() as cursor:
+        cursor.execute(_revision_sql(connection.vendor))
+        row = cursor.fetchone()
+    return ".".join("-" if v is None else str(v) for v in row)
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in Django's cache under ``name``, ``parts`` and the :func:`data_revision`.
+
+    The revision is read before computing, so a cached value is never older than its key. A value is
+    stored only once the data it was computed from is committed (``transaction.on_commit``: at once in
+    autocommit, never from inside a transaction that is rolled back). A cache that fails (a shared cache
+    that is down) costs speed, not answers: the figures are computed."""
+    revision = data_revision()
+    database = connection.settings_dict["NAME"]  # a cache shared by several databases keeps them apart
+    digest = hashlib.sha256(repr((parts, database, revision)).encode()).hexdigest()[:32]
+    key = f"nongthonso:figures:{name}:{digest}"
+    try:
+        value = cache.get(key)
+    except Exception:  # pragma: no cover - depends on an external cache
+        log.warning("figures cache unavailable; computing", exc_info=True)
+        value = None
+    if value is not None:
+        return value
+    value = compute()
+
+    def store():
+        try:
+            cache.set(key, value, getattr(settings, "NONGTHONSO_FIGURES_CACHE_SECONDS", CACHE_SECONDS))
+        except Exception:  # pragma: no cover - depends on an external cache
+            log.warning("figures cache unavailable; not stored", exc_info=True)
+
+    transaction.on_commit(store)
+    return value

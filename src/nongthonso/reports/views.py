@@ -7,14 +7,21 @@
 - ``public_recognised`` (``/cong-khai/xa-dat-chuan/``): the recognised communes by level, with decisions.
 
 Every figure comes from ``reports.selectors`` / ``reports.services``; a page runs a bounded number of
-queries, the same for 10 or 200 communes.
+queries, the same for 10 or 200 communes. The dashboards' figures, and each user's rendered page, are cached
+per data revision (``selectors.cached``): a repeated request costs a few queries, and a write shows at once.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -28,6 +35,9 @@ from .services import UnitNotFound, find_unit, summary, summary_text
 DEFAULT_UNIT = "19"
 DEFAULT_AS_OF = dt.date(2023, 6, 30)  # the date of the demo's figures
 TREND_YEARS = 8
+DASHBOARD_TEMPLATE = "reports/dashboard.html"
+# Stands for the CSRF token in a cached page (letters and hyphens: HTML escaping leaves it as it is).
+CSRF_PLACEHOLDER = "nongthonso-csrf-token-placeholder"
 
 
 def _short_levels() -> dict[str, str]:
@@ -83,24 +93,59 @@ def _charts(scope: selectors.Scope, as_of: dt.date) -> dict:
             "charts": blob}
 
 
+def _cached_page(request, name: str, render_page: Callable[[str | None], str]) -> HttpResponse:
+    """The page ``render_page(csrf_token)`` renders, cached per data revision (``selectors.cached``), user,
+    address (the query string chooses the unit and the date; the language form carries it back) and
+    language: a repeated request costs the session, the user and the revision query, and a write shows on
+    the very next request. The cached page holds a placeholder where the CSRF token goes; each response
+    gets the token of its own visitor. A request with messages to show is rendered for itself alone.
+
+    Whatever else a page comes to show per request (beyond the user, the address, the language, the CSRF
+    token and the messages) must be added to ``parts``."""
+    if len(get_messages(request)):
+        return HttpResponse(render_page(None))
+    user = request.user
+    parts = (translation.get_language(), request.get_full_path(), user.pk, user.get_username(),
+             user.get_full_name() if user.is_authenticated else "")
+    html = selectors.cached(name, parts, lambda: render_page(CSRF_PLACEHOLDER))
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
 def _render_dashboard(request, *, code: str, as_of: dt.date, error: str | None, published: bool,
-                      with_alerts: bool = False, alerts_root: Unit | None = None, notice: str | None = None):
+                      with_alerts: bool = False, alerts_root: Unit | None = None, notice: str | None = None,
+                      csrf_token: str | None = None) -> str:
     context = {"as_of": as_of, "error": error, "notice": notice, "public": published, "data": None,
                "text": None, "alerts": None, "unit_code": code, "communes_url": _url("communes"),
                "has_scorecard": _url("scorecard", 1) is not None}
     try:
-        data = selectors.public_summary(code, as_of) if published else summary(code, as_of)
+        context.update(_figures(code, as_of, published, with_alerts, alerts_root))
     except UnitNotFound as exc:
         context["error"] = str(exc)
-        return render(request, "reports/dashboard.html", context)
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return render_to_string(DASHBOARD_TEMPLATE, context, request)
+
+
+def _figures(code: str, as_of: dt.date, published: bool, with_alerts: bool, alerts_root: Unit | None) -> dict:
+    """Everything the dashboard shows for one root, date and audience, computed once per data revision and
+    shared by every user who sees the same (``selectors.cached``). Raises UnitNotFound."""
+    parts = (code, as_of.isoformat(), published, with_alerts, getattr(alerts_root, "pk", None),
+             translation.get_language())
+    return selectors.cached("dashboard-figures", parts,
+                            lambda: _compute_figures(code, as_of, published, with_alerts, alerts_root))
+
+
+def _compute_figures(code: str, as_of: dt.date, published: bool, with_alerts: bool, alerts_root: Unit | None
+                     ) -> dict:
+    data = selectors.public_summary(code, as_of) if published else summary(code, as_of)
     root = find_unit(code, as_of)
     scope = selectors.Scope(root, as_of, published)
-    context.update(data=data, text=summary_text(data), root=root,
-                   districts=selectors.district_table(root, as_of, scope=scope), **_charts(scope, as_of))
+    figures = {"data": data, "text": summary_text(data), "root": root,
+               "districts": selectors.district_table(root, as_of, scope=scope), **_charts(scope, as_of)}
     if with_alerts:
         same = alerts_root is None or alerts_root.pk == root.pk
-        context["alerts"] = selectors.alert_rows(root if same else alerts_root, as_of, scope=scope if same else None)
-    return render(request, "reports/dashboard.html", context)
+        figures["alerts"] = selectors.alert_rows(root if same else alerts_root, as_of, scope=scope if same else None)
+    return figures
 
 
 @require_GET
@@ -108,7 +153,8 @@ def summary_page(request):
     """The public province dashboard as of a chosen date: decisions and published assessments only."""
     as_of, error = _as_of(request)
     code = request.GET.get("unit") or DEFAULT_UNIT
-    return _render_dashboard(request, code=code, as_of=as_of, error=error, published=True)
+    return _cached_page(request, "home", lambda csrf_token: _render_dashboard(
+        request, code=code, as_of=as_of, error=error, published=True, csrf_token=csrf_token))
 
 
 def _district_above(unit: Unit, as_of: dt.date) -> Unit | None:
@@ -123,17 +169,21 @@ def dashboard(request):
     """The signed-in dashboard of the user's scope (accounts.services.scope_paths): a superuser or the
     province office sees the province (or any unit in scope via ``?unit=``), a district office its district,
     a commune officer the published figures of its district and the alerts of its commune."""
+    return _cached_page(request, "dashboard", lambda csrf_token: _dashboard_page(request, csrf_token))
+
+
+def _dashboard_page(request, csrf_token: str | None) -> str:
     as_of, error = _as_of(request)
     paths = scope_paths(request.user, "view")
     requested = request.GET.get("unit")
     if paths is None:  # superuser: everything
         return _render_dashboard(request, code=requested or DEFAULT_UNIT, as_of=as_of, error=error,
-                                 published=False, with_alerts=True)
+                                 published=False, with_alerts=True, csrf_token=csrf_token)
     if not paths:
         notice = _("Tài khoản của bạn chưa được giao vai trò nào, nên bảng chỉ hiển thị số liệu đã công bố. "
                    "Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần xem số liệu đang xử lý.")
         return _render_dashboard(request, code=DEFAULT_UNIT, as_of=as_of, error=error, published=True,
-                                 notice=notice)
+                                 notice=notice, csrf_token=csrf_token)
     roots = sorted(Unit.objects.filter(path__in=paths).select_related("unit_type__level"),
                    key=lambda u: (len(u.path), u.sort_key))
     root = roots[0]
@@ -149,9 +199,9 @@ def dashboard(request):
         if district is not None:
             notice = _("Số liệu của huyện là số liệu đã công bố; danh sách cảnh báo chỉ gồm đơn vị bạn phụ trách.")
             return _render_dashboard(request, code=district.code, as_of=as_of, error=error, published=True,
-                                     with_alerts=True, alerts_root=root, notice=notice)
+                                     with_alerts=True, alerts_root=root, notice=notice, csrf_token=csrf_token)
     return _render_dashboard(request, code=root.code, as_of=as_of, error=error, published=False,
-                             with_alerts=True)
+                             with_alerts=True, csrf_token=csrf_token)
 
 
 def _root_or_none(code: str, as_of: dt.date) -> Unit | None:

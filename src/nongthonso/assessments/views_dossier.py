@@ -1,0 +1,340 @@
+"""The dossier pages: data entry with inline validation (htmx), evidence, workflow steps, timeline.
+
+Every view loads the dossier through ``Assessment.objects.restrict(user, "view")`` (404 outside the
+user's units); every write goes through the services (``set_value``, ``evidence.attach``,
+``workflow.perform``), which check the role, the unit and the state again and say why they refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import can
+from nongthonso.audit.models import AuditEntry
+from nongthonso.core.text import format_number
+from nongthonso.criteria.choices import Level
+from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.units.models import Unit
+
+from . import evidence as evidence_service
+from . import workflow
+from .models import Assessment, Evidence, IndicatorValue, State
+from .services import ValueRejected, evaluate_assessment, get_or_create_assessment, parse_value, set_value
+from .workflow import WorkflowError
+
+STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}
+COMPARATOR_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "in": "thuộc"}
+
+
+def _dossier(user, pk: int) -> Assessment:
+    qs = Assessment.objects.restrict(user, Action.VIEW).select_related(
+        "unit__unit_type__level", "unit__parent__parent", "criteria_set")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _display(value: Any, value_type: str) -> str:
+    """A stored value as the input shows it: 85,7 · Đạt / Không đạt · the category."""
+    if value is None:
+        return ""
+    if value_type == "boolean":
+        return "1" if value else "0"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        return format_number(number, 0 if number.is_integer() else (2 if abs(number) < 10 else 1)).replace(".", "")
+    return str(value)
+
+
+def _threshold_text(threshold: Any, comparator: str, value_type: str, unit: str) -> str:
+    if threshold is None:
+        return "—"
+    if value_type == "boolean":
+        return _("Đạt") if threshold else _("Không")
+    if isinstance(threshold, list):
+        return ", ".join(threshold)
+    number = float(threshold)
+    text = format_number(number, 0 if number.is_integer() else 1)
+    return f"{COMPARATOR_TEXT.get(comparator, comparator)} {text}{'' if unit in ('', '%') else ' '}{unit}"
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    value: str
+    status: str
+    status_label: str
+    threshold: str
+    gap: str
+    verified: bool
+    note: str
+    error: str = ""
+
+    @property
+    def dom(self) -> str:
+        """An id fragment unique per indicator ("1.1" and "11" must not collide)."""
+        return "i" + self.indicator.code.replace(".", "_")
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        if self.indicator.value_type == "boolean":
+            return [("1", _("Đạt")), ("0", _("Không đạt"))]
+        return [(c, c) for c in self.indicator.categories]
+
+
+@dataclass
+class EntryCriterion:
+    code: str
+    name: str
+    status: str
+    status_label: str
+    rows: list[EntryRow]
+
+
+def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] | None = None,
+                    only: str | None = None) -> list[EntryCriterion]:
+    """The criteria of the dossier with each indicator's stored value and the engine's verdict.
+    ``errors``: indicator code → (rejected input, message), shown in place of the stored value."""
+    errors = errors or {}
+    indicators = {i.code: i for i in assessment.criteria_set.indicators.all()}
+    values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=assessment)
+              .select_related("indicator")}
+    result = []
+    for crit in assessment.results.get("criteria", []):
+        if only is not None and crit["code"] != only:
+            continue
+        rows = []
+        for ind in crit["indicators"]:
+            indicator = indicators[ind["code"]]
+            stored = values.get(ind["code"])
+            rejected = errors.get(ind["code"])
+            gap = ind.get("gap")
+            rows.append(EntryRow(
+                indicator=indicator,
+                value=rejected[0] if rejected else _display(stored.value if stored else None, indicator.value_type),
+                status=ind["status"], status_label=_(STATUS_LABELS[ind["status"]]),
+                threshold=_threshold_text(ind.get("threshold"), ind["comparator"], indicator.value_type,
+                                          indicator.unit),
+                gap=("" if not gap else _("thiếu %(gap)s") % {"gap": format_number(gap, 0 if float(gap).is_integer()
+                                                                                   else 1)}),
+                verified=ind.get("verified", False), note=stored.note if stored else "",
+                error=rejected[1] if rejected else ""))
+        result.append(EntryCriterion(crit["code"], crit["name"], crit["status"], _(STATUS_LABELS[crit["status"]]),
+                                     rows))
+    return result
+
+
+@dataclass
+class TimelineItem:
+    when: dt.datetime
+    who: str
+    what: str
+    detail: str
+    kind: str
+
+
+def _timeline(assessment: Assessment) -> list[TimelineItem]:
+    """Workflow steps and value changes, newest first (two queries)."""
+    items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.BY_ACTION[e.action].label}: "
+                          f"{State(e.from_state).label} → {State(e.to_state).label}", e.reason, "step")
+             for e in workflow.history(assessment)]
+    value_ids = {str(pk): code for pk, code in
+                 IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
+    entries = AuditEntry.objects.filter(
+        Q(model="assessments.indicatorvalue", object_id__in=list(value_ids))
+        | Q(model="assessments.evidence", after__assessment=assessment.pk)
+        | Q(model="assessments.assessment", object_id=str(assessment.pk), action__in=("import", "create")))
+    for entry in entries.order_by("-timestamp", "-pk")[:200]:
+        if entry.model == "assessments.indicatorvalue":
+            code = value_ids.get(entry.object_id, "?")
+            before = (entry.before or {}).get("value")
+            after = (entry.after or {}).get("value")
+            what = _("Chỉ tiêu %(code)s: %(before)s → %(after)s") % {
+                "code": code, "before": "—" if before is None else before, "after": "—" if after is None else after}
+            items.append(TimelineItem(entry.timestamp, entry.actor, what, (entry.after or {}).get("note", ""), "value"))
+        elif entry.model == "assessments.evidence":
+            items.append(TimelineItem(entry.timestamp, entry.actor, _("Tải lên minh chứng «%(file)s»") % {
+                "file": (entry.after or {}).get("file", "")}, "", "evidence"))
+        else:
+            items.append(TimelineItem(entry.timestamp, entry.actor, entry.get_action_display(), entry.note, "value"))
+    items.sort(key=lambda i: i.when, reverse=True)
+    return items
+
+
+def _context(request, assessment: Assessment, **extra) -> dict:
+    actions = workflow.available_actions(assessment, request.user)
+    editable = any(a == Action.EDIT_VALUES for a, _label in actions)
+    return {
+        "a": assessment, "unit": assessment.unit, "criteria": _entry_criteria(assessment),
+        "editable": editable,
+        "steps": [(a, label, workflow.BY_ACTION[a]) for a, label in actions if a != Action.EDIT_VALUES],
+        "locked_reason": (None if editable or not can(request.user, Action.EDIT_VALUES, assessment.unit)
+                          else workflow.why_not(assessment, Action.EDIT_VALUES, request.user)),
+        "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
+        "indicators": assessment.criteria_set.indicators.order_by("position"),
+        "timeline": _timeline(assessment),
+        "today": dt.date.today().isoformat(),
+        "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def dossier(request, pk: int):
+    assessment = _dossier(request.user, pk)
+    return render(request, "assessments/dossier.html", _context(request, assessment))
+
+
+@login_required
+@require_GET
+def dossier_list(request):
+    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state."""
+    waiting = []
+    for t in workflow.TRANSITIONS:
+        qs = workflow.awaiting(request.user, t.action).select_related("unit__parent", "criteria_set")
+        rows = list(qs.order_by("-year", "unit__sort_key")[:200])
+        if rows:
+            waiting.append((t, rows))
+    open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
+                    .filter(state__in=workflow.EDITABLE).select_related("unit__parent", "criteria_set")
+                    .order_by("-year", "unit__sort_key")[:200])
+    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": open_own})
+
+
+def _criterion_fragment(request, assessment: Assessment, code: str, errors=None) -> HttpResponse:
+    crit_code = next(c["code"] for c in assessment.results["criteria"]
+                     if any(i["code"] == code for i in c["indicators"]))
+    steps = [a for a, _label in workflow.available_actions(assessment, request.user) if a != Action.EDIT_VALUES]
+    return render(request, "assessments/_dossier_criterion.html", {
+        "a": assessment, "c": _entry_criteria(assessment, errors, only=crit_code)[0], "editable": True,
+        "oob_figures": True, "step_actions": steps,
+    })
+
+
+@login_required
+@require_POST
+def dossier_value(request, pk: int, code: str):
+    """Save one value (htmx: on change). Returns the indicator's criterion, re-evaluated, and the figures."""
+    assessment = _dossier(request.user, pk)
+    raw = request.POST.get("value", "")
+    try:
+        set_value(assessment, code, raw, user=request.user, note=request.POST.get("note", "").strip(),
+                  source=_("Nhập trực tiếp"))
+    except (ValueRejected, WorkflowError) as exc:
+        assessment.refresh_from_db()
+        return _criterion_fragment(request, assessment, code, {code: (raw, str(exc))})
+    assessment.refresh_from_db()
+    return _criterion_fragment(request, assessment, code)
+
+
+@login_required
+@require_POST
+def dossier_check(request, pk: int, code: str):
+    """Validate a value as it is typed (htmx: keyup), without saving: the error, or what it would mean."""
+    assessment = _dossier(request.user, pk)
+    indicator = assessment.criteria_set.indicators.filter(code=code).first()
+    if indicator is None:
+        raise Http404
+    raw = request.POST.get("value", "")
+    try:
+        value = parse_value(indicator, raw)
+    except ValueRejected as exc:
+        return HttpResponse(f'<span class="not_met" role="alert">{_escape(str(exc))}</span>')
+    if value is None:
+        return HttpResponse('<span class="unknown">' + _("Để trống: chỉ tiêu sẽ là «chưa xác định».") + "</span>")
+    return HttpResponse('<span class="met">' + _("Hợp lệ — rời ô nhập để lưu.") + "</span>")
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+@login_required
+@require_POST
+def dossier_step(request, pk: int, action: str):
+    """Take a workflow step; the service refuses anything the user may not do, and says why."""
+    assessment = _dossier(request.user, pk)
+    decision = None
+    if action == Action.RECORD_DECISION:
+        decision = {"number": request.POST.get("number", "").strip(), "date": request.POST.get("date", "").strip(),
+                    "authority": request.POST.get("authority", "").strip()}
+    expected = request.POST.get("version")
+    try:
+        workflow.perform(assessment, action, request.user, reason=request.POST.get("reason", ""), decision=decision,
+                         expected_version=int(expected) if expected and expected.isdigit() else None)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã thực hiện: %(step)s. Trạng thái hồ sơ: %(state)s.") % {
+            "step": workflow.BY_ACTION[action].label, "state": assessment.get_state_display()})
+    return redirect("dossier", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def dossier_evidence(request, pk: int):
+    assessment = _dossier(request.user, pk)
+    code = request.POST.get("indicator", "")
+    indicator = assessment.criteria_set.indicators.filter(code=code).first() if code else None
+    try:
+        item = evidence_service.attach(assessment, request.FILES.get("file"), user=request.user, indicator=indicator,
+                                       description=request.POST.get("description", "").strip())
+    except (evidence_service.EvidenceRejected, WorkflowError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã tải lên minh chứng «%(name)s».") % {"name": item.original_name})
+    return redirect("dossier", pk=assessment.pk)
+
+
+@login_required
+@require_GET
+def evidence_file(request, pk: int):
+    """Serve an evidence file to a user allowed to view its dossier; others get 404."""
+    item = get_object_or_404(Evidence.objects.select_related("assessment"), pk=pk)
+    if not Assessment.objects.restrict(request.user, Action.VIEW).filter(pk=item.assessment_id).exists():
+        raise Http404
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type,
+                            as_attachment=item.content_type == "application/pdf", filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def dossier_open(request, unit_id: int):
+    """Open (or create) the commune's dossier for a year against the commune set in force that year."""
+    unit = get_object_or_404(Unit.objects.all(), pk=unit_id)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Năm không hợp lệ; nhập năm bằng số, ví dụ 2024."))
+        return redirect("scorecard", unit_id=unit.pk)
+    if not can(request.user, Action.EDIT_VALUES, unit):
+        messages.error(request, _("Chỉ cán bộ xã của %(unit)s mới mở được hồ sơ tự đánh giá của xã.") % {
+            "unit": unit.name})
+        return redirect("scorecard", unit_id=unit.pk)
+    cset = (CriteriaSet.objects.filter(level=Level.XA_NTM, superseded_by__isnull=True)
+            .in_force_on(dt.date(year, 12, 31)).order_by("-effective_from").first())
+    if cset is None:
+        messages.error(request, _("Không có bộ tiêu chí xã nông thôn mới nào có hiệu lực trong năm %(year)s.") % {
+            "year": year})
+        return redirect("scorecard", unit_id=unit.pk)
+    assessment = get_or_create_assessment(unit, year, cset)
+    if not assessment.results:
+        evaluate_assessment(assessment)
+    return redirect("dossier", pk=assessment.pk)
