@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench bench-national clean
 
 NODE_INSTALLED := node_modules/.installed
 
@@ -40,6 +40,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/engine_national.py
+
+## make bench-national: the national-scale benchmarks (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
+bench-national: install
+	$(BIN)/python bench/national/bench_national.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -3,6 +3,8 @@
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host:5432/nongthonso``; default: SQLite in ``var/``.
 - ``NONGTHONSO_DATA_DIR``: where the SQLite file and uploaded evidence live (default ``./var``).
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``: see docs/operations.md.
+- ``DJANGO_HTTPS``, ``DJANGO_SECURE_*``, ``DJANGO_PROXY_SSL_HEADER``, ``DJANGO_CSRF_TRUSTED_ORIGINS``: HTTPS
+  behind a reverse proxy (on by default when ``DJANGO_DEBUG=0``); see docs/operations.md.
 - ``CACHE_URL``: the cache the dashboards keep their figures in (default: each process's memory); see
   ``_cache`` below and docs/performance.md.
 """
@@ -23,6 +25,28 @@ if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+# Production (DJANGO_DEBUG=0) is served over HTTPS by a reverse proxy that terminates TLS and says so in
+# X-Forwarded-Proto: secure cookies, the HTTPS redirect and HSTS are on unless turned off. The production
+# set for which `nongthonso check --deploy` is clean is in docs/operations.md (and tests/ops/test_deploy.py).
+HTTPS = _flag("DJANGO_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks from the machine itself speak plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS") or (31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = _flag("DJANGO_SECURE_HSTS_PRELOAD", False)
+# the header the proxy sets to "https" (and strips from clients); empty: no proxy, trust nothing
+_PROXY_SSL_HEADER = os.environ.get("DJANGO_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto").strip()
+SECURE_PROXY_SSL_HEADER = (("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER
+                           else None)
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -39,6 +63,9 @@ INSTALLED_APPS = [
     "nongthonso.assessments",
     "nongthonso.recognition",
     "nongthonso.reports",
+    "nongthonso.dataio",
+    "ninja",
+    "nongthonso.api",
 ]
 
 MIDDLEWARE = [

@@ -12,9 +12,11 @@ urlpatterns = [
     path("", report_views.summary_page, name="home"),
     path("", include("nongthonso.reports.urls")),
     path("", include("nongthonso.assessments.urls")),
+    path("", include("nongthonso.dataio.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("nongthonso.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -70,7 +70,7 @@ def test_a_new_year_creates_the_assessment(tmp_path, commune_code):
 
 @pytest.mark.django_db
 def test_dry_run_reports_and_writes_nothing(tmp_path, commune_code):
-    path = _write(tmp_path, HEADER + f"{commune_code},2023,2.1,100,\n{commune_code},2024,2.1,90,\n")
+    path = _write(tmp_path, HEADER + f"{commune_code},2023,2.1,99.5,\n{commune_code},2024,2.1,90,\n")
     before = _counts()
     result = import_values(path, dry_run=True)
     assert (result.created, result.updated, result.dry_run) == (1, 1, True)
@@ -130,9 +130,9 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, commune_code):
      "Dòng 1, cột «indicator_code»: Thiếu cột «indicator_code». Dòng đầu tiên phải có các cột: unit_code, year, "
      "indicator_code, value (có thể thêm: note, source, set)."),
     ("unit_code,year,indicator_code,value\nXã Đại Từ,2023,2.1,90\n".encode("utf-16"),
-     "Tệp «values.csv» không phải văn bản CSV mã UTF-8. Trong Excel, chọn «Lưu thành» → «CSV UTF-8 (phân tách "
-     "bằng dấu phẩy)»."),
-    (HEADER.encode(), "Tệp không có dòng dữ liệu nào sau dòng tiêu đề."),
+     "Tệp «values.csv» không phải CSV hoặc XLSX (tệp CSV phải mã UTF-8). Hãy dùng tệp mẫu (.xlsx), hoặc trong Excel "
+     "chọn «Lưu thành» → «Sổ làm việc Excel (*.xlsx)» hay «CSV UTF-8 (phân tách bằng dấu phẩy)»."),
+    (HEADER.encode(), "Tệp «values.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
 ])
 def test_malformed_files(tmp_path, content, message):
     path = _write(tmp_path, content)
@@ -154,7 +154,7 @@ def test_the_command_prints_errors_and_fails(tmp_path):
 
 @pytest.mark.django_db
 def test_the_command_dry_run(tmp_path, commune_code):
-    path = _write(tmp_path, HEADER + f"{commune_code},2023,2.1,100,\n")
+    path = _write(tmp_path, HEADER + f"{commune_code},2023,2.1,99.5,\n")
     out = io.StringIO()
     call_command("import", "values", str(path), "--dry-run", stdout=out)
     assert "Sẽ tạo mới 0, cập nhật 1, giữ nguyên 0 dòng. (Chạy thử: chưa ghi gì vào cơ sở dữ liệu.)" in out.getvalue()

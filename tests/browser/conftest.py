@@ -73,7 +73,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(30_000)
     yield pg
     context.close()
 

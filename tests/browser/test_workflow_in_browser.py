@@ -27,7 +27,7 @@ def test_a_dossier_goes_from_the_commune_to_a_decision(browser, app_server):
     def as_user(username):
         context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)
         login(page, app_server, username)
         return page
 

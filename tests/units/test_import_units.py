@@ -239,8 +239,8 @@ def test_a_file_that_is_not_utf8(tmp_path, province):
     path.write_bytes(text.encode("cp1258", errors="replace"))
     before = Unit.objects.count()
     assert errors_of(path) == [
-        "Tệp «excel.csv» không phải văn bản CSV mã UTF-8. Trong Excel, chọn «Lưu thành» → "
-        "«CSV UTF-8 (phân tách bằng dấu phẩy)»."]
+        "Tệp «excel.csv» không phải CSV hoặc XLSX (tệp CSV phải mã UTF-8). Hãy dùng tệp mẫu (.xlsx), hoặc trong "
+        "Excel chọn «Lưu thành» → «Sổ làm việc Excel (*.xlsx)» hay «CSV UTF-8 (phân tách bằng dấu phẩy)»."]
     assert Unit.objects.count() == before
 
 
@@ -276,8 +276,6 @@ def test_the_import_command_prints_every_error_and_fails(tmp_path, province):
 
 
 @pytest.mark.parametrize(("kind", "message"), [
-    ("decisions", "Chức năng nhập quyết định công nhận (decisions) chưa có trong phiên bản này."),
-    ("registrations", "Chức năng nhập đăng ký mục tiêu (registrations) chưa có trong phiên bản này."),
     ("khac", "Loại dữ liệu «khac» không hợp lệ. Dùng một trong: units, values, decisions, registrations."),
 ])
 def test_kinds_not_available_exit_with_status_2(tmp_path, kind, message):
@@ -289,7 +287,7 @@ def test_kinds_not_available_exit_with_status_2(tmp_path, kind, message):
 def test_values_are_dispatched_to_the_assessments_importer(tmp_path, monkeypatch):
     calls = []
 
-    def import_values(path, dry_run):
+    def import_values(path, dry_run, **options):
         calls.append((path, dry_run))
         return ImportResult(created=4, dry_run=dry_run)
 

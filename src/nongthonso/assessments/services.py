@@ -7,12 +7,15 @@ results — the provincial summary included — reflects it immediately, with no
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from nongthonso.audit.services import record
@@ -103,43 +106,73 @@ def _values_of(assessment: Assessment) -> dict[str, Any]:
     return {code: value for code, value in assessment.values.values_list("indicator__code", "value")}
 
 
-def evaluate(assessment: Assessment, ctx: UnitContext | None = None) -> engine.UnitResult:
-    """Run the engine over the assessment's stored values (no writes)."""
+def evaluate(assessment: Assessment, ctx: UnitContext | None = None,
+             values: Mapping[str, Any] | None = None) -> engine.UnitResult:
+    """Run the engine over the assessment's stored values (no writes); ``values`` (indicator code → value),
+    when given, are those stored values already read."""
     ctx = ctx or unit_context(assessment.unit)
     cs = compiled(assessment.criteria_set, ctx.province_code)
-    return engine.evaluate_one(cs, _values_of(assessment), year=assessment.year, region=ctx.region,
-                               group=ctx.group, flags=ctx.flags)
+    return engine.evaluate_one(cs, _values_of(assessment) if values is None else values, year=assessment.year,
+                               region=ctx.region, group=ctx.group, flags=ctx.flags)
 
 
 def _required_eligible(assessment: Assessment) -> bool | None:
     required = assessment.criteria_set.requires
     if required is None:
         return None
-    other = (Assessment.objects.filter(unit=assessment.unit, year=assessment.year,
+    other = (Assessment.objects.filter(unit_id=assessment.unit_id, year=assessment.year,
                                        criteria_set__code=required.code)
              .order_by("-criteria_set__version").values_list("eligible", flat=True).first())
     return bool(other)
 
 
-def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
-    """Evaluate and store the results on the assessment."""
-    result = evaluate(assessment, ctx)
-    data = result.to_dict()
-    eligible = result.eligible
+RESULT_FIELDS = ["results", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible",
+                 "revoke", "evaluated_at"]
+
+
+def _put_results(assessment: Assessment, ctx: UnitContext | None = None,
+                 values: Mapping[str, Any] | None = None, data: dict | None = None) -> Assessment:
+    """Evaluate (unless ``data``, the engine's result as a dict, is given) and set the results on the
+    assessment (RESULT_FIELDS), without saving."""
+    data = data if data is not None else evaluate(assessment, ctx, values).to_dict()
+    eligible = data["eligible"]
     required_ok = _required_eligible(assessment)
     if required_ok is not None:
         data["requires"] = {"set": assessment.criteria_set.requires.code, "eligible": required_ok}
         eligible = eligible and required_ok
     assessment.results = data
-    assessment.criteria_met = result.criteria_met
-    assessment.criteria_failed = result.criteria_failed
-    assessment.criteria_unknown = result.criteria_unknown
-    assessment.criteria_total = result.criteria_total
+    assessment.criteria_met = data["criteria_met"]
+    assessment.criteria_failed = data["criteria_failed"]
+    assessment.criteria_unknown = data["criteria_unknown"]
+    assessment.criteria_total = data["criteria_total"]
     assessment.eligible = eligible
-    assessment.revoke = result.revoke
+    assessment.revoke = data["revoke"]
     assessment.evaluated_at = timezone.now()
-    assessment.save(update_fields=["results", "criteria_met", "criteria_failed", "criteria_unknown",
-                                   "criteria_total", "eligible", "revoke", "evaluated_at"])
+    return assessment
+
+
+def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
+    """``_put_results`` from ``engine.evaluate_many_json``: the results stay JSON text (``results_json``)."""
+    eligible = summary["eligible"]
+    required_ok = _required_eligible(assessment)
+    if required_ok is not None:
+        requires = {"set": assessment.criteria_set.requires.code, "eligible": required_ok}
+        text = f"{text[:-1]}, \"requires\": {json.dumps(requires)}}}"
+        eligible = eligible and required_ok
+    assessment.results_json = text
+    assessment.criteria_met = summary["criteria_met"]
+    assessment.criteria_failed = summary["criteria_failed"]
+    assessment.criteria_unknown = summary["criteria_unknown"]
+    assessment.criteria_total = summary["criteria_total"]
+    assessment.eligible = eligible
+    assessment.revoke = summary["revoke"]
+    assessment.evaluated_at = timezone.now()
+
+
+def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
+    """Evaluate and store the results on the assessment."""
+    _put_results(assessment, ctx)
+    assessment.save(update_fields=RESULT_FIELDS)
     return assessment
 
 
@@ -161,14 +194,18 @@ def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *
 
 @transaction.atomic
 def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=None, source: str = "",
-              note: str = "") -> IndicatorValue:
+              note: str = "", expected_version: int | None = None) -> IndicatorValue:
     """Validate and store one value, audit it, re-evaluate the assessment and its dependents.
 
     Refused (workflow.WorkflowError, Vietnamese) when the dossier is locked (submitted or later) or
-    ``user`` may not enter values for its unit."""
-    from .workflow import ensure_editable
+    ``user`` may not enter values for its unit. ``expected_version``: the ``Assessment.version`` the
+    user's page was loaded with (optimistic locking); when the dossier has changed since, the value is
+    refused with code "stale", naming who changed it and when, and nothing is written."""
+    from .workflow import ensure_editable, stale_error
 
-    ensure_editable(assessment, user)
+    ensure_editable(assessment, user)  # locks the assessment row and re-reads its state and version
+    if expected_version is not None and expected_version != assessment.version:
+        raise stale_error(assessment, expected_version, indicator_code)
     indicator = assessment.criteria_set.indicators.filter(code=indicator_code).first()
     if indicator is None:
         raise ValueRejected(f"Bộ tiêu chí «{assessment.criteria_set.code}» không có chỉ tiêu mã "
@@ -234,6 +271,161 @@ def store_values(rows: Iterable[tuple[Assessment, Indicator, Any, str, str]], *,
     return len(to_create), len(to_update), unchanged
 
 
+def unit_contexts(unit_ids: Iterable[int]) -> dict[int, UnitContext]:
+    """``unit_context`` of many units with two queries (their ancestors found through the paths)."""
+    units = list(Unit.objects.filter(pk__in=list(unit_ids))
+                 .only("id", "path", "commune_group", "dac_biet_kho_khan", "atk"))
+    chain_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
+    chain = {pk: (code, region, depth) for pk, code, region, depth in Unit.objects.filter(pk__in=chain_ids)
+             .values_list("pk", "code", "region", "unit_type__level__depth")}
+    contexts = {}
+    for unit in units:
+        path = [chain[int(p)] for p in unit.path.strip("/").split("/") if p]
+        code, _, depth = path[0]
+        region = next((r for _, r, _ in reversed(path) if r), None)
+        flags = tuple(f for f in ("dac_biet_kho_khan", "atk") if getattr(unit, f))
+        contexts[unit.pk] = UnitContext(code if depth == 1 else None, region, unit.commune_group, flags)
+    return contexts
+
+
+def _save_results(assessments: list[Assessment]) -> None:
+    """Write RESULT_FIELDS of many assessments at once (Django's bulk_update builds a CASE expression per field
+    and row, far slower for a few hundred rows of JSON): one executemany on SQLite; on PostgreSQL, where each
+    row of an executemany is a round trip, COPY into a temporary table and one UPDATE … FROM."""
+    from django.db import connection, transaction
+
+    fields = [Assessment._meta.get_field(name) for name in RESULT_FIELDS]
+    quote = connection.ops.quote_name
+    rows = [[text if f.attname == "results" and (text := getattr(a, "results_json", None)) is not None
+             else f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk]
+            for a in assessments]
+    table = quote(Assessment._meta.db_table)
+    if connection.vendor != "postgresql":
+        sql = f"UPDATE {table} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields) + " WHERE id = %s"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
+    for row in rows:  # COPY's text format wants JSON text, not psycopg's Jsonb wrapper
+        row[0] = row[0] if isinstance(row[0], str) or row[0] is None else json.dumps(row[0].obj)
+    columns = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS nongthonso_results (id bigint, {columns}) "
+                       "ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY nongthonso_results ({', '.join(quote(f.column) for f in fields)}, id) "
+                                "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"UPDATE {table} AS a SET " + ", ".join(f"{quote(f.column)} = r.{quote(f.column)}"
+                                                                for f in fields)
+                       + " FROM nongthonso_results AS r WHERE a.id = r.id")
+        cursor.execute("TRUNCATE nongthonso_results")
+
+
+def _stored_values(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{assessment id: {indicator code: value}} with one plain query (the ORM's per-row work would cost more
+    than the evaluation)."""
+    from django.db import connection
+
+    field = IndicatorValue._meta.get_field("value")
+    quote = connection.ops.quote_name
+    values_table, indicators = quote(IndicatorValue._meta.db_table), quote(Indicator._meta.db_table)
+    sql = (f"SELECT v.assessment_id, i.code, v.value FROM {values_table} v JOIN {indicators} i ON i.id = "
+           f"v.indicator_id WHERE v.assessment_id IN ({', '.join(['%s'] * len(assessment_ids))})")
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, assessment_ids)
+        for assessment_id, code, value in cursor.fetchall():
+            decoded = _JSON_CONSTANTS.get(value, _MISSING) if isinstance(value, str) else _MISSING
+            if decoded is _MISSING:
+                decoded = _json_number(value)
+                if decoded is _MISSING:
+                    decoded = field.from_db_value(value, None, connection)
+            found.setdefault(assessment_id, {})[code] = decoded
+    return found
+
+
+_MISSING = object()
+_JSON_CONSTANTS = {"true": True, "false": False}
+
+
+def _json_number(text) -> Any:
+    """A JSON number as ``json.loads`` reads it (int without fraction or exponent, else float); _MISSING
+    for anything else."""
+    if not isinstance(text, str) or not text or text[0] not in "-0123456789":
+        return _MISSING
+    try:
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        return _MISSING
+
+
+@dataclass
+class _Light:
+    """What evaluating and storing results needs of an assessment (no model instance: cheaper in bulk)."""
+
+    pk: int
+    unit_id: int
+    year: int
+    criteria_set: CriteriaSet
+    results: dict | None = None
+    criteria_met: int = 0
+    criteria_failed: int = 0
+    criteria_unknown: int = 0
+    criteria_total: int = 0
+    eligible: bool = False
+    revoke: bool = False
+    evaluated_at: Any = None
+    results_json: str | None = None  # the results as JSON text, stored as they are
+
+    @property
+    def criteria_set_id(self) -> int:
+        return self.criteria_set.pk
+
+
+def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
+                         known_values: Mapping[int, Mapping[str, Any]] | None = None) -> int:
+    """Evaluate and store many assessments, as ``evaluate_assessment`` would one by one: per batch, one
+    query for the assessments, one for their values, two for the units' contexts, one engine pass per
+    criteria set and province (``engine.evaluate_many_json``) and one executemany. Sets that require another set
+    (the model commune requires the advanced one) are evaluated after all the others. ``known_values``:
+    the complete stored values of some of the assessments ({id: {indicator code: value}}), already known to
+    the caller (an import that has just written them), so not read again. Returns how many."""
+    ids = list(ids)
+    known_values = known_values or {}
+    requiring: set[int] = set()
+    for start in range(0, len(ids), batch):
+        requiring.update(Assessment.objects.filter(pk__in=ids[start:start + batch],
+                                                   criteria_set__requires__isnull=False).values_list("pk", flat=True))
+    first = sorted(pk for pk in set(ids) if pk not in requiring)
+    contexts: dict[int, UnitContext] = {}
+    sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
+    for group in (first, sorted(requiring)):
+        for start in range(0, len(group), batch):
+            chunk = group[start:start + batch]
+            assessments = [_Light(pk, unit_id, year, sets[set_id]) for pk, unit_id, year, set_id in Assessment.objects
+                           .filter(pk__in=chunk).order_by("pk").values_list("pk", "unit_id", "year", "criteria_set_id")]
+            unknown = [pk for pk in chunk if pk not in known_values]
+            values = _stored_values(unknown) if unknown else {}
+            if len(contexts) > 20_000:
+                contexts.clear()
+            missing = {a.unit_id for a in assessments} - set(contexts)
+            if missing:
+                contexts.update(unit_contexts(missing))
+            by_set: dict[tuple[int, str | None], list[Assessment]] = {}
+            for assessment in assessments:
+                key = (assessment.criteria_set_id, contexts[assessment.unit_id].province_code)
+                by_set.setdefault(key, []).append(assessment)
+            for (_, province_code), members in by_set.items():
+                cs = compiled(members[0].criteria_set, province_code)
+                results = engine.evaluate_many_json(cs, [
+                    (known_values.get(a.pk) or values.get(a.pk, {}), a.year, contexts[a.unit_id].region,
+                     contexts[a.unit_id].group, contexts[a.unit_id].flags) for a in members])
+                for assessment, (summary, text) in zip(members, results, strict=True):
+                    _put_encoded_results(assessment, summary, text)
+            _save_results(assessments)
+    return len(first) + len(requiring)
+
+
 def latest_assessments(units: Iterable[Unit], level: str, year: int) -> dict[int, Assessment]:
     """For each unit, its most recent assessment (year ≤ ``year``) against a set of ``level``."""
     unit_ids = [u.pk for u in units]
@@ -245,6 +437,57 @@ def latest_assessments(units: Iterable[Unit], level: str, year: int) -> dict[int
     for a in qs:
         latest.setdefault(a.unit_id, a)
     return latest
+
+
+# The order that picks a unit's latest assessment: the latest year, then the latest version of the set (then
+# the set in force latest, then the latest row, so that the choice is the same on every database).
+LATEST_ORDER = ("-year", "-criteria_set__version", "-criteria_set__effective_from", "-pk")
+
+
+def _set_rank(level: str) -> tuple[list[int], Case | None]:
+    """The sets of ``level`` and a CASE giving each its place in ``LATEST_ORDER`` after the year (latest version,
+    then latest in force, first; sets equal on both share a place) — so that choosing a unit's latest assessment
+    reads the assessment table alone, with no join per unit. None when one set is all there is."""
+    sets = list(CriteriaSet.objects.filter(level=level).order_by("-version", "-effective_from")
+                .values_list("pk", "version", "effective_from"))
+    ranks, keys = {}, []
+    for pk, *key in sets:
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        ranks[pk] = len(keys)
+    if len(keys) < 2:
+        return list(ranks), None
+    return list(ranks), Case(*[When(criteria_set_id=pk, then=Value(rank)) for pk, rank in ranks.items()],
+                             output_field=models.IntegerField())
+
+
+def latest_criteria_met(units: QuerySet[Unit], level: str, year: int,
+                        among: QuerySet[Assessment] | None = None) -> dict[int | None, int]:
+    """For figures over many units: how many of ``units`` have a latest assessment (year ≤ ``year``, against a
+    set of ``level``, among ``among``, default all — the one ``LATEST_ORDER`` picks) meeting each number of
+    criteria: ``{criteria_met: units}``, and under the key ``None`` how many have none (so the values add up to
+    the number of units). Two queries, counted in the database: the latest assessment of each unit is a subquery
+    per unit (an index lookup on (unit, year)) and nothing is loaded."""
+    among = Assessment.objects.all() if among is None else among
+    set_ids, rank = _set_rank(level)
+    newest = among.filter(unit_id=OuterRef("pk"), year__lte=year, criteria_set_id__in=set_ids or [0])
+    if rank is not None:
+        newest = newest.annotate(set_rank=rank).order_by("-year", "set_rank", "-pk")
+    else:
+        newest = newest.order_by("-year", "-pk")
+    per_unit = units.order_by().annotate(met=Subquery(newest.values("criteria_met")[:1])).values("met")
+    sql, params = per_unit.query.sql_with_params()
+    connection = connections[per_unit.db]
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(using=per_unit.db) if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:
+            # A subquery per unit: for the country, the plan's estimated cost passes PostgreSQL's jit_above_cost,
+            # and compiling it (JIT) costs more than it saves. Off for this transaction only.
+            cursor.execute("SET LOCAL jit = off")
+        # grouped outside the per-unit query, so that each unit's subquery runs once (GROUP BY on an annotation
+        # would repeat the subquery in the GROUP BY clause)
+        cursor.execute(f"SELECT met, COUNT(*) FROM ({sql}) per_unit GROUP BY met", params)
+        return dict(cursor.fetchall())
 
 
 def values_mapping(assessment: Assessment) -> Mapping[str, Any]:

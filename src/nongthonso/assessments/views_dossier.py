@@ -26,6 +26,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
 from . import evidence as evidence_service
@@ -203,22 +204,26 @@ def dossier_list(request):
     waiting = []
     for t in workflow.TRANSITIONS:
         qs = workflow.awaiting(request.user, t.action).select_related("unit__parent", "criteria_set")
-        rows = list(qs.order_by("-year", "unit__sort_key")[:200])
+        rows = list(qs.order_by("-year", vi_name_order("unit__"))[:200])
         if rows:
             waiting.append((t, rows))
     open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
                     .filter(state__in=workflow.EDITABLE).select_related("unit__parent", "criteria_set")
-                    .order_by("-year", "unit__sort_key")[:200])
+                    .order_by("-year", vi_name_order("unit__"))[:200])
     return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": open_own})
 
 
-def _criterion_fragment(request, assessment: Assessment, code: str, errors=None) -> HttpResponse:
+def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None
+                        ) -> HttpResponse:
+    """``version``: what the page's optimistic-lock fields become (default: the dossier's current version;
+    after a "stale" refusal, the version the page had, so that its saves stay refused until it reloads)."""
     crit_code = next(c["code"] for c in assessment.results["criteria"]
                      if any(i["code"] == code for i in c["indicators"]))
     steps = [a for a, _label in workflow.available_actions(assessment, request.user) if a != Action.EDIT_VALUES]
     return render(request, "assessments/_dossier_criterion.html", {
         "a": assessment, "c": _entry_criteria(assessment, errors, only=crit_code)[0], "editable": True,
         "oob_figures": True, "step_actions": steps,
+        "version": assessment.version if version is None else version,
     })
 
 
@@ -228,12 +233,16 @@ def dossier_value(request, pk: int, code: str):
     """Save one value (htmx: on change). Returns the indicator's criterion, re-evaluated, and the figures."""
     assessment = _dossier(request.user, pk)
     raw = request.POST.get("value", "")
+    seen = request.POST.get("version", "")  # the dossier version the page holds (optimistic locking)
+    expected = int(seen) if seen.isdigit() else None
     try:
         set_value(assessment, code, raw, user=request.user, note=request.POST.get("note", "").strip(),
-                  source=_("Nhập trực tiếp"))
+                  source=_("Nhập trực tiếp"), expected_version=expected)
     except (ValueRejected, WorkflowError) as exc:
         assessment.refresh_from_db()
-        return _criterion_fragment(request, assessment, code, {code: (raw, str(exc))})
+        stale = isinstance(exc, WorkflowError) and exc.code == "stale"
+        return _criterion_fragment(request, assessment, code, {code: (raw, str(exc))},
+                                   version=expected if stale else None)
     assessment.refresh_from_db()
     return _criterion_fragment(request, assessment, code)
 

@@ -32,14 +32,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import acting_membership, can, refusal, restrict, role_at, unit_phrase
+from nongthonso.audit.models import AuditEntry
 from nongthonso.audit.services import record
 
-from .models import Assessment, State, WorkflowEvent
+from .models import Assessment, IndicatorValue, State, WorkflowEvent
 
 DRAFT, SUBMITTED, RETURNED = State.DRAFT, State.SUBMITTED, State.RETURNED
 VERIFIED, APPROVED, RECOGNISED = State.VERIFIED, State.APPROVED, State.RECOGNISED
@@ -169,6 +170,44 @@ def _locked_error(assessment: Assessment) -> WorkflowError:
     return WorkflowError(f"{_capitalised(_dossier(assessment))} {_LOCKED[assessment.state]}", "locked")
 
 
+def _last_change(assessment: Assessment):
+    """The newest audit entry about the dossier: a value entered or imported, or a workflow step."""
+    value_ids = [str(pk) for pk in IndicatorValue.objects.filter(assessment=assessment).values_list("pk", flat=True)]
+    return (AuditEntry.objects.filter(Q(model="assessments.assessment", object_id=str(assessment.pk))
+                                      | Q(model="assessments.indicatorvalue", object_id__in=value_ids))
+            .order_by("-timestamp", "-pk").first())
+
+
+def _change_text(entry) -> str:
+    """What an audit entry did, in words: "nhập chỉ tiêu 2.1 = 61.5", "bước «Gửi hồ sơ»" …"""
+    if entry.model == "assessments.indicatorvalue":
+        return f"nhập chỉ tiêu {entry.object_repr}"
+    action = (entry.after or {}).get("action") if entry.action == "transition" else None
+    if action in BY_ACTION:
+        return f"bước «{BY_ACTION[action].label}»"
+    return "nhập số liệu từ tệp" if entry.action == "import" else entry.get_action_display().lower()
+
+
+def stale_error(assessment: Assessment, expected_version: int, indicator_code: str | None = None) -> WorkflowError:
+    """The refusal (code "stale") of a write based on version ``expected_version`` of a dossier that has
+    changed since: who changed it last and when (from the audit log), and to reload and re-enter."""
+    entry = _last_change(assessment)
+    if entry is None:
+        who = "vừa được người khác thay đổi"
+    else:
+        when = timezone.localtime(entry.timestamp)
+        who = (f"vừa được {entry.actor or 'người khác'} thay đổi lúc {when:%H:%M} ngày "
+               f"{when.day}/{when.month}/{when.year} ({_change_text(entry)})")
+    text = (f"{_capitalised(_dossier(assessment))} {who} sau khi bạn mở trang (hồ sơ đang ở phiên bản "
+            f"{assessment.version}, trang của bạn là phiên bản {expected_version}). ")
+    if indicator_code is not None:
+        text += (f"Giá trị bạn vừa nhập cho chỉ tiêu {indicator_code} chưa được lưu. Tải lại trang để xem số liệu "
+                 "mới nhất, rồi nhập lại.")
+    else:
+        text += "Bước này chưa được thực hiện. Tải lại trang, kiểm tra rồi thực hiện lại."
+    return WorkflowError(text, "stale")
+
+
 def ensure_editable(assessment: Assessment, user=None) -> None:
     """Raise WorkflowError unless the assessment's values may be changed now (by ``user``; None: the
     system, e.g. the demo, which is subject to the lock but not to roles). Inside a transaction the
@@ -249,9 +288,7 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
                   .select_related("unit__unit_type__level", "criteria_set").get(pk=assessment.pk))
         _check_allowed(locked, action, user)
         if expected_version is not None and expected_version != locked.version:
-            raise WorkflowError(f"{_capitalised(_dossier(locked))} vừa được thay đổi (phiên bản "
-                                f"{locked.version}, bạn đang xem phiên bản {expected_version}). Tải lại trang, "
-                                "kiểm tra rồi thực hiện lại.", "stale")
+            raise stale_error(locked, expected_version)
         if locked.state not in transition.sources:
             raise _state_error(locked, transition)
         if transition.needs_reason and not reason:

@@ -1,17 +1,32 @@
-"""Shared pieces of all-or-nothing imports: reading a table file and reporting row errors in Vietnamese.
+"""Shared pieces of all-or-nothing imports: reading a table file (CSV or XLSX) and reporting row errors
+in Vietnamese.
 
 Every importer validates *every* row first, collects all errors, and writes nothing unless there are
-none; then it writes inside one transaction. Row numbers are the file's line numbers as a spreadsheet
+none; then it writes inside one transaction. Row numbers are the file's row numbers as a spreadsheet
 shows them (the header is row 1).
+
+:class:`TableFile` reads either format, told apart by content (an XLSX file is a ZIP archive, starting
+with ``PK\\x03\\x04``; anything else must be UTF-8 text), and streams: a CSV file is read line by line, an
+XLSX sheet row by row (openpyxl in read-only mode), so a file of a million rows is never held in memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
+
+# progress(phase, rows done, bytes done, bytes in the file); phase is "check" (validating) or "write"
+Progress = Callable[[str, int, int, int], None]
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ERRORS = 1000  # errors listed; beyond this only counted (bounded memory for a million bad rows)
+SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,9 +50,21 @@ class RowError:
 class ImportFailed(Exception):
     """Raised with every error found; nothing has been written."""
 
-    def __init__(self, errors: Sequence[RowError]):
+    def __init__(self, errors: Sequence[RowError], total: int | None = None):
         self.errors = list(errors)
+        self.total = len(self.errors) if total is None else total  # errors found (some may be only counted)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class Change:
+    """One row that creates or updates something, for the preview of a dry run."""
+
+    row: int
+    action: str  # "create" or "update"
+    what: str  # e.g. "Xã Hùng Sơn (05431) · 2023 · chỉ tiêu 2.1"
+    before: str = ""
+    after: str = ""
 
 
 @dataclass
@@ -47,6 +74,7 @@ class ImportResult:
     unchanged: int = 0
     dry_run: bool = False
     messages: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the first PREVIEW_CHANGES rows that change something
 
     def summary(self) -> str:
         verb = "Sẽ" if self.dry_run else "Đã"
@@ -57,37 +85,259 @@ class ImportResult:
         return text
 
 
-def read_csv(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()
-             ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, row) from a UTF-8 CSV file, after checking the header.
+PREVIEW_CHANGES = 50
 
-    Raises ImportFailed for a file that is empty, not UTF-8 text, or lacks required columns.
+
+class ErrorList:
+    """Row errors as an importer finds them: the first MAX_ERRORS kept, the rest counted."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit = MAX_ERRORS if limit is None else limit
+        self.kept: list[RowError] = []
+        self.total = 0
+
+    def add(self, error: RowError) -> None:
+        self.total += 1
+        if len(self.kept) < self.limit:
+            self.kept.append(error)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def fail(self, extra: Sequence[RowError] = ()) -> ImportFailed:
+        return ImportFailed(self.final(extra), total=self.total + len(extra))
+
+    def final(self, extra: Sequence[RowError] = ()) -> list[RowError]:
+        """Every kept error (with ``extra``) in row order, and a last line when some were only counted."""
+        total = self.total + len(extra)
+        errors = sorted([*self.kept, *extra], key=lambda e: e.row)[:self.limit]
+        if total > len(errors):
+            errors.append(RowError(0, "", "", (
+                f"Còn {total - len(errors)} lỗi khác không liệt kê (tổng cộng {total} lỗi). Sửa các lỗi trên rồi "
+                "chạy thử lại để xem tiếp.")))
+        return errors
+
+
+# --- messages about the file as a whole ---------------------------------------------------------------
+
+def not_found_message(path: Path) -> str:
+    return f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn."
+
+
+def empty_message(name: str) -> str:
+    return f"Tệp «{name}» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."
+
+
+def not_a_table_message(name: str) -> str:
+    return (f"Tệp «{name}» không phải CSV hoặc XLSX (tệp CSV phải mã UTF-8). Hãy dùng tệp mẫu (.xlsx), hoặc trong "
+            "Excel chọn «Lưu thành» → «Sổ làm việc Excel (*.xlsx)» hay «CSV UTF-8 (phân tách bằng dấu phẩy)».")
+
+
+def no_data_message(name: str) -> str:
+    return f"Tệp «{name}» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."
+
+
+def empty_sheet_message(name: str, sheet: str) -> str:
+    return (f"Trang tính đầu tiên («{sheet}») của tệp «{name}» không có dữ liệu. Dữ liệu phải nằm ở trang tính "
+            "đầu tiên, dòng 1 là dòng tiêu đề.")
+
+
+def _fail(message: str, row: int = 0) -> ImportFailed:
+    return ImportFailed([RowError(row, "", "", message)])
+
+
+# --- cell values as text ------------------------------------------------------------------------------
+
+def cell_text(value: Any) -> str:
+    """An XLSX cell as the text a CSV file would hold: 85.7 → "85.7", 12.0 → "12", a date → "2023-06-30"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- reading a table -----------------------------------------------------------------------------------
+
+class TableFile:
+    """A CSV or XLSX file of rows under a header row, read as a stream.
+
+    ``TableFile(path, required, optional, name=…)`` checks what can be checked without reading the rows
+    (the file exists, is not empty, is CSV or XLSX) and raises ImportFailed with a Vietnamese message;
+    ``rows()`` checks the header and yields ``(row number, {column: text})``, ``records()`` the same with
+    the cells as a list in ``header`` order (faster for big files). Each call reads the file anew, so an
+    importer can make two passes. ``name`` is the name to show in messages (an upload's original name).
     """
-    path = Path(path)
-    if not path.exists():
-        raise ImportFailed([RowError(0, "", "", f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn.")])
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ImportFailed([RowError(0, "", "", f"Tệp «{path.name}» rỗng. Hãy dùng tệp mẫu và điền dữ liệu.")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([RowError(0, "", "", (
-            f"Tệp «{path.name}» không phải văn bản CSV mã UTF-8. Trong Excel, chọn "
-            "«Lưu thành» → «CSV UTF-8 (phân tách bằng dấu phẩy)»."))]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ImportFailed([RowError(1, c, "", (
-            f"Thiếu cột «{c}». Dòng đầu tiên phải có các cột: {', '.join(required)}"
-            + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "."
-        )) for c in missing])
-    unknown = [c for c in header if c not in required and c not in optional]
-    if unknown:
-        raise ImportFailed([RowError(1, c, "", (
-            f"Cột «{c}» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: "
-            f"{', '.join([*required, *optional])}.")) for c in unknown])
-    reader.fieldnames = header
-    for i, row in enumerate(reader, start=2):
-        yield i, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+    def __init__(self, path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
+                 name: str | None = None):
+        self.path = Path(path)
+        self.name = name or self.path.name
+        self.required, self.optional = tuple(required), tuple(optional)
+        if not self.path.is_file():
+            raise _fail(not_found_message(self.path))
+        self.size = self.path.stat().st_size
+        if self.size == 0:
+            raise _fail(empty_message(self.name))
+        with self.path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+        self.header: list[str] = []
+        self._handle: IO[bytes] | None = None
+        if head.startswith(ZIP_MAGIC):
+            self.format = "xlsx"
+            return
+        self.format = "csv"
+        try:
+            text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < SNIFF_BYTES)
+        except UnicodeDecodeError:
+            raise _fail(not_a_table_message(self.name)) from None
+        if "\x00" in text:
+            raise _fail(not_a_table_message(self.name))
+        if not text.strip():
+            raise _fail(empty_message(self.name))
+        first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+        self.delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far in the current pass (approximate for XLSX: the compressed stream)."""
+        try:
+            return self._handle.tell() if self._handle is not None else 0
+        except (ValueError, OSError):
+            return self.size
+
+    def _check_header(self, header: list[str]) -> None:
+        required, optional = self.required, self.optional
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ImportFailed([RowError(1, c, "", (
+                f"Thiếu cột «{c}». Dòng đầu tiên phải có các cột: {', '.join(required)}"
+                + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "."
+            )) for c in missing])
+        unknown = [c for c in header if c not in required and c not in optional]
+        if unknown:
+            raise ImportFailed([RowError(1, c, "", (
+                f"Cột «{c}» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: "
+                f"{', '.join([*required, *optional])}.")) for c in unknown])
+        seen = set()
+        for c in header:
+            if c in seen:
+                raise ImportFailed([RowError(1, c, "", f"Cột «{c}» có hai lần ở dòng tiêu đề. Xóa một cột.")])
+            seen.add(c)
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells in ``header`` order); blank rows are skipped (their numbers are kept)."""
+        if self.format == "xlsx":
+            yield from self._xlsx_records()
+        else:
+            yield from self._csv_records()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        for n, cells in self.records():
+            yield n, dict(zip(self.header, cells, strict=True))
+
+    def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
+        with self.path.open("rb") as raw:
+            self._handle = raw
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            reader = csv.reader(text, delimiter=self.delimiter)
+            strip = str.strip
+            n = 0
+            try:
+                header = None
+                for n, cells in enumerate(reader, start=1):
+                    if header is None:
+                        if not any(c.strip() for c in cells):
+                            continue
+                        header = [c.strip() for c in cells]
+                        while header and not header[-1]:
+                            header.pop()
+                        self._check_header(header)
+                        self.header = header
+                        width = len(header)
+                        continue
+                    if len(cells) != width:
+                        cells = (cells + [""] * width)[:width]
+                    cells = list(map(strip, cells))
+                    if any(cells):
+                        yield n, cells
+            except UnicodeDecodeError:
+                raise _fail(not_a_table_message(self.name), n + 1) from None
+            except csv.Error as exc:
+                raise ImportFailed([RowError(n + 1, "", "", (
+                    f"dòng này không đọc được theo định dạng CSV ({exc}). Kiểm tra dấu ngoặc kép trong ô.")
+                )]) from None
+            finally:
+                self._handle = None
+            if header is None:
+                raise _fail(empty_message(self.name))
+
+    def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
+        from openpyxl import load_workbook
+
+        with self.path.open("rb") as raw:
+            try:
+                with warnings.catch_warnings():  # "no default style" and the like: not the user's concern
+                    warnings.simplefilter("ignore")
+                    workbook = load_workbook(raw, read_only=True, data_only=True)
+                sheet = workbook.worksheets[0]
+            except Exception:  # a ZIP that is not a workbook (a .docx renamed …), or a damaged file
+                raise _fail(not_a_table_message(self.name)) from None
+            self._handle = raw
+            try:
+                sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
+                header = None
+                width = 0
+                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if header is None:
+                        cells = [cell_text(v) for v in values]
+                        if not any(cells):
+                            continue
+                        while cells and not cells[-1]:
+                            cells.pop()
+                        header = cells
+                        self._check_header(header)
+                        self.header = header
+                        width = len(header)
+                        continue
+                    cells = [cell_text(v) for v in values[:width]]
+                    if not any(cells):
+                        continue
+                    if len(cells) < width:
+                        cells += [""] * (width - len(cells))
+                    yield n, cells
+                if header is None:
+                    raise _fail(empty_sheet_message(self.name, sheet.title))
+            finally:
+                self._handle = None
+                workbook.close()
+
+
+def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
+               name: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, row) from a CSV (UTF-8) or XLSX file (first sheet), after checking the header.
+
+    Raises ImportFailed for a file that is missing, empty, neither CSV nor XLSX, or lacks required columns.
+    """
+    yield from TableFile(path, required, optional, name=name).rows()
+
+
+read_csv = read_table  # the name earlier importers use; it reads XLSX too
+
+
+def report_progress(progress: Progress | None, table: TableFile, phase: str, rows: int, *, done: bool = False
+                    ) -> None:
+    """Tell ``progress`` how far a pass through ``table`` is (``done``: the whole file has been read)."""
+    if progress is not None:
+        progress(phase, rows, table.size if done else table.position, table.size)

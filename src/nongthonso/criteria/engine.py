@@ -16,6 +16,7 @@ path for one unit, returning a readable result.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -503,3 +504,91 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
         eligible=bool(res.eligible[0]), revoke=bool(res.revoke[0]),
         revoke_reason=revoke_reason(cs, res.criterion_status[0]),
     )
+
+
+STATUS_NAMES = {1: MET, 0: NOT_MET, -1: UNKNOWN}
+
+
+def _json_value(value: Any) -> str:
+    """``json.dumps(value)`` for the values a result holds, quicker for booleans and numbers."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is float and value == value and value not in (math.inf, -math.inf):
+        return repr(value)
+    if kind is int:
+        return repr(value)
+    return json.dumps(value)
+
+
+def evaluate_many_json(cs: CompiledSet, units: Sequence[tuple[Mapping[str, Any], int, str | None, int | None,
+                                                             Iterable[str]]]) -> list[tuple[dict, str]]:
+    """Many units of one set with one ``evaluate_batch``, each result as what a bulk evaluation stores: a list
+    of (the result's summary — ``to_dict()`` without ``criteria`` —, ``json.dumps(evaluate_one(…).to_dict())``).
+    Each unit is ``(values, year, region, group, flags)``. The text is assembled from pieces encoded once per
+    threshold class and year, which costs far less than building and encoding the nested dicts; it is the
+    very text ``json.dumps`` gives (tests check this on every demo assessment)."""
+    n, k = len(units), cs.n_indicators
+    if not n:
+        return []
+    matrix = np.full((n, k), np.nan)
+    classes, years, class_names = [], [], []
+    for r, (values, year, region, group, flags) in enumerate(units):
+        for code, raw in values.items():
+            col = cs.index.get(str(code))
+            if col is not None:
+                matrix[r, col] = encode_value(raw, cs.value_types[col], cs.categories[col])
+        cls = cs.threshold_class(region=region, group=group, flags=flags)
+        class_names.append(cls)
+        classes.append(cs.class_index(cls))
+        years.append(int(year))
+    res = evaluate_batch(cs, matrix, np.array(years), np.array(classes))
+    status, gaps = res.indicator_status.tolist(), res.gaps.tolist()
+    crit_status = res.criterion_status.tolist()
+    met, failed, unknown = res.criteria_met.tolist(), res.criteria_failed.tolist(), res.criteria_unknown.tolist()
+    eligible, revoke = res.eligible.tolist(), res.revoke.tolist()
+    columns = [np.flatnonzero(cs.indicator_criterion == ci).tolist() for ci in range(len(cs.criteria_codes))]
+    status_json = {s: json.dumps(STATUS_NAMES[s]) for s in (-1, 0, 1)}
+    heads = [(f'{{"code": {json.dumps(ccode)}, "name": {json.dumps(cs.criteria_names[ci])}, "status": ',
+              f', "condition": {_json_value(not bool(cs.counted[ci]))}, "indicators": [')
+             for ci, ccode in enumerate(cs.criteria_codes)]
+    set_json = f'{{"set": {json.dumps(cs.code)}, "level": {json.dumps(cs.level)}, "year": '
+    layouts: dict[tuple[int, int], list[list[tuple]]] = {}
+    results = []
+    for r, (values, year, *_rest) in enumerate(units):
+        slot = (cs.year_index(year), classes[r])
+        layout = layouts.get(slot)
+        if layout is None:
+            row, verified_row = cs.table[slot], cs.threshold_verified[slot]
+            layout = layouts[slot] = [[(
+                col, cs.indicator_codes[col], f'{{"code": {json.dumps(cs.indicator_codes[col])}, "value": ',
+                f', "threshold": {_json_value(_display_threshold(cs, col, row[col]))}, '
+                f'"comparator": {json.dumps(cs.comparators[col])}, "status": ',
+                f', "verified": {_json_value(bool(verified_row[col]))}}}') for col in cols] for cols in columns]
+        status_r, gaps_r, crit_r = status[r], gaps[r], crit_status[r]
+        get = values.get
+        parts = []
+        for ci, (head, middle) in enumerate(heads):
+            indicators = ", ".join([
+                f'{start}{_json_value(get(code))}{mid}{status_json[status_r[col]]}, "gap": '
+                f'{"null" if gaps_r[col] != gaps_r[col] else repr(gaps_r[col])}{end}'
+                for col, code, start, mid, end in layout[ci]])
+            parts.append(f"{head}{status_json[crit_r[ci]]}{middle}{indicators}]}}")
+        summary = {
+            "set": cs.code, "level": cs.level, "year": int(year), "threshold_class": class_names[r],
+            "criteria_met": met[r], "criteria_failed": failed[r], "criteria_unknown": unknown[r],
+            "criteria_total": cs.n_criteria, "eligible": eligible[r], "revoke": revoke[r],
+            "revoke_reason": revoke_reason(cs, crit_r),
+        }
+        text = (f'{set_json}{summary["year"]}, "threshold_class": {_json_value(summary["threshold_class"])}, '
+                f'"criteria_met": {summary["criteria_met"]}, "criteria_failed": {summary["criteria_failed"]}, '
+                f'"criteria_unknown": {summary["criteria_unknown"]}, "criteria_total": {summary["criteria_total"]}, '
+                f'"eligible": {_json_value(summary["eligible"])}, "revoke": {_json_value(summary["revoke"])}, '
+                f'"revoke_reason": {json.dumps(summary["revoke_reason"])}, "criteria": [{", ".join(parts)}]}}')
+        results.append((summary, text))
+    return results
+

@@ -34,14 +34,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import Status, alerts, statuses_on
+from nongthonso.recognition.services import Status, alerts, commune_level_counts, statuses_on
+from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import LineageEvent, Unit
 
-from .services import BELOW, summary
+from .services import BELOW, find_root, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
 PUBLISHED_STATES = ("approved", "recognised")
@@ -109,12 +111,12 @@ class Scope:
     def communes(self) -> list[Unit]:
         return list(Unit.objects.valid_on(self.as_of).filter(path__startswith=self.root.path).rural_communes()
                     .only("id", "code", "name", "sort_key", "valid_from", "valid_to", "path", "parent_id")
-                    .order_by("sort_key", "code"))
+                    .order_by(vi_name_order(), "code"))
 
     @cached_property
     def districts(self) -> list[Unit]:
         return list(Unit.objects.valid_on(self.as_of).filter(path__startswith=self.root.path).at_level("huyen")
-                    .only("id", "code", "name", "sort_key", "path").order_by("sort_key", "code"))
+                    .only("id", "code", "name", "sort_key", "path").order_by(vi_name_order(), "code"))
 
     @cached_property
     def district_of(self) -> dict[int, Unit]:
@@ -248,7 +250,8 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
     assessments of the communes under ``root``.
 
     Units are taken as recorded on the year's end; for years before ``root``'s recorded history begins,
-    the communes as first recorded. Queries: 2 + one status query per year."""
+    the communes as first recorded. Queries: 2 + two per year (more in a year whose units include some formed
+    by a merger)."""
     years = sorted(set(years))
     if not years:
         return []
@@ -278,10 +281,11 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
         end = ends[year]
         units_on = max(end, root.valid_from)
         present = [c for c in communes if c.is_valid_on(units_on)]
-        statuses = statuses_on(present, end) if present and end >= dt.date(year, 1, 1) else {}
+        ntm = 0
+        if present and end >= dt.date(year, 1, 1):  # counted in the database (statuses_on's rules, merger rule too)
+            ntm = commune_level_counts(Unit.objects.filter(pk__in=[c.pk for c in present]), end)[Level.XA_NTM]
         met = [m for _, m in met_by_year[year].values()]
-        rows.append({"year": year, "date": end, "communes": len(present),
-                     "ntm": sum(1 for st in statuses.values() if st.holds(Level.XA_NTM)),
+        rows.append({"year": year, "date": end, "communes": len(present), "ntm": ntm,
                      "assessed": len(met), "avg_criteria": _average(met)})
     return rows
 
@@ -382,10 +386,12 @@ def public_summary(code: str, as_of: dt.date) -> dict:
     """``reports.services.summary`` with every assessment-derived figure recomputed from published
     assessments only (decisions, registrations and units are public)."""
     data = summary(code, as_of)
-    root = Unit.objects.valid_on(as_of).filter(code=code).only("id", "path").first()
-    communes = list(Unit.objects.valid_on(as_of).within(root).rural_communes().only("id"))
-    counts = [a.criteria_met for a in latest_assessments(communes, Level.XA_NTM, as_of.year,
-                                                         published=True).values()]
+    root = find_root(code, as_of)
+    within = Unit.objects.valid_on(as_of) if root.pk is None else Unit.objects.valid_on(as_of).within(root)
+    # counted in the database (one query per figure set, no unit or assessment loaded): see services.summary
+    met = latest_criteria_met(within.rural_communes(), Level.XA_NTM, as_of.year, published_assessments())
+    met.pop(None, None)
+    counts = sorted(k for k, n in met.items() for _ in range(n))
     dist = Counter(counts)
     data.update({
         "communes_assessed": len(counts),

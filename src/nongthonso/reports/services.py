@@ -7,22 +7,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from nongthonso.assessments.services import latest_assessments
+from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import statuses_on
-from nongthonso.units.models import Unit
+from nongthonso.recognition.services import commune_level_counts, count_holding, recognised_links
+from nongthonso.units.models import Unit, UnitLevel, UnitType
 
 BELOW = 10  # "không có xã dưới 10 tiêu chí"
 
 
 class UnitNotFound(LookupError):
     pass
+
+
+NATIONAL = "VN"  # the code that asks for the whole country (every province): summary("VN", as_of)
 
 
 def find_unit(code: str, as_of: dt.date) -> Unit:
@@ -33,74 +35,101 @@ def find_unit(code: str, as_of: dt.date) -> Unit:
     return unit
 
 
+def national_unit() -> Unit:
+    """The whole country as the root of a summary: not stored; its ``path`` "/" holds every unit."""
+    level = UnitLevel(code="quoc_gia", name="Cả nước", name_en="Country", depth=0)
+    kind = UnitType(code="quoc_gia", name="Cả nước", name_en="Country", level=level)
+    return Unit(code=NATIONAL, name="Cả nước", unit_type=kind, path="/", valid_from=dt.date.min)
+
+
+def find_root(code: str, as_of: dt.date) -> Unit:
+    """``find_unit``, or the whole country for ``NATIONAL``."""
+    return national_unit() if code == NATIONAL else find_unit(code, as_of)
+
+
+def in_force_under(root: Unit, as_of: dt.date, prefix: str = "") -> Q:
+    """``Unit.objects.valid_on(as_of).within(root)`` as a condition on the unit reached through ``prefix`` (e.g.
+    ``"unit__"`` from a decision link): the database joins the unit instead of listing the units in a subquery,
+    which is what pays when they are many (the whole country: no test of the path at all)."""
+    q = Q(**{f"{prefix}valid_from__lte": as_of}) & (Q(**{f"{prefix}valid_to__isnull": True})
+                                                     | Q(**{f"{prefix}valid_to__gte": as_of}))
+    if root.pk is not None:
+        q &= Q(**{f"{prefix}path__startswith": root.path}) & ~Q(**{f"{prefix}pk": root.pk})
+    return q
+
+
 def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> dict:
-    """Figures for the unit ``code`` as it was on ``as_of``; decisions counted from ``period_start``
-    (default: 1 January of the same year) to ``as_of``."""
-    unit = find_unit(code, as_of)
+    """Figures for the unit ``code`` (``NATIONAL``: the whole country) as it was on ``as_of``; decisions
+    counted from ``period_start`` (default: 1 January of the same year) to ``as_of``.
+
+    Every count is an aggregate in the database over querysets of the units in scope — no unit, decision or
+    assessment is loaded one by one — so the cost grows with the database's work, not with Python's: about a
+    dozen queries for a province or for the 10,000 communes of the country (docs/performance.md)."""
+    unit = find_root(code, as_of)
     period_start = period_start or dt.date(as_of.year, 1, 1)
-    within = Unit.objects.valid_on(as_of).within(unit)
-    communes = list(within.rural_communes().only("id", "code", "name", "sort_key", "valid_from"))
-    statuses = statuses_on(communes, as_of)
-    ntm = sum(1 for s in statuses.values() if s.holds(Level.XA_NTM))
-    advanced = sum(1 for s in statuses.values() if s.holds(Level.XA_NANG_CAO))
-    model = sum(1 for s in statuses.values() if s.holds(Level.XA_KIEU_MAU))
-    provisional = sum(1 for s in statuses.values() if s.provisional)
+    within = Unit.objects.filter(in_force_under(unit, as_of))
+    communes = within.rural_communes()
+    linked = in_force_under(unit, as_of, "unit__")  # the same units, from a row that links to a unit
+    linked_communes = linked & Q(unit__unit_type__is_rural=True)
+    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year)
+    communes_total = sum(dist.values())
+    dist.pop(None, None)  # communes with no assessment yet
+    held = commune_level_counts(communes, as_of, joined=linked_communes)
+    ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
+    model_hamlets = count_holding(linked & Q(unit__unit_type__level__code="xom"), as_of,
+                                  {"model": [Level.XOM_KIEU_MAU]})["model"]
 
-    hamlets = list(within.at_level("xom").only("id", "valid_from"))
-    hamlet_status = statuses_on(hamlets, as_of, merger_rule=False)
-    model_hamlets = sum(1 for s in hamlet_status.values() if Level.XOM_KIEU_MAU in s.levels)
+    assessed = sum(dist.values())
+    met_sum = sum(k * n for k, n in dist.items())
+    avg = round(met_sum / assessed, 1) if assessed else None
 
-    latest = latest_assessments(communes, Level.XA_NTM, as_of.year)
-    counts = [a.criteria_met for a in latest.values()]
-    assessed = len(counts)
-    avg = round(sum(counts) / assessed, 1) if assessed else None
-    dist = Counter(counts)
-
-    unit_ids = [c.pk for c in communes]
-    period = Q(date__gte=period_start, date__lte=as_of)
-    decisions = {}
-    for level in COMMUNE_LEVELS:
-        qs = Decision.objects.filter(period, level=level, kind=Decision.Kind.RECOGNITION)
-        recognised = qs.filter(units__in=unit_ids).values("units").distinct().count()
-        years = sorted(set(qs.filter(units__in=unit_ids).values_list("for_year", flat=True)) - {None})
-        decisions[level] = {"communes": recognised, "for_years": years}
-    revoked = (Decision.objects.filter(period, kind=Decision.Kind.REVOCATION, units__in=unit_ids)
-               .values("units").distinct().count())
+    links = Decision.units.through.objects.filter(linked_communes, decision__date__gte=period_start,
+                                                  decision__date__lte=as_of)
+    recognition = Q(decision__kind=Decision.Kind.RECOGNITION)
+    counted = links.aggregate(
+        revoked=Count("unit_id", distinct=True, filter=Q(decision__kind=Decision.Kind.REVOCATION)),
+        **{level: Count("unit_id", distinct=True, filter=recognition & Q(decision__level=level))
+           for level in COMMUNE_LEVELS})
+    years: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
+    for level, year in (links.filter(recognition, decision__level__in=COMMUNE_LEVELS, decision__for_year__isnull=False)
+                        .order_by().values_list("decision__level", "decision__for_year").distinct()):
+        years[level].add(year)
+    decisions = {level: {"communes": counted[level], "for_years": sorted(years[level])} for level in COMMUNE_LEVELS}
 
     registrations = dict.fromkeys(COMMUNE_LEVELS, 0)
-    for level, n in Counter(Registration.objects.filter(unit_id__in=unit_ids, target_year=as_of.year)
-                            .values_list("target_level", flat=True)).items():
-        registrations[level] = n
+    registrations.update(Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
+                         .values_list("target_level").annotate(n=Count("pk")))
 
-    districts = list(within.at_level("huyen").select_related("unit_type").order_by("code"))
-    district_status = statuses_on(districts, as_of, merger_rule=False)
-    completed = [d for d in districts if district_status[d.pk].levels & set(DISTRICT_LEVELS)]
+    districts = within.at_level("huyen")
+    completed = list(districts.filter(pk__in=recognised_links(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
+                     .order_by("code").only("name"))
     district_decisions = [
         {"number": dec.number, "date": dec.date.isoformat(), "authority": dec.authority,
          "level": dec.level, "for_year": dec.for_year,
          "units": [district_display_name(u) for u in dec.units.all()]}
-        for dec in Decision.objects.filter(period, level__in=DISTRICT_LEVELS, units__in=[d.pk for d in districts])
-        .distinct().prefetch_related("units__unit_type").order_by("date")
+        for dec in Decision.objects.filter(date__gte=period_start, date__lte=as_of, level__in=DISTRICT_LEVELS,
+                                           units__in=districts)
+        .distinct().prefetch_related("units__unit_type").order_by("date", "pk")
     ]
     return {
         "as_of": as_of.isoformat(),
         "period_start": period_start.isoformat(),
         "unit": {"code": unit.code, "name": unit.name, "type": unit.unit_type.name},
-        "communes_total": len(communes),
+        "communes_total": communes_total,
         "ntm": ntm,
-        "ntm_pct": round(100 * ntm / len(communes), 1) if communes else None,
+        "ntm_pct": round(100 * ntm / communes_total, 1) if communes_total else None,
         "advanced": advanced,
         "model": model,
-        "provisional": provisional,
+        "provisional": held["provisional"],
         "model_hamlets": model_hamlets,
         "communes_assessed": assessed,
         "avg_criteria": avg,
-        "criteria_met_sum": sum(counts),
-        "min_criteria": min(counts) if counts else None,
-        "communes_below_10": sum(1 for c in counts if c < BELOW),
+        "criteria_met_sum": met_sum,
+        "min_criteria": min(dist) if dist else None,
+        "communes_below_10": sum(n for k, n in dist.items() if k < BELOW),
         "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
         "decisions_in_period": decisions,
-        "revocations_in_period": revoked,
+        "revocations_in_period": counted["revoked"],
         "registrations": registrations,
         "registrations_year": as_of.year,
         "completed_districts": [district_display_name(d) for d in completed],
@@ -150,7 +179,8 @@ def summary_text(data: dict) -> str:
         year_text = f" năm {', '.join(str(y) for y in years)}" if years else ""
         sentences.append(f"{_period_phrase(start, as_of)}, đã công nhận {', '.join(parts)}{year_text}.")
     pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
-    body = (f"Đến nay, toàn {_scope_word(data)} có {data['ntm']}/{data['communes_total']} "
+    whole = "cả nước" if data["unit"]["code"] == NATIONAL else f"toàn {_scope_word(data)}"
+    body = (f"Đến nay, {whole} có {data['ntm']}/{data['communes_total']} "
             f"xã đạt chuẩn nông thôn mới, bằng {pct} tổng số xã; "
             f"{data['advanced']} xã đạt chuẩn nông thôn mới nâng cao; "
             f"{data['model']} xã đạt chuẩn nông thôn mới kiểu mẫu; "
@@ -176,7 +206,8 @@ def summary_text(data: dict) -> str:
                          f"công nhận {names} {level}{year}.")
     done = data["completed_districts"]
     if done:
-        sentences.append(f"Đến nay, {_scope_word(data)} có {len(done)} đơn vị cấp huyện hoàn thành nhiệm vụ xây "
+        where = "cả nước" if data["unit"]["code"] == NATIONAL else _scope_word(data)
+        sentences.append(f"Đến nay, {where} có {len(done)} đơn vị cấp huyện hoàn thành nhiệm vụ xây "
                          f"dựng nông thôn mới gồm {_join(done)}.")
     return " ".join(sentences)
 

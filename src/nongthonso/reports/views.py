@@ -13,10 +13,11 @@ per data revision (``selectors.cached``): a repeated request costs a few queries
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -29,7 +30,7 @@ from nongthonso.accounts.services import scope_paths
 from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.units.models import Unit
 
-from . import selectors
+from . import exports, selectors
 from .services import UnitNotFound, find_unit, summary, summary_text
 
 DEFAULT_UNIT = "19"
@@ -113,10 +114,10 @@ def _cached_page(request, name: str, render_page: Callable[[str | None], str]) -
 
 def _render_dashboard(request, *, code: str, as_of: dt.date, error: str | None, published: bool,
                       with_alerts: bool = False, alerts_root: Unit | None = None, notice: str | None = None,
-                      csrf_token: str | None = None) -> str:
+                      csrf_token: str | None = None, downloads: dict[str, str] | None = None) -> str:
     context = {"as_of": as_of, "error": error, "notice": notice, "public": published, "data": None,
                "text": None, "alerts": None, "unit_code": code, "communes_url": _url("communes"),
-               "has_scorecard": _url("scorecard", 1) is not None}
+               "has_scorecard": _url("scorecard", 1) is not None, "downloads": downloads}
     try:
         context.update(_figures(code, as_of, published, with_alerts, alerts_root))
     except UnitNotFound as exc:
@@ -172,36 +173,128 @@ def dashboard(request):
     return _cached_page(request, "dashboard", lambda csrf_token: _dashboard_page(request, csrf_token))
 
 
-def _dashboard_page(request, csrf_token: str | None) -> str:
-    as_of, error = _as_of(request)
+@dataclass
+class DashboardScope:
+    """What the signed-in dashboard shows a user (:func:`dashboard_scope`): the root unit's code, whether only
+    published figures, the alerts, and the message to show. ``refused`` when the unit asked for with ``?unit=``
+    is outside the user's scope (the dashboard then shows the user's own root, with ``error``)."""
+
+    code: str
+    published: bool
+    with_alerts: bool = True
+    alerts_root: Unit | None = None
+    error: str | None = None
+    notice: str | None = None
+    refused: bool = False
+
+
+def dashboard_scope(request, as_of: dt.date, error: str | None = None) -> DashboardScope:
+    """The root unit, audience and alerts of the signed-in dashboard for ``request.user`` on ``as_of``
+    (accounts.services.scope_paths); the report downloads use the same choice."""
     paths = scope_paths(request.user, "view")
     requested = request.GET.get("unit")
     if paths is None:  # superuser: everything
-        return _render_dashboard(request, code=requested or DEFAULT_UNIT, as_of=as_of, error=error,
-                                 published=False, with_alerts=True, csrf_token=csrf_token)
+        return DashboardScope(requested or DEFAULT_UNIT, published=False, error=error)
     if not paths:
         notice = _("Tài khoản của bạn chưa được giao vai trò nào, nên bảng chỉ hiển thị số liệu đã công bố. "
                    "Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần xem số liệu đang xử lý.")
-        return _render_dashboard(request, code=DEFAULT_UNIT, as_of=as_of, error=error, published=True,
-                                 notice=notice, csrf_token=csrf_token)
+        return DashboardScope(DEFAULT_UNIT, published=True, with_alerts=False, error=error, notice=notice)
     roots = sorted(Unit.objects.filter(path__in=paths).select_related("unit_type__level"),
                    key=lambda u: (len(u.path), u.sort_key))
     root = roots[0]
+    refused = False
     if requested:
         wanted = _root_or_none(requested, as_of)
         if wanted is not None and any(wanted.path.startswith(p) for p in paths):
             root = wanted
         else:
+            refused = True
             error = _("Đơn vị mã «%(code)s» nằm ngoài phạm vi được giao của bạn (hoặc không còn hiệu lực ngày "
                       "đã chọn); hiển thị số liệu của %(unit)s.") % {"code": requested, "unit": root.name}
     if root.unit_type.level.depth > 2:  # a commune: its district's published figures, its own alerts
         district = _district_above(root, as_of)
         if district is not None:
             notice = _("Số liệu của huyện là số liệu đã công bố; danh sách cảnh báo chỉ gồm đơn vị bạn phụ trách.")
-            return _render_dashboard(request, code=district.code, as_of=as_of, error=error, published=True,
-                                     with_alerts=True, alerts_root=root, notice=notice, csrf_token=csrf_token)
-    return _render_dashboard(request, code=root.code, as_of=as_of, error=error, published=False,
-                             with_alerts=True, csrf_token=csrf_token)
+            return DashboardScope(district.code, published=True, alerts_root=root, error=error, notice=notice,
+                                  refused=refused)
+    return DashboardScope(root.code, published=False, error=error, refused=refused)
+
+
+def _dashboard_page(request, csrf_token: str | None) -> str:
+    as_of, error = _as_of(request)
+    s = dashboard_scope(request, as_of, error)
+    return _render_dashboard(request, code=s.code, as_of=as_of, error=s.error, published=s.published,
+                             with_alerts=s.with_alerts, alerts_root=s.alerts_root, notice=s.notice,
+                             csrf_token=csrf_token, downloads=_download_links(request, as_of))
+
+
+# --- report downloads (XLSX, DOCX, PDF) -------------------------------------------------------------------
+
+def _download_links(request, as_of: dt.date) -> dict[str, str]:
+    """The report downloads of the dashboard as shown: the same ``unit`` asked for, the date shown."""
+    query = QueryDict(mutable=True)
+    if request.GET.get("unit"):
+        query["unit"] = request.GET["unit"]
+    query["as_of"] = as_of.isoformat()
+    return {fmt: f"{reverse(f'report_{fmt}')}?{query.urlencode()}" for fmt in exports.FORMATS}
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _date_param(request, name: str, default: dt.date | None) -> dt.date | None:
+    raw = request.GET.get(name)
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(_("Ngày «%(value)s» không hợp lệ. Dùng dạng YYYY-MM-DD, ví dụ 2023-06-30.")
+                         % {"value": raw}) from None
+
+
+def _document_options(request) -> exports.DocumentOptions:
+    """The administrative document's parameters from the query string: ``number``, ``date`` (YYYY-MM-DD),
+    ``signer``, ``authority``, ``position``, ``recipient`` (repeated); missing ones take the defaults."""
+    get = request.GET
+    options = exports.DocumentOptions(number=get.get("number", ""), date=_date_param(request, "date", None),
+                                       signer=get.get("signer", ""), recipients=get.getlist("recipient"))
+    for name in ("authority", "position"):
+        if name in get:
+            setattr(options, name, get[name])
+    return options
+
+
+@login_required
+@require_GET
+def report_download(request, fmt: str):
+    """``/bao-cao/tong-hop.{xlsx,docx,pdf}?unit=19&as_of=2023-06-30``: the summary report of the signed-in
+    dashboard (the same root unit, audience and cached figures, see :func:`dashboard_scope`) as a file. A unit
+    outside the user's scope is refused (403), not replaced by another."""
+    try:
+        as_of = _date_param(request, "as_of", DEFAULT_AS_OF)
+        options = _document_options(request)
+    except ValueError as exc:
+        return _plain(400, str(exc))
+    scope = dashboard_scope(request, as_of)
+    if scope.refused:
+        return _plain(403, _("Đơn vị mã «%(code)s» nằm ngoài phạm vi được giao của bạn (hoặc không còn hiệu lực "
+                             "ngày đã chọn).") % {"code": request.GET["unit"]})
+    with translation.override("vi"):  # an official document: always Vietnamese
+        try:
+            figures = _figures(scope.code, as_of, scope.published, scope.with_alerts, scope.alerts_root)
+        except UnitNotFound as exc:
+            return _plain(404, str(exc))
+        report = exports.ReportFigures(figures["data"], figures["text"], figures["districts"], figures["shares"])
+        try:
+            content = exports.build(fmt, report, options)
+        except exports.ReportFontMissing as exc:
+            return _plain(503, str(exc))
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope.code, as_of, fmt)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _root_or_none(code: str, as_of: dt.date) -> Unit | None:

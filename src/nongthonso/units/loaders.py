@@ -4,7 +4,7 @@
 - ``load_province_2025_from_package``: one province as in the package's two-tier list (from 01/07/2025).
 - ``load_thai_nguyen_history``: Thái Nguyên from 01/10/2022 to the two-tier province, with every change
   as a ``LineageEvent`` (``data/thai-nguyen-lineage.yaml``). Idempotent.
-- ``import_units``: the all-or-nothing CSV import behind ``nongthonso import units FILE``.
+- ``import_units``: the all-or-nothing CSV/XLSX import behind ``nongthonso import units FILE``.
 
 Loaders write with ``bulk_create``/``bulk_update`` and compute ``path``, ``sort_key`` and
 ``search_text`` themselves (``Unit.save`` is not called); re-running changes nothing that is already
@@ -30,7 +30,15 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from nongthonso.audit.services import record
-from nongthonso.core.imports import ImportFailed, ImportResult, RowError, read_csv
+from nongthonso.core.imports import (
+    PREVIEW_CHANGES,
+    Change,
+    ImportFailed,
+    ImportResult,
+    RowError,
+    no_data_message,
+    read_csv,
+)
 from nongthonso.core.text import fold, format_date, vi_sort_key
 
 from .choices import CommuneGroup, LineageKind, Region
@@ -601,19 +609,28 @@ def _parse_row(number: int, raw: dict[str, str], types: dict[str, UnitType], err
     return row
 
 
-def import_units(path: str | Path, dry_run: bool = False) -> ImportResult:
+def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
+                 progress=None) -> ImportResult:
     """Import unit versions from a CSV file, all or nothing.
 
     Columns: code, name, type, parent_code, valid_from, valid_to (+ optional region,
     dac_biet_kho_khan, atk, commune_group). ``parent_code`` resolves to the version in force on the
     row's ``valid_from`` (in the database or earlier in the same file). A row with the code and
     valid_from of an existing version updates it. Raises ``ImportFailed`` with every error found.
+    The file may be CSV or XLSX; ``name`` is the file name to show (an upload's). ``user`` (a web
+    upload): only a superuser may change the catalogue of units.
     """
     path = Path(path)
-    rows_raw = list(read_csv(path, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS))
-    if not rows_raw:
+    name = name or path.name
+    if user is not None and not user.is_superuser:
         raise ImportFailed([RowError(0, "", "", (
-            f"Tệp «{path.name}» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."))])
+            "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính (danh mục dùng chung cho mọi tỉnh). "
+            "Gửi tệp cho quản trị hệ thống, hoặc chọn loại dữ liệu khác."))])
+    rows_raw = list(read_csv(path, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS, name=name))
+    if progress is not None:
+        progress("check", len(rows_raw), path.stat().st_size, path.stat().st_size)
+    if not rows_raw:
+        raise ImportFailed([RowError(0, "", "", no_data_message(name))])
     if not UnitType.objects.exists():
         ensure_reference_data()
     types = {t.code: t for t in UnitType.objects.select_related("level")}
@@ -716,6 +733,13 @@ def import_units(path: str | Path, dry_run: bool = False) -> ImportResult:
             plan.append((row, "update"))
         else:
             result.unchanged += 1
+    for row, action in plan[:PREVIEW_CHANGES]:
+        unit = row.version.unit
+        result.changes.append(Change(
+            row.number, action, f"{row.name} ({row.code}), hiệu lực từ {format_date(row.valid_from)}",
+            "" if unit is None else f"{unit.name}, {unit.unit_type.name}, đến "
+                                    f"{format_date(unit.valid_to) if unit.valid_to else 'nay'}",
+            f"{row.name}, {row.unit_type.name}, đến {format_date(row.valid_to) if row.valid_to else 'nay'}"))
     if dry_run:
         return result
 
@@ -729,7 +753,7 @@ def import_units(path: str | Path, dry_run: bool = False) -> ImportResult:
                 unit = Unit(code=row.code, valid_from=row.valid_from, **wanted)
                 unit.save()
                 created[id(row.version)] = unit
-                record("create", unit, after=_snapshot(unit), note=f"Nhập tệp {path.name}, dòng {row.number}")
+                record("create", unit, after=_snapshot(unit), note=f"Nhập tệp {name}, dòng {row.number}")
             else:
                 unit = row.version.unit
                 before, old_path = _snapshot(unit), unit.path
@@ -739,7 +763,7 @@ def import_units(path: str | Path, dry_run: bool = False) -> ImportResult:
                 if unit.path != old_path:
                     _repath_descendants(old_path, unit.path)
                 record("update", unit, before=before, after=_snapshot(unit),
-                       note=f"Nhập tệp {path.name}, dòng {row.number}")
+                       note=f"Nhập tệp {name}, dòng {row.number}")
     return result
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from nongthonso.core.text import fold, vi_sort_key
 
 from .choices import CommuneGroup, LineageKind, Region
+from .collation import vi_name_order
 
 
 class UnitLevel(models.Model):
@@ -66,7 +67,8 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(unit_type__is_rural=True)
 
     def within(self, unit: "Unit"):
-        """Descendants of ``unit`` (the version given, not later versions of it)."""
+        """Descendants of ``unit`` (the version given, not later versions of it). ``path__startswith`` uses the
+        index on ``path`` on either engine (``units.lookups``)."""
         return self.filter(path__startswith=unit.path).exclude(pk=unit.pk)
 
     def with_ancestors(self):
@@ -75,7 +77,8 @@ class UnitQuerySet(models.QuerySet):
         )
 
     def in_vietnamese_order(self):
-        return self.order_by("sort_key", "code")
+        """By name in Vietnamese order (ICU ``vi_icu`` on PostgreSQL, ``sort_key`` on SQLite), then code."""
+        return self.order_by(vi_name_order(using=self.db), "code")
 
 
 class Unit(models.Model):

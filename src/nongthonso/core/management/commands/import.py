@@ -1,8 +1,12 @@
-"""``nongthonso import KIND FILE [--dry-run]``: all-or-nothing import of a CSV file.
+"""``nongthonso import KIND FILE [--dry-run]``: all-or-nothing import of a CSV or XLSX file.
 
-KIND: units (đơn vị hành chính), values (giá trị chỉ tiêu); decisions and registrations are not
-available yet. Errors go to stderr, one per line, and nothing is written.
+KIND: units (đơn vị hành chính), values (giá trị chỉ tiêu), decisions (quyết định công nhận),
+registrations (đăng ký mục tiêu). The format is told by content (XLSX is a ZIP file). Errors go to
+stderr, one per line, and nothing is written. On a terminal (or with ``--progress``) a progress line on
+stderr shows rows processed and bytes read.
 """
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,6 +19,7 @@ KINDS = {
     "decisions": "quyết định công nhận",
     "registrations": "đăng ký mục tiêu",
 }
+PHASES = {"check": "Kiểm tra", "write": "Ghi", "evaluate": "Tính lại kết quả"}
 
 
 def _importer(kind: str):
@@ -23,37 +28,82 @@ def _importer(kind: str):
 
         return import_units
     if kind == "values":
-        try:
-            from nongthonso.assessments.imports import import_values
-        except ImportError:
-            raise CommandError("Chức năng nhập giá trị chỉ tiêu (values) chưa có trong phiên bản này.",
-                               returncode=2) from None
+        from nongthonso.assessments.imports import import_values
+
         return import_values
-    raise CommandError(f"Chức năng nhập {KINDS[kind]} ({kind}) chưa có trong phiên bản này.", returncode=2)
+    from nongthonso.recognition import imports
+
+    return imports.import_decisions if kind == "decisions" else imports.import_registrations
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class ProgressLine:
+    """A one-line progress report rewritten in place (carriage return), at most every ``interval`` s."""
+
+    def __init__(self, stream, interval: float = 0.25):
+        self.stream, self.interval = stream, interval
+        self.last = 0.0
+        self.shown = False
+        self.phase = ""
+
+    def __call__(self, phase: str, rows: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == self.phase and now - self.last < self.interval and done < total:
+            return
+        if phase != self.phase and self.shown:
+            self.stream.write("\n")
+        self.phase, self.last = phase, now
+        if phase == "evaluate":
+            text = f"{PHASES[phase]}: {_number(total)} bản đánh giá…"
+        else:
+            pct = 100 * done / total if total else 100
+            mb = f"{done / 1e6:.1f}/{total / 1e6:.1f}".replace(".", ",")
+            text = f"{PHASES.get(phase, phase)}: {_number(rows)} dòng · {mb} MB ({pct:.0f}%)"
+        self.stream.write("\r" + text.ljust(60))
+        self.stream.flush()
+        self.shown = True
+
+    def end(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = False
 
 
 class Command(BaseCommand):
-    help = ("Nhập dữ liệu từ tệp CSV (UTF-8), tất cả hoặc không: units (đơn vị hành chính), "
-            "values (giá trị chỉ tiêu). Dùng --dry-run để kiểm tra trước.")
+    help = ("Nhập dữ liệu từ tệp CSV (UTF-8) hoặc XLSX, tất cả hoặc không: units (đơn vị hành chính), "
+            "values (giá trị chỉ tiêu), decisions (quyết định công nhận), registrations (đăng ký mục tiêu). "
+            "Dùng --dry-run để kiểm tra trước.")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="loại dữ liệu: " + ", ".join(KINDS))
-        parser.add_argument("file", help="đường dẫn tệp CSV")
+        parser.add_argument("file", help="đường dẫn tệp CSV hoặc XLSX")
         parser.add_argument("--dry-run", action="store_true",
                             help="chỉ kiểm tra và báo kết quả, không ghi vào cơ sở dữ liệu")
+        parser.add_argument("--progress", action="store_true",
+                            help="luôn hiện tiến độ trên stderr (mặc định: chỉ khi chạy ở cửa sổ lệnh)")
 
-    def handle(self, *args, kind, file, dry_run, **options):
+    def handle(self, *args, kind, file, dry_run, progress=False, **options):
         if kind not in KINDS:
             raise CommandError(f"Loại dữ liệu «{kind}» không hợp lệ. Dùng một trong: {', '.join(KINDS)}.",
                                returncode=2)
         importer = _importer(kind)
+        line = ProgressLine(self.stderr._out) if progress or self.stderr.isatty() else None
         try:
             with request_context(actor=f"nongthonso import {kind}"):
-                result = importer(file, dry_run=dry_run)
+                kwargs = {"progress": line} if line is not None else {}
+                result = importer(file, dry_run=dry_run, **kwargs)
         except ImportFailed as exc:
+            if line is not None:
+                line.end()
             for error in exc.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"Không nhập được: {len(exc.errors)} lỗi. Chưa ghi gì vào cơ sở dữ liệu.") from None
+            raise CommandError(f"Không nhập được: {exc.total} lỗi. Chưa ghi gì vào cơ sở dữ liệu.") from None
+        if line is not None:
+            line.end()
         self.stdout.write(result.summary())
         for message in result.messages:
             self.stdout.write(message)

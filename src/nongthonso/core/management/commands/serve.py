@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -10,13 +12,21 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--trusted-proxy", default=os.environ.get("NONGTHONSO_TRUSTED_PROXY", ""), metavar="ĐỊA_CHỈ",
+            help="địa chỉ IP của reverse proxy (nginx) được tin các header X-Forwarded-Proto/-For, ví dụ 127.0.0.1; "
+                 "mặc định: biến môi trường NONGTHONSO_TRUSTED_PROXY. Không đặt: waitress xóa các header đó.")
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, trusted_proxy, **options):
         from waitress import serve
 
+        if not settings.DEBUG:  # before loading the app: WhiteNoise indexes STATIC_ROOT when it starts
+            call_command("collectstatic", interactive=False, verbosity=0)
         from nongthonso.wsgi import application
 
-        if not settings.DEBUG:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        proxy = {}
+        if trusted_proxy:  # behind nginx: the client's scheme (https) and address come from the proxy's headers
+            proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+                     "clear_untrusted_proxy_headers": True}
         self.stdout.write(f"Nông thôn số đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
-        serve(application, host=host, port=port, threads=threads, ident="nongthonso")
+        serve(application, host=host, port=port, threads=threads, ident="nongthonso", **proxy)

@@ -1,8 +1,10 @@
 import datetime as dt
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nongthonso.reports import exports
 from nongthonso.reports.services import UnitNotFound, summary, summary_text
 
 
@@ -14,23 +16,61 @@ def parse_date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Báo cáo tổng hợp: nongthonso report summary --unit 19 --as-of 2023-06-30 --format text|json"
+    help = ("Báo cáo tổng hợp: nongthonso report summary --unit 19 --as-of 2023-06-30 --format text|json, "
+            "hoặc --format xlsx|docx|pdf --output TỆP")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["summary"], help="loại báo cáo")
         parser.add_argument("--unit", required=True, help="mã GSO của đơn vị (tỉnh: 19)")
         parser.add_argument("--as-of", default=dt.date.today().isoformat(), help="ngày báo cáo YYYY-MM-DD")
         parser.add_argument("--from", dest="period_start", help="đầu kỳ YYYY-MM-DD (mặc định 1/1 cùng năm)")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--format", choices=["text", "json", *exports.FORMATS], default="text")
+        parser.add_argument("--output", help="tệp kết quả (bắt buộc với xlsx, docx, pdf)")
+        document = parser.add_argument_group("văn bản DOCX/PDF (Nghị định 30/2020/NĐ-CP)")
+        document.add_argument("--number", default="", help="số văn bản, ví dụ 25 (để trống: điền khi ban hành)")
+        document.add_argument("--symbol", default=exports.DEFAULT_SYMBOL, help="ký hiệu, mặc định %(default)s")
+        document.add_argument("--date", dest="document_date", help="ngày văn bản YYYY-MM-DD (mặc định: --as-of)")
+        document.add_argument("--signer", default="", help="họ tên người ký")
+        document.add_argument("--authority", default=exports.DEFAULT_AUTHORITY,
+                              help="thẩm quyền ký, mặc định «%(default)s»")
+        document.add_argument("--position", default=exports.DEFAULT_POSITION,
+                              help="chức vụ người ký, mặc định «%(default)s»")
+        document.add_argument("--recipient", action="append", default=[],
+                              help="một nơi nhận (lặp lại cho nhiều nơi nhận)")
 
-    def handle(self, *args, kind, unit, as_of, period_start, format, **options):
+    def handle(self, *args, kind, unit, as_of, period_start, format, output, **options):
         as_of = parse_date(as_of)
         start = parse_date(period_start) if period_start else None
+        if format in exports.FORMATS:
+            self._write_file(format, output, unit, as_of, start, options)
+            return
         try:
             data = summary(unit, as_of, start)
         except UnitNotFound as exc:
             raise CommandError(str(exc)) from None
-        if format == "json":
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        text = json.dumps(data, ensure_ascii=False, indent=2) if format == "json" else summary_text(data)
+        if output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
         else:
-            self.stdout.write(summary_text(data))
+            self.stdout.write(text)
+
+    def _write_file(self, fmt, output, unit, as_of, start, options):
+        if not output:
+            raise CommandError(f"Định dạng {fmt} là tệp nhị phân: cần --output TỆP, ví dụ "
+                               f"--output {exports.filename(unit, as_of, fmt)}.")
+        document = exports.DocumentOptions(
+            number=options["number"], symbol=options["symbol"],
+            date=parse_date(options["document_date"]) if options["document_date"] else None,
+            signer=options["signer"], authority=options["authority"], position=options["position"],
+            recipients=options["recipient"])
+        try:
+            figures = exports.report_figures(unit, as_of, period_start=start)
+            content = exports.build(fmt, figures, document)
+        except (UnitNotFound, exports.ReportFontMissing) as exc:
+            raise CommandError(str(exc)) from None
+        path = Path(output)
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"Không ghi được tệp «{path}»: {exc.strerror or exc}.") from None
+        self.stderr.write(f"Đã ghi {path} ({len(content):,} byte).".replace(",", "."))

@@ -1,0 +1,72 @@
+"""Who is calling: a machine client with ``Authorization: Bearer <token>``, or a browser with its session.
+
+- ``TokenAuth``: looks the token up by its SHA-256 (tokens are never stored). A Bearer header with a
+  wrong or revoked token is refused at once (401 ``invalid_token``), even if a session cookie is sent too.
+- ``SessionAuth``: the Django session of a logged-in user; unsafe methods (PUT, POST …) must carry the
+  CSRF token (header ``X-CSRFToken``), as the web app's forms do (403 ``csrf_failed`` otherwise).
+
+Both return the user; operations read it from ``request.auth``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from .errors import ApiError
+from .models import ApiToken, hash_token
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+_TOUCH_EVERY = dt.timedelta(minutes=5)  # last_used_at is written at most this often per token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        token = (token or "").strip()
+        row = (ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(token)).first()
+               if token else None)
+        if row is None:
+            raise ApiError(401, "invalid_token",
+                           "Mã truy cập API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa. Kiểm tra tiêu đề "
+                           "«Authorization: Bearer <mã>» (mã bắt đầu bằng «nts_»), hoặc đề nghị quản trị tạo mã mới "
+                           "bằng lệnh «nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ».")
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's Django session; CSRF is checked for unsafe methods of logged-in users only (an anonymous
+    request is simply not authenticated: 401, not a CSRF error)."""
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        unsafe = request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False)
+        if unsafe and check_csrf(request) is not None:
+            raise ApiError(403, "csrf_failed",
+                           "Yêu cầu ghi dữ liệu bằng phiên đăng nhập của trình duyệt phải kèm mã CSRF: gửi tiêu đề "
+                           "«X-CSRFToken» với giá trị của cookie «csrftoken». Máy khách khác nên dùng mã truy cập "
+                           "API (tiêu đề «Authorization: Bearer <mã>»).")
+        return user
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()

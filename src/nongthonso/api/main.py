@@ -1,0 +1,49 @@
+"""The NinjaAPI instance: routers per area, authentication, the one error format."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
+
+from . import errors
+from .auth import session_auth, token_auth
+from .routers import assessments, criteria, recognition, reports, units
+
+DESCRIPTION = """API của Nông thôn số: đơn vị hành chính theo ngày, bộ tiêu chí, hồ sơ đánh giá (đọc, nhập số liệu,
+các bước quy trình), quyết định công nhận, đăng ký đạt chuẩn và số liệu tổng hợp.
+
+**Xác thực.** Máy khách: tiêu đề `Authorization: Bearer <mã>`; quản trị tạo mã bằng
+`nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ` (mã chỉ hiện một lần). Trình duyệt: phiên đăng nhập của trang web;
+các yêu cầu ghi cần tiêu đề `X-CSRFToken`.
+
+**Phạm vi.** Như trên web: hồ sơ và đăng ký chỉ trong các đơn vị bạn được giao (ngoài phạm vi: 404);
+thao tác vai trò không được làm: 403; hồ sơ đã khóa hoặc sai trạng thái: 409.
+
+**Lỗi.** Mọi lỗi có dạng `{"error": {"code": "...", "message": "...", "details": [...]}}`, thông báo bằng
+tiếng Việt, nói cách sửa.
+
+**Phân trang.** `limit` (1–500, mặc định 50) và `offset`; kết quả có `count`, `limit`, `offset`, `items`."""
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Vietnamese text as UTF-8, not \\u escapes; and no NaN (invalid JSON) ever leaves the API."""
+
+    json_dumps_params = {"ensure_ascii": False, "allow_nan": False}
+
+
+class Api(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """«list_units», «put_value» … rather than the module path."""
+        return operation.view_func.__name__
+
+
+api = Api(
+    title="Nông thôn số API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[token_auth, session_auth],
+    renderer=Utf8JSONRenderer(),
+    docs=Swagger(settings={"persistAuthorization": True, "validatorUrl": None}),
+)
+errors.install(api)
+for area in (units, criteria, assessments, recognition, reports):
+    api.add_router("", area.router)

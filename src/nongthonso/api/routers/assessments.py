@@ -1,0 +1,266 @@
+"""Assessments (dossiers): list and read within the user's units, enter values, take workflow steps.
+
+Reads go through ``Assessment.objects.restrict(user, "view")``: a dossier outside the user's units is 404,
+as on the web. Writes first load the dossier the same way, then require ``restrict(…, action)`` (the role
+may do this here; otherwise 403 with ``accounts.services.refusal``'s message), and then call the domain
+service (``set_value`` / ``workflow.perform``), which checks role, unit and state once more inside its
+transaction and refuses a locked dossier (409). Nothing here decides permissions on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Body, Field, Path, Query, Router, Schema
+
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import refusal, restrict
+from nongthonso.assessments.models import Assessment, IndicatorValue, State
+from nongthonso.assessments.services import set_value
+from nongthonso.assessments.workflow import WorkflowError, available_actions, perform
+from nongthonso.units.models import Unit
+
+from ..errors import ApiError, NotFound
+from ..schemas import (
+    CODE_PATTERN,
+    DEFAULT_LIMIT,
+    LIMIT_HELP,
+    MAX_ID,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_YEAR,
+    MIN_YEAR,
+    OFFSET_HELP,
+    TEXT_PATTERN,
+    IsoDate,
+    PageMeta,
+    UnitRef,
+    page,
+    responses,
+    unit_ref,
+)
+
+router = Router(tags=["Hồ sơ đánh giá"])
+
+StateCode = Literal["draft", "submitted", "returned", "verified", "approved", "recognised"]
+StepAction = Literal["submit", "verify", "return", "approve", "record_decision", "reopen"]
+INDICATOR_PATTERN = r"^[0-9A-Za-z._-]{1,10}$"
+BIG = 10**15  # larger magnitudes are not indicator values (and would not survive a float)
+
+_RELATED = ("unit__unit_type__level", "criteria_set")
+
+
+class SetRef(Schema):
+    id: int
+    code: str
+    version: int
+    level: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    unit: UnitRef
+    year: int
+    criteria_set: SetRef
+    state: StateCode
+    state_label: str
+    version: int = Field(description="tăng sau mỗi thay đổi; gửi lại trong expected_version để tránh ghi đè")
+    criteria_met: int
+    criteria_failed: int
+    criteria_unknown: int
+    criteria_total: int
+    eligible: bool = Field(description="đạt chuẩn theo số liệu (không phải quyết định công nhận)")
+    revoke: bool = Field(description="thuộc diện xem xét thu hồi (QĐ 18/2022/QĐ-TTg)")
+    evaluated_at: dt.datetime | None
+    synthetic: bool
+
+
+class AssessmentPage(PageMeta):
+    items: list[AssessmentOut]
+
+
+class ValueOut(Schema):
+    indicator: str
+    value: Any = Field(description="số, true/false, giá trị phân loại, hoặc null (chưa có số liệu)")
+    source: str
+    note: str
+    updated_at: dt.datetime
+    updated_by: str | None
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+
+
+class AssessmentDetail(AssessmentOut):
+    values: list[ValueOut]
+    results: dict[str, Any] = Field(description="kết quả đã tính và lưu: từng tiêu chí, chỉ tiêu, ngưỡng, mức thiếu")
+    actions: list[ActionOut] = Field(description="những gì người gọi làm được với hồ sơ lúc này")
+
+
+RawValue = (bool | Annotated[int, Field(ge=-BIG, le=BIG)] | Annotated[float, Field(ge=-BIG, le=BIG)]
+            | Annotated[str, Field(max_length=200)] | None)
+
+
+class ValueIn(Schema):
+    value: RawValue = Field(description="số (85.7 hoặc «85,7»), true/false, một giá trị phân loại, hoặc null để xóa")
+    note: str = Field("", max_length=2000, pattern=TEXT_PATTERN)
+    source: str = Field("", max_length=300, pattern=TEXT_PATTERN, description="nguồn số liệu")
+
+
+class ValueWriteOut(Schema):
+    value: ValueOut
+    assessment: AssessmentDetail = Field(description="hồ sơ sau khi tính lại")
+
+
+class DecisionIn(Schema):
+    number: str = Field("", max_length=60, pattern=TEXT_PATTERN, description="số, ký hiệu, ví dụ 1234/QĐ-UBND")
+    date: IsoDate | None = Field(None, description="ngày ban hành")
+    authority: str = Field("", max_length=200, pattern=TEXT_PATTERN, description="ví dụ UBND tỉnh Thái Nguyên")
+    note: str = Field("", max_length=2000, pattern=TEXT_PATTERN)
+
+
+class StepIn(Schema):
+    reason: str = Field("", max_length=2000, pattern=TEXT_PATTERN,
+                        description="bắt buộc khi trả lại (return) hoặc mở lại (reopen)")
+    decision: DecisionIn | None = Field(None, description="chỉ cho record_decision")
+    expected_version: int | None = Field(None, ge=0, le=MAX_ID,
+                                         description="phiên bản hồ sơ bạn đã xem; khác thì bị từ chối (409 stale)")
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    from_state: StateCode
+    to_state: StateCode
+    actor: str
+    actor_role: str
+    reason: str
+    details: dict[str, Any]
+    version: int
+    timestamp: dt.datetime
+
+
+class StepOut(Schema):
+    event: EventOut
+    assessment: AssessmentOut
+
+
+def assessment_out(a: Assessment) -> dict:
+    cs = a.criteria_set
+    return {
+        "id": a.pk, "unit": unit_ref(a.unit), "year": a.year,
+        "criteria_set": {"id": cs.pk, "code": cs.code, "version": cs.version, "level": cs.level},
+        "state": a.state, "state_label": State(a.state).label, "version": a.version,
+        "criteria_met": a.criteria_met, "criteria_failed": a.criteria_failed, "criteria_unknown": a.criteria_unknown,
+        "criteria_total": a.criteria_total, "eligible": a.eligible, "revoke": a.revoke,
+        "evaluated_at": a.evaluated_at, "synthetic": a.synthetic,
+    }
+
+
+def _value_out(v: IndicatorValue) -> dict:
+    return {"indicator": v.indicator.code, "value": v.value, "source": v.source, "note": v.note,
+            "updated_at": v.updated_at, "updated_by": v.updated_by.get_username() if v.updated_by_id else None}
+
+
+def assessment_detail(a: Assessment, user) -> dict:
+    values = (IndicatorValue.objects.filter(assessment=a).select_related("indicator", "updated_by")
+              .order_by("indicator__position"))
+    return {**assessment_out(a), "values": [_value_out(v) for v in values], "results": a.results or {},
+            "actions": [{"action": code, "label": label} for code, label in available_actions(a, user)]}
+
+
+def _not_found(pk: int) -> NotFound:
+    return NotFound(f"Không có hồ sơ đánh giá id {pk}, hoặc hồ sơ thuộc đơn vị ngoài phạm vi bạn được giao. "
+                    "Xem các hồ sơ bạn được xem tại GET /api/assessments.")
+
+
+def visible(user, pk: int) -> Assessment:
+    """The dossier if ``user`` may view it; 404 otherwise (as the web app)."""
+    found = Assessment.objects.restrict(user, Action.VIEW).select_related(*_RELATED).filter(pk=pk).first()
+    if found is None:
+        raise _not_found(pk)
+    return found
+
+
+def allowed(user, pk: int, action: str) -> Assessment:
+    """The dossier if ``user`` may do ``action`` on it by role and unit: 404 when it is not visible at all,
+    403 (refusal's code and message) when visible but not theirs to act on. State is the service's business."""
+    assessment = visible(user, pk)
+    if not restrict(Assessment.objects.filter(pk=pk), user, action).exists():
+        refused = refusal(user, action, assessment.unit)
+        if refused is None:  # restrict and refusal disagree: refuse rather than guess
+            raise ApiError(403, "forbidden", "Bạn không được thực hiện thao tác này với hồ sơ này.")
+        raise WorkflowError(refused.message, refused.code)
+    return assessment
+
+
+@router.get("/assessments", response=responses(AssessmentPage), summary="Danh sách hồ sơ đánh giá bạn được xem")
+def list_assessments(
+    request,
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm đánh giá"),
+    unit: int | None = Query(None, ge=1, le=MAX_ID, description="id đơn vị: hồ sơ của đơn vị này và trực thuộc"),
+    set: str | None = Query(None, pattern=CODE_PATTERN, description="mã bộ tiêu chí, ví dụ xa-ntm-2021-2025"),
+    state: StateCode | None = Query(None, description="trạng thái hồ sơ"),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP),
+):
+    qs = Assessment.objects.restrict(request.auth, Action.VIEW).select_related(*_RELATED)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if unit is not None:
+        path = Unit.objects.filter(pk=unit).values_list("path", flat=True).first()
+        qs = qs.filter(unit__path__startswith=path) if path else qs.none()
+    if set:
+        qs = qs.filter(criteria_set__code=set)
+    if state:
+        qs = qs.filter(state=state)
+    return page(qs.order_by("-year", "unit__sort_key", "criteria_set__code", "criteria_set__version", "pk"),
+                limit, offset, assessment_out)
+
+
+@router.get("/assessments/{assessment_id}", response=responses(AssessmentDetail),
+            summary="Một hồ sơ: số liệu, kết quả đã tính, thao tác được phép")
+def get_assessment(request, assessment_id: int = Path(..., ge=1, le=MAX_ID)):
+    return assessment_detail(visible(request.auth, assessment_id), request.auth)
+
+
+@router.put("/assessments/{assessment_id}/values/{indicator_code}", response=responses(ValueWriteOut),
+            summary="Nhập hoặc sửa giá trị một chỉ tiêu (tính lại kết quả ngay)")
+def put_value(request, payload: ValueIn,
+              assessment_id: int = Path(..., ge=1, le=MAX_ID),
+              indicator_code: str = Path(..., pattern=INDICATOR_PATTERN)):
+    """Như ô nhập số liệu trên web: kiểm tra quyền (cán bộ xã của đơn vị), trạng thái (chỉ hồ sơ đang nhập
+    hoặc bị trả lại), kiểu giá trị; ghi nhật ký; tính lại kết quả của hồ sơ."""
+    user = request.auth
+    assessment = allowed(user, assessment_id, Action.EDIT_VALUES)
+    if not assessment.criteria_set.indicators.filter(code=indicator_code).exists():
+        codes = ", ".join(assessment.criteria_set.indicators.order_by("position").values_list("code", flat=True))
+        raise NotFound(f"Bộ tiêu chí «{assessment.criteria_set.code}» không có chỉ tiêu mã «{indicator_code}». "
+                       f"Các mã chỉ tiêu: {codes}.")
+    stored = set_value(assessment, indicator_code, payload.value, user=user, source=payload.source, note=payload.note)
+    fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
+    stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
+    return {"value": _value_out(stored), "assessment": assessment_detail(fresh, user)}
+
+
+@router.post("/assessments/{assessment_id}/steps/{action}", response=responses(StepOut),
+             summary="Thực hiện một bước quy trình hồ sơ")
+def take_step(request, action: StepAction, payload: StepIn = Body(default=None),
+              assessment_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Các bước: submit (xã gửi), verify (huyện xác nhận), return (trả lại, cần reason), approve (tỉnh thẩm
+    định), record_decision (ghi quyết định: decision.number, date, authority), reopen (mở lại, cần reason)."""
+    user = request.auth
+    payload = payload or StepIn()
+    assessment = allowed(user, assessment_id, action)
+    decision = payload.decision.model_dump() if payload.decision is not None else None
+    event = perform(assessment, action, user, reason=payload.reason, decision=decision,
+                    expected_version=payload.expected_version)
+    fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
+    return {"event": {"id": event.pk, "action": event.action, "from_state": event.from_state,
+                      "to_state": event.to_state, "actor": event.actor_name, "actor_role": event.actor_role,
+                      "reason": event.reason, "details": event.details, "version": event.version,
+                      "timestamp": event.timestamp},
+            "assessment": assessment_out(fresh)}

@@ -1,0 +1,76 @@
+"""The provincial summary, from the same computation as the dashboard and ``nongthonso report summary``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from nongthonso.reports.services import UnitNotFound, summary, summary_text
+
+from ..errors import NotFound
+from ..schemas import CODE_PATTERN, IsoDate, responses
+
+router = Router(tags=["Báo cáo"])
+
+
+class SummaryUnit(Schema):
+    code: str
+    name: str
+    type: str
+
+
+class LevelDecisions(Schema):
+    communes: int = Field(description="số xã được công nhận trong kỳ")
+    for_years: list[int]
+
+
+class DistrictDecision(Schema):
+    number: str
+    date: dt.date
+    authority: str
+    level: str
+    for_year: int | None
+    units: list[str]
+
+
+class SummaryOut(Schema):
+    as_of: dt.date
+    period_start: dt.date
+    unit: SummaryUnit
+    communes_total: int
+    ntm: int
+    ntm_pct: float | None
+    advanced: int
+    model: int
+    provisional: int = Field(description="xã hình thành do sáp nhập, tạm xác định theo các xã cũ")
+    model_hamlets: int
+    communes_assessed: int
+    avg_criteria: float | None
+    criteria_met_sum: int
+    min_criteria: int | None
+    communes_below_10: int
+    criteria_distribution: dict[str, int] = Field(description="số tiêu chí đạt → số xã")
+    decisions_in_period: dict[str, LevelDecisions]
+    revocations_in_period: int
+    registrations: dict[str, int]
+    registrations_year: int
+    completed_districts: list[str]
+    district_decisions_in_period: list[DistrictDecision]
+    text: str = Field(description="đoạn tóm tắt bằng tiếng Việt, như trong báo cáo của tỉnh")
+
+
+@router.get("/summary", response=responses(SummaryOut), summary="Số liệu tổng hợp của một đơn vị tại một ngày")
+def get_summary(
+    request,
+    unit: str = Query(..., pattern=CODE_PATTERN, description="mã GSO của đơn vị, ví dụ 19 (tỉnh Thái Nguyên)",
+                      example="19"),
+    as_of: IsoDate | None = Query(None, description="ngày báo cáo (mặc định hôm nay)", example="2023-06-30"),
+):
+    """Công khai như trang tổng hợp: không giới hạn theo đơn vị được giao (nhưng vẫn cần xác thực)."""
+    try:
+        data = summary(unit, as_of or timezone.localdate())
+    except UnitNotFound as exc:
+        raise NotFound(str(exc)) from None
+    return {**data, "text": summary_text(data)}

@@ -1,0 +1,82 @@
+"""``nongthonso export KIND …``: data in the formats ``nongthonso import`` reads, and Excel templates.
+
+- ``export values --unit 19 --year 2023 --format csv|xlsx --output FILE``
+- ``export units|decisions|registrations [--unit CODE] [--year YYYY] [--as-of DATE] --output FILE``
+- ``export template --set xa-ntm-2021-2025 --output FILE.xlsx [--unit 19 --year 2023]``
+
+The format defaults to the output file's extension (.xlsx → XLSX, otherwise CSV). ``--output -`` writes
+CSV to standard output.
+"""
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nongthonso.dataio import exports, workbook
+
+KINDS = ("values", "units", "decisions", "registrations", "template")
+
+
+class Command(BaseCommand):
+    help = ("Xuất dữ liệu theo đúng định dạng tệp nhập: values (giá trị chỉ tiêu, cần --unit và --year), units, "
+            "decisions, registrations; hoặc tệp mẫu Excel của một bộ tiêu chí: template --set MÃ.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS, help="loại dữ liệu: " + ", ".join(KINDS))
+        parser.add_argument("--unit", help="mã GSO của đơn vị (values: bắt buộc; các loại khác: lọc theo đơn vị)")
+        parser.add_argument("--year", type=int, help="năm (values: bắt buộc; decisions: năm ban hành; "
+                                                     "registrations: năm phấn đấu; template: năm điền sẵn)")
+        parser.add_argument("--as-of", help="units: chỉ các phiên bản còn hiệu lực ngày YYYY-MM-DD")
+        parser.add_argument("--set", dest="set_code", help="template: mã bộ tiêu chí, ví dụ xa-ntm-2021-2025")
+        parser.add_argument("--format", choices=exports.FORMATS, help="csv hoặc xlsx (mặc định: theo đuôi tệp)")
+        parser.add_argument("--output", required=True, help="tệp kết quả; «-» để in CSV ra màn hình")
+
+    def handle(self, *args, kind, unit, year, as_of, set_code, format, output, **options):
+        try:
+            if kind == "template":
+                self._template(set_code, unit, year, output)
+                return
+            fmt = format or ("xlsx" if output.lower().endswith(".xlsx") else "csv")
+            table = self._table(kind, unit, year, as_of)
+            if output == "-":
+                if fmt != "csv":
+                    raise CommandError("Chỉ in được CSV ra màn hình; với XLSX hãy ghi ra tệp (--output TỆP.xlsx).")
+                exports.write(table, "csv", sys.stdout.buffer)
+                return
+            path = Path(output)
+            with path.open("wb") as out:
+                exports.write(table, fmt, out)
+        except exports.ExportError as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"Không ghi được tệp «{output}»: {exc.strerror or exc}.") from None
+        self.stderr.write(f"Đã ghi {path} ({path.stat().st_size:,} byte).".replace(",", "."))
+
+    def _table(self, kind, unit, year, as_of) -> exports.Table:
+        if kind == "values":
+            if not unit or year is None:
+                raise CommandError("Xuất giá trị chỉ tiêu cần --unit và --year, ví dụ: nongthonso export values "
+                                   "--unit 19 --year 2023 --output gia-tri.csv")
+            return exports.values_table(unit, year)
+        if kind == "units":
+            date = None
+            if as_of:
+                try:
+                    date = dt.date.fromisoformat(as_of)
+                except ValueError:
+                    raise CommandError(f"Ngày «{as_of}» không hợp lệ. Dùng dạng YYYY-MM-DD.") from None
+            return exports.units_table(unit, as_of=date)
+        if kind == "decisions":
+            return exports.decisions_table(unit, year=year)
+        return exports.registrations_table(unit, year=year)
+
+    def _template(self, set_code, unit, year, output):
+        if not set_code:
+            raise CommandError("Cần --set MÃ_BỘ_TIÊU_CHÍ, ví dụ: nongthonso export template --set xa-ntm-2021-2025 "
+                               "--output mau.xlsx")
+        content = workbook.build_template(set_code, unit_code=unit, year=year)
+        path = Path(output)
+        path.write_bytes(content)
+        self.stderr.write(f"Đã ghi {path} ({len(content):,} byte).".replace(",", "."))

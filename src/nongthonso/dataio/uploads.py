@@ -1,0 +1,115 @@
+"""Uploaded files waiting for confirmation, and import progress for the web UI.
+
+An upload is kept under ``MEDIA_ROOT/imports/`` with a random name (never the uploader's), recorded in
+the uploader's session under a random token together with the user's id, the kind and the original name;
+confirming imports that very file and deletes it. Files older than ``MAX_AGE`` are removed whenever a new
+file is uploaded. Progress of a running check or import is kept in Django's cache under a key holding
+the user's id and the token, so one user cannot read another's.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+
+SESSION_KEY = "nongthonso_imports"
+MAX_AGE = 24 * 3600
+PROGRESS_SECONDS = 3600
+SUFFIXES = {".csv", ".xlsx", ".txt"}
+
+
+def folder() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def valid_token(token: str) -> bool:
+    return 10 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+@dataclass
+class Pending:
+    token: str
+    path: Path
+    name: str
+    kind: str
+    user_id: int
+
+
+def _clean_old() -> None:
+    limit = time.time() - MAX_AGE
+    for path in folder().glob("*.upload"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:  # pragma: no cover - removed meanwhile
+            pass
+
+
+def save(request, upload, kind: str, token: str) -> Pending:
+    """Store ``upload`` under a random name and remember it in the session under ``token``."""
+    _clean_old()
+    path = folder() / f"{secrets.token_hex(16)}.upload"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    pending = Pending(token, path, Path(upload.name or "tep").name[:200], kind, request.user.pk)
+    stored = request.session.get(SESSION_KEY, {})
+    stored[token] = {"file": path.name, "name": pending.name, "kind": kind, "user": request.user.pk}
+    request.session[SESSION_KEY] = stored
+    return pending
+
+
+def find(request, token: str) -> Pending | None:
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry or entry.get("user") != request.user.pk:
+        return None
+    path = folder() / Path(entry["file"]).name
+    if not path.is_file():
+        return None
+    return Pending(token, path, entry["name"], entry["kind"], entry["user"])
+
+
+def discard(request, token: str) -> None:
+    stored = request.session.get(SESSION_KEY, {})
+    entry = stored.pop(token, None)
+    request.session[SESSION_KEY] = stored
+    if entry:
+        (folder() / Path(entry["file"]).name).unlink(missing_ok=True)
+
+
+def progress_key(user_id: int, token: str) -> str:
+    return f"nongthonso:import-progress:{user_id}:{token}"
+
+
+def reporter(user_id: int, token: str):
+    """A ``core.imports.Progress`` callback writing to the cache (at most every half second)."""
+    last = [0.0]
+
+    def report(phase: str, rows: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5 and phase != "evaluate":
+            return
+        last[0] = now
+        cache.set(progress_key(user_id, token), {"phase": phase, "rows": rows, "done": done, "total": total},
+                  PROGRESS_SECONDS)
+
+    return report
+
+
+def set_state(user_id: int, token: str, phase: str) -> None:
+    cache.set(progress_key(user_id, token), {"phase": phase, "rows": 0, "done": 0, "total": 0}, PROGRESS_SECONDS)
+
+
+def progress(user_id: int, token: str) -> dict | None:
+    return cache.get(progress_key(user_id, token))

@@ -1,0 +1,59 @@
+"""The OpenAPI document and the interactive docs, served by the app itself (no CDN)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from nongthonso.api.main import api
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    ("get", "/api/units"), ("get", "/api/units/{unit_id}"), ("get", "/api/criteria-sets"),
+    ("get", "/api/criteria-sets/{set_id}"), ("get", "/api/assessments"), ("get", "/api/assessments/{assessment_id}"),
+    ("put", "/api/assessments/{assessment_id}/values/{indicator_code}"),
+    ("post", "/api/assessments/{assessment_id}/steps/{action}"), ("get", "/api/decisions"),
+    ("get", "/api/registrations"), ("get", "/api/summary"),
+}
+
+
+def test_the_openapi_document_lists_every_endpoint_with_its_errors():
+    # when the document is fetched without credentials (it is public; the operations are not)
+    response = Client().get("/api/openapi.json")
+    doc = response.json()
+
+    # then it names the API and holds exactly the endpoints built
+    assert response.status_code == 200
+    assert (doc["info"]["title"], doc["info"]["version"], doc["openapi"][:2]) == ("Nông thôn số API", "1", "3.")
+    assert {(m, p) for p, ops in doc["paths"].items() for m in ops} == ENDPOINTS
+    # and every operation requires a token or a session and documents the error format for every failure
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], (method, path)
+            for status in ("400", "401", "403", "404", "409", "422"):
+                schema = op["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+    assert doc["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    assert set(doc["components"]["schemas"]["ErrorBody"]["required"]) == {"code", "message"}
+
+
+def test_the_docs_page_uses_only_the_apps_own_static_files():
+    # when the interactive docs are opened
+    client = Client()
+    html = client.get("/api/docs").content.decode()
+
+    # then every script and stylesheet comes from /static/ninja/ on this server, nothing from elsewhere
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/static/ninja/") for a in assets), assets
+    assert "http://" not in html and "https://" not in html
+    assert "/static/ninja/swagger-ui-bundle.js" in assets
+    # and those files are served
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_operation_ids_are_the_function_names():
+    ids = {op["operationId"] for ops in api.get_openapi_schema()["paths"].values() for op in ops.values()}
+    assert ids == {"list_units", "get_unit", "list_criteria_sets", "get_criteria_set", "list_assessments",
+                   "get_assessment", "put_value", "take_step", "list_decisions", "list_registrations", "get_summary"}

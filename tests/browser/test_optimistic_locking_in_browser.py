@@ -1,0 +1,71 @@
+"""The entry page in two tabs: each save sends the dossier version the page holds (htmx ``hx-include``), the
+page keeps it current after its own saves (out-of-band swap), and a tab loaded before someone else's save is
+refused with the message, keeping the other value. Values are re-entered unchanged, so the demo's figures
+stay as they were for the other browser tests."""
+
+from tests.browser.conftest import login
+
+
+def _tab(browser, base, username):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    login(page, base, username)
+    return page
+
+
+def _version(page) -> int:
+    return int(page.locator("#dossier-version").input_value())
+
+
+def _same_number(text: str) -> str:
+    """The value written differently (64,5 → 64,50; 100 → 100,0): a change for the browser, not for the data."""
+    assert text, "the demo dossier has this value"
+    return text + ("0" if "," in text else ",0")
+
+
+def _wait_version(page, version: int) -> None:
+    page.wait_for_function(f"document.getElementById('dossier-version').value === '{version}'")
+
+
+def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_server):
+    first = _tab(browser, app_server, "canbo.namao")
+    first.goto(f"{app_server}/ho-so/")
+    first.locator('[data-waiting="edit_values"] a', has_text="Na Mao").first.click()
+    first.wait_for_selector("#dossier-version", state="attached")
+    url = first.url
+    second = _tab(browser, app_server, "canbo.namao")
+    second.goto(url)
+    loaded = _version(first)
+    assert _version(second) == loaded
+
+    # the first tab saves two values in different criteria, one after the other: both go through
+    road = first.locator("#v-2\\.1")
+    kept = road.input_value()
+    road.fill(_same_number(kept))
+    road.press("Tab")
+    _wait_version(first, loaded + 1)
+    other = first.locator("#crit-3 input[name=value]").first
+    other_value = other.input_value()
+    other.fill(_same_number(other_value))
+    other.press("Tab")
+    _wait_version(first, loaded + 2)
+    assert first.locator("[role=alert]").count() == 0
+    assert first.locator('[data-step="submit"] input[name=version]').input_value() == str(loaded + 2)
+
+    # the second tab, still at the version it loaded, is refused; its input stays in the box
+    stale = second.locator("#v-2\\.1")
+    stale.fill("12,5")
+    stale.press("Tab")
+    second.wait_for_selector("#check-i2_1 [role=alert]")
+    message = second.locator("#check-i2_1").inner_text()
+    assert "vừa được canbo.namao thay đổi" in message and "Tải lại trang" in message
+    assert second.locator("#v-2\\.1").input_value() == "12,5"
+    assert _version(second) == loaded
+
+    # nothing was lost: the stored value is the first tab's, as a reload shows
+    second.reload()
+    assert second.locator("#v-2\\.1").input_value() == kept
+    assert _version(second) == loaded + 2
+    for page in (first, second):
+        page.context.close()

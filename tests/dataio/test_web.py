@@ -1,0 +1,166 @@
+"""The import page (upload → preview or errors → confirm, progress), the export page, and their scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from nongthonso.accounts.models import Role
+from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.dataio import uploads
+from nongthonso.units.models import Unit
+from tests.accounts.helpers import make_user
+
+from .conftest import PNG, counts
+
+pytestmark = pytest.mark.django_db
+IMPORT, CONFIRM = "/nhap-du-lieu/", "/nhap-du-lieu/xac-nhan/"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def officer(commune_code):
+    commune = Unit.objects.filter(code=commune_code).order_by("-valid_from").first()
+    return make_user("can-bo-xa", Role.COMMUNE_OFFICER, commune)
+
+
+def upload(client, name: str, content: bytes, kind: str = "values", token: str = "tokentokentoken1"):
+    return client.post(IMPORT, {"kind": kind, "token": token, "file": SimpleUploadedFile(name, content)})
+
+
+def pending_files(media) -> list:
+    folder = media / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_the_pages_need_a_login(client):
+    for path in (IMPORT, "/xuat-du-lieu/", "/xuat-du-lieu/mau/?set=xa-ntm-2021-2025"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+
+
+def test_upload_preview_then_confirm(client, officer, commune_code, media):
+    client.force_login(officer)
+    page = client.get(IMPORT).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="token"' in page and "hx-get=" in page
+    content = f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,97.5\n{commune_code},2023,1.1,Đạt\n"
+    before = counts()
+    response = upload(client, "gia tri.csv", content.encode())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert counts() == before  # the preview wrote nothing
+    assert 'data-count="updated">1<' in html and 'data-count="unchanged">1<' in html
+    assert "Xem trước: giá trị chỉ tiêu từ tệp «gia tri.csv»" in html
+    assert f"({commune_code}) · 2023 · chỉ tiêu 2.1</td><td>" in html and "<td>97,5</td>" in html
+    assert 'action="/nhap-du-lieu/xac-nhan/"' in html and ">Xác nhận nhập<" in html
+    (stored,) = pending_files(media)
+    assert stored.suffix == ".upload" and "gia" not in stored.name  # a random name, not the uploader's
+    response = client.post(CONFIRM, {"token": "tokentokentoken1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Đã nhập tệp «gia tri.csv»" in html and 'data-count="updated">1<' in html
+    value = IndicatorValue.objects.get(assessment__unit__code=commune_code, assessment__year=2023,
+                                       assessment__criteria_set__code="xa-ntm-2021-2025", indicator__code="2.1")
+    assert (value.value, value.updated_by) == (97.5, officer)
+    assert pending_files(media) == []  # deleted once imported
+    # the same token cannot import twice
+    assert client.post(CONFIRM, {"token": "tokentokentoken1"}).status_code == 400
+
+
+def test_errors_are_listed_and_nothing_waits_for_confirmation(client, officer, commune_code, media):
+    client.force_login(officer)
+    content = f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,nhiều\n99999,2023,2.1,90\n"
+    before = counts()
+    html = upload(client, "loi.csv", content.encode()).content.decode()
+    assert counts() == before
+    assert "Tệp «loi.csv» có lỗi — chưa ghi gì vào cơ sở dữ liệu" in html
+    assert ('<tr data-row="2"><td class="num">2</td><td>value</td><td>nhiều</td><td>Chỉ tiêu 2.1 cần một số (%); '
+            "«nhiều» không phải là số. Dùng dấu phẩy cho phần thập phân, ví dụ 85,7.</td></tr>") in html
+    assert '<tr data-row="3"><td class="num">3</td><td>unit_code</td><td>99999</td>' in html
+    assert ">Xác nhận nhập<" not in html and pending_files(media) == []
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("rong.csv", b"", "Tệp «rong.csv» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."),
+    ("anh.png", PNG, "Tệp «anh.png» không phải CSV hoặc XLSX"),
+    ("tieu-de.csv", b"unit_code,year,indicator_code,value\n",
+     "Tệp «tieu-de.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
+])
+def test_bad_files_through_the_web(client, officer, name, content, message):
+    client.force_login(officer)
+    html = upload(client, name, content).content.decode()
+    assert message in html and ">Xác nhận nhập<" not in html
+
+
+def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, officer, commune_code):
+    client.force_login(officer)
+    other = (Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025")
+             .exclude(unit__code=commune_code).select_related("unit").order_by("unit__code").first().unit)
+    html = upload(client, "x.csv", f"unit_code,year,indicator_code,value\n{other.code},2023,2.1,90\n".encode()
+                  ).content.decode()
+    assert f"<td>unit_code</td><td>{other.code}</td><td>Bạn là cán bộ phụ trách NTM" in html
+    html = upload(client, "qd.csv", (f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,UBND,,"
+                                     f"xa_ntm,,{commune_code}\n").encode(), kind="decisions").content.decode()
+    assert "bạn không được nhập quyết định công nhận" in html
+    html = upload(client, "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", kind="units").content.decode()
+    assert "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính" in html
+
+
+def test_a_token_of_another_user_imports_nothing(client, officer, commune_code, media):
+    client.force_login(officer)
+    upload(client, "v.csv", f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,11\n".encode())
+    intruder = make_user("nguoi-khac", Role.COMMUNE_OFFICER,
+                         Unit.objects.filter(code=commune_code).order_by("-valid_from").first())
+    client.force_login(intruder)  # a new session: the pending file is not in it
+    before = counts()
+    response = client.post(CONFIRM, {"token": "tokentokentoken1"})
+    assert response.status_code == 400 and "Không còn tệp chờ nhập" in response.content.decode()
+    assert counts() == before
+
+
+def test_cancel_deletes_the_file(client, officer, commune_code, media):
+    client.force_login(officer)
+    upload(client, "v.csv", f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,11\n".encode())
+    assert len(pending_files(media)) == 1
+    html = client.post("/nhap-du-lieu/huy/", {"token": "tokentokentoken1"}).content.decode()
+    assert "Đã hủy; tệp đã được xóa." in html and pending_files(media) == []
+
+
+def test_the_progress_fragment(client, officer):
+    client.force_login(officer)
+    url = "/nhap-du-lieu/tien-do/tokentokentoken9/"
+    assert client.get(url).content.decode().strip() == ""
+    cache.set(uploads.progress_key(officer.pk, "tokentokentoken9"),
+              {"phase": "write", "rows": 250000, "done": 5_000_000, "total": 20_000_000}, 60)
+    html = client.get(url).content.decode()
+    assert "Đang ghi: 250.000 dòng" in html and '<progress max="100" value="25">' in html
+    other = make_user("khac", None)
+    client.force_login(other)
+    assert client.get(url).content.decode().strip() == ""  # another user's progress is not shown
+
+
+def test_the_export_page_and_downloads(client, officer, commune_code):
+    client.force_login(officer)
+    html = client.get("/xuat-du-lieu/").content.decode()
+    assert 'action="/xuat-du-lieu/mau/"' in html and 'action="/xuat-du-lieu/tai/"' in html
+    response = client.get("/xuat-du-lieu/mau/", {"set": "xa-ntm-2021-2025"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert 'filename="mau-nhap-xa-ntm-2021-2025.xlsx"' in response["Content-Disposition"]
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[:2] == ["Giá trị", "Chỉ tiêu"]
+    # values: only the units the user may see (the officer's commune), though the province was asked for
+    response = client.get("/xuat-du-lieu/tai/", {"kind": "values", "unit": "19", "year": "2023", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows and {r["unit_code"] for r in rows} == {commune_code}
+    response = client.get("/xuat-du-lieu/tai/", {"kind": "decisions", "unit": "19", "format": "xlsx"})
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value == "number"
+    response = client.get("/xuat-du-lieu/tai/", {"kind": "values", "unit": "19", "format": "csv"})
+    assert response.status_code == 400 and "cần mã đơn vị và năm" in response.content.decode()

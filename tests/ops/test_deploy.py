@@ -1,0 +1,130 @@
+"""The production configuration documented in docs/operations.md: ``check --deploy`` is clean with it, every
+environment variable settings.py reads is documented, and waitress behind a proxy serves HTTPS correctly."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "operations.md"
+SETTINGS = ROOT / "src" / "nongthonso" / "settings.py"
+SCRIPT = Path(sys.executable).with_name("nongthonso")
+
+
+def documented_production_env(data_dir: Path) -> dict[str, str]:
+    """The variables of the ``/etc/nongthonso/nongthonso.env`` block of docs/operations.md; the placeholder
+    secret is replaced by a generated one, the data directory by ``data_dir``."""
+    block = re.search(r"```sh\n# /etc/nongthonso/nongthonso\.env[^\n]*\n(.*?)```", DOC.read_text(), re.S)
+    assert block, "docs/operations.md lost its production settings block"
+    env = dict(line.split("=", 1) for line in block.group(1).splitlines() if line and not line.startswith("#"))
+    assert env["DJANGO_SECRET_KEY"].startswith("<")  # the documentation holds no real secret
+    env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["NONGTHONSO_DATA_DIR"] = str(data_dir)
+    env["NONGTHONSO_NODE_MODULES"] = str(ROOT / "node_modules")
+    return env
+
+
+def _clean_environ() -> dict[str, str]:
+    """The test process's environment without any setting the documented block might not mention."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "NONGTHONSO_", "DATABASE_", "CACHE_URL", "EVIDENCE_", "LOG_LEVEL"))}
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCRIPT), "check", "--deploy", "--fail-level", "WARNING"],
+                          env={**_clean_environ(), **env}, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+    env = documented_production_env(tmp_path)
+    assert env["DJANGO_DEBUG"] == "0" and env["DATABASE_URL"].startswith("postgres://")
+    result = _check(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_does_complain_about_development_settings(tmp_path):
+    result = _check({"NONGTHONSO_DATA_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    for code in ("security.W018", "security.W012", "security.W016", "security.W008", "security.W004"):
+        assert code in result.stderr
+
+
+def test_every_environment_variable_settings_reads_is_documented():
+    source = SETTINGS.read_text()
+    names = set(re.findall(r'os\.environ(?:\.get)?[(\[]"([A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'_flag\("([A-Z0-9_]+)"', source))
+    names.add("DATABASE_URL")  # read by dj_database_url.config()
+    assert len(names) > 10
+    doc = DOC.read_text()
+    missing = sorted(n for n in names if f"`{n}`" not in doc)
+    assert not missing, f"docs/operations.md, section «Settings from the environment», does not list {missing}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _get(url: str, **headers) -> tuple[int, dict]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted-proxy", "no-trusted-proxy"])
+def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted):
+    env = {**documented_production_env(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    if not trusted:
+        env["NONGTHONSO_TRUSTED_PROXY"] = ""
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], env={**_clean_environ(), **env},
+                                  cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    host = env["DJANGO_ALLOWED_HOSTS"].split(",")[0]
+    try:
+        for _ in range(600):  # collectstatic runs first
+            try:
+                if _get(base + "/healthz", Host=host)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.1)
+        else:
+            raise AssertionError(log.read_text())
+        static = "/static/admin/css/base.css"
+        status, headers = _get(base + static, **{"X-Forwarded-Proto": "https", "Host": host})
+        if trusted:  # nginx said https: served, with HSTS
+            assert status == 200
+            assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+        else:  # waitress dropped the untrusted header: Django redirects to https again (the loop the docs warn of)
+            assert status == 301 and headers["Location"] == f"https://{host}{static}"
+        status, headers = _get(base + static, Host=host)  # plain http: redirected
+        assert status == 301 and headers["Location"] == f"https://{host}{static}"
+        assert _get(base + "/healthz", Host=host)[0] == 200  # exempt from the redirect
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

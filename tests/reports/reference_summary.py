@@ -1,0 +1,106 @@
+"""The provincial summary as it was computed before issue 5 (every unit, decision and assessment loaded and
+counted in Python, over ``statuses_on`` and ``latest_assessments``): the reference the optimised
+``reports.services.summary`` must equal. Kept as it was, except that the root may be the whole country
+(``find_root``), that decisions of the same date are listed by id, and that ties between assessments of the
+same year and set version are broken as ``assessments.services.LATEST_ORDER`` breaks them (the old query left
+them to the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Q
+
+from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.services import LATEST_ORDER
+from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
+from nongthonso.recognition.models import Decision, Registration
+from nongthonso.recognition.services import statuses_on
+from nongthonso.reports.services import BELOW, district_display_name, find_root
+from nongthonso.units.models import Unit
+
+
+def latest_assessments(units, level: str, year: int) -> dict[int, Assessment]:
+    unit_ids = [u.pk for u in units]
+    latest: dict[int, Assessment] = {}
+    qs = (Assessment.objects.filter(unit_id__in=unit_ids, year__lte=year, criteria_set__level=level)
+          .order_by("unit_id", *LATEST_ORDER)
+          .only("id", "unit_id", "year", "criteria_met", "criteria_failed", "criteria_unknown",
+                "criteria_total", "eligible", "revoke", "criteria_set_id"))
+    for a in qs:
+        latest.setdefault(a.unit_id, a)
+    return latest
+
+
+def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> dict:
+    unit = find_root(code, as_of)
+    period_start = period_start or dt.date(as_of.year, 1, 1)
+    within = Unit.objects.valid_on(as_of).within(unit)
+    communes = list(within.rural_communes().only("id", "code", "name", "sort_key", "valid_from"))
+    statuses = statuses_on(communes, as_of)
+    ntm = sum(1 for s in statuses.values() if s.holds(Level.XA_NTM))
+    advanced = sum(1 for s in statuses.values() if s.holds(Level.XA_NANG_CAO))
+    model = sum(1 for s in statuses.values() if s.holds(Level.XA_KIEU_MAU))
+    provisional = sum(1 for s in statuses.values() if s.provisional)
+
+    hamlets = list(within.at_level("xom").only("id", "valid_from"))
+    hamlet_status = statuses_on(hamlets, as_of, merger_rule=False)
+    model_hamlets = sum(1 for s in hamlet_status.values() if Level.XOM_KIEU_MAU in s.levels)
+
+    latest = latest_assessments(communes, Level.XA_NTM, as_of.year)
+    counts = [a.criteria_met for a in latest.values()]
+    assessed = len(counts)
+    avg = round(sum(counts) / assessed, 1) if assessed else None
+    dist = Counter(counts)
+
+    unit_ids = [c.pk for c in communes]
+    period = Q(date__gte=period_start, date__lte=as_of)
+    decisions = {}
+    for level in COMMUNE_LEVELS:
+        qs = Decision.objects.filter(period, level=level, kind=Decision.Kind.RECOGNITION)
+        recognised = qs.filter(units__in=unit_ids).values("units").distinct().count()
+        years = sorted(set(qs.filter(units__in=unit_ids).values_list("for_year", flat=True)) - {None})
+        decisions[level] = {"communes": recognised, "for_years": years}
+    revoked = (Decision.objects.filter(period, kind=Decision.Kind.REVOCATION, units__in=unit_ids)
+               .values("units").distinct().count())
+
+    registrations = dict.fromkeys(COMMUNE_LEVELS, 0)
+    for level, n in Counter(Registration.objects.filter(unit_id__in=unit_ids, target_year=as_of.year)
+                            .values_list("target_level", flat=True)).items():
+        registrations[level] = n
+
+    districts = list(within.at_level("huyen").select_related("unit_type").order_by("code"))
+    district_status = statuses_on(districts, as_of, merger_rule=False)
+    completed = [d for d in districts if district_status[d.pk].levels & set(DISTRICT_LEVELS)]
+    district_decisions = [
+        {"number": dec.number, "date": dec.date.isoformat(), "authority": dec.authority,
+         "level": dec.level, "for_year": dec.for_year,
+         "units": [district_display_name(u) for u in dec.units.all()]}
+        for dec in Decision.objects.filter(period, level__in=DISTRICT_LEVELS, units__in=[d.pk for d in districts])
+        .distinct().prefetch_related("units__unit_type").order_by("date", "pk")
+    ]
+    return {
+        "as_of": as_of.isoformat(),
+        "period_start": period_start.isoformat(),
+        "unit": {"code": unit.code, "name": unit.name, "type": unit.unit_type.name},
+        "communes_total": len(communes),
+        "ntm": ntm,
+        "ntm_pct": round(100 * ntm / len(communes), 1) if communes else None,
+        "advanced": advanced,
+        "model": model,
+        "provisional": provisional,
+        "model_hamlets": model_hamlets,
+        "communes_assessed": assessed,
+        "avg_criteria": avg,
+        "criteria_met_sum": sum(counts),
+        "min_criteria": min(counts) if counts else None,
+        "communes_below_10": sum(1 for c in counts if c < BELOW),
+        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
+        "decisions_in_period": decisions,
+        "revocations_in_period": revoked,
+        "registrations": registrations,
+        "registrations_year": as_of.year,
+        "completed_districts": [district_display_name(d) for d in completed],
+        "district_decisions_in_period": district_decisions,
+    }
