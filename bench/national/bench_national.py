@@ -232,6 +232,7 @@ def bench_rps(duration: int, rounds: int, concurrency: int, generator: str, expe
     port = rps.free_port()
     script = Path(sys.executable).with_name("nongthonso")
     data_dir = Path(os.environ.get("NONGTHONSO_DATA_DIR", generate.default_data_dir()))
+    env["NONGTHONSO_DATA_DIR"] = str(data_dir)  # the static files collected for serving go there too
     log = open(data_dir / "serve.log", "w+")  # noqa: SIM115 - closed below
     server = subprocess.Popen([str(script), "serve", "--host", rps.HOST, "--port", str(port), "--threads", "8"],
                               env=env, cwd=HERE.parents[1], stdout=log, stderr=subprocess.STDOUT)

@@ -43,12 +43,12 @@ def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_serv
     road = first.locator("#v-2\\.1")
     kept = road.input_value()
     road.fill(_same_number(kept))
-    road.press("Tab")
+    road.blur()  # leave the field: change → htmx save (press() races the swap)
     _wait_version(first, loaded + 1)
     other = first.locator("#crit-3 input[name=value]").first
     other_value = other.input_value()
     other.fill(_same_number(other_value))
-    other.press("Tab")
+    other.blur()  # leave the field: change → htmx save (press() races the swap)
     _wait_version(first, loaded + 2)
     assert first.locator("[role=alert]").count() == 0
     assert first.locator('[data-step="submit"] input[name=version]').input_value() == str(loaded + 2)
@@ -56,7 +56,7 @@ def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_serv
     # the second tab, still at the version it loaded, is refused; its input stays in the box
     stale = second.locator("#v-2\\.1")
     stale.fill("12,5")
-    stale.press("Tab")
+    stale.blur()  # leave the field: change → htmx save (press() races the swap)
     second.wait_for_selector("#check-i2_1 [role=alert]")
     message = second.locator("#check-i2_1").inner_text()
     assert "vừa được canbo.namao thay đổi" in message and "Tải lại trang" in message

@@ -47,7 +47,7 @@ def test_a_dossier_goes_from_the_commune_to_a_decision(browser, app_server):
 
     # a valid value is saved on leaving the field and the criterion is re-evaluated at once
     field.fill("64,5")
-    field.press("Tab")
+    field.blur()  # leave the field: change → htmx save (press() races the swap)
     officer.wait_for_selector('#crit-2[data-status="not_met"]')
     assert "thiếu" in officer.locator('[data-indicator="2.1"] .entry-status').inner_text()
     officer.locator("#crit-2").scroll_into_view_if_needed()
@@ -68,7 +68,7 @@ def test_a_dossier_goes_from_the_commune_to_a_decision(browser, app_server):
     officer.goto(dossier_url)
     assert "chưa khớp biên bản nghiệm thu" in officer.locator("#timeline").inner_text()
     officer.locator("#v-2\\.1").fill("100")
-    officer.locator("#v-2\\.1").press("Tab")
+    officer.locator("#v-2\\.1").blur()  # leave the field: change → htmx save (press() races the swap)
     officer.wait_for_selector('#crit-2[data-status="met"]')
     officer.click('[data-step="submit"] button')
     officer.wait_for_selector('[data-state="submitted"]')
