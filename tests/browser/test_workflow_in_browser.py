@@ -47,10 +47,14 @@ def test_a_dossier_goes_from_the_commune_to_a_decision(browser, app_server):
 
     # a valid value is saved on leaving the field and the criterion is re-evaluated at once
     field.fill("64,5")
+    version = officer.locator("#dossier-version").input_value()
     field.blur()  # leave the field: change → htmx save (press() races the swap)
+    # criterion 2 is already "not met" in the demo: wait for the save's answer (it bumps the page's version)
+    officer.wait_for_function(f"document.getElementById('dossier-version').value !== '{version}'")
     officer.wait_for_selector('#crit-2[data-status="not_met"]')
     assert "thiếu" in officer.locator('[data-indicator="2.1"] .entry-status').inner_text()
-    officer.locator("#crit-2").scroll_into_view_if_needed()
+    officer.wait_for_load_state("networkidle")  # no htmx request in flight before the screenshot
+    officer.evaluate("document.getElementById('crit-2').scrollIntoView()")  # looked up now, never a stale node
     screenshot(officer, "entry-form", full_page=False)
     officer.click('[data-step="submit"] button')
     officer.wait_for_selector('[data-state="submitted"]')
