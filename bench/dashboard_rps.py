@@ -259,7 +259,7 @@ def main() -> int:
         parser.error("wrk is not installed (apt-get install wrk), use --generator python")
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-") as data_dir:
-        env = {**os.environ, "NONGTHONSO_DATA_DIR": data_dir, "DJANGO_DEBUG": "0",
+        env = {**os.environ, "NONGTHONSO_DATA_DIR": data_dir, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "0",
                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                "LOG_LEVEL": "ERROR"}
         database = "DATABASE_URL" in os.environ and urllib.parse.urlsplit(os.environ["DATABASE_URL"]).scheme
