@@ -14,7 +14,8 @@ ENDPOINTS = {
     ("get", "/api/criteria-sets/{set_id}"), ("get", "/api/assessments"), ("get", "/api/assessments/{assessment_id}"),
     ("put", "/api/assessments/{assessment_id}/values/{indicator_code}"),
     ("post", "/api/assessments/{assessment_id}/steps/{action}"), ("get", "/api/decisions"),
-    ("get", "/api/registrations"), ("get", "/api/summary"),
+    ("get", "/api/registrations"), ("get", "/api/summary"), ("post", "/api/imports/{kind}"),
+    ("get", "/api/exports/{kind}"), ("get", "/api/templates/{set_code}"),
 }
 
 
@@ -56,4 +57,5 @@ def test_the_docs_page_uses_only_the_apps_own_static_files():
 def test_operation_ids_are_the_function_names():
     ids = {op["operationId"] for ops in api.get_openapi_schema()["paths"].values() for op in ops.values()}
     assert ids == {"list_units", "get_unit", "list_criteria_sets", "get_criteria_set", "list_assessments",
-                   "get_assessment", "put_value", "take_step", "list_decisions", "list_registrations", "get_summary"}
+                   "get_assessment", "put_value", "take_step", "list_decisions", "list_registrations", "get_summary",
+                   "import_file", "export_file", "get_template"}

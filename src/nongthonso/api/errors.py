@@ -21,6 +21,10 @@ state, locked, stale   409     ``assessments.workflow``: wrong state, values loc
 bad_request            400     a body that is not JSON
 validation_error       422     parameters or body do not match the schema (``details`` lists each field)
 invalid_value          422     ``assessments.services.ValueRejected``: the value does not fit the indicator
+import_failed          422     (import) nothing written: the file is wrong (empty, not CSV/XLSX …) or rows are
+                               wrong or refused; ``details`` lists each error with its row, column and value
+export                 422     (export, template) what was asked cannot be exported (e.g. values without a year)
+file_too_large         413     (import) an upload over ``IMPORT_MAX_BYTES``
 reason, decision       422     a step that needs a reason or a complete decision
 internal_error         500     a bug; logged with the request id
 =====================  ======  =====================================================================
@@ -33,7 +37,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from nongthonso.assessments.services import ValueRejected
@@ -54,6 +58,8 @@ class ErrorDetail(Schema):
     location: str | None = None
     code: str
     message: str
+    row: int | None = Field(None, description="(nhập tệp) số dòng trong tệp, dòng tiêu đề là 1; 0: cả tệp")
+    value: str | None = Field(None, description="(nhập tệp) giá trị trong ô có lỗi")
 
 
 class ErrorBody(Schema):

@@ -6,10 +6,11 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import session_auth, token_auth
-from .routers import assessments, criteria, recognition, reports, units
+from .routers import assessments, criteria, dataio, recognition, reports, units
 
 DESCRIPTION = """API của Nông thôn số: đơn vị hành chính theo ngày, bộ tiêu chí, hồ sơ đánh giá (đọc, nhập số liệu,
-các bước quy trình), quyết định công nhận, đăng ký đạt chuẩn và số liệu tổng hợp.
+các bước quy trình), quyết định công nhận, đăng ký đạt chuẩn, số liệu tổng hợp; nhập, xuất tệp CSV/XLSX và
+tệp mẫu Excel.
 
 **Xác thực.** Máy khách: tiêu đề `Authorization: Bearer <mã>`; quản trị tạo mã bằng
 `nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ` (mã chỉ hiện một lần). Trình duyệt: phiên đăng nhập của trang web;
@@ -20,6 +21,9 @@ thao tác vai trò không được làm: 403; hồ sơ đã khóa hoặc sai tr�
 
 **Lỗi.** Mọi lỗi có dạng `{"error": {"code": "...", "message": "...", "details": [...]}}`, thông báo bằng
 tiếng Việt, nói cách sửa.
+
+**Nhập tệp.** `POST /api/imports/{kind}` (multipart, trường `file`); `dry_run=true` để chạy thử. Tất cả hoặc
+không gì cả: tệp có lỗi trả 422 `import_failed`, `details` liệt kê từng lỗi (dòng, cột, giá trị, cách sửa).
 
 **Phân trang.** `limit` (1–500, mặc định 50) và `offset`; kết quả có `count`, `limit`, `offset`, `items`."""
 
@@ -45,5 +49,5 @@ api = Api(
     docs=Swagger(settings={"persistAuthorization": True, "validatorUrl": None}),
 )
 errors.install(api)
-for area in (units, criteria, assessments, recognition, reports):
+for area in (units, criteria, assessments, recognition, reports, dataio):
     api.add_router("", area.router)

@@ -45,6 +45,10 @@ class ExportError(Exception):
     """An export that cannot be made; the message (Vietnamese) says why and what to do."""
 
 
+class NothingFound(ExportError):
+    """The unit or criteria set asked for does not exist (the API answers 404)."""
+
+
 @dataclass
 class Table:
     title: str  # the sheet's title (XLSX)
@@ -122,8 +126,8 @@ def roots(code: str, start: dt.date, end: dt.date) -> list[Unit]:
     found = list(Unit.objects.filter(code=code, valid_from__lte=end)
                  .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).order_by("valid_from"))
     if not found:
-        raise ExportError(f"Không có đơn vị mã «{code}» còn hiệu lực trong khoảng {start.day}/{start.month}/"
-                          f"{start.year} – {end.day}/{end.month}/{end.year}. Kiểm tra mã GSO hoặc năm.")
+        raise NothingFound(f"Không có đơn vị mã «{code}» còn hiệu lực trong khoảng {start.day}/{start.month}/"
+                           f"{start.year} – {end.day}/{end.month}/{end.year}. Kiểm tra mã GSO hoặc năm.")
     return found
 
 
@@ -134,7 +138,7 @@ def _within(paths: Iterable[str], field: str) -> Q:
     return condition
 
 
-def _scoped(condition: Q, field: str, scope: list[str] | None) -> Q:
+def scoped(condition: Q, field: str, scope: list[str] | None) -> Q:
     """``condition`` narrowed to the path prefixes ``scope`` (None: no narrowing; []: nothing)."""
     if scope is None:
         return condition
@@ -150,8 +154,8 @@ def values_table(code: str, year: int, *, scope: list[str] | None = None) -> Tab
     year, the unit itself included), in the long format ``import values`` reads. ``scope``: path prefixes
     the user may see (None: everything)."""
     units = roots(code, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    condition = _scoped(Q(assessment__year=year) & _within([u.path for u in units], "assessment__unit__path"),
-                        "assessment__unit__path", scope)
+    condition = scoped(Q(assessment__year=year) & _within([u.path for u in units], "assessment__unit__path"),
+                       "assessment__unit__path", scope)
     qs = (IndicatorValue.objects.filter(condition)
           .order_by("assessment__unit__code", "assessment__unit__valid_from", "assessment__criteria_set__code",
                     "indicator__position", "indicator__code")
@@ -176,7 +180,7 @@ def units_table(code: str | None = None, *, as_of: dt.date | None = None) -> Tab
     if code:
         found = list(Unit.objects.filter(code=code))
         if not found:
-            raise ExportError(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
+            raise NothingFound(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
         qs = qs.filter(_within([u.path for u in found], "path"))
     if as_of is not None:
         qs = qs.valid_on(as_of)
@@ -198,7 +202,7 @@ def decisions_table(code: str | None = None, *, year: int | None = None) -> Tabl
     if code:
         found = list(Unit.objects.filter(code=code))
         if not found:
-            raise ExportError(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
+            raise NothingFound(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
         qs = qs.filter(pk__in=Decision.units.through.objects.filter(
             _within([u.path for u in found], "unit__path")).values("decision_id"))
     if year is not None:
@@ -213,14 +217,18 @@ def decisions_table(code: str | None = None, *, year: int | None = None) -> Tabl
     return Table("Quyết định", (*DECISION_COLUMNS, *DECISION_OPTIONAL), rows())
 
 
-def registrations_table(code: str | None = None, *, year: int | None = None) -> Table:
-    """Registrations of units within ``code`` (all without it), for target ``year`` when given."""
+def registrations_table(code: str | None = None, *, year: int | None = None,
+                        scope: list[str] | None = None) -> Table:
+    """Registrations of units within ``code`` (all without it), for target ``year`` when given; ``scope``:
+    path prefixes the user may see (None: everything), as ``GET /api/registrations``."""
     qs = Registration.objects.all()
     if code:
         found = list(Unit.objects.filter(code=code))
         if not found:
-            raise ExportError(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
+            raise NothingFound(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
         qs = qs.filter(_within([u.path for u in found], "unit__path"))
+    if scope is not None:
+        qs = qs.filter(scoped(Q(), "unit__path", scope))
     if year is not None:
         qs = qs.filter(target_year=year)
     qs = (qs.order_by("target_year", "unit__code", "target_level")

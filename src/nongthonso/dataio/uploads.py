@@ -9,8 +9,10 @@ the user's id and the token, so one user cannot read another's.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,14 +58,35 @@ def _clean_old() -> None:
             pass
 
 
-def save(request, upload, kind: str, token: str) -> Pending:
-    """Store ``upload`` under a random name and remember it in the session under ``token``."""
+def display_name(upload) -> str:
+    """The uploader's file name, without any folder, to show in messages (never used as a path)."""
+    return Path(upload.name or "tep").name[:200]
+
+
+def write(upload) -> Path:
+    """Store ``upload`` under a random name in ``folder()`` (files older than ``MAX_AGE`` are removed)."""
     _clean_old()
     path = folder() / f"{secrets.token_hex(16)}.upload"
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    pending = Pending(token, path, Path(upload.name or "tep").name[:200], kind, request.user.pk)
+    return path
+
+
+@contextlib.contextmanager
+def stored(upload) -> Iterator[Path]:
+    """``upload`` as a file for the duration of the block (an API import: checked or imported at once)."""
+    path = write(upload)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def save(request, upload, kind: str, token: str) -> Pending:
+    """Store ``upload`` under a random name and remember it in the session under ``token``."""
+    path = write(upload)
+    pending = Pending(token, path, display_name(upload), kind, request.user.pk)
     stored = request.session.get(SESSION_KEY, {})
     stored[token] = {"file": path.name, "name": pending.name, "kind": kind, "user": request.user.pk}
     request.session[SESSION_KEY] = stored

@@ -11,71 +11,42 @@
 
 Who may import what is decided row by row by the importers (``user=request.user``): values for units
 where the user may enter values, decisions as the province office, registrations as district or
-province office, units only as superuser.
+province office, units only as superuser. Running an import, making an export or a template is
+``services``' job, shared with the REST API (``/api/imports``, ``/api/exports``, ``/api/templates``).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nongthonso.accounts.services import scope_paths
-from nongthonso.audit.context import request_context
-from nongthonso.core.imports import ImportFailed, ImportResult, RowError
+from nongthonso.core.imports import ImportResult, RowError
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.reports.services import UnitNotFound
 from nongthonso.reports.views import DEFAULT_AS_OF, DEFAULT_UNIT
 
-from . import exports, opendata, uploads, workbook
+from . import exports, opendata, services, uploads
 
-IMPORT_KINDS = {
-    "values": "Giá trị chỉ tiêu",
-    "decisions": "Quyết định công nhận",
-    "registrations": "Đăng ký đạt chuẩn",
-    "units": "Đơn vị hành chính",
-}
-EXPORT_KINDS = {"values": "Giá trị chỉ tiêu (theo năm)", "decisions": "Quyết định công nhận",
-                "registrations": "Đăng ký đạt chuẩn", "units": "Đơn vị hành chính"}
+IMPORT_KINDS, EXPORT_KINDS = services.IMPORT_KINDS, services.EXPORT_KINDS
 PHASES = {"check": "Đang kiểm tra", "write": "Đang ghi", "evaluate": "Đang tính lại kết quả",
           "start": "Đang tải tệp lên"}
 
 
-def _importer(kind: str):
-    if kind == "values":
-        from nongthonso.assessments.imports import import_values
-
-        return import_values
-    if kind == "units":
-        from nongthonso.units.loaders import import_units
-
-        return import_units
-    from nongthonso.recognition import imports
-
-    return imports.import_decisions if kind == "decisions" else imports.import_registrations
-
-
 def _max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+    return services.max_bytes()
 
 
 def _run(request, pending: uploads.Pending, dry_run: bool) -> tuple[ImportResult | None, list[RowError]]:
-    importer = _importer(pending.kind)
-    report = uploads.reporter(request.user.pk, pending.token)
     try:
-        with request_context(user=request.user, actor=request.user.get_username()):
-            result = importer(pending.path, dry_run=dry_run, user=request.user, name=pending.name, progress=report)
-    except ImportFailed as exc:
-        return None, exc.errors
+        outcome = services.run_import(pending.kind, pending.path, user=request.user, name=pending.name,
+                                      dry_run=dry_run, progress=uploads.reporter(request.user.pk, pending.token))
     finally:
         uploads.set_state(request.user.pk, pending.token, "done")
-    return result, []
+    return outcome.result, outcome.errors
 
 
 def _context(token: str, **extra) -> dict:
@@ -99,8 +70,7 @@ def data_import(request):
     elif upload is None:
         problem = "Chọn tệp CSV hoặc XLSX để tải lên."
     elif upload.size > _max_bytes():
-        problem = (f"Tệp «{upload.name}» lớn quá {_max_bytes() // (1024 * 1024)} MB. Chia tệp thành nhiều phần, "
-                   "hoặc nhập bằng dòng lệnh (nongthonso import).")
+        problem = services.too_large(upload.name)
     if problem:
         return render(request, "dataio/import.html", _context(uploads.new_token(), kind=kind, problem=problem),
                       status=400)
@@ -179,33 +149,6 @@ def data_export(request):
     return _export_page(request)
 
 
-def _stream_csv(table: exports.Table):
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        yield "\ufeff".encode()
-        writer.writerow(table.header)
-        for row in table.rows:
-            writer.writerow(["" if c is None else exports.number_text(c)
-                             if isinstance(c, int | float) and not isinstance(c, bool) else c for c in row])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode()
-
-    return lines()
-
-
-def _download(content, fmt: str, name: str) -> HttpResponse:
-    if isinstance(content, bytes):
-        response = HttpResponse(content, content_type=exports.CONTENT_TYPES.get(fmt, opendata.FORMATS.get(fmt)))
-    else:
-        response = StreamingHttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @login_required
 @require_GET
 def data_export_file(request):
@@ -216,21 +159,7 @@ def data_export_file(request):
     if kind not in EXPORT_KINDS or fmt not in exports.FORMATS:
         return _export_page(request, "Chọn loại dữ liệu và định dạng (CSV hoặc XLSX).", status=400)
     try:
-        if kind == "values":
-            if not code or year is None:
-                return _export_page(request, "Xuất giá trị chỉ tiêu cần mã đơn vị và năm, ví dụ 19 và 2023.",
-                                    status=400)
-            table = exports.values_table(code, year, scope=scope_paths(request.user, "view"))
-        elif kind == "units":
-            table = exports.units_table(code or None)
-        elif kind == "decisions":
-            table = exports.decisions_table(code or None, year=year)
-        else:
-            table = exports.registrations_table(code or None, year=year)
-        name = exports.filename(kind, fmt, code or None, year if kind != "units" else None)
-        if fmt == "csv":
-            return _download(_stream_csv(table), fmt, name)
-        return _download(exports.to_bytes(table, fmt), fmt, name)
+        return services.export(kind, fmt, request.user, code, year)
     except exports.ExportError as exc:
         return _export_page(request, str(exc), status=400)
 
@@ -241,14 +170,10 @@ def data_export_template(request):
     """The Excel template of a criteria set: ?set=xa-ntm-2021-2025[&unit=19&year=2023]."""
     set_code = request.GET.get("set", "")
     code = request.GET.get("unit", "").strip() or None
-    year = _year(request.GET.get("year")) if code else None
-    if code and year is None:
-        return _export_page(request, "Muốn điền sẵn danh sách xã, cần cả mã đơn vị và năm.", status=400)
     try:
-        content = workbook.build_template(set_code, unit_code=code, year=year)
+        return services.template(set_code, request.user, code, _year(request.GET.get("year")))
     except exports.ExportError as exc:
         return _export_page(request, str(exc), status=400)
-    return _download(content, "xlsx", workbook.template_filename(set_code, code, year))
 
 
 # --- open data ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 
+from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,7 +35,7 @@ from nongthonso.criteria.choices import Comparator, ValueType
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
 
-from .exports import FALSE_TEXT, TRUE_TEXT, ExportError, roots, value_cell
+from .exports import FALSE_TEXT, TRUE_TEXT, ExportError, NothingFound, roots, scoped, value_cell
 
 VALUES_SHEET, INDICATORS_SHEET, HELP_SHEET = "Giá trị", "Chỉ tiêu", "Hướng dẫn"
 HEADER = (*REQUIRED, *OPTIONAL)
@@ -110,13 +111,15 @@ def _validation(kind: str, *, formula1: str | None = None, formula2: str | None 
     return dv
 
 
-def build_template(set_code: str, *, unit_code: str | None = None, year: int | None = None) -> bytes:
+def build_template(set_code: str, *, unit_code: str | None = None, year: int | None = None,
+                   scope: list[str] | None = None) -> bytes:
     """The template of the criteria set ``set_code`` (its latest version) as XLSX bytes; with ``unit_code``
-    and ``year``, one block per rural commune within the unit, with the values recorded for ``year``."""
+    and ``year``, one block per rural commune within the unit, with the values recorded for ``year`` (only
+    of communes within the path prefixes ``scope`` when given: the units the user may view)."""
     cset = (CriteriaSet.objects.filter(code=set_code, superseded_by__isnull=True).order_by("-version").first())
     if cset is None:
         codes = ", ".join(CriteriaSet.objects.latest_versions().order_by("code").values_list("code", flat=True))
-        raise ExportError(f"Không có bộ tiêu chí mã «{set_code}». Dùng một trong: {codes}.")
+        raise NothingFound(f"Không có bộ tiêu chí mã «{set_code}». Dùng một trong: {codes}.")
     if (unit_code is None) != (year is None):
         raise ExportError("Muốn điền sẵn danh sách xã, cần cả mã đơn vị và năm (--unit và --year).")
     years = _years(cset)
@@ -132,8 +135,9 @@ def build_template(set_code: str, *, unit_code: str | None = None, year: int | N
         communes = [u for u in Unit.objects.valid_on(end).rural_communes().order_by("code")
                     if any(u.path.startswith(p) for p in paths)]
         if not communes:
-            raise ExportError(f"Đơn vị mã «{unit_code}» không có xã nào còn hiệu lực ngày 31/12/{year}.")
+            raise NothingFound(f"Đơn vị mã «{unit_code}» không có xã nào còn hiệu lực ngày 31/12/{year}.")
         for unit_id, indicator_id, value, note, source in IndicatorValue.objects.filter(
+                scoped(Q(), "assessment__unit__path", scope),
                 assessment__year=year, assessment__criteria_set=cset, assessment__unit__in=communes).values_list(
                 "assessment__unit_id", "indicator_id", "value", "note", "source"):
             recorded[(unit_id, indicator_id)] = (value_cell(value), note or None, source or None)

@@ -19,6 +19,7 @@ from nongthonso.accounts.services import refusal, restrict
 from nongthonso.assessments.models import Assessment, IndicatorValue, State
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, perform
+from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
 from ..errors import ApiError, NotFound
@@ -217,7 +218,7 @@ def list_assessments(
         qs = qs.filter(criteria_set__code=set)
     if state:
         qs = qs.filter(state=state)
-    return page(qs.order_by("-year", "unit__sort_key", "criteria_set__code", "criteria_set__version", "pk"),
+    return page(qs.order_by("-year", vi_name_order("unit__"), "criteria_set__code", "criteria_set__version", "pk"),
                 limit, offset, assessment_out)
 
 

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict
 from nongthonso.recognition.models import Decision, Registration
+from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
 from ..schemas import (
@@ -95,7 +96,7 @@ def list_decisions(
 ):
     """Quyết định là văn bản công khai: không giới hạn theo đơn vị được giao (nhưng vẫn cần xác thực)."""
     qs = Decision.objects.prefetch_related(Prefetch("units", queryset=Unit.objects.select_related(
-        "unit_type__level").order_by("sort_key", "code")))
+        "unit_type__level").order_by(vi_name_order(), "code")))
     if level:
         qs = qs.filter(level=level)
     if year is not None:
@@ -129,5 +130,5 @@ def list_registrations(
     if unit is not None:
         path = _path_of(unit)
         qs = qs.filter(unit__path__startswith=path) if path else qs.none()
-    return page(qs.order_by("-target_year", "unit__sort_key", "target_level", "pk"), limit, offset,
+    return page(qs.order_by("-target_year", vi_name_order("unit__"), "target_level", "pk"), limit, offset,
                 _registration_out)

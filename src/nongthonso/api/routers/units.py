@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
+from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
 from ..errors import NotFound
@@ -85,7 +86,7 @@ def list_units(
         qs = qs.filter(parent_id=parent)
     if code:
         qs = qs.filter(code=code)
-    return page(qs.order_by("sort_key", "code", "pk"), limit, offset, unit_out)
+    return page(qs.order_by(vi_name_order(), "code", "pk"), limit, offset, unit_out)
 
 
 @router.get("/units/{unit_id}", response=responses(UnitOut), summary="Một đơn vị hành chính (một phiên bản)")

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.audit.context import request_context
 from nongthonso.core.imports import ImportFailed
+from nongthonso.dataio.services import importer
 
 KINDS = {
     "units": "đơn vị hành chính",
@@ -20,20 +21,6 @@ KINDS = {
     "registrations": "đăng ký mục tiêu",
 }
 PHASES = {"check": "Kiểm tra", "write": "Ghi", "evaluate": "Tính lại kết quả"}
-
-
-def _importer(kind: str):
-    if kind == "units":
-        from nongthonso.units.loaders import import_units
-
-        return import_units
-    if kind == "values":
-        from nongthonso.assessments.imports import import_values
-
-        return import_values
-    from nongthonso.recognition import imports
-
-    return imports.import_decisions if kind == "decisions" else imports.import_registrations
 
 
 def _number(n: int) -> str:
@@ -90,12 +77,12 @@ class Command(BaseCommand):
         if kind not in KINDS:
             raise CommandError(f"Loại dữ liệu «{kind}» không hợp lệ. Dùng một trong: {', '.join(KINDS)}.",
                                returncode=2)
-        importer = _importer(kind)
+        run = importer(kind)
         line = ProgressLine(self.stderr._out) if progress or self.stderr.isatty() else None
         try:
             with request_context(actor=f"nongthonso import {kind}"):
                 kwargs = {"progress": line} if line is not None else {}
-                result = importer(file, dry_run=dry_run, **kwargs)
+                result = run(file, dry_run=dry_run, **kwargs)
         except ImportFailed as exc:
             if line is not None:
                 line.end()

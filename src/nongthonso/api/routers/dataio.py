@@ -1,0 +1,145 @@
+"""Import and export of data files (CSV, XLSX) and the Excel templates, as on the web pages /nhap-du-lieu/ and
+/xuat-du-lieu/, through the same code path (``dataio.services``).
+
+- ``POST /imports/{kind}``: a multipart upload (field ``file``), checked (``dry_run=true``) or imported at once.
+  The importer decides row by row what the user may import (``user=`` the caller); a file with any error or
+  any refused row writes nothing (all or nothing) and answers 422 ``import_failed`` with every error in
+  ``details`` (row, column, value, how to fix it). The writes are audited under the caller's name.
+- ``GET /exports/{kind}``: the file in the import format (values and registrations only of the caller's units).
+- ``GET /templates/{set_code}``: the Excel template of a criteria set.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from ninja import Field, File, Path, Query, Router, Schema, UploadedFile
+
+from nongthonso.core.imports import PREVIEW_CHANGES, RowError
+from nongthonso.dataio import exports, services, uploads
+
+from ..errors import ERROR_STATUSES, ApiError, Error, NotFound
+from ..schemas import CODE_PATTERN, MAX_YEAR, MIN_YEAR, responses
+
+router = Router(tags=["Nhập, xuất dữ liệu"])
+
+ImportKind = Literal["values", "decisions", "registrations", "units"]
+ExportKind = Literal["values", "decisions", "registrations", "units"]
+FileFormat = Literal["csv", "xlsx"]
+TOO_LARGE = 413
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+XLSX = exports.CONTENT_TYPES["xlsx"]
+
+
+class ChangeOut(Schema):
+    row: int = Field(description="số dòng trong tệp (dòng tiêu đề là 1)")
+    action: Literal["create", "update"]
+    what: str = Field(description="đối tượng thay đổi, ví dụ «Xã Hùng Sơn (05431) · 2023 · chỉ tiêu 2.1»")
+    before: str
+    after: str
+
+
+class ImportOut(Schema):
+    kind: ImportKind
+    dry_run: bool = Field(description="true: chỉ kiểm tra, chưa ghi gì")
+    file: str = Field(description="tên tệp đã gửi")
+    rows: int = Field(description="số dòng dữ liệu được nhập: created + updated + unchanged")
+    created: int
+    updated: int
+    unchanged: int
+    summary: str = Field(description="tóm tắt bằng tiếng Việt")
+    messages: list[str]
+    changes: list[ChangeOut] = Field(description=f"xem trước: tối đa {PREVIEW_CHANGES} dòng đầu làm thay đổi dữ liệu")
+
+
+def _file_response(description: str, *media_types: str) -> dict:
+    """``openapi_extra`` documenting a file (not JSON) as the 200 response."""
+    return {"responses": {200: {"description": description, "content": dict.fromkeys(media_types, BINARY)}}}
+
+
+def _row_detail(error: RowError) -> dict:
+    return {"row": error.row, "field": error.column or None, "location": "file", "value": error.value,
+            "code": "row" if error.row else "file", "message": str(error)}
+
+
+def _import_failed(name: str, errors: list[RowError], total: int) -> ApiError:
+    if len(errors) == 1 and errors[0].row == 0:
+        message = errors[0].message  # the file as a whole: the importer's own message
+    else:
+        message = (f"Tệp «{name}» có {total} lỗi — chưa ghi gì vào cơ sở dữ liệu. Sửa từng lỗi nêu trong «details» "
+                   "(dòng, cột, giá trị, cách sửa) rồi gửi lại.")
+    return ApiError(422, "import_failed", message, [_row_detail(e) for e in errors])
+
+
+@router.post("/imports/{kind}", response=responses(ImportOut, TOO_LARGE),
+             summary="Nhập tệp CSV/XLSX (chạy thử hoặc nhập thật, tất cả hoặc không gì cả)")
+def import_file(
+    request,
+    kind: ImportKind,
+    file: Annotated[UploadedFile, File(description="tệp CSV (UTF-8) hoặc XLSX, nhận biết theo nội dung")],
+    dry_run: bool = Query(False, description="true: chỉ kiểm tra và xem trước, không ghi gì (mặc định false: nhập)"),
+):
+    """Như trang /nhap-du-lieu/: ``values`` (giá trị chỉ tiêu của các xã bạn được nhập), ``decisions`` (văn phòng
+    tỉnh), ``registrations`` (văn phòng huyện, tỉnh), ``units`` (quản trị hệ thống). Quyền xét từng dòng; tệp có
+    bất kỳ dòng lỗi hay dòng ngoài quyền nào thì không ghi gì và trả 422 ``import_failed``, ``details`` liệt kê mọi
+    lỗi (``row``, ``field`` = cột, ``value``, ``message``: dòng, cột, giá trị và cách sửa). Tệp mẫu:
+    GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
+    ``dry_run=false``."""
+    user, name = request.auth, uploads.display_name(file)
+    if file.size > services.max_bytes():
+        raise ApiError(TOO_LARGE, "file_too_large", services.too_large(name))
+    with uploads.stored(file) as path:
+        outcome = services.run_import(kind, path, user=user, name=name, dry_run=dry_run)
+    if outcome.result is None:
+        raise _import_failed(name, outcome.errors, outcome.total_errors)
+    result = outcome.result
+    return {"kind": kind, "dry_run": dry_run, "file": name, "rows": result.created + result.updated + result.unchanged,
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "summary": result.summary(), "messages": result.messages,
+            "changes": [{"row": c.row, "action": c.action, "what": c.what, "before": c.before, "after": c.after}
+                        for c in result.changes[:PREVIEW_CHANGES]]}
+
+
+def _export_error(exc: exports.ExportError) -> ApiError:
+    if isinstance(exc, exports.NothingFound):
+        return NotFound(str(exc))
+    return ApiError(422, "export", str(exc))
+
+
+@router.get("/exports/{kind}", response={ERROR_STATUSES: Error},
+            summary="Xuất dữ liệu theo đúng mẫu nhập (CSV hoặc XLSX)",
+            openapi_extra=_file_response("tệp CSV (UTF-8 có BOM) hoặc XLSX", "text/csv", XLSX))
+def export_file(
+    request,
+    kind: ExportKind,
+    fmt: FileFormat = Query("csv", alias="format", description="csv hoặc xlsx"),
+    unit: str | None = Query(None, pattern=CODE_PATTERN, description="mã GSO của đơn vị (values: bắt buộc)",
+                             example="19"),
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR,
+                             description="values: năm đánh giá (bắt buộc); decisions: năm ban hành; registrations: "
+                                         "năm phấn đấu", example=2023),
+):
+    """Như trang /xuat-du-lieu/: cột đúng như tệp nhập, nên tệp xuất ra nhập lại được nguyên vẹn. ``values`` và
+    ``registrations`` chỉ gồm các đơn vị bạn được xem; quyết định và đơn vị hành chính là thông tin công khai."""
+    try:
+        return services.export(kind, fmt, request.auth, unit, year)
+    except exports.ExportError as exc:
+        raise _export_error(exc) from None
+
+
+@router.get("/templates/{set_code}", response={ERROR_STATUSES: Error},
+            summary="Tệp mẫu Excel của một bộ tiêu chí (danh sách chọn, kiểu giá trị)",
+            openapi_extra=_file_response("tệp XLSX", XLSX))
+def get_template(
+    request,
+    set_code: str = Path(..., pattern=CODE_PATTERN, description="mã bộ tiêu chí, ví dụ xa-ntm-2021-2025",
+                         example="xa-ntm-2021-2025"),
+    unit: str | None = Query(None, pattern=CODE_PATTERN, description="điền sẵn các xã trong đơn vị này (cần year)"),
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm đánh giá (cùng unit)"),
+):
+    """Như trang /xuat-du-lieu/: với ``unit`` và ``year``, mỗi xã một khối dòng, điền sẵn giá trị đã có (chỉ của
+    các xã bạn được xem)."""
+    try:
+        return services.template(set_code, request.auth, unit, year)
+    except exports.ExportError as exc:
+        raise _export_error(exc) from None

@@ -1,0 +1,317 @@
+"""Import, export and templates through the API (``/api/imports``, ``/api/exports``, ``/api/templates``): the same
+importers, scope and messages as the web pages, all or nothing, audited, in the API's one error format."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from nongthonso.accounts.models import Role
+from nongthonso.accounts.services import refusal
+from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.audit.models import AuditEntry
+from nongthonso.core.imports import not_a_table_message
+from nongthonso.dataio import uploads
+from nongthonso.recognition.models import Registration
+from nongthonso.units.models import Unit
+from tests.accounts.helpers import make_user
+from tests.accounts.helpers import unit as unit_at
+from tests.dataio.conftest import NTM_SET, PNG, counts, docx_bytes
+
+from .helpers import assert_error, token_for
+
+pytestmark = pytest.mark.django_db
+HEADER = "unit_code,year,indicator_code,value\n"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def commune(dossiers_open) -> Unit:
+    """A commune meeting all 19 criteria whose 2023 dossier is open for editing (a draft)."""
+    return (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET, criteria_met=19)
+            .select_related("unit").order_by("unit__code").first().unit)
+
+
+@pytest.fixture
+def officer(commune):
+    """The commune officer of ``commune`` and a token."""
+    user = make_user("api.can-bo-xa", Role.COMMUNE_OFFICER, commune)
+    return user, token_for(user)
+
+
+def upload(kind: str, name: str, content: bytes, token: str | None, dry_run: bool | None = None):
+    url = f"/api/imports/{kind}" + ("" if dry_run is None else f"?dry_run={str(dry_run).lower()}")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return Client().post(url, {"file": SimpleUploadedFile(name, content)}, headers=headers)
+
+
+def get(url: str, token: str, **params):
+    return Client().get(url, params, headers={"Authorization": f"Bearer {token}"})
+
+
+def value_of(code: str, indicator: str) -> IndicatorValue:
+    return IndicatorValue.objects.get(assessment__unit__code=code, assessment__year=2023,
+                                      assessment__criteria_set__code=NTM_SET, indicator__code=indicator)
+
+
+# --- import -------------------------------------------------------------------------------------------------------
+
+def test_a_dry_run_previews_the_changes_and_writes_nothing(officer, commune):
+    # given a file changing one value of the officer's commune and repeating another
+    _, token = officer
+    old = value_of(commune.code, "2.1").value
+    content = f"{HEADER}{commune.code},2023,2.1,97.5\n{commune.code},2023,1.1,Đạt\n".encode()
+    before = counts()
+
+    # when it is checked through the API
+    response = upload("values", "gia tri.csv", content, token, dry_run=True)
+
+    # then the preview lists the change, and nothing was written
+    assert response.status_code == 200, response.content.decode()
+    data = response.json()
+    assert {k: data[k] for k in ("kind", "dry_run", "file", "rows", "created", "updated", "unchanged")} == {
+        "kind": "values", "dry_run": True, "file": "gia tri.csv", "rows": 2, "created": 0, "updated": 1,
+        "unchanged": 1}
+    assert data["summary"] == ("Sẽ tạo mới 0, cập nhật 1, giữ nguyên 1 dòng. (Chạy thử: chưa ghi gì vào cơ sở dữ "
+                               "liệu.)")
+    (change,) = data["changes"]
+    assert (change["row"], change["action"], change["after"]) == (2, "update", "97,5")
+    assert change["what"].endswith(f"({commune.code}) · 2023 · chỉ tiêu 2.1")
+    assert counts() == before and value_of(commune.code, "2.1").value == old
+    assert list(uploads.folder().glob("*.upload")) == []  # the upload is not kept
+
+
+def test_an_import_writes_and_is_audited_under_the_callers_name(officer, commune):
+    user, token = officer
+    audited = AuditEntry.objects.count()
+
+    # when the officer imports without dry_run (the default: import)
+    response = upload("values", "gia-tri.csv", f"{HEADER}{commune.code},2023,2.1,97.5\n".encode(), token)
+
+    # then the value is stored by the officer, and the audit log names the officer
+    assert response.status_code == 200, response.content.decode()
+    data = response.json()
+    assert (data["dry_run"], data["updated"], data["summary"]) == (
+        False, 1, "Đã tạo mới 0, cập nhật 1, giữ nguyên 0 dòng.")
+    assert data["messages"] == ["Đã tính lại kết quả của 1 bản đánh giá."]
+    stored = value_of(commune.code, "2.1")
+    assert (stored.value, stored.updated_by) == (97.5, user)
+    (entry,) = AuditEntry.objects.order_by("-pk")[:AuditEntry.objects.count() - audited]
+    assert (entry.action, entry.user, entry.actor, entry.model) == (
+        "import", user, user.get_username(), "assessments.assessment")
+    assert entry.object_id == str(stored.assessment_id) and entry.note == "Nhập tệp gia-tri.csv"
+    assert list(uploads.folder().glob("*.upload")) == []
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("rong.csv", b"", "Tệp «rong.csv» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."),
+    ("anh.png", PNG, not_a_table_message("anh.png")),
+    ("van-ban.xlsx", docx_bytes(), not_a_table_message("van-ban.xlsx")),
+    ("tieu-de.csv", HEADER.encode(),
+     "Tệp «tieu-de.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
+])
+def test_a_bad_file_gets_the_importers_message_and_writes_nothing(officer, name, content, message):
+    _, token = officer
+    before = counts()
+    error = assert_error(upload("values", name, content, token), 422, "import_failed")
+    assert error["message"] == message
+    assert error["details"] == [{"row": 0, "field": None, "location": "file", "value": "", "code": "file",
+                                 "message": message}]
+    assert counts() == before
+
+
+def test_every_bad_row_is_listed_and_nothing_is_written(officer, commune):
+    # given a file with a good row, a value of the wrong type and an unknown unit code (rows 2, 3 and 4)
+    _, token = officer
+    content = f"{HEADER}{commune.code},2023,2.1,90\n{commune.code},2023,2.1,nhiều\n99999,2023,2.1,90\n".encode()
+    before = counts()
+
+    error = assert_error(upload("values", "loi.csv", content, token), 422, "import_failed")
+
+    # then each bad row is a detail (row, column, value, fix) and not even the good row was written
+    assert error["message"] == ("Tệp «loi.csv» có 2 lỗi — chưa ghi gì vào cơ sở dữ liệu. Sửa từng lỗi nêu trong "
+                                "«details» (dòng, cột, giá trị, cách sửa) rồi gửi lại.")
+    assert error["details"] == [
+        {"row": 3, "field": "value", "location": "file", "value": "nhiều", "code": "row",
+         "message": "Dòng 3, cột «value» (giá trị «nhiều»): Chỉ tiêu 2.1 cần một số (%); «nhiều» không phải là số. "
+                    "Dùng dấu phẩy cho phần thập phân, ví dụ 85,7."},
+        {"row": 4, "field": "unit_code", "location": "file", "value": "99999", "code": "row",
+         "message": "Dòng 4, cột «unit_code» (giá trị «99999»): không có đơn vị hành chính mã 99999 trong năm 2023. "
+                    "Kiểm tra mã GSO (cấp xã có 5 chữ số) hoặc năm đánh giá."},
+    ]
+    assert counts() == before
+
+
+def test_values_of_another_commune_are_refused_and_nothing_is_written(officer, commune):
+    # given the officer of one commune and a file with a row of its own and one of another commune
+    user, token = officer
+    other = (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET).exclude(unit__code=commune.code)
+             .select_related("unit").order_by("unit__code").first().unit)
+    content = f"{HEADER}{commune.code},2023,2.1,90\n{other.code},2023,2.1,90\n".encode()
+    before = counts()
+
+    error = assert_error(upload("values", "hai-xa.csv", content, token), 422, "import_failed")
+
+    # then the other commune's row is refused with the web app's refusal, and the own row is not written either
+    (detail,) = error["details"]
+    assert (detail["row"], detail["field"], detail["value"]) == (3, "unit_code", other.code)
+    assert detail["message"] == (f"Dòng 3, cột «unit_code» (giá trị «{other.code}»): "
+                                 f"{refusal(user, 'edit_values', other).message} Bỏ các dòng của đơn vị này.")
+    assert "Bạn là cán bộ phụ trách NTM" in detail["message"]
+    assert counts() == before
+
+
+def test_a_viewer_may_import_nothing(commune):
+    viewer = make_user("api.xem", Role.VIEWER, unit_at("19", "tinh"))
+    token = token_for(viewer)
+    before = counts()
+    error = assert_error(upload("values", "v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), token),
+                         422, "import_failed")
+    assert [(d["row"], d["field"]) for d in error["details"]] == [(2, "unit_code")]
+    error = assert_error(upload("decisions", "qd.csv", (
+        f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,UBND,,xa_ntm,,{commune.code}\n"
+    ).encode(), token), 422, "import_failed")
+    assert "bạn không được nhập quyết định công nhận" in error["details"][0]["message"]
+    error = assert_error(upload("units", "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", token),
+                         422, "import_failed")
+    assert error["message"].startswith("Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính")
+    assert counts() == before
+
+
+def test_an_anonymous_upload_is_401_and_writes_nothing(commune):
+    before = counts()
+    assert_error(upload("values", "v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), None),
+                 401, "unauthenticated")
+    assert_error(upload("values", "v.csv", b"x", "nts_sai"), 401, "invalid_token")
+    assert counts() == before
+
+
+def test_a_session_upload_needs_the_csrf_token(officer, commune):
+    user, _ = officer
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    file = SimpleUploadedFile("v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode())
+    assert_error(client.post("/api/imports/values?dry_run=true", {"file": file}), 403, "csrf_failed")
+
+
+def test_a_file_over_the_limit_is_413(officer, commune, settings):
+    _, token = officer
+    settings.IMPORT_MAX_BYTES = 10
+    before = counts()
+    error = assert_error(upload("values", "lon.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), token),
+                         413, "file_too_large")
+    assert error["message"] == ("Tệp «lon.csv» lớn quá 0 MB. Chia tệp thành nhiều phần, hoặc nhập bằng dòng lệnh "
+                                "(nongthonso import).")
+    assert counts() == before
+
+
+def test_a_missing_file_or_unknown_kind_is_a_validation_error(officer):
+    _, token = officer
+    response = Client().post("/api/imports/values", {}, headers={"Authorization": f"Bearer {token}"})
+    error = assert_error(response, 422, "validation_error")
+    assert [(d["field"], d["code"]) for d in error["details"]] == [("file", "missing")]
+    error = assert_error(upload("diem", "v.csv", b"a", token), 422, "validation_error")
+    assert [(d["field"], d["location"]) for d in error["details"]] == [("kind", "path")]
+
+
+# --- export and templates ------------------------------------------------------------------------------------------
+
+def _rows(response) -> list[list]:
+    if response["Content-Type"].startswith("text/csv"):
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_into_an_emptied_year_gives_the_same_values(officer, commune, fmt):
+    # given the values of the officer's commune for 2023, exported through the API
+    _, token = officer
+    response = get("/api/exports/values", token, unit=commune.code, year=2023, format=fmt)
+    assert response.status_code == 200
+    assert response["Content-Type"] == ("text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE)
+    assert response["Content-Disposition"] == f'attachment; filename="gia-tri-{commune.code}-2023.{fmt}"'
+    content = response.content if fmt == "xlsx" else b"".join(response.streaming_content)
+    stored = IndicatorValue.objects.filter(assessment__unit=commune, assessment__year=2023)
+    expected = {(v.assessment.criteria_set.code, v.indicator.code): (v.value, v.note, v.source)
+                for v in stored.select_related("assessment__criteria_set", "indicator")}
+    assert expected
+
+    # when the year is emptied and the file imported back through the API
+    stored.delete()
+    response = upload("values", f"xuat.{fmt}", content, token)
+
+    # then every value is back, the same
+    assert response.status_code == 200, response.content.decode()
+    assert (response.json()["created"], response.json()["updated"]) == (len(expected), 0)
+    back = {(v.assessment.criteria_set.code, v.indicator.code): (v.value, v.note, v.source)
+            for v in IndicatorValue.objects.filter(assessment__unit=commune, assessment__year=2023)
+            .select_related("assessment__criteria_set", "indicator")}
+    assert back == expected
+
+
+def test_exports_are_scoped_like_the_web(officer, commune):
+    # the officer asks for the whole province: values and registrations only of its own commune
+    _, token = officer
+    rows = _rows(get("/api/exports/values", token, unit="19", year=2023))
+    assert rows[0][:4] == ["unit_code", "year", "indicator_code", "value"]
+    assert len(rows) > 1 and {r[0] for r in rows[1:]} == {commune.code}
+    own = Registration.objects.filter(unit__path__startswith=commune.path).count()
+    rows = _rows(get("/api/exports/registrations", token, unit="19", format="xlsx"))
+    assert rows[0][0] == "unit_code" and len(rows) - 1 == own
+    assert {r[0] for r in rows[1:]} <= {commune.code}
+    # decisions are public
+    rows = _rows(get("/api/exports/decisions", token, unit="19", format="xlsx"))
+    assert rows[0][0] == "number" and len(rows) > 10
+
+
+def test_export_errors(officer):
+    _, token = officer
+    error = assert_error(get("/api/exports/values", token, unit="19"), 422, "export")
+    assert error["message"] == "Xuất giá trị chỉ tiêu cần mã đơn vị và năm, ví dụ 19 và 2023."
+    error = assert_error(get("/api/exports/values", token, unit="99999", year=2023), 404, "not_found")
+    assert error["message"] == ("Không có đơn vị mã «99999» còn hiệu lực trong khoảng 1/1/2023 – 31/12/2023. Kiểm "
+                                "tra mã GSO hoặc năm.")
+    error = assert_error(get("/api/exports/values", token, unit="19", year=2023, format="pdf"), 422,
+                         "validation_error")
+    assert [d["field"] for d in error["details"]] == ["format"]
+    assert_error(Client().get("/api/exports/decisions"), 401, "unauthenticated")
+
+
+def test_the_template_opens_with_openpyxl(officer, commune):
+    _, token = officer
+    response = get(f"/api/templates/{NTM_SET}", token)
+    assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
+    assert response["Content-Disposition"] == f'attachment; filename="mau-nhap-{NTM_SET}.xlsx"'
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[:2] == ["Giá trị", "Chỉ tiêu"]
+
+    # pre-filled for the commune's district: every commune's block, recorded values only of the officer's commune
+    district = commune.parent.code
+    response = get(f"/api/templates/{NTM_SET}", token, unit=district, year=2023)
+    assert response["Content-Disposition"] == f'attachment; filename="mau-nhap-{NTM_SET}-{district}-2023.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    rows = [[c.value for c in r] for r in book["Giá trị"].iter_rows(min_row=2) if r[0].value]
+    assert len({r[0] for r in rows}) > 1
+    assert {r[0] for r in rows if r[3] is not None} == {commune.code}
+
+
+def test_template_errors(officer):
+    _, token = officer
+    error = assert_error(get("/api/templates/khong-co", token), 404, "not_found")
+    assert error["message"].startswith("Không có bộ tiêu chí mã «khong-co». Dùng một trong: ")
+    error = assert_error(get(f"/api/templates/{NTM_SET}", token, unit="171"), 422, "export")
+    assert error["message"] == "Muốn điền sẵn danh sách xã, cần cả mã đơn vị và năm."
+    error = assert_error(get(f"/api/templates/{NTM_SET}", token, unit="171", year=2019), 422, "export")
+    assert error["message"] == f"Bộ tiêu chí «{NTM_SET}» chỉ áp dụng cho các năm 2022–2025. Sửa năm."
