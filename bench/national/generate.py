@@ -543,8 +543,10 @@ def generate(*, communes: int = 10_000, districts: int | None = None, seed: int 
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
+    from nongthonso.assessments import standings
     from nongthonso.assessments.models import Assessment, IndicatorValue
     from nongthonso.criteria.catalogue import load_catalogue
+    from nongthonso.recognition import spells
     from nongthonso.recognition.models import Decision, Registration
     from nongthonso.units.models import Unit
     from nongthonso.units.reference import ensure_reference_data
@@ -591,6 +593,10 @@ def generate(*, communes: int = 10_000, districts: int | None = None, seed: int 
         timings["assessments"] = time.perf_counter() - t
         say(f"Assessments: {n_assessments:,}, values: {n_values:,} in {timings['assessments']:.1f} s "
             f"({n_values / timings['assessments']:,.0f} values/s, results included)")
+        t = time.perf_counter()
+        n_spells, n_standings = spells.rebuild(), standings.rebuild()  # the rows above bypassed the ORM's signals
+        timings["derived"] = time.perf_counter() - t
+        say(f"Derived rows: {n_spells:,} spells, {n_standings:,} standings in {timings['derived']:.1f} s")
         if writer.pg:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(

@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from nongthonso.accounts.services import grant
+from nongthonso.assessments import standings
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.choices import Level
+from nongthonso.recognition import spells
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import alerts
 from nongthonso.reports import selectors
@@ -59,6 +61,10 @@ def grow(district: Unit, total: int) -> None:
     through.objects.bulk_create(links)
     Assessment.objects.bulk_create(copies)
     Registration.objects.bulk_create(registrations)
+    # bulk_create sends no signals: the derived rows of the new communes, as any bulk writer must
+    new = {link.unit_id for link in links} | {a.unit_id for a in copies}
+    spells.refresh(new)
+    standings.refresh(new)
     assert len(rural_communes(district)) == total
 
 

@@ -70,6 +70,35 @@ class Assessment(models.Model):
         return f"{self.unit} — {self.year} — {self.criteria_set.code}"
 
 
+class Standing(models.Model):
+    """A unit's latest assessment against the sets of ``level`` as seen from the years ``from_year`` to ``to_year``
+    (exclusive; ``OPEN`` — 9999 — when no later year has an assessment, so that "covering a year" is one range on
+    the index, ``from_year <= year < to_year``): the one ``services.LATEST_ORDER`` picks among the assessments of
+    year ≤ the year asked. *Derived*, never edited: ``assessments.standings`` rebuilds a unit's rows from its
+    assessments whenever one of them is created, re-evaluated or deleted (in the same transaction), so that the
+    criteria distribution over 10,000 communes is one join, not a search for the latest assessment per unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="standings")
+    level = models.CharField(max_length=30)
+    from_year = models.PositiveSmallIntegerField()
+    to_year = models.PositiveSmallIntegerField(default=9999)
+    assessment = models.ForeignKey("Assessment", on_delete=models.CASCADE, related_name="+")
+    criteria_met = models.PositiveSmallIntegerField()
+
+    OPEN = 9999
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "level", "from_year"]),
+            # the rows covering a year, read from the index alone (criteria_met_distribution)
+            models.Index(fields=["level", "to_year", "from_year", "unit", "criteria_met"], name="standing_covering"),
+        ]
+
+    def __str__(self):
+        until = "" if self.to_year == self.OPEN else self.to_year
+        return f"{self.unit_id} {self.level} {self.from_year}–{until}: {self.criteria_met}"
+
+
 class IndicatorValue(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")

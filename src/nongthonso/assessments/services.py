@@ -24,6 +24,7 @@ from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
 
+from . import standings
 from .models import Assessment, IndicatorValue
 
 _TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
@@ -302,8 +303,9 @@ def _save_results(assessments: list[Assessment]) -> None:
     table = quote(Assessment._meta.db_table)
     if connection.vendor != "postgresql":
         sql = f"UPDATE {table} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields) + " WHERE id = %s"
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+            standings.refresh({a.unit_id for a in assessments})
         return
     for row in rows:  # COPY's text format wants JSON text, not psycopg's Jsonb wrapper
         row[0] = row[0] if isinstance(row[0], str) or row[0] is None else json.dumps(row[0].obj)
@@ -319,6 +321,7 @@ def _save_results(assessments: list[Assessment]) -> None:
                                                                 for f in fields)
                        + " FROM nongthonso_results AS r WHERE a.id = r.id")
         cursor.execute("TRUNCATE nongthonso_results")
+        standings.refresh({a.unit_id for a in assessments})
 
 
 def _stored_values(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -462,13 +465,16 @@ def _set_rank(level: str) -> tuple[list[int], Case | None]:
 
 
 def latest_criteria_met(units: QuerySet[Unit], level: str, year: int,
-                        among: QuerySet[Assessment] | None = None) -> dict[int | None, int]:
+                        among: QuerySet[Assessment] | None = None, *, joined: models.Q | None = None
+                        ) -> dict[int | None, int]:
     """For figures over many units: how many of ``units`` have a latest assessment (year ≤ ``year``, against a
     set of ``level``, among ``among``, default all — the one ``LATEST_ORDER`` picks) meeting each number of
     criteria: ``{criteria_met: units}``, and under the key ``None`` how many have none (so the values add up to
-    the number of units). Two queries, counted in the database: the latest assessment of each unit is a subquery
-    per unit (an index lookup on (unit, year)) and nothing is loaded."""
-    among = Assessment.objects.all() if among is None else among
+    the number of units). Counted in the database, nothing loaded: among all assessments, one join with the
+    standings (``standings.criteria_met_distribution``); among some, two queries, the latest assessment of each
+    unit a subquery per unit (an index lookup on (unit, year)). ``joined``: see ``criteria_met_distribution``."""
+    if among is None:
+        return standings.criteria_met_distribution(units, level, year, joined=joined)
     set_ids, rank = _set_rank(level)
     newest = among.filter(unit_id=OuterRef("pk"), year__lte=year, criteria_set_id__in=set_ids or [0])
     if rank is not None:

@@ -1,5 +1,7 @@
 """Recognition decisions, registrations and model hamlets. Status is derived from decisions."""
 
+import datetime as dt
+
 from django.db import models
 
 from nongthonso.criteria.choices import Level
@@ -49,3 +51,32 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.unit} — {self.get_target_level_display()} — {self.target_year}"
+
+
+class Spell(models.Model):
+    """A span of days during which ``unit`` holds ``level`` by a decision: from ``start`` (the date of the recognition
+    decision that opened it) to ``end`` (exclusive; the date of the next decision deciding the same unit and level;
+    ``OPEN`` — 31/12/9999 — when none, so that "in force on a day" is one range on the index, ``start <= day <
+    end``, with no test for a missing end). *Derived*, never edited: ``recognition.spells`` rebuilds a unit's spells
+    from its decisions whenever a decision of the unit changes (in the same transaction), so that "who holds which
+    level on a date" is a range test on one small table instead of finding the latest decision per unit. The same
+    rule as ``services.statuses_on`` (the latest decision dated on or before the date decides; the merger rule is
+    not part of it)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="spells")
+    level = models.CharField(max_length=30, choices=Level.choices)
+    start = models.DateField()
+    end = models.DateField(default=dt.date.max)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+
+    OPEN = dt.date.max
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "level"]),
+            # the spells in force on a date, read from the index alone (services.held_spells)
+            models.Index(fields=["level", "end", "start", "unit"], name="spell_in_force"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.level} {self.start}–{'' if self.end == self.OPEN else self.end}"

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import latest_assessments
@@ -25,7 +25,7 @@ from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
 
-from .models import Decision
+from .models import Decision, Spell
 
 
 @dataclass
@@ -113,47 +113,34 @@ def status_on(unit: Unit, date: dt.date) -> Status:
 # --- counting statuses in the database ----------------------------------------------------------------------
 # The same rules as ``statuses_on``, as SQL over a queryset of units, for figures over many units (a national
 # summary counts 10,000 communes): no unit or decision is loaded, and no list of ids travels to the database.
+# They read the spells (``models.Spell``, kept in step with the decisions by ``spells``): who holds a level on a
+# date by a decision is a range test, not a search for each unit's latest decision.
 
-def deciding_links(date: dt.date, units: QuerySet[Unit] | Q | None = None, *, kind: str | None = None,
-                   levels: Iterable[str] | None = None) -> QuerySet:
-    """Decision–unit links that decide a unit's status at their level on ``date``: for each unit (of ``units``,
-    default all) and level (of ``levels``, default all), the link to the latest decision dated on or before
-    ``date`` (by date, then id) — as ``statuses_on``; with ``kind``, only those of decisions of that kind.
-
-    ``units`` is a queryset of units (``unit_id IN (…)``) or a ``Q`` on the link's unit (``unit__…`` lookups,
-    joined: cheaper when the units are a large part of the table, e.g. the whole country). Built with one
-    ``filter`` (a queryset is cheaper to build in one step than in several)."""
-    through = Decision.units.through
-    later = through.objects.filter(
-        Q(decision__date__gt=OuterRef("decision__date"))
-        | Q(decision__date=OuterRef("decision__date"), decision_id__gt=OuterRef("decision_id")),
-        unit_id=OuterRef("unit_id"), decision__level=OuterRef("decision__level"), decision__date__lte=date)
-    lookups = {"decision__date__lte": date}
-    conditions = [~Exists(later)]
+def held_spells(date: dt.date, units: QuerySet[Unit] | Q | None = None, *,
+                levels: Iterable[str] | None = None) -> QuerySet[Spell]:
+    """The spells in force on ``date``: one per (unit, level) the unit holds then by a decision — of ``units``
+    (default all) and ``levels`` (default all). ``units`` is a queryset of units (``unit_id IN (…)``) or a ``Q``
+    on the spell's unit (``unit__…`` lookups, joined: cheaper when the units are a large part of the table,
+    e.g. the whole country)."""
+    lookups = {"end__gt": date, "start__lte": date}
+    conditions = []
     if isinstance(units, Q):
         conditions.append(units)
     elif units is not None:
         lookups["unit__in"] = units.order_by()
-    if kind is not None:
-        lookups["decision__kind"] = kind
     if levels is not None:
-        lookups["decision__level__in"] = list(levels)
-    return through.objects.filter(*conditions, **lookups)
-
-
-def recognised_links(date: dt.date, units: QuerySet[Unit] | Q | None = None, *,
-                     levels: Iterable[str] | None = None) -> QuerySet:
-    """The deciding links that recognise: (unit, level) pairs a unit holds on ``date`` by a decision."""
-    return deciding_links(date, units, kind=Decision.Kind.RECOGNITION, levels=levels)
+        lookups["level__in"] = list(levels)
+    return Spell.objects.filter(*conditions, **lookups)
 
 
 def count_holding(units: QuerySet[Unit] | Q, date: dt.date, levels: dict[str, Iterable[str]]) -> dict[str, int]:
-    """For each ``name: levels``, how many of ``units`` (as for ``deciding_links``) hold one of ``levels`` on
-    ``date`` by a decision (no merger rule). One query."""
+    """For each ``name: levels``, how many of ``units`` (as for ``held_spells``) hold one of ``levels`` on
+    ``date`` by a decision (no merger rule). One query. A unit's spells at one level never overlap, so a count
+    of one level counts spells; of several, distinct units."""
     levels = {name: list(held) for name, held in levels.items()}
-    links = recognised_links(date, units, levels={lvl for held in levels.values() for lvl in held})
-    return links.aggregate(**{name: Count("unit_id", distinct=True, filter=Q(decision__level__in=held))
-                              for name, held in levels.items()})
+    spells = held_spells(date, units, levels={lvl for held in levels.values() for lvl in held})
+    return spells.aggregate(**{name: Count("unit_id", distinct=len(held) > 1, filter=Q(level__in=held))
+                               for name, held in levels.items()})
 
 
 def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, joined: Q | None = None) -> dict[str, int]:
@@ -161,7 +148,7 @@ def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, joined: Q | No
     the lower ones), merger rule included, and how many of them provisionally (key ``"provisional"``) —
     exactly what counting ``statuses_on(list(units), date)`` gives, in two queries (a few more when some of
     ``units`` were formed by a merger). ``joined``: the same units as a ``Q`` on the link's unit, for the
-    count (see ``deciding_links``)."""
+    count (see ``held_spells``)."""
     counts = count_holding(units if joined is None else joined, date,
                            {level: [lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] >= LEVEL_RANK[level]]
                             for level in COMMUNE_LEVELS})

@@ -14,7 +14,7 @@ from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import commune_level_counts, count_holding, recognised_links
+from nongthonso.recognition.services import commune_level_counts, count_holding, held_spells
 from nongthonso.units.models import Unit, UnitLevel, UnitType
 
 BELOW = 10  # "không có xã dưới 10 tiêu chí"
@@ -68,16 +68,25 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
     unit = find_root(code, as_of)
     period_start = period_start or dt.date(as_of.year, 1, 1)
     within = Unit.objects.filter(in_force_under(unit, as_of))
-    communes = within.rural_communes()
-    linked = in_force_under(unit, as_of, "unit__")  # the same units, from a row that links to a unit
-    linked_communes = linked & Q(unit__unit_type__is_rural=True)
-    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year)
+    # the unit types by id, not joined: then SQLite finds the communes through the index on the type instead of
+    # reading every unit (70,000 hamlets among them)
+    rural, hamlet = [], []
+    for pk, is_rural, level in UnitType.objects.values_list("pk", "is_rural", "level__code"):
+        (rural if is_rural else hamlet if level == "xom" else []).append(pk)
+    communes = within.filter(unit_type_id__in=rural)
+    # Rows that link to a unit (standings, spells, decision links, registrations) reach the units in scope by a
+    # join for the whole country (most of the units: no list of them), by a subquery for a province or a district
+    # (its few units found under the path index, then each one's rows through their index).
+    national = unit.pk is None
+    linked = in_force_under(unit, as_of, "unit__")
+    linked_communes = linked & Q(unit__unit_type_id__in=rural) if national else Q(unit__in=communes.order_by())
+    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, joined=linked_communes)
     communes_total = sum(dist.values())
     dist.pop(None, None)  # communes with no assessment yet
     held = commune_level_counts(communes, as_of, joined=linked_communes)
     ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
-    model_hamlets = count_holding(linked & Q(unit__unit_type__level__code="xom"), as_of,
-                                  {"model": [Level.XOM_KIEU_MAU]})["model"]
+    hamlets = linked & Q(unit__unit_type_id__in=hamlet) if national else within.filter(unit_type_id__in=hamlet)
+    model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]})["model"]
 
     assessed = sum(dist.values())
     met_sum = sum(k * n for k, n in dist.items())
@@ -101,7 +110,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
                          .values_list("target_level").annotate(n=Count("pk")))
 
     districts = within.at_level("huyen")
-    completed = list(districts.filter(pk__in=recognised_links(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
+    completed = list(districts.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
                      .order_by("code").only("name"))
     district_decisions = [
         {"number": dec.number, "date": dec.date.isoformat(), "authority": dec.authority,

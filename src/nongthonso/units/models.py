@@ -115,6 +115,11 @@ class Unit(models.Model):
                 name="unit_valid_to_after_valid_from",
             ),
         ]
+        indexes = [
+            # Counts that join a unit from a derived row (spells, standings) to test its type and dates read this
+            # index, not the unit's row (wide: names, path, search text): three times fewer pages for the country.
+            models.Index(fields=["id", "unit_type", "valid_from", "valid_to"], name="unit_in_force"),
+        ]
 
     def __str__(self):
         return self.name

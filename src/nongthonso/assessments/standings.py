@@ -1,0 +1,151 @@
+"""Standings: each unit's latest assessment per level as seen from each year (``models.Standing``), in step with
+the assessments.
+
+``services.LATEST_ORDER`` picks a unit's latest assessment as seen from a year: the latest year up to it, then
+the latest version of the set, then the set in force latest, then the latest row. As the year asked grows, the
+pick changes only at the years the unit was assessed, so a unit's picks are a few rows ``[from_year,
+to_year)``; the criteria distribution of the country is then one join of the units with the row covering the
+year.
+
+``refresh(unit_ids)`` rebuilds the rows of those units from their assessments and runs in the transaction that
+changed an assessment: ``services.evaluate_assessment`` and ``_save_results`` (every evaluation), and the
+signals below (an assessment created, saved whole or deleted; a criteria set saved, which may change the order
+of the sets). ``rebuild()`` recomputes every unit (after writes that bypass the ORM); ``check()`` compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from nongthonso.core.bulk import insert_in_batches
+from nongthonso.criteria.models import CriteriaSet
+from nongthonso.units.models import Unit
+
+from .models import Assessment, Standing
+
+CHUNK = 2000
+_DEPENDS_ON = {"criteria_met", "year", "criteria_set", "criteria_set_id", "unit", "unit_id"}
+
+
+def set_ranks(criteria_set_model=CriteriaSet) -> dict[int, tuple[str, int]]:
+    """{set id: (level, rank)}: within a level, rank 1 for the latest version (then the one in force latest);
+    sets equal on both share a rank — ``LATEST_ORDER`` after the year."""
+    ranks: dict[int, tuple[str, int]] = {}
+    last: dict[str, tuple] = {}
+    rank: dict[str, int] = {}
+    for pk, level, *key in (criteria_set_model.objects.order_by("level", "-version", "-effective_from")
+                            .values_list("pk", "level", "version", "effective_from")):
+        if last.get(level) != tuple(key):
+            last[level] = tuple(key)
+            rank[level] = rank.get(level, 0) + 1
+        ranks[pk] = (level, rank[level])
+    return ranks
+
+
+def standings_of(rows: Iterable[tuple[int, int, int, int, int]], ranks: dict[int, tuple[str, int]]
+                 ) -> Iterator[tuple[int, str, int, int, int, int]]:
+    """``(unit_id, level, from_year, to_year, assessment_id, criteria_met)`` from assessments ``(unit_id, year,
+    criteria_set_id, id, criteria_met)`` sorted by unit."""
+    unit, picks = None, {}
+    for unit_id, year, set_id, pk, met in rows:
+        if unit_id != unit:
+            yield from _intervals(unit, picks)
+            unit, picks = unit_id, {}
+        level, rank = ranks[set_id]
+        key = (level, year)
+        best = picks.get(key)
+        if best is None or (rank, -pk) < (best[0], -best[1]):
+            picks[key] = (rank, pk, met)
+    yield from _intervals(unit, picks)
+
+
+def _intervals(unit_id, picks: dict[tuple[str, int], tuple[int, int, int]]):
+    by_level: dict[str, list[tuple[int, int, int]]] = {}
+    for (level, year), (_, pk, met) in sorted(picks.items()):
+        by_level.setdefault(level, []).append((year, pk, met))
+    for level, years in by_level.items():
+        for i, (year, pk, met) in enumerate(years):
+            yield unit_id, level, year, years[i + 1][0] if i + 1 < len(years) else Standing.OPEN, pk, met
+
+
+def _assessments(unit_ids: list[int] | None, assessment_model=Assessment):
+    qs = assessment_model.objects.all() if unit_ids is None else assessment_model.objects.filter(unit_id__in=unit_ids)
+    return (qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met")
+            .iterator(chunk_size=CHUNK))
+
+
+def refresh(unit_ids: Iterable[int]) -> None:
+    """Recompute the standings of ``unit_ids`` from their assessments."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return
+    ranks = set_ranks()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        with transaction.atomic():
+            Standing.objects.filter(unit_id__in=chunk).delete()
+            Standing.objects.bulk_create(
+                [Standing(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m)
+                 for u, lvl, f, t, a, m in standings_of(_assessments(chunk), ranks)], batch_size=CHUNK)
+
+
+def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet) -> int:
+    """Every unit's standings (also the data migration, with the historical models)."""
+    ranks = set_ranks(criteria_set_model)
+    with transaction.atomic():
+        standing_model.objects.all().delete()
+        return insert_in_batches(standing_model, (
+            standing_model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m)
+            for u, lvl, f, t, a, m in standings_of(_assessments(None, assessment_model), ranks)), CHUNK)
+
+
+def check() -> list[str]:
+    """Differences between the stored standings and those the assessments give (empty when in step)."""
+    stored = set(Standing.objects.values_list("unit_id", "level", "from_year", "to_year", "assessment_id",
+                                              "criteria_met"))
+    fresh = set(standings_of(_assessments(None), set_ranks()))
+    return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
+            + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
+
+
+def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, joined: Q | None = None
+                              ) -> dict[int | None, int]:
+    """How many of ``units`` have a latest assessment (year ≤ ``year``, against a set of ``level``) meeting each
+    number of criteria, and under ``None`` how many have none — ``services.latest_criteria_met`` read from the
+    standings: two queries, the units counted and the standings covering ``year`` (read from their index) of
+    those units. ``joined``: the same units as a ``Q`` on the standing's unit (``unit__…``), joined instead of
+    listed in a subquery — cheaper when they are many."""
+    total = units.order_by().count()
+    mine = Q(unit__in=units.order_by()) if joined is None else joined
+    counts = dict(Standing.objects.filter(mine, level=level, to_year__gt=year, from_year__lte=year).order_by()
+                  .values_list("criteria_met").annotate(n=Count("pk")))
+    if total > sum(counts.values()):
+        counts[None] = total - sum(counts.values())
+    return counts
+
+
+# --- kept in step with the assessments -----------------------------------------------------------------------
+
+@receiver(post_save, sender=Assessment)
+def _assessment_saved(sender, instance: Assessment, created: bool, update_fields=None, raw: bool = False,
+                      **kwargs):
+    if not raw and (created or update_fields is None or _DEPENDS_ON & set(update_fields)):
+        refresh([instance.unit_id])
+
+
+@receiver(post_delete, sender=Assessment)
+def _assessment_deleted(sender, instance: Assessment, **kwargs):
+    refresh([instance.unit_id])
+
+
+@receiver([post_save, post_delete], sender=CriteriaSet)
+def _criteria_set_changed(sender, instance: CriteriaSet, raw: bool = False, **kwargs):
+    # a new version or another date in force reorders the sets of its level: every unit assessed at that level
+    if not raw:
+        refresh(Assessment.objects.filter(criteria_set__level=instance.level).values_list("unit_id", flat=True)
+                .distinct())

@@ -1,0 +1,127 @@
+"""Spells: who holds which level on which dates, kept in step with the decisions (``models.Spell``).
+
+The rule is ``services.statuses_on``'s: for a unit and a level, the latest decision dated on or before a date
+(by date, then id) decides — a recognition holds the level, a revocation does not. So a unit's decisions at one
+level, in that order, cut time into spans; each span opened by a recognition is a spell, closed by the date of
+the next decision (of either kind) dated later, or open (``Spell.OPEN``). Several decisions of one day: the
+last one decides from that day.
+
+``refresh(unit_ids)`` rebuilds the spells of those units from their decisions; it runs in the transaction that
+changed a decision (signals below: a decision saved or deleted, units added to or removed from it), so a count
+that reads the spells sees every decision committed with it. ``rebuild()`` recomputes every unit (after writes
+that bypass the ORM: a bulk generator, a restore), and ``check()`` compares the stored spells with a fresh
+computation (``nongthonso rebuild_derived --check``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from nongthonso.core.bulk import insert_in_batches
+
+from .models import Decision, Spell
+
+RECOGNITION = Decision.Kind.RECOGNITION.value
+CHUNK = 2000
+
+
+Link = tuple[int, str, dt.date, int, str]  # unit_id, level, date, decision_id, kind
+
+
+def spells_of(links: Iterable[Link]) -> Iterator[tuple[int, str, dt.date, dt.date, int]]:
+    """``(unit_id, level, start, end, decision_id)`` of the spells that decision links give; ``links`` are
+    ``(unit_id, level, date, decision_id, kind)`` sorted by unit, level, date, decision id."""
+    deciding: list[tuple[dt.date, int, str]] = []  # per (unit, level): the last decision of each date
+    key = None
+    for unit_id, level, date, decision_id, kind in links:
+        if (unit_id, level) != key:
+            if key is not None:
+                yield from _spans(key, deciding)
+            key, deciding = (unit_id, level), []
+        if deciding and deciding[-1][0] == date:
+            deciding[-1] = (date, decision_id, kind)
+        else:
+            deciding.append((date, decision_id, kind))
+    if key is not None:
+        yield from _spans(key, deciding)
+
+
+def _spans(key: tuple[int, str], deciding: list[tuple[dt.date, int, str]]):
+    unit_id, level = key
+    for i, (date, decision_id, kind) in enumerate(deciding):
+        if kind == RECOGNITION:
+            end = deciding[i + 1][0] if i + 1 < len(deciding) else Spell.OPEN
+            yield unit_id, level, date, end, decision_id
+
+
+def _links(unit_ids: list[int] | None, through=None):
+    through = through or Decision.units.through
+    qs = through.objects.all() if unit_ids is None else through.objects.filter(unit_id__in=unit_ids)
+    return (qs.order_by("unit_id", "decision__level", "decision__date", "decision_id")
+            .values_list("unit_id", "decision__level", "decision__date", "decision_id", "decision__kind")
+            .iterator(chunk_size=CHUNK))
+
+
+def refresh(unit_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Recompute the spells of ``unit_ids`` from their decisions (deletes theirs, inserts the new ones)."""
+    ids = sorted(set(unit_ids))
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        with transaction.atomic(using=using):
+            Spell.objects.filter(unit_id__in=chunk).delete()
+            Spell.objects.bulk_create([Spell(unit_id=u, level=lvl, start=s, end=e, decision_id=d)
+                                       for u, lvl, s, e, d in spells_of(_links(chunk))], batch_size=CHUNK)
+
+
+def rebuild(spell_model=Spell, through=None) -> int:
+    """Every unit's spells from every decision (also the data migration, with the historical models)."""
+    with transaction.atomic():
+        spell_model.objects.all().delete()
+        return insert_in_batches(spell_model, (spell_model(unit_id=u, level=lvl, start=s, end=e, decision_id=d)
+                                               for u, lvl, s, e, d in spells_of(_links(None, through))), CHUNK)
+
+
+def check() -> list[str]:
+    """Differences between the stored spells and those the decisions give (empty when in step)."""
+    stored = set(Spell.objects.values_list("unit_id", "level", "start", "end", "decision_id"))
+    fresh = set(spells_of(_links(None)))
+    return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
+            + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
+
+
+# --- kept in step with the decisions -------------------------------------------------------------------------
+
+def _decision_units(decision: Decision) -> list[int]:
+    return list(Decision.units.through.objects.filter(decision_id=decision.pk).values_list("unit_id", flat=True))
+
+
+@receiver(post_save, sender=Decision)
+def _decision_saved(sender, instance: Decision, created: bool, raw: bool = False, **kwargs):
+    if not created and not raw:  # a new decision has no units yet: m2m_changed follows
+        refresh(_decision_units(instance))
+
+
+@receiver(pre_delete, sender=Decision)
+def _decision_deleting(sender, instance: Decision, **kwargs):
+    instance._spell_units = _decision_units(instance)
+
+
+@receiver(post_delete, sender=Decision)
+def _decision_deleted(sender, instance: Decision, **kwargs):
+    refresh(getattr(instance, "_spell_units", []))
+
+
+@receiver(m2m_changed, sender=Decision.units.through)
+def _decision_units_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if action == "pre_clear":
+        # decision.units.clear(): the spells of its units change; unit.decisions.clear(): the unit's
+        instance._spell_units = [instance.pk] if reverse else _decision_units(instance)
+    elif action in ("post_add", "post_remove"):
+        refresh([instance.pk] if reverse else pk_set or [])
+    elif action == "post_clear":
+        refresh(getattr(instance, "_spell_units", []))
