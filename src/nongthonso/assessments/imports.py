@@ -52,6 +52,7 @@ from nongthonso.core.imports import (
     ImportFailed,
     ImportResult,
     Progress,
+    Refusals,
     RowError,
     TableFile,
     no_data_message,
@@ -60,6 +61,7 @@ from nongthonso.core.imports import (
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
+from nongthonso.units.versions import UnitVersions
 
 from .models import Assessment, IndicatorValue
 from .services import ValueRejected, evaluate_assessments, parse_value
@@ -91,19 +93,26 @@ class _Target:
         return f"{self.unit.name} — {self.year} — {self.cset.code}"
 
 
+def _refusal(user, unit: Unit) -> str | None:
+    """Why ``user`` may not enter values for ``unit`` (None: may)."""
+    from nongthonso.accounts.services import refusal
+
+    refused = refusal(user, "edit_values", unit)
+    return refused.message if refused else None
+
+
 class _Resolver:
     """Caches lookups of units, sets, indicators and assessments across rows (and both passes)."""
 
     def __init__(self, user=None):
         self.user = user
         self.years: dict[str, int | None] = {}
-        self.units: dict[tuple[str, int], Unit | None] = {}
-        self.versions: dict[str, list[Unit]] = {}
+        self.units = UnitVersions(Unit.objects.only("id", "code", "name", "path", "valid_from", "valid_to"))
         self.sets: dict[tuple[str, int], CriteriaSet | None] = {}
         self.indicators: dict[int, dict[str, tuple[Indicator, int, int]]] = {}
         self.indicator_list: dict[int, list[Indicator]] = {}
         self.existing: dict[int, dict[tuple[int, int], tuple[int, str]]] = {}
-        self.refusals: dict[int, str | None] = {}
+        self.refusal = Refusals(user, _refusal)  # why the user may not enter values for a unit
         self.targets: list[_Target] = []
         self.last: list[int] = []  # per target: the number of the last good row naming it
         self.target_index: dict[tuple[int, int, int], int] = {}
@@ -126,18 +135,7 @@ class _Resolver:
     def prefetch(self, codes: set[str]) -> None:
         """Load the versions of the unit ``codes`` not seen yet, and their assessments: two queries for a
         batch of rows instead of two per unit."""
-        new = codes - self.versions.keys()
-        if not new:
-            return
-        for code in new:
-            self.versions[code] = []
-        loaded = []
-        for start in range(0, len(new), 900):
-            part = sorted(new)[start:start + 900]
-            for unit in Unit.objects.filter(code__in=part).only("id", "code", "name", "path", "valid_from",
-                                                                  "valid_to").order_by("-valid_from"):
-                self.versions[unit.code].append(unit)
-                loaded.append(unit.pk)
+        loaded = [unit.pk for unit in self.units.load(codes)]
         for start in range(0, len(loaded), 900):
             part = loaded[start:start + 900]
             for pk in part:
@@ -148,17 +146,9 @@ class _Resolver:
 
     def unit(self, code: str, year: int) -> Unit | None:
         """The version of ``code`` in force during ``year`` (the latest one when several were)."""
-        key = (code, year)
-        try:
-            return self.units[key]
-        except KeyError:
-            pass
-        if code not in self.versions:
+        if code not in self.units.by_code:
             self.prefetch({code})
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        found = self.units[key] = next((u for u in self.versions[code] if u.valid_from <= end and (
-            u.valid_to is None or u.valid_to >= start)), None)
-        return found
+        return self.units.during(code, year)
 
     def criteria_set(self, code: str, year: int) -> CriteriaSet | None:
         key = (code, year)
@@ -181,17 +171,6 @@ class _Resolver:
             self.indicator_list[cset.pk] = listed
             found = self.indicators[cset.pk] = {ind.code: (ind, i, ind.pk) for i, ind in enumerate(listed)}
         return found.get(code)
-
-    def refusal(self, unit: Unit) -> str | None:
-        """Why ``self.user`` may not enter values for ``unit`` (None: may, or no user — the CLI)."""
-        if self.user is None:
-            return None
-        if unit.pk not in self.refusals:
-            from nongthonso.accounts.services import refusal
-
-            refused = refusal(self.user, "edit_values", unit)
-            self.refusals[unit.pk] = refused.message if refused else None
-        return self.refusals[unit.pk]
 
     def target(self, unit: Unit, year: int, cset: CriteriaSet) -> int:
         key = (unit.pk, year, cset.pk)

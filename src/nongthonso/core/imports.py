@@ -121,6 +121,22 @@ class ErrorList:
         return errors
 
 
+class Refusals:
+    """Why the importing ``user`` may not import the rows of a unit, asked once per unit: ``why(user, unit)``
+    gives the message, or None when they may. Without a user (the command line) nothing is refused."""
+
+    def __init__(self, user, why: Callable[[Any, Any], str | None]):
+        self.user, self.why = user, why
+        self.found: dict[int, str | None] = {}  # unit pk → message or None
+
+    def __call__(self, unit) -> str | None:
+        if self.user is None:
+            return None
+        if unit.pk not in self.found:
+            self.found[unit.pk] = self.why(self.user, unit)
+        return self.found[unit.pk]
+
+
 # --- messages about the file as a whole ---------------------------------------------------------------
 
 def not_found_message(path: Path) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -34,6 +35,7 @@ from nongthonso.core.imports import (
     ImportFailed,
     ImportResult,
     Progress,
+    Refusals,
     RowError,
     TableFile,
     no_data_message,
@@ -42,6 +44,7 @@ from nongthonso.core.text import fold, format_date
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
 from nongthonso.units.loaders import DATE_HINT, parse_date
 from nongthonso.units.models import Unit
+from nongthonso.units.versions import UnitVersions
 
 from .models import Decision, Registration
 
@@ -81,37 +84,25 @@ class _Units:
     """Unit versions by code and date, cached; and the user's scope."""
 
     def __init__(self, user, actions: tuple[str, ...]):
-        self.user, self.actions = user, actions
-        self.versions: dict[str, list[Unit]] = {}
-        self.refusals: dict[int, str | None] = {}
+        self.versions = UnitVersions(Unit.objects.select_related("unit_type__level"))
+        self.refusal = Refusals(user, partial(_refusal, actions=actions))
 
     def on(self, code: str, date: dt.date) -> Unit | None:
-        if code not in self.versions:
-            self.versions[code] = list(Unit.objects.filter(code=code).select_related("unit_type__level")
-                                       .order_by("valid_from"))
-        versions = self.versions[code]
-        for unit in versions:
-            if unit.is_valid_on(date):
-                return unit
-        if versions and date < versions[0].valid_from:
-            return versions[0]  # before the recorded history: the unit as first recorded
+        """The version in force on ``date``; before the recorded history begins, the version first recorded."""
+        return self.versions.on(code, date, or_first=True)
+
+
+def _refusal(user, unit: Unit, actions: tuple[str, ...]) -> str | None:
+    """Why ``user`` may not import decisions (``actions`` = record_decision) or registrations of ``unit``."""
+    from nongthonso.accounts.services import can, unit_phrase
+
+    if any(can(user, action, unit) for action in actions):
         return None
-
-    def refusal(self, unit: Unit) -> str | None:
-        if self.user is None:
-            return None
-        if unit.pk not in self.refusals:
-            from nongthonso.accounts.services import can, unit_phrase
-
-            if any(can(self.user, action, unit) for action in self.actions):
-                self.refusals[unit.pk] = None
-            else:
-                decisions = self.actions == ("record_decision",)
-                who = "Văn phòng Điều phối NTM tỉnh" if decisions else "Văn phòng Điều phối NTM huyện hoặc tỉnh"
-                what = "quyết định công nhận" if decisions else "đăng ký đạt chuẩn"
-                self.refusals[unit.pk] = (f"bạn không được nhập {what} của {unit_phrase(unit)}. Việc này do {who} "
-                                          "phụ trách đơn vị thực hiện; bỏ dòng này.")
-        return self.refusals[unit.pk]
+    decisions = actions == ("record_decision",)
+    who = "Văn phòng Điều phối NTM tỉnh" if decisions else "Văn phòng Điều phối NTM huyện hoặc tỉnh"
+    what = "quyết định công nhận" if decisions else "đăng ký đạt chuẩn"
+    return (f"bạn không được nhập {what} của {unit_phrase(unit)}. Việc này do {who} "
+            "phụ trách đơn vị thực hiện; bỏ dòng này.")
 
 
 def _check_level_units(n: int, column: str, raw: str, level: str, units: list[Unit], errors: ErrorList) -> bool:
