@@ -26,6 +26,7 @@ path) and connections (``--concurrency`` ≤ 64).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import platform
@@ -40,6 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +147,42 @@ def wait_until_up(port: int, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("nongthonso serve did not answer within 60 s")
+
+
+def server_env(data_dir: str | Path) -> dict:
+    """The environment of ``nongthonso`` commands: production settings (``DJANGO_DEBUG=0``) with the data in
+    ``data_dir``, served in plain HTTP on 127.0.0.1 (no TLS proxy in front: no HTTPS redirect)."""
+    return {**os.environ, "NONGTHONSO_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "ERROR"}
+
+
+@contextlib.contextmanager
+def serving(env: dict, log_path: Path, threads: int) -> Iterator[int]:
+    """``nongthonso serve`` (``threads`` waitress threads) on a free port of ``HOST``, answering: yields the port,
+    stops the server on leaving. When the block fails, prints the end of what the server said (kept in
+    ``log_path``)."""
+    port = free_port()
+    script = Path(sys.executable).with_name("nongthonso")
+    server_log = open(log_path, "w+")  # noqa: SIM115 - closed below
+    server = subprocess.Popen([str(script), "serve", "--host", HOST, "--port", str(port),
+                               "--threads", str(threads)], env=env, cwd=ROOT,
+                              stdout=server_log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(port, server)
+        yield port
+    except BaseException:
+        server_log.seek(0)
+        print("nongthonso serve said:\n" + server_log.read()[-4000:], file=sys.stderr)
+        raise
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server_log.close()
 
 
 def load_wrk(port: int, path: str, cookie: str, concurrency: int, duration: int) -> tuple:
@@ -259,22 +297,13 @@ def main() -> int:
         parser.error("wrk is not installed (apt-get install wrk), use --generator python")
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-") as data_dir:
-        env = {**os.environ, "NONGTHONSO_DATA_DIR": data_dir, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "0",
-               "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-               "LOG_LEVEL": "ERROR"}
+        env = server_env(data_dir)
         database = "DATABASE_URL" in os.environ and urllib.parse.urlsplit(os.environ["DATABASE_URL"]).scheme
         print(f"Building the demo in {data_dir} ({database or 'sqlite'}) …", flush=True)
         command(env, "migrate", "--noinput", "-v0")
         command(env, "demo")
         command(env, "demo_users", "--password", PASSWORD)
-        port = free_port()
-        script = Path(sys.executable).with_name("nongthonso")
-        server_log = open(Path(data_dir) / "serve.log", "w+")  # noqa: SIM115 - closed below
-        server = subprocess.Popen([str(script), "serve", "--host", HOST, "--port", str(port),
-                                   "--threads", str(args.threads)], env=env, cwd=ROOT,
-                                  stdout=server_log, stderr=subprocess.STDOUT)
-        try:
-            wait_until_up(port, server)
+        with serving(env, Path(data_dir) / "serve.log", args.threads) as port:
             visitor, signed_in = log_in(port)
             print(f"Serving with waitress ({args.threads} threads) on {HOST}:{port}; load: {generator}, "
                   f"{args.concurrency} connections, {args.duration} s per path in {args.rounds} interleaved runs.",
@@ -282,18 +311,6 @@ def main() -> int:
             cookies = {VISITOR: visitor, SIGNED_IN: signed_in}
             pages = [(path, who, cookies[who], expect) for path, who, expect in PAGES]
             results = measure(port, pages, generator, args.concurrency, args.duration, args.rounds)
-        except BaseException:
-            server_log.seek(0)
-            print("nongthonso serve said:\n" + server_log.read()[-4000:], file=sys.stderr)
-            raise
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            server_log.close()
 
     trivial = {r.who: r.rps for r in results if r.path == TRIVIAL}
     print(f"\nMachine: {machine()}")

@@ -31,10 +31,8 @@ import io
 import json
 import os
 import platform
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -226,19 +224,10 @@ def bench_latency(code: str, calls: int) -> dict:
 def bench_rps(duration: int, rounds: int, concurrency: int, generator: str, expect: str) -> list:
     import dashboard_rps as rps
 
-    # production settings, served in plain HTTP on 127.0.0.1 (no TLS proxy in front: no HTTPS redirect)
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "ERROR", "DJANGO_HTTPS": "0"}
-    port = rps.free_port()
-    script = Path(sys.executable).with_name("nongthonso")
+    # the database's data directory: the static files collected for serving go there too
     data_dir = Path(os.environ.get("NONGTHONSO_DATA_DIR", generate.default_data_dir()))
-    env["NONGTHONSO_DATA_DIR"] = str(data_dir)  # the static files collected for serving go there too
-    log = open(data_dir / "serve.log", "w+")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([str(script), "serve", "--host", rps.HOST, "--port", str(port), "--threads", "8"],
-                              env=env, cwd=HERE.parents[1], stdout=log, stderr=subprocess.STDOUT)
     page = f"/?unit={PROVINCE}&as_of={AS_OF.isoformat()}"
-    try:
-        rps.wait_until_up(port, server)
+    with rps.serving(rps.server_env(data_dir), data_dir / "serve.log", threads=8) as port:
         t0 = time.perf_counter()
         status, headers, body = rps.request(port, page)  # a visitor's first page: computes and caches the figures
         first_ms = (time.perf_counter() - t0) * 1000
@@ -249,18 +238,6 @@ def bench_rps(duration: int, rounds: int, concurrency: int, generator: str, expe
         results = rps.measure(port, pages, generator, concurrency, duration, rounds)
         results[1].first_ms = first_ms
         return results
-    except BaseException:
-        log.seek(0)
-        print("nongthonso serve said:\n" + log.read()[-4000:], file=sys.stderr)
-        raise
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 # --- the whole --------------------------------------------------------------------------------------------------
