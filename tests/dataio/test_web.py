@@ -164,3 +164,51 @@ def test_the_export_page_and_downloads(client, officer, commune_code):
     assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value == "number"
     response = client.get("/xuat-du-lieu/tai/", {"kind": "values", "unit": "19", "format": "csv"})
     assert response.status_code == 400 and "cần mã đơn vị và năm" in response.content.decode()
+
+
+def test_the_import_and_export_pages_in_english(client, officer, commune_code, settings):
+    # given the language switch set to English
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # when the import page is shown
+    html = client.get(IMPORT).content.decode()
+    # then its labels are English, and the file's column names and values stay as the file writes them
+    assert '<html lang="en">' in html
+    assert "<title>Import data — Nông thôn số</title>" in html
+    assert "<h1>Import data from a CSV or Excel file</h1>" in html
+    assert "<label>Kind of data\n" in html
+    assert ('<option value="values" selected>Indicator values</option><option value="decisions">Recognition decision'
+            '</option><option value="registrations">Registrations</option><option value="units">Administrative units'
+            "</option>") in html
+    assert "<label>CSV (UTF-8) or XLSX file, at most 200 MB\n" in html
+    assert '<button type="submit">Check (dry run)</button>' in html
+    assert "<h2>The columns of each kind of file</h2>" in html
+    assert "«Đạt» (met) or «Không đạt» (not met)" in html
+    assert "Templates are on the page <a href=\"/xuat-du-lieu/\">Export data</a>." in html
+    for vietnamese in ("Nhập dữ liệu từ tệp", "Loại dữ liệu", "Kiểm tra (chạy thử)", "Các cột của từng loại tệp"):
+        assert vietnamese not in html
+    # and a preview: English labels around the row data, which stays as the importer wrote it
+    content = f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,97.5\n"
+    html = upload(client, "gia tri.csv", content.encode()).content.decode()
+    assert "Preview: indicator values from the file «gia tri.csv»" in html
+    assert 'data-count="updated">1</b><span>to be updated</span>' in html
+    assert '<th scope="col" class="num">Row</th><th scope="col">Action</th><th scope="col">Data</th>' in html
+    assert "<td>Update</td>" in html and ">Confirm import<" in html and ">Cancel and delete the file<" in html
+    assert "Xem trước" not in html and "Xác nhận nhập" not in html
+    # and the form errors of the page follow the language
+    html = client.post(IMPORT, {"kind": "", "token": "tokentokentoken2"}).content.decode()
+    assert '<p class="card error" role="alert">Choose the kind of data to import.</p>' in html
+    html = client.get("/xuat-du-lieu/").content.decode()
+    assert "<h1>Data export and templates</h1>" in html and '<button type="submit">Download</button>' in html
+
+
+def test_the_progress_fragment_in_english(client, officer, settings):
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = "/nhap-du-lieu/tien-do/tokentokentoken9/"
+    cache.set(uploads.progress_key(officer.pk, "tokentokentoken9"),
+              {"phase": "write", "rows": 250000, "done": 5_000_000, "total": 20_000_000}, 60)
+    assert "Writing: 250.000 rows" in client.get(url).content.decode()
+    cache.set(uploads.progress_key(officer.pk, "tokentokentoken9"),
+              {"phase": "evaluate", "rows": 0, "done": 0, "total": 1200}, 60)
+    assert "Recomputing results: 1.200 assessments…" in client.get(url).content.decode()

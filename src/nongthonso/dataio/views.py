@@ -22,9 +22,12 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongthonso.core.imports import ImportResult, RowError
+from nongthonso.core.text import format_date, format_number
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.reports.services import UnitNotFound
 from nongthonso.reports.views import DEFAULT_AS_OF, DEFAULT_UNIT
@@ -32,8 +35,8 @@ from nongthonso.reports.views import DEFAULT_AS_OF, DEFAULT_UNIT
 from . import exports, opendata, services, uploads
 
 IMPORT_KINDS, EXPORT_KINDS = services.IMPORT_KINDS, services.EXPORT_KINDS
-PHASES = {"check": "Đang kiểm tra", "write": "Đang ghi", "evaluate": "Đang tính lại kết quả",
-          "start": "Đang tải tệp lên"}
+PHASES = {"check": gettext_lazy("Đang kiểm tra"), "write": gettext_lazy("Đang ghi"),
+          "evaluate": gettext_lazy("Đang tính lại kết quả"), "start": gettext_lazy("Đang tải tệp lên")}
 
 
 def _max_bytes() -> int:
@@ -49,8 +52,13 @@ def _run(request, pending: uploads.Pending, dry_run: bool) -> tuple[ImportResult
     return outcome.result, outcome.errors
 
 
+def _kinds(kinds: dict[str, str]) -> dict[str, str]:
+    """``services.IMPORT_KINDS`` or ``EXPORT_KINDS`` with the labels in the page's language."""
+    return {kind: _(label) for kind, label in kinds.items()}
+
+
 def _context(token: str, **extra) -> dict:
-    return {"kinds": IMPORT_KINDS, "token": token, "max_mb": _max_bytes() // (1024 * 1024), **extra}
+    return {"kinds": _kinds(IMPORT_KINDS), "token": token, "max_mb": _max_bytes() // (1024 * 1024), **extra}
 
 
 @login_required
@@ -66,9 +74,9 @@ def data_import(request):
     upload = request.FILES.get("file")
     problem = None
     if kind not in IMPORT_KINDS:
-        problem = "Chọn loại dữ liệu cần nhập."
+        problem = _("Chọn loại dữ liệu cần nhập.")
     elif upload is None:
-        problem = "Chọn tệp CSV hoặc XLSX để tải lên."
+        problem = _("Chọn tệp CSV hoặc XLSX để tải lên.")
     elif upload.size > _max_bytes():
         problem = services.too_large(upload.name)
     if problem:
@@ -80,7 +88,7 @@ def data_import(request):
         uploads.discard(request, token)
     return render(request, "dataio/import.html", _context(
         uploads.new_token() if errors else token, kind=kind, pending=pending, result=result, errors=errors,
-        kind_label=IMPORT_KINDS[kind]))
+        kind_label=_(IMPORT_KINDS[kind])))
 
 
 @login_required
@@ -91,13 +99,13 @@ def data_import_confirm(request):
     pending = uploads.find(request, token) if uploads.valid_token(token) else None
     if pending is None:
         return render(request, "dataio/import.html", _context(uploads.new_token(), kind="values", problem=(
-            "Không còn tệp chờ nhập (đã nhập, đã hủy, hoặc đã quá 24 giờ). Tải tệp lên và kiểm tra lại.")),
+            _("Không còn tệp chờ nhập (đã nhập, đã hủy, hoặc đã quá 24 giờ). Tải tệp lên và kiểm tra lại."))),
             status=400)
     result, errors = _run(request, pending, dry_run=False)
     uploads.discard(request, token)
     return render(request, "dataio/import.html", _context(
         uploads.new_token(), kind=pending.kind, pending=pending, result=result, errors=errors, confirmed=True,
-        kind_label=IMPORT_KINDS[pending.kind]))
+        kind_label=_(IMPORT_KINDS[pending.kind])))
 
 
 @login_required
@@ -107,7 +115,7 @@ def data_import_cancel(request):
     if uploads.valid_token(token):
         uploads.discard(request, token)
     return render(request, "dataio/import.html", _context(uploads.new_token(), kind="values",
-                                                          notice="Đã hủy; tệp đã được xóa."))
+                                                          notice=_("Đã hủy; tệp đã được xóa.")))
 
 
 @login_required
@@ -119,10 +127,10 @@ def data_import_progress(request, token: str):
     if state and state["phase"] != "done":
         phase = PHASES.get(state["phase"], state["phase"])
         if state["phase"] == "evaluate":
-            text = f"{phase} {state['total']:,} bản đánh giá…".replace(",", ".")
+            text = _("%(phase)s %(n)s bản đánh giá…") % {"phase": phase, "n": format_number(state["total"])}
         else:
             percent = round(100 * state["done"] / state["total"]) if state["total"] else None
-            text = f"{phase}: {state['rows']:,} dòng".replace(",", ".")
+            text = _("%(phase)s: %(n)s dòng") % {"phase": phase, "n": format_number(state["rows"])}
     return render(request, "dataio/_import_progress.html", {"text": text, "percent": percent})
 
 
@@ -138,7 +146,7 @@ def _year(text: str | None) -> int | None:
 def _export_page(request, problem: str | None = None, status: int = 200):
     sets = CriteriaSet.objects.latest_versions().order_by("effective_from", "code")
     return render(request, "dataio/export.html", {
-        "sets": sets, "kinds": EXPORT_KINDS, "formats": exports.FORMATS, "problem": problem,
+        "sets": sets, "kinds": _kinds(EXPORT_KINDS), "formats": exports.FORMATS, "problem": problem,
         "unit": request.GET.get("unit", DEFAULT_UNIT), "year": request.GET.get("year", str(DEFAULT_AS_OF.year)),
     }, status=status)
 
@@ -157,7 +165,7 @@ def data_export_file(request):
     code = request.GET.get("unit", "").strip()
     year = _year(request.GET.get("year"))
     if kind not in EXPORT_KINDS or fmt not in exports.FORMATS:
-        return _export_page(request, "Chọn loại dữ liệu và định dạng (CSV hoặc XLSX).", status=400)
+        return _export_page(request, _("Chọn loại dữ liệu và định dạng (CSV hoặc XLSX)."), status=400)
     try:
         return services.export(kind, fmt, request.user, code, year)
     except exports.ExportError as exc:
@@ -185,8 +193,8 @@ def _as_of(request) -> tuple[dt.date, str | None]:
     try:
         return dt.date.fromisoformat(raw), None
     except ValueError:
-        return DEFAULT_AS_OF, (f"Ngày «{raw}» không hợp lệ; dùng ngày {DEFAULT_AS_OF.day}/{DEFAULT_AS_OF.month}/"
-                               f"{DEFAULT_AS_OF.year}. Viết ngày theo dạng YYYY-MM-DD.")
+        return DEFAULT_AS_OF, _("Ngày «%(raw)s» không hợp lệ; dùng ngày %(date)s. Viết ngày theo dạng YYYY-MM-DD.") % {
+            "raw": raw, "date": format_date(DEFAULT_AS_OF)}
 
 
 @require_GET
@@ -202,7 +210,7 @@ def open_data(request):
 def open_data_file(request, slug: str, fmt: str):
     """A data set as CSV or JSON: /du-lieu-mo/xa-dat-chuan.csv?as_of=2023-06-30&unit=19."""
     if slug not in opendata.DATASETS or fmt not in opendata.FORMATS:
-        raise Http404("Không có bộ dữ liệu này.")
+        raise Http404(_("Không có bộ dữ liệu này."))
     as_of, problem = _as_of(request)
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
