@@ -168,3 +168,27 @@ def test_rebuild_derived_checks_and_repairs(capsys):
         call_command("rebuild_derived", "--check")
     call_command("rebuild_derived")
     in_step()
+
+
+@pytest.mark.django_db
+def test_the_copies_of_a_unit_follow_its_changes(communes):
+    from nongthonso.reports.services import NATIONAL, summary
+    from nongthonso.units.signals import units_changed
+
+    from .reference_summary import reference_summary
+
+    unit = communes.filter(spells__isnull=False, standings__isnull=False).distinct().first()
+    # a unit saved (the admin, a repair): its end date is copied onto its spells and standings
+    unit.valid_to = D(2024, 6, 30)
+    unit.save()
+    in_step()
+    assert set(Spell.objects.filter(unit=unit).values_list("unit_to", flat=True)) == {D(2024, 6, 30)}
+    assert set(Standing.objects.filter(unit=unit).values_list("unit_to", flat=True)) == {D(2024, 6, 30)}
+    for as_of in (D(2024, 6, 30), D(2024, 7, 1)):  # the country counts it up to its last day, not after
+        assert summary(NATIONAL, as_of) == reference_summary(NATIONAL, as_of)
+    # a loader's bulk write sends units_changed (no post_save): the copies follow too
+    Unit.objects.filter(pk=unit.pk).update(valid_to=None)
+    assert spells.check() and standings.check()
+    units_changed.send(sender=Unit, unit_ids={unit.pk})
+    in_step()
+    assert set(Spell.objects.filter(unit=unit).values_list("unit_to", flat=True)) == {Spell.OPEN}

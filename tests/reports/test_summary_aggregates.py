@@ -124,6 +124,12 @@ def test_the_latest_assessment_counts_equal_the_previous_choice_also_with_ties(p
     assert latest_criteria_met(communes, Level.XA_NTM, 2023, published) == reference(2023, published)
     assert latest_criteria_met(communes, Level.XA_NTM, 2023)[3] == 1
     assert latest_criteria_met(communes, Level.XA_NTM, 2020) == {None: communes.count()}
+    # and the pages that list the latest assessments pick the same one as the counts
+    from nongthonso.assessments.services import latest_assessments as pages_latest
+    from nongthonso.reports.selectors import latest_assessments as selectors_latest
+
+    assert pages_latest(communes, Level.XA_NTM, 2023)[unit.pk].criteria_set == later_set
+    assert selectors_latest(communes, Level.XA_NTM, 2023)[unit.pk].criteria_set == later_set
     assert summary("19", as_of) == reference_summary("19", as_of)
 
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from nongthonso.criteria.models import CriteriaSet, Indicator
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitFacts
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -70,7 +70,7 @@ class Assessment(models.Model):
         return f"{self.unit} — {self.year} — {self.criteria_set.code}"
 
 
-class Standing(models.Model):
+class Standing(UnitFacts):
     """A unit's latest assessment against the sets of ``level`` as seen from the years ``from_year`` to ``to_year``
     (exclusive; ``OPEN`` — 9999 — when no later year has an assessment, so that "covering a year" is one range on
     the index, ``from_year <= year < to_year``): the one ``services.LATEST_ORDER`` picks among the assessments of
@@ -87,11 +87,12 @@ class Standing(models.Model):
 
     OPEN = 9999
 
-    class Meta:
+    class Meta(UnitFacts.Meta):
         indexes = [
             models.Index(fields=["unit", "level", "from_year"]),
             # the rows covering a year, read from the index alone (criteria_met_distribution)
-            models.Index(fields=["level", "to_year", "from_year", "unit", "criteria_met"], name="standing_covering"),
+            models.Index(fields=["level", "to_year", "from_year", "unit_type", "unit_from", "unit_to", "unit",
+                                 "criteria_met"], name="standing_covering"),
         ]
 
     def __str__(self):

@@ -429,12 +429,15 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
     return len(first) + len(requiring)
 
 
-def latest_assessments(units: Iterable[Unit], level: str, year: int) -> dict[int, Assessment]:
-    """For each unit, its most recent assessment (year ≤ ``year``) against a set of ``level``."""
+def latest_assessments(units: Iterable[Unit], level: str, year: int,
+                       among: QuerySet[Assessment] | None = None) -> dict[int, Assessment]:
+    """For each unit, its most recent assessment (year ≤ ``year``) against a set of ``level``, among ``among``
+    (default all): the one ``LATEST_ORDER`` picks, as the counts (``latest_criteria_met``) pick it. One query."""
     unit_ids = [u.pk for u in units]
     latest: dict[int, Assessment] = {}
-    qs = (Assessment.objects.filter(unit_id__in=unit_ids, year__lte=year, criteria_set__level=level)
-          .order_by("unit_id", "-year", "-criteria_set__version")
+    qs = ((Assessment.objects.all() if among is None else among)
+          .filter(unit_id__in=unit_ids, year__lte=year, criteria_set__level=level)
+          .order_by("unit_id", *LATEST_ORDER)
           .only("id", "unit_id", "year", "criteria_met", "criteria_failed", "criteria_unknown",
                 "criteria_total", "eligible", "revoke", "criteria_set_id"))
     for a in qs:
@@ -465,16 +468,16 @@ def _set_rank(level: str) -> tuple[list[int], Case | None]:
 
 
 def latest_criteria_met(units: QuerySet[Unit], level: str, year: int,
-                        among: QuerySet[Assessment] | None = None, *, joined: models.Q | None = None
+                        among: QuerySet[Assessment] | None = None, *, where: models.Q | None = None
                         ) -> dict[int | None, int]:
     """For figures over many units: how many of ``units`` have a latest assessment (year ≤ ``year``, against a
     set of ``level``, among ``among``, default all — the one ``LATEST_ORDER`` picks) meeting each number of
     criteria: ``{criteria_met: units}``, and under the key ``None`` how many have none (so the values add up to
     the number of units). Counted in the database, nothing loaded: among all assessments, one join with the
     standings (``standings.criteria_met_distribution``); among some, two queries, the latest assessment of each
-    unit a subquery per unit (an index lookup on (unit, year)). ``joined``: see ``criteria_met_distribution``."""
+    unit a subquery per unit (an index lookup on (unit, year)). ``where``: see ``criteria_met_distribution``."""
     if among is None:
-        return standings.criteria_met_distribution(units, level, year, joined=joined)
+        return standings.criteria_met_distribution(units, level, year, where=where)
     set_ids, rank = _set_rank(level)
     newest = among.filter(unit_id=OuterRef("pk"), year__lte=year, criteria_set_id__in=set_ids or [0])
     if rank is not None:

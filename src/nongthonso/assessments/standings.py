@@ -24,7 +24,8 @@ from django.dispatch import receiver
 
 from nongthonso.core.bulk import insert_in_batches
 from nongthonso.criteria.models import CriteriaSet
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, unit_facts
+from nongthonso.units.signals import units_changed
 
 from .models import Assessment, Standing
 
@@ -79,8 +80,13 @@ def _assessments(unit_ids: list[int] | None, assessment_model=Assessment):
             .iterator(chunk_size=CHUNK))
 
 
+def _rows(standings, facts: dict[int, dict], model=Standing):
+    for u, lvl, f, t, a, m in standings:
+        yield model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m, **facts[u])
+
+
 def refresh(unit_ids: Iterable[int]) -> None:
-    """Recompute the standings of ``unit_ids`` from their assessments."""
+    """Recompute the standings of ``unit_ids`` from their assessments and the units' facts."""
     ids = sorted(set(unit_ids))
     if not ids:
         return
@@ -89,39 +95,43 @@ def refresh(unit_ids: Iterable[int]) -> None:
         chunk = ids[i:i + CHUNK]
         with transaction.atomic():
             Standing.objects.filter(unit_id__in=chunk).delete()
-            Standing.objects.bulk_create(
-                [Standing(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m)
-                 for u, lvl, f, t, a, m in standings_of(_assessments(chunk), ranks)], batch_size=CHUNK)
+            Standing.objects.bulk_create(_rows(standings_of(_assessments(chunk), ranks), unit_facts(chunk)),
+                                         batch_size=CHUNK)
 
 
-def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet) -> int:
+def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet,
+            unit_model=None) -> int:
     """Every unit's standings (also the data migration, with the historical models)."""
     ranks = set_ranks(criteria_set_model)
     with transaction.atomic():
         standing_model.objects.all().delete()
-        return insert_in_batches(standing_model, (
-            standing_model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m)
-            for u, lvl, f, t, a, m in standings_of(_assessments(None, assessment_model), ranks)), CHUNK)
+        facts = unit_facts(unit_model=unit_model)
+        return insert_in_batches(standing_model, _rows(standings_of(_assessments(None, assessment_model), ranks),
+                                                       facts, standing_model), CHUNK)
+
+
+FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "unit_type_id", "unit_from",
+          "unit_to")
 
 
 def check() -> list[str]:
-    """Differences between the stored standings and those the assessments give (empty when in step)."""
-    stored = set(Standing.objects.values_list("unit_id", "level", "from_year", "to_year", "assessment_id",
-                                              "criteria_met"))
-    fresh = set(standings_of(_assessments(None), set_ranks()))
+    """Differences between the stored standings and those the assessments and units give (empty when in step)."""
+    stored = set(Standing.objects.values_list(*FIELDS))
+    facts = unit_facts()
+    fresh = {(*row, *facts[row[0]].values()) for row in standings_of(_assessments(None), set_ranks())}
     return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
             + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
 
 
-def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, joined: Q | None = None
+def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, where: Q | None = None
                               ) -> dict[int | None, int]:
     """How many of ``units`` have a latest assessment (year ≤ ``year``, against a set of ``level``) meeting each
     number of criteria, and under ``None`` how many have none — ``services.latest_criteria_met`` read from the
     standings: two queries, the units counted and the standings covering ``year`` (read from their index) of
-    those units. ``joined``: the same units as a ``Q`` on the standing's unit (``unit__…``), joined instead of
-    listed in a subquery — cheaper when they are many."""
+    those units. ``where``: the same units as a condition on the standing — ``UnitFacts.in_force`` on its copy
+    of the unit, ``unit__…`` through a join — instead of a subquery listing them: cheaper when they are many."""
     total = units.order_by().count()
-    mine = Q(unit__in=units.order_by()) if joined is None else joined
+    mine = Q(unit__in=units.order_by()) if where is None else where
     counts = dict(Standing.objects.filter(mine, level=level, to_year__gt=year, from_year__lte=year).order_by()
                   .values_list("criteria_met").annotate(n=Count("pk")))
     if total > sum(counts.values()):
@@ -149,3 +159,8 @@ def _criteria_set_changed(sender, instance: CriteriaSet, raw: bool = False, **kw
     if not raw:
         refresh(Assessment.objects.filter(criteria_set__level=instance.level).values_list("unit_id", flat=True)
                 .distinct())
+
+
+@receiver(units_changed)
+def _units_changed(sender, unit_ids, **kwargs):
+    refresh(unit_ids)

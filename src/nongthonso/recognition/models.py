@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import models
 
 from nongthonso.criteria.choices import Level
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitFacts
 
 
 class Decision(models.Model):
@@ -53,7 +53,7 @@ class Registration(models.Model):
         return f"{self.unit} — {self.get_target_level_display()} — {self.target_year}"
 
 
-class Spell(models.Model):
+class Spell(UnitFacts):
     """A span of days during which ``unit`` holds ``level`` by a decision: from ``start`` (the date of the recognition
     decision that opened it) to ``end`` (exclusive; the date of the next decision deciding the same unit and level;
     ``OPEN`` — 31/12/9999 — when none, so that "in force on a day" is one range on the index, ``start <= day <
@@ -71,11 +71,12 @@ class Spell(models.Model):
 
     OPEN = dt.date.max
 
-    class Meta:
+    class Meta(UnitFacts.Meta):
         indexes = [
             models.Index(fields=["unit", "level"]),
-            # the spells in force on a date, read from the index alone (services.held_spells)
-            models.Index(fields=["level", "end", "start", "unit"], name="spell_in_force"),
+            # the spells in force on a date of the units in force then, read from the index alone (held_spells)
+            models.Index(fields=["level", "end", "start", "unit_type", "unit_from", "unit_to", "unit"],
+                         name="spell_in_force"),
         ]
 
     def __str__(self):

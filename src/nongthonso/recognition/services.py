@@ -120,8 +120,8 @@ def held_spells(date: dt.date, units: QuerySet[Unit] | Q | None = None, *,
                 levels: Iterable[str] | None = None) -> QuerySet[Spell]:
     """The spells in force on ``date``: one per (unit, level) the unit holds then by a decision — of ``units``
     (default all) and ``levels`` (default all). ``units`` is a queryset of units (``unit_id IN (…)``) or a ``Q``
-    on the spell's unit (``unit__…`` lookups, joined: cheaper when the units are a large part of the table,
-    e.g. the whole country)."""
+    on the spell: ``UnitFacts.in_force`` on its copy of the unit (no join: cheapest when the units are a large
+    part of the table, e.g. the whole country), or ``unit__…`` lookups through a join."""
     lookups = {"end__gt": date, "start__lte": date}
     conditions = []
     if isinstance(units, Q):
@@ -143,13 +143,13 @@ def count_holding(units: QuerySet[Unit] | Q, date: dt.date, levels: dict[str, It
                                for name, held in levels.items()})
 
 
-def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, joined: Q | None = None) -> dict[str, int]:
+def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | None = None) -> dict[str, int]:
     """How many of ``units`` hold each commune level on ``date`` (``Status.holds``: a higher level counts at
     the lower ones), merger rule included, and how many of them provisionally (key ``"provisional"``) —
     exactly what counting ``statuses_on(list(units), date)`` gives, in two queries (a few more when some of
-    ``units`` were formed by a merger). ``joined``: the same units as a ``Q`` on the link's unit, for the
-    count (see ``held_spells``)."""
-    counts = count_holding(units if joined is None else joined, date,
+    ``units`` were formed by a merger). ``where``: the same units as a ``Q`` on the spell, for the count (see
+    ``held_spells``)."""
+    counts = count_holding(units if where is None else where, date,
                            {level: [lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] >= LEVEL_RANK[level]]
                             for level in COMMUNE_LEVELS})
     counts["provisional"] = 0

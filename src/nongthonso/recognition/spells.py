@@ -23,6 +23,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from nongthonso.core.bulk import insert_in_batches
+from nongthonso.units.models import unit_facts
+from nongthonso.units.signals import units_changed
 
 from .models import Decision, Spell
 
@@ -67,29 +69,38 @@ def _links(unit_ids: list[int] | None, through=None):
             .iterator(chunk_size=CHUNK))
 
 
-def refresh(unit_ids: Iterable[int], *, using: str | None = None) -> None:
-    """Recompute the spells of ``unit_ids`` from their decisions (deletes theirs, inserts the new ones)."""
+def _rows(spells, facts: dict[int, dict], model=Spell):
+    for u, lvl, s, e, d in spells:
+        yield model(unit_id=u, level=lvl, start=s, end=e, decision_id=d, **facts[u])
+
+
+def refresh(unit_ids: Iterable[int]) -> None:
+    """Recompute the spells of ``unit_ids`` from their decisions and the units' facts (deletes theirs, inserts
+    the new ones)."""
     ids = sorted(set(unit_ids))
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        with transaction.atomic(using=using):
+        with transaction.atomic():
             Spell.objects.filter(unit_id__in=chunk).delete()
-            Spell.objects.bulk_create([Spell(unit_id=u, level=lvl, start=s, end=e, decision_id=d)
-                                       for u, lvl, s, e, d in spells_of(_links(chunk))], batch_size=CHUNK)
+            Spell.objects.bulk_create(_rows(spells_of(_links(chunk)), unit_facts(chunk)), batch_size=CHUNK)
 
 
-def rebuild(spell_model=Spell, through=None) -> int:
+def rebuild(spell_model=Spell, through=None, unit_model=None) -> int:
     """Every unit's spells from every decision (also the data migration, with the historical models)."""
     with transaction.atomic():
         spell_model.objects.all().delete()
-        return insert_in_batches(spell_model, (spell_model(unit_id=u, level=lvl, start=s, end=e, decision_id=d)
-                                               for u, lvl, s, e, d in spells_of(_links(None, through))), CHUNK)
+        facts = unit_facts(unit_model=unit_model)
+        return insert_in_batches(spell_model, _rows(spells_of(_links(None, through)), facts, spell_model), CHUNK)
+
+
+FIELDS = ("unit_id", "level", "start", "end", "decision_id", "unit_type_id", "unit_from", "unit_to")
 
 
 def check() -> list[str]:
-    """Differences between the stored spells and those the decisions give (empty when in step)."""
-    stored = set(Spell.objects.values_list("unit_id", "level", "start", "end", "decision_id"))
-    fresh = set(spells_of(_links(None)))
+    """Differences between the stored spells and those the decisions and units give (empty when in step)."""
+    stored = set(Spell.objects.values_list(*FIELDS))
+    facts = unit_facts()
+    fresh = {(*spell, *facts[spell[0]].values()) for spell in spells_of(_links(None))}
     return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
             + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
 
@@ -125,3 +136,8 @@ def _decision_units_changed(sender, instance, action: str, reverse: bool, pk_set
         refresh([instance.pk] if reverse else pk_set or [])
     elif action == "post_clear":
         refresh(getattr(instance, "_spell_units", []))
+
+
+@receiver(units_changed)
+def _units_changed(sender, unit_ids, **kwargs):
+    refresh(unit_ids)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.services import latest_assessments as _latest_assessments
 from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
@@ -78,17 +79,8 @@ def assessments(published: bool = False) -> QuerySet[Assessment]:
 
 def latest_assessments(units: Iterable[Unit], level: str, year: int, *, published: bool = False
                        ) -> dict[int, Assessment]:
-    """Like ``assessments.services.latest_assessments`` (most recent assessment with year ≤ ``year`` against
-    a set of ``level``), optionally among published assessments only. One query."""
-    latest: dict[int, Assessment] = {}
-    qs = (assessments(published)
-          .filter(unit_id__in=[u.pk for u in units], year__lte=year, criteria_set__level=level)
-          .order_by("unit_id", "-year", "-criteria_set__version", "-criteria_set__effective_from")
-          .only("id", "unit_id", "year", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total",
-                "eligible", "revoke", "criteria_set_id"))
-    for a in qs:
-        latest.setdefault(a.unit_id, a)
-    return latest
+    """``assessments.services.latest_assessments``, optionally among published assessments only."""
+    return _latest_assessments(units, level, year, assessments(published))
 
 
 def _district_id(unit: Unit, district_ids: set[int]) -> int | None:

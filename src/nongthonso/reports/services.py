@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import commune_level_counts, count_holding, held_spells
-from nongthonso.units.models import Unit, UnitLevel, UnitType
+from nongthonso.units.models import Unit, UnitFacts, UnitLevel, UnitType
 
 BELOW = 10  # "không có xã dưới 10 tiêu chí"
 
@@ -58,6 +59,13 @@ def in_force_under(root: Unit, as_of: dt.date, prefix: str = "") -> Q:
     return q
 
 
+def _compiled(units) -> RawSQL:
+    """The ids of ``units`` as a subquery compiled once, for the several counts that use it (Django would compile
+    the queryset again inside each)."""
+    sql, params = units.order_by().values("pk").query.sql_with_params()
+    return RawSQL(sql, params)
+
+
 def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> dict:
     """Figures for the unit ``code`` (``NATIONAL``: the whole country) as it was on ``as_of``; decisions
     counted from ``period_start`` (default: 1 January of the same year) to ``as_of``.
@@ -68,24 +76,31 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
     unit = find_root(code, as_of)
     period_start = period_start or dt.date(as_of.year, 1, 1)
     within = Unit.objects.filter(in_force_under(unit, as_of))
-    # the unit types by id, not joined: then SQLite finds the communes through the index on the type instead of
-    # reading every unit (70,000 hamlets among them)
-    rural, hamlet = [], []
-    for pk, is_rural, level in UnitType.objects.values_list("pk", "is_rural", "level__code"):
-        (rural if is_rural else hamlet if level == "xom" else []).append(pk)
-    communes = within.filter(unit_type_id__in=rural)
-    # Rows that link to a unit (standings, spells, decision links, registrations) reach the units in scope by a
-    # join for the whole country (most of the units: no list of them), by a subquery for a province or a district
-    # (its few units found under the path index, then each one's rows through their index).
+    # Rows that refer to a unit reach the units in scope, for a province or a district, by a subquery (its few
+    # units found under the path index, then each one's rows through their index); for the whole country, the
+    # derived rows (standings, spells) by the copy of the unit's type and dates they carry (``UnitFacts``: no
+    # join of 80,000 units), decision links and registrations by a join.
     national = unit.pk is None
     linked = in_force_under(unit, as_of, "unit__")
-    linked_communes = linked & Q(unit__unit_type_id__in=rural) if national else Q(unit__in=communes.order_by())
-    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, joined=linked_communes)
+    if national:
+        # the unit types by id, not joined: then SQLite finds the communes through the index on the type instead
+        # of reading every unit (70,000 hamlets among them)
+        rural, hamlet = [], []
+        for pk, is_rural, level in UnitType.objects.values_list("pk", "is_rural", "level__code"):
+            (rural if is_rural else hamlet if level == "xom" else []).append(pk)
+        communes = within.filter(unit_type_id__in=rural)
+        linked_communes = linked & Q(unit__unit_type_id__in=rural)
+        derived_communes = UnitFacts.in_force(as_of, rural)
+        hamlets = UnitFacts.in_force(as_of, hamlet)
+    else:
+        communes = within.rural_communes()
+        linked_communes = derived_communes = Q(unit_id__in=_compiled(communes))
+        hamlets = Q(unit_id__in=_compiled(within.at_level("xom")))
+    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, where=derived_communes)
     communes_total = sum(dist.values())
     dist.pop(None, None)  # communes with no assessment yet
-    held = commune_level_counts(communes, as_of, joined=linked_communes)
+    held = commune_level_counts(communes, as_of, where=derived_communes)
     ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
-    hamlets = linked & Q(unit__unit_type_id__in=hamlet) if national else within.filter(unit_type_id__in=hamlet)
     model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]})["model"]
 
     assessed = sum(dist.values())
@@ -118,7 +133,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
          "units": [district_display_name(u) for u in dec.units.all()]}
         for dec in Decision.objects.filter(date__gte=period_start, date__lte=as_of, level__in=DISTRICT_LEVELS,
                                            units__in=districts)
-        .distinct().prefetch_related("units__unit_type").order_by("date", "pk")
+        .distinct().prefetch_related(Prefetch("units", Unit.objects.only("name"))).order_by("date", "pk")
     ]
     return {
         "as_of": as_of.isoformat(),

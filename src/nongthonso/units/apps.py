@@ -9,3 +9,4 @@ class UnitsConfig(AppConfig):
         from .lookups import register
 
         register()  # path__startswith served by the index on SQLite too (units/lookups.py)
+        from . import signals  # noqa: F401  (a saved unit announces itself: units_changed)

@@ -44,6 +44,7 @@ from nongthonso.core.text import fold, format_date, vi_sort_key
 from .choices import CommuneGroup, LineageKind, Region
 from .models import LineageEvent, Unit, UnitType
 from .reference import NAME_PREFIXES, ensure_reference_data
+from .signals import units_changed
 
 LINEAGE_FILE = Path(__file__).with_name("data") / "thai-nguyen-lineage.yaml"
 PACKAGE = "vietnamadminunits"
@@ -173,6 +174,7 @@ def _write_units(specs: list[_Spec], stats: _Stats) -> dict[_Spec, Unit]:
         if to_update:
             Unit.objects.bulk_update(to_update, ["name", "unit_type", "parent", "valid_to", "region",
                                                  "sort_key", "search_text", "path"])
+            units_changed.send(sender=Unit, unit_ids={unit.pk for unit in to_update})
         for old_path, new_path in moved:
             if old_path:
                 _repath_descendants(old_path, new_path)

@@ -176,3 +176,34 @@ class LineageEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y} ({self.legal_basis})"
+
+
+class UnitFacts(models.Model):
+    """What a count over the whole country asks of a unit — its type and the days it is in force — copied onto a
+    derived row (``recognition.Spell``, ``assessments.Standing``), so that the count reads one table's index
+    instead of joining 80,000 units. Kept in step by the owners of those rows: when a unit is saved, or a loader
+    sends ``units_changed`` after a bulk write, they copy the unit's facts again. ``unit_to`` is ``OPEN``
+    (31/12/9999) for a unit still in force, so that "in force on a day" is two comparisons."""
+
+    unit_type = models.ForeignKey(UnitType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit_from = models.DateField()
+    unit_to = models.DateField(default=dt.date.max)
+
+    OPEN = dt.date.max
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def in_force(date: dt.date, type_ids: list[int]) -> Q:
+        """The rows of units of ``type_ids`` in force on ``date`` (``Unit.objects.valid_on``), from the copy."""
+        return Q(unit_type_id__in=type_ids, unit_from__lte=date, unit_to__gte=date)
+
+
+def unit_facts(unit_ids=None, unit_model=None) -> dict[int, dict]:
+    """{unit id: the ``UnitFacts`` fields} of ``unit_ids`` (default every unit)."""
+    qs = (unit_model or Unit).objects.all()
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=list(unit_ids))
+    return {pk: {"unit_type_id": kind, "unit_from": start, "unit_to": end or dt.date.max}
+            for pk, kind, start, end in qs.order_by().values_list("pk", "unit_type_id", "valid_from", "valid_to")}

@@ -6,7 +6,8 @@ from django.db import migrations
 def fill(apps, schema_editor):
     from nongthonso.recognition.spells import rebuild
 
-    rebuild(apps.get_model("recognition", "Spell"), apps.get_model("recognition", "Decision").units.through)
+    rebuild(apps.get_model("recognition", "Spell"), apps.get_model("recognition", "Decision").units.through,
+            apps.get_model("units", "Unit"))
 
 
 class Migration(migrations.Migration):
