@@ -76,6 +76,7 @@ def test_vietnamese_is_the_default(client, published):
     assert ">Đăng nhập</a>" in html
     assert "<h1>Kết quả xây dựng nông thôn mới" in html
     assert "<span>xã đạt chuẩn NTM (85,7%)</span>" in html
+    assert "Đến nay, toàn tỉnh có 108/126 xã đạt chuẩn nông thôn mới, bằng 85,7% tổng số xã" in html
     assert '<button name="language" value="en" type="submit" class="link">English</button>' in html
 
 
@@ -99,6 +100,11 @@ def test_the_english_switch_shows_the_public_dashboard_in_english(client, publis
     assert "<span>communes meeting the NTM standard (85,7%)</span>" in html
     assert "Figures as of 30/6/2023" in html
     assert "Tổng hợp" not in html
+    # the summary paragraph too (the official outputs keep the Vietnamese one)
+    assert ("To date, Tỉnh Thái Nguyên has 108/126 communes meeting the new rural standard (85,7% of all "
+            "communes), 17 advanced and 4 model new rural communes, and 88 model new rural hamlets; communes meet "
+            "18,2 criteria on average, and none meets fewer than 10.") in html
+    assert "Đến nay, toàn tỉnh có" not in html
     assert '<button name="language" value="vi" type="submit" class="link">Tiếng Việt</button>' in html
 
 

@@ -213,3 +213,22 @@ def test_the_path_prefix_range_is_exact():
     for path in ("/12/345/", "/12/345/6/", "/12/3456/", "/12/34/", "/12/345"):
         inside = "/12/345/" <= path < prefix_end("/12/345/")
         assert inside == path.startswith("/12/345/")
+
+
+@pytest.mark.django_db
+def test_the_english_paragraph_says_what_the_vietnamese_one_says():
+    from nongthonso.reports.services import summary_text_en
+
+    data = summary("19", dt.date(2023, 6, 30))
+    assert summary_text_en(data) == (
+        "In the first 6 months of 2023, 10 communes meeting the new rural standard, 9 communes meeting the advanced "
+        "new rural standard and 4 communes meeting the model new rural standard were recognised for 2022. To date, "
+        "Tỉnh Thái Nguyên has 108/126 communes meeting the new rural standard (85,7% of all communes), 17 advanced "
+        "and 4 model new rural communes, and 88 model new rural hamlets; communes meet 18,2 criteria on average, "
+        "and none meets fewer than 10. For 2023, 11 communes registered to meet the new rural standard; 12 "
+        "communes registered to meet the advanced new rural standard; 4 communes registered to meet the model new "
+        "rural standard. On 24/5/2023, Thủ tướng Chính phủ issued Decision No. 567/QĐ-TTg recognising huyện Phú "
+        "Bình as meeting the new rural standard for 2022. To date, 4 district-level units of Tỉnh Thái Nguyên have "
+        "completed the new rural development programme: thành phố Thái Nguyên, thành phố Sông Công, thành phố Phổ "
+        "Yên and huyện Phú Bình.")
+    assert summary_text_en(summary(NATIONAL, dt.date(2023, 6, 30))).count("To date, the country has") == 1

@@ -149,13 +149,19 @@ def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | Non
     exactly what counting ``statuses_on(list(units), date)`` gives, in two queries (a few more when some of
     ``units`` were formed by a merger). ``where``: the same units as a ``Q`` on the spell, for the count (see
     ``held_spells``)."""
-    counts = count_holding(units if where is None else where, date,
-                           {level: [lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] >= LEVEL_RANK[level]]
-                            for level in COMMUNE_LEVELS})
+    counts = count_holding(units if where is None else where, date, AT_LEAST)
+    return _with_merger_rule(units, date, counts)
+
+
+AT_LEAST = {level: [lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] >= LEVEL_RANK[level]] for level in COMMUNE_LEVELS}
+
+
+def _with_merger_rule(units: QuerySet[Unit], date: dt.date, counts: dict[str, int]) -> dict[str, int]:
+    """``counts`` (of commune levels, by decisions) plus the units of ``units`` that hold a level on ``date``
+    provisionally, and their number (key ``"provisional"``). The merger rule gives a level (always provisionally)
+    only to a unit formed by a merger that holds no level by a decision; the few units formed by a merger are
+    found from the lineage events, and their statuses computed by statuses_on itself."""
     counts["provisional"] = 0
-    # The merger rule gives a level (always provisionally) only to a unit formed by a merger that holds no level
-    # by a decision; the few units formed by a merger are found from the lineage events, and their statuses
-    # computed by statuses_on itself.
     if not LineageEvent.objects.filter(kind=LineageKind.MERGE, effective_date__lte=date).exists():
         return counts
     formed = LineageEvent.successors.through.objects.filter(
@@ -164,10 +170,25 @@ def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | Non
     candidates = units.filter(pk__in=formed.values("unit_id")).only("id", "valid_from")
     for status in statuses_on(list(candidates), date).values():
         if status.provisional:
-            for level in COMMUNE_LEVELS:
+            for level in counts.keys() & set(COMMUNE_LEVELS):
                 counts[level] += status.holds(level)
             counts["provisional"] += 1
     return counts
+
+
+def ntm_counts_on(units: QuerySet[Unit], points: list[tuple[dt.date, dt.date]]) -> list[int]:
+    """For each ``(date, units_on)``: how many of ``units`` in force on ``units_on`` hold the NTM level (or a
+    higher one) on ``date`` — ``commune_level_counts(units.valid_on(units_on), date)[XA_NTM]``, merger rule
+    included — all the dates counted by one query (the spells' copy of the unit's dates tells which units were
+    in force), plus the merger rule's few queries for dates after a merger."""
+    if not points:
+        return []
+    spells = Spell.objects.filter(unit__in=units.order_by(), level__in=COMMUNE_LEVELS)
+    got = spells.aggregate(**{f"p{i}": Count("unit_id", distinct=True, filter=Q(
+        start__lte=date, end__gt=date, unit_from__lte=units_on, unit_to__gte=units_on))
+        for i, (date, units_on) in enumerate(points)})
+    return [_with_merger_rule(units.valid_on(units_on), date, {Level.XA_NTM: got[f"p{i}"]})[Level.XA_NTM]
+            for i, (date, units_on) in enumerate(points)]
 
 
 @dataclass

@@ -40,7 +40,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import Status, alerts, commune_level_counts, statuses_on
+from nongthonso.recognition.services import Status, alerts, ntm_counts_on, statuses_on
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import LineageEvent, Unit
 
@@ -242,8 +242,8 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
     assessments of the communes under ``root``.
 
     Units are taken as recorded on the year's end; for years before ``root``'s recorded history begins,
-    the communes as first recorded. Queries: 2 + two per year (more in a year whose units include some formed
-    by a merger)."""
+    the communes as first recorded. Queries: 3, whatever the number of years (a few more per year after a merger,
+    for the merger rule)."""
     years = sorted(set(years))
     if not years:
         return []
@@ -268,17 +268,21 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
         kept = met_by_year[year].get(unit_id)
         if kept is None or version > kept[0]:
             met_by_year[year][unit_id] = (version, criteria_met)
-    rows = []
+    rows, points = [], []
     for year in years:
         end = ends[year]
         units_on = max(end, root.valid_from)
         present = [c for c in communes if c.is_valid_on(units_on)]
-        ntm = 0
-        if present and end >= dt.date(year, 1, 1):  # counted in the database (statuses_on's rules, merger rule too)
-            ntm = commune_level_counts(Unit.objects.filter(pk__in=[c.pk for c in present]), end)[Level.XA_NTM]
+        if present and end >= dt.date(year, 1, 1):
+            points.append((end, units_on))
         met = [m for _, m in met_by_year[year].values()]
-        rows.append({"year": year, "date": end, "communes": len(present), "ntm": ntm,
+        rows.append({"year": year, "date": end, "communes": len(present), "ntm": 0, "units_on": units_on,
                      "assessed": len(met), "avg_criteria": _average(met)})
+    # counted in the database, every year at once (statuses_on's rules, merger rule too)
+    ntm = dict(zip(points, ntm_counts_on(Unit.objects.filter(pk__in=[c.pk for c in communes]), points),
+                   strict=True))
+    for row in rows:
+        row["ntm"] = ntm.get((row["date"], row.pop("units_on")), 0)
     return rows
 
 

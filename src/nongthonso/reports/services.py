@@ -1,7 +1,8 @@
 """The provincial summary: every figure computed from stored raw data (decisions, assessments, units).
 
 ``summary(code, as_of)`` returns the figures as a dict (the JSON of ``nongthonso report summary``);
-``summary_text`` renders them as a Vietnamese paragraph in the style of the province's reports.
+``summary_text`` renders them as a Vietnamese paragraph in the style of the province's reports (``summary_text_en``:
+the same in English, for the pages in English mode).
 """
 
 from __future__ import annotations
@@ -239,3 +240,71 @@ def summary_text(data: dict) -> str:
 def _scope_word(data: dict) -> str:
     kind = data["unit"]["type"].lower()
     return "tỉnh" if kind in ("tỉnh",) else ("thành phố" if "thành phố" in kind else kind)
+
+
+_LEVEL_PHRASE_EN = {
+    Level.XA_NTM: ("commune", "communes", "meeting the new rural standard"),
+    Level.XA_NANG_CAO: ("commune", "communes", "meeting the advanced new rural standard"),
+    Level.XA_KIEU_MAU: ("commune", "communes", "meeting the model new rural standard"),
+}
+
+
+def _count_en(n: int, level: str) -> str:
+    one, many, what = _LEVEL_PHRASE_EN[level]
+    return f"{n} {one if n == 1 else many} {what}"
+
+
+def _period_phrase_en(start: dt.date, end: dt.date) -> str:
+    next_day = end + dt.timedelta(days=1)
+    if start == dt.date(end.year, 1, 1) and next_day.day == 1:
+        months = end.month
+        return (f"In the first {months} month{'s' if months > 1 else ''} of {end.year}" if months < 12
+                else f"In {end.year}")
+    return f"From {format_date(start)} to {format_date(end)}"
+
+
+def _join_en(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def summary_text_en(data: dict) -> str:
+    """``summary_text`` in English, for the pages in English mode: the same figures, numbers and dates written
+    as the rest of those pages writes them (85,7%, 24/5/2023); decision numbers and names as recorded. The
+    official outputs (report exports, the API's ``text``, the command line) keep the Vietnamese paragraph."""
+    as_of = dt.date.fromisoformat(data["as_of"])
+    start = dt.date.fromisoformat(data["period_start"])
+    sentences = []
+    dec = data["decisions_in_period"]
+    if any(d["communes"] for d in dec.values()):
+        years = sorted({y for d in dec.values() for y in d["for_years"]})
+        parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
+        year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
+        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_en(parts)} were recognised{year_text}.")
+    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
+    whole = "the country" if data["unit"]["code"] == NATIONAL else f"{data['unit']['name']}"
+    body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural "
+            f"standard ({pct} of all communes), {data['advanced']} advanced and {data['model']} model new rural "
+            f"communes, and {data['model_hamlets']} model new rural hamlets")
+    if data["avg_criteria"] is not None:
+        body += f"; communes meet {format_number(data['avg_criteria'], 1)} criteria on average"
+        below = data["communes_below_10"]
+        body += (f", and none meets fewer than {BELOW}" if below == 0
+                 else f", and {below} meet{'s' if below == 1 else ''} fewer than {BELOW}")
+    sentences.append(body + ".")
+    reg = data["registrations"]
+    if any(reg.values()):
+        parts = [_count_en(n, level).replace(" meeting", " registered to meet", 1) for level, n in reg.items() if n]
+        sentences.append(f"For {data['registrations_year']}, {'; '.join(parts)}.")
+    for d in data["district_decisions_in_period"]:
+        level = ("as meeting the new rural standard" if d["level"] == Level.HUYEN_NTM
+                 else "as having completed the new rural development programme")
+        year = f" for {d['for_year']}" if d["for_year"] else ""
+        sentences.append(f"On {format_date(dt.date.fromisoformat(d['date']))}, {d['authority']} issued Decision "
+                         f"No. {d['number']} recognising {_join_en(d['units'])} {level}{year}.")
+    done = data["completed_districts"]
+    if done:
+        where = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
+        sentences.append(f"To date, {len(done)} district-level unit{'s' if len(done) != 1 else ''} of {where} "
+                         f"{'have' if len(done) != 1 else 'has'} completed the new rural development programme: "
+                         f"{_join_en(done)}.")
+    return " ".join(sentences)

@@ -31,7 +31,7 @@ from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.units.models import Unit
 
 from . import exports, selectors
-from .services import UnitNotFound, find_unit, summary, summary_text
+from .services import UnitNotFound, find_unit, summary, summary_text, summary_text_en
 
 DEFAULT_UNIT = "19"
 DEFAULT_AS_OF = dt.date(2023, 6, 30)  # the date of the demo's figures
@@ -141,7 +141,8 @@ def _compute_figures(code: str, as_of: dt.date, published: bool, with_alerts: bo
     data = selectors.public_summary(code, as_of) if published else summary(code, as_of)
     root = find_unit(code, as_of)
     scope = selectors.Scope(root, as_of, published)
-    figures = {"data": data, "text": summary_text(data), "root": root,
+    text = summary_text_en(data) if translation.get_language() == "en" else summary_text(data)
+    figures = {"data": data, "text": text, "root": root,
                "districts": selectors.district_table(root, as_of, scope=scope), **_charts(scope, as_of)}
     if with_alerts:
         same = alerts_root is None or alerts_root.pk == root.pk
