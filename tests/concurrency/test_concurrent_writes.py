@@ -20,10 +20,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from nongthonso.accounts.models import Membership
+from nongthonso.assessments import standings
 from nongthonso.assessments.models import Assessment, IndicatorValue, State, WorkflowEvent
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, perform
 from nongthonso.audit.models import AuditEntry
+from nongthonso.recognition import spells
 from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
 pytestmark = pytest.mark.skipif(
@@ -73,6 +75,8 @@ def committed(db):
             IndicatorValue.objects.filter(pk=row["id"]).update(**row)
         for row in saved_assessments:
             Assessment.objects.filter(pk=row["id"]).update(**row)
+        standings.refresh([commune.pk])  # the rows were put back around the application (update: no signals)
+        assert standings.check() == [] and spells.check() == []
         assert list(Assessment.objects.filter(unit=commune).order_by("pk").values()) == saved_assessments
         assert list(IndicatorValue.objects.filter(assessment__unit=commune).order_by("pk").values()) == saved_values
         assert {model: _max_pk(model) for model in marks} == marks
