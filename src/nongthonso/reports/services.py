@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.services import latest_criteria_met
@@ -108,34 +108,41 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
     met_sum = sum(k * n for k, n in dist.items())
     avg = round(met_sum / assessed, 1) if assessed else None
 
-    links = Decision.units.through.objects.filter(linked_communes, decision__date__gte=period_start,
-                                                  decision__date__lte=as_of)
-    recognition = Q(decision__kind=Decision.Kind.RECOGNITION)
-    counted = links.aggregate(
-        revoked=Count("unit_id", distinct=True, filter=Q(decision__kind=Decision.Kind.REVOCATION)),
-        **{level: Count("unit_id", distinct=True, filter=recognition & Q(decision__level=level))
-           for level in COMMUNE_LEVELS})
+    # the decisions of the period touch a few thousand communes at most: their links read once, counted here
+    recognised: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
     years: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
-    for level, year in (links.filter(recognition, decision__level__in=COMMUNE_LEVELS, decision__for_year__isnull=False)
-                        .order_by().values_list("decision__level", "decision__for_year").distinct()):
-        years[level].add(year)
-    decisions = {level: {"communes": counted[level], "for_years": sorted(years[level])} for level in COMMUNE_LEVELS}
+    revoked: set[int] = set()
+    for unit_id, kind, level, year in (
+            Decision.units.through.objects.filter(
+                linked_communes, Q(decision__kind=Decision.Kind.REVOCATION) | Q(decision__level__in=COMMUNE_LEVELS),
+                decision__date__gte=period_start, decision__date__lte=as_of)
+            .order_by().values_list("unit_id", "decision__kind", "decision__level", "decision__for_year")):
+        if kind == Decision.Kind.REVOCATION:
+            revoked.add(unit_id)
+        else:
+            recognised[level].add(unit_id)
+            if year is not None:
+                years[level].add(year)
+    decisions = {level: {"communes": len(recognised[level]), "for_years": sorted(years[level])}
+                 for level in COMMUNE_LEVELS}
 
     registrations = dict.fromkeys(COMMUNE_LEVELS, 0)
     registrations.update(Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
                          .values_list("target_level").annotate(n=Count("pk")))
 
     districts = within.at_level("huyen")
-    completed = list(districts.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
-                     .order_by("code").only("name"))
-    district_decisions = [
-        {"number": dec.number, "date": dec.date.isoformat(), "authority": dec.authority,
-         "level": dec.level, "for_year": dec.for_year,
-         "units": [district_display_name(u) for u in dec.units.all()]}
-        for dec in Decision.objects.filter(date__gte=period_start, date__lte=as_of, level__in=DISTRICT_LEVELS,
-                                           units__in=districts)
-        .distinct().prefetch_related(Prefetch("units", Unit.objects.only("name"))).order_by("date", "pk")
-    ]
+    completed = (districts.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
+                 .order_by("code").values_list("name", flat=True))
+    found = list(Decision.objects.filter(date__gte=period_start, date__lte=as_of, level__in=DISTRICT_LEVELS,
+                                         units__in=districts).distinct().order_by("date", "pk")
+                 .values("pk", "number", "date", "authority", "level", "for_year"))
+    names: dict[int, list[str]] = {d["pk"]: [] for d in found}
+    if found:  # each decision's units by name, in the units' order (one query, no unit instances)
+        for decision_id, name in (Decision.units.through.objects.filter(decision_id__in=list(names))
+                                  .order_by("unit__sort_key", "unit__code").values_list("decision_id", "unit__name")):
+            names[decision_id].append(district_display_name_of(name))
+    district_decisions = [{"number": d["number"], "date": d["date"].isoformat(), "authority": d["authority"],
+                           "level": d["level"], "for_year": d["for_year"], "units": names[d["pk"]]} for d in found]
     return {
         "as_of": as_of.isoformat(),
         "period_start": period_start.isoformat(),
@@ -154,10 +161,10 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         "communes_below_10": sum(n for k, n in dist.items() if k < BELOW),
         "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
         "decisions_in_period": decisions,
-        "revocations_in_period": counted["revoked"],
+        "revocations_in_period": len(revoked),
         "registrations": registrations,
         "registrations_year": as_of.year,
-        "completed_districts": [district_display_name(d) for d in completed],
+        "completed_districts": [district_display_name_of(name) for name in completed],
         "district_decisions_in_period": district_decisions,
     }
 
@@ -167,10 +174,14 @@ _TYPE_WORDS = ("Thành phố", "Thị xã", "Huyện", "Quận", "Thị trấn",
 
 def district_display_name(unit: Unit) -> str:
     """"thành phố Thái Nguyên", "huyện Phú Bình": the type word in lower case, as running text writes it."""
+    return district_display_name_of(unit.name)
+
+
+def district_display_name_of(name: str) -> str:
     for word in _TYPE_WORDS:
-        if unit.name.startswith(word + " "):
-            return word.lower() + unit.name[len(word):]
-    return unit.name
+        if name.startswith(word + " "):
+            return word.lower() + name[len(word):]
+    return name
 
 
 _LEVEL_PHRASE = {
