@@ -97,7 +97,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         communes = within.rural_communes()
         linked_communes = derived_communes = Q(unit_id__in=_compiled(communes))
         hamlets = Q(unit_id__in=_compiled(within.at_level("xom")))
-    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, where=derived_communes)
+    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, where=derived_communes if national else None)
     communes_total = sum(dist.values())
     dist.pop(None, None)  # communes with no assessment yet
     held = commune_level_counts(communes, as_of, where=derived_communes)
