@@ -199,8 +199,8 @@ def _period_phrase(start: dt.date, end: dt.date) -> str:
     return f"Từ ngày {format_date(start)} đến ngày {format_date(end)}"
 
 
-def _join(parts: list[str]) -> str:
-    return ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else "".join(parts)
+def _join(parts: list[str], conjunction: str = "và") -> str:
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
 def summary_text(data: dict) -> str:
@@ -274,8 +274,8 @@ def _period_phrase_en(start: dt.date, end: dt.date) -> str:
     return f"From {format_date(start)} to {format_date(end)}"
 
 
-def _join_en(parts: list[str]) -> str:
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+def _join_and(parts: list[str]) -> str:
+    return _join(parts, "and")
 
 
 def summary_text_en(data: dict) -> str:
@@ -290,7 +290,7 @@ def summary_text_en(data: dict) -> str:
         years = sorted({y for d in dec.values() for y in d["for_years"]})
         parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
         year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
-        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_en(parts)} were recognised{year_text}.")
+        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}.")
     pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
     whole = "the country" if data["unit"]["code"] == NATIONAL else f"{data['unit']['name']}"
     body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural "
@@ -311,11 +311,11 @@ def summary_text_en(data: dict) -> str:
                  else "as having completed the new rural development programme")
         year = f" for {d['for_year']}" if d["for_year"] else ""
         sentences.append(f"On {format_date(dt.date.fromisoformat(d['date']))}, {d['authority']} issued Decision "
-                         f"No. {d['number']} recognising {_join_en(d['units'])} {level}{year}.")
+                         f"No. {d['number']} recognising {_join_and(d['units'])} {level}{year}.")
     done = data["completed_districts"]
     if done:
         where = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
         sentences.append(f"To date, {len(done)} district-level unit{'s' if len(done) != 1 else ''} of {where} "
                          f"{'have' if len(done) != 1 else 'has'} completed the new rural development programme: "
-                         f"{_join_en(done)}.")
+                         f"{_join_and(done)}.")
     return " ".join(sentences)
