@@ -221,6 +221,16 @@ def test_a_missing_file_or_unknown_kind_is_a_validation_error(officer):
     response = Client().post("/api/imports/values", {}, headers={"Authorization": f"Bearer {token}"})
     error = assert_error(response, 422, "validation_error")
     assert [(d["field"], d["code"]) for d in error["details"]] == [("file", "missing")]
+    assert error["message"] == (
+        "Dữ liệu gửi lên không hợp lệ: «file» (tệp) là bắt buộc nhưng chưa có: gửi tệp theo dạng multipart/form-data "
+        "trong trường «file», ví dụ curl -F \"file=@tep.xlsx\". Sửa các trường nêu trên rồi gửi lại.")
+    # a body that is not multipart at all, or multipart cut short, gets the same answer
+    for body, content_type in ((b"not multipart", "text/plain"),
+                               (b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc',
+                                "multipart/form-data; boundary=xyz")):
+        response = Client().generic("POST", "/api/imports/values", body, content_type=content_type,
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert assert_error(response, 422, "validation_error")["details"][0]["field"] == "file"
     error = assert_error(upload("diem", "v.csv", b"a", token), 422, "validation_error")
     assert [(d["field"], d["location"]) for d in error["details"]] == [("kind", "path")]
 

@@ -99,7 +99,9 @@ def error_response(status: int, code: str, message: str, details: list[dict] | N
 # -- validation errors in Vietnamese ---------------------------------------------------------------------------
 
 _LOCATIONS = {"query": "tham số truy vấn", "path": "tham số đường dẫn", "body": "nội dung JSON",
-              "header": "tiêu đề", "cookie": "cookie", "form": "biểu mẫu"}
+              "header": "tiêu đề", "cookie": "cookie", "form": "biểu mẫu", "file": "tệp"}
+MISSING_FILE = ("là bắt buộc nhưng chưa có: gửi tệp theo dạng multipart/form-data trong trường «file», ví dụ "
+                "curl -F \"file=@tep.xlsx\"")
 
 
 def _rule(error: dict) -> str:
@@ -156,7 +158,8 @@ def _detail(error: dict) -> dict:
                                            "constrained-float", "constrained-str")
              and not n.startswith("function-")]
     field = ".".join(names) or None
-    return {"field": field, "location": location, "code": error.get("type", "invalid"), "message": _rule(error)}
+    message = MISSING_FILE if location == "file" and error.get("type") == "missing" else _rule(error)
+    return {"field": field, "location": location, "code": error.get("type", "invalid"), "message": message}
 
 
 def validation_message(details: list[dict]) -> str:
