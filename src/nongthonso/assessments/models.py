@@ -89,11 +89,13 @@ class Standing(UnitFacts):
 
     class Meta(UnitFacts.Meta):
         indexes = [
-            models.Index(fields=["unit", "level", "from_year"]),
             # the rows covering a year, read from the index alone (criteria_met_distribution)
             models.Index(fields=["level", "to_year", "from_year", "unit_type", "unit_from", "unit_to", "unit",
                                  "criteria_met"], name="standing_covering"),
         ]
+        # one row per unit, level and first year (also the index of a unit's rows): a second copy (two refreshes
+        # racing) is refused, not counted
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "from_year"], name="standing_unique")]
 
     def __str__(self):
         until = "" if self.to_year == self.OPEN else self.to_year

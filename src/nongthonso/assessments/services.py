@@ -170,8 +170,9 @@ def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
     assessment.evaluated_at = timezone.now()
 
 
+@transaction.atomic
 def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
-    """Evaluate and store the results on the assessment."""
+    """Evaluate and store the results on the assessment (and its standings: one transaction)."""
     _put_results(assessment, ctx)
     assessment.save(update_fields=RESULT_FIELDS)
     return assessment

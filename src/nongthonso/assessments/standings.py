@@ -22,7 +22,7 @@ from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from nongthonso.core.bulk import insert_in_batches
+from nongthonso.core.bulk import differences, insert_in_batches
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.units.models import Unit, unit_facts
 from nongthonso.units.signals import units_changed
@@ -94,9 +94,9 @@ def refresh(unit_ids: Iterable[int]) -> None:
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         with transaction.atomic():
+            facts = unit_facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Standing.objects.filter(unit_id__in=chunk).delete()
-            Standing.objects.bulk_create(_rows(standings_of(_assessments(chunk), ranks), unit_facts(chunk)),
-                                         batch_size=CHUNK)
+            Standing.objects.bulk_create(_rows(standings_of(_assessments(chunk), ranks), facts), batch_size=CHUNK)
 
 
 def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet,
@@ -116,11 +116,9 @@ FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria
 
 def check() -> list[str]:
     """Differences between the stored standings and those the assessments and units give (empty when in step)."""
-    stored = set(Standing.objects.values_list(*FIELDS))
     facts = unit_facts()
-    fresh = {(*row, *facts[row[0]].values()) for row in standings_of(_assessments(None), set_ranks())}
-    return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
-            + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
+    return differences(Standing.objects.values_list(*FIELDS),
+                       ((*row, *facts[row[0]].values()) for row in standings_of(_assessments(None), set_ranks())))
 
 
 def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, where: Q | None = None
@@ -150,7 +148,9 @@ def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, w
 def _assessment_saved(sender, instance: Assessment, created: bool, update_fields=None, raw: bool = False,
                       **kwargs):
     if not raw and (created or update_fields is None or _DEPENDS_ON & set(update_fields)):
-        refresh([instance.unit_id])
+        # the unit it is filed under now, and any unit whose standings still name it (it moved to another unit)
+        refresh({instance.unit_id, *Standing.objects.filter(assessment_id=instance.pk)
+                .values_list("unit_id", flat=True)})
 
 
 @receiver(post_delete, sender=Assessment)

@@ -73,11 +73,13 @@ class Spell(UnitFacts):
 
     class Meta(UnitFacts.Meta):
         indexes = [
-            models.Index(fields=["unit", "level"]),
             # the spells in force on a date of the units in force then, read from the index alone (held_spells)
             models.Index(fields=["level", "end", "start", "unit_type", "unit_from", "unit_to", "unit"],
                          name="spell_in_force"),
         ]
+        # spells of a unit and level never overlap (also the index of a unit's spells): a second copy (two
+        # refreshes racing) is refused, not counted
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "start"], name="spell_unique")]
 
     def __str__(self):
         return f"{self.unit_id} {self.level} {self.start}–{'' if self.end == self.OPEN else self.end}"

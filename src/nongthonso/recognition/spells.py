@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from nongthonso.core.bulk import insert_in_batches
+from nongthonso.core.bulk import differences, insert_in_batches
 from nongthonso.units.models import unit_facts
 from nongthonso.units.signals import units_changed
 
@@ -81,8 +81,9 @@ def refresh(unit_ids: Iterable[int]) -> None:
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         with transaction.atomic():
+            facts = unit_facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Spell.objects.filter(unit_id__in=chunk).delete()
-            Spell.objects.bulk_create(_rows(spells_of(_links(chunk)), unit_facts(chunk)), batch_size=CHUNK)
+            Spell.objects.bulk_create(_rows(spells_of(_links(chunk)), facts), batch_size=CHUNK)
 
 
 def rebuild(spell_model=Spell, through=None, unit_model=None) -> int:
@@ -98,11 +99,9 @@ FIELDS = ("unit_id", "level", "start", "end", "decision_id", "unit_type_id", "un
 
 def check() -> list[str]:
     """Differences between the stored spells and those the decisions and units give (empty when in step)."""
-    stored = set(Spell.objects.values_list(*FIELDS))
     facts = unit_facts()
-    fresh = {(*spell, *facts[spell[0]].values()) for spell in spells_of(_links(None))}
-    return ([f"thiếu {row}" for row in sorted(fresh - stored, key=str)]
-            + [f"thừa {row}" for row in sorted(stored - fresh, key=str)])
+    return differences(Spell.objects.values_list(*FIELDS),
+                       ((*spell, *facts[spell[0]].values()) for spell in spells_of(_links(None))))
 
 
 # --- kept in step with the decisions -------------------------------------------------------------------------

@@ -26,8 +26,6 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 
 from nongthonso.audit.services import record
 from nongthonso.core.imports import (
@@ -42,7 +40,7 @@ from nongthonso.core.imports import (
 from nongthonso.core.text import fold, format_date, vi_sort_key
 
 from .choices import CommuneGroup, LineageKind, Region
-from .models import LineageEvent, Unit, UnitType
+from .models import LineageEvent, Unit, UnitType, repath_descendants
 from .reference import NAME_PREFIXES, ensure_reference_data
 from .signals import units_changed
 
@@ -103,12 +101,6 @@ class _Stats:
             created=self.created, updated=self.updated, unchanged=self.unchanged,
             messages=[f"Biến động đơn vị: tạo mới {self.events_created}, cập nhật {self.events_updated}."],
         )
-
-
-def _repath_descendants(old_path: str, new_path: str) -> None:
-    """Rewrite the paths under a unit whose own path changed from ``old_path`` to ``new_path``."""
-    (Unit.objects.filter(path__startswith=old_path).exclude(path=old_path)
-     .update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1))))
 
 
 def _write_units(specs: list[_Spec], stats: _Stats) -> dict[_Spec, Unit]:
@@ -177,7 +169,7 @@ def _write_units(specs: list[_Spec], stats: _Stats) -> dict[_Spec, Unit]:
             units_changed.send(sender=Unit, unit_ids={unit.pk for unit in to_update})
         for old_path, new_path in moved:
             if old_path:
-                _repath_descendants(old_path, new_path)
+                repath_descendants(old_path, new_path)
     return done
 
 
@@ -763,7 +755,7 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
                     setattr(unit, k, v)
                 unit.save()
                 if unit.path != old_path:
-                    _repath_descendants(old_path, unit.path)
+                    repath_descendants(old_path, unit.path)
                 record("update", unit, before=before, after=_snapshot(unit),
                        note=f"Nhập tệp {name}, dòng {row.number}")
     return result

@@ -9,8 +9,9 @@ their legal basis.
 
 import datetime as dt
 
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 
 from nongthonso.core.text import fold, vi_sort_key
 
@@ -124,14 +125,19 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
+        """Saved with its derived fields: sort key, search text, and the materialised path — its descendants'
+        paths too when the unit moved under another parent (one statement)."""
         self.sort_key = vi_sort_key(self.name)
         self.search_text = fold(f"{self.name} {self.code}")
         super().save(*args, **kwargs)
         path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
         if path != self.path:
-            self.path = path
+            old, self.path = self.path, path
             type(self).objects.filter(pk=self.pk).update(path=path)
+            if old:
+                repath_descendants(old, path)
 
     @property
     def level(self) -> UnitLevel:
@@ -200,10 +206,22 @@ class UnitFacts(models.Model):
         return Q(unit_type_id__in=type_ids, unit_from__lte=date, unit_to__gte=date)
 
 
-def unit_facts(unit_ids=None, unit_model=None) -> dict[int, dict]:
-    """{unit id: the ``UnitFacts`` fields} of ``unit_ids`` (default every unit)."""
+def unit_facts(unit_ids=None, unit_model=None, *, lock: bool = False) -> dict[int, dict]:
+    """{unit id: the ``UnitFacts`` fields} of ``unit_ids`` (default every unit). ``lock`` (inside a transaction):
+    the units' rows locked until it ends (``FOR NO KEY UPDATE`` on PostgreSQL, in id order; SQLite has one
+    writer at a time anyway), so that two transactions rewriting the rows derived from the same unit take
+    turns — the second then reads what the first committed instead of adding a second copy."""
     qs = (unit_model or Unit).objects.all()
     if unit_ids is not None:
         qs = qs.filter(pk__in=list(unit_ids))
+    if lock:
+        qs = qs.select_for_update(no_key=True).order_by("pk")
     return {pk: {"unit_type_id": kind, "unit_from": start, "unit_to": end or dt.date.max}
-            for pk, kind, start, end in qs.order_by().values_list("pk", "unit_type_id", "valid_from", "valid_to")}
+            for pk, kind, start, end in (qs if lock else qs.order_by())
+            .values_list("pk", "unit_type_id", "valid_from", "valid_to")}
+
+
+def repath_descendants(old_path: str, new_path: str) -> None:
+    """Rewrite the paths under a unit whose own path changed from ``old_path`` to ``new_path``."""
+    (Unit.objects.filter(path__startswith=old_path).exclude(path=old_path)
+     .update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1))))
