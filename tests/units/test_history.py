@@ -247,3 +247,19 @@ def test_units_valid_on_filters_by_level_and_loads_ancestors(history, django_ass
         communes = list(services.units_valid_on(MID_2023, within=province, level="xa"))
         names = {c.parent.parent.name for c in communes}
     assert len(communes) == 177 and names == {"Tỉnh Thái Nguyên"}
+
+
+def test_a_unit_moved_under_another_parent_takes_its_descendants_along(history):
+    # given a district of Thái Nguyên, its communes and their hamlets under its path
+    province = Unit.objects.valid_on(MID_2023).get(code="19", unit_type__level__code="tinh")
+    district = Unit.objects.valid_on(MID_2023).get(code="173", unit_type__level__code="huyen")
+    other = Unit.objects.exclude(pk=province.pk).filter(unit_type__level__code="tinh").first()  # any other version
+    below = list(Unit.objects.within(district).values_list("pk", flat=True))
+    assert below
+    # when it is saved under another province (the admin's change form)
+    district.parent = other
+    district.save()
+    # then its path and every descendant's path start with the new parent's, none is left under the old one
+    assert district.path == f"{other.path}{district.pk}/"
+    assert sorted(Unit.objects.within(district).values_list("pk", flat=True)) == sorted(below)
+    assert not Unit.objects.filter(pk__in=below, path__startswith=f"{province.path}{district.pk}/").exists()
