@@ -136,7 +136,7 @@ def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, w
                     .values_list("standing__criteria_met").annotate(n=Count("pk")))
     total = units.order_by().count()
     counts = dict(Standing.objects.filter(where, level=level, to_year__gt=year, from_year__lte=year).order_by()
-                  .values_list("criteria_met").annotate(n=Count("pk")))
+                  .values_list("criteria_met").annotate(n=Count("*")))  # COUNT(*): the index alone answers
     if total > sum(counts.values()):
         counts[None] = total - sum(counts.values())
     return counts

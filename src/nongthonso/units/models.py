@@ -120,6 +120,8 @@ class Unit(models.Model):
             # Counts that join a unit from a derived row (spells, standings) to test its type and dates read this
             # index, not the unit's row (wide: names, path, search text): three times fewer pages for the country.
             models.Index(fields=["id", "unit_type", "valid_from", "valid_to"], name="unit_in_force"),
+            # how many units of a type are in force on a day (the communes of the country), from the index alone
+            models.Index(fields=["unit_type", "valid_from", "valid_to"], name="unit_type_in_force"),
         ]
 
     def __str__(self):
