@@ -192,3 +192,24 @@ def test_the_copies_of_a_unit_follow_its_changes(communes):
     units_changed.send(sender=Unit, unit_ids={unit.pk})
     in_step()
     assert set(Spell.objects.filter(unit=unit).values_list("unit_to", flat=True)) == {Spell.OPEN}
+
+
+@pytest.mark.django_db
+def test_a_criteria_set_saved_refreshes_standings_only_when_its_order_can_change(communes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    later = CriteriaSet.objects.get(code="xa-ntm-2026-2030")
+    unit = communes[0]
+    Assessment.objects.create(unit=unit, year=2023, criteria_set=later, criteria_met=3, criteria_total=19)
+    # a change of name cannot reorder the sets: no standing is rewritten
+    later.name = later.name + " (sửa tên)"
+    with CaptureQueriesContext(connection) as ctx:
+        later.save()
+    assert not [q for q in ctx.captured_queries if "assessments_standing" in q["sql"]]
+    # an earlier date in force can: the 2021-2025 set now wins the tie on 2023, and the standings follow
+    before = latest_criteria_met(communes.filter(pk=unit.pk), Level.XA_NTM, 2023)
+    later.effective_from = D(2000, 1, 1)
+    later.save()
+    in_step()
+    assert latest_criteria_met(communes.filter(pk=unit.pk), Level.XA_NTM, 2023) != before == {3: 1}

@@ -142,14 +142,19 @@ def _put_results(assessment: Assessment, ctx: UnitContext | None = None,
         data["requires"] = {"set": assessment.criteria_set.requires.code, "eligible": required_ok}
         eligible = eligible and required_ok
     assessment.results = data
-    assessment.criteria_met = data["criteria_met"]
-    assessment.criteria_failed = data["criteria_failed"]
-    assessment.criteria_unknown = data["criteria_unknown"]
-    assessment.criteria_total = data["criteria_total"]
-    assessment.eligible = eligible
-    assessment.revoke = data["revoke"]
-    assessment.evaluated_at = timezone.now()
+    _put_counts(assessment, data, eligible)
     return assessment
+
+
+def _put_counts(assessment: Assessment | _Light, summary: dict, eligible: bool) -> None:
+    """The summary columns of the engine's result (``summary``: its dict or ``evaluate_many_json``'s summary)."""
+    assessment.criteria_met = summary["criteria_met"]
+    assessment.criteria_failed = summary["criteria_failed"]
+    assessment.criteria_unknown = summary["criteria_unknown"]
+    assessment.criteria_total = summary["criteria_total"]
+    assessment.eligible = eligible
+    assessment.revoke = summary["revoke"]
+    assessment.evaluated_at = timezone.now()
 
 
 def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
@@ -161,13 +166,7 @@ def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
         text = f"{text[:-1]}, \"requires\": {json.dumps(requires)}}}"
         eligible = eligible and required_ok
     assessment.results_json = text
-    assessment.criteria_met = summary["criteria_met"]
-    assessment.criteria_failed = summary["criteria_failed"]
-    assessment.criteria_unknown = summary["criteria_unknown"]
-    assessment.criteria_total = summary["criteria_total"]
-    assessment.eligible = eligible
-    assessment.revoke = summary["revoke"]
-    assessment.evaluated_at = timezone.now()
+    _put_counts(assessment, summary, eligible)
 
 
 @transaction.atomic

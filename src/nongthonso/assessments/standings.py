@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from nongthonso.core.bulk import differences, insert_in_batches
@@ -158,12 +158,24 @@ def _assessment_deleted(sender, instance: Assessment, **kwargs):
     refresh([instance.unit_id])
 
 
+_RANKED_BY = ("level", "version", "effective_from")  # what set_ranks orders the sets by
+
+
+@receiver(pre_save, sender=CriteriaSet)
+def _criteria_set_saving(sender, instance: CriteriaSet, raw: bool = False, **kwargs):
+    if not raw and instance.pk is not None:
+        instance._ranked_before = (CriteriaSet.objects.filter(pk=instance.pk).values_list(*_RANKED_BY).first())
+
+
 @receiver([post_save, post_delete], sender=CriteriaSet)
 def _criteria_set_changed(sender, instance: CriteriaSet, raw: bool = False, **kwargs):
-    # a new version or another date in force reorders the sets of its level: every unit assessed at that level
-    if not raw:
-        refresh(Assessment.objects.filter(criteria_set__level=instance.level).values_list("unit_id", flat=True)
-                .distinct())
+    # a new version, another date in force or another level reorders the sets: every unit assessed at the levels
+    # concerned. A save that changes none of them (a name, a note) changes no standing.
+    before = getattr(instance, "_ranked_before", None)
+    if raw or (kwargs.get("signal") is post_save and before == tuple(getattr(instance, f) for f in _RANKED_BY)):
+        return
+    levels = {instance.level} | ({before[0]} if before else set())
+    refresh(Assessment.objects.filter(criteria_set__level__in=levels).values_list("unit_id", flat=True).distinct())
 
 
 @receiver(units_changed)
