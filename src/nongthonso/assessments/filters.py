@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nongthonso.core.text import fold
-from nongthonso.criteria.choices import LEVEL_RANK, Level
+from nongthonso.criteria.choices import Level
 from nongthonso.units.models import Unit
 
 from .selectors import CommuneRow
@@ -101,8 +101,7 @@ class CommuneFilter(forms.Form):
         if level == NOT_RECOGNISED:
             rows = [r for r in rows if r.level is None]
         elif level:
-            rank = LEVEL_RANK[level]
-            rows = [r for r in rows if r.level is not None and LEVEL_RANK[r.level] >= rank]
+            rows = [r for r in rows if r.status.holds(level)]
         low, high = data.get("min_criteria"), data.get("max_criteria")
         if low is not None:
             rows = [r for r in rows if r.criteria_met is not None and r.criteria_met >= low]

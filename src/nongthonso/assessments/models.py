@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from nongthonso.accounts.models import Action
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit, UnitFacts
 
@@ -24,7 +25,8 @@ class AssessmentQuerySet(models.QuerySet):
 
 
 class State(models.TextChoices):
-    """Where a dossier is in the commune → district → province workflow (see ``workflow.TRANSITIONS``)."""
+    """Where a dossier is in its workflow (``Workflow``: commune → district → province before 1/7/2025, commune →
+    province since). A workflow may name a state in its own words (``Workflow.state_labels``)."""
 
     DRAFT = "draft", "Đang nhập số liệu"
     SUBMITTED = "submitted", "Đã gửi, chờ huyện xác nhận"
@@ -32,6 +34,75 @@ class State(models.TextChoices):
     VERIFIED = "verified", "Huyện đã xác nhận, chờ tỉnh thẩm định"
     APPROVED = "approved", "Tỉnh đã thẩm định"
     RECOGNISED = "recognised", "Đã có quyết định công nhận"
+
+
+class Workflow(models.Model):
+    """A dossier workflow as data: which steps, who (role at a unit level) takes each, what each requires, and which
+    dossiers it applies to — units whose parent is at ``parent_level`` (``huyen``: the three-tier flow commune →
+    district → province; ``tinh``: the two-tier flow commune → province), in force from ``valid_from`` to
+    ``valid_to``. When it ends, the dossiers still in progress move to ``successor`` (``workflow.transfer``), their
+    states mapped by ``transfer_states``, with ``transfer_reason`` recorded on each. Loaded from
+    ``assessments/workflows/*.yaml`` (``nongthonso workflows load``); editable in the admin."""
+
+    code = models.SlugField("mã quy trình", max_length=60, unique=True)
+    name = models.CharField("tên", max_length=300)
+    legal_basis = models.CharField("căn cứ", max_length=500, blank=True)
+    parent_level = models.CharField(
+        "áp dụng cho đơn vị trực thuộc cấp", max_length=20,
+        help_text="UnitLevel code of the parent of the units whose dossiers follow this workflow: huyen, tinh …")
+    valid_from = models.DateField("áp dụng từ")
+    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name="quy trình kế tiếp")
+    transfer_states = models.JSONField(
+        "chuyển trạng thái khi sang quy trình kế tiếp", default=dict, blank=True,
+        help_text='{"verified": "submitted"}: a state the successor does not have, and the one it becomes')
+    transfer_reason = models.TextField("lý do chuyển hồ sơ sang quy trình kế tiếp", blank=True)
+    separation = models.JSONField(
+        "tách bạch nhiệm vụ", default=dict, blank=True,
+        help_text='{"approve": ["submit", "verify"]}: who took one of the listed steps in the current round may not '
+                  "take the step named")
+    state_labels = models.JSONField("tên trạng thái trong quy trình", default=dict, blank=True,
+                                    help_text='{"submitted": "Đã gửi, chờ tỉnh thẩm định"}')
+    source = models.TextField("nguồn", blank=True)
+    verified = models.BooleanField("đã đối chiếu văn bản", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["valid_from", "code"]
+        verbose_name = "quy trình hồ sơ"
+        verbose_name_plural = "quy trình hồ sơ"
+
+    def __str__(self):
+        return self.name
+
+
+class WorkflowStep(models.Model):
+    """One step of a workflow: ``action`` moves a dossier from one of ``sources`` to ``target``; ``actors`` say who
+    may take it (``[{"role": "province_office", "level": "tinh"}]``: the role, granted on a unit of that level that
+    covers the dossier's unit); ``requires`` names what must hold first (``workflow.REQUIREMENTS``)."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("thao tác", max_length=30, choices=Action.choices)
+    sources = models.JSONField("từ trạng thái", default=list)
+    target = models.CharField("sang trạng thái", max_length=20, choices=State.choices)
+    actors = models.JSONField("người thực hiện (vai trò, cấp)", default=list)
+    description = models.CharField("bước, diễn đạt", max_length=200,
+                                   help_text="as a clause: «tỉnh thẩm định, phê duyệt hồ sơ»")
+    reason_hint = models.TextField("yêu cầu ghi lý do", blank=True,
+                                   help_text="non-empty: a reason is required, and this says what to write")
+    needs_decision = models.BooleanField("kèm quyết định công nhận", default=False)
+    requires = models.JSONField("điều kiện trước", default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["workflow", "position"]
+        constraints = [models.UniqueConstraint(fields=["workflow", "action"], name="workflow_step_unique")]
+        verbose_name = "bước quy trình"
+        verbose_name_plural = "bước quy trình"
+
+    def __str__(self):
+        return f"{self.workflow.code}: {self.action}"
 
 
 class Assessment(models.Model):
@@ -53,6 +124,10 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField(default=0, help_text="bumped on every change (optimistic locking)")
     state = models.CharField("trạng thái hồ sơ", max_length=20, choices=State.choices, default=State.DRAFT,
                              db_index=True, help_text="changed only through assessments.workflow.perform")
+    workflow = models.ForeignKey(
+        Workflow, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments",
+        verbose_name="quy trình",
+        help_text="set at the first step (or by a transfer); empty: the workflow the unit's structure selects")
 
     State = State
     objects = AssessmentQuerySet.as_manager()
@@ -111,6 +186,12 @@ class IndicatorValue(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    carried = models.JSONField(
+        "mang sang từ giai đoạn trước", null=True, blank=True,
+        help_text="where a pre-filled value came from: the rule and each source (unit, year, indicator, value)")
+    confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="người xác nhận")
 
     class Meta:
         ordering = ["assessment", "indicator__position"]
@@ -122,6 +203,11 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} = {self.value}"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A value carried from the previous period that no one has confirmed or changed yet."""
+        return self.carried is not None and self.confirmed_at is None
 
 
 class WorkflowEvent(models.Model):

@@ -22,6 +22,7 @@ from nongthonso.audit.services import record
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
 from nongthonso.units.models import Unit
 
 from . import standings
@@ -29,6 +30,9 @@ from .models import Assessment, IndicatorValue
 
 _TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
 _FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
+
+
+PROVINCE_LEVEL = "tinh"  # the UnitLevel code of provinces (their codes key provincial thresholds and sets)
 
 
 class ValueRejected(ValueError):
@@ -86,21 +90,31 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
 
 @dataclass(frozen=True)
 class UnitContext:
-    """What the engine needs to know about a unit to pick its thresholds."""
+    """What the engine needs to know about a unit to pick its thresholds: the province (for provincial overrides
+    and provincial sets), the region and flags (2021-2025 sets), the commune-group history (2026-2030 sets)."""
 
     province_code: str | None
     region: str | None
-    group: int | None
+    groups: tuple[GroupSpan, ...]
     flags: tuple[str, ...]
+
+    def group_in(self, year: int) -> int | None:
+        """The commune group the unit is assessed in for ``year`` (``units.groups``)."""
+        return group_on(self.groups, year_end(year))
+
+
+def _province_code(chain: list[tuple[str, str]]) -> str | None:
+    """The code of the top of a unit's chain of (code, level code) when it is a province."""
+    code, level = chain[0]
+    return code if level == PROVINCE_LEVEL else None
 
 
 def unit_context(unit: Unit) -> UnitContext:
     chain = [*unit.ancestors(), unit]
-    province = chain[0]
     region = next((u.region for u in reversed(chain) if u.region), None)
     flags = tuple(f for f in ("dac_biet_kho_khan", "atk") if getattr(unit, f))
-    return UnitContext(province.code if province.unit_type.level.depth == 1 else None, region,
-                       unit.commune_group, flags)
+    return UnitContext(_province_code([(chain[0].code, chain[0].unit_type.level.code)]), region,
+                       spans_of([unit.pk]).get(unit.pk, ()), flags)
 
 
 def _values_of(assessment: Assessment) -> dict[str, Any]:
@@ -114,7 +128,7 @@ def evaluate(assessment: Assessment, ctx: UnitContext | None = None,
     ctx = ctx or unit_context(assessment.unit)
     cs = compiled(assessment.criteria_set, ctx.province_code)
     return engine.evaluate_one(cs, _values_of(assessment) if values is None else values, year=assessment.year,
-                               region=ctx.region, group=ctx.group, flags=ctx.flags)
+                               region=ctx.region, group=ctx.group_in(assessment.year), flags=ctx.flags)
 
 
 def _required_eligible(assessment: Assessment) -> bool | None:
@@ -273,19 +287,19 @@ def store_values(rows: Iterable[tuple[Assessment, Indicator, Any, str, str]], *,
 
 
 def unit_contexts(unit_ids: Iterable[int]) -> dict[int, UnitContext]:
-    """``unit_context`` of many units with two queries (their ancestors found through the paths)."""
-    units = list(Unit.objects.filter(pk__in=list(unit_ids))
-                 .only("id", "path", "commune_group", "dac_biet_kho_khan", "atk"))
+    """``unit_context`` of many units with three queries (their ancestors found through the paths)."""
+    units = list(Unit.objects.filter(pk__in=list(unit_ids)).only("id", "path", "dac_biet_kho_khan", "atk"))
     chain_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
-    chain = {pk: (code, region, depth) for pk, code, region, depth in Unit.objects.filter(pk__in=chain_ids)
-             .values_list("pk", "code", "region", "unit_type__level__depth")}
+    chain = {pk: (code, region, level) for pk, code, region, level in Unit.objects.filter(pk__in=chain_ids)
+             .values_list("pk", "code", "region", "unit_type__level__code")}
+    groups = spans_of(u.pk for u in units)
     contexts = {}
     for unit in units:
         path = [chain[int(p)] for p in unit.path.strip("/").split("/") if p]
-        code, _, depth = path[0]
         region = next((r for _, r, _ in reversed(path) if r), None)
         flags = tuple(f for f in ("dac_biet_kho_khan", "atk") if getattr(unit, f))
-        contexts[unit.pk] = UnitContext(code if depth == 1 else None, region, unit.commune_group, flags)
+        contexts[unit.pk] = UnitContext(_province_code([(path[0][0], path[0][2])]), region,
+                                        groups.get(unit.pk, ()), flags)
     return contexts
 
 
@@ -422,7 +436,7 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
                 cs = compiled(members[0].criteria_set, province_code)
                 results = engine.evaluate_many_json(cs, [
                     (known_values.get(a.pk) or values.get(a.pk, {}), a.year, contexts[a.unit_id].region,
-                     contexts[a.unit_id].group, contexts[a.unit_id].flags) for a in members])
+                     contexts[a.unit_id].group_in(a.year), contexts[a.unit_id].flags) for a in members])
                 for assessment, (summary, text) in zip(members, results, strict=True):
                     _put_encoded_results(assessment, summary, text)
             _save_results(assessments)

@@ -25,6 +25,11 @@ class CriteriaSet(models.Model):
     legal_basis = models.CharField("căn cứ pháp lý", max_length=500)
     effective_from = models.DateField("hiệu lực từ")
     effective_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    province_code = models.CharField(
+        "tỉnh ban hành", max_length=10, blank=True,
+        help_text="A provincial set (e.g. the pilot «xã NTM hiện đại» criteria a province issues under Decision "
+                  "51/2025/QĐ-TTg Phụ lục II): the GSO code of the province whose units it applies to; blank for a "
+                  "national set.")
     threshold_dimension = models.CharField(max_length=20, choices=ThresholdDimension.choices,
                                            default=ThresholdDimension.REGION)
     region_override = models.JSONField(default=dict, blank=True,
@@ -136,3 +141,27 @@ class Threshold(models.Model):
                 "Hãy tạo phiên bản mới (thao tác «Tạo phiên bản mới» trong danh sách bộ tiêu chí) rồi sửa ngưỡng "
                 "ở phiên bản đó."
             )
+
+
+class IndicatorMapping(models.Model):
+    """An indicator of one set that corresponds to an indicator of a later set (2021-2025 → 2026-2030), so that a
+    commune's new dossier can start from its latest values — each carried value marked until an officer confirms
+    it. Data with provenance: loaded from ``catalogue/mappings/*.yaml``; ``verified`` only when the
+    correspondence was read in the official text."""
+
+    from_indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="mapped_to",
+                                       verbose_name="chỉ tiêu giai đoạn trước")
+    to_indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="mapped_from",
+                                     verbose_name="chỉ tiêu giai đoạn sau")
+    source = models.TextField("nguồn, căn cứ", blank=True)
+    verified = models.BooleanField("đã đối chiếu văn bản", default=False)
+
+    class Meta:
+        ordering = ["to_indicator__criteria_set", "to_indicator__position"]
+        constraints = [models.UniqueConstraint(fields=["from_indicator", "to_indicator"],
+                                               name="indicator_mapping_unique")]
+        verbose_name = "tương ứng chỉ tiêu giữa hai giai đoạn"
+        verbose_name_plural = "tương ứng chỉ tiêu giữa hai giai đoạn"
+
+    def __str__(self):
+        return f"{self.from_indicator.code} → {self.to_indicator.code}"

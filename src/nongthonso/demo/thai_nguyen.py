@@ -184,7 +184,7 @@ def _assess(rng, cset: CriteriaSet, units_targets: list[tuple[Unit, int]], year:
     for unit, target in units_targets:
         ctx = unit_context(unit)
         cs = compiled(cset, ctx.province_code)
-        cls = cs.threshold_class(region=ctx.region, group=ctx.group, flags=ctx.flags)
+        cls = cs.threshold_class(region=ctx.region, group=ctx.group_in(year), flags=ctx.flags)
         thresholds = cs.thresholds_for(year, cls)
         failing = _choose_failing(rng, cs, cs.n_criteria - target)
         values = _values_for(rng, cs, thresholds, failing)

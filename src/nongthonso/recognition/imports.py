@@ -41,9 +41,9 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
-from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
+from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
 from nongthonso.units.loaders import DATE_HINT, parse_date
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitLevel
 from nongthonso.units.versions import UnitVersions
 
 from .models import Decision, Registration
@@ -54,9 +54,9 @@ REGISTRATION_COLUMNS = ("unit_code", "target_level", "target_year", "registered_
 REGISTRATION_OPTIONAL = ("note",)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
-# the depth of the units each level applies to: communes (3), districts (2), hamlets (4)
-LEVEL_DEPTH = {**dict.fromkeys(COMMUNE_LEVELS, 3), **dict.fromkeys(DISTRICT_LEVELS, 2), Level.XOM_KIEU_MAU: 4}
-DEPTH_WORDS = {2: "cấp huyện", 3: "cấp xã", 4: "thôn, xóm"}
+# the level (``UnitLevel.code``) of the units each recognition level applies to
+LEVEL_UNITS = {**dict.fromkeys(COMMUNE_LEVELS, "xa"), **dict.fromkeys(DISTRICT_LEVELS, "huyen"),
+               **dict.fromkeys(PROVINCE_LEVELS, "tinh"), Level.XOM_KIEU_MAU: "xom"}
 
 
 def _choice(text: str, choices) -> str | None:
@@ -106,12 +106,13 @@ def _refusal(user, unit: Unit, actions: tuple[str, ...]) -> str | None:
 
 
 def _check_level_units(n: int, column: str, raw: str, level: str, units: list[Unit], errors: ErrorList) -> bool:
-    depth = LEVEL_DEPTH.get(level)
-    wrong = [u for u in units if depth is not None and u.unit_type.level.depth != depth]
+    wanted = LEVEL_UNITS.get(level)
+    wrong = [u for u in units if wanted is not None and u.unit_type.level.code != wanted]
     if wrong:
         names = ", ".join(f"{u.name} ({u.code})" for u in wrong)
+        where = UnitLevel.objects.get(code=wanted).name.lower()
         errors.add(RowError(n, column, raw, (
-            f"mức «{Level(level).label}» chỉ dành cho đơn vị {DEPTH_WORDS[depth]}, nhưng {names} không phải. "
+            f"mức «{Level(level).label}» chỉ dành cho đơn vị {where}, nhưng {names} không phải. "
             "Sửa mã đơn vị hoặc mức công nhận.")))
         return False
     return True

@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import latest_assessments
-from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
+from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
 
@@ -43,9 +43,9 @@ class Status:
         return max(held, key=LEVEL_RANK.get) if held else None
 
     def holds(self, level: str) -> bool:
-        """True when the unit is at ``level`` or above (for commune levels)."""
-        if level in LEVEL_RANK:
-            return any(LEVEL_RANK.get(lvl, 0) >= LEVEL_RANK[level] for lvl in self.levels)
+        """True when the unit holds ``level`` or a commune level that builds on it (``IMPLIES``)."""
+        if level in IMPLIES:
+            return any(level in IMPLIES.get(lvl, ()) for lvl in self.levels)
         return level in self.levels
 
 
@@ -96,7 +96,7 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
         status = result[unit_id]
         if all(levels):
             lowest = min(levels, key=LEVEL_RANK.get)
-            status.levels.update(lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] <= LEVEL_RANK[lowest])
+            status.levels.update(IMPLIES[lowest])
             status.provisional = True
             status.note = (f"Hình thành do sáp nhập ngày {event.effective_date.day}/{event.effective_date.month}/"
                            f"{event.effective_date.year} từ các xã đều đã đạt chuẩn; chờ UBND tỉnh ra quyết định "
@@ -153,7 +153,6 @@ def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | Non
     return _with_merger_rule(units, date, counts)
 
 
-AT_LEAST = {level: [lvl for lvl in COMMUNE_LEVELS if LEVEL_RANK[lvl] >= LEVEL_RANK[level]] for level in COMMUNE_LEVELS}
 
 
 def _with_merger_rule(units: QuerySet[Unit], date: dt.date, counts: dict[str, int]) -> dict[str, int]:

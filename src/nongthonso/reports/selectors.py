@@ -37,7 +37,7 @@ from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import latest_assessments as _latest_assessments
 from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.audit.models import AuditEntry
-from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
+from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import Status, alerts, ntm_counts_on, statuses_on
@@ -368,7 +368,7 @@ def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = Non
                 continue
             decision = status.decisions.get(level)
             if decision is None:
-                higher = sorted((lvl for lvl in status.decisions if LEVEL_RANK.get(lvl, 0) > LEVEL_RANK[level]),
+                higher = sorted((lvl for lvl in status.decisions if lvl != level and level in IMPLIES.get(lvl, ())),
                                 key=LEVEL_RANK.get)
                 decision = status.decisions[higher[0]] if higher else None
             lists[level].rows.append(RecognisedRow(commune, s.district_of.get(commune.pk), decision,

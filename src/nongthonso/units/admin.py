@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LineageEvent, Unit, UnitLevel, UnitType
+from .models import CommuneGroupAssignment, LineageEvent, Unit, UnitLevel, UnitType
 
 
 @admin.register(UnitLevel)
@@ -37,7 +37,7 @@ class ValidOnFilter(admin.SimpleListFilter):
 class UnitAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "unit_type", "parent", "valid_from", "valid_to")
     list_filter = (ValidOnFilter, "unit_type__level", "unit_type", "region", "dac_biet_kho_khan", "atk",
-                   "commune_group", "synthetic")
+                   "synthetic")
     search_fields = ("search_text", "code")
     list_select_related = ("unit_type", "parent")
     raw_id_fields = ("parent",)
@@ -59,3 +59,12 @@ class LineageEventAdmin(admin.ModelAdmin):
     search_fields = ("legal_basis", "note", "predecessors__search_text", "successors__search_text")
     filter_horizontal = ("predecessors", "successors")
     date_hierarchy = "effective_date"
+
+
+@admin.register(CommuneGroupAssignment)
+class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("unit", "group", "valid_from", "valid_to", "decision_number", "decision_date")
+    list_filter = ("group", "synthetic")
+    search_fields = ("unit__search_text", "unit__code", "decision_number")
+    raw_id_fields = ("unit",)
+    list_select_related = ("unit",)

@@ -94,9 +94,6 @@ class Unit(models.Model):
     region = models.CharField("vùng", max_length=10, choices=Region.choices, blank=True)
     dac_biet_kho_khan = models.BooleanField("xã đặc biệt khó khăn", default=False)
     atk = models.BooleanField("xã an toàn khu (ATK) thuộc huyện nghèo", default=False)
-    commune_group = models.PositiveSmallIntegerField(
-        "nhóm xã 2026-2030", choices=CommuneGroup.choices, null=True, blank=True
-    )
     synthetic = models.BooleanField("dữ liệu minh họa", default=False,
                                     help_text="Created by the demo, not from an official list.")
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -184,6 +181,47 @@ class LineageEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y} ({self.legal_basis})"
+
+
+class CommuneGroupQuerySet(models.QuerySet):
+    def in_force_on(self, date: dt.date):
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date), valid_from__lte=date)
+
+
+class CommuneGroupAssignment(models.Model):
+    """A commune's group under Decision 51/2025/QĐ-TTg (the 2026-2030 thresholds differ by group), as a dated fact
+    set by a provincial decision: which group, from when to when, by which decision. History is kept: a new
+    decision ends the previous assignment and starts another; nothing is overwritten. ``units.groups`` reads
+    them (the group a commune is assessed in for a year) and writes them (import, with audit)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="group_assignments",
+                             verbose_name="xã")
+    group = models.PositiveSmallIntegerField("nhóm xã", choices=CommuneGroup.choices)
+    valid_from = models.DateField("áp dụng từ")
+    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+    decision_number = models.CharField("số quyết định", max_length=60, blank=True,
+                                       help_text="Quyết định của UBND tỉnh xếp nhóm xã, ví dụ 1234/QĐ-UBND")
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    authority = models.CharField("cơ quan ban hành", max_length=200, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    synthetic = models.BooleanField("dữ liệu minh họa", default=False)
+
+    objects = CommuneGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "valid_from"]
+        verbose_name = "xếp nhóm xã (QĐ 51/2025)"
+        verbose_name_plural = "xếp nhóm xã (QĐ 51/2025)"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_from"], name="commune_group_unit_from_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="commune_group_to_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.get_group_display()} (từ {self.valid_from:%d/%m/%Y})"
 
 
 class UnitFacts(models.Model):
