@@ -5,6 +5,8 @@
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``: see docs/operations.md.
 - ``DJANGO_HTTPS``, ``DJANGO_SECURE_*``, ``DJANGO_PROXY_SSL_HEADER``, ``DJANGO_CSRF_TRUSTED_ORIGINS``: HTTPS
   behind a reverse proxy (on by default when ``DJANGO_DEBUG=0``); see docs/operations.md.
+- ``NONGTHONSO_HOME_PROVINCE``: the GSO code of the province this installation serves (default ``19``, Thái
+  Nguyên): the unit pages and reports open on when none is asked for.
 - ``CACHE_URL``: the cache the dashboards keep their figures in (default: each process's memory); see
   ``_cache`` below and docs/performance.md.
 """
@@ -158,6 +160,10 @@ USE_TZ = True
 
 # Front-end packages come from npm (package.json + package-lock.json, `npm ci` in `make install`) and are
 # served by the app itself through WhiteNoise: nothing is fetched from the internet at run time.
+# The province this installation serves: the unit the dashboards and reports open on (the as-of date defaults to
+# today, in TIME_ZONE).
+HOME_PROVINCE = os.environ.get("NONGTHONSO_HOME_PROVINCE", "19").strip() or "19"
+
 NODE_MODULES = Path(os.environ.get("NONGTHONSO_NODE_MODULES", BASE_DIR.parents[1] / "node_modules"))
 STATICFILES_DIRS = [
     (prefix, NODE_MODULES / package)
