@@ -187,7 +187,7 @@ class Country:
             path = (parent["path"] if parent else "/") + f"{pk}/"
             unit = {"id": pk, "code": code, "name": name, "path": path, "parent": parent, **extra}
             self.rows.append((pk, code, name, types[type_code], parent["id"] if parent else None, VALID_FROM, None,
-                              extra.get("region", ""), extra.get("dbkk", False), extra.get("atk", False), None,
+                              extra.get("region", ""), extra.get("dbkk", False), extra.get("atk", False),
                               True, path, vi_sort_key(name), fold(f"{name} {code}")))
             return unit
 
@@ -226,7 +226,7 @@ class Country:
         from nongthonso.units.models import Unit
 
         fields = ["id", "code", "name", "unit_type", "parent", "valid_from", "valid_to", "region", "dac_biet_kho_khan",
-                  "atk", "commune_group", "synthetic", "path", "sort_key", "search_text"]
+                  "atk", "synthetic", "path", "sort_key", "search_text"]
         return writer.insert(Unit, fields, ((*r[:5], writer.date(r[5]), None, *r[7:]) for r in self.rows))
 
 

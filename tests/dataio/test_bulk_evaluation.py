@@ -21,9 +21,10 @@ def test_the_json_of_the_bulk_engine_is_the_json_of_evaluate_one():
         ctx = unit_context(a.unit)
         cs = compiled(a.criteria_set, ctx.province_code)
         values = _values_of(a)
-        one = engine.evaluate_one(cs, values, year=a.year, region=ctx.region, group=ctx.group,
+        group = ctx.group_in(a.year)
+        one = engine.evaluate_one(cs, values, year=a.year, region=ctx.region, group=group,
                                   flags=ctx.flags).to_dict()
-        ((summary, text),) = engine.evaluate_many_json(cs, [(values, a.year, ctx.region, ctx.group, ctx.flags)])
+        ((summary, text),) = engine.evaluate_many_json(cs, [(values, a.year, ctx.region, group, ctx.flags)])
         assert text == json.dumps(one)
         assert summary == {k: v for k, v in one.items() if k != "criteria"}
         checked += 1

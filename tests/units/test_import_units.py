@@ -51,10 +51,10 @@ def errors_of(path, dry_run=False) -> list[str]:
 def test_a_good_file_creates_the_units_with_parents_in_the_file(tmp_path, province):
     # given a district and two communes, one under the new district, with optional columns
     path = write(tmp_path, (
-        f"{HEADER},region,dac_biet_kho_khan,atk,commune_group\n"
-        "90001,Xã Suối Hai,xa,901,2024-01-01,,,có,,3\n"
-        "902,Thị xã Đồi,thi_xa,90,01/01/2024,,,,,\n"
-        "90002,Phường Bến,phuong,902,1/1/2024,31/12/2024,,0,1,\n"
+        f"{HEADER},region,dac_biet_kho_khan,atk\n"
+        "90001,Xã Suối Hai,xa,901,2024-01-01,,,có,\n"
+        "902,Thị xã Đồi,thi_xa,90,01/01/2024,,,,\n"
+        "90002,Phường Bến,phuong,902,1/1/2024,31/12/2024,,0,1\n"
     ))
     units_before, audit_before = Unit.objects.count(), AuditEntry.objects.count()
     # when it is imported
@@ -65,8 +65,8 @@ def test_a_good_file_creates_the_units_with_parents_in_the_file(tmp_path, provin
     assert Unit.objects.count() == units_before + 3
     suoi_hai = Unit.objects.get(code="90001")
     assert (suoi_hai.name, suoi_hai.unit_type.code, suoi_hai.parent.code, suoi_hai.valid_from, suoi_hai.valid_to,
-            suoi_hai.dac_biet_kho_khan, suoi_hai.atk, suoi_hai.commune_group) == (
-        "Xã Suối Hai", "xa", "901", dt.date(2024, 1, 1), None, True, False, 3)
+            suoi_hai.dac_biet_kho_khan, suoi_hai.atk) == (
+        "Xã Suối Hai", "xa", "901", dt.date(2024, 1, 1), None, True, False)
     ben = Unit.objects.get(code="90002")
     district = Unit.objects.get(code="902")
     assert (ben.parent, ben.valid_to, ben.atk) == (district, dt.date(2024, 12, 31), True)
@@ -154,8 +154,8 @@ def test_a_dry_run_of_a_malformed_file_reports_the_same_errors(tmp_path, provinc
 
 def test_missing_values_and_bad_optional_columns(tmp_path, province):
     path = write(tmp_path, (
-        f"{HEADER},region,dac_biet_kho_khan,atk,commune_group\n"
-        ",,,901,,,XYZ,có lẽ,,4\n"
+        f"{HEADER},region,dac_biet_kho_khan,atk\n"
+        ",,,901,,,XYZ,có lẽ,\n"
     ))
     regions = ", ".join(f"{v} ({label})" for v, label in Region.choices)
     assert errors_of(path) == [
@@ -167,8 +167,23 @@ def test_missing_values_and_bad_optional_columns(tmp_path, province):
         "hoặc để trống.",
         "Dòng 2, cột «dac_biet_kho_khan» (giá trị «có lẽ»): giá trị không hợp lệ. Điền «có» hoặc «không» "
         "(hoặc 1/0), hoặc để trống.",
-        "Dòng 2, cột «commune_group» (giá trị «4»): nhóm xã không hợp lệ. Điền 1, 2 hoặc 3, hoặc để trống.",
     ]
+
+
+def test_a_units_file_with_the_former_commune_group_column_points_to_the_group_import(tmp_path, province):
+    # given a units file as written before groups became dated decisions, with another unknown column too
+    path = write(tmp_path, f"{HEADER},commune_group,extra\n90001,Xã A,xa,901,2024-01-01,,3,x\n")
+    before = Unit.objects.count()
+    # when it is imported, then both columns are refused, the group column with where groups go now
+    assert errors_of(path) == [
+        "Dòng 1, cột «commune_group»: nhóm xã không còn được nhập cùng đơn vị hành chính. Từ giai đoạn 2026-2030, "
+        "nhóm xã (Quyết định 51/2025/QĐ-TTg) do quyết định của UBND tỉnh xếp, có thời hạn áp dụng, nên được nhập "
+        "riêng kèm số và ngày quyết định. Xóa cột này khỏi tệp đơn vị, rồi nhập nhóm xã bằng loại dữ liệu «Nhóm "
+        "xã» (commune_groups; các cột unit_code, group, valid_from, decision_number, decision_date, authority).",
+        "Dòng 1, cột «extra»: Cột «extra» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: code, name, type, "
+        "parent_code, valid_from, valid_to, region, dac_biet_kho_khan, atk.",
+    ]
+    assert Unit.objects.count() == before
 
 
 def test_parent_level_duplicates_and_overlaps_are_errors(tmp_path, province):
@@ -215,7 +230,7 @@ def test_a_file_without_a_required_column(tmp_path, province):
     before = Unit.objects.count()
     assert errors_of(path) == [
         "Dòng 1, cột «valid_to»: Thiếu cột «valid_to». Dòng đầu tiên phải có các cột: code, name, type, "
-        "parent_code, valid_from, valid_to (có thể thêm: region, dac_biet_kho_khan, atk, commune_group)."]
+        "parent_code, valid_from, valid_to (có thể thêm: region, dac_biet_kho_khan, atk)."]
     assert Unit.objects.count() == before
 
 

@@ -186,12 +186,12 @@ def units_table(code: str | None = None, *, as_of: dt.date | None = None) -> Tab
         qs = qs.valid_on(as_of)
     qs = (qs.order_by("unit_type__level__depth", "code", "valid_from")
           .values_list("code", "name", "unit_type__code", "parent__code", "valid_from", "valid_to", "region",
-                       "dac_biet_kho_khan", "atk", "commune_group"))
+                       "dac_biet_kho_khan", "atk"))
 
     def rows() -> Iterator[tuple]:
-        for c, name, type_code, parent, start, end, region, dbkk, atk, group in qs.iterator(chunk_size=5000):
+        for c, name, type_code, parent, start, end, region, dbkk, atk in qs.iterator(chunk_size=5000):
             yield (c, name, type_code, parent or "", start.isoformat(), end.isoformat() if end else "", region,
-                   _yes(dbkk), _yes(atk), group)
+                   _yes(dbkk), _yes(atk))
 
     return Table("Đơn vị", (*UNIT_COLUMNS, *UNIT_OPTIONAL_COLUMNS), rows())
 

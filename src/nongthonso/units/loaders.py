@@ -39,7 +39,7 @@ from nongthonso.core.imports import (
 )
 from nongthonso.core.text import fold, format_date, vi_sort_key
 
-from .choices import CommuneGroup, LineageKind, Region
+from .choices import LineageKind, Region
 from .models import LineageEvent, Unit, UnitType, repath_descendants
 from .reference import NAME_PREFIXES, ensure_reference_data
 from .signals import units_changed
@@ -476,7 +476,15 @@ def load_thai_nguyen_history(path: str | Path = LINEAGE_FILE) -> ImportResult:
 # --------------------------------------------------------------------------------------------------
 
 UNIT_COLUMNS = ("code", "name", "type", "parent_code", "valid_from", "valid_to")
-UNIT_OPTIONAL_COLUMNS = ("region", "dac_biet_kho_khan", "atk", "commune_group")
+UNIT_OPTIONAL_COLUMNS = ("region", "dac_biet_kho_khan", "atk")
+# columns the units file no longer takes, and what to do instead
+RETIRED_UNIT_COLUMNS = {
+    "commune_group": (
+        "nhóm xã không còn được nhập cùng đơn vị hành chính. Từ giai đoạn 2026-2030, nhóm xã (Quyết định "
+        "51/2025/QĐ-TTg) do quyết định của UBND tỉnh xếp, có thời hạn áp dụng, nên được nhập riêng kèm số và ngày "
+        "quyết định. Xóa cột này khỏi tệp đơn vị, rồi nhập nhóm xã bằng loại dữ liệu «Nhóm xã» (commune_groups; các "
+        "cột unit_code, group, valid_from, decision_number, decision_date, authority)."),
+}
 DATE_HINT = "Viết ngày theo dạng 2024-12-01 hoặc 01/12/2024."
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -539,7 +547,6 @@ def _snapshot(unit: Unit) -> dict[str, Any]:
         "parent": unit.parent.code if unit.parent_id else None,
         "valid_from": unit.valid_from.isoformat(), "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
         "region": unit.region, "dac_biet_kho_khan": unit.dac_biet_kho_khan, "atk": unit.atk,
-        "commune_group": unit.commune_group,
     }
 
 
@@ -595,12 +602,14 @@ def _parse_row(number: int, raw: dict[str, str], types: dict[str, UnitType], err
                 row.extra[column] = False
             else:
                 error(column, "giá trị không hợp lệ. Điền «có» hoặc «không» (hoặc 1/0), hoặc để trống.")
-    if "commune_group" in raw:
-        value = raw["commune_group"]
-        if value and value not in {str(v) for v in CommuneGroup.values}:
-            error("commune_group", "nhóm xã không hợp lệ. Điền 1, 2 hoặc 3, hoặc để trống.")
-        row.extra["commune_group"] = int(value) if value.isdigit() else None
     return row
+
+
+def _retired_columns(exc: ImportFailed) -> ImportFailed:
+    """``exc`` with the header errors about a retired column (``RETIRED_UNIT_COLUMNS``) saying what to do."""
+    errors = [RowError(e.row, e.column, e.value, RETIRED_UNIT_COLUMNS[e.column])
+              if e.row == 1 and e.column in RETIRED_UNIT_COLUMNS else e for e in exc.errors]
+    return ImportFailed(errors, total=exc.total)
 
 
 def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
@@ -608,11 +617,13 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
     """Import unit versions from a CSV file, all or nothing.
 
     Columns: code, name, type, parent_code, valid_from, valid_to (+ optional region,
-    dac_biet_kho_khan, atk, commune_group). ``parent_code`` resolves to the version in force on the
-    row's ``valid_from`` (in the database or earlier in the same file). A row with the code and
-    valid_from of an existing version updates it. Raises ``ImportFailed`` with every error found.
-    The file may be CSV or XLSX; ``name`` is the file name to show (an upload's). ``user`` (a web
-    upload): only a superuser may change the catalogue of units.
+    dac_biet_kho_khan, atk). Commune groups are dated decisions of their own (kind ``commune_groups``,
+    ``units.group_imports``); a file with the former ``commune_group`` column is refused, saying so.
+    ``parent_code`` resolves to the version in force on the row's ``valid_from`` (in the database or
+    earlier in the same file). A row with the code and valid_from of an existing version updates it.
+    Raises ``ImportFailed`` with every error found. The file may be CSV or XLSX; ``name`` is the file
+    name to show (an upload's). ``user`` (a web upload): only a superuser may change the catalogue of
+    units.
     """
     path = Path(path)
     name = name or path.name
@@ -620,7 +631,10 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
         raise ImportFailed([RowError(0, "", "", (
             "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính (danh mục dùng chung cho mọi tỉnh). "
             "Gửi tệp cho quản trị hệ thống, hoặc chọn loại dữ liệu khác."))])
-    rows_raw = list(read_csv(path, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS, name=name))
+    try:
+        rows_raw = list(read_csv(path, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS, name=name))
+    except ImportFailed as exc:
+        raise _retired_columns(exc) from None
     if progress is not None:
         progress("check", len(rows_raw), path.stat().st_size, path.stat().st_size)
     if not rows_raw:
