@@ -213,7 +213,7 @@ def spec_from_db(cset: CriteriaSet) -> dict:
             entry["threshold_ref"] = ind.threshold_ref
         criteria[ind.criterion_id]["indicators"].append(entry)
     return {
-        "code": cset.code, "version": cset.version, "level": cset.level,
+        "code": cset.code, "version": cset.version, "level": cset.level, "legal_basis": cset.legal_basis,
         "threshold_dimension": cset.threshold_dimension, "region_override": cset.region_override,
         "requires": {"set": cset.requires.code} if cset.requires_id else None,
         "criteria": list(criteria.values()),

@@ -8,6 +8,11 @@ each criterion met / not met / unknown, the number of criteria met, eligibility 
 A missing value is *unknown*, never a failure: an indicator without a value is unknown; a criterion is
 not met when any of its indicators fails, unknown when none fails but one is unknown, met otherwise.
 
+A set whose thresholds differ by commune group (``threshold_dimension: commune_group``, Decision
+51/2025/QĐ-TTg) evaluated for a commune with no group: the indicators whose threshold depends on the group
+are unknown too (their threshold is not known, so neither is the verdict) — never judged against the
+default row — and the result carries a note saying why and what to do (``notes``).
+
 The engine is vectorised: ``compile_spec`` turns a spec into arrays once (threshold table by year ×
 threshold class × indicator, an indicator → criterion incidence matrix), and ``evaluate_batch``
 evaluates any number of units with a handful of numpy passes. ``evaluate_one`` is the same code
@@ -25,6 +30,7 @@ from typing import Any
 import numpy as np
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+NO_GROUP = "commune_group_missing"  # the code of the note on a result of a commune without a group
 
 # Decision 18/2022/QĐ-TTg: a commune's recognition is revoked when >= 50% of its criteria fail, or
 # 30% to < 50% fail including at least one key criterion.
@@ -91,6 +97,10 @@ class CompiledSet:
     region_override: Mapping[str, Any] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # comparator -> column indices
+    # commune_group sets: (len(years)+1, k) bool, True where the threshold differs between groups that year (those
+    # indicators are unknown for a commune without a group: the table's last class slot holds NaN there)
+    class_dependent: np.ndarray | None = None
+    group_basis: str = ""  # the act that sets the groups, for messages: "Quyết định 51/2025/QĐ-TTg"
 
     @property
     def n_criteria(self) -> int:
@@ -101,10 +111,17 @@ class CompiledSet:
     def n_indicators(self) -> int:
         return len(self.indicator_codes)
 
+    @property
+    def unclassified(self) -> int:
+        """The class slot of a unit whose class is not known: for a commune_group set, the slot after "other"
+        (group-dependent thresholds unknown); otherwise the "other" slot (the default rows)."""
+        return len(self.classes) + 1 if self.dimension == "commune_group" else len(self.classes)
+
     def class_index(self, cls: str | int | None) -> int:
-        """Index of a threshold class; unknown/None maps to the "other" slot."""
+        """Index of a threshold class; a class the set has no rows for maps to the "other" slot, none at all
+        (None) to ``unclassified``."""
         if cls is None or cls == "":
-            return len(self.classes)
+            return self.unclassified
         try:
             return self.classes.index(str(cls))
         except ValueError:
@@ -130,6 +147,20 @@ class CompiledSet:
 
     def thresholds_for(self, year: int, cls: str | int | None) -> np.ndarray:
         return self.table[self.year_index(year), self.class_index(cls)]
+
+    def notes(self, year: int, class_index: int) -> list[dict]:
+        """What a result of ``year`` in the class slot ``class_index`` must say besides the verdicts: for a commune
+        without a group, which indicators could not be judged and why."""
+        if class_index != self.unclassified or self.dimension != "commune_group" or self.class_dependent is None:
+            return []
+        dependent = self.class_dependent[self.year_index(year)]
+        if not dependent.any():
+            return []
+        basis = f" theo {self.group_basis}" if self.group_basis else ""
+        return [{"code": NO_GROUP, "message": (
+            f"Xã chưa được xếp nhóm{basis} cho năm {int(year)} nên các chỉ tiêu có ngưỡng theo nhóm xã chưa xác "
+            "định được. Đề nghị Văn phòng Điều phối NTM tỉnh nhập quyết định xếp nhóm xã (Nhập dữ liệu → Nhóm xã)."),
+            "indicators": [self.indicator_codes[col] for col in np.flatnonzero(dependent)]}]
 
 
 def _rows(indicator: Mapping) -> list[dict]:
@@ -258,7 +289,9 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
     class_list = tuple(sorted(classes))
     year_list = tuple(sorted(years))
     k, c = len(indicators), len(criteria)
-    table = np.full((len(year_list) + 1, len(class_list) + 1, k), np.nan)
+    by_group = spec.get("threshold_dimension", "region") == "commune_group"
+    # one slot per class, "other", and for commune_group sets "no group" (filled below)
+    table = np.full((len(year_list) + 1, len(class_list) + 1 + by_group, k), np.nan)
     verified = np.zeros(table.shape, dtype=bool)
     allowed: dict[int, np.ndarray] = {}
     for col, (_, ind) in enumerate(indicators):
@@ -275,7 +308,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
                 raise SpecError(f"{_spec_path(spec, ind)}: ngưỡng {unknown} không thuộc categories {cats}")
             allowed[col] = np.array([cat in allowed_values for cat in cats], dtype=bool)
         for yi, year in enumerate((*year_list, None)):
-            for ki, cls in enumerate((*class_list, None)):
+            for ki, cls in enumerate((*class_list, None)):  # the "no group" slot is not looked up
                 if code in ref_targets:
                     target_spec, target, factor = ref_targets[code]
                     row = _lookup(_rows(target), year, cls, province)
@@ -288,6 +321,16 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
                     verified[yi, ki, col] = bool(row.get("verified", False))
                 if ind["comparator"] == "in" and row is not None:
                     table[yi, ki, col] = 0.0  # marks "has a threshold"; the mask decides
+    class_dependent = None
+    if by_group:
+        # without a group, a threshold is known only when every group (and "other") has the same one
+        known_slots = table[:, :len(class_list) + 1]
+        first = known_slots[:, :1]
+        same = ((known_slots == first) | (np.isnan(known_slots) & np.isnan(first))).all(axis=1)
+        class_dependent = ~same
+        table[:, -1] = np.where(class_dependent, np.nan, table[:, len(class_list)])
+        # verified without a group only when the row of every group was
+        verified[:, -1] = verified[:, :len(class_list) + 1].all(axis=1) & ~class_dependent
     incidence = np.zeros((k, c), dtype=np.float32)
     ind_crit = np.array([ci for ci, _ in indicators], dtype=np.int64)
     incidence[np.arange(k), ind_crit] = 1.0
@@ -312,8 +355,17 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
         table=table, allowed=allowed, threshold_verified=verified,
         region_override=dict(spec.get("region_override") or {}),
         index={str(ind["code"]): i for i, (_, ind) in enumerate(indicators)},
-        columns=columns,
+        columns=columns, class_dependent=class_dependent, group_basis=_group_basis(spec),
     )
+
+
+def _group_basis(spec: Mapping) -> str:
+    """The act that sets the commune groups, to name in messages: ``group_basis`` of the spec, else the act of its
+    legal basis ("Quyết định 51/2025/QĐ-TTg ngày 29/12/2025, Phụ lục I" → "Quyết định 51/2025/QĐ-TTg")."""
+    if spec.get("group_basis"):
+        return str(spec["group_basis"])
+    basis = str(spec.get("legal_basis") or "")
+    return basis.split(",")[0].split(" ngày ")[0].strip()
 
 
 @dataclass
@@ -430,6 +482,7 @@ class UnitResult:
     eligible: bool
     revoke: bool
     revoke_reason: str
+    notes: list[dict] = field(default_factory=list)  # {"code", "message", "indicators"}: why some are unknown
 
     @property
     def gaps(self) -> list[IndicatorResult]:
@@ -442,6 +495,7 @@ class UnitResult:
             "criteria_met": self.criteria_met, "criteria_failed": self.criteria_failed,
             "criteria_unknown": self.criteria_unknown, "criteria_total": self.criteria_total,
             "eligible": self.eligible, "revoke": self.revoke, "revoke_reason": self.revoke_reason,
+            "notes": self.notes,
             "criteria": [
                 {"code": c.code, "name": c.name, "status": c.status, "condition": c.condition,
                  "indicators": [i.__dict__ for i in c.indicators]}
@@ -481,8 +535,9 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
         if col is not None:
             row[0, col] = encode_value(raw, cs.value_types[col], cs.categories[col])
     cls = cs.threshold_class(region=region, group=group, flags=flags)
-    res = evaluate_batch(cs, row, year, np.array([cs.class_index(cls)]))
-    verified = cs.threshold_verified[cs.year_index(year), cs.class_index(cls)]
+    slot = cs.class_index(cls)
+    res = evaluate_batch(cs, row, year, np.array([slot]))
+    verified = cs.threshold_verified[cs.year_index(year), slot]
     criteria = []
     for ci, ccode in enumerate(cs.criteria_codes):
         inds = []
@@ -502,7 +557,7 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
         criteria_met=int(res.criteria_met[0]), criteria_failed=int(res.criteria_failed[0]),
         criteria_unknown=int(res.criteria_unknown[0]), criteria_total=cs.n_criteria,
         eligible=bool(res.eligible[0]), revoke=bool(res.revoke[0]),
-        revoke_reason=revoke_reason(cs, res.criterion_status[0]),
+        revoke_reason=revoke_reason(cs, res.criterion_status[0]), notes=cs.notes(year, slot),
     )
 
 
@@ -558,6 +613,7 @@ def evaluate_many_json(cs: CompiledSet, units: Sequence[tuple[Mapping[str, Any],
              for ci, ccode in enumerate(cs.criteria_codes)]
     set_json = f'{{"set": {json.dumps(cs.code)}, "level": {json.dumps(cs.level)}, "year": '
     layouts: dict[tuple[int, int], list[list[tuple]]] = {}
+    notes_of: dict[tuple[int, int], tuple[list[dict], str]] = {}  # (year, class slot) → notes, as JSON too
     results = []
     for r, (values, year, *_rest) in enumerate(units):
         slot = (cs.year_index(year), classes[r])
@@ -578,17 +634,22 @@ def evaluate_many_json(cs: CompiledSet, units: Sequence[tuple[Mapping[str, Any],
                 f'{"null" if gaps_r[col] != gaps_r[col] else repr(gaps_r[col])}{end}'
                 for col, code, start, mid, end in layout[ci]])
             parts.append(f"{head}{status_json[crit_r[ci]]}{middle}{indicators}]}}")
+        notes = notes_of.get((years[r], classes[r]))
+        if notes is None:
+            found = cs.notes(years[r], classes[r])
+            notes = notes_of[(years[r], classes[r])] = (found, json.dumps(found))
         summary = {
             "set": cs.code, "level": cs.level, "year": int(year), "threshold_class": class_names[r],
             "criteria_met": met[r], "criteria_failed": failed[r], "criteria_unknown": unknown[r],
             "criteria_total": cs.n_criteria, "eligible": eligible[r], "revoke": revoke[r],
-            "revoke_reason": revoke_reason(cs, crit_r),
+            "revoke_reason": revoke_reason(cs, crit_r), "notes": notes[0],
         }
         text = (f'{set_json}{summary["year"]}, "threshold_class": {_json_value(summary["threshold_class"])}, '
                 f'"criteria_met": {summary["criteria_met"]}, "criteria_failed": {summary["criteria_failed"]}, '
                 f'"criteria_unknown": {summary["criteria_unknown"]}, "criteria_total": {summary["criteria_total"]}, '
                 f'"eligible": {_json_value(summary["eligible"])}, "revoke": {_json_value(summary["revoke"])}, '
-                f'"revoke_reason": {json.dumps(summary["revoke_reason"])}, "criteria": [{", ".join(parts)}]}}')
+                f'"revoke_reason": {json.dumps(summary["revoke_reason"])}, "notes": {notes[1]}, '
+                f'"criteria": [{", ".join(parts)}]}}')
         results.append((summary, text))
     return results
 
