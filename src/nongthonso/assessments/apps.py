@@ -6,4 +6,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Đánh giá tiêu chí"
 
     def ready(self):
-        from . import standings  # noqa: F401  (keeps the standings in step with the assessments)
+        from . import receivers, standings  # noqa: F401  (standings and results kept in step with what they use)

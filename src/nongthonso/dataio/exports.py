@@ -1,11 +1,12 @@
 """Exports in the import formats: what ``nongthonso export`` and ``/xuat-du-lieu/`` write.
 
 Every export has the columns its import reads, so a file exported here imports back unchanged (values:
-``unit_code, year, indicator_code, value, note, source, set``; units, decisions and registrations: the
-columns of ``units.loaders.import_units`` and ``recognition.imports``). CSV is UTF-8 with a byte-order mark
-(so Excel shows Vietnamese letters); XLSX keeps numbers as numbers and codes as text. Rows are streamed
-from the database (``QuerySet.iterator``) and, for XLSX, written with openpyxl's write-only workbook, so a
-large export does not sit in memory as objects.
+``unit_code, year, indicator_code, value, note, source, set``; units, commune groups, decisions and
+registrations: the columns of ``units.loaders.import_units``, ``units.group_imports`` and
+``recognition.imports``). CSV is UTF-8 with a byte-order mark (so Excel shows Vietnamese letters); XLSX
+keeps numbers as numbers and codes as text. Rows are streamed from the database (``QuerySet.iterator``)
+and, for XLSX, written with openpyxl's write-only workbook, so a large export does not sit in memory as
+objects.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from nongthonso.recognition.imports import (
     REGISTRATION_OPTIONAL,
 )
 from nongthonso.recognition.models import Decision, Registration
+from nongthonso.units.group_imports import GROUP_EXPORT_COLUMNS
 from nongthonso.units.loaders import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
-from nongthonso.units.models import Unit
+from nongthonso.units.models import CommuneGroupAssignment, Unit
 
 FORMATS = ("csv", "xlsx")
-KINDS = ("values", "units", "decisions", "registrations")
+KINDS = ("values", "units", "commune_groups", "decisions", "registrations")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -196,6 +198,27 @@ def units_table(code: str | None = None, *, as_of: dt.date | None = None) -> Tab
     return Table("Đơn vị", (*UNIT_COLUMNS, *UNIT_OPTIONAL_COLUMNS), rows())
 
 
+def commune_groups_table(code: str | None = None) -> Table:
+    """Every commune-group assignment (Decision 51/2025/QĐ-TTg) of the communes within ``code`` (all without it),
+    past ones included, in the columns ``import commune_groups`` reads: by commune, then oldest first."""
+    qs = CommuneGroupAssignment.objects.all()
+    if code:
+        found = list(Unit.objects.filter(code=code))
+        if not found:
+            raise NothingFound(f"Không có đơn vị mã «{code}». Kiểm tra mã GSO.")
+        qs = qs.filter(_within([u.path for u in found], "unit__path"))
+    qs = (qs.order_by("unit__code", "unit__valid_from", "valid_from")
+          .values_list("unit__code", "group", "valid_from", "valid_to", "decision_number", "decision_date",
+                       "authority", "note"))
+
+    def rows() -> Iterator[tuple]:
+        for unit_code, group, start, end, number, date, authority, note in qs.iterator(chunk_size=5000):
+            yield (unit_code, group, start.isoformat(), end.isoformat() if end else "", number,
+                   date.isoformat() if date else "", authority, note)
+
+    return Table("Nhóm xã", GROUP_EXPORT_COLUMNS, rows())
+
+
 def decisions_table(code: str | None = None, *, year: int | None = None) -> Table:
     """Decisions naming a unit within ``code`` (every decision without it; dated in ``year`` when given)."""
     qs = Decision.objects.all()
@@ -242,6 +265,7 @@ def registrations_table(code: str | None = None, *, year: int | None = None,
 
 
 def filename(kind: str, fmt: str, code: str | None = None, year: int | None = None) -> str:
-    names = {"values": "gia-tri", "units": "don-vi", "decisions": "quyet-dinh", "registrations": "dang-ky"}
+    names = {"values": "gia-tri", "units": "don-vi", "commune_groups": "nhom-xa", "decisions": "quyet-dinh",
+             "registrations": "dang-ky"}
     parts = [names[kind], code, str(year) if year else None]
     return "-".join(p for p in parts if p) + f".{fmt}"

@@ -6,7 +6,7 @@
   name. Returns an :class:`Outcome`: the ``ImportResult``, or every ``RowError`` (nothing written).
 - ``too_large``: the message for an upload over ``IMPORT_MAX_BYTES`` (``settings``; 200 MB by default).
 - ``export``: the download of a kind in the user's scope (values and registrations only of the units the
-  user may view; decisions and units are public facts), CSV streamed chunk by chunk.
+  user may view; decisions, units and commune groups are public facts), CSV streamed chunk by chunk.
 - ``template``: the download of a criteria set's Excel template, its values only from units the user may view.
 """
 
@@ -34,12 +34,14 @@ IMPORT_KINDS = {
     "values": gettext_noop("Giá trị chỉ tiêu"),
     "decisions": gettext_noop("Quyết định công nhận"),
     "registrations": gettext_noop("Đăng ký đạt chuẩn"),
+    "commune_groups": gettext_noop("Nhóm xã"),
     "units": gettext_noop("Đơn vị hành chính"),
 }
 EXPORT_KINDS = {
     "values": gettext_noop("Giá trị chỉ tiêu (theo năm)"),
     "decisions": gettext_noop("Quyết định công nhận"),
     "registrations": gettext_noop("Đăng ký đạt chuẩn"),
+    "commune_groups": gettext_noop("Nhóm xã"),
     "units": gettext_noop("Đơn vị hành chính"),
 }
 VALUES_NEED_UNIT_AND_YEAR = "Xuất giá trị chỉ tiêu cần mã đơn vị và năm, ví dụ 19 và 2023."
@@ -55,6 +57,10 @@ def importer(kind: str):
         from nongthonso.units.loaders import import_units
 
         return import_units
+    if kind == "commune_groups":
+        from nongthonso.units.group_imports import import_commune_groups
+
+        return import_commune_groups
     from nongthonso.recognition import imports
 
     return imports.import_decisions if kind == "decisions" else imports.import_registrations
@@ -99,11 +105,13 @@ def export(kind: str, fmt: str, user, code: str | None, year: int | None) -> Htt
         table = exports.values_table(code, year, scope=scope_paths(user, "view"))
     elif kind == "units":
         table = exports.units_table(code)
+    elif kind == "commune_groups":
+        table = exports.commune_groups_table(code)
     elif kind == "decisions":
         table = exports.decisions_table(code, year=year)
     else:
         table = exports.registrations_table(code, year=year, scope=scope_paths(user, "view"))
-    name = exports.filename(kind, fmt, code, year if kind != "units" else None)
+    name = exports.filename(kind, fmt, code, year if kind not in ("units", "commune_groups") else None)
     return download(stream_csv(table) if fmt == "csv" else exports.to_bytes(table, fmt), fmt, name)
 
 

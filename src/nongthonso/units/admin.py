@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import CommuneGroupAssignment, LineageEvent, Unit, UnitLevel, UnitType
+from .signals import groups_changed
 
 
 @admin.register(UnitLevel)
@@ -63,8 +64,41 @@ class LineageEventAdmin(admin.ModelAdmin):
 
 @admin.register(CommuneGroupAssignment)
 class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("unit", "group", "valid_from", "valid_to", "decision_number", "decision_date")
-    list_filter = ("group", "synthetic")
+    """Commune groups by decision; the usual way in is the import (Nhập dữ liệu → Nhóm xã), which ends the previous
+    assignment and checks overlaps. A change here re-evaluates the commune's assessments (``groups_changed``)."""
+
+    list_display = ("unit", "unit_code", "group", "valid_from", "valid_to", "decision_number", "decision_date",
+                    "authority", "synthetic")
+    list_filter = ("group", "synthetic", "decision_date")
     search_fields = ("unit__search_text", "unit__code", "decision_number")
     raw_id_fields = ("unit",)
     list_select_related = ("unit",)
+    date_hierarchy = "valid_from"
+    ordering = ("unit__sort_key", "unit__code", "valid_from")
+
+    @admin.display(description="mã xã", ordering="unit__code")
+    def unit_code(self, obj):
+        return obj.unit.code
+
+    def get_search_results(self, request, queryset, search_term):
+        # the commune's search_text is diacritic-free ("dai tu"); decision numbers are as written ("QĐ-UBND"):
+        # match either way
+        from nongthonso.core.text import fold
+
+        plain, plain_dupes = super().get_search_results(request, queryset, search_term)
+        folded, folded_dupes = super().get_search_results(request, queryset, fold(search_term))
+        return plain | folded, plain_dupes or folded_dupes
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        groups_changed.send(sender=CommuneGroupAssignment, unit_ids={obj.unit_id})
+
+    def delete_model(self, request, obj):
+        unit_id = obj.unit_id
+        super().delete_model(request, obj)
+        groups_changed.send(sender=CommuneGroupAssignment, unit_ids={unit_id})
+
+    def delete_queryset(self, request, queryset):
+        unit_ids = set(queryset.values_list("unit_id", flat=True))
+        super().delete_queryset(request, queryset)
+        groups_changed.send(sender=CommuneGroupAssignment, unit_ids=unit_ids)

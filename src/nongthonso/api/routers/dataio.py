@@ -23,8 +23,8 @@ from ..schemas import CODE_PATTERN, MAX_YEAR, MIN_YEAR, responses
 
 router = Router(tags=["Nhập, xuất dữ liệu"])
 
-ImportKind = Literal["values", "decisions", "registrations", "units"]
-ExportKind = Literal["values", "decisions", "registrations", "units"]
+ImportKind = Literal["values", "decisions", "registrations", "commune_groups", "units"]
+ExportKind = Literal["values", "decisions", "registrations", "commune_groups", "units"]
 FileFormat = Literal["csv", "xlsx"]
 TOO_LARGE = 413
 BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -80,7 +80,8 @@ def import_file(
     dry_run: bool = Query(False, description="true: chỉ kiểm tra và xem trước, không ghi gì (mặc định false: nhập)"),
 ):
     """Như trang /nhap-du-lieu/: ``values`` (giá trị chỉ tiêu của các xã bạn được nhập), ``decisions`` (văn phòng
-    tỉnh), ``registrations`` (văn phòng huyện, tỉnh), ``units`` (quản trị hệ thống). Quyền xét từng dòng; tệp có
+    tỉnh), ``registrations`` (văn phòng huyện, tỉnh), ``commune_groups`` (quyết định xếp nhóm xã theo QĐ 51/2025/QĐ-TTg:
+    văn phòng tỉnh), ``units`` (quản trị hệ thống). Quyền xét từng dòng; tệp có
     bất kỳ dòng lỗi hay dòng ngoài quyền nào thì không ghi gì và trả 422 ``import_failed``, ``details`` liệt kê mọi
     lỗi (``row``, ``field`` = cột, ``value``, ``message``: dòng, cột, giá trị và cách sửa). Tệp mẫu:
     GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
@@ -120,7 +121,8 @@ def export_file(
                                          "năm phấn đấu", example=2023),
 ):
     """Như trang /xuat-du-lieu/: cột đúng như tệp nhập, nên tệp xuất ra nhập lại được nguyên vẹn. ``values`` và
-    ``registrations`` chỉ gồm các đơn vị bạn được xem; quyết định và đơn vị hành chính là thông tin công khai."""
+    ``registrations`` chỉ gồm các đơn vị bạn được xem; quyết định, nhóm xã và đơn vị hành chính là thông tin công
+    khai. ``commune_groups``: mọi lần xếp nhóm (cả đã hết áp dụng) của các xã trong đơn vị, không lọc theo năm."""
     try:
         return services.export(kind, fmt, request.auth, unit, year)
     except exports.ExportError as exc:

@@ -1,7 +1,7 @@
 """``nongthonso export KIND …``: data in the formats ``nongthonso import`` reads, and Excel templates.
 
 - ``export values --unit 19 --year 2023 --format csv|xlsx --output FILE``
-- ``export units|decisions|registrations [--unit CODE] [--year YYYY] [--as-of DATE] --output FILE``
+- ``export units|commune_groups|decisions|registrations [--unit CODE] [--year YYYY] [--as-of DATE] --output FILE``
 - ``export template --set xa-ntm-2021-2025 --output FILE.xlsx [--unit 19 --year 2023]``
 
 The format defaults to the output file's extension (.xlsx → XLSX, otherwise CSV). ``--output -`` writes
@@ -16,12 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.dataio import exports, workbook
 
-KINDS = ("values", "units", "decisions", "registrations", "template")
+KINDS = ("values", "units", "commune_groups", "decisions", "registrations", "template")
 
 
 class Command(BaseCommand):
     help = ("Xuất dữ liệu theo đúng định dạng tệp nhập: values (giá trị chỉ tiêu, cần --unit và --year), units, "
-            "decisions, registrations; hoặc tệp mẫu Excel của một bộ tiêu chí: template --set MÃ.")
+            "commune_groups, decisions, registrations; hoặc tệp mẫu Excel của một bộ tiêu chí: template --set MÃ.")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS, help="loại dữ liệu: " + ", ".join(KINDS))
@@ -68,6 +68,8 @@ class Command(BaseCommand):
                 except ValueError:
                     raise CommandError(f"Ngày «{as_of}» không hợp lệ. Dùng dạng YYYY-MM-DD.") from None
             return exports.units_table(unit, as_of=date)
+        if kind == "commune_groups":
+            return exports.commune_groups_table(unit)
         if kind == "decisions":
             return exports.decisions_table(unit, year=year)
         return exports.registrations_table(unit, year=year)

@@ -1,9 +1,9 @@
 """``nongthonso import KIND FILE [--dry-run]``: all-or-nothing import of a CSV or XLSX file.
 
-KIND: units (đơn vị hành chính), values (giá trị chỉ tiêu), decisions (quyết định công nhận),
-registrations (đăng ký mục tiêu). The format is told by content (XLSX is a ZIP file). Errors go to
-stderr, one per line, and nothing is written. On a terminal (or with ``--progress``) a progress line on
-stderr shows rows processed and bytes read.
+KIND: units (đơn vị hành chính), commune_groups (nhóm xã theo QĐ 51/2025/QĐ-TTg), values (giá trị chỉ tiêu),
+decisions (quyết định công nhận), registrations (đăng ký mục tiêu). The format is told by content (XLSX is a
+ZIP file). Errors go to stderr, one per line, and nothing is written. On a terminal (or with ``--progress``)
+a progress line on stderr shows rows processed and bytes read.
 """
 
 import time
@@ -16,6 +16,7 @@ from nongthonso.dataio.services import importer
 
 KINDS = {
     "units": "đơn vị hành chính",
+    "commune_groups": "nhóm xã (quyết định xếp nhóm)",
     "values": "giá trị chỉ tiêu",
     "decisions": "quyết định công nhận",
     "registrations": "đăng ký mục tiêu",
@@ -62,8 +63,8 @@ class ProgressLine:
 
 class Command(BaseCommand):
     help = ("Nhập dữ liệu từ tệp CSV (UTF-8) hoặc XLSX, tất cả hoặc không: units (đơn vị hành chính), "
-            "values (giá trị chỉ tiêu), decisions (quyết định công nhận), registrations (đăng ký mục tiêu). "
-            "Dùng --dry-run để kiểm tra trước.")
+            "commune_groups (nhóm xã), values (giá trị chỉ tiêu), decisions (quyết định công nhận), registrations "
+            "(đăng ký mục tiêu). Dùng --dry-run để kiểm tra trước.")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="loại dữ liệu: " + ", ".join(KINDS))
