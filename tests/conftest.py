@@ -30,3 +30,21 @@ def dossiers_open(db):
     from nongthonso.assessments.models import Assessment
 
     Assessment.objects.filter(year=2023).update(state=Assessment.State.DRAFT)
+
+
+THREE_TIER_TODAY = __import__("datetime").date(2025, 6, 1)
+
+
+@pytest.fixture
+def before_two_tier(monkeypatch):
+    """Today is 1/6/2025: districts still exist, so the three-tier workflow is in force and the 2023 dossiers are
+    not moved to the two-tier one. Only today's date moves (``timezone.localdate()``); timestamps stay real."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return THREE_TIER_TODAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return THREE_TIER_TODAY

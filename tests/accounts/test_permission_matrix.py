@@ -1,4 +1,5 @@
-"""Every role × every action × a dossier inside or outside the role's unit: allowed or refused.
+"""Every role × every action × a dossier inside or outside the role's unit: allowed or refused — in the three-tier
+years (today is 1/6/2025 here: ``before_two_tier``); the two-tier matrix is test_permission_matrix_two_tier.py.
 
 Each role holds one membership: the province office and the viewer over province 19, the district
 office over Đại Từ, the commune officer over one Đại Từ commune. The dossiers: that commune ("own"),
@@ -29,6 +30,8 @@ from .helpers import (
     snapshot,
     unit,
 )
+
+pytestmark = pytest.mark.usefixtures("before_two_tier")
 
 ROLES = ("province_office", "district_office", "commune_officer", "viewer")
 TARGETS = ("own_commune", "same_district", "other_district", "other_province")

@@ -89,7 +89,7 @@ def test_two_memberships_add_up_and_nested_ones_do_not_double_count():
 def test_restricting_costs_one_query_and_memberships_are_read_once_per_user(django_assert_num_queries):
     user = make_user("huyen", "district_office", unit(DAI_TU, "huyen"))
     user = get_user_model().objects.get(pk=user.pk)  # fresh, nothing cached
-    with django_assert_num_queries(2):  # the memberships, then the assessments
+    with django_assert_num_queries(3):  # the memberships, the versions their units succeeded (lineage), the assessments
         list(assessments_2023(user))
     with django_assert_num_queries(1):
         list(assessments_2023(user, "verify"))

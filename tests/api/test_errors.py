@@ -9,7 +9,7 @@ from tests.accounts.helpers import assessed_communes, dossier, make_user, put_in
 
 from .helpers import assert_error, call, token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_two_tier")]
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ from tests.accounts.test_permission_matrix import (
 
 from .helpers import assert_error, call, token_for
 
+# the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("before_two_tier")
+
 DECISION = {"number": "902/QĐ-UBND", "date": "2023-12-20", "authority": "UBND tỉnh Thái Nguyên"}
 
 

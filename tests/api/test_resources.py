@@ -15,7 +15,7 @@ from tests.accounts.helpers import AS_OF, assessed_communes, dossier, make_user,
 
 from .helpers import assert_error, call, token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_two_tier")]
 
 
 def test_units_on_a_date_with_level_parent_and_ancestors(province_token):

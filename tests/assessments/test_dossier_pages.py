@@ -7,6 +7,9 @@ from nongthonso.assessments.models import Assessment, Evidence, IndicatorValue, 
 from nongthonso.audit.models import AuditEntry
 from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
+# the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("before_two_tier")
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

@@ -1,6 +1,8 @@
-"""The dossier workflow: commune → district → province, with reasons, locks, decisions and history.
+"""The three-tier dossier workflow (commune → district → province, to 30/6/2025), with reasons, locks, decisions
+and history; the two-tier one is in test_workflow_two_tier.py.
 
-Every refused step is checked for its Vietnamese reason and for leaving the database unchanged.
+Every refused step is checked for its Vietnamese reason and for leaving the database unchanged. Today is 1/6/2025
+here (``before_two_tier``): the district level still exists.
 """
 
 import datetime as dt
@@ -12,8 +14,8 @@ from django.contrib.auth import get_user_model
 from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment, IndicatorValue, State
 from nongthonso.assessments.services import set_value
+from nongthonso.assessments.definitions import definitions
 from nongthonso.assessments.workflow import (
-    TRANSITIONS,
     DecisionInput,
     WorkflowError,
     available_actions,
@@ -29,6 +31,8 @@ from nongthonso.criteria.choices import Level
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import status_on
 from tests.accounts.helpers import AS_OF, DAI_TU, assessed_communes, dossier, make_user, put_in_state, snapshot, unit
+
+pytestmark = pytest.mark.usefixtures("before_two_tier")
 
 DECISION_DATE = dt.date(2023, 12, 20)
 DECISION = {"number": "1234/QĐ-UBND", "date": DECISION_DATE, "authority": "UBND tỉnh Thái Nguyên"}
@@ -66,8 +70,12 @@ def advance(flow, state):
     return flow.dossier
 
 
-def test_the_transition_table_is_explicit():
-    assert [(t.action, t.sources, t.target, t.needs_reason, t.needs_decision) for t in TRANSITIONS] == [
+@pytest.mark.django_db
+def test_the_three_tier_steps_are_data():
+    three_tier = definitions()["ba-cap"]
+    assert (three_tier.parent_level, three_tier.valid_to, three_tier.successor) == ("huyen", dt.date(2025, 6, 30),
+                                                                                    "hai-cap")
+    assert [(t.action, t.sources, t.target, t.needs_reason, t.needs_decision) for t in three_tier.steps] == [
         ("submit", ("draft", "returned"), "submitted", False, False),
         ("verify", ("submitted",), "verified", False, False),
         ("return", ("submitted", "verified"), "returned", True, False),
@@ -237,14 +245,14 @@ def test_a_returned_dossier_opens_again_for_the_commune(flow):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("state", "message"), [
-    (State.SUBMITTED, "đã gửi lên huyện nên không sửa được số liệu. Đề nghị huyện trả lại hồ sơ (kèm lý do) nếu "
-                      "cần sửa."),
-    (State.VERIFIED, "đã được huyện xác nhận nên không sửa được số liệu. Đề nghị huyện trả lại hồ sơ (kèm lý do) "
-                     "nếu cần sửa."),
-    (State.APPROVED, "đã được tỉnh thẩm định nên số liệu đã khóa. Đề nghị Văn phòng Điều phối NTM tỉnh mở lại hồ "
-                     "sơ (kèm lý do) nếu cần sửa."),
-    (State.RECOGNISED, "đã có quyết định công nhận nên số liệu đã khóa. Đề nghị Văn phòng Điều phối NTM tỉnh mở "
-                       "lại hồ sơ (kèm lý do) nếu cần sửa."),
+    (State.SUBMITTED, "đã được gửi nên không sửa được số liệu. Đề nghị Văn phòng Điều phối NTM huyện Đại Từ hoặc "
+                      "Văn phòng Điều phối NTM tỉnh Thái Nguyên trả lại hồ sơ (kèm lý do) nếu cần sửa."),
+    (State.VERIFIED, "đã được huyện xác nhận nên không sửa được số liệu. Đề nghị Văn phòng Điều phối NTM huyện Đại "
+                     "Từ hoặc Văn phòng Điều phối NTM tỉnh Thái Nguyên trả lại hồ sơ (kèm lý do) nếu cần sửa."),
+    (State.APPROVED, "đã được tỉnh thẩm định nên số liệu đã khóa. Đề nghị Văn phòng Điều phối NTM tỉnh Thái Nguyên "
+                     "mở lại hồ sơ (kèm lý do) nếu cần sửa."),
+    (State.RECOGNISED, "đã có quyết định công nhận nên số liệu đã khóa. Đề nghị Văn phòng Điều phối NTM tỉnh Thái "
+                       "Nguyên mở lại hồ sơ (kèm lý do) nếu cần sửa."),
 ])
 @pytest.mark.parametrize("as_system", [False, True])
 def test_locks_hold(flow, state, message, as_system):
@@ -266,7 +274,7 @@ def test_a_stale_copy_of_the_assessment_does_not_get_past_the_lock(flow):
     stale = Assessment.objects.get(pk=flow.dossier.pk)  # loaded while still a draft
     advance(flow, State.SUBMITTED)
     before = snapshot(stale)
-    with pytest.raises(WorkflowError, match="đã gửi lên huyện"):
+    with pytest.raises(WorkflowError, match="đã được gửi nên không sửa được"):
         set_value(stale, INDICATOR, 12.5, user=flow.commune_officer)
     assert snapshot(stale) == before
 

@@ -31,6 +31,9 @@ from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user
 
 from .fingerprint import fingerprint
 
+# the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("before_two_tier")
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).with_name("nongthonso")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

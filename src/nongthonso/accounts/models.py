@@ -1,7 +1,9 @@
 """Roles scoped to units.
 
-A ``Membership`` gives one user one role over one unit *version* (``units.Unit`` row) and everything
-below it in the tree (by materialised ``path``). What each role may do is in ``services.ROLE_ACTIONS``;
+A ``Membership`` gives one user one role over one unit *version* (``units.Unit`` row), everything below it in
+the tree (by materialised ``path``), and the versions it succeeded by lineage with everything below them (the
+new province's office keeps the old provinces' dossiers; a merged commune's officer, its predecessors').
+What each role may do is in ``services.ROLE_ACTIONS``;
 whether a step is possible *now* (the dossier's state) is the workflow's business
 (``assessments.workflow``).
 """
@@ -10,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitLevel
 
 
 class Role(models.TextChoices):
@@ -33,14 +35,16 @@ class Action(models.TextChoices):
     REOPEN = "reopen", "Mở lại hồ sơ"
 
 
-# The level (depth in the unit tree) a role's unit must be at; None: any level.
-ROLE_DEPTH = {
-    Role.PROVINCE_OFFICE: 1,
-    Role.DISTRICT_OFFICE: 2,
-    Role.COMMUNE_OFFICER: 3,
+# The level (``UnitLevel.code``, data) of the units a role may be granted on; None: any level. Keyed by level,
+# not by depth in the tree: a commune sits at depth 3 under a district (to 30/6/2025) and at depth 2 directly under
+# the province (since 1/7/2025); its officer is a commune officer either way. Which role at which level takes
+# which dossier step is the workflow's data (``assessments.models.WorkflowStep.actors``).
+ROLE_LEVELS: dict[str, tuple[str, ...] | None] = {
+    Role.PROVINCE_OFFICE: ("tinh",),
+    Role.DISTRICT_OFFICE: ("huyen",),
+    Role.COMMUNE_OFFICER: ("xa",),
     Role.VIEWER: None,
 }
-DEPTH_NAMES = {1: "cấp tỉnh", 2: "cấp huyện", 3: "cấp xã"}
 
 
 class Membership(models.Model):
@@ -65,12 +69,12 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
 
     def clean(self):
-        depth = ROLE_DEPTH.get(self.role)
-        if depth is None or not self.unit_id:
+        levels = ROLE_LEVELS.get(self.role)
+        if levels is None or not self.unit_id:
             return
-        actual = self.unit.unit_type.level.depth
-        if actual != depth:
+        actual = self.unit.unit_type.level
+        if actual.code not in levels:
+            wanted = " hoặc ".join(UnitLevel.objects.filter(code__in=levels).values_list("name", flat=True))
             raise ValidationError({"unit": (
-                f"Vai trò «{self.get_role_display()}» phải gắn với một đơn vị {DEPTH_NAMES[depth]}; "
-                f"«{self.unit}» là đơn vị {DEPTH_NAMES.get(actual, f'cấp {actual}')}. "
-                "Chọn lại đơn vị hoặc đổi vai trò.")})
+                f"Vai trò «{self.get_role_display()}» phải gắn với một đơn vị {wanted.lower()}; "
+                f"«{self.unit}» là đơn vị {actual.name.lower()}. Chọn lại đơn vị hoặc đổi vai trò.")})

@@ -10,8 +10,10 @@ below it: a district office's scope is every unit whose ``path`` starts with the
 - viewer: everything in its unit, read only;
 - superuser: everything (the workflow's state rules still apply).
 
-A membership names one unit *version*; after a reorganisation (new versions of units) roles must be
-granted on the new versions.
+A membership names one unit *version*. It also covers the versions that unit succeeded by lineage (the new
+province's office sees and acts on the old provinces' dossiers, a merged commune's officer on its
+predecessors'), so nothing is orphaned by a reorganisation. Roles granted on a version that has ceased are listed
+for the province office to grant again on the successor (``handovers``, ``hand_over``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from django.db.models import Q, QuerySet
 
 from nongthonso.audit.services import record
 from nongthonso.units.models import Unit
+from nongthonso.units.services import earlier_versions
 
-from .models import ROLE_DEPTH, Action, Membership, Role
+from .models import ROLE_LEVELS, Action, Membership, Role
 
 ACTIONS: tuple[str, ...] = tuple(Action.values)
 
@@ -89,14 +92,25 @@ def _active(user) -> bool:
 
 
 def memberships(user) -> list[Membership]:
-    """The user's memberships (cached on the user object for the request)."""
+    """The user's memberships (cached on the user object for the request), each with ``covered``: the path
+    prefixes it covers — its unit's and those of the versions that unit succeeded by lineage."""
     if not _active(user):
         return []
     cached = getattr(user, _CACHE, None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("unit__unit_type__level"))
+        earlier = earlier_versions({m.unit_id for m in cached})
+        paths = dict(Unit.objects.filter(pk__in={pk for ids in earlier.values() for pk in ids})
+                     .values_list("pk", "path"))
+        for m in cached:
+            m.covered = (m.unit.path, *sorted(paths[pk] for pk in earlier[m.unit_id]))
         setattr(user, _CACHE, cached)
     return cached
+
+
+def covers(membership: Membership, unit: Unit) -> bool:
+    """Whether ``membership`` reaches ``unit`` (below its unit, or below a version its unit succeeded)."""
+    return any(unit.path.startswith(prefix) for prefix in membership.covered)
 
 
 def forget_memberships(user) -> None:
@@ -112,7 +126,7 @@ def scope_paths(user, action: str) -> list[str] | None:
         return []
     if user.is_superuser:
         return None
-    paths = sorted({m.unit.path for m in memberships(user) if action in ROLE_ACTIONS[m.role]}, key=len)
+    paths = sorted({p for m in memberships(user) if action in ROLE_ACTIONS[m.role] for p in m.covered}, key=len)
     kept: list[str] = []
     for path in paths:
         if not any(path.startswith(k) for k in kept):
@@ -147,31 +161,32 @@ def visible_units(user, date: dt.date, action: str = Action.VIEW) -> QuerySet[Un
 def acting_membership(user, action: str, unit: Unit) -> Membership | None:
     """The membership under which ``user`` may do ``action`` on ``unit`` (the closest one), if any."""
     _check_action(action)
-    found = [m for m in memberships(user)
-             if action in ROLE_ACTIONS[m.role] and unit.path.startswith(m.unit.path)]
-    return max(found, key=lambda m: len(m.unit.path), default=None)
+    found = [m for m in memberships(user) if action in ROLE_ACTIONS[m.role] and covers(m, unit)]
+    return max(found, key=lambda m: (unit.path.startswith(m.unit.path), len(m.unit.path)), default=None)
 
 
 def can(user, action: str, unit: Unit) -> bool:
     return refusal(user, action, unit) is None
 
 
-def _chain(unit: Unit) -> dict[int, Unit]:
-    """The unit and its ancestors by depth."""
-    return {u.unit_type.level.depth: u for u in [*unit.ancestors(), unit]}
+def chain_by_level(unit: Unit) -> dict[str, Unit]:
+    """The unit and its ancestors by level code: {"tinh": …, "huyen": …, "xa": …} (no "huyen" since 1/7/2025)."""
+    return {u.unit_type.level.code: u for u in [*unit.ancestors(), unit]}
+
+
+def actors_text(actors, unit: Unit) -> str:
+    """``actors`` — (role, level code) pairs — as the offices of ``unit``'s chain that they name, in words:
+    «Văn phòng Điều phối NTM huyện Đại Từ hoặc Văn phòng Điều phối NTM tỉnh Thái Nguyên»."""
+    chain = chain_by_level(unit)
+    names = [role_at(role, chain[level]) for role, level in actors if level in chain]
+    return " hoặc ".join(dict.fromkeys(names)) or "quản trị hệ thống"
 
 
 def who_may(action: str, unit: Unit) -> str:
     """Who may do ``action`` on ``unit``, in words: «Văn phòng Điều phối NTM huyện Đại Từ hoặc …»."""
-    chain = _chain(unit)
     if action == Action.VIEW:
         return f"người được giao vai trò tại {unit_phrase(unit)} hoặc đơn vị cấp trên"
-    names = []
-    for role in roles_for(action):
-        depth = ROLE_DEPTH[role]
-        if depth in chain:
-            names.append(role_at(role, chain[depth]))
-    return " hoặc ".join(names) or "quản trị hệ thống"
+    return actors_text([(role, level) for role in roles_for(action) for level in (ROLE_LEVELS[role] or ())], unit)
 
 
 def refusal(user, action: str, unit: Unit) -> Refusal | None:
@@ -223,3 +238,77 @@ def revoke(user, role: str, unit: Unit, *, by=None) -> int:
         removed += 1
     forget_memberships(user)
     return removed
+
+
+# --- roles on units that ceased: hand them over to the successors ---------------------------------------------
+
+@dataclass
+class Handover:
+    """A role granted on a unit version that has ceased, and the versions in force today that succeeded it at the
+    same level (by lineage): where the role should be granted again. No successor at that level (a district office
+    after 1/7/2025): the role can only be withdrawn."""
+
+    membership: Membership
+    successors: list[Unit]
+
+    @property
+    def ended(self) -> dt.date:
+        return self.membership.unit.valid_to
+
+
+def _may_hand_over(user) -> list[Membership]:
+    """The user's province-office memberships: the units whose roles they may hand over."""
+    return [m for m in memberships(user) if m.role == Role.PROVINCE_OFFICE]
+
+
+def handovers(user, today: dt.date | None = None) -> list[Handover]:
+    """Roles granted on unit versions that ceased before ``today``, within the units where ``user`` is the province
+    office (a superuser: all), each with the successors to grant it on instead. A few queries."""
+    from django.utils import timezone
+
+    from nongthonso.units.services import successors_on
+
+    today = today or timezone.localdate()
+    if not _active(user):
+        return []
+    ceased = Membership.objects.filter(unit__valid_to__lt=today).select_related("user", "unit__unit_type__level")
+    if not user.is_superuser:
+        prefixes = {p for m in _may_hand_over(user) for p in m.covered}
+        if not prefixes:
+            return []
+        condition = Q(pk__in=[])
+        for prefix in prefixes:
+            condition |= Q(unit__path__startswith=prefix)
+        ceased = ceased.filter(condition)
+    found = []
+    for membership in ceased.order_by("unit__sort_key", "unit__code", "user__username", "role"):
+        level = membership.unit.unit_type.level.code
+        successors = [u for u in successors_on(membership.unit, today) if u.unit_type.level.code == level]
+        found.append(Handover(membership, successors))
+    return found
+
+
+def handover_refusal(user, membership: Membership, successor: Unit | None, today: dt.date | None = None) -> str | None:
+    """Why ``user`` may not hand ``membership`` over to ``successor`` (None: withdraw it); None when they may."""
+    listed = {h.membership.pk: h for h in handovers(user, today)}
+    handover = listed.get(membership.pk)
+    if handover is None:
+        return ("Vai trò này không thuộc danh sách cần giao lại của bạn: đơn vị của nó còn hiệu lực, hoặc nằm ngoài "
+                "phạm vi Văn phòng Điều phối NTM tỉnh mà bạn phụ trách.")
+    if successor is not None and successor.pk not in {u.pk for u in handover.successors}:
+        names = ", ".join(u.name for u in handover.successors) or "không có"
+        return (f"«{successor}» không phải đơn vị kế thừa {unit_phrase(membership.unit)} (đơn vị kế thừa cùng cấp: "
+                f"{names}). Chọn một đơn vị trong danh sách.")
+    return None
+
+
+@transaction.atomic
+def hand_over(membership: Membership, successor: Unit | None, *, by=None) -> Membership | None:
+    """Grant ``membership``'s role again on ``successor`` (when given), then withdraw it from the ceased unit; both
+    audited. Returns the new membership (None when only withdrawn)."""
+    old = membership.unit
+    note = (f"Giao lại từ {old.name} ({old.code}), đơn vị hết hiệu lực ngày {old.valid_to.day}/{old.valid_to.month}/"
+            f"{old.valid_to.year}")
+    granted = grant(membership.user, membership.role, successor, by=by, note=note) if successor else None
+    revoke(membership.user, membership.role, old, by=by)
+    return granted

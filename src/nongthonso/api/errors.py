@@ -14,10 +14,15 @@ invalid_token          401     a Bearer token that is wrong, revoked, or whose u
 login                  401     (workflow) the step needs a logged-in user
 csrf_failed            403     a session write without the CSRF token
 role, scope            403     refused by ``accounts.services.refusal``: the role may not, or not here
+separation             403     (workflow) the caller submitted or verified this dossier, so may not approve it or
+                               record its decision (separation of duties, per workflow)
 forbidden              403     any other refusal
 not_found              404     unknown id/code, or a dossier outside the user's units (never 403 for reads)
 method_not_allowed     405     e.g. DELETE where only GET exists
 state, locked, stale   409     ``assessments.workflow``: wrong state, values locked, changed meanwhile
+step                   409     (workflow) the dossier's workflow has no such step (e.g. «verify» after 1/7/2025)
+requirement            409     (workflow) what the step requires does not hold yet (carried values to confirm)
+workflow               409     (workflow) no workflow applies to the dossier's unit
 bad_request            400     a body that is not JSON
 validation_error       422     parameters or body do not match the schema (``details`` lists each field)
 invalid_value          422     ``assessments.services.ValueRejected``: the value does not fit the indicator
@@ -45,8 +50,9 @@ from nongthonso.assessments.workflow import WorkflowError
 
 logger = logging.getLogger(__name__)
 
-WORKFLOW_STATUS = {"login": 401, "role": 403, "scope": 403, "state": 409, "locked": 409, "stale": 409,
-                   "reason": 422, "decision": 422, "unknown_action": 404}
+WORKFLOW_STATUS = {"login": 401, "role": 403, "scope": 403, "separation": 403, "state": 409, "locked": 409,
+                   "stale": 409, "step": 409, "requirement": 409, "workflow": 409, "reason": 422, "decision": 422,
+                   "unknown_action": 404}
 STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 422: "validation_error", 429: "throttled"}
 # every status an operation may answer with besides 200, documented on each operation

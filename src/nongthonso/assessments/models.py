@@ -56,7 +56,8 @@ class Workflow(models.Model):
                                   verbose_name="quy trình kế tiếp")
     transfer_states = models.JSONField(
         "chuyển trạng thái khi sang quy trình kế tiếp", default=dict, blank=True,
-        help_text='{"verified": "submitted"}: a state the successor does not have, and the one it becomes')
+        help_text='{"draft": "draft", "verified": "submitted"}: the states in which a dossier moves to the successor '
+                  "when this workflow ends, and the state it has there")
     transfer_reason = models.TextField("lý do chuyển hồ sơ sang quy trình kế tiếp", blank=True)
     separation = models.JSONField(
         "tách bạch nhiệm vụ", default=dict, blank=True,

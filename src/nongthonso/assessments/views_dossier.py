@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nongthonso.accounts.models import Action
-from nongthonso.accounts.services import can
+from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
 from nongthonso.criteria.choices import Level
@@ -31,7 +31,7 @@ from nongthonso.units.models import Unit
 
 from . import evidence as evidence_service
 from . import workflow
-from .models import Assessment, Evidence, IndicatorValue, State
+from .models import Assessment, Evidence, IndicatorValue
 from .services import ValueRejected, evaluate_assessment, get_or_create_assessment, parse_value, set_value
 from .workflow import WorkflowError
 
@@ -41,7 +41,7 @@ COMPARATOR_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "in"
 
 def _dossier(user, pk: int) -> Assessment:
     qs = Assessment.objects.restrict(user, Action.VIEW).select_related(
-        "unit__unit_type__level", "unit__parent__parent", "criteria_set")
+        "unit__unit_type__level", "unit__parent__unit_type__level", "unit__parent__parent", "criteria_set")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -146,8 +146,10 @@ class TimelineItem:
 
 def _timeline(assessment: Assessment) -> list[TimelineItem]:
     """Workflow steps and value changes, newest first (two queries)."""
-    items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.BY_ACTION[e.action].label}: "
-                          f"{State(e.from_state).label} → {State(e.to_state).label}", e.reason, "step")
+    definition = workflow.definition_of(assessment)
+    items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: "
+                          f"{definition.state_label(e.from_state)} → {definition.state_label(e.to_state)}", e.reason,
+                          "transfer" if e.action == workflow.TRANSFER else "step")
              for e in workflow.history(assessment)]
     value_ids = {str(pk): code for pk, code in
                  IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
@@ -175,10 +177,13 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
 def _context(request, assessment: Assessment, **extra) -> dict:
     actions = workflow.available_actions(assessment, request.user)
     editable = any(a == Action.EDIT_VALUES for a, _label in actions)
+    definition = workflow.definition_of(assessment)
     return {
         "a": assessment, "unit": assessment.unit, "criteria": _entry_criteria(assessment),
-        "editable": editable,
-        "steps": [(a, label, workflow.BY_ACTION[a]) for a, label in actions if a != Action.EDIT_VALUES],
+        "editable": editable, "workflow": definition, "state_label": definition.state_label(assessment.state),
+        "steps": [(a, label, definition.step(a)) for a, label in actions if a != Action.EDIT_VALUES],
+        "held_back": workflow.held_back(assessment, request.user),
+        "authority": _authority(assessment.unit),
         "locked_reason": (None if editable or not can(request.user, Action.EDIT_VALUES, assessment.unit)
                           else workflow.why_not(assessment, Action.EDIT_VALUES, request.user)),
         "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
@@ -188,6 +193,12 @@ def _context(request, assessment: Assessment, **extra) -> dict:
         "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
         **extra,
     }
+
+
+def _authority(unit: Unit) -> str:
+    """Who recognises a commune by default: the People's Committee of its province («UBND tỉnh Thái Nguyên»)."""
+    province = chain_by_level(unit).get("tinh")
+    return f"UBND {unit_phrase(province)}" if province is not None else ""
 
 
 @login_required
@@ -200,17 +211,27 @@ def dossier(request, pk: int):
 @login_required
 @require_GET
 def dossier_list(request):
-    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state."""
+    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state. Dossiers whose
+    workflow has ended while in progress move to its successor first (``workflow.transfer_ended``)."""
+    workflow.transfer_ended(user=request.user)
+    related = ("unit__parent__unit_type__level", "criteria_set")
     waiting = []
-    for t in workflow.TRANSITIONS:
-        qs = workflow.awaiting(request.user, t.action).select_related("unit__parent", "criteria_set")
+    for action in workflow.ACTIONS:
+        qs = workflow.awaiting(request.user, action).select_related(*related)
         rows = list(qs.order_by("-year", vi_name_order("unit__"))[:200])
         if rows:
-            waiting.append((t, rows))
+            waiting.append(({"action": action, "label": workflow.label(action)}, _labelled(rows)))
     open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
-                    .filter(state__in=workflow.EDITABLE).select_related("unit__parent", "criteria_set")
+                    .filter(state__in=workflow.EDITABLE).select_related(*related)
                     .order_by("-year", vi_name_order("unit__"))[:200])
-    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": open_own})
+    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": _labelled(open_own)})
+
+
+def _labelled(rows: list[Assessment]) -> list[Assessment]:
+    """The dossiers with ``state_label``: their state in their workflow's words (no query per row)."""
+    for a in rows:
+        a.state_label = workflow.state_label(a)
+    return rows
 
 
 def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None
@@ -288,7 +309,7 @@ def dossier_step(request, pk: int, action: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Đã thực hiện: %(step)s. Trạng thái hồ sơ: %(state)s.") % {
-            "step": workflow.BY_ACTION[action].label, "state": assessment.get_state_display()})
+            "step": workflow.label(action), "state": workflow.state_label(assessment)})
     return redirect("dossier", pk=assessment.pk)
 
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from nongthonso.core.text import format_date
 
-from .models import Unit
+from .models import LineageEvent, Unit
 
 PROVINCE_LEVEL = "tinh"
 DISTRICT_LEVEL = "huyen"
@@ -112,3 +112,28 @@ def _follow(unit: Unit, date: dt.date, *, forward: bool) -> list[Unit]:
                 nxt.extend(predecessors_of(node))
         frontier = nxt
     return sorted(found.values(), key=lambda u: (u.sort_key, u.code))
+
+
+def earlier_versions(unit_ids) -> dict[int, set[int]]:
+    """{unit id: the ids of every version it succeeded by lineage, transitively} (the new province → the old
+    provinces it was formed from; a merged commune → its predecessors and theirs). One query per generation of
+    events (a handful), whatever the number of units."""
+    through_succ = LineageEvent.successors.through
+    through_pred = LineageEvent.predecessors.through
+    found: dict[int, set[int]] = {pk: set() for pk in unit_ids}
+    # for each frontier version, the originals it stands for
+    frontier: dict[int, set[int]] = {pk: {pk} for pk in found}
+    while frontier:
+        events: dict[int, set[int]] = {}
+        for event_id, unit_id in (through_succ.objects.filter(unit_id__in=list(frontier))
+                                  .values_list("lineageevent_id", "unit_id")):
+            events.setdefault(event_id, set()).update(frontier[unit_id])
+        nxt: dict[int, set[int]] = {}
+        for event_id, pred_id in (through_pred.objects.filter(lineageevent_id__in=list(events))
+                                  .values_list("lineageevent_id", "unit_id")):
+            for origin in events[event_id]:
+                if pred_id != origin and pred_id not in found[origin]:
+                    found[origin].add(pred_id)
+                    nxt.setdefault(pred_id, set()).add(origin)
+        frontier = nxt
+    return found

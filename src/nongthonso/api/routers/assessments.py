@@ -16,9 +16,9 @@ from ninja import Body, Field, Path, Query, Router, Schema
 
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal, restrict
-from nongthonso.assessments.models import Assessment, IndicatorValue, State
+from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.assessments.services import set_value
-from nongthonso.assessments.workflow import WorkflowError, available_actions, perform
+from nongthonso.assessments.workflow import WorkflowError, available_actions, definition_of, perform
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
@@ -49,7 +49,7 @@ StepAction = Literal["submit", "verify", "return", "approve", "record_decision",
 INDICATOR_PATTERN = r"^[0-9A-Za-z._-]{1,10}$"
 BIG = 10**15  # larger magnitudes are not indicator values (and would not survive a float)
 
-_RELATED = ("unit__unit_type__level", "criteria_set")
+_RELATED = ("unit__unit_type__level", "unit__parent__unit_type__level", "criteria_set")
 
 
 class SetRef(Schema):
@@ -65,7 +65,9 @@ class AssessmentOut(Schema):
     year: int
     criteria_set: SetRef
     state: StateCode
-    state_label: str
+    state_label: str = Field(description="trạng thái theo cách gọi của quy trình hồ sơ đang áp dụng")
+    workflow: str = Field(description="mã quy trình đang áp dụng: ba-cap (xã → huyện → tỉnh, đến 30/6/2025), "
+                                      "hai-cap (xã → tỉnh, từ 1/7/2025) …")
     version: int = Field(description="tăng sau mỗi thay đổi; gửi lại trong expected_version để tránh ghi đè")
     criteria_met: int
     criteria_failed: int
@@ -151,10 +153,12 @@ class StepOut(Schema):
 
 def assessment_out(a: Assessment) -> dict:
     cs = a.criteria_set
+    definition = definition_of(a)
     return {
         "id": a.pk, "unit": unit_ref(a.unit), "year": a.year,
         "criteria_set": {"id": cs.pk, "code": cs.code, "version": cs.version, "level": cs.level},
-        "state": a.state, "state_label": State(a.state).label, "version": a.version,
+        "state": a.state, "state_label": definition.state_label(a.state), "workflow": definition.code,
+        "version": a.version,
         "criteria_met": a.criteria_met, "criteria_failed": a.criteria_failed, "criteria_unknown": a.criteria_unknown,
         "criteria_total": a.criteria_total, "eligible": a.eligible, "revoke": a.revoke,
         "evaluated_at": a.evaluated_at, "synthetic": a.synthetic,
@@ -251,8 +255,10 @@ def put_value(request, payload: ValueIn,
              summary="Thực hiện một bước quy trình hồ sơ")
 def take_step(request, action: StepAction, payload: StepIn = Body(default=None),
               assessment_id: int = Path(..., ge=1, le=MAX_ID)):
-    """Các bước: submit (xã gửi), verify (huyện xác nhận), return (trả lại, cần reason), approve (tỉnh thẩm
-    định), record_decision (ghi quyết định: decision.number, date, authority), reopen (mở lại, cần reason)."""
+    """Các bước của quy trình hồ sơ đang áp dụng (trường «workflow» của hồ sơ): submit (xã gửi), verify (huyện xác
+    nhận — chỉ quy trình ba cấp, đến 30/6/2025), return (trả lại, cần reason), approve (tỉnh thẩm định),
+    record_decision (ghi quyết định: decision.number, date, authority), reopen (mở lại, cần reason). Người đã gửi
+    hoặc xác nhận hồ sơ không được thẩm định hay ghi quyết định cho chính hồ sơ đó (409 separation)."""
     user = request.auth
     payload = payload or StepIn()
     assessment = allowed(user, assessment_id, action)

@@ -1,0 +1,40 @@
+"""``nongthonso workflows load`` · ``nongthonso workflows transfer [--date YYYY-MM-DD]``"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from nongthonso.assessments import definitions, workflow
+from nongthonso.audit.context import request_context
+
+
+class Command(BaseCommand):
+    help = ("Dossier workflows: «load» (re)loads assessments/workflows/*.yaml into the database; «transfer» moves "
+            "the dossiers still in progress under a workflow that has ended (e.g. the three-tier flow on 30/6/2025) "
+            "to its successor, recording why on each.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        sub.add_parser("load", help="nạp lại các quy trình từ tệp")
+        transfer = sub.add_parser("transfer", help="chuyển hồ sơ của quy trình đã hết hiệu lực")
+        transfer.add_argument("--date", help="ngày xét (mặc định: hôm nay), YYYY-MM-DD")
+
+    def handle(self, *args, what, **options):
+        with request_context(actor="nongthonso workflows"):
+            if what == "load":
+                try:
+                    with transaction.atomic():
+                        codes = definitions.load()
+                except definitions.DefinitionError as exc:
+                    raise CommandError(str(exc)) from exc
+                self.stdout.write(f"Đã nạp {len(codes)} quy trình: {', '.join(codes)}.")
+                return
+            date = None
+            if options.get("date"):
+                try:
+                    date = dt.date.fromisoformat(options["date"])
+                except ValueError as exc:
+                    raise CommandError("Ngày không hợp lệ; viết theo dạng YYYY-MM-DD, ví dụ 2025-07-01.") from exc
+            moved = workflow.transfer_ended(date)
+            self.stdout.write(f"Đã chuyển {moved} hồ sơ sang quy trình kế tiếp.")
