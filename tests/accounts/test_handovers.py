@@ -1,0 +1,82 @@
+"""Roles granted on unit versions that ceased (the 2024 and 2025 reorganisations): listed for the province office,
+granted again on the successor by lineage, or withdrawn where no successor exists at that level (districts)."""
+
+import pytest
+from django.test import Client
+
+from nongthonso.accounts.models import Membership
+from nongthonso.accounts.services import hand_over, handover_refusal, handovers, memberships
+from nongthonso.audit.models import AuditEntry
+
+from .helpers import AS_OF, DAI_TU, make_user, unit
+from .two_tier import LAM_VY, VAN_PHU, new_unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ceased():
+    """A commune officer on Ký Phú (merged into Vạn Phú on 1/12/2024, which merged again on 1/7/2025), a district
+    office on Đại Từ (no districts since 1/7/2025), and the new province's office."""
+    ky_phu = unit("05845", "xa")
+    assert ky_phu.name == "Xã Ký Phú" and ky_phu.is_valid_on(AS_OF)
+    officer = make_user("canbo.kyphu", "commune_officer", ky_phu)
+    district = make_user("huyen.daitu", "district_office", unit(DAI_TU, "huyen"))
+    office = make_user("tinh", "province_office", new_unit("19", "tinh"))
+    return ky_phu, officer, district, office
+
+
+def test_the_province_office_sees_the_roles_on_ceased_units_with_their_successors(ceased):
+    ky_phu, officer, district, office = ceased
+    rows = {h.membership.user.username: h for h in handovers(office)}
+    assert set(rows) == {"canbo.kyphu", "huyen.daitu"}
+    assert [u.name for u in rows["canbo.kyphu"].successors] == ["Xã Vạn Phú"]
+    assert rows["canbo.kyphu"].successors[0].pk == new_unit(VAN_PHU).pk
+    assert rows["huyen.daitu"].successors == []
+    # a commune officer is not the province office: nothing to hand over
+    assert handovers(officer) == []
+
+
+def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited(ceased):
+    ky_phu, officer, district, office = ceased
+    membership = Membership.objects.get(user=officer)
+    van_phu = new_unit(VAN_PHU)
+    entries = AuditEntry.objects.count()
+    assert handover_refusal(office, membership, new_unit(LAM_VY)).startswith("«Xã Lam Vỹ» không phải đơn vị kế thừa")
+    assert handover_refusal(office, membership, van_phu) is None
+
+    granted = hand_over(membership, van_phu, by=office)
+
+    assert [(m.role, m.unit_id) for m in Membership.objects.filter(user=officer)] == [("commune_officer", van_phu.pk)]
+    assert granted.note == "Giao lại từ Xã Ký Phú (05845), đơn vị hết hiệu lực ngày 30/11/2024"
+    assert list(AuditEntry.objects.order_by("pk").values_list("action", "model")[entries:]) == [
+        ("create", "accounts.membership"), ("delete", "accounts.membership")]
+    # the new role still reaches Ký Phú's old dossiers through lineage
+    assert any(ky_phu.path.startswith(prefix) for m in memberships(officer) for prefix in m.covered)
+
+
+def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased):
+    ky_phu, officer, district, office = ceased
+    client = Client()
+    client.force_login(office)
+    page = client.get("/vai-tro/giao-lai/").content.decode()
+    assert "canbo.kyphu" in page and "huyen.daitu" in page and "Không có đơn vị kế thừa cùng cấp." in page
+
+    response = client.post("/vai-tro/giao-lai/tat-ca/", follow=True)
+
+    assert "Đã giao lại 1 vai trò trên đơn vị kế thừa." in response.content.decode()
+    assert Membership.objects.get(user=officer).unit_id == new_unit(VAN_PHU).pk
+    # the district role has no successor: withdrawn on its own row
+    row = Membership.objects.get(user=district)
+    client.post(f"/vai-tro/giao-lai/{row.pk}/")
+    assert not Membership.objects.filter(user=district).exists()
+
+
+def test_someone_else_may_not_hand_over(ceased):
+    ky_phu, officer, district, office = ceased
+    membership = Membership.objects.get(user=officer)
+    client = Client()
+    client.force_login(officer)
+    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": new_unit(VAN_PHU).pk}, follow=True)
+    assert "Vai trò này không thuộc danh sách cần giao lại của bạn" in response.content.decode()
+    assert Membership.objects.get(user=officer).unit_id == ky_phu.pk
