@@ -37,6 +37,8 @@ from nongthonso.units.loaders import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
+from . import thai_nguyen_2026
+
 SEED = 20230630
 AS_OF = dt.date(2023, 6, 30)
 H1_START = dt.date(2023, 1, 1)
@@ -316,12 +318,15 @@ def build(stdout=None) -> dict:
                             + [(c, model_total - 1) for c in plan.registered[Level.XA_KIEU_MAU]], 2023)
         # the province's figures of mid-2023 are appraised (published); new dossiers start as drafts
         Assessment.objects.filter(synthetic=True).update(state=Assessment.State.APPROVED)
-        say(f"Đã tạo {Decision.objects.count()} quyết định, {Registration.objects.count()} đăng ký, "
+        say(f"Năm 2023: {Decision.objects.count()} quyết định, {Registration.objects.count()} đăng ký, "
             f"{len(hamlets)} xóm (minh họa), {n_values} giá trị chỉ tiêu (minh họa).")
-    return {"values": n_values, "hamlets": len(hamlets)}
+        # the province today: two tiers, the 2026-2030 criteria (its own seed: the figures above stay as they are)
+        later = thai_nguyen_2026.build(say=say)
+    return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 
 def _clear_demo_data() -> None:
+    thai_nguyen_2026.clear()
     Assessment.objects.filter(synthetic=True).delete()
     Registration.objects.filter(synthetic=True).delete()
     Decision.objects.filter(note__in=["Số hiệu minh họa (demo)", "Quyết định thật (báo cáo của tỉnh, 2023)"]).delete()

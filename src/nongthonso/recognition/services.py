@@ -5,10 +5,11 @@ Status comes from decisions: for each level, the latest decision dated on or bef
 the lower ones (kiểu mẫu ⊃ nâng cao ⊃ NTM). Compliance comes from assessments; where the two
 disagree the unit is on the alert list.
 
-Merged communes (Công văn 267/BNN-VPĐP, 09/01/2024; docs: ntm-criteria.md §7): a unit formed by a
-merger, with no decision of its own, is *provisionally* at the lowest level all its predecessors held
-on the eve of the merger — the province must still issue a recognition decision — and not recognised
-if any predecessor was not.
+Merged communes (Công văn 267/BNN-VPĐP, 09/01/2024): a unit formed by a merger, with no decision of its own, is
+*provisionally* at the lowest level all its rural predecessors (xã) held on the eve of the merger — the province
+must still issue a recognition decision — and not recognised if any of them was not. Urban predecessors (thị
+trấn, phường) are outside the NTM programme and do not count; a unit formed from urban units only has no status
+by this rule.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import latest_assessments
@@ -76,7 +77,8 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
     if not merged:
         return
     events = {}
-    for unit in Unit.objects.filter(pk__in=[u.pk for u in merged]).prefetch_related("starting_events__predecessors"):
+    rural = Prefetch("starting_events__predecessors", queryset=Unit.objects.filter(unit_type__is_rural=True))
+    for unit in Unit.objects.filter(pk__in=[u.pk for u in merged]).prefetch_related(rural):
         for event in unit.starting_events.all():
             # the event formed this unit (a commune that merely absorbed land keeps its own version)
             if event.kind == LineageKind.MERGE and event.effective_date == unit.valid_from <= date:

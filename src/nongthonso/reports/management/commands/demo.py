@@ -5,7 +5,8 @@ from nongthonso.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Tạo (hoặc làm mới) dữ liệu minh họa tỉnh Thái Nguyên, 6 tháng đầu năm 2023."
+    help = ("Tạo (hoặc làm mới) dữ liệu minh họa tỉnh Thái Nguyên: 6 tháng đầu năm 2023 (ba cấp, bộ tiêu chí "
+            "2021-2025) và năm 2026 (hai cấp, bộ tiêu chí 2026-2030).")
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true",
@@ -19,4 +20,4 @@ class Command(BaseCommand):
             self.stdout.write("Cơ sở dữ liệu đã có dữ liệu; bỏ qua việc tạo dữ liệu minh họa.")
             return
         build(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu minh họa Thái Nguyên (30/6/2023)."))
+        self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu minh họa Thái Nguyên (30/6/2023 và năm 2026)."))
