@@ -1,4 +1,4 @@
-"""`nongthonso demo_users`: one login per role, Argon2-hashed, printed, and the same after a second run."""
+"""`nongthonso demo_users`: logins for the two-tier roles, Argon2-hashed, printed, and the same after a second run."""
 
 import io
 
@@ -9,35 +9,37 @@ from django.core.management import call_command
 from nongthonso.accounts.management.commands.demo_users import DEMO_PASSWORD
 from nongthonso.accounts.models import Membership
 from nongthonso.assessments.models import Assessment
-from nongthonso.criteria.choices import Level
-from nongthonso.recognition.services import status_on
+from nongthonso.assessments.workflow import definition_of
 
-from .helpers import AS_OF, NTM_SET
-
-LOGINS = {"vpdp.tinh": ("province_office", "19"), "vpdp.daitu": ("district_office", "171"),
-          "xem.thainguyen": ("viewer", "19")}
+LOGINS = {
+    "vpdp.tinh": [("province_office", "19", "tinh")],
+    "canbo.vanphu": [("commune_officer", "05845", "xa")],
+    "canbo.lamvy": [("commune_officer", "05542", "xa")],
+    "kiemnhiem.vanphu": [("commune_officer", "05845", "xa"), ("province_office", "19", "tinh")],
+    "xem.thainguyen": [("viewer", "19", "tinh")],
+}
 
 
 @pytest.mark.django_db
-def test_demo_users_are_created_once_per_role_and_can_log_in():
+def test_demo_users_hold_the_two_tier_roles_and_can_log_in():
     # when the command runs twice
     first, second = io.StringIO(), io.StringIO()
     call_command("demo_users", stdout=first)
     state = sorted(Membership.objects.values_list("user__username", "role", "unit_id"))
     call_command("demo_users", stdout=second)
-    # then there are four demo users, each with exactly one role, unchanged by the second run
+    # then each demo user holds exactly its roles, on the units in force today, unchanged by the second run
     assert sorted(Membership.objects.values_list("user__username", "role", "unit_id")) == state
-    users = {u.username: u for u in get_user_model().objects.filter(memberships__isnull=False)}
-    assert len(users) == 4 and len(state) == 4
-    for username, (role, code) in LOGINS.items():
-        membership = Membership.objects.get(user__username=username)
-        assert (membership.role, membership.unit.code) == (role, code)
-    officer = Membership.objects.get(role="commune_officer")
-    commune = officer.unit
-    # the commune officer's commune is in Đại Từ, has a 2023 self-assessment, and is not yet NTM
-    assert commune.parent.code == "171"
-    assert Assessment.objects.filter(unit=commune, year=2023, criteria_set__code=NTM_SET).exists()
-    assert not status_on(commune, AS_OF).holds(Level.XA_NTM)
+    users = {u.username: u for u in get_user_model().objects.filter(memberships__isnull=False).distinct()}
+    assert set(users) == set(LOGINS)
+    for username, roles in LOGINS.items():
+        held = sorted((m.role, m.unit.code, m.unit.unit_type.level.code, m.unit.valid_to)
+                      for m in Membership.objects.filter(user__username=username).select_related("unit__unit_type"))
+        assert held == sorted((role, code, level, None) for role, code, level in roles)
+    # the commune officers' 2026 dossiers exist, follow the two-tier workflow and are open for entry
+    for username in ("canbo.vanphu", "canbo.lamvy"):
+        commune = Membership.objects.get(user__username=username).unit
+        dossier = Assessment.objects.get(unit=commune, year=2026, criteria_set__code="xa-ntm-2026-2030")
+        assert (dossier.state, definition_of(dossier).code) == ("draft", "hai-cap")
     # and every password is Argon2-hashed and the printed one works
     for user in users.values():
         assert user.password.startswith("argon2$")
@@ -46,22 +48,4 @@ def test_demo_users_are_created_once_per_role_and_can_log_in():
         assert DEMO_PASSWORD in out
         assert all(username in out for username in users)
     assert "tạo mới" in first.getvalue() and "tạo mới" not in second.getvalue()
-
-
-@pytest.mark.django_db
-def test_a_published_demo_dossier_is_reopened_for_the_walkthrough():
-    # given a demo that has approved every 2023 dossier
-    Assessment.objects.update(state="approved")
-    # when the demo users are created (twice)
-    out = io.StringIO()
-    call_command("demo_users", stdout=out)
-    call_command("demo_users", stdout=io.StringIO())
-    # then the commune officer's own dossier is open again, by one recorded step with its reason
-    commune = Membership.objects.get(role="commune_officer").unit
-    dossier = Assessment.objects.get(unit=commune, year=2023, criteria_set__code=NTM_SET)
-    assert dossier.state == "draft"
-    assert [(e.action, e.from_state, e.to_state, e.actor_name) for e in dossier.workflow_events.all()] == [
-        ("reopen", "approved", "draft", "vpdp.tinh")]
-    assert dossier.workflow_events.get().reason.startswith("Tài khoản minh họa: mở lại hồ sơ")
-    assert f"Đã mở lại hồ sơ năm 2023 của {commune}" in out.getvalue()
-    assert Assessment.objects.exclude(state="approved").count() == 1
+    assert ("cán bộ phụ trách NTM xã Vạn Phú; Văn phòng Điều phối NTM tỉnh Thái Nguyên" in first.getvalue())
