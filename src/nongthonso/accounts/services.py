@@ -312,3 +312,10 @@ def hand_over(membership: Membership, successor: Unit | None, *, by=None) -> Mem
     granted = grant(membership.user, membership.role, successor, by=by, note=note) if successor else None
     revoke(membership.user, membership.role, old, by=by)
     return granted
+
+
+def granted_units(user, action: str) -> list[Unit]:
+    """The units the user's roles for ``action`` are granted on (not the earlier versions they also reach through
+    lineage): where a page scoped to the user starts. Empty for a superuser (everything) or a user with no role."""
+    _check_action(action)
+    return [m.unit for m in memberships(user) if action in ROLE_ACTIONS[m.role]]
