@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = {
     ("get", "/api/units"), ("get", "/api/units/{unit_id}"), ("get", "/api/criteria-sets"),
     ("get", "/api/criteria-sets/{set_id}"), ("get", "/api/assessments"), ("get", "/api/assessments/{assessment_id}"),
-    ("put", "/api/assessments/{assessment_id}/values/{indicator_code}"),
+    ("put", "/api/assessments/{assessment_id}/values/{indicator_code}"), ("post", "/api/assessments"),
+    ("post", "/api/assessments/{assessment_id}/confirm"),
+    ("post", "/api/assessments/{assessment_id}/values/{indicator_code}/confirm"),
     ("post", "/api/assessments/{assessment_id}/steps/{action}"), ("get", "/api/decisions"),
     ("get", "/api/registrations"), ("get", "/api/summary"), ("post", "/api/imports/{kind}"),
     ("get", "/api/exports/{kind}"), ("get", "/api/templates/{set_code}"),
@@ -58,4 +60,5 @@ def test_operation_ids_are_the_function_names():
     ids = {op["operationId"] for ops in api.get_openapi_schema()["paths"].values() for op in ops.values()}
     assert ids == {"list_units", "get_unit", "list_criteria_sets", "get_criteria_set", "list_assessments",
                    "get_assessment", "put_value", "take_step", "list_decisions", "list_registrations", "get_summary",
-                   "import_file", "export_file", "get_template"}
+                   "import_file", "export_file", "get_template", "open_assessment", "confirm_carried",
+                   "confirm_carried_value"}

@@ -19,7 +19,9 @@ NEW_FROM = dt.date(2025, 7, 1)
 
 @pytest.fixture
 def commune() -> Unit:
-    """A rural commune of Thái Nguyên since 1/7/2025, in group 2 in 2026 and group 1 from 2027."""
+    """A rural commune of Thái Nguyên since 1/7/2025, in group 2 in 2026 and group 1 from 2027 (the demo's groups
+    are set aside: the test's own decide)."""
+    CommuneGroupAssignment.objects.all().delete()
     province = Unit.objects.get(code="19", valid_from=NEW_FROM)
     unit = Unit.objects.filter(parent=province, unit_type__is_rural=True).order_by("code").first()
     CommuneGroupAssignment.objects.create(unit=unit, group=2, valid_from=dt.date(2026, 2, 15),

@@ -18,7 +18,7 @@ def _indicators(spec):
 def test_the_catalogue_ships_every_set_named_in_the_design():
     specs = _specs()
     assert set(specs) == {"xa-ntm-2021-2025", "xa-ntm-nang-cao-2021-2025", "xa-ntm-kieu-mau-2021-2025",
-                          "huyen-ntm-2021-2025", "xa-ntm-2026-2030"}
+                          "huyen-ntm-2021-2025", "xa-ntm-2026-2030", "xa-ntm-hien-dai-19-2026"}
     ntm = specs["xa-ntm-2021-2025"]
     assert len(ntm["criteria"]) == 19 and len(_indicators(ntm)) == 57
     assert [c["name"] for c in ntm["criteria"]][9] == "Thu nhập"

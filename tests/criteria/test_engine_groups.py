@@ -26,7 +26,6 @@ def spec_by_group(**extra):
              _pct("1.2", 50, [{"group": 1, "value": 50}, {"group": 3, "value": 50}])]
     planning = [{"code": "2.1", "name": "Quy hoạch", "value_type": "boolean", "comparator": "==", "threshold": True}]
     return {"code": "xa-2026", "level": "xa_ntm", "threshold_dimension": "commune_group",
-            "legal_basis": "Quyết định 51/2025/QĐ-TTg ngày 29/12/2025, Phụ lục I",
             "criteria": [{"code": "1", "name": "Giao thông", "indicators": roads},
                          {"code": "2", "name": "Quy hoạch", "indicators": planning}], **extra}
 
@@ -80,13 +79,12 @@ def test_a_set_whose_thresholds_do_not_depend_on_the_group_needs_no_group():
     assert (r.criteria_met, r.criteria_unknown, r.notes) == (2, 0, [])
 
 
-def test_the_act_named_comes_from_group_basis_or_the_legal_basis_or_none():
+def test_the_act_named_is_decision_51_unless_the_spec_names_another_or_none():
     cs = compile_spec(spec_by_group(group_basis="Quyết định 9/2026/QĐ-UBND"))
     assert evaluate_one(cs, VALUES, year=2027, group=None).notes[0]["message"].startswith(
         "Xã chưa được xếp nhóm theo Quyết định 9/2026/QĐ-UBND cho năm 2027 nên")
-    spec = spec_by_group()
-    del spec["legal_basis"]
-    assert evaluate_one(compile_spec(spec), VALUES, year=2026, group=None).notes[0]["message"].startswith(
+    cs = compile_spec(spec_by_group(group_basis=""))
+    assert evaluate_one(cs, VALUES, year=2026, group=None).notes[0]["message"].startswith(
         "Xã chưa được xếp nhóm cho năm 2026 nên các chỉ tiêu")
 
 

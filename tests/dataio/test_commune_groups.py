@@ -42,7 +42,8 @@ def province() -> Unit:
 
 @pytest.fixture
 def communes(province) -> list[Unit]:
-    """Three rural communes of the new province, by code."""
+    """Three rural communes of the new province, by code, none grouped yet (the demo's groups are set aside)."""
+    CommuneGroupAssignment.objects.all().delete()
     return list(Unit.objects.filter(parent=province, unit_type__is_rural=True).order_by("code")[:3])
 
 
@@ -242,9 +243,12 @@ def test_the_export_lists_the_history_in_the_import_columns(communes):
         exports.commune_groups_table("99")
 
 
-def test_a_group_imported_late_turns_the_unknowns_of_an_assessment_into_verdicts(tmp_path, communes):
-    # given a 2026 assessment of a commune that has no group yet, with a value for a group-dependent indicator
-    a = communes[0]
+def test_a_group_imported_late_turns_the_unknowns_of_an_assessment_into_verdicts(tmp_path, province, communes):
+    # given a 2026 assessment of a (new) commune that has no group yet, with a value for a group-dependent indicator
+    from nongthonso.units.models import UnitType
+
+    a = Unit.objects.create(code="T9501", name="Xã Thử Nhóm", unit_type=UnitType.objects.get(code="xa"),
+                            parent=province, valid_from=NEW_FROM, synthetic=True)
     cset = CriteriaSet.objects.get(code="xa-ntm-2026-2030", superseded_by__isnull=True)
     assessment = Assessment.objects.create(unit=a, year=2026, criteria_set=cset)
     assessment.values.create(indicator=cset.indicators.get(code="2.2"), value=85)
@@ -284,6 +288,6 @@ def test_the_web_page_and_the_api_take_commune_groups(client, settings, tmp_path
     assert (response.json()["kind"], response.json()["created"]) == ("commune_groups", 1)
     exported = api.get("/api/exports/commune_groups?unit=19", **auth)
     assert exported.status_code == 200 and exported["Content-Disposition"] == 'attachment; filename="nhom-xa-19.csv"'
-    assert exported.content.decode("utf-8-sig").splitlines() == [
+    assert b"".join(exported.streaming_content).decode("utf-8-sig").splitlines() == [
         "unit_code,group,valid_from,valid_to,decision_number,decision_date,authority,note",
         f"{a.code},2,2026-02-15,,1/QĐ-UBND,2026-02-10,,"]

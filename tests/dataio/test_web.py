@@ -178,8 +178,8 @@ def test_the_import_and_export_pages_in_english(client, officer, commune_code, s
     assert "<h1>Import data from a CSV or Excel file</h1>" in html
     assert "<label>Kind of data\n" in html
     assert ('<option value="values" selected>Indicator values</option><option value="decisions">Recognition decision'
-            '</option><option value="registrations">Registrations</option><option value="units">Administrative units'
-            "</option>") in html
+            '</option><option value="registrations">Registrations</option><option value="commune_groups">Commune '
+            'groups</option><option value="units">Administrative units</option>') in html
     assert "<label>CSV (UTF-8) or XLSX file, at most 200 MB\n" in html
     assert '<button type="submit">Check (dry run)</button>' in html
     assert "<h2>The columns of each kind of file</h2>" in html

@@ -291,7 +291,8 @@ def test_the_import_command_prints_every_error_and_fails(tmp_path, province):
 
 
 @pytest.mark.parametrize(("kind", "message"), [
-    ("khac", "Loại dữ liệu «khac» không hợp lệ. Dùng một trong: units, values, decisions, registrations."),
+    ("khac", "Loại dữ liệu «khac» không hợp lệ. Dùng một trong: units, commune_groups, values, decisions, "
+             "registrations."),
 ])
 def test_kinds_not_available_exit_with_status_2(tmp_path, kind, message):
     with pytest.raises(CommandError) as exc:

@@ -58,6 +58,7 @@ from nongthonso.core.imports import (
     no_data_message,
     report_progress,
 )
+from nongthonso.criteria.applicability import applies_to
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
@@ -118,6 +119,7 @@ class _Resolver:
         self.target_index: dict[tuple[int, int, int], int] = {}
         self.rows: dict[tuple[str, str, str], tuple] = {}  # (unit code, year, set) as written → _resolve()
         self.parsed: dict[tuple[int, str], Any] = {}  # (indicator pk, text) → value or _Rejected
+        self.provinces: dict[int, str | None] = {}  # top unit id → province code (``criteria.applicability``)
 
     def year(self, text: str) -> int | None:
         try:
@@ -157,7 +159,8 @@ class _Resolver:
             if code:
                 qs = qs.filter(code=code)
             else:
-                qs = qs.filter(level=Level.XA_NTM).in_force_on(dt.date(year, 12, 31))
+                # the national commune set (a provincial one is named in the «set» column)
+                qs = qs.filter(level=Level.XA_NTM, province_code="").in_force_on(dt.date(year, 12, 31))
             self.sets[key] = qs.order_by("-effective_from").first()
         return self.sets[key]
 
@@ -223,6 +226,10 @@ def _resolve(resolver: _Resolver, code: str, year_text: str, set_code: str
     refused = resolver.refusal(unit)
     if refused is not None:
         return "unit_code", code, f"{refused} Bỏ các dòng của đơn vị này."
+    if cset.province_code and not applies_to(cset, unit, resolver.provinces):
+        return "set", set_code, (f"bộ tiêu chí này do tỉnh mã {cset.province_code} ban hành, chỉ áp dụng cho các xã "
+                                 f"của tỉnh đó; {unit.name} ({unit.code}) không thuộc tỉnh này. Sửa cột «set» hoặc "
+                                 "mã đơn vị.")
     index = resolver.target(unit, year, cset)
     state = resolver.targets[index].state
     if state is not None and state not in EDITABLE:
@@ -416,11 +423,17 @@ def _insert(rows: list[tuple]) -> None:
 
 
 def _update(rows: list[tuple]) -> None:
-    """Update values: (value, source, note, updated_at, updated_by_id, id)."""
+    """Update values: (value, source, note, updated_at, updated_by_id, id). A value carried from the earlier period
+    and not yet confirmed becomes the importer's own: confirmed at ``updated_at`` by ``updated_by_id`` (``carry``;
+    the right-hand sides read the row as it was)."""
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
+    pending = "carried IS NOT NULL AND confirmed_at IS NULL"
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET value = %s, source = %s, note = %s, updated_at = %s, "
-                           "updated_by_id = %s WHERE id = %s", rows)
+        cursor.executemany(
+            f"UPDATE {table} SET value = %s, source = %s, note = %s, updated_at = %s, updated_by_id = %s, "
+            f"confirmed_at = CASE WHEN {pending} THEN %s ELSE confirmed_at END, "
+            f"confirmed_by_id = CASE WHEN {pending} THEN %s ELSE confirmed_by_id END WHERE id = %s",
+            [(*row[:5], row[3], row[4], row[5]) for row in rows])
 
 
 def _audit(entries: list[tuple[int, str, dict | None, dict]], *, user_id: int | None, actor: str, request_id: str,

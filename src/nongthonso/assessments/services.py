@@ -198,13 +198,71 @@ def _refresh_dependents(assessment: Assessment) -> None:
         evaluate_assessment(dependent)
 
 
-def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *, synthetic: bool = False
-                             ) -> Assessment:
+class SetNotApplicable(ValueError):
+    """A provincial criteria set asked for a unit of another province; the message (Vietnamese) says so."""
+
+
+@transaction.atomic
+def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *, synthetic: bool = False,
+                             user=None) -> Assessment:
+    """The dossier of ``unit`` for ``year`` against ``criteria_set``, created when there is none: then pre-filled
+    with the values mapped from the earlier period (``carry.prefill``: each marked «cần xác nhận»), audited and
+    evaluated. Raises SetNotApplicable for a provincial set of another province."""
+    from nongthonso.criteria.applicability import applies_to, not_applicable_message
+
+    from . import carry
+
+    if not applies_to(criteria_set, unit):
+        raise SetNotApplicable(not_applicable_message(criteria_set, unit))
     assessment, created = Assessment.objects.get_or_create(
         unit=unit, year=year, criteria_set=criteria_set, defaults={"synthetic": synthetic})
     if created:
-        record("create", assessment, after={"unit": unit.code, "year": year, "set": criteria_set.code})
+        carried = carry.prefill(assessment, user=user)
+        after = {"unit": unit.code, "year": year, "set": criteria_set.code}
+        if carried:
+            after["carried"] = {v.indicator.code: v.value for v in carried}
+        record("create", assessment, after=after, user=user)
+        evaluate_assessment(assessment)
     return assessment
+
+
+def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, level: str | None = None
+                 ) -> tuple[Assessment, bool]:
+    """Open (or create) the dossier ``user`` asks for: ``unit``'s for ``year`` against the set ``set_code`` (its
+    latest version), or the set of ``level`` (default: the commune NTM level) in force that year that applies to
+    the unit (national, or its own province's). Returns (the dossier, whether it was created). Raises
+    ``workflow.WorkflowError`` when the user may not enter the unit's values, SetNotApplicable when no such set
+    applies to the unit that year."""
+    from nongthonso.accounts.models import Action
+    from nongthonso.accounts.services import refusal
+    from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
+    from nongthonso.criteria.choices import Level
+
+    from .workflow import WorkflowError
+
+    refused = refusal(user, Action.EDIT_VALUES, unit)
+    if refused is not None:
+        raise WorkflowError(refused.message, refused.code)
+    if set_code:
+        cset = CriteriaSet.objects.filter(code=set_code, superseded_by__isnull=True).first()
+        if cset is None:
+            raise SetNotApplicable(f"Không có bộ tiêu chí mã «{set_code}». Xem danh sách bộ tiêu chí.")
+        if not applies_to(cset, unit):
+            raise SetNotApplicable(not_applicable_message(cset, unit))
+        if not (cset.effective_from.year <= year <= (cset.effective_to.year if cset.effective_to else year)):
+            raise SetNotApplicable(
+                f"Bộ tiêu chí «{cset.name}» chỉ áp dụng cho các năm {cset.effective_from.year}–"
+                f"{cset.effective_to.year if cset.effective_to else '…'}; chọn năm khác hoặc bộ tiêu chí khác.")
+    else:
+        level = level or Level.XA_NTM
+        cset = set_for(unit, year, level)
+        if cset is None:
+            raise SetNotApplicable(f"Không có bộ tiêu chí «{Level(level).label}» nào có hiệu lực trong năm {year} áp "
+                                   f"dụng cho {unit.name}.")
+    existed = Assessment.objects.filter(unit=unit, year=year, criteria_set=cset).first()
+    if existed is not None:
+        return existed, False
+    return get_or_create_assessment(unit, year, cset, user=user), True
 
 
 @transaction.atomic
@@ -232,10 +290,13 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
                                            "note": current.note}
     if current is None:
         current = IndicatorValue(assessment=assessment, indicator=indicator)
+    after = {"value": value, "source": source, "note": note}
+    if current.needs_confirmation and user is not None:  # a carried value an officer sets is theirs now
+        current.confirmed_at, current.confirmed_by = timezone.now(), user
+        after["confirmed"] = True
     current.value, current.source, current.note, current.updated_by = value, source, note, user
     current.save()
-    record("create" if before is None else "update", current, before=before,
-           after={"value": value, "source": source, "note": note}, user=user)
+    record("create" if before is None else "update", current, before=before, after=after, user=user)
     Assessment.objects.filter(pk=assessment.pk).update(version=assessment.version + 1)
     assessment.version += 1
     evaluate_assessment(assessment)

@@ -24,15 +24,14 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
-from nongthonso.criteria.choices import Level
-from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.criteria.models import Indicator
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
+from . import carry, workflow
 from . import evidence as evidence_service
-from . import workflow
 from .models import Assessment, Evidence, IndicatorValue
-from .services import ValueRejected, evaluate_assessment, get_or_create_assessment, parse_value, set_value
+from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
 STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}
@@ -80,6 +79,11 @@ class EntryRow:
     verified: bool
     note: str
     error: str = ""
+    # a value carried from the earlier period (``carry``): where from, and whether it still awaits confirmation
+    carried: bool = False
+    carried_years: str = ""
+    carried_sources: str = ""
+    needs_confirmation: bool = False
 
     @property
     def dom(self) -> str:
@@ -102,15 +106,30 @@ class EntryCriterion:
     rows: list[EntryRow]
 
 
+class EntryCriteria(list):
+    """The dossier's criteria (``EntryCriterion``), and the values among them still awaiting confirmation."""
+
+    @property
+    def unconfirmed(self) -> list[EntryRow]:
+        return [r for c in self for r in c.rows if r.needs_confirmation]
+
+    @property
+    def carried_years(self) -> str:
+        """The year(s) the unconfirmed values come from: «2024», «2023–2024»."""
+        years = sorted({y for r in self.unconfirmed for y in r.carried_years.split("–") if y})
+        return "" if not years else years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
 def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] | None = None,
-                    only: str | None = None) -> list[EntryCriterion]:
-    """The criteria of the dossier with each indicator's stored value and the engine's verdict.
-    ``errors``: indicator code → (rejected input, message), shown in place of the stored value."""
+                    only: str | None = None) -> EntryCriteria:
+    """The criteria of the dossier with each indicator's stored value and the engine's verdict, and whether the
+    value was carried from the earlier period (and awaits confirmation). ``errors``: indicator code → (rejected
+    input, message), shown in place of the stored value."""
     errors = errors or {}
     indicators = {i.code: i for i in assessment.criteria_set.indicators.all()}
     values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=assessment)
               .select_related("indicator")}
-    result = []
+    result = EntryCriteria()
     for crit in assessment.results.get("criteria", []):
         if only is not None and crit["code"] != only:
             continue
@@ -129,7 +148,11 @@ def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] |
                 gap=("" if not gap else _("thiếu %(gap)s") % {"gap": format_number(gap, 0 if float(gap).is_integer()
                                                                                    else 1)}),
                 verified=ind.get("verified", False), note=stored.note if stored else "",
-                error=rejected[1] if rejected else ""))
+                error=rejected[1] if rejected else "",
+                carried=bool(stored and stored.carried), carried_years=carry.years_text(stored.carried)
+                if stored and stored.carried else "",
+                carried_sources=carry.carried_text(stored.carried, indicator) if stored else "",
+                needs_confirmation=bool(stored and stored.needs_confirmation)))
         result.append(EntryCriterion(crit["code"], crit["name"], crit["status"], _(STATUS_LABELS[crit["status"]]),
                                      rows))
     return result
@@ -234,10 +257,16 @@ def _labelled(rows: list[Assessment]) -> list[Assessment]:
     return rows
 
 
-def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None
-                        ) -> HttpResponse:
+def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None,
+                        keep_value: bool = False) -> HttpResponse:
     """``version``: what the page's optimistic-lock fields become (default: the dossier's current version;
-    after a "stale" refusal, the version the page had, so that its saves stay refused until it reloads)."""
+    after a "stale" refusal, the version the page had, so that its saves stay refused until it reloads).
+    ``keep_value``: the errors are about the stored value (a refused confirmation), which stays shown."""
+    if keep_value and errors:
+        stored = IndicatorValue.objects.filter(assessment=assessment, indicator__code=code).select_related(
+            "indicator").first()
+        shown = _display(stored.value if stored else None, stored.indicator.value_type) if stored else ""
+        errors = {c: (shown, message) for c, (_raw, message) in errors.items()}
     crit_code = next(c["code"] for c in assessment.results["criteria"]
                      if any(i["code"] == code for i in c["indicators"]))
     steps = [a for a, _label in workflow.available_actions(assessment, request.user) if a != Action.EDIT_VALUES]
@@ -347,24 +376,52 @@ def evidence_file(request, pk: int):
 @login_required
 @require_POST
 def dossier_open(request, unit_id: int):
-    """Open (or create) the commune's dossier for a year against the commune set in force that year."""
+    """Open (or create) the commune's dossier for a year against the set asked for (``set``: one of the sets that
+    apply to the unit, national or its own province's), by default the commune NTM set in force that year. A new
+    dossier starts with the values carried from the earlier period, each awaiting confirmation."""
     unit = get_object_or_404(Unit.objects.all(), pk=unit_id)
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
         messages.error(request, _("Năm không hợp lệ; nhập năm bằng số, ví dụ 2024."))
         return redirect("scorecard", unit_id=unit.pk)
-    if not can(request.user, Action.EDIT_VALUES, unit):
+    try:
+        assessment, created = open_dossier(unit, year, request.user, set_code=request.POST.get("set") or None)
+    except WorkflowError:
         messages.error(request, _("Chỉ cán bộ xã của %(unit)s mới mở được hồ sơ tự đánh giá của xã.") % {
             "unit": unit.name})
         return redirect("scorecard", unit_id=unit.pk)
-    cset = (CriteriaSet.objects.filter(level=Level.XA_NTM, superseded_by__isnull=True)
-            .in_force_on(dt.date(year, 12, 31)).order_by("-effective_from").first())
-    if cset is None:
-        messages.error(request, _("Không có bộ tiêu chí xã nông thôn mới nào có hiệu lực trong năm %(year)s.") % {
-            "year": year})
+    except SetNotApplicable as exc:
+        messages.error(request, str(exc))
         return redirect("scorecard", unit_id=unit.pk)
-    assessment = get_or_create_assessment(unit, year, cset)
-    if not assessment.results:
-        evaluate_assessment(assessment)
+    pending = carry.unconfirmed(assessment) if created else []
+    if pending:
+        messages.info(request, _("Đã điền sẵn %(n)s giá trị mang sang từ giai đoạn trước; mỗi giá trị cần được xác "
+                                 "nhận (hoặc sửa) trước khi gửi hồ sơ.") % {"n": len(pending)})
+    return redirect("dossier", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def dossier_confirm(request, pk: int):
+    """Confirm carried values: one (``code``; htmx: the criterion comes back re-rendered) or every one still awaiting
+    confirmation (``all``). The service refuses a locked dossier or a user who may not enter its values."""
+    assessment = _dossier(request.user, pk)
+    code = request.POST.get("code", "").strip()
+    seen = request.POST.get("version", "")
+    expected = int(seen) if seen.isdigit() else None
+    try:
+        done = carry.confirm_values(assessment, [code] if code else None, request.user, expected_version=expected)
+    except (ValueRejected, WorkflowError) as exc:
+        if code and request.headers.get("HX-Request"):
+            assessment.refresh_from_db()
+            stale = isinstance(exc, WorkflowError) and exc.code == "stale"
+            return _criterion_fragment(request, assessment, code, {code: ("", str(exc))},
+                                       version=expected if stale else None, keep_value=True)
+        messages.error(request, str(exc))
+        return redirect("dossier", pk=assessment.pk)
+    if code and request.headers.get("HX-Request"):
+        assessment.refresh_from_db()
+        return _criterion_fragment(request, assessment, code)
+    messages.success(request, _("Đã xác nhận %(n)s giá trị mang sang.") % {"n": len(done)})
     return redirect("dossier", pk=assessment.pk)

@@ -1,6 +1,8 @@
 """Load criteria-set files into the database and turn database rows back into engine specs.
 
-Files are the source of the national sets (``catalogue/*.yaml``, format in docs/criteria-format.md);
+Files are the source of the national sets and of the provincial ones (``catalogue/*.yaml``, format in
+docs/criteria-format.md; ``province:`` makes a set provincial), and of the correspondences between the indicators
+of two periods (``catalogue/mappings/FROM__TO.yaml``, loaded into ``IndicatorMapping`` after the sets);
 the province may edit thresholds in the admin. ``spec_from_db`` rebuilds the spec from the database
 so the engine always evaluates what the database holds, and ``compiled`` caches the compiled form
 per set version and province until a row of the set changes.
@@ -21,11 +23,13 @@ from django.db import transaction
 from nongthonso.audit.services import record
 
 from . import engine
-from .models import CriteriaSet, Criterion, Indicator, Threshold
+from .choices import Level
+from .models import CriteriaSet, Criterion, Indicator, IndicatorMapping, Threshold
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+MAPPINGS = "mappings"  # the folder of the catalogue holding the indicator mappings between sets
 
-_SET_FIELDS = ("level", "name", "name_en", "legal_basis", "effective_from", "effective_to",
+_SET_FIELDS = ("level", "name", "name_en", "legal_basis", "effective_from", "effective_to", "province_code",
                "threshold_dimension", "source", "verified")
 
 
@@ -43,6 +47,16 @@ def read_spec(path: Path) -> dict:
     for key in ("effective_from", "effective_to"):
         if isinstance(spec.get(key), str):
             spec[key] = dt.date.fromisoformat(spec[key])
+    if spec.get("level") not in Level.values:
+        raise CatalogueError(f"Tệp «{path.name}»: cấp công nhận «{spec.get('level')}» không có. Dùng một trong: "
+                             f"{', '.join(Level.values)}.")
+    province = spec.get("province")
+    if province is not None:
+        province = str(province)
+        if not province.isdigit() or len(province) > 10:
+            raise CatalogueError(f"Tệp «{path.name}»: «province» phải là mã GSO của tỉnh (chữ số, ví dụ \"19\"), "
+                                 f"không phải «{province}». Bỏ khóa này nếu là bộ tiêu chí quốc gia.")
+        spec["province"] = province
     return spec
 
 
@@ -136,6 +150,7 @@ def load_spec(spec: dict, *, actor: str = "nongthonso criteria load") -> tuple[C
     digest = spec_hash(spec)
     current = (CriteriaSet.objects.filter(code=spec["code"]).order_by("-version").first())
     fields = {f: spec.get(f) for f in _SET_FIELDS}
+    fields["province_code"] = spec.get("province") or ""
     fields["name_en"] = fields["name_en"] or ""
     fields["source"] = fields["source"] or ""
     fields["verified"] = bool(fields["verified"])
@@ -162,13 +177,169 @@ def load_spec(spec: dict, *, actor: str = "nongthonso criteria load") -> tuple[C
     if current is not None:
         current.superseded_by = cset
         current.save(update_fields=["superseded_by"])
+        copy_mappings(current, cset)
     record("create", cset, after={"spec_hash": digest, "version": version}, actor=actor)
     return cset, "new_version" if current else "created"
 
 
 def load_catalogue(directory: Path = CATALOGUE_DIR, *, actor: str = "nongthonso criteria load"
                    ) -> list[tuple[CriteriaSet, str]]:
-    return [load_spec(spec, actor=actor) for spec in read_catalogue(directory)]
+    """Load every set file of ``directory``, then its indicator mappings (``load_all``); the sets' outcomes."""
+    return load_all(directory, actor=actor)[0]
+
+
+@transaction.atomic
+def load_all(directory: Path = CATALOGUE_DIR, *, actor: str = "nongthonso criteria load"
+             ) -> tuple[list[tuple[CriteriaSet, str]], list[tuple[str, str, str]]]:
+    """Load every set file of ``directory`` and then its mapping files, all or nothing: every file is checked
+    before anything is written. Returns the outcome of each set and of each mapping file."""
+    specs = read_catalogue(directory)
+    files = read_mappings(directory, specs)
+    results = [load_spec(spec, actor=actor) for spec in specs]
+    return results, load_mappings(directory, actor=actor, files=files)
+
+
+# --- indicator mappings between two sets (2021-2025 → 2026-2030) --------------------------------------------------
+
+_VALUE_TYPES = {"boolean": "Đạt/Không", "percent": "tỷ lệ (%)", "number": "số", "money": "tiền",
+                "category": "phân loại"}
+
+
+def _mapping_error(path: Path, message: str, n: int | None = None, pair: tuple | None = None) -> CatalogueError:
+    where = f"Tệp «{MAPPINGS}/{path.name}»"
+    if n is not None:
+        where += f", cặp thứ {n}" + (f" ({pair[0]} → {pair[1]})" if pair else "")
+    return CatalogueError(f"{where}: {message}")
+
+
+def read_mappings(directory: Path, specs: list[dict]) -> list[dict]:
+    """The mapping files of ``directory``/mappings, checked against the set specs: both sets exist, each pair names
+    an indicator of each with the same value type and comparator (and categories), a later indicator has at most one
+    source, every pair has a source (its own or the file's). Raises CatalogueError naming the file, the pair and the
+    fix."""
+    folder = Path(directory) / MAPPINGS
+    if not folder.is_dir():
+        return []
+    by_code = {spec["code"]: spec for spec in specs}
+    files = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise _mapping_error(path, f"không đúng cú pháp YAML: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("mappings"), list):
+            raise _mapping_error(path, "phải có các khóa «from_set», «to_set» và danh sách «mappings».")
+        names = {}
+        for key in ("from_set", "to_set"):
+            code = data.get(key)
+            if code not in by_code:
+                raise _mapping_error(path, f"«{key}: {code}» không phải bộ tiêu chí nào trong danh mục. Dùng mã bộ "
+                                           f"tiêu chí, một trong: {', '.join(sorted(by_code))}.")
+            names[key] = code
+        if path.stem != f"{names['from_set']}__{names['to_set']}":
+            raise _mapping_error(path, f"tên tệp phải là «{names['from_set']}__{names['to_set']}.yaml» (bộ trước__bộ "
+                                       "sau) cho khớp với from_set và to_set.")
+        indicators = {key: {str(i["code"]): i for c in by_code[code]["criteria"] for i in c["indicators"]}
+                      for key, code in names.items()}
+        seen_to: dict[str, int] = {}
+        pairs = []
+        for n, pair in enumerate(data["mappings"], start=1):
+            if not isinstance(pair, dict) or "from" not in pair or "to" not in pair:
+                raise _mapping_error(path, "mỗi cặp cần «from» (mã chỉ tiêu bộ trước) và «to» (mã chỉ tiêu bộ sau).",
+                                     n)
+            codes = (str(pair["from"]), str(pair["to"]))
+            for key, code in zip(("from_set", "to_set"), codes, strict=True):
+                if code not in indicators[key]:
+                    raise _mapping_error(path, f"bộ «{names[key]}» không có chỉ tiêu mã {code}. Sửa mã chỉ tiêu.", n,
+                                         codes)
+            old, new = indicators["from_set"][codes[0]], indicators["to_set"][codes[1]]
+            if old["value_type"] != new["value_type"]:
+                raise _mapping_error(path, (
+                    f"chỉ tiêu {codes[0]} của bộ «{names['from_set']}» là {_VALUE_TYPES[old['value_type']]}, còn chỉ "
+                    f"tiêu {codes[1]} của bộ «{names['to_set']}» là {_VALUE_TYPES[new['value_type']]}: giá trị không "
+                    "mang sang được. Chỉ nối hai chỉ tiêu cùng kiểu giá trị."), n, codes)
+            if old["comparator"] != new["comparator"]:
+                raise _mapping_error(path, (
+                    f"chỉ tiêu {codes[0]} so sánh «{old['comparator']}», chỉ tiêu {codes[1]} so sánh "
+                    f"«{new['comparator']}»: hai chỉ tiêu đo theo chiều khác nhau, giá trị không mang sang được. Chỉ "
+                    "nối hai chỉ tiêu cùng chiều so sánh."), n, codes)
+            if old["value_type"] == "category" and not set(old.get("categories") or ()) <= set(
+                    new.get("categories") or ()):
+                raise _mapping_error(path, (
+                    f"các giá trị phân loại của chỉ tiêu {codes[0]} ({', '.join(old.get('categories') or ())}) không "
+                    f"nằm trong các giá trị của chỉ tiêu {codes[1]} ({', '.join(new.get('categories') or ())})."),
+                    n, codes)
+            if codes[1] in seen_to:
+                raise _mapping_error(path, (
+                    f"chỉ tiêu {codes[1]} của bộ «{names['to_set']}» đã có nguồn ở cặp thứ {seen_to[codes[1]]}. Mỗi "
+                    "chỉ tiêu của bộ sau chỉ nhận giá trị từ một chỉ tiêu của bộ trước."), n, codes)
+            seen_to[codes[1]] = n
+            source = str(pair.get("source") or data.get("source") or "").strip()
+            verified = bool(pair.get("verified", data.get("verified", False)))
+            if not source:
+                raise _mapping_error(path, (
+                    "thiếu «source»: ghi căn cứ của sự tương ứng (văn bản đã đối chiếu, hoặc vì sao suy ra như vậy)."),
+                    n, codes)
+            pairs.append({"from": codes[0], "to": codes[1], "source": source, "verified": verified})
+        files.append({"path": path, **names, "pairs": pairs})
+    return files
+
+
+def load_mappings(directory: Path = CATALOGUE_DIR, *, actor: str = "nongthonso criteria load",
+                  files: list[dict] | None = None) -> list[tuple[str, str, str]]:
+    """Put the mapping files into ``IndicatorMapping``, between the latest versions of their two sets: pairs added,
+    changed (source, verified) or removed to match the file. Returns (from set, to set, outcome) per file."""
+    if files is None:
+        files = read_mappings(directory, read_catalogue(directory))
+    outcomes = []
+    for entry in files:
+        old = CriteriaSet.objects.filter(code=entry["from_set"], superseded_by__isnull=True).get()
+        new = CriteriaSet.objects.filter(code=entry["to_set"], superseded_by__isnull=True).get()
+        outcomes.append((entry["from_set"], entry["to_set"], _write_mappings(old, new, entry["pairs"], actor,
+                                                                             entry["path"].name)))
+    return outcomes
+
+
+@transaction.atomic
+def _write_mappings(old: CriteriaSet, new: CriteriaSet, pairs: list[dict], actor: str, name: str) -> str:
+    from_ids = dict(old.indicators.values_list("code", "pk"))
+    to_ids = dict(new.indicators.values_list("code", "pk"))
+    current = {(m.from_indicator_id, m.to_indicator_id): m for m in IndicatorMapping.objects.filter(
+        from_indicator__criteria_set=old, to_indicator__criteria_set=new)}
+    wanted = {(from_ids[p["from"]], to_ids[p["to"]]): p for p in pairs}
+    created = [IndicatorMapping(from_indicator_id=f, to_indicator_id=t, source=p["source"], verified=p["verified"])
+               for (f, t), p in wanted.items() if (f, t) not in current]
+    changed = []
+    for key, mapping in current.items():
+        pair = wanted.get(key)
+        if pair is not None and (mapping.source, mapping.verified) != (pair["source"], pair["verified"]):
+            mapping.source, mapping.verified = pair["source"], pair["verified"]
+            changed.append(mapping)
+    removed = [m.pk for key, m in current.items() if key not in wanted]
+    if not (created or changed or removed):
+        return "unchanged"
+    IndicatorMapping.objects.bulk_create(created)
+    IndicatorMapping.objects.bulk_update(changed, ["source", "verified"])
+    IndicatorMapping.objects.filter(pk__in=removed).delete()
+    record("update" if current else "create", new, after={
+        "mappings_from": f"{old.code} v{old.version}", "pairs": len(wanted), "added": len(created),
+        "changed": len(changed), "removed": len(removed)}, actor=actor, note=f"Tương ứng chỉ tiêu ({MAPPINGS}/{name})")
+    return "created" if not current else "updated"
+
+
+def copy_mappings(old: CriteriaSet, new: CriteriaSet) -> int:
+    """Give ``new`` (a new version of ``old``) the mappings ``old`` has, to and from indicators of the same codes."""
+    codes = dict(new.indicators.values_list("code", "pk"))
+    made = [IndicatorMapping(from_indicator_id=m.from_indicator_id, to_indicator_id=codes[m.to_indicator.code],
+                             source=m.source, verified=m.verified)
+            for m in IndicatorMapping.objects.filter(to_indicator__criteria_set=old).select_related("to_indicator")
+            if m.to_indicator.code in codes]
+    made += [IndicatorMapping(from_indicator_id=codes[m.from_indicator.code], to_indicator_id=m.to_indicator_id,
+                              source=m.source, verified=m.verified)
+             for m in IndicatorMapping.objects.filter(from_indicator__criteria_set=old).select_related("from_indicator")
+             if m.from_indicator.code in codes]
+    IndicatorMapping.objects.bulk_create(made, ignore_conflicts=True)
+    return len(made)
 
 
 @transaction.atomic
@@ -184,6 +355,7 @@ def new_version(cset: CriteriaSet, *, actor: str = "") -> CriteriaSet:
     _write_set_content(copy, spec)
     latest.superseded_by = copy
     latest.save(update_fields=["superseded_by"])
+    copy_mappings(cset, copy)
     record("create", copy, after={"copied_from": cset.pk, "version": copy.version}, actor=actor)
     return copy
 
@@ -213,7 +385,7 @@ def spec_from_db(cset: CriteriaSet) -> dict:
             entry["threshold_ref"] = ind.threshold_ref
         criteria[ind.criterion_id]["indicators"].append(entry)
     return {
-        "code": cset.code, "version": cset.version, "level": cset.level, "legal_basis": cset.legal_basis,
+        "code": cset.code, "version": cset.version, "level": cset.level,
         "threshold_dimension": cset.threshold_dimension, "region_override": cset.region_override,
         "requires": {"set": cset.requires.code} if cset.requires_id else None,
         "criteria": list(criteria.values()),

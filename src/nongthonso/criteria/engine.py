@@ -31,6 +31,7 @@ import numpy as np
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 NO_GROUP = "commune_group_missing"  # the code of the note on a result of a commune without a group
+GROUP_BASIS = "Quyết định 51/2025/QĐ-TTg"  # the act defining the commune groups (1, 2, 3) of the 2026-2030 sets
 
 # Decision 18/2022/QĐ-TTg: a commune's recognition is revoked when >= 50% of its criteria fail, or
 # 30% to < 50% fail including at least one key criterion.
@@ -360,12 +361,9 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
 
 
 def _group_basis(spec: Mapping) -> str:
-    """The act that sets the commune groups, to name in messages: ``group_basis`` of the spec, else the act of its
-    legal basis ("Quyết định 51/2025/QĐ-TTg ngày 29/12/2025, Phụ lục I" → "Quyết định 51/2025/QĐ-TTg")."""
-    if spec.get("group_basis"):
-        return str(spec["group_basis"])
-    basis = str(spec.get("legal_basis") or "")
-    return basis.split(",")[0].split(" ngày ")[0].strip()
+    """The act that sets the commune groups, to name in messages: the spec's ``group_basis`` when it has one (empty:
+    name none), else Decision 51/2025/QĐ-TTg, which defines the three groups of the commune_group dimension."""
+    return str(spec["group_basis"]) if "group_basis" in spec else GROUP_BASIS
 
 
 @dataclass

@@ -16,8 +16,9 @@ from ninja import Body, Field, Path, Query, Router, Schema
 
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal, restrict
+from nongthonso.assessments.carry import confirm_values
 from nongthonso.assessments.models import Assessment, IndicatorValue
-from nongthonso.assessments.services import set_value
+from nongthonso.assessments.services import SetNotApplicable, open_dossier, set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, definition_of, perform
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
@@ -90,6 +91,14 @@ class ValueOut(Schema):
     note: str
     updated_at: dt.datetime
     updated_by: str | None
+    carried: dict[str, Any] | None = Field(description=(
+        "giá trị mang sang từ giai đoạn trước (null: nhập trong kỳ): rule (own: giá trị mới nhất của chính xã; "
+        "worst_case: xã hình thành do sắp xếp, giá trị bất lợi nhất của các xã trước sắp xếp — không có số dân để "
+        "tính bình quân gia quyền), set (mã bộ tiêu chí trước), why, from [{unit_id, code, name, year, indicator, "
+        "value}], event (worst_case: loại, ngày, căn cứ của biến động đơn vị)"))
+    needs_confirmation: bool = Field(description="giá trị mang sang chưa được xác nhận; hồ sơ chưa gửi được")
+    confirmed_at: dt.datetime | None
+    confirmed_by: str | None
 
 
 class ActionOut(Schema):
@@ -99,8 +108,33 @@ class ActionOut(Schema):
 
 class AssessmentDetail(AssessmentOut):
     values: list[ValueOut]
-    results: dict[str, Any] = Field(description="kết quả đã tính và lưu: từng tiêu chí, chỉ tiêu, ngưỡng, mức thiếu")
+    unconfirmed: list[str] = Field(description="mã các chỉ tiêu có giá trị mang sang còn chờ xác nhận")
+    results: dict[str, Any] = Field(description="kết quả đã tính và lưu: từng tiêu chí, chỉ tiêu, ngưỡng, mức thiếu; "
+                                                "«notes»: vì sao có chỉ tiêu chưa xác định (ví dụ xã chưa xếp nhóm)")
     actions: list[ActionOut] = Field(description="những gì người gọi làm được với hồ sơ lúc này")
+
+
+class OpenIn(Schema):
+    unit_id: int = Field(..., ge=1, le=MAX_ID, description="id đơn vị (phiên bản) của xã")
+    year: int = Field(..., ge=MIN_YEAR, le=MAX_YEAR, description="năm đánh giá")
+    set: str | None = Field(None, pattern=CODE_PATTERN,
+                            description="mã bộ tiêu chí (mặc định: bộ xã NTM có hiệu lực trong năm áp dụng cho xã)")
+
+
+class OpenOut(AssessmentDetail):
+    created: bool = Field(description="true: hồ sơ vừa được tạo (và điền sẵn giá trị mang sang)")
+
+
+class ConfirmIn(Schema):
+    indicators: list[Annotated[str, Field(pattern=INDICATOR_PATTERN)]] | None = Field(
+        None, max_length=500, description="mã các chỉ tiêu cần xác nhận; null: mọi giá trị mang sang còn chờ")
+    expected_version: int | None = Field(None, ge=0, le=MAX_ID,
+                                         description="phiên bản hồ sơ bạn đã xem; khác thì bị từ chối (409 stale)")
+
+
+class ConfirmOut(Schema):
+    confirmed: list[str] = Field(description="mã các chỉ tiêu vừa được xác nhận")
+    assessment: AssessmentDetail
 
 
 RawValue = (bool | Annotated[int, Field(ge=-BIG, le=BIG)] | Annotated[float, Field(ge=-BIG, le=BIG)]
@@ -167,13 +201,16 @@ def assessment_out(a: Assessment) -> dict:
 
 def _value_out(v: IndicatorValue) -> dict:
     return {"indicator": v.indicator.code, "value": v.value, "source": v.source, "note": v.note,
-            "updated_at": v.updated_at, "updated_by": v.updated_by.get_username() if v.updated_by_id else None}
+            "updated_at": v.updated_at, "updated_by": v.updated_by.get_username() if v.updated_by_id else None,
+            "carried": v.carried, "needs_confirmation": v.needs_confirmation, "confirmed_at": v.confirmed_at,
+            "confirmed_by": v.confirmed_by.get_username() if v.confirmed_by_id else None}
 
 
 def assessment_detail(a: Assessment, user) -> dict:
-    values = (IndicatorValue.objects.filter(assessment=a).select_related("indicator", "updated_by")
-              .order_by("indicator__position"))
-    return {**assessment_out(a), "values": [_value_out(v) for v in values], "results": a.results or {},
+    values = list(IndicatorValue.objects.filter(assessment=a).select_related("indicator", "updated_by", "confirmed_by")
+                  .order_by("indicator__position"))
+    return {**assessment_out(a), "values": [_value_out(v) for v in values],
+            "unconfirmed": [v.indicator.code for v in values if v.needs_confirmation], "results": a.results or {},
             "actions": [{"action": code, "label": label} for code, label in available_actions(a, user)]}
 
 
@@ -251,6 +288,57 @@ def put_value(request, payload: ValueIn,
     return {"value": _value_out(stored), "assessment": assessment_detail(fresh, user)}
 
 
+@router.post("/assessments", response=responses(OpenOut),
+             summary="Mở (hoặc tạo) hồ sơ tự đánh giá của một xã cho một năm")
+def open_assessment(request, payload: OpenIn):
+    """Như nút «Mở / tạo hồ sơ» trên trang xã: chỉ cán bộ xã của đơn vị (403 nếu không); bộ tiêu chí ``set`` (bộ
+    của tỉnh chỉ dùng được cho xã của tỉnh đó, 422 ``criteria_set`` nếu không), mặc định bộ xã NTM có hiệu lực
+    trong năm. Hồ sơ mới được điền sẵn các giá trị mang sang từ giai đoạn trước (``values[].carried``), mỗi giá trị
+    chờ xác nhận (``unconfirmed``; xác nhận: POST /api/assessments/{id}/confirm)."""
+    user = request.auth
+    unit = restrict(Unit.objects.select_related("unit_type__level"), user, Action.VIEW).filter(
+        pk=payload.unit_id).first()
+    if unit is None:
+        raise NotFound(f"Không có đơn vị id {payload.unit_id}, hoặc đơn vị nằm ngoài phạm vi bạn được giao. Tìm id "
+                       "bằng GET /api/units?as_of=…&code=….")
+    try:
+        assessment, created = open_dossier(unit, payload.year, user, set_code=payload.set)
+    except SetNotApplicable as exc:
+        raise ApiError(422, "criteria_set", str(exc),
+                       [{"field": "set", "location": "body", "code": "criteria_set", "message": str(exc)}]) from None
+    fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
+    return {**assessment_detail(fresh, user), "created": created}
+
+
+def _confirm(request, assessment_id: int, codes: list[str] | None, expected_version: int | None) -> dict:
+    user = request.auth
+    assessment = allowed(user, assessment_id, Action.EDIT_VALUES)
+    done = confirm_values(assessment, codes, user, expected_version=expected_version)
+    fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
+    return {"confirmed": done, "assessment": assessment_detail(fresh, user)}
+
+
+@router.post("/assessments/{assessment_id}/confirm", response=responses(ConfirmOut),
+             summary="Xác nhận các giá trị mang sang từ giai đoạn trước")
+def confirm_carried(request, payload: ConfirmIn = Body(default=None),
+                    assessment_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Cán bộ xã xác nhận giá trị mang sang (``indicators``; null: mọi giá trị còn chờ) là số liệu của xã; ghi nhật
+    ký. Như nhập số liệu: hồ sơ đã gửi (khóa) 409 ``locked``; không phải cán bộ xã của đơn vị 403; chỉ tiêu không
+    có giá trị mang sang 422 ``invalid_value``. Sửa một giá trị mang sang (PUT …/values/{mã}) cũng là xác nhận."""
+    payload = payload or ConfirmIn()
+    return _confirm(request, assessment_id, payload.indicators, payload.expected_version)
+
+
+@router.post("/assessments/{assessment_id}/values/{indicator_code}/confirm", response=responses(ConfirmOut),
+             summary="Xác nhận giá trị mang sang của một chỉ tiêu")
+def confirm_carried_value(request, payload: ConfirmIn = Body(default=None),
+                          assessment_id: int = Path(..., ge=1, le=MAX_ID),
+                          indicator_code: str = Path(..., pattern=INDICATOR_PATTERN)):
+    """Như POST /api/assessments/{id}/confirm với một chỉ tiêu (``indicators`` trong nội dung bị bỏ qua)."""
+    payload = payload or ConfirmIn()
+    return _confirm(request, assessment_id, [indicator_code], payload.expected_version)
+
+
 @router.post("/assessments/{assessment_id}/steps/{action}", response=responses(StepOut),
              summary="Thực hiện một bước quy trình hồ sơ")
 def take_step(request, action: StepAction, payload: StepIn = Body(default=None),
@@ -261,7 +349,7 @@ def take_step(request, action: StepAction, payload: StepIn = Body(default=None),
     hoặc xác nhận hồ sơ không được thẩm định hay ghi quyết định cho chính hồ sơ đó (409 separation)."""
     user = request.auth
     payload = payload or StepIn()
-    assessment = allowed(user, assessment_id, action)
+    assessment = visible(user, assessment_id)  # who may take the step is the workflow's: perform says why not
     decision = payload.decision.model_dump() if payload.decision is not None else None
     event = perform(assessment, action, user, reason=payload.reason, decision=decision,
                     expected_version=payload.expected_version)
