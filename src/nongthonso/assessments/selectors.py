@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +22,10 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_date, format_number
-from nongthonso.criteria.choices import Comparator, Level
-from nongthonso.criteria.models import Criterion, Indicator
+from nongthonso.criteria.choices import LEVEL_RANK, Comparator, Level, ThresholdDimension
+from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
-from nongthonso.units.models import Unit
+from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
 
 from .models import Assessment, IndicatorValue, State
 from .services import latest_assessments
@@ -39,6 +39,7 @@ LEVEL_SHORT = {
     Level.XA_NTM: gettext_lazy("Đạt chuẩn NTM"),
     Level.XA_NANG_CAO: gettext_lazy("NTM nâng cao"),
     Level.XA_KIEU_MAU: gettext_lazy("NTM kiểu mẫu"),
+    Level.XA_HIEN_DAI: gettext_lazy("NTM hiện đại"),
 }
 STATUS_LABELS = {
     "met": gettext_lazy("Đạt"),
@@ -212,6 +213,9 @@ class Scorecard:
     decisions: list = field(default_factory=list)
     evidence: list | None = None  # None: this installation has no evidence files (no Evidence model)
     year_missing: int | None = None
+    lineage: list[LineageRow] = field(default_factory=list)  # the events the unit's version began with
+    groups: list[CommuneGroupAssignment] = field(default_factory=list)  # its commune groups, oldest first
+    groups_apply: bool = False  # the unit is in force when sets by commune group are (2026-2030)
 
     @property
     def level_label(self) -> str:
@@ -319,10 +323,13 @@ def _evidence(assessment: Assessment) -> list | None:
     return list(model.objects.filter(assessment=assessment))
 
 
-def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: str | None = None) -> Scorecard:
+def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: str | None = None,
+              user=None) -> Scorecard:
     """Everything the scorecard shows for ``unit``: status on ``as_of``; the assessment of ``year`` (default:
     the latest up to the year of ``as_of``) against ``set_code`` (default: the commune NTM set); its criteria
-    and indicators from the stored results; decisions; the history of its values."""
+    and indicators from the stored results; decisions; the history of its values; for a unit formed by a
+    reorganisation, its lineage and each predecessor's status on the eve (``lineage``; links only to the
+    predecessors ``user`` may see); its commune groups."""
     assessments = list(unit.assessments.select_related("criteria_set").order_by("-year", "criteria_set__code",
                                                                                   "-criteria_set__version"))
     if set_code:
@@ -346,4 +353,80 @@ def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: 
         card.criteria = _criterion_rows(chosen, values, indicators)
         card.history = _history(chosen, values, {code: i.unit or "" for code, i in indicators.items()})
         card.evidence = _evidence(chosen)
+    card.lineage = lineage(unit, user)
+    card.groups, card.groups_apply = groups_of(unit)
     return card
+
+
+# ------------------------------------------------------------------------------------- lineage and groups
+
+
+@dataclass
+class PredecessorRow:
+    """A unit a reorganisation formed the commune from, as it stood on the eve (the day before the event)."""
+
+    unit: Unit
+    status: Status
+    assessment: Assessment | None  # its latest commune NTM assessment up to the eve's year
+    visible: bool  # its scorecard may be opened by the user
+
+    @property
+    def levels(self) -> list[tuple[str, Any]]:
+        """(short label, deciding decision or None) of each commune level held, highest first."""
+        held = sorted((lvl for lvl in self.status.levels if lvl in LEVEL_SHORT), key=LEVEL_RANK.get, reverse=True)
+        return [(str(LEVEL_SHORT[lvl]), self.status.decisions.get(lvl)) for lvl in held]
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_SHORT[self.status.commune_level])
+
+
+@dataclass
+class LineageRow:
+    event: LineageEvent
+    predecessors: list[PredecessorRow]
+
+    @property
+    def eve(self) -> dt.date:
+        return self.event.effective_date - dt.timedelta(days=1)
+
+
+def lineage(unit: Unit, user=None) -> list[LineageRow]:
+    """The events ``unit``'s version began with (effective on its first day, the unit among the successors) — a
+    merger, a rename … — each with its predecessors: their status on the eve (levels held and the deciding
+    decisions, or none), their latest NTM assessment up to then, and whether ``user`` may open their scorecard.
+    A bounded number of queries: the events, their predecessors, the statuses per eve, the assessments, the scope."""
+    events = list(LineageEvent.objects.filter(successors=unit, effective_date=unit.valid_from)
+                  .prefetch_related(Prefetch("predecessors", queryset=Unit.objects.select_related("unit_type")
+                                             .in_vietnamese_order()))
+                  .order_by("effective_date", "pk"))
+    predecessors = {p.pk: p for e in events for p in e.predecessors.all() if p.pk != unit.pk}
+    if not predecessors:
+        return []
+    statuses: dict[dt.date, dict[int, Status]] = {}
+    latest: dict[dt.date, dict[int, Assessment]] = {}
+    for eve in {e.effective_date - dt.timedelta(days=1) for e in events}:
+        units = [p for e in events if e.effective_date - dt.timedelta(days=1) == eve for p in e.predecessors.all()
+                 if p.pk != unit.pk]
+        statuses[eve] = statuses_on(units, eve)
+        latest[eve] = latest_assessments(units, Level.XA_NTM, eve.year)
+    visible = set(restrict(Unit.objects.rural_communes().filter(pk__in=list(predecessors)), user, Action.VIEW,
+                           path_field="path").values_list("pk", flat=True)) if user is not None else set()
+    rows = []
+    for event in events:
+        eve = event.effective_date - dt.timedelta(days=1)
+        rows.append(LineageRow(event, [
+            PredecessorRow(p, statuses[eve][p.pk], latest[eve].get(p.pk), p.pk in visible)
+            for p in event.predecessors.all() if p.pk != unit.pk]))
+    return rows
+
+
+def groups_of(unit: Unit) -> tuple[list[CommuneGroupAssignment], bool]:
+    """The unit's commune groups (Decision 51/2025/QĐ-TTg), oldest first, and whether groups concern it at all: it
+    is a rural commune in force when a set by commune group is (two queries)."""
+    spans = list(CommuneGroupAssignment.objects.filter(unit=unit).order_by("valid_from", "pk"))
+    first = (CriteriaSet.objects.filter(threshold_dimension=ThresholdDimension.COMMUNE_GROUP)
+             .order_by("effective_from").values_list("effective_from", flat=True).first())
+    applies = bool(spans) or (first is not None and unit.unit_type.is_rural
+                              and (unit.valid_to is None or unit.valid_to >= first))
+    return spans, applies

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can
 from nongthonso.core.text import format_date
+from nongthonso.criteria.applicability import sets_for
 
 from . import selectors
 from .filters import CommuneFilter
@@ -53,13 +54,16 @@ def scorecard(request, unit_id: int):
         except ValueError:
             year_error = _("Năm «%(raw)s» không hợp lệ; nhập năm bằng số, ví dụ 2023. Đang hiển thị bản đánh giá "
                            "gần nhất.") % {"raw": raw_year}
-    card = selectors.scorecard(unit, as_of, year=year, set_code=request.GET.get("set") or None)
+    card = selectors.scorecard(unit, as_of, year=year, set_code=request.GET.get("set") or None, user=request.user)
     if card.year_missing is not None:
         year_error = _("%(unit)s không có bản đánh giá năm %(year)s; chọn một năm trong danh sách.") % {
             "unit": unit.name, "year": card.year_missing}
+    can_edit = can(request.user, Action.EDIT_VALUES, unit)
+    next_year = (card.assessment.year + 1) if card.assessment else as_of.year
     return render(request, "assessments/scorecard.html", {
-        "card": card, "unit": unit, "can_edit": can(request.user, Action.EDIT_VALUES, unit),
-        "next_year": (card.assessment.year + 1) if card.assessment else as_of.year,
+        "card": card, "unit": unit, "can_edit": can_edit, "next_year": next_year,
+        # the sets a dossier may be opened on (national, or the unit's province's: «xã NTM hiện đại» …)
+        "open_sets": list(sets_for(unit, next_year)) if can_edit else [],
         "as_of": as_of, "as_of_param": as_of.isoformat(),
         "as_of_text": format_date(as_of), "errors": [e for e in (date_error, year_error) if e],
     })
