@@ -3,7 +3,10 @@ counted in Python, over ``statuses_on`` and ``latest_assessments``): the referen
 ``reports.services.summary`` must equal. Kept as it was, except that the root may be the whole country
 (``find_root``), that decisions of the same date are listed by id, and that ties between assessments of the
 same year and set version are broken as ``assessments.services.LATEST_ORDER`` breaks them (the old query left
-them to the database)."""
+them to the database). Issue 9 (two tiers, 2026-2030) added, computed the same slow way: the levels in use (those
+of the criteria sets in force in the period, and any level decided or registered), the structure (a commune under a
+unit below its province or not), districts as the units holding a district-level recognition (no level named),
+the modern communes, the criteria sets of the latest assessments, the grouping and the province's completion."""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from django.db.models import Q
 
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import LATEST_ORDER
-from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
+from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
+from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
+from nongthonso.reports import groupings, targets
 from nongthonso.reports.services import BELOW, district_display_name, find_root
 from nongthonso.units.models import Unit
 
@@ -56,6 +61,8 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
 
     unit_ids = [c.pk for c in communes]
     period = Q(date__gte=period_start, date__lte=as_of)
+    in_use = {cs.level for cs in CriteriaSet.objects.filter(level__in=COMMUNE_LEVELS)
+              if cs.effective_from <= as_of and (cs.effective_to is None or cs.effective_to >= period_start)}
     decisions = {}
     for level in COMMUNE_LEVELS:
         qs = Decision.objects.filter(period, level=level, kind=Decision.Kind.RECOGNITION)
@@ -69,8 +76,13 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
     for level, n in Counter(Registration.objects.filter(unit_id__in=unit_ids, target_year=as_of.year)
                             .values_list("target_level", flat=True)).items():
         registrations[level] = n
+    used = [lvl for lvl in COMMUNE_LEVELS if lvl in in_use or decisions[lvl]["communes"] or registrations[lvl]]
+    decisions = {lvl: decisions[lvl] for lvl in used}
+    registrations = {lvl: registrations[lvl] for lvl in used}
 
-    districts = list(within.at_level("huyen").select_related("unit_type").order_by("code"))
+    # the districts: the units under the root that a district-level decision ever named
+    districts = list(within.filter(decisions__level__in=DISTRICT_LEVELS).distinct().select_related("unit_type")
+                     .order_by("code"))
     district_status = statuses_on(districts, as_of, merger_rule=False)
     completed = [d for d in districts if district_status[d.pk].levels & set(DISTRICT_LEVELS)]
     district_decisions = [
@@ -80,7 +92,32 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
         for dec in Decision.objects.filter(period, level__in=DISTRICT_LEVELS, units__in=[d.pk for d in districts])
         .distinct().prefetch_related("units__unit_type").order_by("date", "pk")
     ]
-    return {
+    two_tier = not any(len([p for p in c.path.strip("/").split("/") if p]) >= 3 for c in communes)
+    by_set: dict[int, list[Assessment]] = {}
+    for a in latest.values():
+        by_set.setdefault(a.criteria_set_id, []).append(a)
+    sets = {cs.pk: cs for cs in CriteriaSet.objects.filter(pk__in=list(by_set))}
+    criteria_sets = [{"code": sets[pk].code, "name": sets[pk].name, "legal_basis": sets[pk].legal_basis,
+                      "criteria": max(a.criteria_total for a in found), "communes": len(found),
+                      "criteria_met_sum": sum(a.criteria_met for a in found),
+                      "all_met": sum(1 for a in found if a.criteria_met >= a.criteria_total),
+                      "avg_criteria": round(sum(a.criteria_met for a in found) / len(found), 1)}
+                     for pk, found in sorted(by_set.items(), key=lambda kv: (sets[kv[0]].effective_from, kv[0]))]
+    completion = None
+    if unit.pk is not None and unit.parent_id is None:
+        decided = (Decision.objects.filter(units=unit, level__in=PROVINCE_LEVELS, date__lte=as_of)
+                   .order_by("-date", "-pk").first())
+        rule = targets.completion_rule()
+        completion = {
+            "level": rule.level, "legal_basis": rule.legal_basis, "applies": as_of >= rule.applies_from,
+            "completed": decided is not None and decided.kind == Decision.Kind.RECOGNITION,
+            "decision": None if decided is None else {
+                "number": decided.number, "date": decided.date.isoformat(), "authority": decided.authority,
+                "kind": decided.kind, "level": decided.level, "for_year": decided.for_year},
+            "decision_in_period": decided is not None and decided.date >= period_start,
+            "targets": [],
+        }
+    data = {
         "as_of": as_of.isoformat(),
         "period_start": period_start.isoformat(),
         "unit": {"code": unit.code, "name": unit.name, "type": unit.unit_type.name},
@@ -103,4 +140,15 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
         "registrations_year": as_of.year,
         "completed_districts": [district_display_name(d) for d in completed],
         "district_decisions_in_period": district_decisions,
+        "structure": "two_tier" if two_tier else "three_tier",
+        "modern": sum(1 for s in statuses.values() if s.holds(Level.XA_HIEN_DAI)),
+        "criteria_total": (None if not criteria_sets else criteria_sets[0]["criteria"] if len(criteria_sets) == 1
+                           else {e["code"]: e["criteria"] for e in criteria_sets}),
+        "criteria_sets": criteria_sets,
+        "communes_all_met": sum(e["all_met"] for e in criteria_sets),
+        "grouping": groupings.describe(groupings.kind_for(two_tier)),
+        "province_completion": completion,
     }
+    if completion is not None:
+        completion["targets"] = targets.progress(data, as_of)
+    return data

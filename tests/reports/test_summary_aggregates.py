@@ -10,7 +10,7 @@ import pytest
 
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import LATEST_ORDER, latest_criteria_met
-from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK, Level
+from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.services import commune_level_counts, count_holding, statuses_on
 from nongthonso.reports.services import NATIONAL, summary, summary_text
@@ -168,8 +168,16 @@ def test_the_summary_runs_the_same_few_queries_for_a_province_and_the_country(dj
 
 
 def test_levels_rank_as_the_counts_assume():
-    # commune_level_counts counts a level's holders as the holders of it or a higher level
-    assert sorted(COMMUNE_LEVELS, key=LEVEL_RANK.get) == [Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU]
+    # commune_level_counts counts a level's holders as the holders of the levels that imply it (AT_LEAST): the
+    # 2021-2025 ladder NTM < advanced < model, and "NTM hiện đại" (2026-2030), which builds on NTM only
+    assert sorted(COMMUNE_LEVELS, key=LEVEL_RANK.get) == [Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU,
+                                                           Level.XA_HIEN_DAI]
+    assert AT_LEAST == {
+        Level.XA_NTM: (Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU, Level.XA_HIEN_DAI),
+        Level.XA_NANG_CAO: (Level.XA_NANG_CAO, Level.XA_KIEU_MAU),
+        Level.XA_KIEU_MAU: (Level.XA_KIEU_MAU,),
+        Level.XA_HIEN_DAI: (Level.XA_HIEN_DAI,),
+    }
 
 
 @pytest.mark.django_db

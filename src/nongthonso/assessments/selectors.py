@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +31,6 @@ from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
 from .models import Assessment, IndicatorValue, State
 from .services import latest_assessments
 
-DEFAULT_AS_OF = dt.date(2023, 6, 30)
 PAGE_SIZE = 50
 
 # commune levels, short labels for tables (the full names are Level's labels)
@@ -48,17 +48,23 @@ STATUS_LABELS = {
 }
 
 
+def default_as_of() -> dt.date:
+    """The date the pages open on: today, in the installation's time zone."""
+    return timezone.localdate()
+
+
 def parse_as_of(raw: str | None) -> tuple[dt.date, str | None]:
-    """The ``?as_of=`` date (ISO or dd/mm/yyyy) and, when it was unusable, a Vietnamese message."""
+    """The ``?as_of=`` date (ISO or dd/mm/yyyy; default today) and, when it was unusable, a Vietnamese message."""
     if not raw:
-        return DEFAULT_AS_OF, None
+        return default_as_of(), None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(raw.strip(), fmt).date(), None
         except ValueError:
             continue
-    return DEFAULT_AS_OF, _("Ngày «%(raw)s» không hợp lệ; đang hiển thị số liệu ngày %(date)s. Nhập ngày theo dạng "
-                            "ngày/tháng/năm, ví dụ 30/6/2023.") % {"raw": raw, "date": format_date(DEFAULT_AS_OF)}
+    today = default_as_of()
+    return today, _("Ngày «%(raw)s» không hợp lệ; đang hiển thị số liệu ngày %(date)s. Nhập ngày theo dạng "
+                    "ngày/tháng/năm, ví dụ 30/6/2023.") % {"raw": raw, "date": format_date(today)}
 
 
 def no_role_message(user) -> str | None:

@@ -7,7 +7,9 @@ public; every figure taken from assessments counts only published ones (approved
 
 - ``xa-dat-chuan`` — recognised communes: one row per commune and level it holds on the date, with the
   deciding decision (``selectors.recognised_communes``);
-- ``theo-huyen`` — figures by district (``selectors.district_table``);
+- ``theo-huyen`` — figures by district (``selectors.group_table``): the district in force in the three-tier years;
+  for a two-tier province (from 1/7/2025) the grouping the province chose (``reports.groupings``: the former
+  district from lineage by default, labelled «… (cũ)», or the commune group), named in the column ``grouping``;
 - ``theo-nam`` — figures by year: communes and NTM communes at each year's end, average criteria met
   (``selectors.trend``).
 
@@ -41,10 +43,11 @@ DATASETS = {
     "xa-dat-chuan": Dataset(
         "xa-dat-chuan", "Xã đạt chuẩn nông thôn mới",
         "Mỗi dòng là một xã và một mức đạt chuẩn xã giữ vào ngày số liệu, kèm quyết định công nhận.",
-        (("level", "mã mức đạt chuẩn (xa_ntm, xa_ntm_nang_cao, xa_ntm_kieu_mau)"),
+        (("level", "mã mức đạt chuẩn (xa_ntm, xa_ntm_nang_cao, xa_ntm_kieu_mau, xa_ntm_hien_dai)"),
          ("level_name", "tên mức đạt chuẩn"),
          ("commune_code", "mã GSO của xã"), ("commune_name", "tên xã"),
-         ("district_code", "mã GSO của huyện"), ("district_name", "tên huyện"),
+         ("district_code", "mã GSO của huyện (tỉnh hai cấp: huyện cũ theo lịch sử đơn vị, hoặc số nhóm xã)"),
+         ("district_name", "tên huyện (tỉnh hai cấp: «… (cũ)», hoặc tên nhóm xã)"),
          ("decision_number", "số, ký hiệu quyết định công nhận"),
          ("decision_date", "ngày ban hành quyết định (YYYY-MM-DD)"),
          ("decision_authority", "cơ quan ban hành"),
@@ -52,13 +55,18 @@ DATASETS = {
          ("note", "ghi chú"))),
     "theo-huyen": Dataset(
         "theo-huyen", "Số liệu theo huyện",
-        "Mỗi dòng là một huyện: số xã, số xã đạt chuẩn các mức, bình quân tiêu chí đạt (hồ sơ đã công bố).",
-        (("district_code", "mã GSO của huyện"), ("district_name", "tên huyện"),
+        "Mỗi dòng là một huyện (tỉnh hai cấp: một huyện cũ theo lịch sử đơn vị, hoặc một nhóm xã theo Quyết định "
+        "51/2025/QĐ-TTg, xem cột grouping): số xã, số xã đạt chuẩn các mức, bình quân tiêu chí đạt (hồ sơ đã công "
+        "bố).",
+        (("grouping", "cách nhóm: don-vi (huyện đang có), huyen-cu (huyện cũ theo lịch sử đơn vị), nhom-xa (nhóm xã)"),
+         ("district_code", "mã GSO của huyện (hoặc số nhóm xã)"), ("district_name", "tên huyện (hoặc tên nhóm xã)"),
          ("communes", "số xã"), ("ntm", "số xã đạt chuẩn nông thôn mới"),
          ("ntm_pct", "tỷ lệ xã đạt chuẩn nông thôn mới (%)"),
          ("advanced", "số xã đạt chuẩn nông thôn mới nâng cao"), ("model", "số xã đạt chuẩn nông thôn mới kiểu mẫu"),
          ("communes_assessed", "số xã có hồ sơ đánh giá đã công bố"),
-         ("avg_criteria", "bình quân số tiêu chí đạt mỗi xã (hồ sơ đã công bố)"))),
+         ("avg_criteria", "bình quân số tiêu chí đạt mỗi xã (hồ sơ đã công bố)"),
+         ("modern", "số xã nông thôn mới hiện đại"),
+         ("note", "ghi chú: xã hình thành từ xã của nhiều huyện cũ"))),
     "theo-nam": Dataset(
         "theo-nam", "Số liệu theo năm",
         "Mỗi dòng là một năm: số xã và số xã đạt chuẩn nông thôn mới vào cuối năm (hoặc ngày số liệu), bình "
@@ -79,8 +87,8 @@ def _recognised(root, as_of: dt.date) -> list[dict]:
             rows.append({
                 "level": str(listed.level), "level_name": str(listed.label),
                 "commune_code": r.commune.code, "commune_name": r.commune.name,
-                "district_code": r.district.code if r.district else "",
-                "district_name": r.district.name if r.district else "",
+                "district_code": r.group.code if r.group else "",
+                "district_name": r.group.name if r.group else "",
                 "decision_number": d.number if d else "", "decision_date": d.date.isoformat() if d else "",
                 "decision_authority": d.authority if d else "", "provisional": r.provisional, "note": r.note,
             })
@@ -88,10 +96,12 @@ def _recognised(root, as_of: dt.date) -> list[dict]:
 
 
 def _by_district(root, as_of: dt.date) -> list[dict]:
-    return [{"district_code": r.code, "district_name": r.name, "communes": r.communes, "ntm": r.ntm,
+    scope = selectors.Scope(root, as_of, published=True)
+    kind = scope.grouping.kind
+    return [{"grouping": kind, "district_code": r.code, "district_name": r.name, "communes": r.communes, "ntm": r.ntm,
              "ntm_pct": r.ntm_pct, "advanced": r.advanced, "model": r.model, "communes_assessed": r.assessed,
-             "avg_criteria": r.avg_criteria}
-            for r in selectors.district_table(root, as_of, published=True)]
+             "avg_criteria": r.avg_criteria, "modern": r.modern, "note": r.note}
+            for r in selectors.group_table(root, as_of, scope=scope)]
 
 
 def _by_year(root, as_of: dt.date) -> list[dict]:

@@ -30,7 +30,7 @@ from nongthonso.core.imports import ImportResult, RowError
 from nongthonso.core.text import format_date, format_number
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.reports.services import UnitNotFound
-from nongthonso.reports.views import DEFAULT_AS_OF, DEFAULT_UNIT
+from nongthonso.reports.views import default_as_of, home_province
 
 from . import exports, opendata, services, uploads
 
@@ -147,7 +147,8 @@ def _export_page(request, problem: str | None = None, status: int = 200):
     sets = CriteriaSet.objects.latest_versions().order_by("effective_from", "code")
     return render(request, "dataio/export.html", {
         "sets": sets, "kinds": _kinds(EXPORT_KINDS), "formats": exports.FORMATS, "problem": problem,
-        "unit": request.GET.get("unit", DEFAULT_UNIT), "year": request.GET.get("year", str(DEFAULT_AS_OF.year)),
+        "unit": request.GET.get("unit", home_province()), "year": request.GET.get("year", str(default_as_of().year)),
+        "home": home_province(),
     }, status=status)
 
 
@@ -187,20 +188,22 @@ def data_export_template(request):
 # --- open data ---------------------------------------------------------------------------------------------------
 
 def _as_of(request) -> tuple[dt.date, str | None]:
+    """``?as_of=`` (default today, ``reports.views.default_as_of``) and a message when it was unusable."""
     raw = request.GET.get("as_of")
+    today = default_as_of()
     if not raw:
-        return DEFAULT_AS_OF, None
+        return today, None
     try:
         return dt.date.fromisoformat(raw), None
     except ValueError:
-        return DEFAULT_AS_OF, _("Ngày «%(raw)s» không hợp lệ; dùng ngày %(date)s. Viết ngày theo dạng YYYY-MM-DD.") % {
-            "raw": raw, "date": format_date(DEFAULT_AS_OF)}
+        return today, _("Ngày «%(raw)s» không hợp lệ; dùng ngày %(date)s. Viết ngày theo dạng YYYY-MM-DD.") % {
+            "raw": raw, "date": format_date(today)}
 
 
 @require_GET
 def open_data(request):
     as_of, problem = _as_of(request)
-    code = request.GET.get("unit") or DEFAULT_UNIT
+    code = request.GET.get("unit") or home_province()
     return render(request, "dataio/open_data.html", {
         "datasets": opendata.DATASETS.values(), "formats": opendata.FORMATS, "as_of": as_of, "unit": code,
         "problem": problem})
@@ -214,7 +217,7 @@ def open_data_file(request, slug: str, fmt: str):
     as_of, problem = _as_of(request)
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
-    code = request.GET.get("unit") or DEFAULT_UNIT
+    code = request.GET.get("unit") or home_province()
     try:
         data = opendata.dataset(slug, code, as_of)
     except UnitNotFound as exc:

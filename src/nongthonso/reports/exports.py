@@ -1,5 +1,7 @@
-"""Report exports: the provincial summary with the tables by district and by criterion, as XLSX, as DOCX laid
-out as a Vietnamese administrative document (Decree 30/2020/NĐ-CP, Appendix I) and as PDF with the same layout.
+"""Report exports: the provincial summary with the tables by group (the district in force in the three-tier years;
+for a two-tier province the former district from lineage or the commune group, ``reports.groupings``) and by
+criterion, as XLSX, as DOCX laid out as a Vietnamese administrative document (Decree 30/2020/NĐ-CP, Appendix I) and
+as PDF with the same layout. A two-tier report says nothing of districts except the labelled former ones.
 
 Nothing here computes a figure: :func:`report_figures` gathers what ``reports.services.summary`` and the
 dashboard's selectors computed (the views pass the dashboard's own cached figures), and the three builders
@@ -29,11 +31,10 @@ from django.conf import settings
 from django.utils import translation
 
 from nongthonso.core.text import format_date, format_number, format_percent
-from nongthonso.criteria.choices import COMMUNE_LEVELS
 
-from . import selectors
-from .selectors import DistrictRow, level_label
-from .services import find_unit, summary, summary_text
+from . import groupings, selectors
+from .selectors import GroupRow, level_label
+from .services import TWO_TIER, find_unit, summary, summary_text
 
 FORMATS = ("xlsx", "docx", "pdf")
 CONTENT_TYPES = {
@@ -48,12 +49,22 @@ CONTENT_TYPES = {
 @dataclass
 class ReportFigures:
     """What a report shows: the summary dict (``reports.services.summary``, or ``selectors.public_summary``),
-    its Vietnamese paragraph, the district table and the criterion shares — as the dashboard shows them."""
+    its Vietnamese paragraph, the table by group (``districts``: rows of ``selectors.group_table``; ``grouping``:
+    what they group by) and the criterion shares — as the dashboard shows them."""
 
     data: dict
     text: str
-    districts: list[DistrictRow]
+    districts: list[GroupRow]
     shares: list[dict]
+    grouping: str = groupings.IN_FORCE
+
+    @property
+    def two_tier(self) -> bool:
+        return self.data.get("structure") == TWO_TIER
+
+    @property
+    def grouped_by_unit_in_force(self) -> bool:
+        return self.grouping == groupings.IN_FORCE
 
     @property
     def as_of(self) -> dt.date:
@@ -68,15 +79,17 @@ class ReportFigures:
         return self.data["unit"]["name"]
 
 
-def report_figures(code: str, as_of: dt.date, *, period_start: dt.date | None = None, published: bool = False
-                   ) -> ReportFigures:
+def report_figures(code: str, as_of: dt.date, *, period_start: dt.date | None = None, published: bool = False,
+                   grouping: str | None = None) -> ReportFigures:
     """The figures of unit ``code`` on ``as_of``, from the same functions as the dashboard
-    (``reports.views._compute_figures``). Raises ``UnitNotFound``."""
-    data = selectors.public_summary(code, as_of) if published else summary(code, as_of, period_start)
+    (``reports.views._compute_figures``); ``grouping``: see ``reports.groupings`` (default the setting's). Raises
+    ``UnitNotFound``."""
+    data = (selectors.public_summary(code, as_of, grouping=grouping) if published
+            else summary(code, as_of, period_start, grouping=grouping))
     root = find_unit(code, as_of)
-    scope = selectors.Scope(root, as_of, published)
-    return ReportFigures(data, summary_text(data), selectors.district_table(root, as_of, scope=scope),
-                         selectors.criterion_shares(root, as_of, scope=scope))
+    scope = selectors.Scope(root, as_of, published, grouping)
+    return ReportFigures(data, summary_text(data), selectors.group_table(root, as_of, scope=scope),
+                         selectors.criterion_shares(root, as_of, scope=scope), scope.grouping.kind)
 
 
 def filename(code: str, as_of: dt.date, fmt: str) -> str:
@@ -139,8 +152,9 @@ class DocumentOptions:
 
 def default_recipients(figures: ReportFigures) -> list[str]:
     scope = _scope_word(figures.data)
+    below = "xã, phường" if figures.two_tier else "huyện, thành phố"
     return ["Ban Chỉ đạo các CTMTQG tỉnh (b/c);", "Thường trực UBND tỉnh (b/c);",
-            "Các sở, ban, ngành thành viên;", f"UBND các huyện, thành phố thuộc {scope};", "Lưu: VT, VPĐP."]
+            "Các sở, ban, ngành thành viên;", f"UBND các {below} thuộc {scope};", "Lưu: VT, VPĐP."]
 
 
 def vi_long_date(date: dt.date) -> str:
@@ -169,6 +183,9 @@ def _one_line(text: str) -> str:
 
 DISTRICT_HEADINGS = ("TT", "Đơn vị", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ", "NTM nâng cao", "NTM kiểu mẫu",
                      "Bình quân tiêu chí/xã")
+# a two-tier province: its rows are former districts or commune groups, the 2026-2030 levels
+GROUP_HEADINGS = ("TT", "", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ", "NTM hiện đại", "Số xã có đánh giá",
+                  "Bình quân tiêu chí/xã")
 SHARE_HEADINGS = ("TT", "Tiêu chí", "Số xã đạt", "Tỷ lệ")
 
 
@@ -180,14 +197,43 @@ def _pct(value) -> str:
     return "—" if value is None else format_percent(value)
 
 
+def _vi(text) -> str:
+    with translation.override("vi"):
+        return str(text)
+
+
+def table_headings(figures: ReportFigures) -> tuple[str, ...]:
+    """The headings of the table by group: the district table of the three-tier years, or for other groupings
+    the grouping's own label over the rows and the 2026-2030 columns."""
+    if figures.grouped_by_unit_in_force:
+        return DISTRICT_HEADINGS
+    return ("TT", _vi(groupings.LABELS[figures.grouping]), *GROUP_HEADINGS[2:])
+
+
+def table_title(figures: ReportFigures) -> str:
+    return _vi(groupings.TITLES[figures.grouping])
+
+
 def district_rows(figures: ReportFigures) -> list[tuple[str, ...]]:
-    """The district table as text, with the total row last (the dashboard's table and its footer)."""
+    """The table by group as text, with the total row last (the dashboard's table and its footer)."""
+    d = figures.data
+    if not figures.grouped_by_unit_in_force:
+        rows = [(str(i), r.name, _num(r.communes), _num(r.ntm), _pct(r.ntm_pct), _num(r.modern), _num(r.assessed),
+                 _num(r.avg_criteria, 1)) for i, r in enumerate(figures.districts, 1)]
+        rows.append(("", "Tổng cộng", _num(d["communes_total"]), _num(d["ntm"]), _pct(d["ntm_pct"]),
+                     _num(d["modern"]), _num(d["communes_assessed"]), _num(d["avg_criteria"], 1)))
+        return rows
     rows = [(str(i), r.name, _num(r.communes), _num(r.ntm), _pct(r.ntm_pct), _num(r.advanced), _num(r.model),
              _num(r.avg_criteria, 1)) for i, r in enumerate(figures.districts, 1)]
-    d = figures.data
     rows.append(("", "Tổng cộng", _num(d["communes_total"]), _num(d["ntm"]), _pct(d["ntm_pct"]),
                  _num(d["advanced"]), _num(d["model"]), _num(d["avg_criteria"], 1)))
     return rows
+
+
+def group_notes(figures: ReportFigures) -> str:
+    """The rows' notes (a commune formed from communes of several former districts) as one sentence."""
+    notes = [f"{r.name}: {r.note}" for r in figures.districts if r.note]
+    return ("Ghi chú: " + "; ".join(notes) + ".") if notes else ""
 
 
 def share_rows(figures: ReportFigures) -> list[tuple[str, ...]]:
@@ -198,12 +244,22 @@ def share_rows(figures: ReportFigures) -> list[tuple[str, ...]]:
 def body_sections(figures: ReportFigures) -> list[tuple[str, str]]:
     """The body's parts in order: ("heading", text), ("text", paragraph), ("districts", ""), ("shares", "")."""
     parts = [("heading", "1. Kết quả chung"), ("text", figures.text),
-             ("heading", "2. Kết quả theo đơn vị cấp huyện"), ("districts", ""),
-             ("heading", "3. Tỷ lệ xã đạt từng tiêu chí"), ("shares", "")]
+             ("heading", f"2. {table_title(figures)}"), ("districts", "")]
+    if group_notes(figures):
+        parts.append(("note", group_notes(figures)))
+    parts += [("heading", "3. Tỷ lệ xã đạt từng tiêu chí"), ("shares", "")]
     note = (f"Số liệu được tính từ dữ liệu gốc của hệ thống Nông thôn số (quyết định công nhận, giá trị chỉ tiêu) "
             f"đến ngày {format_date(figures.as_of)}")
     if figures.data.get("published_only"):
         note += "; chỉ dùng các bản đánh giá đã được tỉnh thẩm định hoặc đã có quyết định công nhận"
+    if figures.grouping == groupings.FORMER_DISTRICT:
+        note += ("; huyện cũ của mỗi xã xác định theo lịch sử đơn vị hành chính (xã hình thành từ xã của nhiều huyện "
+                 "cũ được tính vào huyện cũ có nhiều xã cũ nhất)")
+    unverified = sorted({t["legal_basis"] for t in (figures.data.get("province_completion") or {}).get("targets", [])
+                         if not t["verified"]})
+    if unverified:
+        note += (f"; mục tiêu theo {', '.join(unverified)} lấy từ bản tin báo chí, chưa đối chiếu nguyên văn văn "
+                 "bản")
     parts.append(("note", note + "."))
     parts.append(("text", f"Trên đây là báo cáo kết quả xây dựng nông thôn mới trên địa bàn "
                           f"{_scope_word(figures.data)} đến ngày {format_date(figures.as_of)}./."))
@@ -212,6 +268,7 @@ def body_sections(figures: ReportFigures) -> list[tuple[str, str]]:
 
 # --- XLSX --------------------------------------------------------------------------------------------------
 
+SHEET_TITLES = {groupings.FORMER_DISTRICT: "Theo huyện cũ", groupings.COMMUNE_GROUP: "Theo nhóm xã"}
 INT_FORMAT = "#,##0"
 DEC_FORMAT = "0.0"
 DATE_FORMAT = "d/m/yyyy"
@@ -235,17 +292,51 @@ def summary_items(figures: ReportFigures) -> list[tuple[str, object, str, str | 
         ("Số tiêu chí đạt thấp nhất", d["min_criteria"], "tiêu chí", INT_FORMAT),
         ("Số xã dưới 10 tiêu chí", d["communes_below_10"], "xã", INT_FORMAT),
     ]
-    for level in COMMUNE_LEVELS:
-        dec = d["decisions_in_period"].get(level, {"communes": 0})
+    if figures.two_tier:
+        items = [item for item in items if item[0] != "Số xã dưới 10 tiêu chí"] + _two_tier_items(d)
+    for level, dec in d["decisions_in_period"].items():
         items.append((f"Công nhận trong kỳ: {level_label(level)}", dec["communes"], "xã", INT_FORMAT))
     items.append(("Thu hồi trong kỳ", d["revocations_in_period"], "xã", INT_FORMAT))
-    for level in COMMUNE_LEVELS:
-        items.append((f"Đăng ký năm {d['registrations_year']}: {level_label(level)}",
-                      d["registrations"].get(level, 0), "xã", INT_FORMAT))
+    for level, n in d["registrations"].items():
+        items.append((f"Đăng ký năm {d['registrations_year']}: {level_label(level)}", n, "xã", INT_FORMAT))
+    if figures.two_tier:
+        return items + _completion_items(d)
     done = d["completed_districts"]
     items.append(("Đơn vị cấp huyện hoàn thành nhiệm vụ xây dựng NTM", len(done), "đơn vị", INT_FORMAT))
     if done:
         items.append(("Gồm", ", ".join(done), "", None))
+    return items
+
+
+def _two_tier_items(d: dict) -> list[tuple[str, object, str, str | None]]:
+    items: list[tuple[str, object, str, str | None]] = [
+        ("Xã tạm giữ mức đạt chuẩn (hình thành sau sắp xếp, chờ quyết định công nhận)", d["provisional"], "xã",
+         INT_FORMAT),
+        ("Xã nông thôn mới hiện đại", d["modern"], "xã", INT_FORMAT),
+    ]
+    for entry in d["criteria_sets"]:
+        items += [(f"Bộ tiêu chí: {entry['name']}", entry["legal_basis"], "", None),
+                  ("Số tiêu chí của bộ", entry["criteria"], "tiêu chí", INT_FORMAT),
+                  ("Số xã đánh giá theo bộ", entry["communes"], "xã", INT_FORMAT),
+                  ("Bình quân tiêu chí đạt/xã theo bộ", entry["avg_criteria"], "tiêu chí", DEC_FORMAT),
+                  ("Số xã đạt đủ tiêu chí của bộ", entry["all_met"], "xã", INT_FORMAT)]
+    return items
+
+
+def _completion_items(d: dict) -> list[tuple[str, object, str, str | None]]:
+    completion = d.get("province_completion")
+    if not completion:
+        return []
+    decision = completion["decision"]
+    status = "Đã công nhận" if completion["completed"] else "Chưa công nhận"
+    if decision:
+        status += f" (Quyết định số {decision['number']} ngày {format_date(dt.date.fromisoformat(decision['date']))})"
+    items: list[tuple[str, object, str, str | None]] = [
+        (f"Tỉnh hoàn thành nhiệm vụ xây dựng NTM ({completion['legal_basis']})", status, "", None)]
+    for t in completion["targets"]:
+        label = f"Mục tiêu đến năm {t['by_year']} ({t['legal_basis']}): {t['text']}"
+        items += [(label, t["target_pct"], "%", DEC_FORMAT),
+                  (f"Hiện đạt: {t['text']}", t["actual_pct"], "%", DEC_FORMAT)]
     return items
 
 
@@ -275,15 +366,27 @@ def build_xlsx(figures: ReportFigures) -> bytes:
     ws.row_dimensions[ws.max_row].height = 15 * (len(figures.text) // 70 + 1)
     _sheet_layout(ws, {"A": 58, "B": 62, "C": 12}, bold)
 
-    ws = wb.create_sheet("Theo huyện")
-    ws.append(["Mã", "Đơn vị", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ đạt chuẩn NTM (%)", "NTM nâng cao",
-               "NTM kiểu mẫu", "Số xã có đánh giá", "Bình quân tiêu chí/xã"])
-    formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, DEC_FORMAT)
     d = figures.data
-    rows = [[r.code, r.name, r.communes, r.ntm, r.ntm_pct, r.advanced, r.model, r.assessed, r.avg_criteria]
-            for r in figures.districts]
-    rows.append([None, "Tổng cộng", d["communes_total"], d["ntm"], d["ntm_pct"], d["advanced"], d["model"],
-                 d["communes_assessed"], d["avg_criteria"]])
+    if figures.grouped_by_unit_in_force:
+        ws = wb.create_sheet("Theo huyện")
+        ws.append(["Mã", "Đơn vị", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ đạt chuẩn NTM (%)", "NTM nâng cao",
+                   "NTM kiểu mẫu", "Số xã có đánh giá", "Bình quân tiêu chí/xã"])
+        formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, DEC_FORMAT)
+        rows = [[r.code, r.name, r.communes, r.ntm, r.ntm_pct, r.advanced, r.model, r.assessed, r.avg_criteria]
+                for r in figures.districts]
+        rows.append([None, "Tổng cộng", d["communes_total"], d["ntm"], d["ntm_pct"], d["advanced"], d["model"],
+                     d["communes_assessed"], d["avg_criteria"]])
+    else:
+        ws = wb.create_sheet(SHEET_TITLES[figures.grouping])
+        ws.append(["Mã", _vi(groupings.LABELS[figures.grouping]), "Số xã", "Đạt chuẩn NTM",
+                   "Tỷ lệ đạt chuẩn NTM (%)", "NTM hiện đại", "NTM nâng cao", "NTM kiểu mẫu", "Số xã có đánh giá",
+                   "Bình quân tiêu chí/xã", "Ghi chú"])
+        formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT,
+                   DEC_FORMAT, None)
+        rows = [[r.code or None, r.name, r.communes, r.ntm, r.ntm_pct, r.modern, r.advanced, r.model, r.assessed,
+                 r.avg_criteria, r.note or None] for r in figures.districts]
+        rows.append([None, "Tổng cộng", d["communes_total"], d["ntm"], d["ntm_pct"], d["modern"], d["advanced"],
+                     d["model"], d["communes_assessed"], d["avg_criteria"], None])
     for row in rows:
         ws.append(row)
         for col, number_format in enumerate(formats, 1):
@@ -291,7 +394,10 @@ def build_xlsx(figures: ReportFigures) -> bytes:
                 ws.cell(ws.max_row, col).number_format = number_format
     for cell in ws[ws.max_row]:
         cell.font = bold
-    _sheet_layout(ws, {"A": 8, "B": 26, "C": 9, "D": 15, "E": 14, "F": 14, "G": 14, "H": 14, "I": 14}, bold)
+    widths = {"A": 8, "B": 26, "C": 9, "D": 15, "E": 14, "F": 14, "G": 14, "H": 14, "I": 14}
+    if not figures.grouped_by_unit_in_force:
+        widths.update({"B": 32, "J": 14, "K": 48})
+    _sheet_layout(ws, widths, bold)
 
     ws = wb.create_sheet("Theo tiêu chí")
     ws.append(["Mã", "Tiêu chí", "Số xã đạt", "Số xã đánh giá", "Tỷ lệ xã đạt (%)"])
@@ -392,7 +498,7 @@ def build_docx(figures: ReportFigures, options: DocumentOptions | None = None) -
         elif kind_ == "note":
             _para(doc, text, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_mm=12.7)
         elif kind_ == "districts":
-            _data_table(doc, DISTRICT_HEADINGS, district_rows(figures), [10, 45, 15, 20, 18, 20, 20, 17],
+            _data_table(doc, table_headings(figures), district_rows(figures), [10, 45, 15, 20, 18, 20, 20, 17],
                         text_columns={1}, total_row=True)
         elif kind_ == "shares":
             _data_table(doc, SHARE_HEADINGS, share_rows(figures), [12, 103, 25, 25], text_columns={1})
@@ -779,7 +885,7 @@ def build_pdf(figures: ReportFigures, options: DocumentOptions | None = None) ->
                 para.write(_nfc(text))
                 cols.end_paragraph()
         elif kind_ == "districts":
-            _pdf_table(pdf, DISTRICT_HEADINGS, district_rows(figures), (9, 47, 13, 18, 18, 18, 18, 24),
+            _pdf_table(pdf, table_headings(figures), district_rows(figures), (9, 47, 13, 18, 18, 18, 18, 24),
                        text_columns={1}, total_row=True)
         elif kind_ == "shares":
             _pdf_table(pdf, SHARE_HEADINGS, share_rows(figures), (12, 103, 25, 25), text_columns={1})

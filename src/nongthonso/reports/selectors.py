@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.services import LATEST_ORDER
 from nongthonso.assessments.services import latest_assessments as _latest_assessments
-from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
@@ -44,7 +44,9 @@ from nongthonso.recognition.services import Status, alerts, ntm_counts_on, statu
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import LineageEvent, Unit
 
-from .services import BELOW, find_root, summary
+from . import groupings
+from .groupings import Group, Grouping
+from .services import commune_sets, criteria_figures, find_root, set_targets, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
 PUBLISHED_STATES = ("approved", "recognised")
@@ -54,7 +56,16 @@ LEVEL_LABELS = {
     Level.XA_NTM: gettext_lazy("Xã đạt chuẩn nông thôn mới"),
     Level.XA_NANG_CAO: gettext_lazy("Xã đạt chuẩn nông thôn mới nâng cao"),
     Level.XA_KIEU_MAU: gettext_lazy("Xã đạt chuẩn nông thôn mới kiểu mẫu"),
+    Level.XA_HIEN_DAI: gettext_lazy("Xã nông thôn mới hiện đại"),
 }
+
+
+def levels_in_use(as_of: dt.date, period_start: dt.date | None = None, *, also: Iterable[str] = ()) -> list[str]:
+    """The commune levels a page lists on ``as_of`` (``services.commune_sets``: those of a criteria set in force in
+    the period, default the year so far), with ``also`` (levels the data names), in ``COMMUNE_LEVELS`` order."""
+    used, _ = commune_sets(period_start or dt.date(as_of.year, 1, 1), as_of)
+    wanted = set(used) | set(also)
+    return [lvl for lvl in COMMUNE_LEVELS if lvl in wanted]
 
 
 def level_label(level: str) -> str:
@@ -83,21 +94,17 @@ def latest_assessments(units: Iterable[Unit], level: str, year: int, *, publishe
     return _latest_assessments(units, level, year, assessments(published))
 
 
-def _district_id(unit: Unit, district_ids: set[int]) -> int | None:
-    for part in unit.path.strip("/").split("/"):
-        if part and int(part) in district_ids:
-            return int(part)
-    return None
-
-
 @dataclass
 class Scope:
     """The communes under ``root`` on ``as_of`` (the root itself too when it is a commune), with their
-    districts, statuses and latest NTM assessments — each computed once, on first use."""
+    grouping (``reports.groupings``: the district in force, the former district, or the commune group —
+    ``group_by`` chooses between the last two, default the setting's), statuses and latest NTM assessments — each
+    computed once, on first use."""
 
     root: Unit
     as_of: dt.date
     published: bool = False
+    group_by: str | None = None
 
     @cached_property
     def communes(self) -> list[Unit]:
@@ -106,20 +113,15 @@ class Scope:
                     .order_by(vi_name_order(), "code"))
 
     @cached_property
-    def districts(self) -> list[Unit]:
-        return list(Unit.objects.valid_on(self.as_of).filter(path__startswith=self.root.path).at_level("huyen")
-                    .only("id", "code", "name", "sort_key", "path").order_by(vi_name_order(), "code"))
+    def grouping(self) -> Grouping:
+        return groupings.resolve(self.communes, self.root, self.as_of, self.group_by)
 
-    @cached_property
-    def district_of(self) -> dict[int, Unit]:
-        """Commune pk → its district (the district-level unit in its path)."""
-        by_pk = {d.pk: d for d in self.districts}
-        found = {}
-        for c in self.communes:
-            pk = _district_id(c, set(by_pk))
-            if pk is not None:
-                found[c.pk] = by_pk[pk]
-        return found
+    @property
+    def groups(self) -> list[Group]:
+        return self.grouping.groups
+
+    def group_of(self, commune: Unit) -> Group | None:
+        return self.grouping.of.get(commune.pk)
 
     @cached_property
     def statuses(self) -> dict[int, Status]:
@@ -130,26 +132,29 @@ class Scope:
         return latest_assessments(self.communes, Level.XA_NTM, self.as_of.year, published=self.published)
 
 
-def _scope(root: Unit, as_of: dt.date, published: bool, scope: Scope | None) -> Scope:
+def _scope(root: Unit, as_of: dt.date, published: bool, scope: Scope | None, group_by: str | None = None) -> Scope:
     if scope is not None:
         return scope
-    return Scope(root, as_of, published)
+    return Scope(root, as_of, published, group_by)
 
 
 def _average(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-# --- district table -------------------------------------------------------------------------------------
+# --- the table by group (district, former district, commune group) -------------------------------------------
 
 @dataclass
-class DistrictRow:
+class GroupRow:
     code: str
     name: str
+    key: str = ""
+    note: str = ""  # «gồm một phần từ …»: communes formed from communes of several former districts
     communes: int = 0
     ntm: int = 0
     advanced: int = 0
     model: int = 0
+    modern: int = 0
     assessed: int = 0
     criteria_met_sum: int = 0
 
@@ -162,27 +167,36 @@ class DistrictRow:
         return round(100 * self.ntm / self.communes, 1) if self.communes else None
 
 
-def district_table(root: Unit, as_of: dt.date, *, published: bool = False, scope: Scope | None = None
-                   ) -> list[DistrictRow]:
-    """One row per district-level unit under ``root`` (or ``root`` itself when it is one), in Vietnamese
-    order: rural communes, how many hold NTM / advanced / model status, average criteria met."""
-    s = _scope(root, as_of, published, scope)
-    rows = {d.pk: DistrictRow(d.code, d.name) for d in s.districts}
+DistrictRow = GroupRow  # the name of the three-tier years
+
+
+def group_table(root: Unit, as_of: dt.date, *, published: bool = False, scope: Scope | None = None,
+                group_by: str | None = None) -> list[GroupRow]:
+    """One row per group of the communes under ``root`` (``Scope.grouping``: the district-level units in force in
+    Vietnamese order, or the former districts, or the commune groups): rural communes, how many hold NTM / advanced /
+    model / modern status, average criteria met."""
+    s = _scope(root, as_of, published, scope, group_by)
+    notes = s.grouping.notes(s.communes)
+    rows = {g.key: GroupRow(g.code, g.name, g.key, notes.get(g.key, "")) for g in s.groups}
     for commune in s.communes:
-        district = s.district_of.get(commune.pk)
-        if district is None:
+        group = s.group_of(commune)
+        if group is None:
             continue
-        row = rows[district.pk]
+        row = rows[group.key]
         status = s.statuses[commune.pk]
         row.communes += 1
         row.ntm += status.holds(Level.XA_NTM)
         row.advanced += status.holds(Level.XA_NANG_CAO)
         row.model += status.holds(Level.XA_KIEU_MAU)
+        row.modern += status.holds(Level.XA_HIEN_DAI)
         assessment = s.latest.get(commune.pk)
         if assessment is not None:
             row.assessed += 1
             row.criteria_met_sum += assessment.criteria_met
     return list(rows.values())
+
+
+district_table = group_table  # the name of the three-tier years
 
 
 # --- criteria met ----------------------------------------------------------------------------------------
@@ -289,8 +303,9 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
 # --- registrations against achievements -----------------------------------------------------------------
 
 def registrations_vs_achievements(root: Unit, year: int, *, as_of: dt.date | None = None) -> list[dict]:
-    """Per commune level: communes under ``root`` registered to reach it in ``year``, and communes
-    recognised at it by decisions "for" ``year`` (dated on or before ``as_of`` when given). Two queries."""
+    """Per commune level in use that year (``levels_in_use``, and any level registered or recognised): communes
+    under ``root`` registered to reach it in ``year``, and communes recognised at it by decisions "for" ``year``
+    (dated on or before ``as_of`` when given). Three queries."""
     registered = dict(Registration.objects.filter(unit__path__startswith=root.path, target_year=year,
                                                   target_level__in=COMMUNE_LEVELS)
                       .values_list("target_level").annotate(n=Count("unit_id", distinct=True)))
@@ -300,8 +315,10 @@ def registrations_vs_achievements(root: Unit, year: int, *, as_of: dt.date | Non
     if as_of is not None:
         links = links.filter(decision__date__lte=as_of)
     recognised = dict(links.values_list("decision__level").annotate(n=Count("unit_id", distinct=True)))
+    end = min(dt.date(year, 12, 31), as_of) if as_of is not None else dt.date(year, 12, 31)
+    levels = levels_in_use(end, dt.date(year, 1, 1), also=[lvl for lvl, n in {**registered, **recognised}.items() if n])
     return [{"level": level, "registered": registered.get(level, 0), "recognised": recognised.get(level, 0)}
-            for level in COMMUNE_LEVELS]
+            for level in levels]
 
 
 # --- alerts ----------------------------------------------------------------------------------------------
@@ -309,7 +326,7 @@ def registrations_vs_achievements(root: Unit, year: int, *, as_of: dt.date | Non
 @dataclass
 class AlertRow:
     commune: Unit
-    district: str
+    group: str  # the name of the commune's row in the grouping (its district in the three-tier years)
     level: str
     criteria_met: int
     criteria_total: int
@@ -321,6 +338,10 @@ class AlertRow:
         return level_label(self.level)
 
     @property
+    def district(self) -> str:  # the name of the three-tier years
+        return self.group
+
+    @property
     def action(self) -> str:
         return _("Xem xét thu hồi") if self.revoke else _("Duy trì, nâng chất")
 
@@ -329,7 +350,7 @@ def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> lis
     """Communes recognised at a level whose latest assessment for it fails (``recognition.services.alerts``),
     revocation cases first. Internal data: never for public pages."""
     s = _scope(root, as_of, False, scope)
-    return [AlertRow(a.unit, getattr(s.district_of.get(a.unit.pk), "name", ""), a.level,
+    return [AlertRow(a.unit, getattr(s.group_of(a.unit), "name", ""), a.level,
                      a.assessment.criteria_met, a.assessment.criteria_total, a.revoke)
             for a in alerts(s.communes, as_of)]
 
@@ -339,7 +360,7 @@ def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> lis
 @dataclass
 class RecognisedRow:
     commune: Unit
-    district: Unit | None
+    group: Group | None  # the commune's row in the grouping (its district in the three-tier years)
     decision: Decision | None
     provisional: bool = False
     note: str = ""
@@ -356,14 +377,16 @@ class RecognisedList:
 
 
 def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[RecognisedList]:
-    """Per commune level (NTM, advanced, model), the communes under ``root`` holding it on ``as_of``, in
-    Vietnamese order, each with the decision that recognised it (for a commune that holds a level through a
-    higher one, that decision). Decisions are public; no assessment data is used."""
+    """Per commune level in use (``levels_in_use``: NTM, advanced, model in 2023; NTM and modern from 2026 — and
+    any level a commune holds), the communes under ``root`` holding it on ``as_of``, in Vietnamese order, each with
+    the decision that recognised it (for a commune that holds a level through a higher one, that decision).
+    Decisions are public; no assessment data is used."""
     s = _scope(root, as_of, True, scope)
-    lists = {level: RecognisedList(level) for level in COMMUNE_LEVELS}
+    held = {lvl for c in s.communes for lvl in COMMUNE_LEVELS if s.statuses[c.pk].holds(lvl)}
+    lists = {level: RecognisedList(level) for level in levels_in_use(as_of, also=held)}
     for commune in s.communes:
         status = s.statuses[commune.pk]
-        for level in COMMUNE_LEVELS:
+        for level in lists:
             if not status.holds(level):
                 continue
             decision = status.decisions.get(level)
@@ -371,33 +394,34 @@ def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = Non
                 higher = sorted((lvl for lvl in status.decisions if lvl != level and level in IMPLIES.get(lvl, ())),
                                 key=LEVEL_RANK.get)
                 decision = status.decisions[higher[0]] if higher else None
-            lists[level].rows.append(RecognisedRow(commune, s.district_of.get(commune.pk), decision,
+            lists[level].rows.append(RecognisedRow(commune, s.group_of(commune), decision,
                                                    status.provisional, status.note))
     return list(lists.values())
 
 
 # --- the summary with published assessments only --------------------------------------------------------
 
-def public_summary(code: str, as_of: dt.date) -> dict:
+def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> dict:
     """``reports.services.summary`` with every assessment-derived figure recomputed from published
     assessments only (decisions, registrations and units are public)."""
-    data = summary(code, as_of)
+    data = summary(code, as_of, grouping=grouping)
     root = find_root(code, as_of)
     within = Unit.objects.valid_on(as_of) if root.pk is None else Unit.objects.valid_on(as_of).within(root)
-    # counted in the database (one query per figure set, no unit or assessment loaded): see services.summary
-    met = latest_criteria_met(within.rural_communes(), Level.XA_NTM, as_of.year, published_assessments())
-    met.pop(None, None)
-    counts = sorted(k for k, n in met.items() for _ in range(n))
-    dist = Counter(counts)
-    data.update({
-        "communes_assessed": len(counts),
-        "avg_criteria": _average(counts),
-        "criteria_met_sum": sum(counts),
-        "min_criteria": min(counts) if counts else None,
-        "communes_below_10": sum(1 for c in counts if c < BELOW),
-        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
-        "published_only": True,
-    })
+    # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: one query
+    latest: dict[int, tuple] = {}
+    for unit_id, set_id, total, met in (
+            published_assessments().filter(unit__in=within.rural_communes().order_by(), year__lte=as_of.year,
+                                           criteria_set__level=Level.XA_NTM)
+            .order_by("unit_id", *LATEST_ORDER).values_list("unit_id", "criteria_set_id", "criteria_total",
+                                                            "criteria_met")):
+        latest.setdefault(unit_id, (met, set_id, total, 1))
+    _, sets = commune_sets(dt.date.fromisoformat(data["period_start"]), as_of)
+    figures = criteria_figures(latest.values(), sets)
+    data.update({key: figures[key] for key in (
+        "communes_assessed", "avg_criteria", "criteria_met_sum", "min_criteria", "communes_below_10",
+        "criteria_distribution", "criteria_total", "criteria_sets", "communes_all_met")})
+    data["published_only"] = True
+    set_targets(data)
     return data
 
 

@@ -3,23 +3,34 @@
 ``summary(code, as_of)`` returns the figures as a dict (the JSON of ``nongthonso report summary``);
 ``summary_text`` renders them as a Vietnamese paragraph in the style of the province's reports (``summary_text_en``:
 the same in English, for the pages in English mode).
+
+The structure in force decides the paragraph: with units between the province and its communes (the districts of
+the three-tier years, to 30/6/2025) it is the report of those years, districts that completed the programme
+included; with communes directly under the province (``structure`` "two_tier", from 1/7/2025) it speaks of the
+communes formed by the 2025 reorganisation, "xã nông thôn mới hiện đại", the criteria set the assessments were made
+against, the province's own completion (Decision 51/2025/QĐ-TTg, Phụ lục III) and the programme's targets
+(``reports.targets``) — and never of districts. No level is named in code: what is a district is read from the tree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.db.models.expressions import RawSQL
 
-from nongthonso.assessments.services import latest_criteria_met
+from nongthonso.assessments.models import Standing
 from nongthonso.core.text import format_date, format_number, format_percent
-from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, Level
+from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
+from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import commune_level_counts, count_holding, held_spells
 from nongthonso.units.models import Unit, UnitFacts, UnitLevel, UnitType
 
-BELOW = 10  # "không có xã dưới 10 tiêu chí"
+from . import groupings, targets
+
+BELOW = 10  # "không có xã dưới 10 tiêu chí" (a clause for sets of more than 10 criteria)
+TWO_TIER, THREE_TIER = "two_tier", "three_tier"
 
 
 class UnitNotFound(LookupError):
@@ -67,9 +78,110 @@ def _compiled(units) -> RawSQL:
     return RawSQL(sql, params)
 
 
-def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> dict:
+def commune_sets(period_start: dt.date, as_of: dt.date) -> tuple[list[str], dict[int, dict]]:
+    """The commune levels in use in the period — those of a criteria set in force on a day of it (2023: NTM,
+    advanced, model; 2026: NTM, and "NTM hiện đại" once a province has its set) — in ``COMMUNE_LEVELS`` order, and
+    every commune criteria set by id (code, name, legal basis). One query."""
+    sets, levels = {}, set()
+    for row in CriteriaSet.objects.filter(level__in=COMMUNE_LEVELS).order_by().values(
+            "pk", "code", "name", "level", "legal_basis", "effective_from", "effective_to"):
+        sets[row["pk"]] = row
+        if row["effective_from"] <= as_of and (row["effective_to"] is None or row["effective_to"] >= period_start):
+            levels.add(row["level"])
+    return [lvl for lvl in COMMUNE_LEVELS if lvl in levels], sets
+
+
+def criteria_figures(rows, sets: dict[int, dict]) -> dict:
+    """The criteria figures of the summary from ``(criteria_met, criteria_set_id, criteria_total, communes)`` rows —
+    each commune's latest NTM assessment (``criteria_met`` None: none yet) — overall and per criteria set: the
+    averaged assessments may have been made against sets of different sizes (19 criteria in 2021-2025, 10 in
+    2026-2030), so ``criteria_total`` is the set's number of criteria, or one per set code when several are mixed."""
+    dist: dict[int, int] = {}
+    by_set: dict[int, dict] = {}
+    for met, set_id, total, n in rows:
+        if met is None:
+            continue
+        dist[met] = dist.get(met, 0) + n
+        entry = by_set.setdefault(set_id, {"criteria": 0, "communes": 0, "criteria_met_sum": 0, "all_met": 0})
+        entry["criteria"] = max(entry["criteria"], total or 0)
+        entry["communes"] += n
+        entry["criteria_met_sum"] += met * n
+        entry["all_met"] += n if total and met >= total else 0
+    assessed = sum(dist.values())
+    met_sum = sum(k * n for k, n in dist.items())
+    per_set = []
+    for set_id, entry in sorted(by_set.items(), key=lambda kv: (str(sets.get(kv[0], {}).get("effective_from", "")),
+                                                                 kv[0])):
+        info = sets.get(set_id, {})
+        per_set.append({"code": info.get("code", str(set_id)), "name": info.get("name", ""),
+                        "legal_basis": info.get("legal_basis", ""), **entry,
+                        "avg_criteria": round(entry["criteria_met_sum"] / entry["communes"], 1)})
+    if not per_set:
+        criteria_total = None
+    elif len(per_set) == 1:
+        criteria_total = per_set[0]["criteria"]
+    else:
+        criteria_total = {s["code"]: s["criteria"] for s in per_set}
+    return {
+        "communes_assessed": assessed,
+        "avg_criteria": round(met_sum / assessed, 1) if assessed else None,
+        "criteria_met_sum": met_sum,
+        "min_criteria": min(dist) if dist else None,
+        "communes_below_10": sum(n for k, n in dist.items() if k < BELOW),
+        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
+        "criteria_total": criteria_total,
+        "criteria_sets": per_set,
+        "communes_all_met": sum(s["all_met"] for s in per_set),
+    }
+
+
+def _latest_by_set(communes, year: int, where: Q | None) -> list[tuple]:
+    """``(criteria_met, criteria_set_id, criteria_total, communes)`` of each commune's latest NTM assessment as of
+    ``year`` (``criteria_met`` None: none yet), read from the standings as ``standings.criteria_met_distribution``
+    reads them, with the assessment's set joined. ``where``: the communes as a condition on the standing (the
+    whole country: no units joined; then one more query counts the communes)."""
+    fields = ("criteria_met", "assessment__criteria_set_id", "assessment__criteria_total")
+    if where is None:
+        covering = Q(standings__level=Level.XA_NTM, standings__from_year__lte=year, standings__to_year__gt=year)
+        return list(communes.order_by().annotate(standing=FilteredRelation("standings", condition=covering))
+                    .values_list(*(f"standing__{f}" for f in fields)).annotate(n=Count("pk")))
+    total = communes.order_by().count()
+    rows = list(Standing.objects.filter(where, level=Level.XA_NTM, to_year__gt=year, from_year__lte=year).order_by()
+                .values_list(*fields).annotate(n=Count("*")))
+    missing = total - sum(r[-1] for r in rows)
+    return rows + ([(None, None, None, missing)] if missing > 0 else [])
+
+
+def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date) -> dict | None:
+    """The province's own completion of the programme (Decision 51/2025/QĐ-TTg, Phụ lục III; ``reports.targets``):
+    the latest decision at a province level naming *this unit version*, dated by ``as_of``, decides. None for a unit
+    that is not a province (the top of the tree) or the whole country.
+
+    Only the version in force counts, not its predecessors': the province of 2026 (old Thái Nguyên and old Bắc Kạn)
+    is another territory than either, assessed on the tightened 2026-2030 conditions, so a completion recorded for an
+    old province says nothing of the new one — unlike a merged commune, for which Công văn 267/BNN-VPĐP gives a
+    rule. One query."""
+    if unit.pk is None or unit.parent_id is not None:
+        return None
+    rule = targets.completion_rule()
+    decision = (Decision.objects.filter(units=unit, level__in=PROVINCE_LEVELS, date__lte=as_of)
+                .order_by("-date", "-pk").values("number", "date", "authority", "kind", "level", "for_year").first())
+    completed = decision is not None and decision["kind"] == Decision.Kind.RECOGNITION
+    return {
+        "level": rule.level if rule else PROVINCE_LEVELS[0],
+        "legal_basis": rule.legal_basis if rule else "",
+        "applies": rule is not None and as_of >= rule.applies_from,
+        "completed": completed,
+        "decision": None if decision is None else {**decision, "date": decision["date"].isoformat()},
+        "decision_in_period": decision is not None and decision["date"] >= period_start,
+        "targets": [],
+    }
+
+
+def summary(code: str, as_of: dt.date, period_start: dt.date | None = None, grouping: str | None = None) -> dict:
     """Figures for the unit ``code`` (``NATIONAL``: the whole country) as it was on ``as_of``; decisions
-    counted from ``period_start`` (default: 1 January of the same year) to ``as_of``.
+    counted from ``period_start`` (default: 1 January of the same year) to ``as_of``. ``grouping``: what the tables
+    of a two-tier structure group communes by (``reports.groupings``; default the setting's).
 
     Every count is an aggregate in the database over querysets of the units in scope — no unit, decision or
     assessment is loaded one by one — so the cost grows with the database's work, not with Python's: about a
@@ -97,16 +209,15 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         communes = within.rural_communes()
         linked_communes = derived_communes = Q(unit_id__in=_compiled(communes))
         hamlets = Q(unit_id__in=_compiled(within.at_level("xom")))
-    dist = latest_criteria_met(communes, Level.XA_NTM, as_of.year, where=derived_communes if national else None)
-    communes_total = sum(dist.values())
-    dist.pop(None, None)  # communes with no assessment yet
+    levels, sets = commune_sets(period_start, as_of)
+    latest = _latest_by_set(communes, as_of.year, derived_communes if national else None)
+    communes_total = sum(n for *_, n in latest)
+    criteria = criteria_figures(latest, sets)
     held = commune_level_counts(communes, as_of, where=derived_communes)
     ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
     model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]})["model"]
-
-    assessed = sum(dist.values())
-    met_sum = sum(k * n for k, n in dist.items())
-    avg = round(met_sum / assessed, 1) if assessed else None
+    # two tiers: no commune in scope sits under a unit below the top of the tree (a district)
+    two_tier = not communes.filter(parent__parent__isnull=False).exists()
 
     # the decisions of the period touch a few thousand communes at most: their links read once, counted here
     recognised: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
@@ -123,18 +234,19 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
             recognised[level].add(unit_id)
             if year is not None:
                 years[level].add(year)
-    decisions = {level: {"communes": len(recognised[level]), "for_years": sorted(years[level])}
-                 for level in COMMUNE_LEVELS}
+    registered = dict(Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
+                      .values_list("target_level").annotate(n=Count("pk")))
+    # the levels in use in the period, and any other a decision or registration names
+    levels = [lvl for lvl in COMMUNE_LEVELS if lvl in levels or recognised[lvl] or registered.get(lvl)]
+    decisions = {level: {"communes": len(recognised[level]), "for_years": sorted(years[level])} for level in levels}
+    registrations = {level: registered.get(level, 0) for level in levels}
 
-    registrations = dict.fromkeys(COMMUNE_LEVELS, 0)
-    registrations.update(Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
-                         .values_list("target_level").annotate(n=Count("pk")))
-
-    districts = within.at_level("huyen")
-    completed = (districts.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
+    # units holding a district-level recognition (none in a two-tier structure), and the decisions of the period
+    completed = (within.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
                  .order_by("code").values_list("name", flat=True))
-    found = list(Decision.objects.filter(date__gte=period_start, date__lte=as_of, level__in=DISTRICT_LEVELS,
-                                         units__in=districts).distinct().order_by("date", "pk")
+    district_links = Decision.units.through.objects.filter(
+        linked, decision__level__in=DISTRICT_LEVELS, decision__date__gte=period_start, decision__date__lte=as_of)
+    found = list(Decision.objects.filter(pk__in=district_links.values("decision_id")).order_by("date", "pk")
                  .values("pk", "number", "date", "authority", "level", "for_year"))
     names: dict[int, list[str]] = {d["pk"]: [] for d in found}
     if found:  # each decision's units by name, in the units' order (one query, no unit instances)
@@ -143,7 +255,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
             names[decision_id].append(district_display_name_of(name))
     district_decisions = [{"number": d["number"], "date": d["date"].isoformat(), "authority": d["authority"],
                            "level": d["level"], "for_year": d["for_year"], "units": names[d["pk"]]} for d in found]
-    return {
+    data = {
         "as_of": as_of.isoformat(),
         "period_start": period_start.isoformat(),
         "unit": {"code": unit.code, "name": unit.name, "type": unit.unit_type.name},
@@ -154,22 +266,37 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> d
         "model": model,
         "provisional": held["provisional"],
         "model_hamlets": model_hamlets,
-        "communes_assessed": assessed,
-        "avg_criteria": avg,
-        "criteria_met_sum": met_sum,
-        "min_criteria": min(dist) if dist else None,
-        "communes_below_10": sum(n for k, n in dist.items() if k < BELOW),
-        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
+        "communes_assessed": criteria["communes_assessed"],
+        "avg_criteria": criteria["avg_criteria"],
+        "criteria_met_sum": criteria["criteria_met_sum"],
+        "min_criteria": criteria["min_criteria"],
+        "communes_below_10": criteria["communes_below_10"],
+        "criteria_distribution": criteria["criteria_distribution"],
         "decisions_in_period": decisions,
         "revocations_in_period": len(revoked),
         "registrations": registrations,
         "registrations_year": as_of.year,
         "completed_districts": [district_display_name_of(name) for name in completed],
         "district_decisions_in_period": district_decisions,
+        # added for the two-tier structure (2026-2030); present for every date
+        "structure": TWO_TIER if two_tier else THREE_TIER,
+        "modern": held[Level.XA_HIEN_DAI],
+        "criteria_total": criteria["criteria_total"],
+        "criteria_sets": criteria["criteria_sets"],
+        "communes_all_met": criteria["communes_all_met"],
+        "grouping": groupings.describe(groupings.kind_for(two_tier, grouping)),
+        "province_completion": province_completion(unit, as_of, period_start),
     }
+    set_targets(data)
+    return data
 
 
-_TYPE_WORDS = ("Thành phố", "Thị xã", "Huyện", "Quận", "Thị trấn", "Phường", "Xã", "Tỉnh")
+def set_targets(data: dict) -> None:
+    """``province_completion.targets``: the programme targets in force on the summary's date beside the shares
+    reached (``reports.targets``), from the summary's counts. Called again when the counts are recomputed."""
+    completion = data.get("province_completion")
+    if completion is not None:
+        completion["targets"] = targets.progress(data, dt.date.fromisoformat(data["as_of"]))
 
 
 def district_display_name(unit: Unit) -> str:
@@ -177,17 +304,20 @@ def district_display_name(unit: Unit) -> str:
     return district_display_name_of(unit.name)
 
 
-def district_display_name_of(name: str) -> str:
-    for word in _TYPE_WORDS:
-        if name.startswith(word + " "):
-            return word.lower() + name[len(word):]
-    return name
+district_display_name_of = groupings.running_name
 
 
 _LEVEL_PHRASE = {
     Level.XA_NTM: "xã đạt chuẩn nông thôn mới",
     Level.XA_NANG_CAO: "xã đạt chuẩn nông thôn mới nâng cao",
     Level.XA_KIEU_MAU: "xã đạt chuẩn nông thôn mới kiểu mẫu",
+    Level.XA_HIEN_DAI: "xã nông thôn mới hiện đại",
+}
+_REGISTERED_PHRASE = {
+    Level.XA_NTM: "xã đăng ký đạt chuẩn nông thôn mới",
+    Level.XA_NANG_CAO: "xã đăng ký đạt chuẩn nông thôn mới nâng cao",
+    Level.XA_KIEU_MAU: "xã đăng ký đạt chuẩn nông thôn mới kiểu mẫu",
+    Level.XA_HIEN_DAI: "xã đăng ký xây dựng xã nông thôn mới hiện đại",
 }
 
 
@@ -204,7 +334,11 @@ def _join(parts: list[str], conjunction: str = "và") -> str:
 
 
 def summary_text(data: dict) -> str:
-    """The figures as a Vietnamese paragraph, numbers written the Vietnamese way (85,7%)."""
+    """The figures as a Vietnamese paragraph, numbers written the Vietnamese way (85,7%): the report of the
+    three-tier years, or for a two-tier structure (``structure`` "two_tier") its own paragraph
+    (:func:`_summary_text_two_tier`)."""
+    if data.get("structure") == TWO_TIER:
+        return _summary_text_two_tier(data)
     as_of = dt.date.fromisoformat(data["as_of"])
     start = dt.date.fromisoformat(data["period_start"])
     sentences = []
@@ -229,8 +363,7 @@ def summary_text(data: dict) -> str:
     sentences.append(body + ".")
     reg = data["registrations"]
     if any(reg.values()):
-        parts = [f"{n} {_LEVEL_PHRASE[level].replace('xã đạt', 'xã đăng ký đạt', 1)}"
-                 for level, n in reg.items() if n]
+        parts = [f"{n} {_REGISTERED_PHRASE[level]}" for level, n in reg.items() if n]
         sentences.append(f"Năm {data['registrations_year']}, có {'; '.join(parts)}.")
     for d in data["district_decisions_in_period"]:
         date = dt.date.fromisoformat(d["date"])
@@ -248,6 +381,116 @@ def summary_text(data: dict) -> str:
     return " ".join(sentences)
 
 
+def _set_phrase(entry: dict) -> str:
+    """«Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2026-2030 (Quyết định 51/2025/QĐ-TTg)»: the set's name
+    and the act of its legal basis, as stored."""
+    basis = entry["legal_basis"].split(",")[0].split(" ngày ")[0].strip()
+    return f"{entry['name']} ({basis})" if basis else entry["name"]
+
+
+def _criteria_clause(data: dict) -> str:
+    """"bình quân đạt 7,4/10 tiêu chí/xã theo … và có 3 xã đạt đủ 10/10 tiêu chí" — per set when several are mixed.
+    The "no commune below 10" clause only for sets of more than 10 criteria; for smaller sets, how many communes meet
+    every criterion."""
+    sets = data.get("criteria_sets") or []
+    if not sets:
+        return f"chưa có xã nào có bản đánh giá năm {data['registrations_year']}"
+    parts = []
+    for entry in sets:
+        n = entry["criteria"]
+        text = (f"bình quân đạt {format_number(entry['avg_criteria'], 1)}/{n} tiêu chí/xã theo {_set_phrase(entry)}"
+                + (f" ({entry['communes']} xã)" if len(sets) > 1 else ""))
+        parts.append(text)
+    text = _join(parts, "và")
+    assessed, total = data["communes_assessed"], data["communes_total"]
+    if assessed < total:
+        text += f", tính trên {assessed}/{total} xã đã có bản đánh giá"
+    if all(entry["criteria"] > BELOW for entry in sets):
+        below = data["communes_below_10"]
+        text += (f" và không có xã dưới {BELOW} tiêu chí" if below == 0
+                 else f"; còn {below} xã dưới {BELOW} tiêu chí")
+    elif len(sets) == 1:
+        n, done = sets[0]["criteria"], data["communes_all_met"]
+        text += (f"; {done} xã đạt đủ {n}/{n} tiêu chí" if done else f"; chưa có xã nào đạt đủ {n}/{n} tiêu chí")
+    else:
+        text += f"; {data['communes_all_met']} xã đạt đủ các tiêu chí của bộ tiêu chí đã đánh giá"
+    return text
+
+
+def _decision_sentences(dec: dict, start: dt.date, as_of: dt.date) -> list[str]:
+    if not any(d["communes"] for d in dec.values()):
+        return []
+    years = sorted({y for d in dec.values() for y in d["for_years"]})
+    parts = [f"{d['communes']} {_LEVEL_PHRASE[level]}" for level, d in dec.items() if d["communes"]]
+    year_text = f" năm {', '.join(str(y) for y in years)}" if years else ""
+    return [f"{_period_phrase(start, as_of)}, đã công nhận {', '.join(parts)}{year_text}."]
+
+
+def _completion_sentences(data: dict, start: dt.date) -> list[str]:
+    """The province's completion (Decision 51/2025/QĐ-TTg, Phụ lục III): the decision of the period, or where the
+    province stands; then the programme's targets beside what is reached."""
+    completion = data.get("province_completion")
+    if not completion:
+        return []
+    sentences = []
+    name = district_display_name_of(data["unit"]["name"])
+    decision = completion["decision"]
+    if completion["applies"] or decision:
+        what = "hoàn thành nhiệm vụ xây dựng nông thôn mới"
+        if decision and completion["decision_in_period"]:
+            date = format_date(dt.date.fromisoformat(decision["date"]))
+            verb = "công nhận" if decision["kind"] == Decision.Kind.RECOGNITION else "thu hồi công nhận"
+            year = f" năm {decision['for_year']}" if decision["for_year"] else ""
+            sentences.append(f"Ngày {date}, {decision['authority']} đã ban hành Quyết định số {decision['number']} "
+                             f"{verb} {name} {what}{year}.")
+        elif completion["completed"]:
+            date = format_date(dt.date.fromisoformat(decision["date"]))
+            sentences.append(f"{name[:1].upper()}{name[1:]} đã được công nhận {what} (Quyết định số "
+                             f"{decision['number']} ngày {date}).")
+        else:
+            basis = f" ({completion['legal_basis']})" if completion["legal_basis"] else ""
+            sentences.append(f"{name[:1].upper()}{name[1:]} chưa được công nhận {what}{basis}.")
+    by_goal: dict[tuple, list[dict]] = {}
+    for t in completion["targets"]:
+        by_goal.setdefault((t["by_year"], t["legal_basis"]), []).append(t)
+    for (year, basis), found in by_goal.items():
+        parts = [f"{t['text']} (hiện đạt {format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})"
+                 for t in found]
+        sentences.append(f"Mục tiêu đến năm {year} ({basis}): {_join(parts)}.")
+    return sentences
+
+
+def _summary_text_two_tier(data: dict) -> str:
+    """The paragraph of a province whose communes sit directly under it (from 1/7/2025): the 2023 report's shape for
+    the new structure — no district anywhere; the communes formed by the reorganisation that hold a level
+    provisionally; "xã nông thôn mới hiện đại"; the criteria set the averages were computed on; the province's own
+    completion and the programme's targets."""
+    as_of = dt.date.fromisoformat(data["as_of"])
+    start = dt.date.fromisoformat(data["period_start"])
+    sentences = _decision_sentences(data["decisions_in_period"], start, as_of)
+    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
+    whole = "cả nước" if data["unit"]["code"] == NATIONAL else f"toàn {_scope_word(data)}"
+    body = (f"Đến nay, {whole} có {data['ntm']}/{data['communes_total']} xã đạt chuẩn nông thôn mới, "
+            f"bằng {pct} tổng số xã")
+    if data["provisional"]:
+        body += (f", trong đó {data['provisional']} xã hình thành sau sắp xếp đơn vị hành chính được tạm giữ mức "
+                 "đạt chuẩn, chờ quyết định công nhận")
+    body += f"; {data['modern']} xã nông thôn mới hiện đại"
+    if data["advanced"]:
+        body += f"; {data['advanced']} xã đạt chuẩn nông thôn mới nâng cao"
+    if data["model"]:
+        body += f"; {data['model']} xã đạt chuẩn nông thôn mới kiểu mẫu"
+    if data["model_hamlets"]:
+        body += f"; {data['model_hamlets']} xóm nông thôn mới kiểu mẫu"
+    sentences.append(f"{body}; {_criteria_clause(data)}.")
+    reg = data["registrations"]
+    if any(reg.values()):
+        parts = [f"{n} {_REGISTERED_PHRASE[level]}" for level, n in reg.items() if n]
+        sentences.append(f"Năm {data['registrations_year']}, có {'; '.join(parts)}.")
+    sentences += _completion_sentences(data, start)
+    return " ".join(sentences)
+
+
 def _scope_word(data: dict) -> str:
     kind = data["unit"]["type"].lower()
     return "tỉnh" if kind in ("tỉnh",) else ("thành phố" if "thành phố" in kind else kind)
@@ -257,6 +500,7 @@ _LEVEL_PHRASE_EN = {
     Level.XA_NTM: ("commune", "communes", "meeting the new rural standard"),
     Level.XA_NANG_CAO: ("commune", "communes", "meeting the advanced new rural standard"),
     Level.XA_KIEU_MAU: ("commune", "communes", "meeting the model new rural standard"),
+    Level.XA_HIEN_DAI: ("commune", "communes", "recognised as a modern new rural commune"),
 }
 
 
@@ -282,6 +526,8 @@ def summary_text_en(data: dict) -> str:
     """``summary_text`` in English, for the pages in English mode: the same figures, numbers and dates written
     as the rest of those pages writes them (85,7%, 24/5/2023); decision numbers and names as recorded. The
     official outputs (report exports, the API's ``text``, the command line) keep the Vietnamese paragraph."""
+    if data.get("structure") == TWO_TIER:
+        return _summary_text_en_two_tier(data)
     as_of = dt.date.fromisoformat(data["as_of"])
     start = dt.date.fromisoformat(data["period_start"])
     sentences = []
@@ -318,4 +564,87 @@ def summary_text_en(data: dict) -> str:
         sentences.append(f"To date, {len(done)} district-level unit{'s' if len(done) != 1 else ''} of {where} "
                          f"{'have' if len(done) != 1 else 'has'} completed the new rural development programme: "
                          f"{_join_and(done)}.")
+    return " ".join(sentences)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _criteria_clause_en(data: dict) -> str:
+    sets = data.get("criteria_sets") or []
+    if not sets:
+        return f"no commune has an assessment for {data['registrations_year']} yet"
+    parts = [f"communes meet {format_number(e['avg_criteria'], 1)}/{e['criteria']} criteria on average under the "
+             f"{_set_phrase(e)}" + (f" ({_plural(e['communes'], 'commune', 'communes')})" if len(sets) > 1 else "")
+             for e in sets]
+    text = _join_and(parts)
+    assessed, total = data["communes_assessed"], data["communes_total"]
+    if assessed < total:
+        text += f", counting the {assessed}/{total} communes assessed"
+    if all(e["criteria"] > BELOW for e in sets):
+        below = data["communes_below_10"]
+        text += (f", and none meets fewer than {BELOW}" if below == 0
+                 else f", and {below} meet{'s' if below == 1 else ''} fewer than {BELOW}")
+    elif len(sets) == 1:
+        n, done = sets[0]["criteria"], data["communes_all_met"]
+        text += (f"; {_plural(done, 'commune meets', 'communes meet')} all {n}" if done
+                 else f"; no commune meets all {n} yet")
+    else:
+        text += f"; {_plural(data['communes_all_met'], 'commune meets', 'communes meet')} every criterion of its set"
+    return text
+
+
+def _summary_text_en_two_tier(data: dict) -> str:
+    """``_summary_text_two_tier`` in English."""
+    as_of = dt.date.fromisoformat(data["as_of"])
+    start = dt.date.fromisoformat(data["period_start"])
+    sentences = []
+    dec = data["decisions_in_period"]
+    if any(d["communes"] for d in dec.values()):
+        years = sorted({y for d in dec.values() for y in d["for_years"]})
+        parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
+        year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
+        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}.")
+    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
+    whole = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
+    body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural standard "
+            f"({pct} of all communes)")
+    if data["provisional"]:
+        body += (f", of which {data['provisional']} formed by the reorganisation of administrative units hold the "
+                 "standard provisionally, awaiting a recognition decision")
+    body += f"; {_plural(data['modern'], 'modern new rural commune', 'modern new rural communes')}"
+    older = [f"{n} {what}" for n, what in ((data["advanced"], "advanced"), (data["model"], "model")) if n]
+    if older:
+        body += f"; {_join_and(older)} new rural commune{'s' if data['advanced'] + data['model'] > 1 else ''}"
+    if data["model_hamlets"]:
+        body += f"; {_plural(data['model_hamlets'], 'model new rural hamlet', 'model new rural hamlets')}"
+    sentences.append(f"{body}; {_criteria_clause_en(data)}.")
+    reg = data["registrations"]
+    if any(reg.values()):
+        parts = [_count_en(n, level).replace(" meeting", " registered to meet", 1)
+                 .replace(" recognised as", " registered to become", 1) for level, n in reg.items() if n]
+        sentences.append(f"For {data['registrations_year']}, {'; '.join(parts)}.")
+    completion = data.get("province_completion")
+    if completion:
+        decision = completion["decision"]
+        what = "as having completed the new rural development programme"
+        if decision and completion["decision_in_period"]:
+            verb = "recognising" if decision["kind"] == Decision.Kind.RECOGNITION else "revoking the recognition of"
+            year = f" for {decision['for_year']}" if decision["for_year"] else ""
+            sentences.append(f"On {format_date(dt.date.fromisoformat(decision['date']))}, {decision['authority']} "
+                             f"issued Decision No. {decision['number']} {verb} {data['unit']['name']} {what}{year}.")
+        elif completion["completed"]:
+            sentences.append(f"{data['unit']['name']} has been recognised {what} (Decision No. {decision['number']} "
+                             f"of {format_date(dt.date.fromisoformat(decision['date']))}).")
+        elif completion["applies"]:
+            basis = f" ({completion['legal_basis']})" if completion["legal_basis"] else ""
+            sentences.append(f"{data['unit']['name']} has not yet been recognised {what}{basis}.")
+        by_goal: dict[tuple, list[dict]] = {}
+        for t in completion["targets"]:
+            by_goal.setdefault((t["by_year"], t["legal_basis"]), []).append(t)
+        for (year, basis), found in by_goal.items():
+            parts = [f"{t['text_en'] or t['text']} (now "
+                     f"{format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})" for t in found]
+            sentences.append(f"Targets for {year} ({basis}): {_join_and(parts)}.")
     return " ".join(sentences)

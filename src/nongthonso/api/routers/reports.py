@@ -35,6 +35,58 @@ class DistrictDecision(Schema):
     units: list[str]
 
 
+class CriteriaSetFigures(Schema):
+    code: str
+    name: str
+    legal_basis: str
+    criteria: int = Field(description="số tiêu chí của bộ (19: 2021-2025; 10: 2026-2030)")
+    communes: int = Field(description="số xã có bản đánh giá mới nhất theo bộ này")
+    criteria_met_sum: int
+    all_met: int = Field(description="số xã đạt đủ mọi tiêu chí của bộ")
+    avg_criteria: float
+
+
+class Grouping(Schema):
+    code: str = Field(description="don-vi (huyện đang có), huyen-cu (huyện cũ theo lịch sử đơn vị), nhom-xa (nhóm xã)")
+    label: str
+
+
+class ProgrammeTarget(Schema):
+    programme: str
+    legal_basis: str
+    code: str
+    level: str
+    of: str
+    target_pct: float
+    by_year: int
+    approximate: bool
+    text: str
+    text_en: str
+    communes: int | None
+    actual_pct: float | None
+    verified: bool = Field(description="false: con số lấy từ bản tin, chưa đối chiếu nguyên văn")
+    source: str
+
+
+class ProvinceDecision(Schema):
+    number: str
+    date: dt.date
+    authority: str
+    kind: str
+    level: str
+    for_year: int | None
+
+
+class ProvinceCompletion(Schema):
+    level: str
+    legal_basis: str
+    applies: bool
+    completed: bool
+    decision: ProvinceDecision | None
+    decision_in_period: bool
+    targets: list[ProgrammeTarget]
+
+
 class SummaryOut(Schema):
     as_of: dt.date
     period_start: dt.date
@@ -58,6 +110,14 @@ class SummaryOut(Schema):
     registrations_year: int
     completed_districts: list[str]
     district_decisions_in_period: list[DistrictDecision]
+    structure: str = Field(description="three_tier (có cấp huyện) hoặc two_tier (xã trực thuộc tỉnh, từ 1/7/2025)")
+    modern: int = Field(description="số xã nông thôn mới hiện đại")
+    criteria_total: int | dict[str, int] | None = Field(
+        description="số tiêu chí của bộ tiêu chí các bản đánh giá dùng; nhiều bộ: theo mã bộ")
+    criteria_sets: list[CriteriaSetFigures]
+    communes_all_met: int
+    grouping: Grouping
+    province_completion: ProvinceCompletion | None
     text: str = Field(description="đoạn tóm tắt bằng tiếng Việt, như trong báo cáo của tỉnh")
 
 

@@ -2,9 +2,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from nongthonso.reports import exports
+from nongthonso.reports import exports, groupings
 from nongthonso.reports.services import UnitNotFound, summary, summary_text
 
 
@@ -21,8 +23,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["summary"], help="loại báo cáo")
-        parser.add_argument("--unit", required=True, help="mã GSO của đơn vị (tỉnh: 19)")
-        parser.add_argument("--as-of", default=dt.date.today().isoformat(), help="ngày báo cáo YYYY-MM-DD")
+        parser.add_argument("--unit", help="mã GSO của đơn vị (mặc định: tỉnh của hệ thống, NONGTHONSO_HOME_PROVINCE)")
+        parser.add_argument("--as-of", help="ngày báo cáo YYYY-MM-DD (mặc định: hôm nay)")
+        parser.add_argument("--nhom", choices=groupings.CHOICES,
+                            help="tỉnh hai cấp: nhóm các xã theo huyện cũ (huyen-cu) hoặc nhóm xã (nhom-xa); mặc định "
+                                 "NONGTHONSO_REPORT_GROUPING")
         parser.add_argument("--from", dest="period_start", help="đầu kỳ YYYY-MM-DD (mặc định 1/1 cùng năm)")
         parser.add_argument("--format", choices=["text", "json", *exports.FORMATS], default="text")
         parser.add_argument("--output", help="tệp kết quả (bắt buộc với xlsx, docx, pdf)")
@@ -38,14 +43,15 @@ class Command(BaseCommand):
         document.add_argument("--recipient", action="append", default=[],
                               help="một nơi nhận (lặp lại cho nhiều nơi nhận)")
 
-    def handle(self, *args, kind, unit, as_of, period_start, format, output, **options):
-        as_of = parse_date(as_of)
+    def handle(self, *args, kind, unit, as_of, period_start, format, output, nhom=None, **options):
+        unit = unit or settings.HOME_PROVINCE
+        as_of = parse_date(as_of) if as_of else timezone.localdate()
         start = parse_date(period_start) if period_start else None
         if format in exports.FORMATS:
-            self._write_file(format, output, unit, as_of, start, options)
+            self._write_file(format, output, unit, as_of, start, options, nhom)
             return
         try:
-            data = summary(unit, as_of, start)
+            data = summary(unit, as_of, start, grouping=nhom)
         except UnitNotFound as exc:
             raise CommandError(str(exc)) from None
         text = json.dumps(data, ensure_ascii=False, indent=2) if format == "json" else summary_text(data)
@@ -54,7 +60,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text)
 
-    def _write_file(self, fmt, output, unit, as_of, start, options):
+    def _write_file(self, fmt, output, unit, as_of, start, options, grouping=None):
         if not output:
             raise CommandError(f"Định dạng {fmt} là tệp nhị phân: cần --output TỆP, ví dụ "
                                f"--output {exports.filename(unit, as_of, fmt)}.")
@@ -64,7 +70,7 @@ class Command(BaseCommand):
             signer=options["signer"], authority=options["authority"], position=options["position"],
             recipients=options["recipient"])
         try:
-            figures = exports.report_figures(unit, as_of, period_start=start)
+            figures = exports.report_figures(unit, as_of, period_start=start, grouping=grouping)
             content = exports.build(fmt, figures, document)
         except (UnitNotFound, exports.ReportFontMissing) as exc:
             raise CommandError(str(exc)) from None
