@@ -157,3 +157,31 @@ def test_the_communes_officer_may_open_a_dossier_on_the_provinces_own_set_too(cl
     assert ('<select name="set"><option value="xa-ntm-hien-dai-19-2026">Bộ tiêu chí xã nông thôn mới hiện đại tỉnh '
             "Thái Nguyên giai đoạn 2026-2030 (thí điểm) (bộ của tỉnh)</option><option value=\"xa-ntm-2026-2030\">Bộ "
             "tiêu chí quốc gia về xã nông thôn mới giai đoạn 2026-2030</option></select>") in html
+
+
+NO_GROUP = ("Xã chưa được xếp nhóm theo Quyết định 51/2025/QĐ-TTg cho năm 2026 nên các chỉ tiêu có ngưỡng theo nhóm xã "
+            "chưa xác định được. Đề nghị Văn phòng Điều phối NTM tỉnh nhập quyết định xếp nhóm xã (Nhập dữ liệu → Nhóm "
+            "xã).")
+
+
+def test_the_dossier_and_the_scorecard_say_why_group_thresholds_are_undetermined(client, merged):
+    from nongthonso.assessments.services import get_or_create_assessment
+    from tests.accounts.helpers import make_user
+
+    unit = merged[0]
+    CommuneGroupAssignment.objects.filter(unit=unit).delete()
+    cset = CriteriaSet.objects.get(code="xa-ntm-2026-2030", superseded_by__isnull=True)
+    officer = make_user("canbo-hopnhat", "commune_officer", unit)
+    a = get_or_create_assessment(unit, 2026, cset, user=officer)
+    assert a.results["notes"][0]["message"] == NO_GROUP
+    client.force_login(officer)
+    dossier = client.get(f"/ho-so/{a.pk}/").content.decode()
+    assert f'<p class="card note" role="status" data-note="commune_group_missing">{NO_GROUP}</p>' in dossier
+    card = client.get(f"/xa/{unit.pk}/?year=2026&set=xa-ntm-2026-2030&as_of=2026-06-30").content.decode()
+    assert f'<p class="note" role="status" data-note="commune_group_missing">{NO_GROUP}</p>' in card
+    # once grouped, the note is gone
+    CommuneGroupAssignment.objects.create(unit=unit, group=2, valid_from=dt.date(2026, 2, 15))
+    from nongthonso.units.signals import groups_changed
+
+    groups_changed.send(sender=CommuneGroupAssignment, unit_ids={unit.pk})
+    assert 'data-note="commune_group_missing"' not in client.get(f"/ho-so/{a.pk}/").content.decode()
