@@ -10,7 +10,7 @@
 - ``NONGTHONSO_REPORT_GROUPING``: how the report tables of a two-tier province (communes directly under it, from
   1/7/2025) group its communes: ``huyen-cu`` (default: the former district, read from the units' lineage) or
   ``nhom-xa`` (the commune group of Decision 51/2025/QĐ-TTg). Communes under a district (the three-tier years) are
-  always grouped by it. The dashboards take ``?nhom=`` to override it; see ``reports.groupings``.
+  always grouped by it. The dashboards take ``?nhom=`` to override it; see ``units.groupings``.
 - ``CACHE_URL``: the cache the dashboards keep their figures in (default: each process's memory); see
   ``_cache`` below and docs/performance.md.
 """
@@ -167,7 +167,7 @@ USE_TZ = True
 # The province this installation serves: the unit the dashboards and reports open on (the as-of date defaults to
 # today, in TIME_ZONE).
 HOME_PROVINCE = os.environ.get("NONGTHONSO_HOME_PROVINCE", "19").strip() or "19"
-# How the report tables of a two-tier province group its communes (reports.groupings): huyen-cu | nhom-xa.
+# How the report tables of a two-tier province group its communes (units.groupings): huyen-cu | nhom-xa.
 NONGTHONSO_REPORT_GROUPING = os.environ.get("NONGTHONSO_REPORT_GROUPING", "huyen-cu").strip() or "huyen-cu"
 
 NODE_MODULES = Path(os.environ.get("NONGTHONSO_NODE_MODULES", BASE_DIR.parents[1] / "node_modules"))

@@ -27,7 +27,7 @@ def ceased():
 
 
 def test_the_province_office_sees_the_roles_on_ceased_units_with_their_successors(ceased):
-    ky_phu, officer, district, office = ceased
+    _, officer, _, office = ceased
     rows = {h.membership.user.username: h for h in handovers(office)}
     assert set(rows) == {"canbo.kyphu", "huyen.daitu"}
     assert [u.name for u in rows["canbo.kyphu"].successors] == ["Xã Vạn Phú"]
@@ -38,7 +38,7 @@ def test_the_province_office_sees_the_roles_on_ceased_units_with_their_successor
 
 
 def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited(ceased):
-    ky_phu, officer, district, office = ceased
+    ky_phu, officer, _, office = ceased
     membership = Membership.objects.get(user=officer)
     van_phu = new_unit(VAN_PHU)
     entries = AuditEntry.objects.count()
@@ -56,7 +56,7 @@ def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited
 
 
 def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased):
-    ky_phu, officer, district, office = ceased
+    _, officer, district, office = ceased
     client = Client()
     client.force_login(office)
     page = client.get("/vai-tro/giao-lai/").content.decode()
@@ -73,7 +73,7 @@ def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased)
 
 
 def test_someone_else_may_not_hand_over(ceased):
-    ky_phu, officer, district, office = ceased
+    ky_phu, officer, _, _ = ceased
     membership = Membership.objects.get(user=officer)
     client = Client()
     client.force_login(officer)

@@ -21,8 +21,9 @@ from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINC
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
-from nongthonso.reports import groupings, targets
+from nongthonso.reports import targets
 from nongthonso.reports.services import BELOW, district_display_name, find_root
+from nongthonso.units import groupings
 from nongthonso.units.models import Unit
 
 

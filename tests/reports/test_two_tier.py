@@ -28,8 +28,9 @@ from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
-from nongthonso.reports import exports, groupings, selectors
+from nongthonso.reports import exports, selectors
 from nongthonso.reports.services import summary, summary_text, summary_text_en
+from nongthonso.units import groupings
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
 

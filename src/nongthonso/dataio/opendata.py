@@ -8,7 +8,7 @@ public; every figure taken from assessments counts only published ones (approved
 - ``xa-dat-chuan`` — recognised communes: one row per commune and level it holds on the date, with the
   deciding decision (``selectors.recognised_communes``);
 - ``theo-huyen`` — figures by district (``selectors.group_table``): the district in force in the three-tier years;
-  for a two-tier province (from 1/7/2025) the grouping the province chose (``reports.groupings``: the former
+  for a two-tier province (from 1/7/2025) the grouping the province chose (``units.groupings``: the former
   district from lineage by default, labelled «… (cũ)», or the commune group), named in the column ``grouping``;
 - ``theo-nam`` — figures by year: communes and NTM communes at each year's end, average criteria met
   (``selectors.trend``).

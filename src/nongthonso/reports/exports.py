@@ -31,8 +31,9 @@ from django.conf import settings
 from django.utils import translation
 
 from nongthonso.core.text import format_date, format_number, format_percent
+from nongthonso.units import groupings
 
-from . import groupings, selectors
+from . import selectors
 from .selectors import GroupRow, level_label
 from .services import TWO_TIER, find_unit, summary, summary_text
 

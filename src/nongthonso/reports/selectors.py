@@ -41,11 +41,11 @@ from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Lev
 from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import Status, alerts, ntm_counts_on, statuses_on
+from nongthonso.units import groupings
 from nongthonso.units.collation import vi_name_order
+from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import LineageEvent, Unit
 
-from . import groupings
-from .groupings import Group, Grouping
 from .services import commune_sets, criteria_figures, find_root, set_targets, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).

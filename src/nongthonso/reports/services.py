@@ -25,9 +25,10 @@ from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINC
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import commune_level_counts, count_holding, held_spells
+from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitFacts, UnitLevel, UnitType
 
-from . import groupings, targets
+from . import targets
 
 BELOW = 10  # "không có xã dưới 10 tiêu chí" (a clause for sets of more than 10 criteria)
 TWO_TIER, THREE_TIER = "two_tier", "three_tier"

@@ -35,10 +35,11 @@ from django.views.decorators.http import require_GET
 from nongthonso.accounts.services import granted_units, scope_paths
 from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
+from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.services import predecessors_on, successors_on
 
-from . import exports, groupings, selectors
+from . import exports, selectors
 from .services import UnitNotFound, find_unit, summary, summary_text, summary_text_en
 
 TREND_YEARS = 8

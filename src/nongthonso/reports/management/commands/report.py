@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from nongthonso.reports import exports, groupings
+from nongthonso.reports import exports
 from nongthonso.reports.services import UnitNotFound, summary, summary_text
+from nongthonso.units import groupings
 
 
 def parse_date(text: str) -> dt.date:
