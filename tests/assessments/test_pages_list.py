@@ -113,7 +113,7 @@ def test_the_first_page_is_in_vietnamese_alphabetical_order(superuser_client, pr
 def test_the_district_filter_keeps_only_that_districts_communes(superuser_client):
     dai_tu = district("171")
     expected = Unit.objects.valid_on(AS_OF).within(dai_tu).rural_communes().count()
-    response = superuser_client.get(URL, {**ON, "district": dai_tu.pk})
+    response = superuser_client.get(URL, {**ON, "district": dai_tu.code})
     assert shown_count(response) == expected == 27
     assert {d for _, _, d in rows(response)} == {"Huyện Đại Từ"}
 
@@ -161,7 +161,7 @@ def test_search_matches_commune_names_and_codes(superuser_client):
 
 def test_filters_combine(superuser_client):
     dai_tu = district("171")
-    response = superuser_client.get(URL, {**ON, "district": dai_tu.pk, "level": "chua-dat"})
+    response = superuser_client.get(URL, {**ON, "district": dai_tu.code, "level": "chua-dat"})
     communes = Unit.objects.valid_on(AS_OF).within(dai_tu).rural_communes()
     ntm = Decision.objects.filter(units__in=communes, level="xa_ntm", date__lte=AS_OF,
                                   kind="recognition").values("units").distinct().count()
@@ -177,7 +177,7 @@ def test_a_district_office_lists_only_its_district(client):
     assert shown_count(response) == 12
     assert {d for _, _, d in rows(response)} == {"Huyện Đồng Hỷ"}
     # and asking for another district is refused, still showing only its own communes
-    response = client.get(URL, {**ON, "district": dai_tu.pk})
+    response = client.get(URL, {**ON, "district": dai_tu.code})
     assert "Huyện đã chọn không thuộc phạm vi bạn được xem; chọn lại trong danh sách." in response.content.decode()
     assert shown_count(response) == 12
 
@@ -249,15 +249,43 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_for_200_communes(cl
     # then both see their scope, with the same number of queries
     assert (district_count, province_count) == (10, 200)
     assert district_queries == province_queries
-    # session, user, memberships, the versions their units succeeded (lineage), communes, decisions, 2 × merger check,
-    # assessments
-    assert province_queries <= 9
+    # session, user, memberships, the versions their units succeeded (lineage), communes, the districts they are
+    # grouped by, decisions, 2 × merger check, assessments
+    assert province_queries <= 10
 
 
 def test_filters_do_not_change_the_number_of_queries(superuser_client):
     _province, small, _large = synthetic_province(10, 190)
     baseline, total = count_queries(superuser_client)
-    by_district, n_small = count_queries(superuser_client, {"district": small.pk})
+    by_district, n_small = count_queries(superuser_client, {"district": small.code})
     filtered, _ = count_queries(superuser_client, {"q": "thu nghiem", "min_criteria": 12, "level": "xa_ntm"})
     assert (total, n_small) == (126 + 200, 10)
     assert baseline == by_district == filtered
+
+
+# ------------------------------------------------------------------------------------------ two tiers
+
+
+def test_in_2026_the_list_groups_the_communes_by_their_former_district(superuser_client):
+    # given the new province (communes directly under it since 1/7/2025)
+    on = {"as_of": "2026-06-30"}
+    response = superuser_client.get(URL, on)
+    html = response.content.decode()
+    # then there is no district in force: the column and the filter name the former district, from lineage
+    assert shown_count(response) == 77  # the xã in force then (the 15 phường are not rural)
+    assert '<th scope="col">Huyện cũ (theo lịch sử đơn vị)</th>' in html
+    assert "Tỉnh Thái Nguyên</td>" not in html
+    found = {name: group for _, name, group in rows(superuser_client.get(URL, {**on, "q": "van phu"}))}
+    assert found == {"Xã Vạn Phú": "Huyện Đại Từ (cũ)"}
+    # and the filter keeps the communes formed mostly from a former district's communes
+    by_former = rows(superuser_client.get(URL, {**on, "district": "171"}))
+    assert len(by_former) > 1 and {group for _, _, group in by_former} == {"Huyện Đại Từ (cũ)"}
+
+
+def test_in_2026_the_list_can_group_by_commune_group(superuser_client, settings):
+    settings.NONGTHONSO_REPORT_GROUPING = "nhom-xa"
+    response = superuser_client.get(URL, {"as_of": "2026-06-30", "district": "nhom-3"})
+    html = response.content.decode()
+    assert '<th scope="col">Nhóm xã (Quyết định 51/2025/QĐ-TTg)</th>' in html
+    assert rows(response) and {group for _, _, group in rows(response)} == {
+        "Nhóm 3 (khu vực II, III vùng đồng bào DTTS và miền núi)"}

@@ -1,20 +1,26 @@
-"""The commune list's filter: district, level, criteria range and a diacritic-free search.
+"""The commune list's filter: the row of the list's grouping (the district in the three-tier years; for communes
+directly under their province the former district or the commune group, ``units.groupings``), level, criteria
+range and a diacritic-free search.
 
-The date (``?as_of=``) is read first by ``selectors.parse_as_of``: the districts offered depend on it.
+The date (``?as_of=``) is read first by ``selectors.parse_as_of``: the rows offered depend on it.
 
 ``CommuneFilter`` is a form (so it validates and redisplays the query string, with Vietnamese messages)
-that filters in two steps: ``filter_units`` narrows the communes (district, search) before the status
+that filters in two steps: ``filter_units`` narrows the communes (group, search) before the status
 and assessments are looked up, ``filter_rows`` narrows the rows (level, criteria met) after. Neither
 step queries the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nongthonso.core.text import fold
 from nongthonso.criteria.choices import Level
+from nongthonso.units import groupings
+from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import Unit
 
 from .selectors import CommuneRow
@@ -26,6 +32,7 @@ LEVEL_CHOICES = [
     (Level.XA_NTM.value, _("Đạt chuẩn NTM (kể cả nâng cao, kiểu mẫu)")),
     (Level.XA_NANG_CAO.value, _("NTM nâng cao (kể cả kiểu mẫu)")),
     (Level.XA_KIEU_MAU.value, _("NTM kiểu mẫu")),
+    (Level.XA_HIEN_DAI.value, _("NTM hiện đại")),
 ]
 MAX_CRITERIA = 19
 
@@ -42,18 +49,26 @@ def _criteria_field(label):
 class CommuneFilter(forms.Form):
     q = forms.CharField(label=_("Tìm xã, huyện"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: dai tu")}))
-    district = forms.TypedChoiceField(label=_("Huyện"), required=False, coerce=int, empty_value=None,
-                                      error_messages={"invalid_choice": _(
-                                          "Huyện đã chọn không thuộc phạm vi bạn được xem; chọn lại trong danh "
-                                          "sách.")})
+    district = forms.ChoiceField(label=_("Huyện"), required=False,
+                                 error_messages={"invalid_choice": _(
+                                     "Huyện đã chọn không thuộc phạm vi bạn được xem; chọn lại trong danh sách.")})
     level = forms.ChoiceField(label=_("Mức công nhận"), required=False, choices=LEVEL_CHOICES,
                               error_messages={"invalid_choice": _("Chọn một mức công nhận trong danh sách.")})
     min_criteria = _criteria_field(_("Số tiêu chí đạt từ"))
     max_criteria = _criteria_field(_("Số tiêu chí đạt đến"))
 
-    def __init__(self, data=None, *, districts: list[Unit] = (), **kwargs):
+    def __init__(self, data=None, *, grouping: Grouping | None = None, groups: Sequence[Group] = (), **kwargs):
+        """``grouping``: how the list groups its communes (``selectors.grouping_of``); ``groups``: its rows that
+        hold a commune in scope, the choices of the first filter (districts, former districts or commune groups)."""
         super().__init__(data, **kwargs)
-        self.fields["district"].choices = [("", _("Mọi huyện")), *((d.pk, d.name) for d in districts)]
+        self.grouping = grouping
+        if grouping is not None and grouping.kind == groupings.COMMUNE_GROUP:
+            self.fields["district"].label = grouping.label
+            self.fields["district"].error_messages["invalid_choice"] = _(
+                "Nhóm xã đã chọn không có xã nào trong phạm vi bạn được xem; chọn lại trong danh sách.")
+        elif grouping is not None and grouping.kind == groupings.FORMER_DISTRICT:
+            self.fields["district"].label = grouping.label
+        self.fields["district"].choices = [("", _("Tất cả")), *((g.key, g.name) for g in groups)]
 
     def clean(self):
         data = super().clean()
@@ -85,13 +100,13 @@ class CommuneFilter(forms.Form):
         """District and search: the search is folded ("Đại Từ" → "dai tu") and matched against the folded
         name and code of the commune and of its district."""
         data = self.values
-        district = data.get("district")
-        if district is not None:
-            communes = [c for c in communes if c.parent_id == district]
+        of = self.grouping.of if self.grouping is not None else {}
+        key = data.get("district")
+        if key:
+            communes = [c for c in communes if c.pk in of and of[c.pk].key == key]
         query = " ".join(fold(data.get("q") or "").split())
         if query:
-            communes = [c for c in communes
-                        if query in c.search_text or (c.parent_id and query in c.parent.search_text)]
+            communes = [c for c in communes if query in c.search_text or (c.pk in of and query in fold(of[c.pk].name))]
         return communes
 
     def filter_rows(self, rows: list[CommuneRow]) -> list[CommuneRow]:

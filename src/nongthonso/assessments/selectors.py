@@ -26,6 +26,8 @@ from nongthonso.core.text import format_date, format_number
 from nongthonso.criteria.choices import LEVEL_RANK, Comparator, Level, ThresholdDimension
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
+from nongthonso.units import groupings
+from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
 
 from .models import Assessment, IndicatorValue, State
@@ -83,10 +85,7 @@ class CommuneRow:
     unit: Unit
     status: Status
     assessment: Assessment | None
-
-    @property
-    def district(self) -> Unit | None:
-        return self.unit.parent
+    group: Group | None = None  # its row of the list's grouping: the district, the former district, the group
 
     @property
     def level(self) -> str | None:
@@ -112,18 +111,26 @@ def communes_in_scope(user, as_of: dt.date) -> list[Unit]:
                 .in_vietnamese_order())
 
 
-def districts_of(communes: list[Unit]) -> list[Unit]:
-    """The districts of ``communes`` (no query: they came with the communes), in Vietnamese order."""
-    found = {c.parent_id: c.parent for c in communes if c.parent_id}
-    return sorted(found.values(), key=lambda d: (d.sort_key, d.code))
+def grouping_of(communes: list[Unit], as_of: dt.date) -> Grouping:
+    """How the list groups ``communes``: by the district in force (three-tier years), or — for communes directly
+    under their province — by the grouping the province chose (the former district from lineage by default, or
+    the commune group): ``units.groupings``, a few queries whatever the number of communes."""
+    return groupings.resolve(communes, Unit(path="/"), as_of)
 
 
-def commune_rows(communes: list[Unit], as_of: dt.date) -> list[CommuneRow]:
+def groups_used(grouping: Grouping, communes: list[Unit]) -> list[Group]:
+    """The rows of ``grouping`` that hold one of ``communes``, in the grouping's order (the filter's choices)."""
+    used = {grouping.of[c.pk].key for c in communes if c.pk in grouping.of}
+    return [g for g in grouping.groups if g.key in used]
+
+
+def commune_rows(communes: list[Unit], as_of: dt.date, grouping: Grouping | None = None) -> list[CommuneRow]:
     """Recognition status on ``as_of`` and the latest NTM assessment (year ≤ the year of ``as_of``) of each
-    commune, keeping the order given (two queries)."""
+    commune, with its row of ``grouping``, keeping the order given (two queries)."""
     statuses = statuses_on(communes, as_of)
     latest = latest_assessments(communes, Level.XA_NTM, as_of.year)
-    return [CommuneRow(c, statuses[c.pk], latest.get(c.pk)) for c in communes]
+    of = grouping.of if grouping is not None else {}
+    return [CommuneRow(c, statuses[c.pk], latest.get(c.pk), of.get(c.pk)) for c in communes]
 
 
 # ----------------------------------------------------------------------------------------- scorecard

@@ -28,12 +28,13 @@ def commune_list(request):
     """Communes in force on ``as_of`` in the user's scope, filtered, in Vietnamese order, 50 a page."""
     as_of, date_error = selectors.parse_as_of(request.GET.get("as_of"))
     communes = selectors.communes_in_scope(request.user, as_of)
-    form = CommuneFilter(request.GET, districts=selectors.districts_of(communes))
+    grouping = selectors.grouping_of(communes, as_of)
+    form = CommuneFilter(request.GET, grouping=grouping, groups=selectors.groups_used(grouping, communes))
     form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
-    rows = form.filter_rows(selectors.commune_rows(form.filter_units(communes), as_of))
+    rows = form.filter_rows(selectors.commune_rows(form.filter_units(communes), as_of, grouping))
     page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessments/commune_list.html", {
-        "form": form, "page": page, "as_of": as_of, "date_error": date_error,
+        "form": form, "page": page, "as_of": as_of, "date_error": date_error, "group_label": form["district"].label,
         "no_role": selectors.no_role_message(request.user),
         "in_scope": len(communes), "query": _query_without(request, "page"),
         "as_of_param": as_of.isoformat(),
