@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from nongthonso.assessments.definitions import definitions
 from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment, IndicatorValue, State
 from nongthonso.assessments.services import set_value
-from nongthonso.assessments.definitions import definitions
 from nongthonso.assessments.workflow import (
     DecisionInput,
     WorkflowError,
