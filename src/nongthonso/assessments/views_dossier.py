@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -212,7 +213,7 @@ def _context(request, assessment: Assessment, **extra) -> dict:
         "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
         "indicators": assessment.criteria_set.indicators.order_by("position"),
         "timeline": _timeline(assessment),
-        "today": dt.date.today().isoformat(),
+        "today": timezone.localdate().isoformat(),
         "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
         **extra,
     }

@@ -210,7 +210,7 @@ def alerts(units: Iterable[Unit], date: dt.date) -> list[Alert]:
     statuses = statuses_on(units, date)
     by_pk = {u.pk: u for u in units}
     found = []
-    for level in (Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU):
+    for level in COMMUNE_LEVELS:
         holders = [by_pk[pk] for pk, st in statuses.items() if level in st.levels]
         if not holders:
             continue

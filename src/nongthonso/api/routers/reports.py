@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -124,13 +125,14 @@ class SummaryOut(Schema):
 @router.get("/summary", response=responses(SummaryOut), summary="Số liệu tổng hợp của một đơn vị tại một ngày")
 def get_summary(
     request,
-    unit: str = Query(..., pattern=CODE_PATTERN, description="mã GSO của đơn vị, ví dụ 19 (tỉnh Thái Nguyên)",
-                      example="19"),
+    unit: str | None = Query(None, pattern=CODE_PATTERN,
+                             description="mã GSO của đơn vị, ví dụ 19 (tỉnh Thái Nguyên); mặc định: tỉnh của hệ thống "
+                                         "(NONGTHONSO_HOME_PROVINCE)", example="19"),
     as_of: IsoDate | None = Query(None, description="ngày báo cáo (mặc định hôm nay)", example="2023-06-30"),
 ):
     """Công khai như trang tổng hợp: không giới hạn theo đơn vị được giao (nhưng vẫn cần xác thực)."""
     try:
-        data = summary(unit, as_of or timezone.localdate())
+        data = summary(unit or settings.HOME_PROVINCE, as_of or timezone.localdate())
     except UnitNotFound as exc:
         raise NotFound(str(exc)) from None
     return {**data, "text": summary_text(data)}
