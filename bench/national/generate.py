@@ -441,7 +441,8 @@ class ResultBuilder:
                 "criteria_met": int(res.criteria_met[i]), "criteria_failed": int(res.criteria_failed[i]),
                 "criteria_unknown": int(res.criteria_unknown[i]), "criteria_total": cs.n_criteria,
                 "eligible": bool(res.eligible[i]), "revoke": bool(res.revoke[i]),
-                "revoke_reason": self.engine.revoke_reason(cs, res.criterion_status[i]), "criteria": criteria}
+                "revoke_reason": self.engine.revoke_reason(cs, res.criterion_status[i]),
+                "notes": cs.notes(self.year, cls_index), "criteria": criteria}
 
 
 def write_assessments(writer: Writer, rng: np.random.Generator, country: Country, decisions: Decisions,
