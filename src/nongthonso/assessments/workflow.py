@@ -58,6 +58,7 @@ from nongthonso.audit.services import record
 from nongthonso.core.text import format_date
 
 from . import definitions
+from .carry import unconfirmed
 from .definitions import Definition, Step
 from .models import Assessment, IndicatorValue, State, WorkflowEvent
 
@@ -276,8 +277,7 @@ def _separation(definition: Definition, step: Step, assessment: Assessment, user
 
 
 def _unconfirmed(assessment: Assessment) -> WorkflowError | None:
-    codes = list(IndicatorValue.objects.filter(assessment=assessment, carried__isnull=False, confirmed_at__isnull=True)
-                 .order_by("indicator__position").values_list("indicator__code", flat=True))
+    codes = unconfirmed(assessment)
     if not codes:
         return None
     return WorkflowError(
