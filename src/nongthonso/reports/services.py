@@ -342,13 +342,7 @@ def summary_text(data: dict) -> str:
         return _summary_text_two_tier(data)
     as_of = dt.date.fromisoformat(data["as_of"])
     start = dt.date.fromisoformat(data["period_start"])
-    sentences = []
-    dec = data["decisions_in_period"]
-    if any(d["communes"] for d in dec.values()):
-        years = sorted({y for d in dec.values() for y in d["for_years"]})
-        parts = [f"{d['communes']} {_LEVEL_PHRASE[level]}" for level, d in dec.items() if d["communes"]]
-        year_text = f" năm {', '.join(str(y) for y in years)}" if years else ""
-        sentences.append(f"{_period_phrase(start, as_of)}, đã công nhận {', '.join(parts)}{year_text}.")
+    sentences = _decision_sentences(data["decisions_in_period"], start, as_of)
     pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
     whole = "cả nước" if data["unit"]["code"] == NATIONAL else f"toàn {_scope_word(data)}"
     body = (f"Đến nay, {whole} có {data['ntm']}/{data['communes_total']} "
@@ -523,6 +517,16 @@ def _join_and(parts: list[str]) -> str:
     return _join(parts, "and")
 
 
+def _decision_sentences_en(dec: dict, start: dt.date, as_of: dt.date) -> list[str]:
+    """``_decision_sentences`` in English."""
+    if not any(d["communes"] for d in dec.values()):
+        return []
+    years = sorted({y for d in dec.values() for y in d["for_years"]})
+    parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
+    year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
+    return [f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}."]
+
+
 def summary_text_en(data: dict) -> str:
     """``summary_text`` in English, for the pages in English mode: the same figures, numbers and dates written
     as the rest of those pages writes them (85,7%, 24/5/2023); decision numbers and names as recorded. The
@@ -531,13 +535,7 @@ def summary_text_en(data: dict) -> str:
         return _summary_text_en_two_tier(data)
     as_of = dt.date.fromisoformat(data["as_of"])
     start = dt.date.fromisoformat(data["period_start"])
-    sentences = []
-    dec = data["decisions_in_period"]
-    if any(d["communes"] for d in dec.values()):
-        years = sorted({y for d in dec.values() for y in d["for_years"]})
-        parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
-        year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
-        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}.")
+    sentences = _decision_sentences_en(data["decisions_in_period"], start, as_of)
     pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
     whole = "the country" if data["unit"]["code"] == NATIONAL else f"{data['unit']['name']}"
     body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural "
@@ -600,13 +598,7 @@ def _summary_text_en_two_tier(data: dict) -> str:
     """``_summary_text_two_tier`` in English."""
     as_of = dt.date.fromisoformat(data["as_of"])
     start = dt.date.fromisoformat(data["period_start"])
-    sentences = []
-    dec = data["decisions_in_period"]
-    if any(d["communes"] for d in dec.values()):
-        years = sorted({y for d in dec.values() for y in d["for_years"]})
-        parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
-        year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
-        sentences.append(f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}.")
+    sentences = _decision_sentences_en(data["decisions_in_period"], start, as_of)
     pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
     whole = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
     body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural standard "
