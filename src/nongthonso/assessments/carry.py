@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from nongthonso.audit.services import record
+from nongthonso.core.text import display_value
 from nongthonso.criteria.models import Indicator, IndicatorMapping, Threshold
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
@@ -220,8 +221,7 @@ def years_text(carried: dict) -> str:
 def unconfirmed(assessment: Assessment) -> list[str]:
     """The codes of the indicators whose value was carried from the earlier period and not yet confirmed (nor
     changed by an officer), in the set's order. One query."""
-    return list(IndicatorValue.objects.filter(assessment=assessment, carried__isnull=False, confirmed_at__isnull=True)
-                .order_by("indicator__position").values_list("indicator__code", flat=True))
+    return IndicatorValue.objects.filter(assessment=assessment).awaiting_confirmation().codes()
 
 
 CONFIRM_NOTE = "Xác nhận giá trị mang sang từ giai đoạn trước"
@@ -268,8 +268,6 @@ def confirm_values(assessment: Assessment, codes: Iterable[str] | None = None, u
 
 
 def _shown(value: Any, indicator: Indicator) -> str:
-    from .selectors import display_value
-
     if indicator.value_type == "boolean":
         return "Đạt" if value else "Không đạt"
     return display_value(value, indicator.unit or "")

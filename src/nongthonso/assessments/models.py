@@ -178,6 +178,16 @@ class Standing(UnitFacts):
         return f"{self.unit_id} {self.level} {self.from_year}–{until}: {self.criteria_met}"
 
 
+class IndicatorValueQuerySet(models.QuerySet):
+    def awaiting_confirmation(self):
+        """Values carried from the previous period that no officer has confirmed or changed yet (``carry``)."""
+        return self.filter(carried__isnull=False, confirmed_at__isnull=True)
+
+    def codes(self) -> list[str]:
+        """The indicator codes of these values, in the set's order."""
+        return list(self.order_by("indicator__position").values_list("indicator__code", flat=True))
+
+
 class IndicatorValue(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
@@ -193,6 +203,8 @@ class IndicatorValue(models.Model):
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="người xác nhận")
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "indicator__position"]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
-from nongthonso.core.text import format_date, format_number
+from nongthonso.core.text import display_value, format_date
 from nongthonso.criteria.choices import LEVEL_RANK, Comparator, Level, ThresholdDimension
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
@@ -141,30 +141,6 @@ def scorecard_unit(user, unit_id: int) -> Unit:
     units = restrict(Unit.objects.rural_communes().select_related("parent__parent", "unit_type"), user,
                      Action.VIEW, path_field="path")
     return get_object_or_404(units, pk=unit_id)
-
-
-def _number(value: float) -> str:
-    """85,7 / 1.234 / 0,25 — Vietnamese format, at most two decimals, no trailing zeros."""
-    value = float(value)
-    if value.is_integer():
-        return format_number(value, 0)
-    return format_number(round(value, 2), 2).rstrip("0").rstrip(",")
-
-
-def display_value(value: Any, unit: str = "") -> str:
-    """A value or threshold as shown to people: «Có»/«Không», 85,7%, 3.500 m, a category."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
-    if isinstance(value, int | float):
-        text = _number(value)
-        if unit == "%":
-            return f"{text}%"
-        return f"{text} {unit}" if unit else text
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @dataclass

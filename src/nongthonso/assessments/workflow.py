@@ -58,7 +58,6 @@ from nongthonso.audit.services import record
 from nongthonso.core.text import format_date
 
 from . import definitions
-from .carry import unconfirmed
 from .definitions import Definition, Step
 from .models import Assessment, IndicatorValue, State, WorkflowEvent
 
@@ -277,7 +276,7 @@ def _separation(definition: Definition, step: Step, assessment: Assessment, user
 
 
 def _unconfirmed(assessment: Assessment) -> WorkflowError | None:
-    codes = unconfirmed(assessment)
+    codes = IndicatorValue.objects.filter(assessment=assessment).awaiting_confirmation().codes()
     if not codes:
         return None
     return WorkflowError(

@@ -1,4 +1,5 @@
-"""Vietnamese text helpers: sort keys in Vietnamese alphabetical order and diacritic-free folding.
+"""Vietnamese text helpers: sort keys in Vietnamese alphabetical order, diacritic-free folding, and numbers, dates
+and indicator values written the Vietnamese way (85,7% · 24/5/2023 · «Có»/«Không»).
 
 The Vietnamese alphabet orders letters as a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;
 tone marks only break ties (no tone < huyền < hỏi < ngã < sắc < nặng, as ICU's ``vi`` collation does).
@@ -7,6 +8,9 @@ indexed column and sorted by any database.
 """
 
 import unicodedata
+from typing import Any
+
+from django.utils.translation import gettext as _
 
 _BASE_ORDER = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 # combining marks for tones, in Vietnamese order
@@ -69,3 +73,27 @@ def format_percent(value: float, decimals: int = 1) -> str:
 def format_date(value) -> str:
     """24/5/2023 (no leading zeros, as Vietnamese administrative documents write dates)."""
     return f"{value.day}/{value.month}/{value.year}"
+
+
+def short_number(value: float) -> str:
+    """85,7 / 1.234 / 0,25 — Vietnamese format, at most two decimals, no trailing zeros."""
+    value = float(value)
+    if value.is_integer():
+        return format_number(value, 0)
+    return format_number(round(value, 2), 2).rstrip("0").rstrip(",")
+
+
+def display_value(value: Any, unit: str = "") -> str:
+    """A value or threshold as shown to people: «Có»/«Không», 85,7%, 3.500 m, a category."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, int | float):
+        text = short_number(value)
+        if unit == "%":
+            return f"{text}%"
+        return f"{text} {unit}" if unit else text
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)

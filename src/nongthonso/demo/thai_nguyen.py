@@ -17,18 +17,14 @@ which communes hold which status, every indicator value, every other decision nu
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
 from django.db import transaction
 
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import store_values, unit_context
 from nongthonso.audit.context import request_context
-from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled, load_catalogue
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
@@ -38,12 +34,12 @@ from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
 from . import thai_nguyen_2026
+from .raw_values import assess
 
 SEED = 20230630
 AS_OF = dt.date(2023, 6, 30)
 H1_START = dt.date(2023, 1, 1)
 PROVINCE = "19"
-SYNTHETIC_SOURCE = "Số liệu minh họa (demo), không phải số liệu chính thức"
 AUTHORITY_PROVINCE = "UBND tỉnh Thái Nguyên"
 AUTHORITY_PM = "Thủ tướng Chính phủ"
 
@@ -63,9 +59,7 @@ ADVANCED_BEFORE_MERGER = ("05839", "05845")
 REGISTERED_NTM_TARGETS = [18, 17, 17, 16, 16, 15, 15, 15, 14, 14, 13]
 OTHER_NOT_NTM_TARGETS = [12, 11, 11, 11, 10, 10, 10]
 NTM_FAILING_ONE = 5  # recognised communes whose 2023 values miss one criterion ("duy trì, nâng chất")
-# criteria that lagging communes most often miss (weights); codes of the 2021-2025 commune set
-LAGGING = {"10": 9, "11": 8, "13": 7, "17": 7, "5": 5, "12": 5, "2": 4, "15": 4, "9": 3, "14": 3, "3": 3,
-           "6": 2, "16": 2, "18": 1, "8": 1, "4": 1, "7": 1, "19": 1, "1": 1}
+
 
 
 @dataclass
@@ -116,91 +110,6 @@ def _plan(rng: random.Random, communes: list[Unit], district_of: dict[int, Unit]
     for c, t in zip(rest, OTHER_NOT_NTM_TARGETS, strict=True):
         targets[c.pk] = t
     return Plan(ntm_before, ntm_h1, advanced_before, advanced_h1, model_h1, not_ntm, registered, targets)
-
-
-def _value(rng: random.Random, cs: engine.CompiledSet, col: int, threshold: float, passing: bool):
-    """A plausible raw value that passes (or fails) ``threshold``."""
-    vt, op = cs.value_types[col], cs.comparators[col]
-    if op == "in":
-        cats = cs.categories[col]
-        allowed = cs.allowed[col]
-        choices = [c for c, ok in zip(cats, allowed, strict=True) if ok == passing]
-        return choices[0] if choices else cats[0]
-    if vt == "boolean":
-        return bool(threshold) if passing else not bool(threshold)
-    t = float(threshold)
-    upper = 100.0 if vt == "percent" else max(t * 1.5, t + 5)
-    if op in (">=", ">"):
-        value = (t + rng.uniform(0.05, 0.9) * (upper - t)) if passing else t * rng.uniform(0.55, 0.95)
-    else:  # "<=", "<": smaller is better (poverty rate, stunting …)
-        value = t * rng.uniform(0.2, 0.9) if passing else t * rng.uniform(1.15, 1.8) + 0.5
-    if vt == "number" and t >= 1:
-        value = math.ceil(value) if (passing == (op in (">=", ">"))) else math.floor(value)
-        if not passing and op in (">=", ">") and value >= t:
-            value = t - 1
-        return int(max(value, 0))
-    value = round(value, 1)
-    if vt == "percent":
-        value = min(value, 100.0)
-    # rounding must not cross the threshold
-    fits = {">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t}[op]
-    if fits != passing:
-        step = 0.1 if (passing == (op in (">=", ">"))) else -0.1
-        while ({">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t}[op]) != passing:
-            value = round(value + step, 1)
-    return value
-
-
-def _values_for(rng: random.Random, cs: engine.CompiledSet, thresholds: np.ndarray, failing: set[str],
-                fail_share: float = 0.5) -> dict[str, object]:
-    """Values meeting every criterion except ``failing`` (criterion codes), where one or more
-    indicators miss their threshold."""
-    values = {}
-    fail_cols = set()
-    for ci, code in enumerate(cs.criteria_codes):
-        if code not in failing:
-            continue
-        cols = list(np.flatnonzero(cs.indicator_criterion == ci))
-        n = max(1, round(len(cols) * rng.uniform(0.1, fail_share)))
-        fail_cols.update(rng.sample(cols, n))
-    for col, code in enumerate(cs.indicator_codes):
-        values[code] = _value(rng, cs, col, thresholds[col], col not in fail_cols)
-    return values
-
-
-def _choose_failing(rng: random.Random, cs: engine.CompiledSet, n_fail: int) -> set[str]:
-    codes = [c for c in LAGGING if c in cs.criteria_codes] or list(cs.criteria_codes)
-    weights = [LAGGING.get(c, 1) for c in codes]
-    chosen: set[str] = set()
-    while len(chosen) < n_fail:
-        chosen.add(rng.choices(codes, weights)[0])
-    return chosen
-
-
-def _assess(rng, cset: CriteriaSet, units_targets: list[tuple[Unit, int]], year: int) -> int:
-    """Create assessments of ``cset`` for ``year`` whose values meet exactly the target number of criteria."""
-    if not units_targets:
-        return 0
-    rows = []
-    assessments = []
-    for unit, target in units_targets:
-        ctx = unit_context(unit)
-        cs = compiled(cset, ctx.province_code)
-        cls = cs.threshold_class(region=ctx.region, group=ctx.group_in(year), flags=ctx.flags)
-        thresholds = cs.thresholds_for(year, cls)
-        failing = _choose_failing(rng, cs, cs.n_criteria - target)
-        values = _values_for(rng, cs, thresholds, failing)
-        assessment, _ = Assessment.objects.get_or_create(unit=unit, year=year, criteria_set=cset,
-                                                         defaults={"synthetic": True})
-        assessments.append((assessment, target))
-        indicators = {i.code: i for i in cset.indicators.all()}
-        rows += [(assessment, indicators[code], value, SYNTHETIC_SOURCE, "") for code, value in values.items()]
-    store_values(rows, actor="nongthonso demo")
-    for assessment, target in assessments:
-        assessment.refresh_from_db()
-        if assessment.criteria_met != target:
-            raise RuntimeError(f"demo calibration: {assessment} meets {assessment.criteria_met}, wanted {target}")
-    return len(rows)
 
 
 def _decision(number: str, date: dt.date, level: str, units: list[Unit], *, for_year: int | None,
@@ -305,16 +214,16 @@ def build(stdout=None) -> dict:
         model_set = CriteriaSet.objects.get(code="xa-ntm-kieu-mau-2021-2025", superseded_by__isnull=True)
         n_values = 0
         # 2023 self-assessments, calibrated to the report
-        n_values += _assess(rng, ntm_set, [(c, plan.targets[c.pk]) for c in communes], 2023)
+        n_values += assess(rng, ntm_set, [(c, plan.targets[c.pk]) for c in communes], 2023)
         # 2022: full marks for the communes recognised by then (or for 2022), one criterion fewer for the rest
         targets_2022 = [(c, 19 if c in ntm_units else max(plan.targets[c.pk] - 1, 10)) for c in communes]
-        n_values += _assess(rng, ntm_set, targets_2022, 2022)
+        n_values += assess(rng, ntm_set, targets_2022, 2022)
         advanced = plan.advanced_before + plan.advanced_h1
         adv_total = compiled(adv_set, PROVINCE).n_criteria
-        n_values += _assess(rng, adv_set, [(c, adv_total) for c in advanced]
+        n_values += assess(rng, adv_set, [(c, adv_total) for c in advanced]
                             + [(c, adv_total - rng.randint(1, 4)) for c in plan.registered[Level.XA_NANG_CAO]], 2023)
         model_total = compiled(model_set, PROVINCE).n_criteria
-        n_values += _assess(rng, model_set, [(c, model_total) for c in plan.model_h1]
+        n_values += assess(rng, model_set, [(c, model_total) for c in plan.model_h1]
                             + [(c, model_total - 1) for c in plan.registered[Level.XA_KIEU_MAU]], 2023)
         # the province's figures of mid-2023 are appraised (published); new dossiers start as drafts
         Assessment.objects.filter(synthetic=True).update(state=Assessment.State.APPROVED)

@@ -30,6 +30,8 @@ from nongthonso.units.groups import spans_of
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 from nongthonso.units.services import earlier_versions
 
+from .raw_values import assess
+
 SEED = 20261204
 PROVINCE = "19"
 OLD_BAC_KAN = "06"
@@ -53,12 +55,6 @@ GROUP_3_FORMER = {"167", "170"}
 GROUP_DECISION = ("318/QĐ-UBND", dt.date(2026, 2, 20))
 # share of old Bắc Kạn communes recognised before the merger (synthetic)
 BAC_KAN_NTM, BAC_KAN_ADVANCED, BAC_KAN_MODEL = 38, 8, 1
-
-
-def _assess(rng, cset, units_targets, year):
-    from .thai_nguyen import _assess as assess
-
-    return assess(rng, cset, units_targets, year)
 
 
 def _former_district(unit: Unit, predecessors: dict[int, list[Unit]]) -> str | None:
@@ -121,7 +117,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
     eve = statuses_on(old_all, EVE)
     targets = [(u, (19 if rng.random() > 0.1 else 18) if eve[u.pk].holds(Level.XA_NTM) else rng.randint(11, 17))
                for u in old_all]
-    n_values = _assess(rng, set_2021, targets, 2025)
+    n_values = assess(rng, set_2021, targets, 2025)
     Assessment.objects.filter(year=2025, criteria_set=set_2021, synthetic=True).update(state="approved")
     # one of them was waiting at its district on 30/6/2025: it moves to the province's queue (with an event)
     waiting = next(u for u, _ in targets if u.path.startswith(old_home.path) and not eve[u.pk].holds(Level.XA_NTM))
@@ -174,7 +170,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
         strong = holders[commune.pk].holds(Level.XA_NTM)
         plan.append((commune, n_criteria if commune in reaching else rng.choice([8, 9, 9, 10, 10]) if strong
                      else rng.randint(4, 8)))
-    n_values += _assess(rng, set_2026, plan, 2026)
+    n_values += assess(rng, set_2026, plan, 2026)
     # the walk-through communes open theirs through the application: values carried from their predecessors' 2025
     # self-assessments (worst case across predecessors), each awaiting an officer's confirmation
     for code in WALKTHROUGH:
