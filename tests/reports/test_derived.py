@@ -72,13 +72,14 @@ def test_spells_follow_the_latest_decision_rule(links, expected):
 
 def test_standings_pick_the_latest_year_then_the_best_ranked_set_then_the_latest_row():
     ranks = {1: ("xa_ntm", 2), 2: ("xa_ntm", 1), 3: ("xa_ntm_nang_cao", 1)}
-    rows = [(7, 2021, 1, 100, 15), (7, 2023, 1, 101, 16), (7, 2023, 2, 102, 9), (7, 2023, 2, 103, 10),
-            (7, 2022, 3, 104, 12), (8, 2024, 1, 105, 19)]
+    rows = [(7, 2021, 1, 100, 15, 19), (7, 2023, 1, 101, 16, 19), (7, 2023, 2, 102, 9, 10), (7, 2023, 2, 103, 10, 10),
+            (7, 2022, 3, 104, 12, 19), (8, 2024, 1, 105, 19, 19)]
+    # each standing carries the picked assessment's set and number of criteria
     assert sorted(standings.standings_of(rows, ranks)) == [
-        (7, "xa_ntm", 2021, 2023, 100, 15),
-        (7, "xa_ntm", 2023, 9999, 103, 10),  # set 2 ranks first; of its two rows, the later
-        (7, "xa_ntm_nang_cao", 2022, 9999, 104, 12),
-        (8, "xa_ntm", 2024, 9999, 105, 19),
+        (7, "xa_ntm", 2021, 2023, 100, 15, 1, 19),
+        (7, "xa_ntm", 2023, 9999, 103, 10, 2, 10),  # set 2 ranks first; of its two rows, the later
+        (7, "xa_ntm_nang_cao", 2022, 9999, 104, 12, 3, 19),
+        (8, "xa_ntm", 2024, 9999, 105, 19, 1, 19),
     ]
 
 

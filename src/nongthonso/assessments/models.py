@@ -160,6 +160,11 @@ class Standing(UnitFacts):
     to_year = models.PositiveSmallIntegerField(default=9999)
     assessment = models.ForeignKey("Assessment", on_delete=models.CASCADE, related_name="+")
     criteria_met = models.PositiveSmallIntegerField()
+    # copies of the assessment's set and its number of criteria: the summary averages per set (19 criteria in
+    # 2021-2025, 10 in 2026-2030) from this index alone, no assessment joined
+    criteria_set = models.ForeignKey(CriteriaSet, null=True, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    criteria_total = models.PositiveSmallIntegerField(default=0)
 
     OPEN = 9999
 
@@ -167,7 +172,7 @@ class Standing(UnitFacts):
         indexes = [
             # the rows covering a year, read from the index alone (criteria_met_distribution)
             models.Index(fields=["level", "to_year", "from_year", "unit_type", "unit_from", "unit_to", "unit",
-                                 "criteria_met"], name="standing_covering"),
+                                 "criteria_met", "criteria_set", "criteria_total"], name="standing_covering_sets"),
         ]
         # one row per unit, level and first year (also the index of a unit's rows): a second copy (two refreshes
         # racing) is refused, not counted

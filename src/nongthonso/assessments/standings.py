@@ -30,7 +30,7 @@ from nongthonso.units.signals import units_changed
 from .models import Assessment, Standing
 
 CHUNK = 2000
-_DEPENDS_ON = {"criteria_met", "year", "criteria_set", "criteria_set_id", "unit", "unit_id"}
+_DEPENDS_ON = {"criteria_met", "criteria_total", "year", "criteria_set", "criteria_set_id", "unit", "unit_id"}
 
 
 def set_ranks(criteria_set_model=CriteriaSet) -> dict[int, tuple[str, int]]:
@@ -48,12 +48,12 @@ def set_ranks(criteria_set_model=CriteriaSet) -> dict[int, tuple[str, int]]:
     return ranks
 
 
-def standings_of(rows: Iterable[tuple[int, int, int, int, int]], ranks: dict[int, tuple[str, int]]
-                 ) -> Iterator[tuple[int, str, int, int, int, int]]:
-    """``(unit_id, level, from_year, to_year, assessment_id, criteria_met)`` from assessments ``(unit_id, year,
-    criteria_set_id, id, criteria_met)`` sorted by unit."""
+def standings_of(rows: Iterable[tuple[int, int, int, int, int, int]], ranks: dict[int, tuple[str, int]]
+                 ) -> Iterator[tuple[int, str, int, int, int, int, int, int]]:
+    """``(unit_id, level, from_year, to_year, assessment_id, criteria_met, criteria_set_id, criteria_total)`` from
+    assessments ``(unit_id, year, criteria_set_id, id, criteria_met, criteria_total)`` sorted by unit."""
     unit, picks = None, {}
-    for unit_id, year, set_id, pk, met in rows:
+    for unit_id, year, set_id, pk, met, total in rows:
         if unit_id != unit:
             yield from _intervals(unit, picks)
             unit, picks = unit_id, {}
@@ -61,28 +61,30 @@ def standings_of(rows: Iterable[tuple[int, int, int, int, int]], ranks: dict[int
         key = (level, year)
         best = picks.get(key)
         if best is None or (rank, -pk) < (best[0], -best[1]):
-            picks[key] = (rank, pk, met)
+            picks[key] = (rank, pk, met, set_id, total)
     yield from _intervals(unit, picks)
 
 
-def _intervals(unit_id, picks: dict[tuple[str, int], tuple[int, int, int]]):
-    by_level: dict[str, list[tuple[int, int, int]]] = {}
-    for (level, year), (_, pk, met) in sorted(picks.items()):
-        by_level.setdefault(level, []).append((year, pk, met))
+def _intervals(unit_id, picks: dict[tuple[str, int], tuple[int, int, int, int, int]]):
+    by_level: dict[str, list[tuple[int, int, int, int, int]]] = {}
+    for (level, year), (_, *pick) in sorted(picks.items()):
+        by_level.setdefault(level, []).append((year, *pick))
     for level, years in by_level.items():
-        for i, (year, pk, met) in enumerate(years):
-            yield unit_id, level, year, years[i + 1][0] if i + 1 < len(years) else Standing.OPEN, pk, met
+        for i, (year, pk, met, set_id, total) in enumerate(years):
+            yield (unit_id, level, year, years[i + 1][0] if i + 1 < len(years) else Standing.OPEN, pk, met, set_id,
+                   total)
 
 
 def _assessments(unit_ids: list[int] | None, assessment_model=Assessment):
     qs = assessment_model.objects.all() if unit_ids is None else assessment_model.objects.filter(unit_id__in=unit_ids)
-    return (qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met")
-            .iterator(chunk_size=CHUNK))
+    return (qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met",
+                                               "criteria_total").iterator(chunk_size=CHUNK))
 
 
 def _rows(standings, facts: dict[int, dict], model=Standing):
-    for u, lvl, f, t, a, m in standings:
-        yield model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m, **facts[u])
+    for u, lvl, f, t, a, m, s, n in standings:
+        yield model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m, criteria_set_id=s,
+                    criteria_total=n, **facts[u])
 
 
 def refresh(unit_ids: Iterable[int]) -> None:
@@ -110,8 +112,8 @@ def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_m
                                                        facts, standing_model), CHUNK)
 
 
-FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "unit_type_id", "unit_from",
-          "unit_to")
+FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "criteria_set_id",
+          "criteria_total", "unit_type_id", "unit_from", "unit_to")
 
 
 def check() -> list[str]:

@@ -139,9 +139,10 @@ def criteria_figures(rows, sets: dict[int, dict]) -> dict:
 def _latest_by_set(communes, year: int, where: Q | None) -> list[tuple]:
     """``(criteria_met, criteria_set_id, criteria_total, communes)`` of each commune's latest NTM assessment as of
     ``year`` (``criteria_met`` None: none yet), read from the standings as ``standings.criteria_met_distribution``
-    reads them, with the assessment's set joined. ``where``: the communes as a condition on the standing (the
-    whole country: no units joined; then one more query counts the communes)."""
-    fields = ("criteria_met", "assessment__criteria_set_id", "assessment__criteria_total")
+    reads them (each standing carries a copy of its assessment's set and number of criteria: nothing more joined).
+    ``where``: the communes as a condition on the standing (the whole country: no units joined; then one more query
+    counts the communes)."""
+    fields = ("criteria_met", "criteria_set_id", "criteria_total")
     if where is None:
         covering = Q(standings__level=Level.XA_NTM, standings__from_year__lte=year, standings__to_year__gt=year)
         return list(communes.order_by().annotate(standing=FilteredRelation("standings", condition=covering))
