@@ -63,7 +63,7 @@ def test_the_two_tier_steps_are_data():
         ("record_decision", ("approved",), "recognised", (("province_office", "tinh"),), False, True),
         ("reopen", ("approved", "recognised"), "draft", (("province_office", "tinh"),), True, False),
     ]
-    assert two_tier.separation == {"approve": ("submit",), "record_decision": ("submit",)}
+    assert two_tier.separation == {"approve": ("submit", "verify"), "record_decision": ("submit", "verify")}
 
 
 @pytest.mark.django_db
@@ -117,9 +117,10 @@ def test_the_user_who_submitted_may_not_approve_or_record_the_decision(flow):
         perform(a, "approve", flow.both)
     assert refused.value.code == "separation"
     assert refused.value.message == (
-        f"Bạn đã gửi hồ sơ tự đánh giá này ngày {today} nên không được thẩm định, phê duyệt hồ sơ hồ sơ năm 2026 "
-        "của xã Vạn Phú: theo «Quy trình hai cấp: xã → tỉnh», người đã «gửi hồ sơ tự đánh giá» không được thẩm định, "
-        "phê duyệt hồ sơ cùng hồ sơ đó (tách bạch nhiệm vụ), dù có vai trò nào. Việc này do một cán bộ khác của Văn "
+        f"Bạn đã thực hiện bước «Gửi hồ sơ tự đánh giá» với hồ sơ năm 2026 của xã Vạn Phú ngày {today}, nên không "
+        "được thực hiện bước «Thẩm định, phê duyệt hồ sơ» với hồ sơ này: theo «Quy trình hai cấp: xã → tỉnh», người "
+        "đã thực hiện bước «Gửi hồ sơ tự đánh giá» hoặc «Xác nhận hồ sơ» không được thực hiện bước «Thẩm định, phê "
+        "duyệt hồ sơ» của cùng hồ sơ (tách bạch nhiệm vụ), dù có vai trò nào. Việc này do một cán bộ khác của Văn "
         "phòng Điều phối NTM tỉnh Thái Nguyên thực hiện.")
     assert snapshot(a) == before
     # and the page shows the step as held back, with the reason; their work list does not offer it
@@ -221,3 +222,51 @@ def test_a_role_on_the_successor_reaches_the_predecessors_dossiers(flow):
     assert set(visible.filter(year=2023).values_list("unit__name", flat=True)) == set(old)
     lam_vy = dossier_2026(new_unit(LAM_VY))
     assert not visible.filter(pk=lam_vy.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_work_list_writes_nothing_and_lists_dossiers_due_to_move_under_the_province(flow, client):
+    # given a 2023 dossier verified by a district, never moved (today is after 1/7/2025)
+    old = put_in_state(dossier(assessed_communes(unit(DAI_TU, "huyen"))[3]), State.VERIFIED)
+    nobody, district = make_user("chua.co.vai.tro"), make_user("huyen2", "district_office", unit(DAI_TU, "huyen"))
+    events, audit = WorkflowEvent.objects.count(), AuditEntry.objects.count()
+    # then the province office's work list has it waiting for appraisal, shown as the move will leave it …
+    assert awaiting(flow.office, "approve").filter(pk=old.pk).exists()
+    assert not awaiting(district, "verify").filter(pk=old.pk).exists()
+    assert (definition_of(old).code, state_label(old)) == ("hai-cap", "Đã gửi, chờ tỉnh thẩm định")
+    assert "approve" in dict(available_actions(old, flow.office))
+    # … and opening the work list, even with no role, writes nothing
+    client.force_login(nobody)
+    assert client.get("/ho-so/").status_code == 200
+    client.force_login(flow.office)
+    assert f"/ho-so/{old.pk}/" in client.get("/ho-so/").content.decode()
+    assert (WorkflowEvent.objects.count(), AuditEntry.objects.count()) == (events, audit)
+    # the step moves it first (the system's event), then records the approval
+    perform(old, "approve", flow.office)
+    assert [(e.action, e.from_state, e.to_state, e.actor_name) for e in history(old)][-2:] == [
+        ("transfer", "verified", "submitted", "hệ thống"), ("approve", "submitted", "approved", "tinh")]
+
+
+@pytest.mark.django_db
+def test_who_verified_a_dossier_before_1_july_2025_may_not_approve_it_after(flow, monkeypatch):
+    # given a user who was the district office and is now also in the province office
+    commune = assessed_communes(unit(DAI_TU, "huyen"))[4]
+    a = put_in_state(dossier(commune), State.DRAFT)
+    officer = make_user("canbo.cu", "commune_officer", commune)
+    both = make_user("huyen.tinh", "district_office", unit(DAI_TU, "huyen"))
+    grant(both, "province_office", flow.province)
+    with monkeypatch.context() as before:  # in June 2025 the dossier is submitted and verified
+        from django.utils import timezone
+
+        real = timezone.localdate
+        before.setattr("django.utils.timezone.localdate",
+                       lambda value=None, timezone=None: dt.date(2025, 6, 1) if value is None else real(value, timezone))
+        perform(a, "submit", officer)
+        perform(a, "verify", both)
+    # when, after the move to the two-tier workflow, they try to approve what they verified: refused
+    with pytest.raises(WorkflowError) as refused:
+        perform(a, "approve", both)
+    assert refused.value.code == "separation"
+    assert "«Xác nhận hồ sơ»" in refused.value.message
+    perform(a, "approve", flow.office)
+    assert a.state == State.APPROVED

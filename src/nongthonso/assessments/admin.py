@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assessment, IndicatorValue, WorkflowEvent
+from .models import Assessment, IndicatorValue, Workflow, WorkflowEvent, WorkflowStep
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -34,3 +34,20 @@ class AssessmentAdmin(admin.ModelAdmin):
                        "revoke", "results", "evaluated_at", "version", "state")
     raw_id_fields = ("unit",)
     inlines = [IndicatorValueInline, WorkflowEventInline]
+
+
+class WorkflowStepInline(admin.StackedInline):
+    model = WorkflowStep
+    extra = 0
+    fields = ("position", "action", "sources", "target", "actors", "description", "reason_hint", "needs_decision",
+              "requires")
+
+
+@admin.register(Workflow)
+class WorkflowAdmin(admin.ModelAdmin):
+    """The province's dossier workflows (ADR 0007): the files under assessments/workflows/ are loaded by the
+    migrations and by ``nongthonso workflows load``; an edit here applies from the next request."""
+
+    list_display = ("code", "name", "parent_level", "valid_from", "valid_to", "successor", "verified")
+    readonly_fields = ("updated_at",)
+    inlines = [WorkflowStepInline]

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
+from time import monotonic
 
 import yaml
 from django.db.models import Count, Max
@@ -94,6 +95,27 @@ class Definition:
 
 # ---------------------------------------------------------------------------------------------------- files
 
+def check_step(step: dict, at: str) -> None:
+    """Refuse a step that could not run (unknown action, state, role, level or requirement), saying where (``at``)."""
+    if step.get("action") not in Action.values or step["action"] in (Action.VIEW, Action.EDIT_VALUES):
+        raise DefinitionError(f"{at}: «action» phải là một bước quy trình: submit, verify, return, approve, "
+                              "record_decision, reopen.")
+    states = [*step.get("sources", []), step.get("target")]
+    if not step.get("sources") or any(s not in STATES for s in states):
+        raise DefinitionError(f"{at}: «sources» và «target» phải là các trạng thái {', '.join(STATES)}.")
+    for actor in step.get("actors") or [None]:
+        if not isinstance(actor, dict) or actor.get("role") not in Role.values or not actor.get("level"):
+            raise DefinitionError(f"{at}: mỗi người thực hiện cần «role» (một trong {', '.join(Role.values)}) và "
+                                  "«level» (mã cấp đơn vị: tinh, huyen, xa …).")
+        levels = ROLE_LEVELS[actor["role"]]
+        if levels is not None and actor["level"] not in levels:
+            raise DefinitionError(f"{at}: vai trò «{actor['role']}» chỉ được giao ở cấp {', '.join(levels)}, không "
+                                  f"phải «{actor['level']}».")
+    unknown = set(step.get("requires") or ()) - set(REQUIREMENT_NAMES)
+    if unknown:
+        raise DefinitionError(f"{at}: không có điều kiện {sorted(unknown)}; dùng: {', '.join(REQUIREMENT_NAMES)}.")
+
+
 def _check(spec: dict, name: str) -> None:
     """Refuse a definition that could not run, saying where and how to fix it."""
     where = f"Tệp quy trình «{name}»"
@@ -103,29 +125,17 @@ def _check(spec: dict, name: str) -> None:
     actions = set()
     for i, step in enumerate(spec["steps"], start=1):
         at = f"{where}, bước {i} ({step.get('action', '?')})"
-        if step.get("action") not in Action.values or step["action"] in (Action.VIEW, Action.EDIT_VALUES):
-            raise DefinitionError(f"{at}: «action» phải là một bước quy trình: submit, verify, return, approve, "
-                                  "record_decision, reopen.")
+        check_step(step, at)
         if step["action"] in actions:
             raise DefinitionError(f"{at}: bước này đã có trong quy trình; mỗi bước chỉ khai báo một lần.")
         actions.add(step["action"])
-        states = [*step.get("sources", []), step.get("target")]
-        if not step.get("sources") or any(s not in STATES for s in states):
-            raise DefinitionError(f"{at}: «sources» và «target» phải là các trạng thái {', '.join(STATES)}.")
-        for actor in step.get("actors") or [None]:
-            if not isinstance(actor, dict) or actor.get("role") not in Role.values or not actor.get("level"):
-                raise DefinitionError(f"{at}: mỗi người thực hiện cần «role» (một trong {', '.join(Role.values)}) "
-                                      "và «level» (mã cấp đơn vị: tinh, huyen, xa …).")
-            levels = ROLE_LEVELS[actor["role"]]
-            if levels is not None and actor["level"] not in levels:
-                raise DefinitionError(f"{at}: vai trò «{actor['role']}» chỉ được giao ở cấp {', '.join(levels)}, "
-                                      f"không phải «{actor['level']}».")
-        unknown = set(step.get("requires") or ()) - set(REQUIREMENT_NAMES)
-        if unknown:
-            raise DefinitionError(f"{at}: không có điều kiện {sorted(unknown)}; dùng: {', '.join(REQUIREMENT_NAMES)}.")
+    steps = {a for a in Action.values if a not in (Action.VIEW, Action.EDIT_VALUES)}
     for action, earlier in (spec.get("separation") or {}).items():
-        if action not in actions or not set(earlier) <= actions:
-            raise DefinitionError(f"{where}: «separation» chỉ được nêu các bước có trong quy trình.")
+        # the earlier steps may be another workflow's: a dossier verified by a district before 1/7/2025 keeps
+        # that step in its round after it moves to the two-tier workflow
+        if action not in actions or not set(earlier) <= steps:
+            raise DefinitionError(f"{where}: «separation» nêu một bước của quy trình và các bước (của quy trình này "
+                                  "hoặc quy trình trước) mà người đã làm không được làm bước đó.")
     for state, target in (spec.get("transfer_states") or {}).items():
         if state not in STATES or target not in STATES:
             raise DefinitionError(f"{where}: «transfer_states» phải ánh xạ trạng thái sang trạng thái.")
@@ -177,29 +187,41 @@ def load(specs: list[dict] | None = None, *, workflow_model=None, step_model=Non
             description=step["description"], reason_hint=" ".join(str(step.get("reason_hint", "")).split()),
             needs_decision=bool(step.get("needs_decision")), requires=list(step.get("requires") or ()),
             position=i) for i, step in enumerate(spec["steps"])])
+    forget()
     return list(rows)
 
 
 # ---------------------------------------------------------------------------------------------------- runtime
 
-_cache: dict = {"token": None, "definitions": {}}
+_cache: dict = {"token": None, "checked": 0.0, "definitions": {}}
 _lock = Lock()
+RECHECK_SECONDS = 1.0  # how stale another process's admin edit may look here, at most
 
 
 def _token():
-    from .models import Workflow, WorkflowStep
+    from .models import Workflow
 
-    workflows = Workflow.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    steps = WorkflowStep.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    return (workflows["n"], workflows["changed"], steps["n"], steps["last"])
+    # a step saved or deleted touches its workflow's updated_at (models' signals): one aggregate tells any change
+    return tuple(Workflow.objects.aggregate(n=Count("pk"), changed=Max("updated_at")).values())
+
+
+def forget() -> None:
+    """Drop the cached definitions (a workflow or step saved in this process: signals, ``load``)."""
+    with _lock:
+        _cache.update(token=None, checked=0.0)
 
 
 def definitions() -> dict[str, Definition]:
-    """{code: Definition} of every stored workflow, read again whenever a workflow or step row changed."""
+    """{code: Definition} of every stored workflow. Read again after a change saved in this process (at once) or in
+    another one (within ``RECHECK_SECONDS``: the token query runs at most once a second, not on every call)."""
     from .models import Workflow
 
+    now = monotonic()
+    if _cache["token"] is not None and now - _cache["checked"] < RECHECK_SECONDS:
+        return _cache["definitions"]
     token = _token()
     if _cache["token"] == token:
+        _cache["checked"] = now
         return _cache["definitions"]
     found = {}
     for row in Workflow.objects.select_related("successor").prefetch_related("steps"):
@@ -212,7 +234,7 @@ def definitions() -> dict[str, Definition]:
             {k: tuple(v) for k, v in row.separation.items()}, dict(row.state_labels), steps,
             {s.action: s for s in steps})
     with _lock:
-        _cache.update(token=token, definitions=found)
+        _cache.update(token=token, checked=now, definitions=found)
     return found
 
 

@@ -105,6 +105,18 @@ class WorkflowStep(models.Model):
     def __str__(self):
         return f"{self.workflow.code}: {self.action}"
 
+    def clean(self):
+        """The checks a workflow file gets (``definitions.check_step``), for an edit in the admin."""
+        from django.core.exceptions import ValidationError
+
+        from .definitions import DefinitionError, check_step
+
+        try:
+            check_step({"action": self.action, "sources": self.sources, "target": self.target,
+                        "actors": self.actors, "requires": self.requires}, f"Bước «{self.action}»")
+        except DefinitionError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class Assessment(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessments",

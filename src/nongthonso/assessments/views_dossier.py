@@ -29,7 +29,7 @@ from nongthonso.criteria.models import Indicator
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
-from . import carry, workflow
+from . import carry, definitions, workflow
 from . import evidence as evidence_service
 from .models import Assessment, Evidence, IndicatorValue
 from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
@@ -170,9 +170,14 @@ class TimelineItem:
 
 def _timeline(assessment: Assessment) -> list[TimelineItem]:
     """Workflow steps and value changes, newest first (two queries)."""
-    definition = workflow.definition_of(assessment)
-    items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: "
-                          f"{definition.state_label(e.from_state)} → {definition.state_label(e.to_state)}", e.reason,
+    flows, current = definitions.definitions(), workflow.definition_of(assessment)
+
+    def states(e) -> str:  # in the words of the workflow the step was taken under
+        before = flows.get(e.details.get("from_workflow") or e.details.get("workflow"), current)
+        after = flows.get(e.details.get("to_workflow") or e.details.get("workflow"), current)
+        return f"{before.state_label(e.from_state)} → {after.state_label(e.to_state)}"
+
+    items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
              for e in workflow.history(assessment)]
     value_ids = {str(pk): code for pk, code in
@@ -236,8 +241,8 @@ def dossier(request, pk: int):
 @require_GET
 def dossier_list(request):
     """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state. Dossiers whose
-    workflow has ended while in progress move to its successor first (``workflow.transfer_ended``)."""
-    workflow.transfer_ended(user=request.user)
+    workflow has ended while in progress are listed under its successor (``workflow.awaiting``); nothing is
+    written."""
     related = ("unit__parent__unit_type__level", "criteria_set")
     waiting = []
     for action in workflow.ACTIONS:

@@ -143,16 +143,23 @@ def _due(assessment: Assessment, today: dt.date | None = None) -> tuple[Definiti
     return current, definitions.definitions()[current.successor], current.transfer_states[assessment.state]
 
 
-def definition_of(assessment: Assessment, today: dt.date | None = None) -> Definition:
-    """The workflow whose steps apply to the dossier now: the one it follows, or — when that has ended while the
-    dossier is in progress — its successor (the move itself is written by ``transfer``). No writes."""
+def effective(assessment: Assessment, today: dt.date | None = None) -> tuple[Definition, str]:
+    """The workflow whose steps apply to the dossier now and its state in it: the one it follows, or — when that
+    has ended while the dossier is in progress — its successor and the state the move gives (the move itself is
+    written by ``transfer``). No writes: pages and lists show what the next step will find."""
     due = _due(assessment, today)
-    return due[1] if due else _started(assessment)
+    return (due[1], due[2]) if due else (_started(assessment), assessment.state)
+
+
+def definition_of(assessment: Assessment, today: dt.date | None = None) -> Definition:
+    """``effective``'s workflow."""
+    return effective(assessment, today)[0]
 
 
 def state_label(assessment: Assessment) -> str:
     """The dossier's state in its workflow's words («Đã gửi, chờ tỉnh thẩm định» …)."""
-    return definition_of(assessment).state_label(assessment.state)
+    definition, state = effective(assessment)
+    return definition.state_label(state)
 
 
 def _transfer_locked(locked: Assessment, user=None, today: dt.date | None = None) -> WorkflowEvent | None:
@@ -190,7 +197,8 @@ def transfer(assessment: Assessment, *, user=None, today: dt.date | None = None)
 
 
 def transfer_ended(today: dt.date | None = None, *, user=None) -> int:
-    """Move every dossier due to move (``transfer``); returns how many moved. A few queries when none is due."""
+    """Move every dossier due to move (``transfer``); returns how many moved. A few queries when none is due. Run by
+    ``nongthonso workflows transfer`` and the demo; the system is the actor (``user`` None)."""
     today = today or timezone.localdate()
     moved = 0
     for ended in definitions.definitions().values():
@@ -266,12 +274,13 @@ def _separation(definition: Definition, step: Step, assessment: Assessment, user
     if taken is None:
         return None
     when = timezone.localtime(taken.timestamp).date()
-    names = " hoặc ".join(f"«{_verb(label(a))}»" for a in earlier)
+    names = " hoặc ".join(f"«{label(a)}»" for a in earlier)
     who = actors_text(step.actors, assessment.unit)
     return WorkflowError(
-        f"Bạn đã {_verb(label(taken.action))} này ngày {format_date(when)} nên không được {_verb(step.label)} "
-        f"{_dossier(assessment)}: theo «{definition.name}», người đã {names} không được {_verb(step.label)} cùng hồ "
-        f"sơ đó (tách bạch nhiệm vụ), dù có vai trò nào. Việc này do một cán bộ khác của {who} thực hiện.",
+        f"Bạn đã thực hiện bước «{label(taken.action)}» với {_dossier(assessment)} ngày {format_date(when)}, nên không "
+        f"được thực hiện bước «{step.label}» với hồ sơ này: theo «{definition.name}», người đã thực hiện bước {names} "
+        f"không được thực hiện bước «{step.label}» của cùng hồ sơ (tách bạch nhiệm vụ), dù có vai trò nào. Việc này "
+        f"do một cán bộ khác của {who} thực hiện.",
         "separation")
 
 
@@ -398,10 +407,13 @@ def ensure_editable(assessment: Assessment, user=None) -> None:
         raise _locked_error(assessment)
 
 
-def _why_not_step(definition: Definition, assessment: Assessment, action: str, user) -> WorkflowError | None:
+def _why_not_step(definition: Definition, assessment: Assessment, action: str, user,
+                  state: str | None = None) -> WorkflowError | None:
+    """The refusal ``perform`` would give ``user`` for ``action`` before the reason and decision, with the dossier
+    in ``state`` (default: its own) under ``definition``; None when the step is open to them."""
     step = _step(definition, assessment, action)
     refused = _refusal(user, step, assessment.unit) or _separation(definition, step, assessment, user)
-    if refused is None and assessment.state not in step.sources:
+    if refused is None and (state or assessment.state) not in step.sources:
         refused = _state_error(definition, assessment, step)
     return refused or _requirements(step, assessment)
 
@@ -415,7 +427,8 @@ def why_not(assessment: Assessment, action: str, user) -> WorkflowError | None:
             if assessment.state not in EDITABLE:
                 raise _locked_error(assessment)
             return None
-        return _why_not_step(definition_of(assessment), assessment, action, user)
+        definition, state = effective(assessment)
+        return _why_not_step(definition, assessment, action, user, state)
     except WorkflowError as exc:
         return exc
 
@@ -428,9 +441,9 @@ def available_actions(assessment: Assessment, user) -> list[tuple[str, str]]:
     actions = []
     if assessment.state in EDITABLE and can(user, Action.EDIT_VALUES, assessment.unit):
         actions.append((Action.EDIT_VALUES.value, Action.EDIT_VALUES.label))
-    definition = definition_of(assessment)
+    definition, state = effective(assessment)
     for step in definition.steps:
-        if assessment.state in step.sources and _why_not_step(definition, assessment, step.action, user) is None:
+        if state in step.sources and _why_not_step(definition, assessment, step.action, user, state) is None:
             actions.append((step.action, step.label))
     return actions
 
@@ -439,10 +452,10 @@ def held_back(assessment: Assessment, user) -> list[tuple[Step, str]]:
     """The steps the dossier's state opens and the user's roles allow, but that are refused for another reason —
     separation of duties, or a requirement (values still to confirm) — with the refusal, so that a page can say
     why instead of hiding the step."""
-    definition = definition_of(assessment)
+    definition, state = effective(assessment)
     found = []
     for step in definition.steps:
-        if assessment.state not in step.sources or _refusal(user, step, assessment.unit) is not None:
+        if state not in step.sources or _refusal(user, step, assessment.unit) is not None:
             continue
         refused = _separation(definition, step, assessment, user) or _requirements(step, assessment)
         if refused is not None:
@@ -450,24 +463,31 @@ def held_back(assessment: Assessment, user) -> list[tuple[Step, str]]:
     return found
 
 
+def _follows(definition: Definition) -> Q:
+    """The dossiers following ``definition``: stored on it, or (none stored yet) selected by their unit's structure
+    in a year it is in force."""
+    years = Q(year__gte=definition.valid_from.year)
+    if definition.valid_to is not None:
+        years &= Q(year__lte=definition.valid_to.year)
+    return Q(workflow_id=definition.pk) | (Q(workflow__isnull=True) & years & Q(
+        unit__parent__unit_type__level__code=definition.parent_level))
+
+
 def awaiting(user, action: str, queryset: QuerySet | None = None) -> QuerySet:
     """Assessments on which ``user`` could take step ``action`` now (a work list): under each workflow that has
-    the step, in one of its source states, in the units where the user holds one of its actors' roles, and not
-    refused to them by separation of duties. Dossiers due to move to a successor are counted under the workflow
-    they follow until they move (``transfer_ended``, which the work list runs first)."""
+    the step, in one of its source states — counting the dossiers of an ended workflow under its successor, in the
+    state the move gives them (``effective``: the list writes nothing) — in the units where the user holds one of
+    the step's actors' roles, and not refused to them by separation of duties."""
     base = Assessment.objects.all() if queryset is None else queryset
     if not _active(user):
         return base.none()
+    today = timezone.localdate()
+    flows = definitions.definitions()
     condition = Q(pk__in=[])
-    for definition in definitions.definitions().values():
+    for definition in flows.values():
         step = definition.step(action)
         if step is None:
             continue
-        years = Q(year__gte=definition.valid_from.year)
-        if definition.valid_to is not None:
-            years &= Q(year__lte=definition.valid_to.year)
-        follows = Q(workflow_id=definition.pk) | (Q(workflow__isnull=True) & years & Q(
-            unit__parent__unit_type__level__code=definition.parent_level))
         if user.is_superuser:
             where = Q()
         else:
@@ -478,14 +498,24 @@ def awaiting(user, action: str, queryset: QuerySet | None = None) -> QuerySet:
             where = Q(pk__in=[])
             for prefix in prefixes:
                 where |= Q(unit__path__startswith=prefix)
-        condition |= follows & Q(state__in=step.sources) & where
+        states = set(step.sources)
+        if definition.ended_before(today) and definition.successor:
+            states -= set(definition.transfer_states)  # those have moved on
+        here = _follows(definition) & Q(state__in=sorted(states))
+        for ended in flows.values():
+            if ended.successor == definition.code and ended.ended_before(today):
+                moving = sorted(s for s, target in ended.transfer_states.items() if target in step.sources)
+                if moving:
+                    here |= _follows(ended) & Q(state__in=moving)
+        here &= where
         earlier = definition.separation.get(action)
         if earlier:
             round_start = Subquery(WorkflowEvent.objects.filter(assessment=OuterRef("assessment"), action=Action.REOPEN)
                                    .values("assessment").annotate(v=Max("version")).values("v")[:1])
             mine = WorkflowEvent.objects.filter(assessment=OuterRef("pk"), actor=user, action__in=earlier).annotate(
                 start=Coalesce(round_start, Value(-1), output_field=IntegerField())).filter(version__gt=F("start"))
-            condition &= ~(follows & Exists(mine))
+            here &= ~Exists(mine)
+        condition |= here
     return base.filter(condition)
 
 
@@ -518,7 +548,7 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
             raise refused
         if expected_version is not None and expected_version != locked.version:
             raise stale_error(locked, expected_version)
-        if _transfer_locked(locked, user) is not None:
+        if _transfer_locked(locked) is not None:  # the system moves it; the step below is the user's
             definition = _started(locked)
             step = _step(definition, locked, action)
         refused = _separation(definition, step, locked, user)

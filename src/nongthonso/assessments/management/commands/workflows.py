@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from nongthonso.assessments import definitions, workflow
+from nongthonso.assessments.models import Workflow
 from nongthonso.audit.context import request_context
+from nongthonso.audit.services import record
 
 
 class Command(BaseCommand):
@@ -26,6 +28,11 @@ class Command(BaseCommand):
                 try:
                     with transaction.atomic():
                         codes = definitions.load()
+                        for row in Workflow.objects.filter(code__in=codes).prefetch_related("steps"):
+                            record("import", row, after={"code": row.code, "valid_from": row.valid_from.isoformat(),
+                                                         "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+                                                         "steps": [step.action for step in row.steps.all()]},
+                                   note="nongthonso workflows load (assessments/workflows/*.yaml)")
                 except definitions.DefinitionError as exc:
                     raise CommandError(str(exc)) from exc
                 self.stdout.write(f"Đã nạp {len(codes)} quy trình: {', '.join(codes)}.")
