@@ -260,7 +260,7 @@ def test_who_verified_a_dossier_before_1_july_2025_may_not_approve_it_after(flow
 
         real = timezone.localdate
         before.setattr("django.utils.timezone.localdate",
-                       lambda value=None, timezone=None: dt.date(2025, 6, 1) if value is None else real(value, timezone))
+                       lambda value=None, tz=None: dt.date(2025, 6, 1) if value is None else real(value, tz))
         perform(a, "submit", officer)
         perform(a, "verify", both)
     # when, after the move to the two-tier workflow, they try to approve what they verified: refused

@@ -261,6 +261,11 @@ def _may_hand_over(user) -> list[Membership]:
     return [m for m in memberships(user) if m.role == Role.PROVINCE_OFFICE]
 
 
+def may_hand_over(user) -> bool:
+    """Whether ``user`` may hand roles over (a province office, or a superuser): the menu shows the page to them."""
+    return _active(user) and (user.is_superuser or bool(_may_hand_over(user)))
+
+
 def handovers(user, today: dt.date | None = None) -> list[Handover]:
     """Roles granted on unit versions that ceased before ``today``, within the units where ``user`` is the province
     office (a superuser: all), each with the successors to grant it on instead. A few queries."""

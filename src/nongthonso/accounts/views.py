@@ -3,6 +3,7 @@ successors, one row or all at once. Every write goes through ``services.hand_ove
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +18,7 @@ from .models import Membership
 @require_GET
 def handovers(request):
     rows = services.handovers(request.user)
-    allowed = request.user.is_superuser or bool(services._may_hand_over(request.user))
+    allowed = services.may_hand_over(request.user)
     return render(request, "accounts/handovers.html", {
         "rows": rows, "allowed": allowed, "single": sum(1 for r in rows if len(r.successors) == 1)})
 
@@ -45,11 +46,16 @@ def hand_over(request, pk: int):
 @login_required
 @require_POST
 def hand_over_all(request):
-    """Every listed role whose unit has exactly one successor at its level, granted on it."""
-    done = 0
-    for row in services.handovers(request.user):
-        if len(row.successors) == 1:
-            services.hand_over(row.membership, row.successors[0], by=request.user)
-            done += 1
+    """Every listed role whose unit has exactly one successor at its level, granted on it — all or none."""
+    if not services.may_hand_over(request.user):
+        messages.error(request, _("Chỉ Văn phòng Điều phối NTM tỉnh giao lại được vai trò của cán bộ khi đơn vị "
+                                  "hành chính được sắp xếp lại."))
+        return redirect("handovers")
+    with transaction.atomic():
+        done = 0
+        for row in services.handovers(request.user):
+            if len(row.successors) == 1:
+                services.hand_over(row.membership, row.successors[0], by=request.user)
+                done += 1
     messages.success(request, _("Đã giao lại %(n)s vai trò trên đơn vị kế thừa.") % {"n": done})
     return redirect("handovers")

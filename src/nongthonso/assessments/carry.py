@@ -103,7 +103,7 @@ def _starting_events(units: list[Unit]) -> dict[int, LineageEvent]:
     through = LineageEvent.successors.through
     links = list(through.objects.filter(unit_id__in=[u.pk for u in units]).values_list("unit_id", "lineageevent_id"))
     events = {e.pk: e for e in LineageEvent.objects.filter(pk__in={e for _, e in links})
-              .prefetch_related("predecessors")}
+              .prefetch_related("predecessors__unit_type")}
     starts = {u.pk: u.valid_from for u in units}
     found: dict[int, LineageEvent] = {}
     for unit_id, event_id in links:
@@ -130,7 +130,11 @@ def sources(unit: Unit, set_code: str, last_year: int) -> _Sources | None:
     if top is None or not top.predecessors.all():
         return None
     leaves: list[_Leaf] = []
-    frontier = [p for p in top.predecessors.all() if p.pk != unit.pk]
+    # urban predecessors (thị trấn, phường) are outside the NTM programme: they have no values to carry and do not
+    # hold the rural ones back (as the merger rule leaves them out of a merged commune's status)
+    frontier = [p for p in top.predecessors.all() if p.pk != unit.pk and p.unit_type.is_rural]
+    if not frontier:
+        return None
     for _generation in range(GENERATIONS):
         latest = _latest([u.pk for u in frontier], set_code, last_year)
         leaves += [_Leaf(u, *latest[u.pk]) for u in frontier if u.pk in latest]
@@ -140,7 +144,9 @@ def sources(unit: Unit, set_code: str, last_year: int) -> _Sources | None:
         events = _starting_events(rest)
         if any(u.pk not in events or not events[u.pk].predecessors.all() for u in rest):
             return None  # a predecessor with neither an assessment nor predecessors of its own: values missing
-        frontier = [p for u in rest for p in events[u.pk].predecessors.all() if p.pk != u.pk]
+        frontier = [p for u in rest for p in events[u.pk].predecessors.all() if p.pk != u.pk and p.unit_type.is_rural]
+        if not frontier:
+            return None
     return None
 
 

@@ -7,6 +7,7 @@ results — the provincial summary included — reflects it immediately, with no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -24,15 +25,13 @@ from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
 from nongthonso.units.models import Unit
+from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import standings
 from .models import Assessment, IndicatorValue
 
 _TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
 _FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
-
-
-PROVINCE_LEVEL = "tinh"  # the UnitLevel code of provinces (their codes key provincial thresholds and sets)
 
 
 class ValueRejected(ValueError):
@@ -262,7 +261,30 @@ def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, le
     existed = Assessment.objects.filter(unit=unit, year=year, criteria_set=cset).first()
     if existed is not None:
         return existed, False
+    _check_can_be_assessed(unit, year, cset)
     return get_or_create_assessment(unit, year, cset, user=user), True
+
+
+def _check_can_be_assessed(unit: Unit, year: int, cset: CriteriaSet) -> None:
+    """A new dossier is for a rural commune (a commune set: xã, not phường, thị trấn or a province) that exists
+    during ``year``; otherwise SetNotApplicable says why and, for a unit that has ceased, which ones succeeded it."""
+    from nongthonso.core.text import format_date
+    from nongthonso.criteria.choices import COMMUNE_LEVELS
+    from nongthonso.units.services import successors_on
+
+    if cset.level in COMMUNE_LEVELS and not unit.unit_type.is_rural:
+        raise SetNotApplicable(f"{unit.name} là {unit.unit_type.name.lower()}, không phải xã, nên không có hồ sơ "
+                               f"«{cset.get_level_display()}». Chọn một xã.")
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if unit.valid_from <= last and (unit.valid_to is None or unit.valid_to >= first):
+        return
+    span = f"từ {format_date(unit.valid_from)}" + (f" đến {format_date(unit.valid_to)}" if unit.valid_to else "")
+    text = f"{unit.name} (mã {unit.code}) chỉ có {span}, nên không mở được hồ sơ năm {year}."
+    if unit.valid_to is not None and unit.valid_to < first:
+        after = successors_on(unit, last)
+        if after:
+            text += f" Hồ sơ năm {year} mở cho đơn vị kế thừa: {', '.join(u.name for u in after)}."
+    raise SetNotApplicable(text)
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from nongthonso.core.text import format_number
 from nongthonso.criteria.models import Indicator
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
+from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import carry, definitions, workflow
 from . import evidence as evidence_service
@@ -226,7 +227,7 @@ def _context(request, assessment: Assessment, **extra) -> dict:
 
 def _authority(unit: Unit) -> str:
     """Who recognises a commune by default: the People's Committee of its province («UBND tỉnh Thái Nguyên»)."""
-    province = chain_by_level(unit).get("tinh")
+    province = chain_by_level(unit).get(PROVINCE_LEVEL)
     return f"UBND {unit_phrase(province)}" if province is not None else ""
 
 

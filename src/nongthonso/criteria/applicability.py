@@ -11,11 +11,10 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from nongthonso.units.models import Unit
+from nongthonso.units.services import PROVINCE_LEVEL
 
 from .choices import COMMUNE_LEVELS
 from .models import CriteriaSet
-
-PROVINCE_LEVEL = "tinh"  # the UnitLevel code of provinces, whose GSO codes key provincial sets
 
 
 def province_code_of(unit: Unit, cache: dict[int, str | None] | None = None) -> str | None:

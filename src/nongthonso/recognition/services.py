@@ -94,16 +94,18 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
         if not predecessors:
             continue
         eve_status = before[event.effective_date - dt.timedelta(days=1)]
-        levels = [eve_status[p.pk].commune_level for p in predecessors]
+        # what every predecessor held, each level with those it builds on (IMPLIES): the levels they share
+        held = [set().union(*(IMPLIES.get(lvl, {lvl}) for lvl in eve_status[p.pk].levels if lvl in IMPLIES))
+                for p in predecessors]
+        shared = set.intersection(*held)
         status = result[unit_id]
-        if all(levels):
-            lowest = min(levels, key=LEVEL_RANK.get)
-            status.levels.update(IMPLIES[lowest])
+        if shared:
+            status.levels.update(shared)
             status.provisional = True
             status.note = (f"Hình thành do sáp nhập ngày {event.effective_date.day}/{event.effective_date.month}/"
                            f"{event.effective_date.year} từ các xã đều đã đạt chuẩn; chờ UBND tỉnh ra quyết định "
                            "công nhận (Công văn 267/BNN-VPĐP).")
-        elif any(levels):
+        elif any(held):
             status.note = ("Hình thành do sáp nhập xã đã đạt chuẩn với xã chưa đạt chuẩn: phải xây dựng và "
                            "được công nhận lại theo Quyết định 18/2022/QĐ-TTg.")
 

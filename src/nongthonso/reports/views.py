@@ -37,7 +37,7 @@ from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitType
-from nongthonso.units.services import predecessors_on, successors_on
+from nongthonso.units.services import predecessors_on
 
 from . import exports, selectors
 from .services import UnitNotFound, find_unit, summary, summary_text, summary_text_en
@@ -372,11 +372,12 @@ def report_download(request, fmt: str):
 
 
 def _version_on(unit: Unit, as_of: dt.date) -> Unit:
-    """``unit`` itself when in force on ``as_of``; else the version it came from (or became) by lineage then — the
-    one with the same code when there are several —; else ``unit``."""
-    if unit.is_valid_on(as_of):
+    """``unit`` itself when in force on ``as_of`` or after it ended; for a date before it began, the version it came
+    from by lineage then (the one with the same code when there are several) — a role reaches its unit's
+    predecessors, never its successors."""
+    if as_of >= unit.valid_from:
         return unit
-    found = predecessors_on(unit, as_of) if as_of < unit.valid_from else successors_on(unit, as_of)
+    found = predecessors_on(unit, as_of)
     same = [u for u in found if u.code == unit.code]
     return (same or found or [unit])[0]
 

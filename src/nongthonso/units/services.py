@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from nongthonso.core.text import format_date
 
@@ -116,8 +116,9 @@ def _follow(unit: Unit, date: dt.date, *, forward: bool) -> list[Unit]:
 
 def earlier_versions(unit_ids) -> dict[int, set[int]]:
     """{unit id: the ids of every version it succeeded by lineage, transitively} (the new province → the old
-    provinces it was formed from; a merged commune → its predecessors and theirs). One query per generation of
-    events (a handful), whatever the number of units."""
+    provinces it was formed from; a merged commune → its predecessors and theirs) — only versions that an event
+    ended, never one still in force that merely gave land. Two queries per generation of events (a handful),
+    whatever the number of units."""
     through_succ = LineageEvent.successors.through
     through_pred = LineageEvent.predecessors.through
     found: dict[int, set[int]] = {pk: set() for pk in unit_ids}
@@ -129,8 +130,10 @@ def earlier_versions(unit_ids) -> dict[int, set[int]]:
                                   .values_list("lineageevent_id", "unit_id")):
             events.setdefault(event_id, set()).update(frontier[unit_id])
         nxt: dict[int, set[int]] = {}
-        for event_id, pred_id in (through_pred.objects.filter(lineageevent_id__in=list(events))
-                                  .values_list("lineageevent_id", "unit_id")):
+        # only the versions the event ended: a unit that gave land and continues stays its own (and its people's)
+        ended = through_pred.objects.filter(lineageevent_id__in=list(events),
+                                            unit__valid_to__lt=F("lineageevent__effective_date"))
+        for event_id, pred_id in ended.values_list("lineageevent_id", "unit_id"):
             for origin in events[event_id]:
                 if pred_id != origin and pred_id not in found[origin]:
                     found[origin].add(pred_id)
