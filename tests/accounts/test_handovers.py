@@ -1,12 +1,15 @@
 """Roles granted on unit versions that ceased (the 2024 and 2025 reorganisations): listed for the province office,
 granted again on the successor by lineage, or withdrawn where no successor exists at that level (districts)."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from nongthonso.accounts.models import Membership
 from nongthonso.accounts.services import hand_over, handover_refusal, handovers, memberships
 from nongthonso.audit.models import AuditEntry
+from nongthonso.units.models import Unit
 
 from .helpers import AS_OF, DAI_TU, make_user, unit
 from .two_tier import LAM_VY, VAN_PHU, new_unit
@@ -80,3 +83,30 @@ def test_someone_else_may_not_hand_over(ceased):
     response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": new_unit(VAN_PHU).pk}, follow=True)
     assert "Vai trò này không thuộc danh sách cần giao lại của bạn" in response.content.decode()
     assert Membership.objects.get(user=officer).unit_id == ky_phu.pk
+
+
+@pytest.mark.parametrize("who", ["viewer", "other_province_office"])
+def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who):
+    ky_phu, officer, _, _ = ceased
+    province = new_unit("19", "tinh")
+    if who == "viewer":
+        user = make_user("xem.tinh", "viewer", province)
+    else:
+        other = Unit.objects.valid_on(dt.date(2026, 6, 30)).filter(unit_type__level__code="tinh").exclude(
+            pk=province.pk).first() or Unit.objects.create(
+            code="T70", name="Tỉnh Khác", unit_type=province.unit_type, valid_from=dt.date(2000, 1, 1), synthetic=True)
+        user = make_user("tinh.khac", "province_office", other)
+    membership = Membership.objects.get(user=officer)
+    entries = AuditEntry.objects.count()
+    client = Client()
+    client.force_login(user)
+    assert handovers(user) == []
+    menu = client.get("/ho-so/").content.decode().split("<main>")[0]
+    assert ("/vai-tro/giao-lai/" in menu) is (who != "viewer")  # the page is a province office's
+    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": new_unit(VAN_PHU).pk}, follow=True)
+    assert "Vai trò này không thuộc danh sách cần giao lại của bạn" in response.content.decode()
+    response = client.post("/vai-tro/giao-lai/tat-ca/", follow=True).content.decode()
+    assert ("Chỉ Văn phòng Điều phối NTM tỉnh giao lại được vai trò" in response if who == "viewer"
+            else "Đã giao lại 0 vai trò trên đơn vị kế thừa." in response)  # another province's: none of its own
+    assert Membership.objects.get(user=officer).unit_id == ky_phu.pk
+    assert AuditEntry.objects.count() == entries

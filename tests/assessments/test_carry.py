@@ -302,3 +302,17 @@ def test_opening_a_dossier_through_the_api_needs_the_communes_officer(world):
     assert not Assessment.objects.filter(unit=world.merged).exists()
     unknown = call("POST", "/api/assessments", token_for(world.officer), {"unit_id": world.own.pk, "year": 2026})
     assert unknown.status_code == 404
+
+
+def test_an_urban_predecessor_does_not_hold_the_rural_ones_back(world):
+    # given a commune formed from Xã An and a township (thị trấn: outside the NTM programme, no assessment)
+    town = Unit.objects.create(code="T9006", name="Thị trấn Thử", unit_type=UnitType.objects.get(code="thi_tran"),
+                               parent=world.an.parent, valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2025, 6, 30),
+                               synthetic=True)
+    with_town = _unit("T9104", "Xã Có Thị Trấn", world.province, MERGED_ON)
+    _merge(with_town, world.an, town)
+    # when its dossier is created: Xã An's values are carried (the worst case of one rural predecessor)
+    a = get_or_create_assessment(with_town, 2026, world.cset)
+    assert _carried(a) == {"2.2": (82.5, "worst_case"), "2.1": (100, "worst_case"), "1.1": (True, "worst_case"),
+                           "2.10": (False, "worst_case"), "3.1": (48.5, "worst_case")}
+    assert {s["code"] for v in IndicatorValue.objects.filter(assessment=a) for s in v.carried["from"]} == {"T9001"}
