@@ -571,19 +571,32 @@ def latest_criteria_met(units: QuerySet[Unit], level: str, year: int,
     set of ``level``, among ``among``, default all — the one ``LATEST_ORDER`` picks) meeting each number of
     criteria: ``{criteria_met: units}``, and under the key ``None`` how many have none (so the values add up to
     the number of units). Counted in the database, nothing loaded: among all assessments, one join with the
-    standings (``standings.criteria_met_distribution``); among some, two queries, the latest assessment of each
-    unit a subquery per unit (an index lookup on (unit, year)). ``where``: see ``criteria_met_distribution``."""
+    standings (``standings.criteria_met_distribution``); among some, ``latest_by_set``'s query.
+    ``where``: see ``criteria_met_distribution``."""
     if among is None:
         return standings.criteria_met_distribution(units, level, year, where=where)
+    counts: dict[int | None, int] = {}
+    for met, _set_id, _total, n in latest_by_set(units, level, year, among):
+        counts[met] = counts.get(met, 0) + n
+    return counts
+
+
+def latest_by_set(units: QuerySet[Unit], level: str, year: int, among: QuerySet[Assessment]
+                  ) -> list[tuple[int | None, int | None, int | None, int]]:
+    """``(criteria_met, criteria_set_id, criteria_total, units)`` of the latest assessment among ``among`` (year ≤
+    ``year``, against a set of ``level``, as ``LATEST_ORDER`` picks it) of each of ``units``, counted in the database
+    (a row of Nones for the units with none): the latest of each unit a subquery per unit (an index lookup on (unit,
+    year)), then grouped. One query."""
     set_ids, rank = _set_rank(level)
     newest = among.filter(unit_id=OuterRef("pk"), year__lte=year, criteria_set_id__in=set_ids or [0])
     if rank is not None:
         newest = newest.annotate(set_rank=rank).order_by("-year", "set_rank", "-pk")
     else:
         newest = newest.order_by("-year", "-pk")
-    per_unit = units.order_by().annotate(met=Subquery(newest.values("criteria_met")[:1])).values("met")
+    per_unit = units.order_by().annotate(latest=Subquery(newest.values("pk")[:1])).values("latest")
     sql, params = per_unit.query.sql_with_params()
     connection = connections[per_unit.db]
+    quote = connection.ops.quote_name
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(using=per_unit.db) if postgresql else nullcontext(), connection.cursor() as cursor:
         if postgresql:
@@ -592,8 +605,10 @@ def latest_criteria_met(units: QuerySet[Unit], level: str, year: int,
             cursor.execute("SET LOCAL jit = off")
         # grouped outside the per-unit query, so that each unit's subquery runs once (GROUP BY on an annotation
         # would repeat the subquery in the GROUP BY clause)
-        cursor.execute(f"SELECT met, COUNT(*) FROM ({sql}) per_unit GROUP BY met", params)
-        return dict(cursor.fetchall())
+        columns = "a.criteria_met, a.criteria_set_id, a.criteria_total"
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM ({sql}) per_unit LEFT JOIN "
+                       f"{quote(Assessment._meta.db_table)} a ON a.id = per_unit.latest GROUP BY {columns}", params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def values_mapping(assessment: Assessment) -> Mapping[str, Any]:

@@ -19,6 +19,8 @@ import datetime as dt
 import random
 from collections import Counter, defaultdict
 
+from django.utils import timezone
+
 from nongthonso.assessments.models import Assessment, WorkflowEvent
 from nongthonso.assessments.services import evaluate_assessment, get_or_create_assessment
 from nongthonso.assessments.workflow import transfer_ended
@@ -57,6 +59,12 @@ GROUP_DECISION = ("318/QĐ-UBND", dt.date(2026, 2, 20))
 BAC_KAN_NTM, BAC_KAN_ADVANCED, BAC_KAN_MODEL = 38, 8, 1
 
 
+def _past(day: dt.date) -> dt.date:
+    """``day``, or today when ``day`` is still to come: the demo records only what has happened (a decision or a
+    step dated in the future would be refused by the application itself)."""
+    return min(day, timezone.localdate())
+
+
 def _former_district(unit: Unit, predecessors: dict[int, list[Unit]]) -> str | None:
     """The code of the district most of the unit's predecessors sat in on 30/6/2025 (ties: the smallest code)."""
     codes = Counter(p.parent.code for p in predecessors.get(unit.pk, ()) if p.parent_id)
@@ -76,7 +84,7 @@ def _history(assessment: Assessment, steps: list[tuple[str, str, str, str, str, 
             assessment=assessment, action=action, from_state=source, to_state=target, actor=None,
             actor_name="minh họa (demo)", actor_role=role, reason=reason, version=version,
             details={"workflow": "hai-cap" if day >= NEW_DAY else "ba-cap", "demo": True},
-            timestamp=dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.UTC))
+            timestamp=dt.datetime.combine(_past(day), dt.time(9, 30), tzinfo=dt.UTC))
     Assessment.objects.filter(pk=assessment.pk).update(state=steps[-1][2], version=version, workflow_id=workflow_pk)
 
 
@@ -138,7 +146,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
         former = _former_district(commune, predecessors)
         group = 1 if former in GROUP_1_FORMER else 3 if (former in GROUP_3_FORMER or former in bk_districts) else 2
         CommuneGroupAssignment.objects.create(
-            unit=commune, group=group, valid_from=dt.date(2026, 2, 15), decision_number=number, decision_date=day,
+            unit=commune, group=group, valid_from=dt.date(2026, 2, 15), decision_number=number, decision_date=_past(day),
             authority=AUTHORITY, synthetic=True,
             note="Minh họa (demo): nhóm xã theo Quyết định 51/2025/QĐ-TTg, xếp theo huyện cũ")
 
@@ -154,7 +162,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
         for month, start in enumerate(range(0, len(units), 6), start=1):
             serial += rng.randint(20, 90)
             decision = Decision.objects.create(
-                number=f"{serial}/QĐ-UBND", date=dt.date(2026, min(month, 6), rng.randint(5, 25)),
+                number=f"{serial}/QĐ-UBND", date=_past(dt.date(2026, min(month, 6), rng.randint(5, 25))),
                 authority=AUTHORITY, level=level, for_year=2025, synthetic=True,
                 note="Số hiệu minh họa (demo): công nhận xã hình thành sau sắp xếp (Công văn 267/BNN-VPĐP)")
             decision.units.set(units[start:start + 6])
@@ -205,7 +213,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
             if state == "recognised":
                 if decision_2026 is None:
                     decision_2026 = Decision.objects.create(
-                        number="2215/QĐ-UBND", date=dt.date(2026, 11, 18), authority=AUTHORITY, level=Level.XA_NTM,
+                        number="2215/QĐ-UBND", date=_past(dt.date(2026, 11, 18)), authority=AUTHORITY, level=Level.XA_NTM,
                         for_year=2026, synthetic=True, note=DEMO_NOTE)
                 decision_2026.units.add(a.unit)
                 steps.append(("record_decision", "approved", "recognised", ACTOR_PROVINCE, "",
@@ -221,7 +229,7 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
     for rows, level in ((close, Level.XA_NTM), (strong, Level.XA_HIEN_DAI)):
         for a in rows:
             Registration.objects.create(unit=a.unit, target_level=level, target_year=2026,
-                                        registered_on=dt.date(2026, 1, rng.randint(6, 30)), synthetic=True)
+                                        registered_on=_past(dt.date(2026, 1, rng.randint(6, 30))), synthetic=True)
 
     moved = transfer_ended()
     say(f"Năm 2026: {len(communes)} xã của tỉnh mới, {len(provisional)} xã hình thành sau sắp xếp từ các xã đều đã "

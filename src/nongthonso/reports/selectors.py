@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import LATEST_ORDER
 from nongthonso.assessments.services import latest_assessments as _latest_assessments
+from nongthonso.assessments.services import latest_by_set
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
@@ -407,16 +407,11 @@ def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> di
     data = summary(code, as_of, grouping=grouping)
     root = find_root(code, as_of)
     within = Unit.objects.valid_on(as_of) if root.pk is None else Unit.objects.valid_on(as_of).within(root)
-    # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: one query
-    latest: dict[int, tuple] = {}
-    for unit_id, set_id, total, met in (
-            published_assessments().filter(unit__in=within.rural_communes().order_by(), year__lte=as_of.year,
-                                           criteria_set__level=Level.XA_NTM)
-            .order_by("unit_id", *LATEST_ORDER).values_list("unit_id", "criteria_set_id", "criteria_total",
-                                                            "criteria_met")):
-        latest.setdefault(unit_id, (met, set_id, total, 1))
+    # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: counted in the
+    # database (one query), nothing loaded
+    rows = latest_by_set(within.rural_communes(), Level.XA_NTM, as_of.year, published_assessments())
     _, sets = commune_sets(dt.date.fromisoformat(data["period_start"]), as_of)
-    figures = criteria_figures(latest.values(), sets)
+    figures = criteria_figures(rows, sets)
     data.update({key: figures[key] for key in (
         "communes_assessed", "avg_criteria", "criteria_met_sum", "min_criteria", "communes_below_10",
         "criteria_distribution", "criteria_total", "criteria_sets", "communes_all_met")})

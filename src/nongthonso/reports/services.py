@@ -452,7 +452,9 @@ def _completion_sentences(data: dict, start: dt.date) -> list[str]:
     for (year, basis), found in by_goal.items():
         parts = [f"{t['text']} (hiện đạt {format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})"
                  for t in found]
-        sentences.append(f"Mục tiêu đến năm {year} ({basis}): {_join(parts)}.")
+        # a target not read in the resolution's own text is said to be so, never stated as law
+        where = basis if all(t["verified"] for t in found) else f"{basis}, theo tin báo chí, chưa đối chiếu văn bản"
+        sentences.append(f"Mục tiêu đến năm {year} ({where}): {_join(parts)}.")
     return sentences
 
 
@@ -640,5 +642,6 @@ def _summary_text_en_two_tier(data: dict) -> str:
         for (year, basis), found in by_goal.items():
             parts = [f"{t['text_en'] or t['text']} (now "
                      f"{format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})" for t in found]
-            sentences.append(f"Targets for {year} ({basis}): {_join_and(parts)}.")
+            where = basis if all(t["verified"] for t in found) else f"{basis}, as reported in the press, not checked"
+            sentences.append(f"Targets for {year} ({where}): {_join_and(parts)}.")
     return " ".join(sentences)
