@@ -146,8 +146,8 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
         former = _former_district(commune, predecessors)
         group = 1 if former in GROUP_1_FORMER else 3 if (former in GROUP_3_FORMER or former in bk_districts) else 2
         CommuneGroupAssignment.objects.create(
-            unit=commune, group=group, valid_from=dt.date(2026, 2, 15), decision_number=number, decision_date=_past(day),
-            authority=AUTHORITY, synthetic=True,
+            unit=commune, group=group, valid_from=dt.date(2026, 2, 15), decision_number=number,
+            decision_date=_past(day), authority=AUTHORITY, synthetic=True,
             note="Minh họa (demo): nhóm xã theo Quyết định 51/2025/QĐ-TTg, xếp theo huyện cũ")
 
     # 5. merged communes recognised by the province (the others keep the provisional status the merger rule gives)
@@ -213,8 +213,8 @@ def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
             if state == "recognised":
                 if decision_2026 is None:
                     decision_2026 = Decision.objects.create(
-                        number="2215/QĐ-UBND", date=_past(dt.date(2026, 11, 18)), authority=AUTHORITY, level=Level.XA_NTM,
-                        for_year=2026, synthetic=True, note=DEMO_NOTE)
+                        number="2215/QĐ-UBND", date=_past(dt.date(2026, 11, 18)), authority=AUTHORITY,
+                        level=Level.XA_NTM, for_year=2026, synthetic=True, note=DEMO_NOTE)
                 decision_2026.units.add(a.unit)
                 steps.append(("record_decision", "approved", "recognised", ACTOR_PROVINCE, "",
                               dt.date(2026, 11, 18)))
