@@ -86,7 +86,7 @@ def test_only_published_assessments_count(client, dossiers_open):
 def test_bad_requests(client):
     assert client.get("/du-lieu-mo/khong-co.csv").status_code == 404
     assert client.get("/du-lieu-mo/theo-nam.xml").status_code == 404
-    response = client.get("/du-lieu-mo/theo-nam.csv", {"as_of": "30/6/2023"})
-    assert response.status_code == 400 and "Viết ngày theo dạng YYYY-MM-DD" in response.content.decode()
+    response = client.get("/du-lieu-mo/theo-nam.csv", {"as_of": "30-06-2023"})
+    assert response.status_code == 400 and "Ngày «30-06-2023» không hợp lệ" in response.content.decode()
     response = client.get("/du-lieu-mo/theo-nam.json", {"unit": "99"})
     assert response.status_code == 404 and "Không có đơn vị mã «99»" in response.content.decode()

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from nongthonso.assessments.selectors import parse_as_of
+from nongthonso.core.dates import parse_as_of
 from nongthonso.core.text import format_date
 from nongthonso.reports.views import report_dates
 

@@ -22,7 +22,8 @@ def test_a_bad_date_gets_a_vietnamese_message(client):
     response = client.get("/", {"as_of": "30-06-2023"})
     assert response.status_code == 200
     today = format_date(timezone.localdate())
-    assert f"Ngày không hợp lệ; hiển thị số liệu ngày {today}." in response.content.decode()
+    assert (f"Ngày «30-06-2023» không hợp lệ; đang hiển thị số liệu ngày {today}. Nhập ngày theo dạng "
+            "ngày/tháng/năm, ví dụ 30/6/2023.") in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 directly under their province the former district or the commune group, ``units.groupings``), level, criteria
 range and a diacritic-free search.
 
-The date (``?as_of=``) is read first by ``selectors.parse_as_of``: the rows offered depend on it.
+The date (``?as_of=``) is read first by ``core.dates.parse_as_of``: the rows offered depend on it.
 
 ``CommuneFilter`` is a form (so it validates and redisplays the query string, with Vietnamese messages)
 that filters in two steps: ``filter_units`` narrows the communes (group, search) before the status

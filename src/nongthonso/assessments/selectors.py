@@ -15,14 +15,13 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
-from nongthonso.core.text import display_value, format_date
+from nongthonso.core.text import display_value
 from nongthonso.criteria.choices import LEVEL_RANK, Comparator, Level, ThresholdDimension
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
@@ -48,25 +47,6 @@ STATUS_LABELS = {
     "not_met": gettext_lazy("Không đạt"),
     "unknown": gettext_lazy("Chưa xác định"),
 }
-
-
-def default_as_of() -> dt.date:
-    """The date the pages open on: today, in the installation's time zone."""
-    return timezone.localdate()
-
-
-def parse_as_of(raw: str | None) -> tuple[dt.date, str | None]:
-    """The ``?as_of=`` date (ISO or dd/mm/yyyy; default today) and, when it was unusable, a Vietnamese message."""
-    if not raw:
-        return default_as_of(), None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw.strip(), fmt).date(), None
-        except ValueError:
-            continue
-    today = default_as_of()
-    return today, _("Ngày «%(raw)s» không hợp lệ; đang hiển thị số liệu ngày %(date)s. Nhập ngày theo dạng "
-                    "ngày/tháng/năm, ví dụ 30/6/2023.") % {"raw": raw, "date": format_date(today)}
 
 
 def no_role_message(user) -> str | None:

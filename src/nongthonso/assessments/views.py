@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can
+from nongthonso.core.dates import parse_as_of
 from nongthonso.core.text import format_date
 from nongthonso.criteria.applicability import sets_for
 
@@ -26,7 +27,7 @@ def _query_without(request, *names: str) -> str:
 @require_GET
 def commune_list(request):
     """Communes in force on ``as_of`` in the user's scope, filtered, in Vietnamese order, 50 a page."""
-    as_of, date_error = selectors.parse_as_of(request.GET.get("as_of"))
+    as_of, date_error = parse_as_of(request.GET.get("as_of"))
     communes = selectors.communes_in_scope(request.user, as_of)
     grouping = selectors.grouping_of(communes, as_of)
     form = CommuneFilter(request.GET, grouping=grouping, groups=selectors.groups_used(grouping, communes))
@@ -46,7 +47,7 @@ def commune_list(request):
 def scorecard(request, unit_id: int):
     """One commune: criteria and indicators against thresholds, provenance, decisions, history."""
     unit = selectors.scorecard_unit(request.user, unit_id)
-    as_of, date_error = selectors.parse_as_of(request.GET.get("as_of"))
+    as_of, date_error = parse_as_of(request.GET.get("as_of"))
     year, year_error = None, None
     raw_year = request.GET.get("year")
     if raw_year:

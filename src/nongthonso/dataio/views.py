@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.imports import ImportResult, RowError
-from nongthonso.core.text import format_date, format_number
+from nongthonso.core.text import format_number
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.reports.services import UnitNotFound
-from nongthonso.reports.views import default_as_of, home_province
+from nongthonso.reports.views import home_province
 
 from . import exports, opendata, services, uploads
 
@@ -188,16 +189,7 @@ def data_export_template(request):
 # --- open data ---------------------------------------------------------------------------------------------------
 
 def _as_of(request) -> tuple[dt.date, str | None]:
-    """``?as_of=`` (default today, ``reports.views.default_as_of``) and a message when it was unusable."""
-    raw = request.GET.get("as_of")
-    today = default_as_of()
-    if not raw:
-        return today, None
-    try:
-        return dt.date.fromisoformat(raw), None
-    except ValueError:
-        return today, _("Ngày «%(raw)s» không hợp lệ; dùng ngày %(date)s. Viết ngày theo dạng YYYY-MM-DD.") % {
-            "raw": raw, "date": format_date(today)}
+    return parse_as_of(request.GET.get("as_of"))
 
 
 @require_GET

@@ -28,11 +28,12 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from nongthonso.accounts.services import granted_units, scope_paths
+from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
@@ -54,11 +55,6 @@ def home_province() -> str:
     return settings.HOME_PROVINCE
 
 
-def default_as_of() -> dt.date:
-    """Today, in the installation's time zone: the date every page and report opens on."""
-    return timezone.localdate()
-
-
 def report_dates(today: dt.date, years: int = QUICK_LINK_YEARS) -> list[dt.date]:
     """The usual report dates (30/6 and 31/12) from 1/1 of ``years`` years before ``today``'s year up to today,
     latest first: the quick links of the dashboards' date field."""
@@ -72,15 +68,7 @@ def _short_levels() -> dict[str, str]:
 
 
 def _as_of(request) -> tuple[dt.date, str | None]:
-    raw = request.GET.get("as_of")
-    today = default_as_of()
-    if not raw:
-        return today, None
-    try:
-        return dt.date.fromisoformat(raw), None
-    except ValueError:
-        return today, _("Ngày không hợp lệ; hiển thị số liệu ngày %(date)s. Chọn ngày theo dạng "
-                        "ngày/tháng/năm.") % {"date": format_date(today)}
+    return parse_as_of(request.GET.get("as_of"))
 
 
 def _grouping(request) -> tuple[str, str | None]:
