@@ -76,3 +76,22 @@ def test_the_admin_lists_finds_and_changes_groups(admin_client, communes):
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.results["threshold_class"] == "2"
+
+
+def test_an_assignment_edited_by_hand_may_not_overlap_another():
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from nongthonso.units.models import CommuneGroupAssignment, Unit
+
+    commune = Unit.objects.valid_on(dt.date(2026, 6, 30)).filter(unit_type__code="xa").order_by("code").first()
+    CommuneGroupAssignment.objects.filter(unit=commune).delete()
+    CommuneGroupAssignment.objects.create(unit=commune, group=2, valid_from=dt.date(2026, 2, 15),
+                                          decision_number="1/QĐ-UBND")
+    clash = CommuneGroupAssignment(unit=commune, group=3, valid_from=dt.date(2026, 9, 1), decision_number="2/QĐ-UBND")
+    with pytest.raises(ValidationError) as refused:
+        clash.full_clean()
+    assert "hai lần xếp nhóm của một xã không được trùng thời gian" in str(refused.value)
+    CommuneGroupAssignment.objects.filter(unit=commune).update(valid_to=dt.date(2026, 8, 31))
+    clash.full_clean()  # once the first ends the day before, it fits

@@ -90,8 +90,10 @@ class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
         return plain | folded, plain_dupes or folded_dupes
 
     def save_model(self, request, obj, form, change):
+        before = CommuneGroupAssignment.objects.filter(pk=obj.pk).values_list("unit_id", flat=True).first()
         super().save_model(request, obj, form, change)
-        groups_changed.send(sender=CommuneGroupAssignment, unit_ids={obj.unit_id})
+        # the commune it is on now, and the one it was on (a change of commune re-evaluates both)
+        groups_changed.send(sender=CommuneGroupAssignment, unit_ids={obj.unit_id} | ({before} if before else set()))
 
     def delete_model(self, request, obj):
         unit_id = obj.unit_id

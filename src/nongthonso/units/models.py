@@ -223,6 +223,24 @@ class CommuneGroupAssignment(models.Model):
     def __str__(self):
         return f"{self.unit} — {self.get_group_display()} (từ {self.valid_from:%d/%m/%Y})"
 
+    def clean(self):
+        """An edit in the admin keeps the import's rule: two assignments of one commune never overlap."""
+        from django.core.exceptions import ValidationError
+
+        from nongthonso.core.text import format_date
+
+        if not self.unit_id or self.valid_from is None:
+            return
+        others = CommuneGroupAssignment.objects.filter(unit_id=self.unit_id).exclude(pk=self.pk)
+        end = self.valid_to or dt.date.max
+        clash = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from), valid_from__lte=end).first()
+        if clash is not None:
+            until = format_date(clash.valid_to) if clash.valid_to else "nay"
+            raise ValidationError(
+                f"{self.unit} đã được xếp {clash.get_group_display().lower()} từ {format_date(clash.valid_from)} đến "
+                f"{until} (quyết định {clash.decision_number or 'không ghi số'}); hai lần xếp nhóm của một xã không "
+                "được trùng thời gian. Sửa ngày áp dụng, hoặc kết thúc lần xếp nhóm trước (ngày «áp dụng đến»).")
+
 
 class UnitFacts(models.Model):
     """What a count over the whole country asks of a unit — its type and the days it is in force — copied onto a
