@@ -93,7 +93,7 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
         for dec in Decision.objects.filter(period, level__in=DISTRICT_LEVELS, units__in=[d.pk for d in districts])
         .distinct().prefetch_related("units__unit_type").order_by("date", "pk")
     ]
-    two_tier = not any(len([p for p in c.path.strip("/").split("/") if p]) >= 3 for c in communes)
+    two_tier = bool(communes) and not any(len([p for p in c.path.strip("/").split("/") if p]) >= 3 for c in communes)
     by_set: dict[int, list[Assessment]] = {}
     for a in latest.values():
         by_set.setdefault(a.criteria_set_id, []).append(a)

@@ -216,9 +216,9 @@ def prefill(assessment: Assessment, *, user=None) -> list[IndicatorValue]:
     return written
 
 
-def years_text(carried: dict) -> str:
-    """The year(s) a carried value comes from: «2024», «2023–2024»."""
-    years = sorted({s["year"] for s in carried.get("from", ())})
+def years_text(*carried: dict | None) -> str:
+    """The year(s) carried values come from (one value's ``carried``, or several): «2024», «2023–2024»."""
+    years = sorted({s["year"] for c in carried if c for s in c.get("from", ())})
     if not years:
         return ""
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"

@@ -81,11 +81,14 @@ class EntryRow:
     verified: bool
     note: str
     error: str = ""
-    # a value carried from the earlier period (``carry``): where from, and whether it still awaits confirmation
-    carried: bool = False
-    carried_years: str = ""
+    # a value carried from the earlier period (``carry``): its provenance, and whether it still awaits confirmation
+    carried: dict | None = None
     carried_sources: str = ""
     needs_confirmation: bool = False
+
+    @property
+    def carried_years(self) -> str:
+        return carry.years_text(self.carried)
 
     @property
     def dom(self) -> str:
@@ -118,8 +121,7 @@ class EntryCriteria(list):
     @property
     def carried_years(self) -> str:
         """The year(s) the unconfirmed values come from: «2024», «2023–2024»."""
-        years = sorted({y for r in self.unconfirmed for y in r.carried_years.split("–") if y})
-        return "" if not years else years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        return carry.years_text(*(r.carried for r in self.unconfirmed))
 
 
 def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] | None = None,
@@ -151,8 +153,7 @@ def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] |
                                                                                    else 1)}),
                 verified=ind.get("verified", False), note=stored.note if stored else "",
                 error=rejected[1] if rejected else "",
-                carried=bool(stored and stored.carried), carried_years=carry.years_text(stored.carried)
-                if stored and stored.carried else "",
+                carried=stored.carried if stored else None,
                 carried_sources=carry.carried_text(stored.carried, indicator) if stored else "",
                 needs_confirmation=bool(stored and stored.needs_confirmation)))
         result.append(EntryCriterion(crit["code"], crit["name"], crit["status"], _(STATUS_LABELS[crit["status"]]),

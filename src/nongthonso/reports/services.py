@@ -218,8 +218,9 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None, grou
     held = commune_level_counts(communes, as_of, where=derived_communes)
     ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
     model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]})["model"]
-    # two tiers: no commune in scope sits under a unit below the top of the tree (a district)
-    two_tier = not communes.filter(parent__parent__isnull=False).exists()
+    # two tiers: communes in scope, none of them under a unit below the top of the tree (a district); with no commune
+    # at all (a commune's own summary, a date before any) nothing says the structure changed
+    two_tier = communes_total > 0 and not communes.filter(parent__parent__isnull=False).exists()
 
     # the decisions of the period touch a few thousand communes at most: their links read once, counted here
     recognised: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
