@@ -110,3 +110,14 @@ def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who):
             else "Đã giao lại 0 vai trò trên đơn vị kế thừa." in response)  # another province's: none of its own
     assert Membership.objects.get(user=officer).unit_id == ky_phu.pk
     assert AuditEntry.objects.count() == entries
+
+
+def test_the_list_costs_the_same_for_one_role_or_many(ceased, django_assert_max_num_queries):
+    _, _, _, office = ceased
+    for i, old in enumerate(Unit.objects.filter(valid_to=dt.date(2025, 6, 30), unit_type__code="xa")
+                             .order_by("code")[:30]):
+        make_user(f"canbo.cu{i}", "commune_officer", old)
+    handovers(office)  # the office's memberships read
+    with django_assert_max_num_queries(8):  # the roles, then two queries per generation of lineage events
+        rows = handovers(office)
+    assert len(rows) == 32 and all(len(r.successors) == 1 for r in rows if r.membership.role == "commune_officer")

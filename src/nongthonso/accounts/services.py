@@ -268,10 +268,11 @@ def may_hand_over(user) -> bool:
 
 def handovers(user, today: dt.date | None = None) -> list[Handover]:
     """Roles granted on unit versions that ceased before ``today``, within the units where ``user`` is the province
-    office (a superuser: all), each with the successors to grant it on instead. A few queries."""
+    office (a superuser: all), each with the successors to grant it on instead. A few queries, whatever the number
+    of roles (``units.services.successors_in_force``)."""
     from django.utils import timezone
 
-    from nongthonso.units.services import successors_on
+    from nongthonso.units.services import successors_in_force
 
     today = today or timezone.localdate()
     if not _active(user):
@@ -285,12 +286,10 @@ def handovers(user, today: dt.date | None = None) -> list[Handover]:
         for prefix in prefixes:
             condition |= Q(unit__path__startswith=prefix)
         ceased = ceased.filter(condition)
-    found = []
-    for membership in ceased.order_by("unit__sort_key", "unit__code", "user__username", "role"):
-        level = membership.unit.unit_type.level.code
-        successors = [u for u in successors_on(membership.unit, today) if u.unit_type.level.code == level]
-        found.append(Handover(membership, successors))
-    return found
+    rows = list(ceased.order_by("unit__sort_key", "unit__code", "user__username", "role"))
+    after = successors_in_force([m.unit for m in rows], today)
+    return [Handover(m, [u for u in after[m.unit_id] if u.unit_type.level_id == m.unit.unit_type.level_id])
+            for m in rows]
 
 
 def handover_refusal(user, membership: Membership, successor: Unit | None, today: dt.date | None = None) -> str | None:

@@ -140,3 +140,38 @@ def earlier_versions(unit_ids) -> dict[int, set[int]]:
                     nxt.setdefault(pred_id, set()).add(origin)
         frontier = nxt
     return found
+
+
+def successors_in_force(units: list[Unit], date: dt.date) -> dict[int, list[Unit]]:
+    """``successors_on`` for many units at once: {unit id: the versions in force on ``date`` that its events led to,
+    in Vietnamese order}. Two queries per generation of events (a handful), whatever the number of units."""
+    through_pred = LineageEvent.predecessors.through
+    through_succ = LineageEvent.successors.through
+    found: dict[int, dict[int, Unit]] = {u.pk: {} for u in units}
+    frontier: dict[int, set[int]] = {}  # unit id to follow → the original units it stands for
+    for unit in units:
+        if unit.is_valid_on(date):
+            found[unit.pk][unit.pk] = unit
+        elif unit.valid_to is not None and unit.valid_to < date:
+            frontier.setdefault(unit.pk, set()).add(unit.pk)
+    seen = set(frontier)
+    while frontier:
+        events: dict[int, set[int]] = {}
+        for event_id, unit_id in through_pred.objects.filter(unit_id__in=list(frontier)).values_list(
+                "lineageevent_id", "unit_id"):
+            events.setdefault(event_id, set()).update(frontier[unit_id])
+        links = list(through_succ.objects.filter(lineageevent_id__in=list(events))
+                     .select_related("unit__unit_type__level", "unit__parent"))
+        nxt: dict[int, set[int]] = {}
+        for link in links:
+            after = link.unit
+            for origin in events[link.lineageevent_id]:
+                if after.pk == origin:
+                    continue
+                if after.is_valid_on(date):
+                    found[origin][after.pk] = after
+                elif after.valid_to is not None and after.valid_to < date and after.pk not in seen:
+                    nxt.setdefault(after.pk, set()).add(origin)
+        seen |= set(nxt)
+        frontier = nxt
+    return {pk: sorted(versions.values(), key=lambda u: (u.sort_key, u.code)) for pk, versions in found.items()}
