@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,13 +27,14 @@ from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
 from nongthonso.criteria.models import Indicator
-from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
 
-from . import carry, definitions, workflow
+from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
+from .filters import QueueFilter
 from .models import Assessment, Evidence, IndicatorValue
+from .selectors import no_role_message
 from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
@@ -242,27 +244,21 @@ def dossier(request, pk: int):
 @login_required
 @require_GET
 def dossier_list(request):
-    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state. Dossiers whose
-    workflow has ended while in progress are listed under its successor (``workflow.awaiting``); nothing is
-    written."""
-    related = ("unit__parent__unit_type__level", "criteria_set")
-    waiting = []
-    for action in workflow.ACTIONS:
-        qs = workflow.awaiting(request.user, action).select_related(*related)
-        rows = list(qs.order_by("-year", vi_name_order("unit__"))[:200])
-        if rows:
-            waiting.append(({"action": action, "label": workflow.label(action)}, _labelled(rows)))
-    open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
-                    .filter(state__in=workflow.EDITABLE).select_related(*related)
-                    .order_by("-year", vi_name_order("unit__"))[:200])
-    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": _labelled(open_own)})
-
-
-def _labelled(rows: list[Assessment]) -> list[Assessment]:
-    """The dossiers with ``state_label``: their state in their workflow's words (no query per row)."""
-    for a in rows:
-        a.state_label = workflow.state_label(a)
-    return rows
+    """The work queue: the dossiers waiting for a step the user may take now, one row per dossier, oldest first,
+    filtered and 50 a page (``queue``). Dossiers whose workflow has ended while in progress are listed as the move to
+    its successor will leave them; nothing is written."""
+    today = timezone.localdate()
+    waiting = queue.queue(request.user, today)
+    form = QueueFilter(request.GET, choices=queue.choices(waiting))
+    form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
+    page = Paginator(queue.ordered(queue.filtered(waiting, **form.values)), queue.PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "assessments/dossier_list.html", {
+        "form": form, "page": page, "rows": queue.present(page, today), "query": params.urlencode(),
+        "no_role": no_role_message(request.user),
+    })
 
 
 def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None,
