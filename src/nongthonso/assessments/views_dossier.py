@@ -33,7 +33,7 @@ from nongthonso.units.services import PROVINCE_LEVEL
 from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
 from .filters import QueueFilter
-from .models import Assessment, Evidence, IndicatorValue
+from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from .selectors import no_role_message
 from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
@@ -172,8 +172,8 @@ class TimelineItem:
     kind: str
 
 
-def _timeline(assessment: Assessment) -> list[TimelineItem]:
-    """Workflow steps and value changes, newest first (two queries)."""
+def _timeline(assessment: Assessment, events: list[WorkflowEvent]) -> list[TimelineItem]:
+    """Workflow steps (``events``, oldest first) and value changes, newest first (two queries)."""
     flows, current = definitions.definitions(), workflow.definition_of(assessment)
 
     def states(e) -> str:  # in the words of the workflow the step was taken under
@@ -183,7 +183,7 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
 
     items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
-             for e in workflow.history(assessment)]
+             for e in events]
     value_ids = {str(pk): code for pk, code in
                  IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
     entries = AuditEntry.objects.filter(
@@ -207,8 +207,32 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
     return items
 
 
+@dataclass
+class SentBack:
+    """The latest step that sent the dossier back (returned, or reopened after approval), for the top of its page."""
+
+    event: WorkflowEvent
+    label: str  # the step's name: «Trả lại hồ sơ»
+    later: WorkflowEvent | None  # the latest step taken since (a resubmission …), if any
+
+    @property
+    def later_label(self) -> str:
+        return workflow.label(self.later.action) if self.later else ""
+
+
+def _sent_back(events: list[WorkflowEvent]) -> SentBack | None:
+    """The latest return or reopening among ``events`` (oldest first): who, when, why — and what happened since."""
+    backward = {s.action for d in definitions.definitions().values() for s in d.steps if s.needs_reason}
+    steps = [e for e in events if e.action != workflow.TRANSFER]
+    last = next((i for i in range(len(steps) - 1, -1, -1) if steps[i].action in backward), None)
+    if last is None:
+        return None
+    return SentBack(steps[last], workflow.label(steps[last].action), steps[-1] if last < len(steps) - 1 else None)
+
+
 def _context(request, assessment: Assessment, **extra) -> dict:
     actions = workflow.available_actions(assessment, request.user)
+    events = list(workflow.history(assessment))
     editable = any(a == Action.EDIT_VALUES for a, _label in actions)
     definition = workflow.definition_of(assessment)
     return {
@@ -221,7 +245,8 @@ def _context(request, assessment: Assessment, **extra) -> dict:
                           else workflow.why_not(assessment, Action.EDIT_VALUES, request.user)),
         "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
         "indicators": assessment.criteria_set.indicators.order_by("position"),
-        "timeline": _timeline(assessment),
+        "timeline": _timeline(assessment, events),
+        "sent_back": _sent_back(events),
         "today": timezone.localdate().isoformat(),
         "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
         **extra,
