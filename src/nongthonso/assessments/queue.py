@@ -179,11 +179,10 @@ def choices(rows: QuerySet[Assessment]) -> Choices:
     """The filter's choices, read from the user's whole queue (one query)."""
     found = set(rows.order_by().values_list("year", "criteria_set__code", "criteria_set__name", "shown_state")
                 .distinct())
-    sets = {code: name for _year, code, name, _state in sorted(found, key=lambda r: r[1])}
     order = {state: i for i, state in enumerate(definitions.STATES)}
     return Choices(
         years=sorted({year for year, *_rest in found}, reverse=True),
-        sets=sorted(sets.items(), key=lambda item: item[1]),
+        sets=sorted({(code, name) for _year, code, name, _state in found}, key=lambda item: (item[1], item[0])),
         states=[(s, state_label(s)) for s in sorted({r[3] for r in found}, key=order.get)])
 
 
@@ -193,8 +192,7 @@ class Row:
 
     assessment: Assessment
     state_label: str
-    next_step: Step | None
-    next_label: str
+    next_label: str  # the step's name, the link's text
     anchor: str  # where on the dossier page the step is
     waited_days: int | None
 
@@ -215,5 +213,5 @@ def present(assessments, today: dt.date | None = None) -> list[Row]:
         if step is not None and "confirmed_values" in step.requires and a.unconfirmed:
             label, anchor = _("Xác nhận giá trị mang sang, rồi gửi hồ sơ"), "carried"
         waited = None if a.since is None else max(0, (today - timezone.localtime(a.since).date()).days)
-        rows.append(Row(a, definition.state_label(state), step, label, anchor, waited))
+        rows.append(Row(a, definition.state_label(state), label, anchor, waited))
     return rows

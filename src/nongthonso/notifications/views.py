@@ -30,9 +30,9 @@ def notification_list(request):
 def notification_open(request, pk: int):
     """Mark the notification read and open the page it is about."""
     notification = get_object_or_404(Notification.objects.for_recipient(request.user), pk=pk)
-    services.mark_read(request.user, [notification])
-    if not url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
+    if not url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):  # a page of this site only
         raise Http404
+    services.mark_read(request.user, [notification])
     return redirect(notification.link)
 
 
