@@ -47,8 +47,10 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import (
     _active,
     actors_text,
+    can,
     covers,
     memberships,
+    refusal,
     role_at,
     unit_phrase,
 )
@@ -380,8 +382,6 @@ def stale_error(assessment: Assessment, expected_version: int, indicator_code: s
 
 
 def _check_editor(assessment: Assessment, user) -> None:
-    from nongthonso.accounts.services import refusal
-
     refused = refusal(user, Action.EDIT_VALUES, assessment.unit)
     if refused is not None:
         raise WorkflowError(refused.message, refused.code)
@@ -426,8 +426,6 @@ def why_not(assessment: Assessment, action: str, user) -> WorkflowError | None:
 def available_actions(assessment: Assessment, user) -> list[tuple[str, str]]:
     """What ``user`` may do to the assessment in its current state, as (action, Vietnamese label):
     "edit_values" when the values are open to them, then the steps of its workflow in table order."""
-    from nongthonso.accounts.services import can
-
     actions = []
     if assessment.state in EDITABLE and can(user, Action.EDIT_VALUES, assessment.unit):
         actions.append((Action.EDIT_VALUES.value, Action.EDIT_VALUES.label))
