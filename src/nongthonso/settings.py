@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "nongthonso.notifications",
     "ninja",
     "nongthonso.api",
+    "nongthonso.demo",
 ]
 
 MIDDLEWARE = [

@@ -32,10 +32,11 @@ from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
+from .errors import ValueRejected
 from .filters import QueueFilter
 from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from .selectors import no_role_message
-from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
+from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
 STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}
