@@ -198,6 +198,8 @@ def test_an_approved_dossier_cannot_be_moved_to_another_year_nor_deleted(admin_c
     assert not entries(a).exists()
 
     assert admin_client.post(f"/admin/assessments/assessment/{a.pk}/delete/", {"post": "yes"}).status_code == 403
+    # nor is one opened here, past open_dossier's checks
+    assert admin_client.get("/admin/assessments/assessment/add/").status_code == 403
     draft = Assessment.objects.filter(state=Assessment.State.DRAFT).order_by("pk").first()
     response = admin_client.post("/admin/assessments/assessment/", {
         "action": "delete_selected", "_selected_action": [a.pk, draft.pk], "post": "yes"}, follow=True)
@@ -213,7 +215,21 @@ def test_a_draft_dossier_moved_to_another_year_is_audited(admin_client, dossiers
     response = admin_client.post(change_url(a), {**form_data(page), "year": "2024"})
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = entries(a, "update").get()
-    assert (entry.before, entry.after) == ({"year": 2023}, {"year": 2024})
+    assert entry.before == {"year": 2023, "version": a.version}
+    assert entry.after == {"year": 2024, "version": a.version + 1}  # pages opened before are now stale
+
+
+def test_a_dossier_submitted_while_the_admin_form_is_filled_in_is_not_moved(admin_user, dossiers_open, rf):
+    a = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+    request = rf.post("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[Assessment]
+    Form = model_admin.get_form(request, a)
+    form = Form({"unit": a.unit_id, "year": 2024, "criteria_set": a.criteria_set_id, "workflow": ""}, instance=a)
+    Assessment.objects.filter(pk=a.pk).update(state=Assessment.State.SUBMITTED)  # the commune submits meanwhile
+
+    assert not form.is_valid()
+    assert "đã được gửi nên không sửa được số liệu" in form.non_field_errors()[0]
 
 
 @pytest.mark.parametrize("year", ["0", "1", "2009", "2101", "65535"])

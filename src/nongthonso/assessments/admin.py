@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.dispatch import receiver
 
 from nongthonso.accounts.models import Action
@@ -40,6 +41,15 @@ class AssessmentForm(forms.ModelForm):
         model = Assessment
         fields = ("unit", "year", "criteria_set", "synthetic", "workflow")
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.has_changed():
+            try:  # as the services: the row stays locked until the change commits, so no step slips in between
+                ensure_editable(self.instance)
+            except WorkflowError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return cleaned
+
     def clean_year(self):
         year = self.cleaned_data["year"]
         if not MIN_YEAR <= year <= MAX_YEAR:
@@ -52,7 +62,9 @@ class AssessmentForm(forms.ModelForm):
 class AssessmentAdmin(AuditedModelAdmin):
     """Dossiers. What the services lock, the admin locks too: once submitted (``workflow.EDITABLE``: only a draft or
     returned dossier is open), a dossier's unit, year, criteria set and workflow are read-only here and it cannot be
-    deleted; its values and steps change only through the services (the inlines are read-only)."""
+    deleted; its values and steps change only through the services (the inlines are read-only). A dossier is opened
+    only on the commune's page or through the API (``services.open_dossier``: the set must apply to the commune that
+    year; the values carried from the earlier period are filled in), not added here."""
 
     form = AssessmentForm
     locked_fields = ("unit", "year", "criteria_set", "workflow", "synthetic")
@@ -63,6 +75,19 @@ class AssessmentAdmin(AuditedModelAdmin):
                        "revoke", "results", "evaluated_at", "version", "state")
     raw_id_fields = ("unit",)
     inlines = [IndicatorValueInline, WorkflowEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Only the fields the form changed, and a new version (a page opened before is then stale, as after any
+        change): never the state, version or results the services may have written since the page was loaded."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        if form.changed_data:  # the form's fields are columns of the assessment
+            obj.version = F("version") + 1
+            obj.save(update_fields=[*form.changed_data, "version"])
+            obj.refresh_from_db(fields=["version"])
 
     def lock_reason(self, obj):
         if obj.state in EDITABLE:

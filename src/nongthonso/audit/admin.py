@@ -27,7 +27,7 @@ from .services import record
 
 HIDDEN = "[ẩn]"  # what the log shows of a secret (a password hash, a token's hash)
 VIA_ADMIN = "Trong trang quản trị"
-_PENDING = "_audit_admin_before"  # on an instance between save_model and save_related: its stored row before
+_PENDING = "_audit_admin_before"  # on an instance between save_form and save_related: its stored row before
 
 
 def snapshot(obj: models.Model, *, many_to_many: bool = True) -> dict[str, Any]:
@@ -150,10 +150,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
         if before is not None:
             self._record_change(request, stored, before)
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        # the stored row, before save_model (which an admin may override) writes the form's values
+        obj = super().save_form(request, form, change)
         stored = _stored(obj) if change else None
         obj.__dict__[_PENDING] = snapshot(stored) if stored is not None else None
-        super().save_model(request, obj, form, change)
+        return obj
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # the many-to-many fields and inline rows
