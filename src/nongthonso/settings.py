@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "nongthonso.dataio",
     "ninja",
     "nongthonso.api",
+    "nongthonso.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from nongthonso.audit.admin import AuditedModelAdmin
+from nongthonso.core.text import fold
 
 from .models import CommuneGroupAssignment, LineageEvent, Unit, UnitLevel, UnitType
 from .signals import groups_changed
@@ -50,8 +51,6 @@ class UnitAdmin(AuditedModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # search_text is diacritic-free ("dai tu"): fold the term the same way
-        from nongthonso.core.text import fold
-
         return super().get_search_results(request, queryset, fold(search_term))
 
 
@@ -85,8 +84,6 @@ class CommuneGroupAssignmentAdmin(AuditedModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # the commune's search_text is diacritic-free ("dai tu"); decision numbers are as written ("QĐ-UBND"):
         # match either way
-        from nongthonso.core.text import fold
-
         plain, plain_dupes = super().get_search_results(request, queryset, search_term)
         folded, folded_dupes = super().get_search_results(request, queryset, fold(search_term))
         return plain | folded, plain_dupes or folded_dupes
