@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
-from nongthonso.core.text import format_number
+from nongthonso.core.text import format_number, typed_value
 from nongthonso.criteria.models import Indicator
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
@@ -186,19 +186,18 @@ def _timeline(assessment: Assessment, events: list[WorkflowEvent]) -> list[Timel
     items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
              for e in events]
-    value_ids = {str(pk): code for pk, code in
-                 IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
+    value_ids = {str(pk): (code, unit) for pk, code, unit in IndicatorValue.objects.filter(assessment=assessment)
+                 .values_list("pk", "indicator__code", "indicator__unit")}
     entries = AuditEntry.objects.filter(
         Q(model="assessments.indicatorvalue", object_id__in=list(value_ids))
         | Q(model="assessments.evidence", after__assessment=assessment.pk)
         | Q(model="assessments.assessment", object_id=str(assessment.pk), action__in=("import", "create")))
     for entry in entries.order_by("-timestamp", "-pk")[:200]:
         if entry.model == "assessments.indicatorvalue":
-            code = value_ids.get(entry.object_id, "?")
-            before = (entry.before or {}).get("value")
-            after = (entry.after or {}).get("value")
+            code, unit = value_ids.get(entry.object_id, ("?", ""))
             what = _("Chỉ tiêu %(code)s: %(before)s → %(after)s") % {
-                "code": code, "before": "—" if before is None else before, "after": "—" if after is None else after}
+                "code": code, "before": typed_value((entry.before or {}).get("value"), unit),
+                "after": typed_value((entry.after or {}).get("value"), unit)}
             items.append(TimelineItem(entry.timestamp, entry.actor, what, (entry.after or {}).get("note", ""), "value"))
         elif entry.model == "assessments.evidence":
             items.append(TimelineItem(entry.timestamp, entry.actor, _("Tải lên minh chứng «%(file)s»") % {

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import memberships, role_at
 from nongthonso.audit.services import record
-from nongthonso.core.text import display_value
+from nongthonso.core.text import display_value, same_value
 from nongthonso.units.choices import CommuneGroup, Region
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
@@ -168,13 +168,6 @@ def threshold_text(value: Any, comparator: str, value_type: str, unit: str = "")
         return ", ".join(str(v) for v in value)
     label = str(Comparator(comparator).label) if comparator in Comparator.values else comparator
     return f"{label} {display_value(value, unit)}"
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equal as thresholds (and as typed values): 80 and 80.0 are; True and 1 are not."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return a == b
 
 
 @dataclass

@@ -293,7 +293,8 @@ def put_value(request, payload: ValueIn,
     stored = set_value(assessment, indicator_code, payload.value, user=user, source=payload.source, note=payload.note,
                        expected_version=payload.expected_version)
     fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
-    stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
+    if stored.pk is not None:  # None: an empty value where there was none, nothing stored
+        stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
     return {"value": _value_out(stored), "assessment": assessment_detail(fresh, user)}
 
 
