@@ -39,7 +39,7 @@ from nongthonso.core.imports import (
 from nongthonso.core.text import fold, format_date
 
 from .choices import CommuneGroup
-from .loaders import DATE_HINT, parse_date
+from .imports import DATE_HINT, parse_date
 from .models import CommuneGroupAssignment, Unit
 from .signals import groups_changed
 from .versions import UnitVersions

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.core.text import format_date
 from nongthonso.units import services
-from nongthonso.units.loaders import load_thai_nguyen_history, parse_date
+from nongthonso.units.imports import parse_date
+from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit
 
 
