@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET
 from nongthonso.accounts.services import granted_units, scope_paths
 from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import parse_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitType
@@ -308,11 +309,11 @@ def _date_param(request, name: str, default: dt.date | None) -> dt.date | None:
     raw = request.GET.get(name)
     if not raw:
         return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+    date = parse_date(raw)
+    if date is None:
         raise ValueError(_("Ngày «%(value)s» không hợp lệ. Dùng dạng YYYY-MM-DD, ví dụ 2023-06-30.")
-                         % {"value": raw}) from None
+                         % {"value": raw})
+    return date
 
 
 def _document_options(request) -> DocumentOptions:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from nongthonso.core.imports import (
     read_csv,
 )
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import DATE_HINT, parse_bool, parse_date
 
 from .choices import Region
 from .models import Unit, UnitType, repath_descendants
@@ -37,26 +37,6 @@ RETIRED_UNIT_COLUMNS = {
         "quyết định. Xóa cột này khỏi tệp đơn vị, rồi nhập nhóm xã bằng loại dữ liệu «Nhóm xã» (commune_groups; các "
         "cột unit_code, group, valid_from, decision_number, decision_date, authority)."),
 }
-DATE_HINT = "Viết ngày theo dạng 2024-12-01 hoặc 01/12/2024."
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_TRUE = {"1", "x", "có", "co", "c", "true", "yes", "đúng"}
-_FALSE = {"", "0", "không", "khong", "k", "false", "no", "sai"}
-
-
-def parse_date(text: str) -> dt.date | None:
-    """2024-12-01 or 01/12/2024 (also 1/12/2024) → date; None when not a valid date."""
-    text = text.strip()
-    if m := _ISO_DATE.match(text):
-        y, mo, d = (int(g) for g in m.groups())
-    elif m := _VN_DATE.match(text):
-        d, mo, y = (int(g) for g in m.groups())
-    else:
-        return None
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        return None
 
 
 @dataclass(eq=False)
@@ -147,11 +127,9 @@ def _parse_row(number: int, raw: dict[str, str], types: dict[str, UnitType], err
         row.extra["region"] = region
     for column in ("dac_biet_kho_khan", "atk"):
         if column in raw:
-            value = raw[column].lower()
-            if value in _TRUE:
-                row.extra[column] = True
-            elif value in _FALSE:
-                row.extra[column] = False
+            flag = parse_bool(raw[column]) if raw[column].strip() else False  # empty: not flagged
+            if flag is not None:
+                row.extra[column] = flag
             else:
                 error(column, "giá trị không hợp lệ. Điền «có» hoặc «không» (hoặc 1/0), hoặc để trống.")
     return row

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from nongthonso.core.imports import ImportResult
+from nongthonso.core.vocabulary import unit_type_of
 
 from .choices import LineageKind
 from .packages import (
@@ -22,7 +23,6 @@ from .packages import (
     load_specs,
     package_converter,
     two_tier_specs,
-    type_from_name,
 )
 
 LINEAGE_FILE = Path(__file__).with_name("data") / "thai-nguyen-lineage.yaml"
@@ -48,7 +48,7 @@ def _apply_events(events: list[dict], communes: list[Spec], districts: dict[str,
         date = ev["effective_date"]
         eve = date - ONE_DAY
         spec = EventSpec(LineageKind(ev["kind"]).value, date, ev["legal_basis"], bool(ev["verified"]),
-                          " ".join(str(ev.get("note", "")).split()))
+                         " ".join(str(ev.get("note", "")).split()))
         for entry in ev["successors"]:
             unit = _find(communes, entry["code"], entry["name"], date)
             if unit is None:
@@ -70,7 +70,8 @@ def _apply_events(events: list[dict], communes: list[Spec], districts: dict[str,
                 unit.valid_to = eve
             else:
                 parent = districts[str(entry.get("parent", ev["parent"]))]
-                unit = Spec(entry["code"], entry["name"], type_from_name(entry["name"]), start, eve, parent=parent)
+                _, type_code = unit_type_of(entry["name"], "xa")
+                unit = Spec(entry["code"], entry["name"], type_code, start, eve, parent=parent)
                 communes.append(unit)
             spec.predecessors.append(unit)
         result.append(spec)
@@ -83,7 +84,7 @@ def _reorganisation_events(reorg: dict, olds: list[ProvinceSpecs], new: Province
     provinces = [*(p.province for p in olds), new.province]
     pe = reorg["province_event"]
     province_event = EventSpec(LineageKind(pe["kind"]).value, date, pe["legal_basis"], bool(pe["verified"]),
-                                " ".join(pe.get("note", "").split()))
+                               " ".join(pe.get("note", "").split()))
     for entry in pe["predecessors"]:
         found = _find(provinces, entry["code"], entry["name"], old_end)
         if found is None:
@@ -118,7 +119,7 @@ def _reorganisation_events(reorg: dict, olds: list[ProvinceSpecs], new: Province
             names = ", ".join(f"{u.name} ({u.parent.name})" for u in parts)
             note += f" Gồm một phần của: {names}."
         events.append(EventSpec(LineageKind(ce["kind"]).value, date, ce["legal_basis"], bool(ce["verified"]),
-                                 note.strip(), [u for u, _ in pairs], [new.by_package_key[new_key]]))
+                                note.strip(), [u for u, _ in pairs], [new.by_package_key[new_key]]))
     return events
 
 

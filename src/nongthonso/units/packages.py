@@ -25,16 +25,14 @@ from django.db import transaction
 from nongthonso.audit.services import record
 from nongthonso.core.imports import ImportResult
 from nongthonso.core.text import fold, vi_sort_key
+from nongthonso.core.vocabulary import UNIT_TYPE_WORDS, unit_type_of
 
 from .models import LineageEvent, Unit, UnitType, repath_descendants
-from .reference import NAME_PREFIXES, ensure_reference_data
+from .reference import ensure_reference_data
 from .signals import units_changed
 
 PACKAGE = "vietnamadminunits"
-
-PROVINCE_TYPES = {"Tỉnh": "tinh", "Thành phố": "thanh_pho_tw"}
-DISTRICT_TYPES = {"Huyện": "huyen", "Thị xã": "thi_xa", "Thành phố": "thanh_pho_thuoc_tinh", "Quận": "quan"}
-COMMUNE_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran", "Đặc khu": "dac_khu"}
+COMMUNE_TYPES = UNIT_TYPE_WORDS["xa"]  # the package's ward types are the type words
 
 
 # --------------------------------------------------------------------------------------------------
@@ -217,22 +215,6 @@ def package_converter() -> dict:
     return json.loads(ref.read_text(encoding="utf-8"))
 
 
-def _split_type(name: str, types: dict[str, str]) -> tuple[str, str]:
-    """("Thành phố Thái Nguyên", PROVINCE_TYPES) → ("Thành phố", "thanh_pho_tw")."""
-    for word in sorted(types, key=len, reverse=True):
-        if name.lower().startswith(word.lower() + " "):
-            return word, types[word]
-    raise ValueError(f"Cannot tell the unit type of «{name}»")
-
-
-def type_from_name(name: str) -> str:
-    """The ``UnitType`` code of an official name by its leading type word: "Xã Vạn Phú" → "xa"."""
-    for prefix in sorted(NAME_PREFIXES, key=len, reverse=True):
-        if name.startswith(prefix + " "):
-            return NAME_PREFIXES[prefix]
-    raise ValueError(f"Cannot tell the unit type of «{name}» from its name")
-
-
 @dataclass
 class ProvinceSpecs:
     province: Spec
@@ -253,10 +235,10 @@ def legacy_specs(province_code: str, valid_from: dt.date, valid_to: dt.date | No
         " AND wardCode IS NOT NULL AND wardCode != '' ORDER BY districtCode, wardCode", (province_code,))
     if not rows:
         raise ValueError(f"Province {province_code} is not in the package's three-tier list")
-    word, province_type = _split_type(rows[0]["province"], PROVINCE_TYPES)
+    word, province_type = unit_type_of(rows[0]["province"], "tinh")
     province = Spec(province_code, f"{word} {rows[0]['provinceShort']}", province_type, valid_from, valid_to,
-                     region=region)
-    district_types = dict(DISTRICT_TYPES)
+                    region=region)
+    district_types = dict(UNIT_TYPE_WORDS["huyen"])
     if province_type == "thanh_pho_tw":
         district_types["Thành phố"] = "thanh_pho_thuoc_tp"
     districts: dict[str, Spec] = {}
@@ -268,7 +250,7 @@ def legacy_specs(province_code: str, valid_from: dt.date, valid_to: dt.date | No
                 row["districtCode"], f"{row['districtType']} {row['districtShort']}",
                 district_types[row["districtType"]], valid_from, valid_to, parent=province)
         commune = Spec(row["wardCode"], f"{row['wardType']} {row['wardShort']}", COMMUNE_TYPES[row["wardType"]],
-                        valid_from, valid_to, parent=district)
+                       valid_from, valid_to, parent=district)
         communes.append(commune)
         by_key[f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"] = commune
     return ProvinceSpecs(province, list(districts.values()), communes, rows[0]["provinceKey"], by_key)
@@ -280,13 +262,13 @@ def two_tier_specs(province_code: str, valid_from: dt.date, valid_to: dt.date | 
         " WHERE provinceCode = ? AND wardCode IS NOT NULL AND wardCode != '' ORDER BY wardCode", (province_code,))
     if not rows:
         raise ValueError(f"Province {province_code} is not in the package's two-tier list")
-    word, province_type = _split_type(rows[0]["province"], PROVINCE_TYPES)
+    word, province_type = unit_type_of(rows[0]["province"], "tinh")
     province = Spec(province_code, f"{word} {rows[0]['provinceShort']}", province_type, valid_from, valid_to,
-                     region=region)
+                    region=region)
     communes, by_key = [], {}
     for row in rows:
         commune = Spec(row["wardCode"], f"{row['wardType']} {row['wardShort']}", COMMUNE_TYPES[row["wardType"]],
-                        valid_from, valid_to, parent=province)
+                       valid_from, valid_to, parent=province)
         communes.append(commune)
         by_key[row["wardKey"]] = commune
     return ProvinceSpecs(province, [], communes, rows[0]["provinceKey"], by_key)

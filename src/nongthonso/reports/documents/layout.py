@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from nongthonso.core.text import format_date, format_number, format_percent
+from nongthonso.core.vocabulary import bare_name
 from nongthonso.units import groupings
 
 from .figures import ReportFigures
@@ -21,17 +22,6 @@ DEFAULT_BODY = "VĂN PHÒNG ĐIỀU PHỐI NTM"
 DEFAULT_AUTHORITY = "KT. CHÁNH VĂN PHÒNG"
 DEFAULT_POSITION = "PHÓ CHÁNH VĂN PHÒNG"
 SIGN_PLACEHOLDER = "(Ký, ghi rõ họ tên, đóng dấu)"
-_TYPE_WORDS = ("Thành phố", "Thị xã", "Huyện", "Quận", "Thị trấn", "Phường", "Xã", "Tỉnh")
-
-
-def _bare_name(name: str) -> str:
-    """"Tỉnh Thái Nguyên" → "Thái Nguyên" (the place name of the document's place and date line)."""
-    for word in _TYPE_WORDS:
-        if name.startswith(word + " "):
-            return name[len(word) + 1:]
-    return name
-
-
 @dataclass
 class DocumentOptions:
     """The administrative document's own parts (Decree 30/2020/NĐ-CP, Appendix I). Empty fields take
@@ -52,7 +42,7 @@ class DocumentOptions:
         name = figures.unit_name
         return DocumentOptions(
             number=self.number.strip(), symbol=self.symbol.strip() or DEFAULT_SYMBOL,
-            date=self.date or figures.as_of, place=self.place.strip() or _bare_name(name),
+            date=self.date or figures.as_of, place=self.place.strip() or bare_name(name),
             parent_body=self.parent_body.strip() or f"UBND {name.upper()}", body=self.body.strip() or DEFAULT_BODY,
             recipients=[r.strip().lstrip("-–+• ").strip() for r in self.recipients if r.strip().lstrip("-–+• ")]
             or default_recipients(figures),
@@ -83,7 +73,7 @@ def vi_long_date(date: dt.date) -> str:
 
 def _scope_word(data: dict) -> str:
     kind = data["unit"]["type"].lower()
-    return f"{kind} {_bare_name(data['unit']['name'])}"
+    return f"{kind} {bare_name(data['unit']['name'])}"
 
 
 # --- the document's text (shared by DOCX and PDF) ----------------------------------------------------------

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from nongthonso.core.vocabulary import DateInvalid, require_date
 from nongthonso.reports import documents
 from nongthonso.reports.documents.figures import report_figures
 from nongthonso.reports.documents.fonts import ReportFontMissing
@@ -21,9 +22,9 @@ from nongthonso.units import groupings
 
 def parse_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"Ngày «{text}» không hợp lệ. Dùng dạng YYYY-MM-DD, ví dụ 2023-06-30.") from None
+        return require_date(text)
+    except DateInvalid as exc:
+        raise CommandError(str(exc)) from None
 
 
 class Command(BaseCommand):
