@@ -215,6 +215,16 @@ def package_converter() -> dict:
     return json.loads(ref.read_text(encoding="utf-8"))
 
 
+def _province_spec(rows: list[dict[str, Any]], province_code: str, valid_from: dt.date, valid_to: dt.date | None,
+                   region: str, listing: str) -> Spec:
+    """The province of the package's ``rows`` of its ``listing`` (three-tier or two-tier)."""
+    if not rows:
+        raise ValueError(f"Province {province_code} is not in the package's {listing} list")
+    word, province_type = unit_type_of(rows[0]["province"], "tinh")
+    return Spec(province_code, f"{word} {rows[0]['provinceShort']}", province_type, valid_from, valid_to,
+                region=region)
+
+
 @dataclass
 class ProvinceSpecs:
     province: Spec
@@ -233,13 +243,9 @@ def legacy_specs(province_code: str, valid_from: dt.date, valid_to: dt.date | No
         "SELECT province, provinceShort, provinceKey, districtCode, districtShort, districtType, districtKey,"
         " wardCode, wardShort, wardType, wardKey FROM admin_units_legacy WHERE provinceCode = ?"
         " AND wardCode IS NOT NULL AND wardCode != '' ORDER BY districtCode, wardCode", (province_code,))
-    if not rows:
-        raise ValueError(f"Province {province_code} is not in the package's three-tier list")
-    word, province_type = unit_type_of(rows[0]["province"], "tinh")
-    province = Spec(province_code, f"{word} {rows[0]['provinceShort']}", province_type, valid_from, valid_to,
-                    region=region)
+    province = _province_spec(rows, province_code, valid_from, valid_to, region, "three-tier")
     district_types = dict(UNIT_TYPE_WORDS["huyen"])
-    if province_type == "thanh_pho_tw":
+    if province.type_code == "thanh_pho_tw":
         district_types["Thành phố"] = "thanh_pho_thuoc_tp"
     districts: dict[str, Spec] = {}
     communes, by_key = [], {}
@@ -260,11 +266,7 @@ def two_tier_specs(province_code: str, valid_from: dt.date, valid_to: dt.date | 
     rows = _package_query(
         "SELECT province, provinceShort, provinceKey, wardCode, wardShort, wardType, wardKey FROM admin_units"
         " WHERE provinceCode = ? AND wardCode IS NOT NULL AND wardCode != '' ORDER BY wardCode", (province_code,))
-    if not rows:
-        raise ValueError(f"Province {province_code} is not in the package's two-tier list")
-    word, province_type = unit_type_of(rows[0]["province"], "tinh")
-    province = Spec(province_code, f"{word} {rows[0]['provinceShort']}", province_type, valid_from, valid_to,
-                    region=region)
+    province = _province_spec(rows, province_code, valid_from, valid_to, region, "two-tier")
     communes, by_key = [], {}
     for row in rows:
         commune = Spec(row["wardCode"], f"{row['wardType']} {row['wardShort']}", COMMUNE_TYPES[row["wardType"]],

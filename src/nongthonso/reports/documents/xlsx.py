@@ -7,9 +7,9 @@ import datetime as dt
 import io
 
 from nongthonso.core.text import format_date
+from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 
-from ..selectors import level_label
 from .figures import ReportFigures
 from .layout import vi_text
 
@@ -40,10 +40,10 @@ def summary_items(figures: ReportFigures) -> list[tuple[str, object, str, str | 
     if figures.two_tier:
         items = [item for item in items if item[0] != "Số xã dưới 10 tiêu chí"] + _two_tier_items(d)
     for level, dec in d["decisions_in_period"].items():
-        items.append((f"Công nhận trong kỳ: {level_label(level)}", dec["communes"], "xã", INT_FORMAT))
+        items.append((f"Công nhận trong kỳ: {Level(level).label}", dec["communes"], "xã", INT_FORMAT))
     items.append(("Thu hồi trong kỳ", d["revocations_in_period"], "xã", INT_FORMAT))
     for level, n in d["registrations"].items():
-        items.append((f"Đăng ký năm {d['registrations_year']}: {level_label(level)}", n, "xã", INT_FORMAT))
+        items.append((f"Đăng ký năm {d['registrations_year']}: {Level(level).label}", n, "xã", INT_FORMAT))
     if figures.two_tier:
         return items + _completion_items(d)
     done = d["completed_districts"]
