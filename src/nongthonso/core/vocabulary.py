@@ -113,7 +113,7 @@ UNIT_TYPE_WORDS: dict[str, dict[str, str]] = {
     "xa": {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran", "Đặc khu": "dac_khu"},
 }
 # every type word, the longest first (so that a word that begins another is tried after it)
-TYPE_WORDS = tuple(sorted({w for words in UNIT_TYPE_WORDS.values() for w in words}, key=len, reverse=True))
+TYPE_WORDS = tuple(sorted({w for words in UNIT_TYPE_WORDS.values() for w in words}, key=lambda w: (-len(w), w)))
 
 
 def type_word(name: str) -> str:
