@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nongthonso.units import groupings
+from nongthonso.units.services import find_unit
 
 from .. import selectors
 from ..selectors import GroupRow
-from ..services import TWO_TIER, find_unit, summary, summary_text
+from ..services import TWO_TIER, summary, summary_text
 
 
 @dataclass
