@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 
 from nongthonso.assessments.models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from nongthonso.audit.models import AuditEntry
@@ -216,9 +217,10 @@ def test_the_entry_page_shows_the_scorecards_rows_translated(client, setup):
     set_value(a, "11", "25,5", user=officer)  # multidimensional poverty ≤ 13% (TDMNPB): over by 12,5%
     client.force_login(officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    entry = _entry_rows(client.get(f"/ho-so/{a.pk}/").content.decode())
-    card = _scorecard_rows(client.get(f"/xa/{a.unit_id}/", {"year": a.year, "set": a.criteria_set.code})
-                           .content.decode())
+    with translation.override(None):  # the requests switch this thread to English: switch back after them
+        entry = _entry_rows(client.get(f"/ho-so/{a.pk}/").content.decode())
+        card = _scorecard_rows(client.get(f"/xa/{a.unit_id}/", {"year": a.year, "set": a.criteria_set.code})
+                               .content.decode())
     assert entry == card and len(entry) == a.criteria_set.indicators.count()
     assert entry["2.1"] == ("≥ 100%", "Not met", "short by 87,5%")
     assert entry["11"] == ("≤ 13%", "Not met", "over by 12,5%")
