@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shlex
 import socket
 import subprocess
 import sys
@@ -125,6 +126,58 @@ def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted
         status, headers = _get(base + static, Host=host)  # plain http: redirected
         assert status == 301 and headers["Location"] == f"https://{host}{static}"
         assert _get(base + "/healthz", Host=host)[0] == 200  # exempt from the redirect
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _make_run_serve_env(secret_file: Path, port: int) -> dict[str, str]:
+    """The environment ``make run`` serves with: the variables set on its ``nongthonso serve`` line (``make -n``)."""
+    plan = subprocess.run(["make", "-n", "run", f"SECRET_KEY_FILE={secret_file}", f"PORT={port}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=True).stdout.replace("\\\n", " ")
+    (line,) = [line for line in plan.splitlines() if " serve " in line]
+    words = shlex.split(line)
+    return dict(word.split("=", 1) for word in words[:next(i for i, w in enumerate(words) if "=" not in w)])
+
+
+def test_make_run_serves_the_demo_without_debug(tmp_path):
+    """``make run`` serves with DEBUG off: an unknown address is the Vietnamese 404 (not Django's debug page listing
+    the URL patterns), static files are still served (WhiteNoise, after collectstatic), pages link the favicon."""
+    port = _free_port()
+    secret = tmp_path / "secret_key"
+    secret.write_text(secrets.token_urlsafe(50) + "\n")
+    serve_env = _make_run_serve_env(secret, port)
+    assert serve_env["DJANGO_DEBUG"] == "0" and serve_env["DJANGO_SECRET_KEY_FILE"] == str(secret)
+    env = {**_clean_environ(), "NONGTHONSO_DATA_DIR": str(tmp_path),
+           "NONGTHONSO_NODE_MODULES": os.environ.get("NONGTHONSO_NODE_MODULES", str(ROOT / "node_modules"))}
+    subprocess.run([str(SCRIPT), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], env={**env, **serve_env}, cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # collectstatic runs first
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.1)
+        else:
+            raise AssertionError(log.read_text())
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/ho-so/999999/khong-co/", timeout=10)
+        html = missing.value.read().decode()
+        assert missing.value.code == 404 and "<h1>Không tìm thấy trang</h1>" in html
+        assert "URLconf" not in html and "urlpatterns" not in html and "DEBUG" not in html
+        assert "Content-Security-Policy" in missing.value.headers
+        for static in ("/static/nongthonso/app.css", "/static/nongthonso/favicon.svg", "/static/admin/css/base.css"):
+            assert _get(base + static)[0] == 200, static
+        with urllib.request.urlopen(base + "/dang-nhap/", timeout=10) as page:
+            assert 'rel="icon" href="/static/nongthonso/favicon.svg"' in page.read().decode()
+        assert "Cảnh báo: DJANGO_DEBUG=1" not in log.read_text()
     finally:
         server.terminate()
         server.wait(timeout=10)
