@@ -40,7 +40,7 @@ def place():
 
 @pytest.fixture
 def office(place):
-    return make_user("vp.tinh", "province_office", place[0], first_name="Văn phòng")
+    return make_user("vp.tinh", "province_office", place[0], first_name="Lê Văn Phòng")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def people(place):
     shared = make_user("kiem.hai.tinh", "commune_officer", second, email="kiem@example.vn")
     Membership.objects.create(user=shared, role="commune_officer", unit=elsewhere)
     return {
-        "officer": make_user("canbo.mot", "commune_officer", first, email="mot@example.vn", first_name="Một"),
+        "officer": make_user("canbo.mot", "commune_officer", first, email="mot@example.vn", first_name="Trần Một"),
         "viewer": make_user("xem.tinh", "viewer", province, email="xem@example.vn"),
         "outsider": make_user("canbo.ngoai", "commune_officer", elsewhere, email="ngoai@example.vn"),
         "shared": shared,
@@ -91,7 +91,7 @@ def test_an_account_outside_the_scope_is_404_and_untouched(office, people, who):
     client = _as(office)
     before = AuditEntry.objects.count()
     assert client.get(f"/tai-khoan/{target.pk}/").status_code == 404
-    for path, data in (("trang-thai/", {"active": "0"}), ("thong-tin/", {"first_name": "X", "email": "x@example.vn"}),
+    for path, data in (("trang-thai/", {"active": "0"}), ("thong-tin/", {"full_name": "X", "email": "x@example.vn"}),
                        ("gui-thu-mat-khau/", {}), ("mo-khoa-dang-nhap/", {}),
                        ("vai-tro/", {"role": "viewer", "unit": target.memberships.first().unit_id})):
         assert client.post(f"/tai-khoan/{target.pk}/{path}", data).status_code == 404, path
@@ -165,13 +165,36 @@ def test_disabling_and_enabling_an_account_is_audited_and_stops_its_login(office
     assert officer.is_active and len(_audit_tail(since)) == 2
 
 
+def test_editing_the_name_and_e_mail_is_audited(office, people):
+    officer = people["officer"]
+    client = _as(office)
+    html = client.get(f"/tai-khoan/{officer.pk}/").content.decode()
+    assert 'value="Trần Một"' in html and 'value="mot@example.vn"' in html
+    response = client.post(f"/tai-khoan/{officer.pk}/thong-tin/", {"full_name": "Trần Văn Một",
+                                                                   "email": "tran.mot@example.vn"})
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert (officer.get_full_name(), officer.email) == ("Trần Văn Một", "tran.mot@example.vn")
+    entry = AuditEntry.objects.order_by("pk").last()
+    assert (entry.model, entry.before["first_name"], entry.after["first_name"], entry.after["email"]) == (
+        "auth.user", "Trần Một", "Trần Văn Một", "tran.mot@example.vn")
+    # the same again changes nothing and writes nothing
+    since = AuditEntry.objects.count()
+    client.post(f"/tai-khoan/{officer.pk}/thong-tin/", {"full_name": "Trần Văn Một", "email": "tran.mot@example.vn"})
+    assert AuditEntry.objects.count() == since
+    # another account's address is refused
+    response = client.post(f"/tai-khoan/{officer.pk}/thong-tin/", {"full_name": "Trần Văn Một",
+                                                                   "email": "XEM@example.vn"})
+    assert response.status_code == 400 and "đã dùng cho một tài khoản khác" in response.content.decode()
+
+
 def test_a_shared_account_is_changed_only_role_by_role(office, people, place):
     shared = people["shared"]
     html = _as(office).get(f"/tai-khoan/{shared.pk}/").content.decode()
     assert "Khóa tài khoản" not in html and "Gửi thư đặt mật khẩu" not in html
     before = AuditEntry.objects.count()
     for call in (lambda: users.set_active(office, shared, False),
-                 lambda: users.update_profile(office, shared, first_name="X", last_name="", email="x@example.vn")):
+                 lambda: users.update_profile(office, shared, full_name="X", email="x@example.vn")):
         with pytest.raises(users.Refused, match="quản trị hệ thống"):
             call()
     shared.refresh_from_db()
@@ -195,7 +218,7 @@ def test_creating_an_account_mails_a_link_to_set_its_password(office, place):
     client = _as(office)
     since = AuditEntry.objects.count()
     response = client.post("/tai-khoan/them/", {
-        "username": "canbo.moi", "last_name": "Nguyễn Văn", "first_name": "Mới", "email": "moi@example.vn",
+        "username": "canbo.moi", "full_name": "Nguyễn Văn Mới", "email": "moi@example.vn",
         "role": "commune_officer", "unit": commune.pk})
     created = User.objects.get(username="canbo.moi")
     assert response.status_code == 302 and response["Location"] == f"/tai-khoan/{created.pk}/"
@@ -225,7 +248,7 @@ def test_creating_an_account_mails_a_link_to_set_its_password(office, place):
     ("email", "khong-phai-thu", "không hợp lệ"),
 ])
 def test_a_wrong_new_account_is_refused_with_a_vietnamese_message(office, people, place, field, value, message):
-    data = {"username": "canbo.moi", "first_name": "Mới", "email": "moi@example.vn", "role": "viewer",
+    data = {"username": "canbo.moi", "full_name": "Nguyễn Văn Mới", "email": "moi@example.vn", "role": "viewer",
             "unit": place[0].pk, field: value}
     response = _as(office).post("/tai-khoan/them/", data)
     assert response.status_code == 400

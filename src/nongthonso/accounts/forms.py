@@ -37,10 +37,7 @@ class UnitChoiceField(forms.ChoiceField):
 class RoleForm(forms.Form):
     """A role on a unit of the office's scope."""
 
-    role = forms.ChoiceField(label=_("Vai trò"), choices=[("", _("— chọn vai trò —")), *Role.choices],
-                             help_text=_("Cán bộ xã trên một xã, Văn phòng huyện trên một huyện, Văn phòng tỉnh "
-                                         "trên tỉnh; người xem trên đơn vị bất kỳ (xem được đơn vị đó và các đơn vị "
-                                         "trực thuộc)."))
+    role = forms.ChoiceField(label=_("Vai trò"), choices=[("", _("— chọn vai trò —")), *Role.choices])
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +50,8 @@ class RoleForm(forms.Form):
 class ProfileForm(forms.Form):
     """Name and e-mail of an account. The e-mail receives the password mails, so two accounts never share one."""
 
-    last_name = forms.CharField(label=_("Họ và tên đệm"), max_length=150, required=False)
-    first_name = forms.CharField(label=_("Tên"), max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150,
+                                help_text=_("Viết đầy đủ, theo thứ tự tiếng Việt, ví dụ Hoàng Thị Hoa."))
     email = forms.EmailField(label=_("Thư điện tử"), max_length=254,
                              help_text=_("Thư đặt mật khẩu được gửi tới địa chỉ này."),
                              error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ; ví dụ "
@@ -80,7 +77,7 @@ class AccountCreateForm(ProfileForm, RoleForm):
 
     username = forms.CharField(label=_("Tên đăng nhập"), max_length=150,
                                help_text=_("Chữ không dấu, số và . @ + - _, không dấu cách; ví dụ canbo.vanphu."))
-    field_order = ["username", "last_name", "first_name", "email", "role", "unit"]
+    field_order = ["username", "full_name", "email", "role", "unit"]
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()

@@ -42,6 +42,8 @@ from .models import Membership, Role
 from .services import grant, memberships, office_prefixes, revoke, role_at, under, unit_phrase
 
 User = get_user_model()
+# The page edits the name whole, in Vietnamese order («Hoàng Thị Hoa»), kept in first_name; an account made
+# elsewhere may have it split, first then last, as Django's get_full_name joins them.
 PROFILE_FIELDS = ("first_name", "last_name", "email")
 
 
@@ -162,15 +164,14 @@ def _profile(user) -> dict:
 
 
 @transaction.atomic
-def create_account(actor, *, username: str, first_name: str, last_name: str, email: str, role: str,
-                   unit: Unit) -> User:
+def create_account(actor, *, username: str, full_name: str, email: str, role: str, unit: Unit) -> User:
     """A new account with no usable password (the person sets it from the mail ``send_password_mail`` sends) and its
     first role. Audited: the account, then the role."""
     _scope(actor)
     _check_grant(actor, role, unit)
     if User.objects.filter(username=username).exists():
         raise Refused(f"Tên đăng nhập «{username}» đã có người dùng; chọn tên khác (ví dụ thêm tên xã).")
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user = User(username=username, first_name=full_name, email=email)
     user.set_unusable_password()
     user.save()
     record("create", user, after=_profile(user), user=actor, note="Tạo tài khoản (trang Tài khoản)")
@@ -179,13 +180,14 @@ def create_account(actor, *, username: str, first_name: str, last_name: str, ema
 
 
 @transaction.atomic
-def update_profile(actor, user, **values) -> bool:
-    """Change the account's name and e-mail (``PROFILE_FIELDS``); audited with before and after. Returns whether
-    anything changed."""
+def update_profile(actor, user, *, full_name: str, email: str) -> bool:
+    """Change the account's name (kept whole in ``first_name``) and e-mail; audited with before and after. Returns
+    whether anything changed."""
     _whole_account(actor, user)
     before = _profile(user)
-    for name in PROFILE_FIELDS:
-        setattr(user, name, values[name])
+    if full_name != user.get_full_name():
+        user.first_name, user.last_name = full_name, ""
+    user.email = email
     if _profile(user) == before:
         return False
     user.save(update_fields=list(PROFILE_FIELDS))

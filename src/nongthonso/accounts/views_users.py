@@ -72,9 +72,8 @@ def account_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = users.create_account(request.user, username=data["username"], first_name=data["first_name"],
-                                           last_name=data["last_name"], email=data["email"], role=data["role"],
-                                           unit=data["unit"])
+            created = users.create_account(request.user, username=data["username"], full_name=data["full_name"],
+                                           email=data["email"], role=data["role"], unit=data["unit"])
         except users.Refused as refused:
             form.add_error(None, refused.message)
         else:
@@ -88,7 +87,8 @@ def _detail(request, row: users.Account, *, profile=None, role_form=None, status
     user = row.user
     return render(request, "accounts/account.html", {
         "row": row, "account": user,
-        "profile": profile or ProfileForm(initial={f: getattr(user, f) for f in users.PROFILE_FIELDS}, account=user),
+        "profile": profile or ProfileForm(initial={"full_name": user.get_full_name(), "email": user.email},
+                                          account=user),
         "role_form": role_form or RoleForm(actor=request.user),
         "is_self": user.pk == request.user.pk,
     }, status=status)
