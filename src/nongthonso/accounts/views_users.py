@@ -9,7 +9,7 @@ import smtplib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -102,6 +102,18 @@ def account_detail(request, pk: int):
     return _detail(request, _account_or_404(request, pk))
 
 
+def _changed(request, row: users.Account, change) -> HttpResponse:
+    """Run ``change()`` (a ``users`` service call returning the success message): its refusal or its message is shown
+    on the account's page, where the browser goes back."""
+    try:
+        text = change()
+    except users.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, text)
+    return redirect("account", pk=row.user.pk)
+
+
 @login_required
 @require_POST
 def account_profile(request, pk: int):
@@ -109,13 +121,12 @@ def account_profile(request, pk: int):
     form = ProfileForm(request.POST, account=row.user)
     if not form.is_valid():
         return _detail(request, row, profile=form, status=400)
-    try:
+
+    def change() -> str:
         changed = users.update_profile(request.user, row.user, **form.cleaned_data)
-    except users.Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Đã lưu thông tin tài khoản.") if changed else _("Thông tin không thay đổi."))
-    return redirect("account", pk=pk)
+        return _("Đã lưu thông tin tài khoản.") if changed else _("Thông tin không thay đổi.")
+
+    return _changed(request, row, change)
 
 
 @login_required
@@ -123,16 +134,15 @@ def account_profile(request, pk: int):
 def account_active(request, pk: int):
     row = _account_or_404(request, pk)
     active = request.POST.get("active") == "1"
-    try:
+
+    def change() -> str:
         users.set_active(request.user, row.user, active)
-    except users.Refused as refused:
-        messages.error(request, refused.message)
-    else:
         text = _("Đã mở lại tài khoản %(user)s.") if active else _(
             "Đã khóa tài khoản %(user)s: người này không đăng nhập và không dùng mã API được nữa; các vai trò vẫn "
             "giữ để mở lại khi cần.")
-        messages.success(request, text % {"user": row.user.get_username()})
-    return redirect("account", pk=pk)
+        return text % {"user": row.user.get_username()}
+
+    return _changed(request, row, change)
 
 
 @login_required
@@ -140,16 +150,17 @@ def account_active(request, pk: int):
 def account_grant(request, pk: int):
     row = _account_or_404(request, pk)
     form = RoleForm(request.POST, actor=request.user)
-    if not form.is_valid():
-        return _detail(request, row, role_form=form, status=400)
-    try:
-        membership = users.grant_role(request.user, row.user, form.cleaned_data["role"], form.cleaned_data["unit"])
-    except users.Refused as refused:
-        form.add_error(None, refused.message)
-        return _detail(request, row, role_form=form, status=400)
-    messages.success(request, _("Đã giao vai trò %(role)s cho %(user)s.") % {
-        "role": role_at(membership.role, membership.unit), "user": row.user.get_username()})
-    return redirect("account", pk=pk)
+    if form.is_valid():
+        try:
+            membership = users.grant_role(request.user, row.user, form.cleaned_data["role"],
+                                          form.cleaned_data["unit"])
+        except users.Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Đã giao vai trò %(role)s cho %(user)s.") % {
+                "role": role_at(membership.role, membership.unit), "user": row.user.get_username()})
+            return redirect("account", pk=pk)
+    return _detail(request, row, role_form=form, status=400)
 
 
 @login_required
@@ -157,14 +168,13 @@ def account_grant(request, pk: int):
 def account_revoke(request, pk: int, membership_pk: int):
     row = _account_or_404(request, pk)
     membership = get_object_or_404(Membership.objects.select_related("user", "unit"), pk=membership_pk, user=row.user)
-    try:
+
+    def change() -> str:
         users.revoke_role(request.user, membership)
-    except users.Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Đã thu hồi vai trò %(role)s của %(user)s.") % {
-            "role": role_at(membership.role, membership.unit), "user": row.user.get_username()})
-    return redirect("account", pk=pk)
+        return _("Đã thu hồi vai trò %(role)s của %(user)s.") % {
+            "role": role_at(membership.role, membership.unit), "user": row.user.get_username()}
+
+    return _changed(request, row, change)
 
 
 @login_required
@@ -179,12 +189,10 @@ def account_password(request, pk: int):
 @require_POST
 def account_unlock(request, pk: int):
     row = _account_or_404(request, pk)
-    try:
-        cleared = users.unlock(request.user, row.user)
-    except users.Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        text = _("Đã mở khóa đăng nhập cho %(user)s.") if cleared else _("Tài khoản %(user)s không bị tạm khóa đăng "
-                                                                          "nhập.")
-        messages.success(request, text % {"user": row.user.get_username()})
-    return redirect("account", pk=pk)
+
+    def change() -> str:
+        text = _("Đã mở khóa đăng nhập cho %(user)s.") if users.unlock(request.user, row.user) else _(
+            "Tài khoản %(user)s không bị tạm khóa đăng nhập.")
+        return text % {"user": row.user.get_username()}
+
+    return _changed(request, row, change)
