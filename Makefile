@@ -29,14 +29,14 @@ install: $(INSTALLED) $(NODE_INSTALLED)
 ## `nongthonso runserver` is the development server, with DEBUG.
 SECRET_KEY_FILE ?= var/secret_key
 DJANGO_HTTPS ?= 0
-DJANGO_EMAIL_BACKEND ?= console
+EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 run: install
 	$(BIN)/nongthonso migrate --noinput
 	$(BIN)/nongthonso demo --if-empty
 	-$(BIN)/nongthonso demo_users
 	test -s $(SECRET_KEY_FILE) || (mkdir -p $(dir $(SECRET_KEY_FILE)) && umask 077 && \
 	  $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(SECRET_KEY_FILE))
-	DJANGO_DEBUG=0 DJANGO_HTTPS=$(DJANGO_HTTPS) DJANGO_EMAIL_BACKEND=$(DJANGO_EMAIL_BACKEND) \
+	DJANGO_DEBUG=0 DJANGO_HTTPS=$(DJANGO_HTTPS) EMAIL_BACKEND=$(EMAIL_BACKEND) \
 	  DJANGO_SECRET_KEY_FILE=$(SECRET_KEY_FILE) $(BIN)/nongthonso serve --host $(HOST) --port $(PORT)
 
 ## make test: install and run the whole suite (lint, migrations check, tests)

@@ -16,7 +16,6 @@
 - ``NONGTHONSO_LOGIN_FAILURE_LIMIT``, ``NONGTHONSO_LOGIN_LOCKOUT_MINUTES``: login throttling (django-axes);
   ``NONGTHONSO_SUPPORT_CONTACT``: whom a locked-out user (or anyone meeting an error page) should call.
 - ``NONGTHONSO_API_TOKEN_DAYS``: how long a new API token is valid.
-- ``DJANGO_EMAIL_*``, ``DJANGO_DEFAULT_FROM_EMAIL``: the mail server (password reset mails); see ``_email_backend``.
 """
 
 import datetime as dt
@@ -86,8 +85,10 @@ INSTALLED_APPS = [
     "nongthonso.recognition",
     "nongthonso.reports",
     "nongthonso.dataio",
+    "nongthonso.notifications",
     "ninja",
     "nongthonso.api",
+    "nongthonso.demo",
     "axes",
     "csp",
 ]
@@ -256,30 +257,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders in development
 
-
-
-def _email_backend(name: str) -> str:
-    """``DJANGO_EMAIL_BACKEND``: ``console`` (mails printed on the server's standard output; the default with
-    DEBUG on), ``smtp`` (the default with DEBUG off: ``DJANGO_EMAIL_HOST`` …), ``file`` (``DJANGO_EMAIL_FILE_PATH``),
-    ``locmem``, ``dummy``, or a backend's dotted path."""
-    name = name or ("console" if DEBUG else "smtp")
-    if "." in name:
-        return name
-    if name not in ("console", "smtp", "file", "locmem", "dummy"):
-        raise RuntimeError(f"DJANGO_EMAIL_BACKEND {name!r}: use console, smtp, file, locmem, dummy or a dotted path")
-    return f"django.core.mail.backends.{'filebased' if name == 'file' else name}.EmailBackend"
-
-
-EMAIL_BACKEND = _email_backend(os.environ.get("DJANGO_EMAIL_BACKEND", "").strip())
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT") or 25)
-EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _flag("DJANGO_EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _flag("DJANGO_EMAIL_USE_SSL", False)
-EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH") or str(DATA_DIR / "mail")
-EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Nông thôn số <noreply@localhost>")
+# E-mail (notifications of workflow steps): the console in development, SMTP in production; see docs/operations.md.
+# Links in the e-mails start with NONGTHONSO_SITE_URL.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Nông thôn số <no-reply@localhost>"
+SITE_URL = (os.environ.get("NONGTHONSO_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

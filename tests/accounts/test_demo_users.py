@@ -7,12 +7,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from nongthonso.accounts.management.commands import demo_users
-from nongthonso.accounts.management.commands.demo_users import DEMO_PASSWORD, FORCE
 from nongthonso.accounts.models import Membership
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.workflow import definition_of
 from nongthonso.audit.models import AuditEntry
+from nongthonso.demo.management.commands import demo_users
+from nongthonso.demo.management.commands.demo_users import DEMO_PASSWORD, FORCE
 
 from .helpers import make_user, unit
 

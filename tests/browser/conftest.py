@@ -54,7 +54,7 @@ def app_server(browser_data, server_log):
         subprocess.run([script, *command], env=env, check=True, capture_output=True, cwd=ROOT)
     port = _free_port()
     serving = {**env, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-               "DJANGO_EMAIL_BACKEND": "console"}
+               "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     with open(server_log, "wb") as log:
         server = subprocess.Popen([script, "serve", "--port", str(port)], env=serving, cwd=ROOT, stdout=log,
                                   stderr=subprocess.STDOUT)
