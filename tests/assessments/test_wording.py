@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.assessments.selectors import _changes
 from nongthonso.assessments.services import set_value
 from nongthonso.audit.models import AuditEntry
+from nongthonso.criteria import confirmations
 from nongthonso.criteria.choices import Level
+from nongthonso.criteria.models import Threshold
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import status_on
 from nongthonso.units.models import Unit
@@ -147,8 +152,6 @@ def test_the_histories_show_values_as_typed(client, dossiers_open, failing, offi
 
 def test_the_dossier_entries_read_as_words(failing):
     """The history of an import (indicator codes → values) and of the dossier's creation (year, set)."""
-    from nongthonso.assessments.selectors import _changes
-
     a = dossier_2023(failing)
     imported = AuditEntry(model="assessments.assessment", object_id=str(a.pk), action="import",
                           before={"1.1": False, "2.1": 59.5}, after={"1.1": True, "2.1": 71.0})
@@ -160,3 +163,68 @@ def test_the_dossier_entries_read_as_words(failing):
                          after={"unit": a.unit.code, "year": 2023, "set": NTM_SET})
     _subject, changes = _changes(created, {}, units)
     assert [(c.label, c.after) for c in changes] == [("Đơn vị", a.unit.code), ("Năm", "2023"), ("Bộ tiêu chí", NTM_SET)]
+
+
+# --- a ceiling exceeded, a floor not reached --------------------------------------------------------------------------
+
+def entry_row(html: str, code: str) -> str:
+    start = rf'<div class="entry-row" data-indicator="{re.escape(code)}"'
+    match = re.search(start + r'.*?(?=<div class="entry-row"|</section>)', html, re.S)
+    assert match, f"indicator {code} is on the entry page"
+    return match.group(0)
+
+
+def test_a_ceiling_exceeded_reads_over_and_a_floor_missed_reads_short(client, dossiers_open, failing, officer):
+    a, user = dossier_2023(failing), officer(failing)
+    ceiling = next(i for c in a.results["criteria"] for i in c["indicators"] if i["code"] == "11")["threshold"]
+    set_value(a, "11", ceiling + 2.8, user=user)  # multidimensional poverty, ≤ the threshold
+    set_value(a, "2.1", 97.5, user=user)  # roads, ≥ 100%
+    client.force_login(user)
+    html = client.get(reverse("dossier", args=[a.pk])).content.decode()
+    poverty, roads = entry_row(html, "11"), entry_row(html, "2.1")
+    assert "Không đạt · vượt 2,8%" in poverty and "thiếu" not in poverty
+    assert "Không đạt · thiếu 2,5%" in roads and "vượt" not in roads
+    card = scorecard_html(client, failing)
+    assert "vượt 2,8%" in re.search(r'<tr data-indicator="11".*?</tr>', card, re.S).group(0)
+
+
+# --- verdict colours --------------------------------------------------------------------------------------------------
+
+def test_a_commune_without_a_level_is_not_shown_in_the_colour_of_success(client, failing):
+    html = scorecard_html(client, failing)
+    assert '<div class="figure" data-figure="level"><b class="not_met">Chưa đạt chuẩn</b>' in html
+    assert '<div class="figure" data-figure="eligible"><b class="not_met">Chưa đạt</b>' in html
+
+
+def test_the_stylesheet_gives_a_figure_its_verdicts_colour():
+    """A figure's number is green (``.figure b``); a verdict's class must win over it (it did not: «Chưa đạt
+    chuẩn» was green)."""
+    css = Path(finders.find("nongthonso/app.css")).read_text(encoding="utf-8")
+    assert re.search(r"\.figure b\.not_met\b[^{]*\{[^}]*color:\s*#b3261e", css)
+    assert re.search(r"\.figure b\.unknown\b[^{]*\{[^}]*color:\s*var\(--muted\)", css)
+
+
+# --- thresholds confirmed by the province show as such ----------------------------------------------------------------
+
+def test_a_threshold_the_province_confirmed_shows_as_confirmed_on_the_scorecard_and_entry_page(
+        client, dossiers_open, failing, officer):
+    office = get_user_model().objects.create_user("vpdp", password=None, first_name="Lan", last_name="Nguyễn")
+    grant(office, Role.PROVINCE_OFFICE, Unit.objects.get(code="19", valid_to__isnull=True,
+                                                         unit_type__level__code="tinh"))
+    a = dossier_2023(failing)
+    row = Threshold.objects.get(indicator__criteria_set=a.criteria_set, indicator__code="2.1", region="", year=None)
+    citation = confirmations.Citation(document="Quyết định 318/QĐ-TTg ngày 08/3/2022", appendix="Phụ lục I",
+                                      page="7")
+    confirmations.confirm(office, a.criteria_set, "19", [row.pk], citation)
+
+    card = scorecard_html(client, failing)
+    roads = re.search(r'<tr data-indicator="2.1".*?</tr>', card, re.S).group(0)
+    assert '<span class="badge confirmed"' in roads and "Chưa đối chiếu văn bản" not in roads
+    assert "Quyết định 318/QĐ-TTg ngày 08/3/2022, Phụ lục I, trang 7 — xác nhận bởi Lan Nguyễn ngày" in roads
+    other = re.search(r'<tr data-indicator="2.2".*?</tr>', card, re.S).group(0)
+    assert "Chưa đối chiếu văn bản" in other
+
+    client.force_login(officer(failing))
+    html = client.get(reverse("dossier", args=[a.pk])).content.decode()
+    assert '<span class="badge confirmed" title="Quyết định 318/QĐ-TTg' in entry_row(html, "2.1")
+    assert "Chưa đối chiếu văn bản" in entry_row(html, "2.2")

@@ -32,15 +32,15 @@ from django.utils.translation import gettext as _
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import memberships, role_at
 from nongthonso.audit.services import record
-from nongthonso.core.text import display_value, same_value
+from nongthonso.core.text import same_value
 from nongthonso.units.choices import CommuneGroup, Region
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import engine
 from .catalogue import compiled
-from .choices import Comparator, ValueType
 from .models import CriteriaSet, Indicator, Threshold, ThresholdConfirmation
+from .wording import threshold_text
 
 _PAGE = re.compile(r"^\d{1,4}(\s*[-–]\s*\d{1,4})?$")
 
@@ -155,19 +155,6 @@ def sets_for(province_code: str) -> list[CriteriaSet]:
     the latest in force first."""
     return list(CriteriaSet.objects.filter(Q(province_code="") | Q(province_code=province_code))
                 .order_by("-effective_from", "code", "-version"))
-
-
-def threshold_text(value: Any, comparator: str, value_type: str, unit: str = "") -> str:
-    """A threshold as read beside a value: «≥ 42 triệu đồng/người/năm», «≤ 13%», «Đạt» (a yes/no indicator that must
-    be met; «Không»: one that must not), the allowed categories; «—» when there is none."""
-    if value is None or value == "":
-        return "—"
-    if value_type == ValueType.BOOLEAN or isinstance(value, bool):
-        return _("Đạt") if value else _("Không")
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    label = str(Comparator(comparator).label) if comparator in Comparator.values else comparator
-    return f"{label} {display_value(value, unit)}"
 
 
 @dataclass
