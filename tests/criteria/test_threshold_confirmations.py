@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import grant
+from nongthonso.assessments.models import Assessment
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria import confirmations
 from nongthonso.criteria.confirmations import Citation, CitationRejected, ConfirmationRefused
@@ -248,3 +249,24 @@ def test_a_changed_threshold_is_no_longer_backed_by_its_confirmation(client, off
     html = client.get(URL, {"tinh": "19", "bo": cset.pk}).content.decode()
     shown = threshold_row(html, target.pk)
     assert 'data-confirmed="stale"' in shown and "Ngưỡng đã đổi sau khi xác nhận" in shown
+
+
+# --- the API ----------------------------------------------------------------------------------------------------------
+
+def test_the_api_gives_each_thresholds_confirmations_and_a_dossiers(client, office):
+    cset = ntm_set()
+    confirmations.confirm(office, cset, "19", [row("2.1").pk], CITATION)
+    client.force_login(office)
+    data = client.get(f"/api/criteria-sets/{cset.pk}").json()
+    rows = {(i["code"], t["region"], t["year"]): t for c in data["criteria"] for i in c["indicators"]
+            for t in i["thresholds"]}
+    (given,) = rows[("2.1", "", None)]["confirmations"]
+    assert given["province_code"] == "19"
+    assert given["citation"] == "Quyết định 318/QĐ-TTg ngày 08/3/2022, Phụ lục I, trang 5"
+    assert given["confirmed_by"] == "Văn phòng Tỉnh"
+    assert rows[("2.2", "", None)]["confirmations"] == []
+
+    dossier = Assessment.objects.filter(criteria_set=cset, year=2023).first()  # a commune of the old province 19
+    detail = client.get(f"/api/assessments/{dossier.pk}").json()
+    assert detail["threshold_confirmations"]["2.1"]["page"] == "5"
+    assert "2.2" not in detail["threshold_confirmations"]

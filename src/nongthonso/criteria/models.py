@@ -182,6 +182,12 @@ class ThresholdConfirmation(models.Model):
         parts = [self.document, self.article, self.appendix, f"trang {self.page}" if self.page else ""]
         return ", ".join(p for p in parts if p)
 
+    def to_dict(self) -> dict:
+        """As the API and the exports give it."""
+        return {"province_code": self.province_code, "value": self.value, "document": self.document,
+                "article": self.article, "appendix": self.appendix, "page": self.page, "citation": self.citation,
+                "confirmed_by": self.confirmed_by_name, "confirmed_at": self.confirmed_at}
+
 
 class IndicatorMapping(models.Model):
     """An indicator of one set that corresponds to an indicator of a later set (2021-2025 → 2026-2030), so that a
