@@ -5,11 +5,13 @@ confirmation backs the threshold a commune is judged against."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import grant
@@ -18,6 +20,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria import confirmations
 from nongthonso.criteria.confirmations import Citation, CitationRejected, ConfirmationRefused
 from nongthonso.criteria.models import CriteriaSet, Threshold, ThresholdConfirmation
+from nongthonso.dataio.workbook import build_template
 from nongthonso.units.models import Unit, UnitType
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +273,21 @@ def test_the_api_gives_each_thresholds_confirmations_and_a_dossiers(client, offi
     detail = client.get(f"/api/assessments/{dossier.pk}").json()
     assert detail["threshold_confirmations"]["2.1"]["page"] == "5"
     assert "2.2" not in detail["threshold_confirmations"]
+
+
+# --- the Excel template -----------------------------------------------------------------------------------------------
+
+def test_the_template_of_a_province_says_which_indicators_it_confirmed(office):
+    cset = ntm_set()
+    confirmations.confirm(office, cset, "19", [row("2.1").pk], CITATION)
+    two_two = [r.threshold.pk for r in confirmations.review_rows(cset, "19") if r.indicator.code == "2.2"]
+    confirmations.confirm(office, cset, "19", two_two[:1], CITATION)  # one of its rows only
+
+    def flags(**where) -> dict[str, str]:
+        book = load_workbook(io.BytesIO(build_template(NTM_SET, **where)))
+        return {r[0]: r[6] for r in book["Chỉ tiêu"].iter_rows(min_row=2, values_only=True)}
+
+    shown = flags(unit_code="19", year=2023)
+    assert shown["2.1"] == "Đã xác nhận: Quyết định 318/QĐ-TTg ngày 08/3/2022, Phụ lục I, trang 5"
+    assert shown["2.2"] == "Chưa đối chiếu"
+    assert flags()["2.1"] == "Chưa đối chiếu"  # a template for no province: the catalogue's flag

@@ -243,6 +243,18 @@ def review_rows(cset: CriteriaSet, province_code: str) -> list[ReviewRow]:
     return [ReviewRow(t, confirmations.get(t.pk)) for t in rows]
 
 
+def confirmed_indicators(cset: CriteriaSet, province_code: str | None) -> dict[str, list[ThresholdConfirmation]]:
+    """Indicator code → the province's confirmations of its rows, for the indicators of ``cset`` whose every row the
+    province reviews is confirmed (for an export that lists indicators, not rows). Three queries; none without a
+    province."""
+    if not province_code:
+        return {}
+    rows: dict[str, list[ReviewRow]] = {}
+    for r in review_rows(cset, province_code):
+        rows.setdefault(r.indicator.code, []).append(r)
+    return {code: [r.confirmation for r in found] for code, found in rows.items() if all(r.confirmed for r in found)}
+
+
 # --- writes ---------------------------------------------------------------------------------------------------------
 
 def _after(c: ThresholdConfirmation) -> dict:
