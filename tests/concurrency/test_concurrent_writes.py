@@ -26,7 +26,6 @@ from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, perform
 from nongthonso.audit.models import AuditEntry
 from nongthonso.recognition import spells
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
 pytestmark = [
     pytest.mark.skipif(
@@ -53,12 +52,12 @@ def db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def committed(db):
+def committed(db, assessed_communes, dai_tu, dossier, make_user):
     """A Đại Từ commune's 2023 dossier, two district officers and two commune officers — committed, so
     that every thread's connection sees them. Afterwards every row written is deleted and the dossier's
     rows (assessments and values of the commune) are put back field by field, then compared."""
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[1]
-    district = unit(DAI_TU, "huyen")
+    commune = assessed_communes(dai_tu)[1]
+    district = dai_tu
     marks = {model: _max_pk(model) for model in (AuditEntry, WorkflowEvent, Membership, get_user_model())}
     saved_assessments = list(Assessment.objects.filter(unit=commune).order_by("pk").values())
     saved_values = list(IndicatorValue.objects.filter(assessment__unit=commune).order_by("pk").values())

@@ -172,11 +172,9 @@ def test_rebuild_derived_checks_and_repairs(capsys):
 
 
 @pytest.mark.django_db
-def test_the_copies_of_a_unit_follow_its_changes(communes):
+def test_the_copies_of_a_unit_follow_its_changes(communes, reference_summary):
     from nongthonso.reports.services import NATIONAL, summary
     from nongthonso.units.signals import units_changed
-
-    from .reference_summary import reference_summary
 
     unit = communes.filter(spells__isnull=False, standings__isnull=False).distinct().first()
     # a unit saved (the admin, a repair): its end date is copied onto its spells and standings

@@ -212,9 +212,7 @@ def test_the_2026_paragraph(world):
 
 
 @pytest.mark.django_db
-def test_the_summary_follows_the_reference_computation_in_2026(world):
-    from .reference_summary import reference_summary
-
+def test_the_summary_follows_the_reference_computation_in_2026(world, reference_summary):
     assert summary("19", AS_OF) == reference_summary("19", AS_OF)
 
 
@@ -441,9 +439,7 @@ QUERY_BOUND_2026 = 120  # the merger rule (statuses of merged communes) costs a 
 
 
 @pytest.mark.django_db
-def test_the_2026_dashboard_queries_do_not_grow_with_the_data(admin_client, world):
-    from .test_dashboard import count_queries
-
+def test_the_2026_dashboard_queries_do_not_grow_with_the_data(admin_client, world, count_queries):
     params = {"as_of": "2026-06-30"}
     before = count_queries(admin_client, URL, params)
     # more of the same: ten more merged communes whose predecessors were all NTM, three more dossiers
