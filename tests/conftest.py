@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -412,3 +414,99 @@ def not_a_table() -> dict[str, bytes]:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         z.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
     return {"png": PNG, "docx": buffer.getvalue()}
+
+
+# --- PostgreSQL: one transaction waiting for another's lock -------------------------------------------------------
+
+@dataclass(frozen=True)
+class LockWait:
+    """The second transaction as ``pg_stat_activity`` showed it while the first held its locks."""
+
+    wait_event_type: str  # "Lock"
+    wait_event: str  # e.g. "transactionid", "tuple"
+    query: str  # the statement that waited
+
+
+@dataclass(frozen=True)
+class LockRace:
+    results: tuple  # what ``first`` and ``second`` returned, or the exception each raised
+    wait: LockWait
+
+
+LOCK_RACE_TIMEOUT = 30  # seconds: a bound on every wait, never a pause that synchronises anything
+
+
+@pytest.fixture
+def lock_race():
+    """``lock_race(first, second)``, on PostgreSQL with committed rows (not inside a test transaction): ``first``
+    runs in a transaction of its own connection, which stays open once ``first`` returns, so the row locks it took
+    are held; ``second`` then starts in another connection. The test's connection polls ``pg_stat_activity`` until
+    ``second``'s backend waits on a lock (``wait_event_type`` «Lock») that ``first``'s backend holds
+    (``pg_blocking_pids``), and only then lets ``first`` commit. Returns both results and the wait seen; fails if
+    ``second`` finished, or did not wait, within the bound: the order is proved, not left to timing."""
+    from django.db import connection, transaction
+
+    def own_pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    def seen_waiting(pid: int, holder: int, finished: threading.Event) -> LockWait | None:
+        deadline = time.monotonic() + LOCK_RACE_TIMEOUT
+        with connection.cursor() as cursor:
+            while not finished.is_set() and time.monotonic() < deadline:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh statistics on every poll
+                cursor.execute("SELECT wait_event_type, wait_event, query, %s = ANY(pg_blocking_pids(pid)) "
+                               "FROM pg_stat_activity WHERE pid = %s", [holder, pid])
+                row = cursor.fetchone()
+                if row is not None and row[0] == "Lock" and row[3]:
+                    return LockWait(*row[:3])
+                time.sleep(0.005)  # the polling interval
+        return None
+
+    def race(first: Callable[[], Any], second: Callable[[], Any]) -> LockRace:
+        pids: list[int | None] = [None, None]
+        results: list[Any] = [None, None]
+        holding, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+        def run_first() -> None:
+            try:
+                pids[0] = own_pid()
+                with transaction.atomic():
+                    results[0] = first()
+                    holding.set()
+                    if not release.wait(timeout=LOCK_RACE_TIMEOUT):
+                        raise TimeoutError("the first transaction was never let commit")
+            except Exception as exc:  # reported below
+                results[0] = exc
+            finally:
+                holding.set()
+                connection.close()  # this thread's connection: the test database must be droppable at the end
+
+        def run_second() -> None:
+            try:
+                pids[1] = own_pid()
+                if holding.wait(timeout=LOCK_RACE_TIMEOUT):
+                    results[1] = second()
+            except Exception as exc:  # the refusal is the result
+                results[1] = exc
+            finally:
+                finished.set()
+                connection.close()
+
+        threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+        for thread in threads:
+            thread.start()
+        try:
+            wait = None
+            if holding.wait(timeout=LOCK_RACE_TIMEOUT) and None not in pids:
+                wait = seen_waiting(pids[1], pids[0], finished)
+        finally:
+            release.set()
+            for thread in threads:
+                thread.join(timeout=LOCK_RACE_TIMEOUT)
+        assert not any(t.is_alive() for t in threads), "a transaction never finished (deadlock?)"
+        assert wait is not None, f"the second transaction never waited for a lock of the first: {results}"
+        return LockRace(tuple(results), wait)
+
+    return race
