@@ -20,6 +20,7 @@ from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from nongthonso.audit.services import record
+from nongthonso.core.vocabulary import NumberInvalid, parse_bool, parse_number
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet, Indicator
@@ -29,9 +30,6 @@ from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import standings
 from .models import Assessment, IndicatorValue
-
-_TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
-_FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
 
 
 class ValueRejected(ValueError):
@@ -47,13 +45,8 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
         return None
     vt = indicator.value_type
     if vt == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+        if (answer := parse_bool(raw)) is not None:
+            return answer
         raise ValueRejected(f"Chỉ tiêu {indicator.code} nhận «Đạt» hoặc «Không đạt» (1/0, có/không); "
                             f"«{raw}» không hợp lệ.")
     if vt == "category":
@@ -66,14 +59,9 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
     if isinstance(raw, int | float):
         number = float(raw)
     else:
-        text = str(raw).strip().replace(" ", "").rstrip("%")
-        if "," in text and "." in text:  # 1.234,5 (Vietnamese) → 1234.5
-            text = text.replace(".", "").replace(",", ".")
-        elif "," in text:
-            text = text.replace(",", ".")
         try:
-            number = float(text)
-        except ValueError:
+            number = parse_number(raw)
+        except NumberInvalid:
             raise ValueRejected(
                 f"Chỉ tiêu {indicator.code} cần một số ({indicator.unit or 'không có đơn vị'}); «{raw}» không "
                 "phải là số. Dùng dấu phẩy cho phần thập phân, ví dụ 85,7.") from None

@@ -56,6 +56,7 @@ from nongthonso.accounts.services import (
 from nongthonso.audit.models import AuditEntry
 from nongthonso.audit.services import record
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import parse_date
 
 from . import definitions
 from .definitions import Definition, Step
@@ -590,20 +591,6 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
     return event
 
 
-def _parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -639,7 +626,7 @@ def _record_decision(assessment: Assessment, decision, user):
     else:
         data = _decision_input(decision)
         number, authority = data.number.strip(), data.authority.strip()
-        date = _parse_date(data.date)
+        date = parse_date(data.date)
         problems = []
         if not number:
             problems.append("thiếu số, ký hiệu quyết định (ví dụ 1234/QĐ-UBND)")

@@ -37,9 +37,9 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
+from nongthonso.core.vocabulary import DATE_HINT, parse_date
 
 from .choices import CommuneGroup
-from .loaders import DATE_HINT, parse_date
 from .models import CommuneGroupAssignment, Unit
 from .signals import groups_changed
 from .versions import UnitVersions
