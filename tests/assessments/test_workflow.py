@@ -92,7 +92,7 @@ def test_a_dossier_goes_from_draft_to_recognised_and_the_status_follows(flow):
     # given a draft dossier of a commune that is not NTM
     a = flow.dossier
     version = a.version
-    ntm_before = summary("19", dt.date(2023, 12, 31))["ntm"]
+    ntm_before = summary("19", dt.date(2023, 12, 31)).ntm
     assert not status_on(flow.commune, DECISION_DATE).holds(Level.XA_NTM)
 
     # when each office takes its step
@@ -131,7 +131,7 @@ def test_a_dossier_goes_from_draft_to_recognised_and_the_status_follows(flow):
     assert not status_on(flow.commune, DECISION_DATE - dt.timedelta(days=1)).holds(Level.XA_NTM)
     status = status_on(flow.commune, DECISION_DATE)
     assert status.holds(Level.XA_NTM) and status.decisions[Level.XA_NTM] == decision
-    assert summary("19", dt.date(2023, 12, 31))["ntm"] == ntm_before + 1
+    assert summary("19", dt.date(2023, 12, 31)).ntm == ntm_before + 1
 
 
 ILLEGAL = [

@@ -86,40 +86,40 @@ def test_the_selectors_agree_with_the_summary(province_19, rural_communes):
     scope = selectors.Scope(province_19, AS_OF)
     rows = selectors.district_table(province_19, AS_OF, scope=scope)
     assert len(rows) == 9
-    assert sum(r.communes for r in rows) == data["communes_total"] == 126
-    assert sum(r.ntm for r in rows) == data["ntm"] == 108
-    assert sum(r.advanced for r in rows) == data["advanced"] == 17
-    assert sum(r.model for r in rows) == data["model"] == 4
-    assert sum(r.criteria_met_sum for r in rows) == data["criteria_met_sum"]
+    assert sum(r.communes for r in rows) == data.communes_total == 126
+    assert sum(r.ntm for r in rows) == data.ntm == 108
+    assert sum(r.advanced for r in rows) == data.advanced == 17
+    assert sum(r.model for r in rows) == data.model == 4
+    assert sum(r.criteria_met_sum for r in rows) == data.criteria_met_sum
     assert [r.name for r in rows] == sorted((r.name for r in rows), key=vi_sort_key)
 
     histogram = selectors.criteria_histogram(province_19, AS_OF, scope=scope)
     assert [h["criteria"] for h in histogram] == list(range(20))
     assert sum(h["communes"] for h in histogram) == 126
     mean = sum(h["criteria"] * h["communes"] for h in histogram) / 126
-    assert round(mean, 1) == data["avg_criteria"] == 18.2
-    assert {str(h["criteria"]): h["communes"] for h in histogram if h["communes"]} == data["criteria_distribution"]
+    assert round(mean, 1) == data.avg_criteria == 18.2
+    assert {str(h["criteria"]): h["communes"] for h in histogram if h["communes"]} == data.criteria_distribution
     assert all(h["communes"] == 0 for h in histogram[:10])  # "không có xã dưới 10 tiêu chí"
 
     shares = selectors.criterion_shares(province_19, AS_OF, scope=scope)
     assert [s["code"] for s in shares] == [str(i) for i in range(1, 20)]
     assert all(s["assessed"] == 126 for s in shares)
     # the criteria met, counted criterion by criterion, add up to the communes' totals
-    assert sum(s["met"] for s in shares) == data["criteria_met_sum"]
+    assert sum(s["met"] for s in shares) == data.criteria_met_sum
 
     trend = selectors.trend(province_19, range(2021, 2024), as_of=AS_OF)
     assert [t["year"] for t in trend] == [2021, 2022, 2023]
     assert trend[-1]["ntm"] == 108 and trend[-1]["avg_criteria"] == 18.2 and trend[-1]["communes"] == 126
-    assert summary("19", dt.date(2022, 12, 31))["ntm"] == trend[1]["ntm"]
+    assert summary("19", dt.date(2022, 12, 31)).ntm == trend[1]["ntm"]
     assert trend[0]["ntm"] <= trend[1]["ntm"] <= trend[2]["ntm"]
 
     reg = {r["level"]: (r["registered"], r["recognised"])
            for r in selectors.registrations_vs_achievements(province_19, 2023, as_of=AS_OF)}
-    assert {lvl: n for lvl, (n, _) in reg.items()} == data["registrations"]
+    assert {lvl: n for lvl, (n, _) in reg.items()} == data.registrations
     done_2022 = {r["level"]: r["recognised"] for r in selectors.registrations_vs_achievements(province_19, 2022)}
     # the decisions of the first half of 2023 were all "for 2022"
-    for level, d in data["decisions_in_period"].items():
-        assert done_2022[level] >= d["communes"]
+    for level, d in data.decisions_in_period.items():
+        assert done_2022[level] >= d.communes
 
     rows = selectors.alert_rows(province_19, AS_OF, scope=scope)
     expected = alerts(rural_communes(province_19), AS_OF)
@@ -151,7 +151,7 @@ def test_a_district_office_sees_its_district(client, django_user_model, unit_at,
     assert "Bảng điều khiển — Huyện Đại Từ" in html
     assert [code for code, _, _ in district_rows(html)] == ["171"]
     communes = rural_communes(district)
-    assert f"<b>{summary('171', AS_OF)['ntm']}/{len(communes)}</b>" in html
+    assert f"<b>{summary('171', AS_OF).ntm}/{len(communes)}</b>" in html
     for row in re.findall(r'<tr data-alert="(\w+)">', html):
         assert row in {c.code for c in communes}
     # another unit is refused with a message, and the district's figures are shown

@@ -61,15 +61,15 @@ def test_unpublished_assessments_stay_off_the_public_pages(client, published, pr
     data = selectors.public_summary("19", AS_OF)
     internal = summary("19", AS_OF)
     # decisions are public: the recognition figures do not change
-    assert (data["ntm"], data["advanced"], data["model"]) == (internal["ntm"], internal["advanced"], internal["model"])
+    assert (data.ntm, data.advanced, data.model) == (internal.ntm, internal.advanced, internal.model)
     # the criteria figures come from the latest *published* assessment: 2022's
     latest_2022 = {a.unit_id: a.criteria_met for a in Assessment.objects.filter(
         year=2022, criteria_set__code="xa-ntm-2021-2025", unit__in=rural_communes(province_19))}
-    assert data["communes_assessed"] == len(latest_2022) == 126
-    assert data["avg_criteria"] == round(sum(latest_2022.values()) / 126, 1)
-    assert data["criteria_met_sum"] != internal["criteria_met_sum"]
+    assert data.communes_assessed == len(latest_2022) == 126
+    assert data.avg_criteria == round(sum(latest_2022.values()) / 126, 1)
+    assert data.criteria_met_sum != internal.criteria_met_sum
     html = client.get("/", {"as_of": "2023-06-30"}).content.decode()
-    assert f'data-figure="avg_criteria"><b>{str(data["avg_criteria"]).replace(".", ",")}</b>' in html
+    assert f'data-figure="avg_criteria"><b>{str(data.avg_criteria).replace(".", ",")}</b>' in html
     # nothing published at all: no criteria figures, but the decisions still show
     Assessment.objects.update(state="draft")
     html = client.get("/", {"as_of": "2023-06-30"}).content.decode()
@@ -107,11 +107,11 @@ def test_the_recognised_lists_filter_by_district_and_date(client, unit_at, rural
     html = client.get(RECOGNISED, {"as_of": "2023-06-30", "huyen": "165"}).content.decode()
     song_cong = {c.code for c in rural_communes(unit_at("165", "huyen"))}
     rows = level_rows(html, Level.XA_NTM)
-    assert rows and set(rows) <= song_cong and len(rows) == summary("165", AS_OF)["ntm"]
+    assert rows and set(rows) <= song_cong and len(rows) == summary("165", AS_OF).ntm
     assert '<option value="165" selected>' in html
     # an earlier date: fewer recognised communes, as the decisions say
     html = client.get(RECOGNISED, {"as_of": "2022-12-31"}).content.decode()
-    assert len(level_rows(html, Level.XA_NTM)) == summary("19", dt.date(2022, 12, 31))["ntm"] < 108
+    assert len(level_rows(html, Level.XA_NTM)) == summary("19", dt.date(2022, 12, 31)).ntm < 108
     # a district that does not exist gets a message in Vietnamese, and the whole province
     html = client.get(RECOGNISED, {"as_of": "2023-06-30", "huyen": "999"}).content.decode()
     assert "Không có huyện mã «999»" in html

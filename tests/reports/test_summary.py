@@ -1,8 +1,10 @@
 """The provincial summary reproduces the 2023 report from raw data, and follows every change at once."""
 
+import dataclasses
 import datetime as dt
 import io
 import json
+import pickle
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +13,7 @@ from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import evaluate, set_value
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition.services import alerts, status_on
+from nongthonso.reports import selectors
 from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.models import Unit
 
@@ -20,18 +23,35 @@ NTM_SET = "xa-ntm-2021-2025"
 @pytest.mark.django_db
 def test_the_demo_reproduces_the_2023_report(report_2023):
     data = summary("19", AS_OF)
-    assert {k: data[k] for k in ("communes_total", "ntm", "ntm_pct", "advanced", "model", "model_hamlets",
-                                 "avg_criteria", "min_criteria", "communes_below_10")} == {
+    assert {k: getattr(data, k) for k in ("communes_total", "ntm", "ntm_pct", "advanced", "model", "model_hamlets",
+                                          "avg_criteria", "min_criteria", "communes_below_10")} == {
         "communes_total": 126, "ntm": 108, "ntm_pct": 85.7, "advanced": 17, "model": 4, "model_hamlets": 88,
         "avg_criteria": 18.2, "min_criteria": 10, "communes_below_10": 0}
-    assert {lvl: d["communes"] for lvl, d in data["decisions_in_period"].items()} == {
+    assert {lvl: d.communes for lvl, d in data.decisions_in_period.items()} == {
         Level.XA_NTM: 10, Level.XA_NANG_CAO: 9, Level.XA_KIEU_MAU: 4}
-    assert {d["for_years"][0] for d in data["decisions_in_period"].values()} == {2022}
-    assert data["registrations"] == {Level.XA_NTM: 11, Level.XA_NANG_CAO: 12, Level.XA_KIEU_MAU: 4}
-    assert data["completed_districts"] == ["thành phố Thái Nguyên", "thành phố Sông Công", "thành phố Phổ Yên",
+    assert {d.for_years[0] for d in data.decisions_in_period.values()} == {2022}
+    assert data.registrations == {Level.XA_NTM: 11, Level.XA_NANG_CAO: 12, Level.XA_KIEU_MAU: 4}
+    assert data.completed_districts == ["thành phố Thái Nguyên", "thành phố Sông Công", "thành phố Phổ Yên",
                                            "huyện Phú Bình"]
-    assert [(d["number"], d["date"]) for d in data["district_decisions_in_period"]] == [("567/QĐ-TTg", "2023-05-24")]
+    assert [(d.number, d.date) for d in data.district_decisions_in_period] == [("567/QĐ-TTg", dt.date(2023, 5, 24))]
     assert summary_text(data) == report_2023
+
+
+
+@pytest.mark.django_db
+def test_the_summary_is_plain_immutable_data_and_its_json_is_the_reports():
+    data = summary("19", AS_OF)
+    assert pickle.loads(pickle.dumps(data)) == data  # the dashboards' cache stores it pickled
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        data.ntm = 0  # a cached summary is shared: nobody changes it in place
+    as_json = data.to_dict()
+    assert list(as_json)[:4] == ["as_of", "period_start", "unit", "communes_total"]
+    assert (as_json["as_of"], as_json["unit"], as_json["district_decisions_in_period"][0]["date"]) == (
+        "2023-06-30", {"code": "19", "name": "Tỉnh Thái Nguyên", "type": "Tỉnh"}, "2023-05-24")
+    assert "published_only" not in as_json and json.loads(json.dumps(as_json)) == as_json
+    published = selectors.public_summary("19", AS_OF)
+    assert published.published_only and list(published.to_dict())[-1] == "published_only"
+    assert (published.ntm, published.province_completion) == (data.ntm, data.province_completion)
 
 
 @pytest.mark.django_db
@@ -72,9 +92,9 @@ def test_changing_one_value_moves_the_average_at_once(dossiers_open, failing_val
     assessment.refresh_from_db()
     after = summary("19", AS_OF)
     assert assessment.criteria_met == 18
-    assert after["criteria_met_sum"] == before["criteria_met_sum"] - 1
-    assert after["criteria_distribution"]["19"] == before["criteria_distribution"]["19"] - 1
-    assert after["criteria_distribution"]["18"] == before["criteria_distribution"]["18"] + 1
+    assert after.criteria_met_sum == before.criteria_met_sum - 1
+    assert after.criteria_distribution["19"] == before.criteria_distribution["19"] - 1
+    assert after.criteria_distribution["18"] == before.criteria_distribution["18"] + 1
 
 
 @pytest.mark.django_db
@@ -88,12 +108,12 @@ def test_crossing_a_threshold_changes_the_count_and_the_summary(dossiers_open, f
     set_value(assessment, indicator["code"], failing_value(assessment, indicator["code"]))
     data = summary("19", AS_OF)
     # then the commune has 9 criteria and the summary says so in figures and words
-    assert data["communes_below_10"] == 1 and data["min_criteria"] == 9
+    assert data.communes_below_10 == 1 and data.min_criteria == 9
     assert "còn 1 xã dưới 10 tiêu chí" in summary_text(data)
     # when the value is raised back to exactly the threshold
     set_value(assessment, indicator["code"], threshold)
     data = summary("19", AS_OF)
-    assert data["communes_below_10"] == 0 and data["min_criteria"] == 10
+    assert data.communes_below_10 == 0 and data.min_criteria == 10
     assert "không có xã dưới 10 tiêu chí" in summary_text(data)
     assert criterion_code in {c["code"] for c in Assessment.objects.get(pk=assessment.pk).results["criteria"]
                               if c["status"] == "met"}
@@ -125,8 +145,8 @@ def test_recognised_communes_now_failing_are_alerts(province_19):
 @pytest.mark.django_db
 def test_status_as_of_any_date():
     before_2023 = summary("19", dt.date(2022, 12, 31))
-    assert (before_2023["ntm"], before_2023["advanced"], before_2023["model"]) == (98, 8, 0)
-    assert before_2023["completed_districts"] == ["thành phố Thái Nguyên", "thành phố Sông Công",
+    assert (before_2023.ntm, before_2023.advanced, before_2023.model) == (98, 8, 0)
+    assert before_2023.completed_districts == ["thành phố Thái Nguyên", "thành phố Sông Công",
                                                   "thành phố Phổ Yên"]
 
 
