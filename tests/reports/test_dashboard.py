@@ -14,8 +14,8 @@ from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.choices import Level
-from nongthonso.recognition.services import alerts
 from nongthonso.reports import selectors
+from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary
 from nongthonso.units.models import Unit
 

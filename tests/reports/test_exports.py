@@ -27,8 +27,8 @@ from nongthonso.reports import documents, selectors
 from nongthonso.reports.documents import fonts
 from nongthonso.reports.documents.figures import ReportFigures, report_figures
 from nongthonso.reports.documents.layout import DocumentOptions, vi_long_date
-from nongthonso.reports.services import find_unit
 from nongthonso.units.models import Unit
+from nongthonso.units.services import find_unit
 
 AS_OF = dt.date(2023, 6, 30)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import evaluate, set_value
 from nongthonso.criteria.choices import Level
-from nongthonso.recognition.services import alerts, status_on
+from nongthonso.recognition.services import status_on
 from nongthonso.reports import selectors
+from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.models import Unit
 

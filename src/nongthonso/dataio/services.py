@@ -58,7 +58,7 @@ def importer(kind: str):
 
         return import_units
     if kind == "commune_groups":
-        from nongthonso.units.group_imports import import_commune_groups
+        from nongthonso.recognition.group_imports import import_commune_groups
 
         return import_commune_groups
     from nongthonso.recognition import imports

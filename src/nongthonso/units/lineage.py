@@ -154,4 +154,3 @@ def load_thai_nguyen_history(path: str | Path = LINEAGE_FILE) -> ImportResult:
     specs = [*(s for p in olds for s in p.all), *new.all]
     _, stats = load_specs(specs, events, f"Lịch sử đơn vị hành chính Thái Nguyên ({Path(path).name})")
     return stats.result()
-

@@ -307,4 +307,3 @@ def load_province_2025_from_package(province_code: str, valid_from: dt.date, val
     specs = two_tier_specs(province_code, valid_from, valid_to, region)
     units, _ = load_specs(specs.all, [], f"Tỉnh mã {province_code} theo danh mục 2 cấp của gói {PACKAGE}")
     return units[specs.province]
-

@@ -28,6 +28,7 @@ TYPES = [
     ("to_dan_pho", "Tổ dân phố", "Residential group", "xom", False),
 ]
 
+
 def ensure_reference_data() -> None:
     from .models import UnitLevel, UnitType
 

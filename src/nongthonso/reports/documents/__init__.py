@@ -36,7 +36,6 @@ CONTENT_TYPES = {
 }
 
 
-
 def filename(code: str, as_of: dt.date, fmt: str) -> str:
     """``bao-cao-tong-hop-19-2023-06-30.pdf``: ASCII, so every browser and mail client keeps it."""
     return f"bao-cao-tong-hop-{code}-{as_of.isoformat()}.{fmt}"

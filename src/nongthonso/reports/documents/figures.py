@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nongthonso.units import groupings
+from nongthonso.units.services import find_unit
 
 from .. import selectors
 from ..selectors import GroupRow
-from ..services import Summary, find_unit, summary, summary_text
+from ..services import Summary, summary, summary_text
 
 
 @dataclass

@@ -23,6 +23,8 @@ DEFAULT_BODY = "VĂN PHÒNG ĐIỀU PHỐI NTM"
 DEFAULT_AUTHORITY = "KT. CHÁNH VĂN PHÒNG"
 DEFAULT_POSITION = "PHÓ CHÁNH VĂN PHÒNG"
 SIGN_PLACEHOLDER = "(Ký, ghi rõ họ tên, đóng dấu)"
+
+
 @dataclass
 class DocumentOptions:
     """The administrative document's own parts (Decree 30/2020/NĐ-CP, Appendix I). Empty fields take
@@ -172,7 +174,6 @@ def body_sections(figures: ReportFigures) -> list[tuple[str, str]]:
     parts.append(("text", f"Trên đây là báo cáo kết quả xây dựng nông thôn mới trên địa bàn "
                           f"{_scope_word(figures.data)} đến ngày {format_date(figures.as_of)}./."))
     return parts
-
 
 
 # --- the page (shared by DOCX and PDF) ---------------------------------------------------------------------

@@ -16,8 +16,9 @@ from nongthonso.reports.documents.layout import (
     DEFAULT_SYMBOL,
     DocumentOptions,
 )
-from nongthonso.reports.services import UnitNotFound, summary, summary_text
+from nongthonso.reports.services import summary, summary_text
 from nongthonso.units import groupings
+from nongthonso.units.services import UnitNotFound
 
 
 def parse_date(text: str) -> dt.date:
