@@ -1,7 +1,7 @@
 """The dossier pages: entry with inline validation, evidence, workflow steps, timeline — through HTTP."""
 
-import html
 import re
+from html import unescape
 
 import pytest
 from django.conf import settings
@@ -178,7 +178,7 @@ def test_the_work_list_shows_what_waits_for_each_role(client, setup):
     client.post(f"/ho-so/{a.pk}/buoc/submit/", {"version": a.version})
     client.force_login(setup["district"])
     html = client.get("/ho-so/").content.decode()
-    assert 'data-waiting="verify"' in html and f"/ho-so/{a.pk}/" in html
+    assert f'<tr data-dossier="{a.pk}" data-next="verify">' in html and f"/ho-so/{a.pk}/#buoc-verify" in html
 
 
 def _entry_rows(page: str) -> dict[str, tuple[str, str, str]]:
@@ -187,8 +187,8 @@ def _entry_rows(page: str) -> dict[str, tuple[str, str, str]]:
     for code, body in re.findall(r'<div class="entry-row" data-indicator="([^"]+)"(.*?)</div>', page, re.S):
         threshold = re.search(r'<span class="entry-threshold">(.*?)(?: <span class="badge|</span>)', body, re.S)[1]
         status = re.search(r'<span class="entry-status [a-z_]+">(.*?)</span>', body, re.S)[1]
-        verdict, _sep, gap = html.unescape(status).partition(" · ")
-        rows[code] = (html.unescape(threshold), verdict, gap)
+        verdict, _sep, gap = unescape(status).partition(" · ")
+        rows[code] = (unescape(threshold), verdict, gap)
     return rows
 
 
@@ -196,7 +196,7 @@ def _scorecard_rows(page: str) -> dict[str, tuple[str, str, str]]:
     """Indicator code → (threshold, verdict, gap) as the scorecard's table shows them ("—": no gap)."""
     rows = {}
     for code, body in re.findall(r'<tr data-indicator="([^"]+)"[^>]*>(.*?)</tr>', page, re.S):
-        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body,
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body,
                                                                                         re.S)]
         rows[code] = (cells[2], cells[4], "" if cells[3] == "—" else cells[3])
     return rows
