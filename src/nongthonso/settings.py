@@ -29,6 +29,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
+# the key of the backups' HMAC (core.backup); empty: derived from SECRET_KEY. See docs/operations.md, section 8.
+NONGTHONSO_BACKUP_KEY = os.environ.get("NONGTHONSO_BACKUP_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 

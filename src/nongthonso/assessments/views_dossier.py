@@ -35,6 +35,7 @@ from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
 from .errors import ValueRejected
 from .filters import QueueFilter
+from .imports import MAX_YEAR, MIN_YEAR
 from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from .presenters import CriterionRow, IndicatorRow, criterion_rows, input_text, status_label
 from .selectors import no_role_message
@@ -369,10 +370,11 @@ def dossier_open(request, unit_id: int):
     apply to the unit, national or its own province's), by default the commune NTM set in force that year. A new
     dossier starts with the values carried from the earlier period, each awaiting confirmation."""
     unit = get_object_or_404(Unit.objects.all(), pk=unit_id)
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        messages.error(request, _("Năm không hợp lệ; nhập năm bằng số, ví dụ 2024."))
+    raw_year = request.POST.get("year", "").strip()
+    year = int(raw_year) if raw_year.isdecimal() and raw_year.isascii() else None
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        messages.error(request, _("Năm «%(raw)s» không hợp lệ: nhập năm đánh giá bằng 4 chữ số, từ %(first)s đến "
+                                  "%(last)s, ví dụ 2024.") % {"raw": raw_year, "first": MIN_YEAR, "last": MAX_YEAR})
         return redirect("scorecard", unit_id=unit.pk)
     try:
         assessment, created = open_dossier(unit, year, request.user, set_code=request.POST.get("set") or None)
