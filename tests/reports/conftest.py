@@ -168,8 +168,9 @@ def district_rows():
 
 @pytest.fixture
 def reference_summary(db):
-    """``reference_summary(code, as_of, period_start=None)``: the provincial summary computed the slow way it was
-    before issue 5 (``tests/reports/reference_summary.py``, which the national benchmark times too)."""
+    """``reference_summary(code, as_of, period_start=None)``: the provincial summary computed the slow way — every
+    unit, decision and assessment loaded and counted in Python — as JSON data (``tests/reports/reference_summary.py``,
+    which the national benchmark times too)."""
     return reference.reference_summary
 
 
