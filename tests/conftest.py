@@ -45,6 +45,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build()
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """Each test starts and ends in the site's language: a request in English (the language cookie) activates English
+    for the thread, and without this a later test would read English labels."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- today ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture
