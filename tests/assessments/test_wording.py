@@ -13,7 +13,6 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from nongthonso.accounts.models import Role
-from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.assessments.selectors import _changes
 from nongthonso.assessments.services import set_value
@@ -47,12 +46,8 @@ def failing():
 
 
 @pytest.fixture
-def officer():
-    def make(unit: Unit):
-        user = get_user_model().objects.create_user(f"canbo.{unit.code}", password=None)
-        grant(user, Role.COMMUNE_OFFICER, unit)
-        return user
-    return make
+def officer(make_user):
+    return lambda unit: make_user(f"canbo.{unit.code}", Role.COMMUNE_OFFICER, unit)
 
 
 def scorecard_html(client, unit: Unit) -> str:
@@ -207,10 +202,8 @@ def test_the_stylesheet_gives_a_figure_its_verdicts_colour():
 # --- thresholds confirmed by the province show as such ----------------------------------------------------------------
 
 def test_a_threshold_the_province_confirmed_shows_as_confirmed_on_the_scorecard_and_entry_page(
-        client, dossiers_open, failing, officer):
-    office = get_user_model().objects.create_user("vpdp", password=None, first_name="Lan", last_name="Nguyễn")
-    grant(office, Role.PROVINCE_OFFICE, Unit.objects.get(code="19", valid_to__isnull=True,
-                                                         unit_type__level__code="tinh"))
+        client, dossiers_open, failing, officer, make_user, new_unit):
+    office = make_user("vpdp", Role.PROVINCE_OFFICE, new_unit("19", "tinh"), first_name="Lan", last_name="Nguyễn")
     a = dossier_2023(failing)
     row = Threshold.objects.get(indicator__criteria_set=a.criteria_set, indicator__code="2.1", region="", year=None)
     citation = confirmations.Citation(document="Quyết định 318/QĐ-TTg ngày 08/3/2022", appendix="Phụ lục I",

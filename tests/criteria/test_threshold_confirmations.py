@@ -14,7 +14,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from nongthonso.accounts.models import Role
-from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria import confirmations
@@ -28,23 +27,12 @@ pytestmark = pytest.mark.django_db
 URL = reverse("threshold_review")
 NTM_SET = "xa-ntm-2021-2025"
 CITATION = Citation(document="Quyết định 318/QĐ-TTg ngày 08/3/2022", appendix="Phụ lục I", page="5")
-TODAY = dt.date(2026, 3, 1)
-
-
-def province(code: str = "19") -> Unit:
-    return Unit.objects.valid_on(TODAY).get(code=code, unit_type__level__code="tinh")
-
-
-def user_with(username: str, role: str | None = None, unit: Unit | None = None, **fields):
-    user = get_user_model().objects.create_user(username=username, password=None, **fields)
-    if role is not None:
-        grant(user, role, unit)
-    return user
 
 
 @pytest.fixture
-def office(db):
-    return user_with("vpdp.tinh", Role.PROVINCE_OFFICE, province(), first_name="Văn phòng", last_name="Tỉnh")
+def office(make_user, new_unit):
+    return make_user("vpdp.tinh", Role.PROVINCE_OFFICE, new_unit("19", "tinh"), first_name="Văn phòng",
+                     last_name="Tỉnh")
 
 
 @pytest.fixture
@@ -92,19 +80,18 @@ def test_the_province_office_sees_the_thresholds_of_its_region_with_none_confirm
     assert "Chưa đối chiếu văn bản" in threshold_row(html, listed[0].threshold.pk)
 
 
-def test_the_menu_offers_the_page_to_the_province_office_only(client, office):
+def test_the_menu_offers_the_page_to_the_province_office_only(client, office, make_user, new_unit):
     client.force_login(office)
     assert URL in client.get(reverse("communes")).content.decode()
-    viewer = user_with("xem", Role.VIEWER, province())
+    viewer = make_user("xem", Role.VIEWER, new_unit("19", "tinh"))
     client.force_login(viewer)
     assert URL not in client.get(reverse("communes")).content.decode()
 
 
-@pytest.mark.parametrize("role, level", [(Role.VIEWER, "tinh"), (Role.COMMUNE_OFFICER, "xa"), (None, None)])
-def test_other_roles_are_refused_the_page_and_the_write(client, role, level):
-    unit = province() if level == "tinh" else (Unit.objects.valid_on(TODAY).filter(unit_type__level__code="xa")
-                                                .first() if level else None)
-    user = user_with("khac", role, unit)
+@pytest.mark.parametrize("role, code, level", [(Role.VIEWER, "19", "tinh"), (Role.COMMUNE_OFFICER, "05845", "xa"),
+                                               (None, None, None)])
+def test_other_roles_are_refused_the_page_and_the_write(client, make_user, new_unit, role, code, level):
+    user = make_user("khac", role, new_unit(code, level) if code else None)
     client.force_login(user)
     response = client.get(URL)
     assert response.status_code == 403
@@ -192,8 +179,8 @@ def test_withdrawing_a_confirmation_is_audited(client, office):
 
 # --- scope ----------------------------------------------------------------------------------------------------------
 
-def test_another_province_office_confirms_only_for_its_own_province(client, other_province):
-    office = user_with("vpdp.khac", Role.PROVINCE_OFFICE, other_province)
+def test_another_province_office_confirms_only_for_its_own_province(client, make_user, other_province):
+    office = make_user("vpdp.khac", Role.PROVINCE_OFFICE, other_province)
     with pytest.raises(ConfirmationRefused, match="chỉ xác nhận được ngưỡng áp dụng cho tỉnh mình"):
         confirmations.confirm(office, ntm_set(), "19", [row("1.1").pk], CITATION)
     client.force_login(office)
@@ -201,11 +188,11 @@ def test_another_province_office_confirms_only_for_its_own_province(client, othe
     assert list(ThresholdConfirmation.objects.values_list("province_code", flat=True)) == ["T07"]
 
 
-def test_a_provincial_set_is_reviewed_by_its_province_only(office, other_province):
+def test_a_provincial_set_is_reviewed_by_its_province_only(office, make_user, other_province):
     provincial = CriteriaSet.objects.get(province_code="19")
     ids = [t.pk for t in Threshold.objects.filter(indicator__criteria_set=provincial)[:1]]
     assert provincial in confirmations.sets_for("19") and provincial not in confirmations.sets_for("T07")
-    other = user_with("vpdp.khac", Role.PROVINCE_OFFICE, other_province)
+    other = make_user("vpdp.khac", Role.PROVINCE_OFFICE, other_province)
     with pytest.raises(CitationRejected, match="không áp dụng cho tỉnh mã T07"):
         confirmations.confirm(other, provincial, "T07", ids, CITATION)
     assert confirmations.confirm(office, provincial, "19", ids, CITATION)
