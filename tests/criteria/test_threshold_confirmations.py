@@ -130,6 +130,8 @@ def test_confirming_records_the_citation_who_and_when_audited_and_shows_it(clien
     assert 'data-confirmed="1"' in shown and "Quyết định 318/QĐ-TTg ngày 08/3/2022, Phụ lục I, trang 5" in shown
     assert "Văn phòng Tỉnh" in shown
     assert 'data-review-count="2/' in html
+    # the next citation starts from this one
+    assert f'name="document" value="{CITATION.document}"' in html and 'name="page" value="5"' in html
 
 
 def test_confirming_again_with_the_same_citation_writes_nothing(office):

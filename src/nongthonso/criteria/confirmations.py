@@ -100,6 +100,13 @@ class Citation:
         return ThresholdConfirmation(**{f.name: getattr(self, f.name) for f in fields(self)}).citation
 
 
+def last_citation(cset: CriteriaSet, province_code: str) -> Citation:
+    """The citation the province gave last for a row of ``cset`` (to start the next one from), or an empty one."""
+    last = (ThresholdConfirmation.objects.filter(threshold__indicator__criteria_set=cset, province_code=province_code)
+            .order_by("-confirmed_at", "-pk").first())
+    return Citation() if last is None else Citation.from_data({f.name: getattr(last, f.name) for f in fields(Citation)})
+
+
 # --- who may confirm ------------------------------------------------------------------------------------------------
 
 def _active(user) -> bool:

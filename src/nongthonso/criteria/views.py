@@ -63,7 +63,7 @@ def threshold_review(request):
     query = {"tinh": code, "bo": cset.pk if cset else "", **({"chua": "1"} if only_open else {})}
     here = f"{reverse('threshold_review')}?{urlencode(query)}"
     errors: dict[str, str] = {}
-    citation = Citation(document=cset.legal_basis if cset else "")
+    citation = confirmations.last_citation(cset, code) if cset else Citation()
     if request.method == "POST" and cset is not None:
         try:
             if "withdraw" in request.POST:
