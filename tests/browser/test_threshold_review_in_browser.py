@@ -9,21 +9,6 @@ NTM_2021 = "Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2
 RED = "rgb(179, 38, 30)"
 
 
-def _page(browser, viewport):
-    """A page, and the Content-Security-Policy violations and script errors it meets."""
-    context = browser.new_context(locale="vi-VN", viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page, problems
-
-
-def _fits(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def _open_review(page, base):
     page.click("header nav >> text=Ngưỡng")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
@@ -36,8 +21,9 @@ def _colour(page, selector: str) -> str:
     return page.eval_on_selector(selector, "element => getComputedStyle(element).color")
 
 
-def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(browser, app_server, login, screenshot):
-    page, problems = _page(browser, DESKTOP)
+def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(watched, fits, app_server, login,
+                                                                             screenshot):
+    page, problems = watched(DESKTOP)
     login(page, app_server, "vpdp.tinh")
     _open_review(page, app_server)
     assert page.locator("[data-review-count]").get_attribute("data-review-count").startswith("0/")
@@ -66,7 +52,7 @@ def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(bro
     status = roads.locator("td[data-col=status]").inner_text()
     assert "Phụ lục I, trang 5" in status and "Văn phòng Điều phối NTM" in status
     assert page.locator("[data-review-count]").get_attribute("data-review-count").startswith("1/")
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "thresholds-review-confirmed-desktop", full_page=False)
 
     # the 2023 scorecard of a commune of the province shows the threshold as confirmed, the others not
@@ -84,18 +70,17 @@ def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(bro
     page.locator("tr[data-indicator='2.1']").scroll_into_view_if_needed()
     screenshot(page, "thresholds-scorecard-desktop", full_page=False)
     assert problems == []
-    page.context.close()
 
 
-def test_the_review_page_and_the_scorecard_fit_a_phone(browser, app_server, login, screenshot):
-    page, problems = _page(browser, PHONE)
+def test_the_review_page_and_the_scorecard_fit_a_phone(watched, fits, app_server, login, screenshot):
+    page, problems = watched(PHONE)
     login(page, app_server, "vpdp.tinh")
     page.goto(app_server + "/tieu-chi/doi-chieu-nguong/")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
     page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v1)")
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
-    assert _fits(page)
+    assert fits(page)
     box = page.locator("tbody[data-indicator='2.1'] tr[data-threshold]").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # one card per threshold, on screen
     screenshot(page, "thresholds-review-phone", full_page=False)
@@ -107,4 +92,3 @@ def test_the_review_page_and_the_scorecard_fit_a_phone(browser, app_server, logi
     assert _colour(page, "[data-figure=level] b") == RED
     screenshot(page, "thresholds-scorecard-phone", full_page=False)
     assert problems == []
-    page.context.close()
