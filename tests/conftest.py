@@ -48,3 +48,15 @@ def before_two_tier(monkeypatch):
 
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
     return THREE_TIER_TODAY
+
+
+def pytest_configure(config):
+    """The extension registry's test app (``tests/registry_app``) is installed for the whole run, as a new module
+    would be: it registers one entry of every kind from its ``ready()``, and ``tests/test_registry.py`` shows every
+    consumer picks them up. Django is set up by now (pytest-django), before any test module is imported: the apps
+    are loaded again with it (``override_settings``, never disabled). Only users given its role see its entries."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if settings.configured and "tests.registry_app" not in settings.INSTALLED_APPS:
+        override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.registry_app"]).enable()

@@ -1,0 +1,26 @@
+from django.db import models
+
+from nongthonso.units.models import Unit
+
+
+class Course(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
+    title = models.CharField("tên khoá", max_length=200)
+    held_on = models.DateField("ngày tổ chức")
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        verbose_name = "khoá tập huấn"
+
+    def __str__(self):
+        return f"{self.title} ({self.unit.code}, {self.held_on.isoformat()})"
+
+
+class CourseTally(models.Model):
+    """Derived: the number of courses held in a unit (kept in step by ``courses.refresh``)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="+")
+    courses = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.courses}"
