@@ -341,3 +341,28 @@ def test_the_registry_is_read_once_the_apps_are_ready(monkeypatch):
     monkeypatch.setattr(apps, "ready", False)
     with pytest.raises(AppRegistryNotReady):
         registry.entries(registry.MenuEntry)
+
+
+def test_the_references_between_entries_are_a_system_check(monkeypatch):
+    assert registry.check_entries() == []
+    owner = apps.get_app_config("registry_app")
+    broken = {
+        registry.Role: registry.Role("a_role_whose_code_is_far_too_long", "Ma", levels=None, title="{unit}",
+                                     actions=("haunt",)),
+        registry.Action: registry.Action("wander", "Đi lang thang", roles=("nobody",)),
+        registry.MenuEntry: registry.MenuEntry("ghost", "Ma", "nowhere", order=1),
+    }
+    for kind, entry in broken.items():
+        monkeypatch.setitem(registry._registrations, kind,
+                            [*registry._registrations[kind], registry._Registration(owner, 10**9, entry)])
+    monkeypatch.setattr(registry, "_memo", {})  # read again with the broken entries (the original comes back after)
+    found = {error.id: error.msg for error in registry.check_entries()}
+    assert found == {
+        "nongthonso.registry.E001": "The role «a_role_whose_code_is_far_too_long» carries the action «haunt», which "
+                                    "no installed app registers.",
+        "nongthonso.registry.E002": "The role code «a_role_whose_code_is_far_too_long» is longer than 30 characters, "
+                                    "the length of accounts.Membership.role.",
+        "nongthonso.registry.E003": "The action «wander» names the role «nobody», which no installed app registers.",
+        "nongthonso.registry.E004": "The menu entry «ghost» links to the URL name «nowhere», which does not resolve "
+                                    "without arguments.",
+    }
