@@ -344,7 +344,9 @@ def test_the_registry_is_read_once_the_apps_are_ready(monkeypatch):
 
 
 def test_the_references_between_entries_are_a_system_check(monkeypatch):
-    assert registry.check_entries() == []
+    from nongthonso.accounts.apps import role_codes_fit
+
+    assert registry.check_entries() == [] and role_codes_fit() == []
     owner = apps.get_app_config("registry_app")
     broken = {
         registry.Role: registry.Role("a_role_whose_code_is_far_too_long", "Ma", levels=None, title="{unit}",
@@ -356,11 +358,11 @@ def test_the_references_between_entries_are_a_system_check(monkeypatch):
         monkeypatch.setitem(registry._registrations, kind,
                             [*registry._registrations[kind], registry._Registration(owner, 10**9, entry)])
     monkeypatch.setattr(registry, "_memo", {})  # read again with the broken entries (the original comes back after)
-    found = {error.id: error.msg for error in registry.check_entries()}
+    found = {error.id: error.msg for error in [*registry.check_entries(), *role_codes_fit()]}
     assert found == {
         "nongthonso.registry.E001": "The role «a_role_whose_code_is_far_too_long» carries the action «haunt», which "
                                     "no installed app registers.",
-        "nongthonso.registry.E002": "The role code «a_role_whose_code_is_far_too_long» is longer than 30 characters, "
+        "nongthonso.accounts.E001": "The role code «a_role_whose_code_is_far_too_long» is longer than 30 characters, "
                                     "the length of accounts.Membership.role.",
         "nongthonso.registry.E003": "The action «wander» names the role «nobody», which no installed app registers.",
         "nongthonso.registry.E004": "The menu entry «ghost» links to the URL name «nowhere», which does not resolve "

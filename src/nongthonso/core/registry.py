@@ -333,7 +333,7 @@ def public_urlpatterns() -> list[URLPattern]:
 
 @checks.register()
 def check_entries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Roles and actions naming each other exist; a role's code fits ``Membership.role``; menu URLs resolve."""
+    """The roles and actions entries name exist; menu entries' URLs resolve."""
     errors: list[checks.CheckMessage] = []
     roles, actions = _by_code(Role), _by_code(Action)
     for role in roles.values():
@@ -342,9 +342,6 @@ def check_entries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 errors.append(checks.Error(f"The role «{role.code}» carries the action «{code}», which no installed "
                                            "app registers.", hint="Register the action, or remove it from the role.",
                                            id="nongthonso.registry.E001"))
-        if len(role.code) > 30:
-            errors.append(checks.Error(f"The role code «{role.code}» is longer than 30 characters, the length of "
-                                       "accounts.Membership.role.", id="nongthonso.registry.E002"))
     for action in actions.values():
         for code in action.roles:
             if code not in roles:
