@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "nongthonso.dataio",
     "ninja",
     "nongthonso.api",
+    "nongthonso.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from nongthonso.accounts.management.commands.demo_users import DEMO_PASSWORD
 from nongthonso.accounts.models import Membership
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.workflow import definition_of
+from nongthonso.demo.management.commands.demo_users import DEMO_PASSWORD
 
 LOGINS = {
     "vpdp.tinh": [("province_office", "19", "tinh")],

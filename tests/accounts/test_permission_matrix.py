@@ -36,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("before_two_tier")
 ROLES = ("province_office", "district_office", "commune_officer", "viewer")
 TARGETS = ("own_commune", "same_district", "other_district", "other_province")
 
-# The expected matrix, written out independently of accounts.services.ROLE_ACTIONS.
+# The expected matrix, written out independently of the roles the accounts app registers (core.registry).
 MAY = {
     "province_office": {"view", "return", "approve", "record_decision", "reopen"},
     "district_office": {"view", "verify", "return"},

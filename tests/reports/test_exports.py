@@ -24,8 +24,8 @@ from docx.shared import Pt
 from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment
 from nongthonso.reports import exports, selectors
-from nongthonso.reports.services import find_unit
 from nongthonso.units.models import Unit
+from nongthonso.units.services import find_unit
 
 AS_OF = dt.date(2023, 6, 30)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from nongthonso.audit.services import record
 from nongthonso.core import registry
 from nongthonso.core.registry import role_actions
 from nongthonso.units.models import Unit
-from nongthonso.units.services import earlier_versions
+from nongthonso.units.services import earlier_versions, successors_in_force
 
 from .models import Action, Membership, Role
 
@@ -265,10 +266,6 @@ def handovers(user, today: dt.date | None = None) -> list[Handover]:
     """Roles granted on unit versions that ceased before ``today``, within the units where ``user`` is the province
     office (a superuser: all), each with the successors to grant it on instead. A few queries, whatever the number
     of roles (``units.services.successors_in_force``)."""
-    from django.utils import timezone
-
-    from nongthonso.units.services import successors_in_force
-
     today = today or timezone.localdate()
     if not _active(user):
         return []

@@ -43,6 +43,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from nongthonso.accounts.services import refusal
 from nongthonso.audit.context import current
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import (
@@ -64,8 +65,9 @@ from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
 from nongthonso.units.versions import UnitVersions
 
+from .errors import ValueRejected
 from .models import Assessment, IndicatorValue
-from .services import ValueRejected, evaluate_assessments, parse_value
+from .services import evaluate_assessments, parse_value
 from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
@@ -96,8 +98,6 @@ class _Target:
 
 def _refusal(user, unit: Unit) -> str | None:
     """Why ``user`` may not enter values for ``unit`` (None: may)."""
-    from nongthonso.accounts.services import refusal
-
     refused = refusal(user, "edit_values", unit)
     return refused.message if refused else None
 

@@ -19,23 +19,26 @@ from django.db import connections, models, transaction
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import refusal
 from nongthonso.audit.services import record
+from nongthonso.core.text import format_date
 from nongthonso.criteria import engine
+from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
 from nongthonso.criteria.catalogue import compiled
+from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
 from nongthonso.units.models import Unit
-from nongthonso.units.services import PROVINCE_LEVEL
+from nongthonso.units.services import PROVINCE_LEVEL, successors_on
 
-from . import standings
-from .models import Assessment, IndicatorValue
+from . import carry, standings
+from .errors import ValueRejected
+from .models import LATEST_ORDER, Assessment, IndicatorValue
+from .workflow import WorkflowError, ensure_editable, stale_error
 
 _TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
 _FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
-
-
-class ValueRejected(ValueError):
-    """A value that does not fit its indicator; the message (Vietnamese) says how to fix it."""
 
 
 def parse_value(indicator: Indicator, raw: Any) -> Any:
@@ -207,10 +210,6 @@ def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *
     """The dossier of ``unit`` for ``year`` against ``criteria_set``, created when there is none: then pre-filled
     with the values mapped from the earlier period (``carry.prefill``: each marked «cần xác nhận»), audited and
     evaluated. Raises SetNotApplicable for a provincial set of another province."""
-    from nongthonso.criteria.applicability import applies_to, not_applicable_message
-
-    from . import carry
-
     if not applies_to(criteria_set, unit):
         raise SetNotApplicable(not_applicable_message(criteria_set, unit))
     assessment, created = Assessment.objects.get_or_create(
@@ -232,13 +231,6 @@ def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, le
     the unit (national, or its own province's). Returns (the dossier, whether it was created). Raises
     ``workflow.WorkflowError`` when the user may not enter the unit's values, SetNotApplicable when no such set
     applies to the unit that year."""
-    from nongthonso.accounts.models import Action
-    from nongthonso.accounts.services import refusal
-    from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
-    from nongthonso.criteria.choices import Level
-
-    from .workflow import WorkflowError
-
     refused = refusal(user, Action.EDIT_VALUES, unit)
     if refused is not None:
         raise WorkflowError(refused.message, refused.code)
@@ -268,10 +260,6 @@ def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, le
 def _check_can_be_assessed(unit: Unit, year: int, cset: CriteriaSet) -> None:
     """A new dossier is for a rural commune (a commune set: xã, not phường, thị trấn or a province) that exists
     during ``year``; otherwise SetNotApplicable says why and, for a unit that has ceased, which ones succeeded it."""
-    from nongthonso.core.text import format_date
-    from nongthonso.criteria.choices import COMMUNE_LEVELS
-    from nongthonso.units.services import successors_on
-
     if cset.level in COMMUNE_LEVELS and not unit.unit_type.is_rural:
         raise SetNotApplicable(f"{unit.name} là {unit.unit_type.name.lower()}, không phải xã, nên không có hồ sơ "
                                f"«{cset.get_level_display()}». Chọn một xã.")
@@ -296,8 +284,6 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
     ``user`` may not enter values for its unit. ``expected_version``: the ``Assessment.version`` the
     user's page was loaded with (optimistic locking); when the dossier has changed since, the value is
     refused with code "stale", naming who changed it and when, and nothing is written."""
-    from .workflow import ensure_editable, stale_error
-
     ensure_editable(assessment, user)  # locks the assessment row and re-reads its state and version
     if expected_version is not None and expected_version != assessment.version:
         raise stale_error(assessment, expected_version, indicator_code)
@@ -352,8 +338,6 @@ def store_values(rows: Iterable[tuple[Assessment, Indicator, Any, str, str]], *,
             before.setdefault(assessment.pk, {})[indicator.code] = current.value
             current.value, current.source, current.note, current.updated_by = value, source, row_note, user
             to_update.append(current)
-    from .workflow import ensure_editable
-
     for assessment_id in after:  # locked dossiers and other users' units are refused before any write
         ensure_editable(assessments[assessment_id], user)
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
@@ -540,11 +524,6 @@ def latest_assessments(units: Iterable[Unit], level: str, year: int,
     for a in qs:
         latest.setdefault(a.unit_id, a)
     return latest
-
-
-# The order that picks a unit's latest assessment: the latest year, then the latest version of the set (then
-# the set in force latest, then the latest row, so that the choice is the same on every database).
-LATEST_ORDER = ("-year", "-criteria_set__version", "-criteria_set__effective_from", "-pk")
 
 
 def _set_rank(level: str) -> tuple[list[int], Case | None]:

@@ -32,8 +32,9 @@ from nongthonso.units.services import PROVINCE_LEVEL
 
 from . import carry, definitions, workflow
 from . import evidence as evidence_service
+from .errors import ValueRejected
 from .models import Assessment, Evidence, IndicatorValue
-from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
+from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
 STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}

@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
+from nongthonso.accounts.services import can, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
@@ -94,8 +95,6 @@ class _Units:
 
 def _refusal(user, unit: Unit, actions: tuple[str, ...]) -> str | None:
     """Why ``user`` may not import decisions (``actions`` = record_decision) or registrations of ``unit``."""
-    from nongthonso.accounts.services import can, unit_phrase
-
     if any(can(user, action, unit) for action in actions):
         return None
     decisions = actions == ("record_decision",)

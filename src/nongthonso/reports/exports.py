@@ -32,10 +32,11 @@ from django.utils import translation
 
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.units import groupings
+from nongthonso.units.services import find_unit
 
 from . import selectors
 from .selectors import GroupRow, level_label
-from .services import TWO_TIER, find_unit, summary, summary_text
+from .services import TWO_TIER, summary, summary_text
 
 FORMATS = ("xlsx", "docx", "pdf")
 CONTENT_TYPES = {

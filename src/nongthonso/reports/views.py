@@ -38,10 +38,10 @@ from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitType
-from nongthonso.units.services import predecessors_on
+from nongthonso.units.services import UnitNotFound, find_unit, predecessors_on
 
 from . import exports, selectors
-from .services import UnitNotFound, find_unit, summary, summary_text, summary_text_en
+from .services import summary, summary_text, summary_text_en
 
 TREND_YEARS = 8
 QUICK_LINK_YEARS = 3  # quick links to 30/6 and 31/12 of this year and the three before

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from nongthonso.core.text import fold
+
 from .models import CommuneGroupAssignment, LineageEvent, Unit, UnitLevel, UnitType
 from .signals import groups_changed
 
@@ -48,8 +50,6 @@ class UnitAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # search_text is diacritic-free ("dai tu"): fold the term the same way
-        from nongthonso.core.text import fold
-
         return super().get_search_results(request, queryset, fold(search_term))
 
 
@@ -83,8 +83,6 @@ class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # the commune's search_text is diacritic-free ("dai tu"); decision numbers are as written ("QĐ-UBND"):
         # match either way
-        from nongthonso.core.text import fold
-
         plain, plain_dupes = super().get_search_results(request, queryset, search_term)
         folded, folded_dupes = super().get_search_results(request, queryset, fold(search_term))
         return plain | folded, plain_dupes or folded_dupes

@@ -13,17 +13,11 @@ class UnitsConfig(AppConfig):
         from nongthonso.core import registry
 
         from . import signals  # noqa: F401  (a saved unit announces itself: units_changed)
-        from .group_imports import import_commune_groups
         from .loaders import import_units
         from .models import LineageEvent, Unit
 
         registry.register(
             self,
-            registry.ImportKind(
-                "commune_groups", _("Nhóm xã"), import_commune_groups, order=40, who=_("Văn phòng Điều phối NTM tỉnh"),
-                columns=_("unit_code, group (1, 2 hoặc 3 theo Quyết định 51/2025/QĐ-TTg), valid_from, decision_number, "
-                          "decision_date, thêm được valid_to, authority, note. Quyết định mới kết thúc nhóm cũ của xã "
-                          "vào ngày liền trước ngày áp dụng.")),
             registry.ImportKind(
                 "units", _("Đơn vị hành chính"), import_units, order=50, who=_("chỉ quản trị hệ thống"),
                 columns=_("code, name, type, parent_code, valid_from, valid_to, thêm được region, dac_biet_kho_khan, "

@@ -618,7 +618,7 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
 
     Columns: code, name, type, parent_code, valid_from, valid_to (+ optional region,
     dac_biet_kho_khan, atk). Commune groups are dated decisions of their own (kind ``commune_groups``,
-    ``units.group_imports``); a file with the former ``commune_group`` column is refused, saying so.
+    ``recognition.group_imports``); a file with the former ``commune_group`` column is refused, saying so.
     ``parent_code`` resolves to the version in force on the row's ``valid_from`` (in the database or
     earlier in the same file). A row with the code and valid_from of an existing version updates it.
     Raises ``ImportFailed`` with every error found. The file may be CSV or XLSX; ``name`` is the file

@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from nongthonso.reports import exports
-from nongthonso.reports.services import UnitNotFound, summary, summary_text
+from nongthonso.reports.services import summary, summary_text
 from nongthonso.units import groupings
+from nongthonso.units.services import UnitNotFound
 
 
 def parse_date(text: str) -> dt.date:
