@@ -360,8 +360,8 @@ def test_the_references_between_entries_are_a_system_check(monkeypatch):
     monkeypatch.setattr(registry, "_memo", {})  # read again with the broken entries (the original comes back after)
     found = {error.id: error.msg for error in [*registry.check_entries(), *role_codes_fit()]}
     assert found == {
-        "nongthonso.registry.E001": "The role «a_role_whose_code_is_far_too_long» carries the action «haunt», which "
-                                    "no installed app registers.",
+        "nongthonso.registry.E001": "The role «a_role_whose_code_is_far_too_long» names the action «haunt», which no "
+                                    "installed app registers.",
         "nongthonso.accounts.E001": "The role code «a_role_whose_code_is_far_too_long» is longer than 30 characters, "
                                     "the length of accounts.Membership.role.",
         "nongthonso.registry.E003": "The action «wander» names the role «nobody», which no installed app registers.",

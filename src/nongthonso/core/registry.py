@@ -331,23 +331,20 @@ def public_urlpatterns() -> list[URLPattern]:
 
 # --- the references between entries, checked at start-up ------------------------------------------------------
 
+def _dangling(owners: Iterable[Any], refs: str, known: dict, words: tuple[str, str], check_id: str
+              ) -> list[checks.CheckMessage]:
+    """An error for each code in ``owner.<refs>`` that ``known`` lacks; ``words``: (the owner, the referred) kinds."""
+    return [checks.Error(f"The {words[0]} «{owner.code}» names the {words[1]} «{code}», which no installed app "
+                         "registers.", hint=f"Register the {words[1]}, or remove it from the {words[0]}.", id=check_id)
+            for owner in owners for code in getattr(owner, refs) if code not in known]
+
+
 @checks.register()
 def check_entries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """The roles and actions entries name exist; menu entries' URLs resolve."""
-    errors: list[checks.CheckMessage] = []
     roles, actions = _by_code(Role), _by_code(Action)
-    for role in roles.values():
-        for code in role.actions:
-            if code not in actions:
-                errors.append(checks.Error(f"The role «{role.code}» carries the action «{code}», which no installed "
-                                           "app registers.", hint="Register the action, or remove it from the role.",
-                                           id="nongthonso.registry.E001"))
-    for action in actions.values():
-        for code in action.roles:
-            if code not in roles:
-                errors.append(checks.Error(f"The action «{action.code}» names the role «{code}», which no installed "
-                                           "app registers.", hint="Register the role, or remove it from the action.",
-                                           id="nongthonso.registry.E003"))
+    errors = [*_dangling(roles.values(), "actions", actions, ("role", "action"), "nongthonso.registry.E001"),
+              *_dangling(actions.values(), "roles", roles, ("action", "role"), "nongthonso.registry.E003")]
     for item in entries(MenuEntry):
         try:
             reverse(item.url_name)
