@@ -193,6 +193,8 @@ class MenuEntry:
     url_name: str  # reversed without arguments
     order: int
     visible: Callable[[HttpRequest], bool] = always
+    # a template that renders the link (with ``link`` in its context) when it holds more than the label: a count
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -318,11 +320,12 @@ class Link(NamedTuple):
     code: str
     label: str
     url: str
+    template: str
 
 
 def menu(request: HttpRequest) -> list[Link]:
     """The menu entries ``request``'s user sees, with their URLs."""
-    return [Link(e.code, e.label, reverse(e.url_name)) for e in entries(MenuEntry) if e.visible(request)]
+    return [Link(e.code, e.label, reverse(e.url_name), e.template) for e in entries(MenuEntry) if e.visible(request)]
 
 
 def public_urlpatterns() -> list[URLPattern]:
