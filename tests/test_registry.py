@@ -24,6 +24,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from nongthonso.accounts.forms import AccountFilter, RoleForm
 from nongthonso.accounts.models import Membership
 from nongthonso.accounts.services import can, grant, refusal, roles_for
 from nongthonso.audit.models import AuditEntry
@@ -92,13 +93,16 @@ def viewer(district):
 
 # --- roles and actions ------------------------------------------------------------------------------------------
 
-def test_its_role_and_action_are_listed_with_the_others(district, trainer, admin_client):
+def test_its_role_and_action_are_listed_with_the_others(district, trainer, admin_client, admin_user):
     # the role is a choice of Membership.role, after the four of accounts, in the admin's form too
     choices = Membership._meta.get_field("role").choices
     assert [code for code, _label in choices] == ["province_office", "district_office", "commune_officer", "viewer",
                                                    "course_trainer"]
     html = admin_client.get(reverse("admin:accounts_membership_add")).content.decode()
     assert '<option value="course_trainer">Giảng viên tập huấn</option>' in html
+    # and on the province office's accounts page (granting a role, filtering by role)
+    assert ("course_trainer", "Giảng viên tập huấn") in RoleForm(actor=admin_user).fields["role"].choices
+    assert ("course_trainer", "Giảng viên tập huấn") in AccountFilter().fields["role"].choices
     # its action is carried by its role (its entry) and by the province office (the action's entry)
     assert roles_for("record_course") == ("province_office", "course_trainer")
     assert registry.role_actions("course_trainer") == {"record_course"}
@@ -124,9 +128,9 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     office = user_with("van-phong", "province_office", province)
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
     assert menu_labels(signed_in(viewer).get("/").content.decode()) == [*SIGNED_IN_MENU, NOTIFICATIONS]
-    assert menu_labels(signed_in(office).get("/").content.decode()) == [*SIGNED_IN_MENU, "Vai trò", NOTIFICATIONS]
-    assert menu_labels(signed_in(admin_user).get("/").content.decode()) == [*SIGNED_IN_MENU, "Vai trò",
-                                                                             NOTIFICATIONS]
+    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", NOTIFICATIONS]
+    assert menu_labels(signed_in(office).get("/").content.decode()) == offices
+    assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()
     assert menu_labels(html) == [*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS]
     assert '<a href="/cong-khai/tap-huan/">Tập huấn</a>' in html
@@ -258,7 +262,8 @@ def test_its_public_page_needs_no_login(district):
 
 
 # Reachable without login by design, outside the apps' pages: Django's login, logout and language switch, the health
-# check, the admin (its own login page) and the API (401 in its own format).
+# check (and the favicon, a redirect without a name), the admin (its own login page) and the API (401 in its own
+# format).
 INFRASTRUCTURE = {"login", "logout", "set_language", "healthz"}
 OWN_LOGIN = ("admin/", "api/")
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x"}
@@ -272,13 +277,13 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
             continue
         if isinstance(pattern, URLResolver):
             yield from _patterns(pattern, route)
-        elif isinstance(pattern, URLPattern) and pattern.name not in INFRASTRUCTURE:
+        elif isinstance(pattern, URLPattern) and pattern.name and pattern.name not in INFRASTRUCTURE:
             yield route, pattern.name
 
 
 def test_every_page_not_registered_as_public_asks_for_a_login():
     public = set(registry.codes(registry.PublicPage))
-    assert {"home", "public_recognised", "open_data", "open_data_file", "public_courses"} <= public
+    assert {"home", "public_recognised", "open_data", "open_data_file", "password_reset", "public_courses"} <= public
     client, seen = Client(), set()
     login = reverse("login")
     for route, name in _patterns(get_resolver()):

@@ -11,7 +11,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.core import registry
 from nongthonso.core.imports import ImportFailed
 from nongthonso.units.choices import Region
-from nongthonso.units.loaders import import_units
+from nongthonso.units.imports import import_units
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 

@@ -29,6 +29,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
+        from . import views_password
         from .models import DOSSIER_ACTIONS, ROLES
 
         checks.register(role_codes_fit)
@@ -36,5 +37,15 @@ class AccountsConfig(AppConfig):
             self,
             *DOSSIER_ACTIONS,
             *ROLES,
+            # password reset by e-mail (views_password), for users who cannot log in
+            registry.PublicPage("password_reset", "quen-mat-khau/", views_password.PasswordResetView.as_view()),
+            registry.PublicPage("password_reset_done", "quen-mat-khau/da-gui/",
+                                views_password.PasswordResetDoneView.as_view()),
+            registry.PublicPage("password_reset_confirm", "dat-mat-khau/<uidb64>/<token>/",
+                                views_password.PasswordResetConfirmView.as_view()),
+            registry.PublicPage("password_reset_complete", "dat-mat-khau/xong/",
+                                views_password.PasswordResetCompleteView.as_view()),
             registry.MenuEntry("handovers", _("Vai trò"), "handovers", order=900, visible=_may_hand_over),
+            # the accounts page, for the same offices (a province office, a superuser)
+            registry.MenuEntry("accounts", _("Tài khoản"), "accounts", order=910, visible=_may_hand_over),
         )

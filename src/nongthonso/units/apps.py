@@ -13,7 +13,7 @@ class UnitsConfig(AppConfig):
         from nongthonso.core import registry
 
         from . import signals  # noqa: F401  (a saved unit announces itself: units_changed)
-        from .loaders import import_units
+        from .imports import import_units
         from .models import LineageEvent, Unit
 
         registry.register(

@@ -9,13 +9,13 @@ line exports as the system: every unit. The format defaults to the output file's
 CSV). ``--output -`` writes CSV to standard output.
 """
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.core import registry
+from nongthonso.core.vocabulary import DateInvalid, require_date
 from nongthonso.dataio import exports, workbook
 
 TEMPLATE = "template"
@@ -71,9 +71,9 @@ class Command(BaseCommand):
         date = None
         if as_of:
             try:
-                date = dt.date.fromisoformat(as_of)
-            except ValueError:
-                raise CommandError(f"Ngày «{as_of}» không hợp lệ. Dùng dạng YYYY-MM-DD.") from None
+                date = require_date(as_of)
+            except DateInvalid as exc:
+                raise CommandError(str(exc)) from None
         try:
             return entry.table(registry.ExportRequest(unit=unit or None, year=year, as_of=date))
         except exports.NeedsUnitAndYear as exc:
