@@ -128,7 +128,7 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     office = user_with("van-phong", "province_office", province)
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
     assert menu_labels(signed_in(viewer).get("/").content.decode()) == [*SIGNED_IN_MENU, NOTIFICATIONS]
-    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", NOTIFICATIONS]
+    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()

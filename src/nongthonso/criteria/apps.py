@@ -20,5 +20,5 @@ class CriteriaConfig(AppConfig):
         registry.register(
             self,
             # the province office's review of thresholds against the official text (confirmations, views)
-            registry.MenuEntry("threshold_review", _("Ngưỡng"), "threshold_review", order=905, visible=_may_review),
+            registry.MenuEntry("threshold_review", _("Ngưỡng"), "threshold_review", order=920, visible=_may_review),
         )
