@@ -126,8 +126,10 @@ def provinces_for(user) -> dict[str, Unit]:
 
 
 def may_review(user) -> bool:
-    """Whether the menu offers ``user`` the threshold review page."""
-    return bool(provinces_for(user))
+    """Whether the menu offers ``user`` the threshold review page: a province office (its role is granted on a
+    province: ``accounts.ROLE_LEVELS``) or a superuser. No query beyond the user's memberships, read once per
+    request."""
+    return _active(user) and (user.is_superuser or any(m.role == Role.PROVINCE_OFFICE for m in memberships(user)))
 
 
 def refusal(user, province_code: str) -> str | None:
