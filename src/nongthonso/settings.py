@@ -29,6 +29,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
+# the key of the backups' HMAC (core.backup); empty: derived from SECRET_KEY. See docs/operations.md, section 8.
+NONGTHONSO_BACKUP_KEY = os.environ.get("NONGTHONSO_BACKUP_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "nongthonso.recognition",
     "nongthonso.reports",
     "nongthonso.dataio",
+    "nongthonso.notifications",
     "ninja",
     "nongthonso.api",
     "nongthonso.demo",
@@ -196,6 +199,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders in development
+
+# E-mail (notifications of workflow steps): the console in development, SMTP in production; see docs/operations.md.
+# Links in the e-mails start with NONGTHONSO_SITE_URL.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Nông thôn số <no-reply@localhost>"
+SITE_URL = (os.environ.get("NONGTHONSO_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -176,4 +176,4 @@ def test_the_work_list_shows_what_waits_for_each_role(client, setup):
     client.post(f"/ho-so/{a.pk}/buoc/submit/", {"version": a.version})
     client.force_login(setup["district"])
     html = client.get("/ho-so/").content.decode()
-    assert 'data-waiting="verify"' in html and f"/ho-so/{a.pk}/" in html
+    assert f'<tr data-dossier="{a.pk}" data-next="verify">' in html and f"/ho-so/{a.pk}/#buoc-verify" in html

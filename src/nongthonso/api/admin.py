@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from nongthonso.audit.admin import AuditedModelAdmin
+
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
     """Tokens are created with ``nongthonso api_token USERNAME NAME`` (the token is printed once);
     here they can be seen and revoked (set «ngày thu hồi») or deleted."""
 

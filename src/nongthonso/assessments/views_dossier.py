@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,14 +27,16 @@ from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
 from nongthonso.criteria.models import Indicator
-from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
 
-from . import carry, definitions, workflow
+from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
 from .errors import ValueRejected
-from .models import Assessment, Evidence, IndicatorValue
+from .filters import QueueFilter
+from .imports import MAX_YEAR, MIN_YEAR
+from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
+from .selectors import no_role_message
 from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
@@ -171,8 +174,8 @@ class TimelineItem:
     kind: str
 
 
-def _timeline(assessment: Assessment) -> list[TimelineItem]:
-    """Workflow steps and value changes, newest first (two queries)."""
+def _timeline(assessment: Assessment, events: list[WorkflowEvent]) -> list[TimelineItem]:
+    """Workflow steps (``events``, oldest first) and value changes, newest first (two queries)."""
     flows, current = definitions.definitions(), workflow.definition_of(assessment)
 
     def states(e) -> str:  # in the words of the workflow the step was taken under
@@ -182,7 +185,7 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
 
     items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
-             for e in workflow.history(assessment)]
+             for e in events]
     value_ids = {str(pk): code for pk, code in
                  IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
     entries = AuditEntry.objects.filter(
@@ -206,8 +209,32 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
     return items
 
 
+@dataclass
+class SentBack:
+    """The latest step that sent the dossier back (returned, or reopened after approval), for the top of its page."""
+
+    event: WorkflowEvent
+    label: str  # the step's name: «Trả lại hồ sơ»
+    later: WorkflowEvent | None  # the latest step taken since (a resubmission …), if any
+
+    @property
+    def later_label(self) -> str:
+        return workflow.label(self.later.action) if self.later else ""
+
+
+def _sent_back(events: list[WorkflowEvent]) -> SentBack | None:
+    """The latest return or reopening among ``events`` (oldest first): who, when, why — and what happened since."""
+    backward = {s.action for d in definitions.definitions().values() for s in d.steps if s.needs_reason}
+    steps = [e for e in events if e.action != workflow.TRANSFER]
+    last = next((i for i in range(len(steps) - 1, -1, -1) if steps[i].action in backward), None)
+    if last is None:
+        return None
+    return SentBack(steps[last], workflow.label(steps[last].action), steps[-1] if last < len(steps) - 1 else None)
+
+
 def _context(request, assessment: Assessment, **extra) -> dict:
     actions = workflow.available_actions(assessment, request.user)
+    events = list(workflow.history(assessment))
     editable = any(a == Action.EDIT_VALUES for a, _label in actions)
     definition = workflow.definition_of(assessment)
     return {
@@ -220,7 +247,8 @@ def _context(request, assessment: Assessment, **extra) -> dict:
                           else workflow.why_not(assessment, Action.EDIT_VALUES, request.user)),
         "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
         "indicators": assessment.criteria_set.indicators.order_by("position"),
-        "timeline": _timeline(assessment),
+        "timeline": _timeline(assessment, events),
+        "sent_back": _sent_back(events),
         "today": timezone.localdate().isoformat(),
         "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
         **extra,
@@ -243,27 +271,21 @@ def dossier(request, pk: int):
 @login_required
 @require_GET
 def dossier_list(request):
-    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state. Dossiers whose
-    workflow has ended while in progress are listed under its successor (``workflow.awaiting``); nothing is
-    written."""
-    related = ("unit__parent__unit_type__level", "criteria_set")
-    waiting = []
-    for action in workflow.ACTIONS:
-        qs = workflow.awaiting(request.user, action).select_related(*related)
-        rows = list(qs.order_by("-year", vi_name_order("unit__"))[:200])
-        if rows:
-            waiting.append(({"action": action, "label": workflow.label(action)}, _labelled(rows)))
-    open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
-                    .filter(state__in=workflow.EDITABLE).select_related(*related)
-                    .order_by("-year", vi_name_order("unit__"))[:200])
-    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": _labelled(open_own)})
-
-
-def _labelled(rows: list[Assessment]) -> list[Assessment]:
-    """The dossiers with ``state_label``: their state in their workflow's words (no query per row)."""
-    for a in rows:
-        a.state_label = workflow.state_label(a)
-    return rows
+    """The work queue: the dossiers waiting for a step the user may take now, one row per dossier, oldest first,
+    filtered and 50 a page (``queue``). Dossiers whose workflow has ended while in progress are listed as the move to
+    its successor will leave them; nothing is written."""
+    today = timezone.localdate()
+    waiting = queue.queue(request.user, today)
+    form = QueueFilter(request.GET, choices=queue.choices(waiting))
+    form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
+    page = Paginator(queue.ordered(queue.filtered(waiting, **form.values)), queue.PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "assessments/dossier_list.html", {
+        "form": form, "page": page, "rows": queue.present(page, today), "query": params.urlencode(),
+        "no_role": no_role_message(request.user),
+    })
 
 
 def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None,
@@ -389,10 +411,11 @@ def dossier_open(request, unit_id: int):
     apply to the unit, national or its own province's), by default the commune NTM set in force that year. A new
     dossier starts with the values carried from the earlier period, each awaiting confirmation."""
     unit = get_object_or_404(Unit.objects.all(), pk=unit_id)
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        messages.error(request, _("Năm không hợp lệ; nhập năm bằng số, ví dụ 2024."))
+    raw_year = request.POST.get("year", "").strip()
+    year = int(raw_year) if raw_year.isdecimal() and raw_year.isascii() else None
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        messages.error(request, _("Năm «%(raw)s» không hợp lệ: nhập năm đánh giá bằng 4 chữ số, từ %(first)s đến "
+                                  "%(last)s, ví dụ 2024.") % {"raw": raw_year, "first": MIN_YEAR, "last": MAX_YEAR})
         return redirect("scorecard", unit_id=unit.pk)
     try:
         assessment, created = open_dossier(unit, year, request.user, set_code=request.POST.get("set") or None)

@@ -62,6 +62,7 @@ from nongthonso.recognition.decisions import DecisionRejected, record_decision
 from . import definitions
 from .definitions import Definition, Step
 from .models import Assessment, IndicatorValue, State, WorkflowEvent
+from .signals import step_taken
 
 DRAFT, SUBMITTED, RETURNED = State.DRAFT, State.SUBMITTED, State.RETURNED
 VERIFIED, APPROVED, RECOGNISED = State.VERIFIED, State.APPROVED, State.RECOGNISED
@@ -574,6 +575,7 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
         record("transition", locked, before={"state": from_state, "version": locked.version - 1},
                after={"state": locked.state, "version": locked.version, "action": action, **details},
                user=user, note=reason)
+        step_taken.send(sender=Assessment, assessment=locked, event=event, user=user)
     assessment.state, assessment.version, assessment.workflow_id = locked.state, locked.version, locked.workflow_id
     return event
 
