@@ -2,7 +2,7 @@
    No inline code and no inline styles anywhere: the Content-Security-Policy allows neither.
 
    - The phone menu: the «Danh mục» button in the header opens and closes the menu (app.css hides the menu on narrow
-     screens until it is opened); Escape closes it.
+     screens until it is opened); Escape closes it. The count of unread notifications shows on the button.
    - The unit picker, on each field rendered by _unit_field.html: typing a name (with or without diacritics) or part
      of a code asks /don-vi/tim/?format=json for the matching units the user may see, shown as a listbox under the
      field (ARIA combobox: arrow keys, Enter, Escape, or a click); choosing one puts its code in the field and its
@@ -19,6 +19,17 @@
     var button = header && header.querySelector(".menu-toggle");
     if (!button) {
       return;
+    }
+    // the unread notifications' count shows on the button too, while the menu is closed
+    var unread = header.querySelector("nav .badge.unread-count");
+    if (unread) {
+      var badge = unread.cloneNode(true);
+      badge.setAttribute("aria-hidden", "true");
+      var spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      spoken.textContent = unread.parentElement.getAttribute("aria-label") || "";
+      button.appendChild(badge);
+      button.appendChild(spoken);
     }
     function set(open) {
       header.classList.toggle("menu-open", open);
