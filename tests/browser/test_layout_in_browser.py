@@ -9,25 +9,15 @@ artifacts/ for review.
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import ARTIFACTS, login, screenshot
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = [pytest.param(DESKTOP, id="1366"), pytest.param(PHONE, id="390")]
 HEADER_MAX = 120  # px: the phone's header may take two short rows, not a screenful
-PRINTS = ARTIFACTS.parent / "print"  # the dashboard and the scorecard printed, beside the screenshots
-
-
-def _tab(browser, base, viewport, username=None, **options):
-    context = browser.new_context(locale="vi-VN", viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    if username:
-        login(page, base, username)
-    return page
+PRINTS = Path(__file__).resolve().parents[2] / "artifacts" / "print"  # the printed pages, beside the screenshots
 
 
 def _name(viewport) -> str:
@@ -67,14 +57,13 @@ OVERLAPS = """() => {
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
-def test_entry_fields_never_run_into_the_threshold(browser, app_server, viewport):
-    page = _tab(browser, app_server, viewport, "canbo.lamvy")
+def test_entry_fields_never_run_into_the_threshold(app_server, signed_in, screenshot, viewport):
+    page = signed_in("canbo.lamvy", viewport)
     _open_dossier(page, app_server, "lam vy")
     assert page.locator(".entry-row select").count() > 0  # the «Đạt/Không đạt» fields are there
     assert page.evaluate(OVERLAPS) == []
     assert _page_width(page) <= viewport["width"]
     screenshot(page, f"layout-entry-{_name(viewport)}", full_page=False)
-    page.context.close()
 
 
 HEADER = """() => {
@@ -87,8 +76,8 @@ HEADER = """() => {
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
-def test_the_header_is_short_and_logout_always_visible(browser, app_server, viewport):
-    page = _tab(browser, app_server, viewport, "canbo.lamvy")
+def test_the_header_is_short_and_logout_always_visible(app_server, signed_in, screenshot, viewport):
+    page = signed_in("canbo.lamvy", viewport)
     for path in ("/bang-dieu-khien/", "/xa/", "/xuat-du-lieu/"):
         page.goto(app_server + path)
         header = page.evaluate(HEADER)
@@ -100,11 +89,10 @@ def test_the_header_is_short_and_logout_always_visible(browser, app_server, view
     assert page.evaluate(HEADER)["height"] <= HEADER_MAX
     assert _page_width(page) <= viewport["width"]
     screenshot(page, f"layout-dossier-{_name(viewport)}", full_page=False)
-    page.context.close()
 
 
-def test_the_phone_menu_opens_and_closes(browser, app_server):
-    page = _tab(browser, app_server, PHONE, "canbo.lamvy")
+def test_the_phone_menu_opens_and_closes(app_server, signed_in, screenshot):
+    page = signed_in("canbo.lamvy", PHONE)
     page.goto(app_server + "/xa/")
     toggle = page.locator("header.top .menu-toggle")
     menu = page.locator("#main-menu")
@@ -120,23 +108,20 @@ def test_the_phone_menu_opens_and_closes(browser, app_server):
     page.keyboard.press("Escape")
     assert not page.locator("#main-menu").is_visible()
     assert page.locator("header.top .menu-toggle").get_attribute("aria-expanded") == "false"
-    page.context.close()
 
 
-def test_without_scripts_the_phone_menu_stays_open(browser, app_server):
-    page = _tab(browser, app_server, PHONE, java_script_enabled=False)
+def test_without_scripts_the_phone_menu_stays_open(app_server, visitor):
+    page = visitor(PHONE, java_script_enabled=False)
     page.goto(app_server + "/")
     assert page.locator("#main-menu").is_visible()
     assert not page.locator("header.top .menu-toggle").is_visible()
-    page.context.close()
 
 
-def test_the_desktop_menu_shows_without_a_button(browser, app_server):
-    page = _tab(browser, app_server, DESKTOP, "canbo.lamvy")
+def test_the_desktop_menu_shows_without_a_button(app_server, signed_in):
+    page = signed_in("canbo.lamvy", DESKTOP)
     page.goto(app_server + "/xa/")
     assert page.locator("#main-menu").is_visible()
     assert not page.locator("header.top .menu-toggle").is_visible()
-    page.context.close()
 
 
 LABELS_OUTSIDE = """() => {
@@ -167,16 +152,15 @@ LABELS_OUTSIDE = """() => {
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
-def test_chart_labels_stay_inside_their_canvas(browser, app_server, viewport):
-    page = _tab(browser, app_server, viewport)
+def test_chart_labels_stay_inside_their_canvas(app_server, visitor, screenshot, viewport):
+    page = visitor(viewport)
     page.goto(app_server + "/")
-    page.wait_for_function("window.Chart && Object.keys(Chart.instances).length === 4")
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 4")
     page.wait_for_timeout(300)  # the charts' first layout (a resize observer) settles
     assert page.evaluate(LABELS_OUTSIDE) == []
     assert _page_width(page) <= viewport["width"]
     page.locator("#chart-shares").scroll_into_view_if_needed()
     screenshot(page, f"layout-home-charts-{_name(viewport)}", full_page=True)
-    page.context.close()
 
 
 PRINTED = """() => {
@@ -208,20 +192,20 @@ def _pdf_text(path) -> str:
 
 
 @pytest.mark.parametrize("path, name", [("/bang-dieu-khien/", "dashboard"), ("/xa/?q=lam vy", "scorecard")])
-def test_printing_leaves_out_the_menu_and_the_controls(browser, app_server, path, name):
-    page = _tab(browser, app_server, DESKTOP, "vpdp.tinh")
+def test_printing_leaves_out_the_menu_and_the_controls(app_server, signed_in, path, name):
+    page = signed_in("vpdp.tinh", DESKTOP)
     page.goto(app_server + path)
     if name == "scorecard":
         page.locator("tr[data-unit] td[data-col=commune] a").first.click()
         page.wait_for_selector("table.criteria")
     else:
-        page.wait_for_function("window.Chart && Object.keys(Chart.instances).length === 4")
+        page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 4")
     PRINTS.mkdir(parents=True, exist_ok=True)
     as_on_screen = PRINTS / f"{name}-screen-styles.pdf"
     page.emulate_media(media="screen")  # what printing gave before the print stylesheet
     page.pdf(format="A4", path=str(as_on_screen))
     page.emulate_media(media="print")
-    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as the browser's print command does
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")  # as the browser's print command does
     printed = page.evaluate(PRINTED)
     assert printed["menu"] is False and printed["account"] is False
     assert printed["brand"] is True
@@ -235,4 +219,3 @@ def test_printing_leaves_out_the_menu_and_the_controls(browser, app_server, path
         assert menu_only not in text
     assert menu_only in _pdf_text(as_on_screen)
     assert _pages(target) < _pages(as_on_screen)
-    page.context.close()

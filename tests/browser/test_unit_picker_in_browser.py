@@ -5,19 +5,7 @@ with a search page that carries the chosen code back to the form (issue 11, poin
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.conftest import login, screenshot
-
-DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _tab(browser, base, viewport=None, username=None, **options):
-    context = browser.new_context(locale="vi-VN", viewport=viewport or DESKTOP, **options)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    if username:
-        login(page, base, username)
-    return page
 
 
 def _options(page, field_id):
@@ -25,8 +13,8 @@ def _options(page, field_id):
     return page.locator(f"#{field_id}-options [role=option]")
 
 
-def test_a_commune_is_found_without_diacritics_and_chosen_with_the_keyboard(browser, app_server):
-    page = _tab(browser, app_server, username="vpdp.tinh")
+def test_a_commune_is_found_without_diacritics_and_chosen_with_the_keyboard(app_server, signed_in, screenshot):
+    page = signed_in("vpdp.tinh")
     page.goto(app_server + "/xuat-du-lieu/")
     field = page.locator("#export-unit")
     assert field.get_attribute("role") == "combobox"
@@ -43,24 +31,22 @@ def test_a_commune_is_found_without_diacritics_and_chosen_with_the_keyboard(brow
     assert field.input_value() == "05830"
     assert page.locator("#export-unit-picked").inner_text() == "Xã Đại Từ"
     assert field.get_attribute("aria-expanded") == "false"
-    page.context.close()
 
 
-def test_a_name_left_in_the_field_is_resolved_when_it_names_one_unit(browser, app_server):
-    page = _tab(browser, app_server, username="vpdp.tinh")
+def test_a_name_left_in_the_field_is_resolved_when_it_names_one_unit(app_server, signed_in):
+    page = signed_in("vpdp.tinh")
     page.goto(app_server + "/bang-dieu-khien/?as_of=2023-06-30")
     page.locator("#dashboard-unit").fill("huyen dai tu")  # on 30/6/2023 one unit: the district
     with page.expect_navigation():
         page.locator("#dashboard-unit").press("Enter")
     assert parse_qs(urlsplit(page.url).query)["unit"] == ["171"]
     assert "Huyện Đại Từ" in page.locator("h1").inner_text()
-    page.wait_for_function("document.getElementById('dashboard-unit-picked').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('dashboard-unit-picked').textContent !== ''")
     assert page.locator("#dashboard-unit-picked").inner_text() == "Huyện Đại Từ"  # the name of the code shown
-    page.context.close()
 
 
-def test_a_commune_officer_is_offered_only_the_units_of_the_role(browser, app_server):
-    page = _tab(browser, app_server, username="canbo.lamvy")
+def test_a_commune_officer_is_offered_only_the_units_of_the_role(app_server, signed_in):
+    page = signed_in("canbo.lamvy")
     page.goto(app_server + "/xuat-du-lieu/")
     field = page.locator("#export-unit")
     field.fill("")
@@ -72,11 +58,10 @@ def test_a_commune_officer_is_offered_only_the_units_of_the_role(browser, app_se
     field.fill("")
     field.press_sequentially("lam vy", delay=20)
     assert "Xã Lam Vỹ" in _options(page, "export-unit").first.inner_text()
-    page.context.close()
 
 
-def test_the_open_data_page_offers_the_provinces_units_to_anyone_on_a_phone(browser, app_server):
-    page = _tab(browser, app_server, PHONE)
+def test_the_open_data_page_offers_the_provinces_units_to_anyone_on_a_phone(app_server, visitor, screenshot):
+    page = visitor(PHONE)
     page.goto(app_server + "/du-lieu-mo/?as_of=2023-06-30")
     field = page.locator("#open-data-unit")
     field.fill("")
@@ -89,11 +74,10 @@ def test_the_open_data_page_offers_the_provinces_units_to_anyone_on_a_phone(brow
     screenshot(page, "unit-picker-phone", full_page=False)
     options.first.click()
     assert field.input_value() == "171"
-    page.context.close()
 
 
-def test_without_scripts_the_search_page_carries_the_code_back(browser, app_server):
-    page = _tab(browser, app_server, java_script_enabled=False)
+def test_without_scripts_the_search_page_carries_the_code_back(app_server, visitor):
+    page = visitor(java_script_enabled=False)
     page.goto(app_server + "/du-lieu-mo/?as_of=2023-06-30")
     assert page.locator("#open-data-unit").get_attribute("role") is None  # a plain field
     page.locator(".unit-field .unit-lookup").click()
@@ -105,4 +89,3 @@ def test_without_scripts_the_search_page_carries_the_code_back(browser, app_serv
     assert urlsplit(page.url).path == "/du-lieu-mo/"
     assert parse_qs(urlsplit(page.url).query) == {"as_of": ["2023-06-30"], "unit": ["171"]}
     assert page.locator("#open-data-unit").input_value() == "171"
-    page.context.close()

@@ -19,16 +19,11 @@ from nongthonso.assessments import selectors
 from nongthonso.core.text import format_date, format_number
 from nongthonso.reports.documents import fonts
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2023, 6, 30)
 LAM_VY = "05542"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"  # beside the report documents
-
-
-def _commune(code: str) -> Unit:
-    return Unit.objects.valid_on(AS_OF).get(code=code, unit_type__level__code="xa")
 
 
 def _pdftotext(content: bytes, tmp_path, *options: str) -> str:
@@ -59,9 +54,14 @@ def _first_lines(content: bytes, tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
-def officer(client):
-    """Lam Vỹ's commune officer, signed in."""
-    client.force_login(make_user("can-bo-lam-vy", Role.COMMUNE_OFFICER, _commune(LAM_VY)))
+def lam_vy_2023(unit_at):
+    return unit_at(LAM_VY, "xa")
+
+
+@pytest.fixture
+def officer(client, make_user, lam_vy_2023):
+    """Lam Vỹ's commune officer (on the 2023 commune), signed in."""
+    client.force_login(make_user("can-bo-lam-vy", Role.COMMUNE_OFFICER, lam_vy_2023))
     return client
 
 
@@ -70,8 +70,8 @@ def _pdf_link(client, commune: Unit) -> str:
     return re.search(r'<a href="([^"]+)" download data-scorecard-pdf>', html).group(1).replace("&amp;", "&")
 
 
-def test_the_scorecard_page_links_to_its_pdf_for_the_same_date_year_and_set(officer):
-    commune = _commune(LAM_VY)
+def test_the_scorecard_page_links_to_its_pdf_for_the_same_date_year_and_set(officer, lam_vy_2023):
+    commune = lam_vy_2023
     link = _pdf_link(officer, commune)
     card = selectors.scorecard(commune, AS_OF)
     assert urlsplit(link).path == f"/xa/{commune.pk}/ket-qua.pdf"
@@ -79,8 +79,8 @@ def test_the_scorecard_page_links_to_its_pdf_for_the_same_date_year_and_set(offi
                                               "set": [card.assessment.criteria_set.code]}
 
 
-def test_the_pdf_says_what_the_scorecard_says(officer, tmp_path):
-    commune = _commune(LAM_VY)
+def test_the_pdf_says_what_the_scorecard_says(officer, lam_vy_2023, tmp_path):
+    commune = lam_vy_2023
     response = officer.get(_pdf_link(officer, commune))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -114,11 +114,9 @@ def test_the_pdf_says_what_the_scorecard_says(officer, tmp_path):
     assert "Lịch sử thay đổi" not in text  # the history of edits stays on the page
 
 
-def test_a_merged_commune_shows_where_it_came_from(client, tmp_path):
-    today = dt.date(2026, 6, 30)
-    commune = Unit.objects.valid_on(today).get(code=LAM_VY, unit_type__level__code="xa")
-    client.force_login(make_user("vp-tinh", Role.PROVINCE_OFFICE, Unit.objects.valid_on(today).get(
-        code="19", unit_type__level__code="tinh")))
+def test_a_merged_commune_shows_where_it_came_from(client, make_user, new_unit, lam_vy, tmp_path):
+    today, commune = dt.date(2026, 6, 30), lam_vy
+    client.force_login(make_user("vp-tinh", Role.PROVINCE_OFFICE, new_unit("19", "tinh")))
     response = client.get(f"/xa/{commune.pk}/ket-qua.pdf", {"as_of": today.isoformat()})
     assert response.status_code == 200
     text = _text(response.content, tmp_path)
@@ -130,19 +128,19 @@ def test_a_merged_commune_shows_where_it_came_from(client, tmp_path):
     assert _loose("Nhóm xã (Quyết định 51/2025/QĐ-TTg)") in text
 
 
-def test_the_pdf_is_scoped_like_the_page(client, officer):
+def test_the_pdf_is_scoped_like_the_page(client, officer, lam_vy_2023):
     other = Unit.objects.valid_on(AS_OF).rural_communes().exclude(code=LAM_VY).first()
     assert officer.get(f"/xa/{other.pk}/").status_code == 404
     response = officer.get(f"/xa/{other.pk}/ket-qua.pdf")
     assert response.status_code == 404
     assert other.name not in response.content.decode(errors="replace")
     client.logout()
-    response = client.get(f"/xa/{_commune(LAM_VY).pk}/ket-qua.pdf")
+    response = client.get(f"/xa/{lam_vy_2023.pk}/ket-qua.pdf")
     assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
 
 
-def test_what_cannot_be_printed_is_said_in_vietnamese(officer, tmp_path, monkeypatch):
-    pk = _commune(LAM_VY).pk
+def test_what_cannot_be_printed_is_said_in_vietnamese(officer, lam_vy_2023, tmp_path, monkeypatch):
+    pk = lam_vy_2023.pk
     response = officer.get(f"/xa/{pk}/ket-qua.pdf", {"as_of": AS_OF.isoformat(), "year": "2099"})
     assert response.status_code == 404
     assert response.content.decode() == "Xã Lam Vỹ không có bản đánh giá năm 2099; chọn một năm trong danh sách."
@@ -157,8 +155,8 @@ def test_what_cannot_be_printed_is_said_in_vietnamese(officer, tmp_path, monkeyp
     assert response.content.decode().startswith("Không tìm thấy phông chữ có đủ dấu tiếng Việt")
 
 
-def test_the_pdf_is_in_vietnamese_whatever_the_pages_language(officer, tmp_path):
+def test_the_pdf_is_in_vietnamese_whatever_the_pages_language(officer, lam_vy_2023, tmp_path):
     officer.cookies["django_language"] = "en"
-    pk = _commune(LAM_VY).pk
+    pk = lam_vy_2023.pk
     text = _text(officer.get(f"/xa/{pk}/ket-qua.pdf", {"as_of": AS_OF.isoformat()}).content, tmp_path)
     assert "Kết quả năm 2023 theo" in text and "Đạt chuẩn theo số liệu" in text

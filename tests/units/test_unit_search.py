@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +19,6 @@ import nongthonso
 from nongthonso.accounts.models import Role
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.search import Period, search
-from tests.accounts.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/don-vi/tim/"
@@ -30,10 +28,6 @@ MID_2023 = Period.on(dt.date(2023, 6, 30))  # three tiers: Huyện Đại Từ (
 
 def _codes(found) -> list[str]:
     return [u.code for u in found.units]
-
-
-def _province(period: Period) -> Unit:
-    return period.units().get(code="19", unit_type__level__code="tinh")
 
 
 def _json(client, **params):
@@ -95,7 +89,7 @@ def test_signed_out_users_may_search_only_the_public_units(client):
     assert data["status"] == "1 đơn vị khớp «dai tu»."
 
 
-def test_the_public_scope_is_the_home_province():
+def test_the_public_scope_is_the_home_province(make_user):
     province = Unit.objects.create(code="T06", name="Tỉnh Thử Nghiệm", unit_type=UnitType.objects.get(code="tinh"),
                                    valid_from=dt.date(1997, 1, 1), synthetic=True)
     Unit.objects.create(code="T06101", name="Xã Đại Từ Thử Nghiệm", parent=province,
@@ -103,15 +97,15 @@ def test_the_public_scope_is_the_home_province():
     anonymous = Client()
     _, data = _json(anonymous, q="dai tu", scope="public", as_of="2026-06-30")
     assert [r["code"] for r in data["results"]] == ["05830"]
-    admin = get_user_model().objects.create_superuser("quan-tri", password=None)
+    admin = make_user("quan-tri", is_superuser=True, is_staff=True)
     signed_in = Client()
     signed_in.force_login(admin)
     _, data = _json(signed_in, q="dai tu", as_of="2026-06-30")
     assert sorted(r["code"] for r in data["results"]) == ["05830", "T06101"]  # a superuser sees every province
 
 
-def test_a_province_office_finds_any_unit_of_its_province(client):
-    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, _province(TODAY)))
+def test_a_province_office_finds_any_unit_of_its_province(client, make_user, new_unit):
+    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, new_unit("19", "tinh")))
     _, data = _json(client, q="dai tu", as_of="2026-06-30")
     assert [r["code"] for r in data["results"]] == ["05830"]
     _, data = _json(client, q="dai tu", year="2025")
@@ -119,8 +113,7 @@ def test_a_province_office_finds_any_unit_of_its_province(client):
                                                                 "05830": "1/7/2025 – nay"}
 
 
-def test_a_commune_officer_is_offered_only_the_units_of_the_role(client):
-    lam_vy = TODAY.units().get(code="05542", unit_type__level__code="xa")
+def test_a_commune_officer_is_offered_only_the_units_of_the_role(client, make_user, lam_vy):
     client.force_login(make_user("can-bo", Role.COMMUNE_OFFICER, lam_vy))
     _, data = _json(client, q="dai tu", as_of="2026-06-30")
     assert data["results"] == []
@@ -133,7 +126,7 @@ def test_a_commune_officer_is_offered_only_the_units_of_the_role(client):
     assert {r["name"] for r in data["results"]} == {"Xã Lam Vỹ", "Xã Linh Thông"}
 
 
-def test_an_account_without_a_role_is_told_why_nothing_is_offered(client):
+def test_an_account_without_a_role_is_told_why_nothing_is_offered(client, make_user):
     client.force_login(make_user("chua-co-vai-tro"))
     _, data = _json(client, q="dai tu")
     assert data["results"] == []
@@ -152,8 +145,8 @@ def test_the_messages_say_what_to_type_and_when_to_narrow(client):
     assert status == 400 and "«view» hoặc «public»" in data["status"]
 
 
-def test_as_many_queries_for_twenty_units_as_for_one(client):
-    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, _province(TODAY)))
+def test_as_many_queries_for_twenty_units_as_for_one(client, make_user, new_unit):
+    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, new_unit("19", "tinh")))
     with CaptureQueriesContext(connection) as one:
         assert len(_json(client, q="lam vy", as_of="2026-06-30")[1]["results"]) == 1
     with CaptureQueriesContext(connection) as twenty:
@@ -193,8 +186,8 @@ def _fields(html: str) -> dict[str, str]:
     return {field: scope for scope, field in found}
 
 
-def test_every_form_that_takes_a_unit_code_has_the_picker(client):
-    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, _province(TODAY)))
+def test_every_form_that_takes_a_unit_code_has_the_picker(client, make_user, new_unit):
+    client.force_login(make_user("vpdp", Role.PROVINCE_OFFICE, new_unit("19", "tinh")))
     assert _fields(client.get("/xuat-du-lieu/").content.decode()) == {"template-unit": "view", "export-unit": "view"}
     assert _fields(client.get("/bang-dieu-khien/").content.decode()) == {"dashboard-unit": "view"}
     assert _fields(Client().get("/du-lieu-mo/").content.decode()) == {"open-data-unit": "public"}
