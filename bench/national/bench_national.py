@@ -16,7 +16,9 @@
    ≤ 2× the SQL. The implementation before issue 5 (``tests/reports/reference_summary.py``) is timed once too,
    and must give the same figures;
 5. (d) requests/s of a province's public dashboard under local load beside ``/healthz`` (``nongthonso serve``,
-   the machinery of ``bench/dashboard_rps.py``).
+   the machinery of ``bench/dashboard_rps.py``);
+6. (e) requests/s of the REST list ``/api/assessments?limit=50`` (a province office's API token) beside
+   ``/healthz``, 16 connections (``--api-concurrency``), in the same interleaved runs; goal ≥ 30%.
 
 Every figure is printed beside its baseline from the same run, then a table of the goals. The database is left
 as it was found (the imported values are the ones deleted; the changed value is set back).
@@ -240,19 +242,64 @@ def bench_rps(duration: int, rounds: int, concurrency: int, generator: str, expe
         return results
 
 
+# --- (e) the REST list -----------------------------------------------------------------------------------------
+
+API_USER = "bench-national-api"
+API_LIST = "/api/assessments?limit=50"
+
+
+def api_token() -> tuple[str, callable]:
+    """A Bearer token of the province office of ``PROVINCE`` (a user kept between runs, granted once through
+    ``accounts.services.grant``, audited as every grant is) and the function that deletes the token afterwards.
+    The dossier workflows are loaded first when the country has none (the generator writes dossiers only)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from nongthonso.assessments.models import Workflow
+
+    from nongthonso.accounts.models import Role
+    from nongthonso.accounts.services import grant
+    from nongthonso.api.models import ApiToken
+    from nongthonso.units.services import find_unit
+
+    if not Workflow.objects.exists():
+        call_command("workflows", "load", stdout=io.StringIO())
+    user, _ = get_user_model().objects.get_or_create(username=API_USER)
+    grant(user, Role.PROVINCE_OFFICE, find_unit(PROVINCE, dt.date.today()), note="bench/national")
+    row, token = ApiToken.issue(user, f"bench {time.time():.0f}")
+    return token, row.delete
+
+
+def bench_api(duration: int, rounds: int, concurrency: int, generator: str) -> list:
+    """Requests/s of the REST list (``API_LIST``, a province office's token) beside ``/healthz``, both under
+    ``concurrency`` connections in the same interleaved runs."""
+    import dashboard_rps as rps
+
+    data_dir = Path(os.environ.get("NONGTHONSO_DATA_DIR", generate.default_data_dir()))
+    token, forget = api_token()
+    try:
+        with rps.serving(rps.server_env(data_dir), data_dir / "serve.log", threads=8) as port:
+            bearer = {"Authorization": f"Bearer {token}"}
+            pages = [(rps.TRIVIAL, rps.VISITOR, "", "ok"), (API_LIST, "API token", bearer, '"count":')]
+            return rps.measure(port, pages, generator, concurrency, duration, rounds)
+    finally:
+        forget()
+
+
 # --- the whole --------------------------------------------------------------------------------------------------
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-generate", action="store_true", help="reuse the synthetic country already built")
     parser.add_argument("--communes", type=int, default=10_000)
-    parser.add_argument("--parts", default="abcd", help="which benchmarks to run (default abcd)")
+    parser.add_argument("--parts", default="abcde", help="which benchmarks to run (default abcde)")
     parser.add_argument("--import-rows", type=int, default=200_000)
     parser.add_argument("--calls", type=int, default=20, help="summary calls per root (default 20)")
     parser.add_argument("--change-rounds", type=int, default=5)
     parser.add_argument("--rps-duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--rps-rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--api-concurrency", type=int, default=16, help="connections for the REST list (e)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--force", action="store_true", help="let the generator empty a database holding other data")
     args = parser.parse_args()
@@ -341,6 +388,24 @@ def main() -> int:
             table.append(f"| (d) public dashboard `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms (first "
                          f"request {r.first_ms:.0f} ms) | `/healthz` {trivial:,.0f} req/s ({r.rps / trivial:.0%}) | "
                          f"≥ 50% | {'met' if r.rps / trivial >= 0.5 and not r.errors else 'NOT met'} |")
+
+    if "e" in args.parts:
+        generator = args.generator
+        if generator == "auto":
+            generator = "wrk" if shutil.which("wrk") else "python"
+        print(f"\n(e) requests/s: /healthz and {API_LIST} (a province office's API token; {generator}, "
+              f"{args.api_concurrency} connections, {args.rps_duration} s per path in {args.rps_rounds} runs) …",
+              flush=True)
+        results = bench_api(args.rps_duration, args.rps_rounds, args.api_concurrency, generator)
+        trivial = results[0].rps
+        for r in results:
+            errors = f"  ({r.errors} errors)" if r.errors else ""
+            print(f"    {r.path:<36} {r.rps:>6.0f} req/s  p50 {r.p50_ms:.1f} ms  p95 {r.p95_ms:.1f} ms  "
+                  f"÷ /healthz {r.rps / trivial:.0%}{errors}", flush=True)
+        r = results[1]
+        table.append(f"| (e) REST list `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms | `/healthz` "
+                     f"{trivial:,.0f} req/s ({r.rps / trivial:.0%}) | ≥ 30% | "
+                     f"{'met' if r.rps / trivial >= 0.3 and not r.errors else 'NOT met'} |")
 
     print(f"\nTotal {time.perf_counter() - started:.0f} s; load average at the end {load_average()}; "
           f"{platform.python_implementation()} {platform.python_version()}; {communes:,} rural communes.")
