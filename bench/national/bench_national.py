@@ -255,11 +255,10 @@ def api_token() -> tuple[str, callable]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from nongthonso.assessments.models import Workflow
-
     from nongthonso.accounts.models import Role
     from nongthonso.accounts.services import grant
     from nongthonso.api.models import ApiToken
+    from nongthonso.assessments.models import Workflow
     from nongthonso.units.services import find_unit
 
     if not Workflow.objects.exists():
