@@ -13,8 +13,8 @@
    (``reports.views._figures``, cached per data revision) show it; goal ≤ 100 ms;
 4. (c) the national and a provincial summary, ``--calls`` (20) times each: p50/p95 beside the hand-written SQL
    that computes the same figures (``raw_summary.py``; the figures are checked equal); goal p50 ≤ 50 ms and
-   ≤ 2× the SQL. The implementation before issue 5 (``tests/reports/reference_summary.py``) is timed once too,
-   and must give the same figures;
+   ≤ 1.5× the SQL (issue 10; 2× in issue 5). The implementation before issue 5
+   (``tests/reports/reference_summary.py``) is timed once too, and must give the same figures;
 5. (d) requests/s of a province's public dashboard under local load beside ``/healthz`` (``nongthonso serve``,
    the machinery of ``bench/dashboard_rps.py``);
 6. (e) requests/s of the REST list ``/api/assessments?limit=50`` (a province office's API token) beside
@@ -48,6 +48,10 @@ AS_OF = dt.date(2025, 6, 30)
 YEAR = generate.DRAFT_YEAR
 PROVINCE = "19"  # a province of the synthetic country (Tỉnh Mô Phỏng 19)
 NATIONAL = "VN"
+# the goals of issue 10 (issue 5's were 2× and 50%)
+SQL_RATIO_GOAL = 1.5  # a summary's p50 over the hand-written SQL's
+DASHBOARD_GOAL = 0.6  # the public dashboard's requests/s over /healthz's
+API_GOAL = 0.3  # the REST list's requests/s over /healthz's
 
 
 def ms(seconds: float) -> str:
@@ -366,8 +370,9 @@ def main() -> int:
                   f"SQL p50 {ms(s50)} p95 {ms(s95)}; ratio {a50 / s50:.2f}×; the previous implementation: "
                   f"{ms(r['before_s'])} (one call, same figures)", flush=True)
             table.append(f"| (c) summary {r['code']} ({r['communes']:,} communes) | p50 {ms(a50)}, p95 {ms(a95)} | "
-                         f"SQL p50 {ms(s50)}, p95 {ms(s95)} (summary ÷ SQL {a50 / s50:.2f}×) | p50 ≤ 50 ms, ≤ 2× SQL | "
-                         f"{'met' if a50 <= 0.05 else 'NOT met'}, {'met' if a50 <= 2 * s50 else 'NOT met'} |")
+                         f"SQL p50 {ms(s50)}, p95 {ms(s95)} (summary ÷ SQL {a50 / s50:.2f}×) | p50 ≤ 50 ms, "
+                         f"≤ {SQL_RATIO_GOAL}× SQL | {'met' if a50 <= 0.05 else 'NOT met'}, "
+                         f"{'met' if a50 <= SQL_RATIO_GOAL * s50 else 'NOT met'} |")
 
     if "d" in args.parts:
         generator = args.generator
@@ -386,7 +391,8 @@ def main() -> int:
         for r in results[1:]:
             table.append(f"| (d) public dashboard `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms (first "
                          f"request {r.first_ms:.0f} ms) | `/healthz` {trivial:,.0f} req/s ({r.rps / trivial:.0%}) | "
-                         f"≥ 50% | {'met' if r.rps / trivial >= 0.5 and not r.errors else 'NOT met'} |")
+                         f"≥ {DASHBOARD_GOAL:.0%} | "
+                         f"{'met' if r.rps / trivial >= DASHBOARD_GOAL and not r.errors else 'NOT met'} |")
 
     if "e" in args.parts:
         generator = args.generator
@@ -403,8 +409,8 @@ def main() -> int:
                   f"÷ /healthz {r.rps / trivial:.0%}{errors}", flush=True)
         r = results[1]
         table.append(f"| (e) REST list `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms | `/healthz` "
-                     f"{trivial:,.0f} req/s ({r.rps / trivial:.0%}) | ≥ 30% | "
-                     f"{'met' if r.rps / trivial >= 0.3 and not r.errors else 'NOT met'} |")
+                     f"{trivial:,.0f} req/s ({r.rps / trivial:.0%}) | ≥ {API_GOAL:.0%} | "
+                     f"{'met' if r.rps / trivial >= API_GOAL and not r.errors else 'NOT met'} |")
 
     print(f"\nTotal {time.perf_counter() - started:.0f} s; load average at the end {load_average()}; "
           f"{platform.python_implementation()} {platform.python_version()}; {communes:,} rural communes.")
