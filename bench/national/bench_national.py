@@ -289,6 +289,21 @@ def bench_api(duration: int, rounds: int, concurrency: int, generator: str) -> l
         forget()
 
 
+def load_generator(choice: str) -> str:
+    """``--generator``: ``auto`` is ``wrk`` when installed, else the Python generator."""
+    return ("wrk" if shutil.which("wrk") else "python") if choice == "auto" else choice
+
+
+def print_rps(results: list) -> float:
+    """One line per measured path, its requests/s over the first's (``/healthz``); returns the latter."""
+    trivial = results[0].rps
+    for r in results:
+        errors = f"  ({r.errors} errors)" if r.errors else ""
+        print(f"    {r.path:<36} {r.rps:>6.0f} req/s  p50 {r.p50_ms:.1f} ms  p95 {r.p95_ms:.1f} ms  first "
+              f"{r.first_ms:.0f} ms  ÷ /healthz {r.rps / trivial:.0%}{errors}", flush=True)
+    return trivial
+
+
 # --- the whole --------------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -375,19 +390,13 @@ def main() -> int:
                          f"{'met' if a50 <= SQL_RATIO_GOAL * s50 else 'NOT met'} |")
 
     if "d" in args.parts:
-        generator = args.generator
-        if generator == "auto":
-            generator = "wrk" if shutil.which("wrk") else "python"
+        generator = load_generator(args.generator)
         data = latency[-1]["data"]
         expect = f"{data.ntm}/{data.communes_total}"
         print(f"\n(d) requests/s: /healthz and /?unit={PROVINCE} ({generator}, {args.concurrency} connections, "
               f"{args.rps_duration} s per page in {args.rps_rounds} runs) …", flush=True)
         results = bench_rps(args.rps_duration, args.rps_rounds, args.concurrency, generator, expect)
-        trivial = results[0].rps
-        for r in results:
-            errors = f"  ({r.errors} errors)" if r.errors else ""
-            print(f"    {r.path:<36} {r.rps:>6.0f} req/s  p50 {r.p50_ms:.1f} ms  p95 {r.p95_ms:.1f} ms  first "
-                  f"{r.first_ms:.0f} ms  ÷ /healthz {r.rps / trivial:.0%}{errors}", flush=True)
+        trivial = print_rps(results)
         for r in results[1:]:
             table.append(f"| (d) public dashboard `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms (first "
                          f"request {r.first_ms:.0f} ms) | `/healthz` {trivial:,.0f} req/s ({r.rps / trivial:.0%}) | "
@@ -395,18 +404,12 @@ def main() -> int:
                          f"{'met' if r.rps / trivial >= DASHBOARD_GOAL and not r.errors else 'NOT met'} |")
 
     if "e" in args.parts:
-        generator = args.generator
-        if generator == "auto":
-            generator = "wrk" if shutil.which("wrk") else "python"
+        generator = load_generator(args.generator)
         print(f"\n(e) requests/s: /healthz and {API_LIST} (a province office's API token; {generator}, "
               f"{args.api_concurrency} connections, {args.rps_duration} s per path in {args.rps_rounds} runs) …",
               flush=True)
         results = bench_api(args.rps_duration, args.rps_rounds, args.api_concurrency, generator)
-        trivial = results[0].rps
-        for r in results:
-            errors = f"  ({r.errors} errors)" if r.errors else ""
-            print(f"    {r.path:<36} {r.rps:>6.0f} req/s  p50 {r.p50_ms:.1f} ms  p95 {r.p95_ms:.1f} ms  "
-                  f"÷ /healthz {r.rps / trivial:.0%}{errors}", flush=True)
+        trivial = print_rps(results)
         r = results[1]
         table.append(f"| (e) REST list `{r.path}` | {r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms | `/healthz` "
                      f"{trivial:,.0f} req/s ({r.rps / trivial:.0%}) | ≥ {API_GOAL:.0%} | "
