@@ -136,7 +136,7 @@ def test_the_histories_show_values_as_typed(client, dossiers_open, failing, offi
     assert "59.5" not in timeline and "71.0" not in timeline and "False → True" not in timeline
 
     html = scorecard_html(client, failing)
-    history = re.search(r'<article class="card history">.*?</article>', html, re.S).group(0)
+    history = re.search(r'<article class="card history[^"]*">.*?</article>', html, re.S).group(0)
     rows = re.findall(r'<tr data-audit="\d+">(.*?)</tr>', history, re.S)
     cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
     assert cells[0][3:] == ["Chỉ tiêu 1.1", "Không đạt", "Đạt"]
