@@ -81,6 +81,9 @@ def test_the_review_page_and_the_scorecard_fit_a_phone(watched, fits, app_server
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
     assert fits(page)
+    for selector in ("form[data-review-filters] select[name=bo]", "input[name=document]"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], selector
     box = page.locator("tbody[data-indicator='2.1'] tr[data-threshold]").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # one card per threshold, on screen
     screenshot(page, "thresholds-review-phone", full_page=False)
