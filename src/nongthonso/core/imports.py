@@ -7,7 +7,11 @@ shows them (the header is row 1).
 
 :class:`TableFile` reads either format, told apart by content (an XLSX file is a ZIP archive, starting
 with ``PK\\x03\\x04``; anything else must be UTF-8 text), and streams: a CSV file is read line by line, an
-XLSX sheet row by row (openpyxl in read-only mode), so a file of a million rows is never held in memory.
+XLSX sheet row by row (openpyxl in read-only mode), so a file of a million rows is never held in memory. Files
+that would cost too much to read are refused before they are parsed (``core.spreadsheets``: an XLSX archive's
+sizes and compression ratios; the rows, blank rows in a row and the length of a CSV line), each with a Vietnamese
+message saying what to do. Text a CSV export neutralised against formula injection (``spreadsheets.csv_cell``) is
+given back as it was, so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -17,10 +21,22 @@ import csv
 import datetime as dt
 import io
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from .spreadsheets import (
+    FileRefused,
+    blank_rows_message,
+    check_xlsx,
+    csv_text,
+    limit,
+    line_too_long_message,
+    too_many_rows_message,
+    xlsx_text,
+)
 
 # progress(phase, rows done, bytes done, bytes in the file); phase is "check" (validating) or "write"
 Progress = Callable[[str, int, int, int], None]
@@ -107,12 +123,14 @@ class ErrorList:
     def __len__(self) -> int:
         return self.total
 
-    def fail(self, extra: Sequence[RowError] = ()) -> ImportFailed:
-        return ImportFailed(self.final(extra), total=self.total + len(extra))
+    def fail(self, extra: Sequence[RowError] = (), uncounted: int = 0) -> ImportFailed:
+        """``ImportFailed`` with the errors kept, ``extra`` ones found apart (at most ``limit`` of them) and the number
+        of ``uncounted`` errors found apart but not listed in ``extra``."""
+        return ImportFailed(self.final(extra, uncounted), total=self.total + len(extra) + uncounted)
 
-    def final(self, extra: Sequence[RowError] = ()) -> list[RowError]:
+    def final(self, extra: Sequence[RowError] = (), uncounted: int = 0) -> list[RowError]:
         """Every kept error (with ``extra``) in row order, and a last line when some were only counted."""
-        total = self.total + len(extra)
+        total = self.total + len(extra) + uncounted
         errors = sorted([*self.kept, *extra], key=lambda e: e.row)[:self.limit]
         if total > len(errors):
             errors.append(RowError(0, "", "", (
@@ -172,7 +190,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return xlsx_text(value.strip())
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -194,13 +212,15 @@ class TableFile:
     ``rows()`` checks the header and yields ``(row number, {column: text})``, ``records()`` the same with
     the cells as a list in ``header`` order (faster for big files). Each call reads the file anew, so an
     importer can make two passes. ``name`` is the name to show in messages (an upload's original name).
+    Cells are stripped of surrounding white space, except those of the ``verbatim`` columns (free text such as a
+    note, kept byte for byte).
     """
 
     def __init__(self, path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
-                 name: str | None = None):
+                 name: str | None = None, verbatim: Sequence[str] = ()):
         self.path = Path(path)
         self.name = name or self.path.name
-        self.required, self.optional = tuple(required), tuple(optional)
+        self.required, self.optional, self.verbatim = tuple(required), tuple(optional), tuple(verbatim)
         if not self.path.is_file():
             raise _fail(not_found_message(self.path))
         self.size = self.path.stat().st_size
@@ -212,6 +232,12 @@ class TableFile:
         self._handle: IO[bytes] | None = None
         if head.startswith(ZIP_MAGIC):
             self.format = "xlsx"
+            try:
+                check_xlsx(self.path, self.name)  # before openpyxl reads anything: a "zip bomb" is refused here
+            except FileRefused as exc:
+                raise _fail(str(exc)) from None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+                raise _fail(not_a_table_message(self.name)) from None
             return
         self.format = "csv"
         try:
@@ -263,16 +289,24 @@ class TableFile:
         for n, cells in self.records():
             yield n, dict(zip(self.header, cells, strict=True))
 
+    def _kept(self) -> list[int]:
+        """Positions of the ``verbatim`` columns in the header."""
+        return [i for i, c in enumerate(self.header) if c in self.verbatim]
+
     def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
+        max_rows, max_blank = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_BLANK_ROWS")
+        max_chars = limit("IMPORT_MAX_LINE_CHARS")
         with self.path.open("rb") as raw:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text, delimiter=self.delimiter)
+            reader = csv.reader(_bounded_lines(text, max_chars), delimiter=self.delimiter)
             strip = str.strip
-            n = 0
+            n = filled = 0
             try:
                 header = None
                 for n, cells in enumerate(reader, start=1):
+                    if n > max_rows:
+                        raise _fail(too_many_rows_message(self.name, max_rows))
                     if header is None:
                         if not any(c.strip() for c in cells):
                             continue
@@ -281,15 +315,23 @@ class TableFile:
                             header.pop()
                         self._check_header(header)
                         self.header = header
-                        width = len(header)
+                        width, kept, filled = len(header), self._kept(), n
                         continue
                     if len(cells) != width:
                         cells = (cells + [""] * width)[:width]
-                    cells = list(map(strip, cells))
-                    if any(cells):
-                        yield n, cells
+                    stripped = list(map(strip, cells))
+                    if not any(stripped):
+                        if n - filled > max_blank:
+                            raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
+                        continue
+                    filled = n
+                    for i in kept:
+                        stripped[i] = cells[i]
+                    yield n, [csv_text(c) if c[:1] == "'" else c for c in stripped]
             except UnicodeDecodeError:
                 raise _fail(not_a_table_message(self.name), n + 1) from None
+            except _LineTooLong:
+                raise ImportFailed([RowError(n + 1, "", "", line_too_long_message(max_chars))]) from None
             except csv.Error as exc:
                 raise ImportFailed([RowError(n + 1, "", "", (
                     f"dòng này không đọc được theo định dạng CSV ({exc}). Kiểm tra dấu ngoặc kép trong ô.")
@@ -302,20 +344,27 @@ class TableFile:
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
         from openpyxl import load_workbook
 
+        max_rows, max_blank = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_BLANK_ROWS")
         with self.path.open("rb") as raw:
             try:
                 with warnings.catch_warnings():  # "no default style" and the like: not the user's concern
                     warnings.simplefilter("ignore")
                     workbook = load_workbook(raw, read_only=True, data_only=True)
                 sheet = workbook.worksheets[0]
+                declared = sheet.max_row  # from the sheet's <dimension>, when it has one
             except Exception:  # a ZIP that is not a workbook (a .docx renamed …), or a damaged file
                 raise _fail(not_a_table_message(self.name)) from None
             self._handle = raw
             try:
+                if declared is not None and declared > max_rows:
+                    raise _fail(too_many_rows_message(self.name, max_rows))
                 sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
                 header = None
-                width = 0
+                width = filled = 0
+                kept: list[int] = []
                 for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if n > max_rows:
+                        raise _fail(too_many_rows_message(self.name, max_rows))
                     if header is None:
                         cells = [cell_text(v) for v in values]
                         if not any(cells):
@@ -325,19 +374,39 @@ class TableFile:
                         header = cells
                         self._check_header(header)
                         self.header = header
-                        width = len(header)
+                        width, kept, filled = len(header), self._kept(), n
                         continue
                     cells = [cell_text(v) for v in values[:width]]
                     if not any(cells):
+                        if n - filled > max_blank:
+                            raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
                         continue
+                    filled = n
                     if len(cells) < width:
                         cells += [""] * (width - len(cells))
+                    for i in kept:
+                        if i < len(values) and isinstance(values[i], str):
+                            cells[i] = xlsx_text(values[i])
                     yield n, cells
                 if header is None:
                     raise _fail(empty_sheet_message(self.name, sheet.title))
             finally:
                 self._handle = None
                 workbook.close()
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _bounded_lines(text: IO[str], max_chars: int) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory (a file of one
+    200 MB line would otherwise be read whole)."""
+    readline = text.readline
+    while line := readline(max_chars + 1):
+        if len(line) > max_chars:
+            raise _LineTooLong
+        yield line
 
 
 def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
