@@ -23,6 +23,7 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal
 from nongthonso.audit.services import record
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import NumberInvalid, parse_bool, parse_number
 from nongthonso.criteria import engine
 from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
 from nongthonso.criteria.catalogue import compiled
@@ -37,9 +38,6 @@ from .errors import ValueRejected
 from .models import LATEST_ORDER, Assessment, IndicatorValue
 from .workflow import WorkflowError, ensure_editable, stale_error
 
-_TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
-_FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
-
 
 def parse_value(indicator: Indicator, raw: Any) -> Any:
     """Turn raw input (text from a form or file, or a Python value) into the stored value.
@@ -50,13 +48,8 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
         return None
     vt = indicator.value_type
     if vt == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+        if (answer := parse_bool(raw)) is not None:
+            return answer
         raise ValueRejected(f"Chỉ tiêu {indicator.code} nhận «Đạt» hoặc «Không đạt» (1/0, có/không); "
                             f"«{raw}» không hợp lệ.")
     if vt == "category":
@@ -69,14 +62,9 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
     if isinstance(raw, int | float):
         number = float(raw)
     else:
-        text = str(raw).strip().replace(" ", "").rstrip("%")
-        if "," in text and "." in text:  # 1.234,5 (Vietnamese) → 1234.5
-            text = text.replace(".", "").replace(",", ".")
-        elif "," in text:
-            text = text.replace(",", ".")
         try:
-            number = float(text)
-        except ValueError:
+            number = parse_number(raw)
+        except NumberInvalid:
             raise ValueRejected(
                 f"Chỉ tiêu {indicator.code} cần một số ({indicator.unit or 'không có đơn vị'}); «{raw}» không "
                 "phải là số. Dùng dấu phẩy cho phần thập phân, ví dụ 85,7.") from None

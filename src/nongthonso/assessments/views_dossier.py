@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +25,8 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
+from nongthonso.criteria.choices import ValueType
+from nongthonso.criteria.engine import MET, NOT_MET
 from nongthonso.criteria.models import Indicator
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
@@ -36,12 +37,10 @@ from .errors import ValueRejected
 from .filters import QueueFilter
 from .imports import MAX_YEAR, MIN_YEAR
 from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
+from .presenters import CriterionRow, IndicatorRow, criterion_rows, input_text, status_label
 from .selectors import no_role_message
 from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
-
-STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}
-COMPARATOR_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "in": "thuộc"}
 
 
 def _dossier(user, pk: int) -> Assessment:
@@ -50,39 +49,14 @@ def _dossier(user, pk: int) -> Assessment:
     return get_object_or_404(qs, pk=pk)
 
 
-def _display(value: Any, value_type: str) -> str:
-    """A stored value as the input shows it: 85,7 · Đạt / Không đạt · the category."""
-    if value is None:
-        return ""
-    if value_type == "boolean":
-        return "1" if value else "0"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        return format_number(number, 0 if number.is_integer() else (2 if abs(number) < 10 else 1)).replace(".", "")
-    return str(value)
-
-
-def _threshold_text(threshold: Any, comparator: str, value_type: str, unit: str) -> str:
-    if threshold is None:
-        return "—"
-    if value_type == "boolean":
-        return _("Đạt") if threshold else _("Không")
-    if isinstance(threshold, list):
-        return ", ".join(threshold)
-    number = float(threshold)
-    text = format_number(number, 0 if number.is_integer() else 1)
-    return f"{COMPARATOR_TEXT.get(comparator, comparator)} {text}{'' if unit in ('', '%') else ' '}{unit}"
-
-
 @dataclass
 class EntryRow:
+    """An indicator of the entry page: the presenter's row (threshold, verdict and gap as the scorecard shows them)
+    and the input beside it."""
+
+    row: IndicatorRow
     indicator: Indicator
-    value: str
-    status: str
-    status_label: str
-    threshold: str
-    gap: str
-    verified: bool
+    value: str  # the input's text (``presenters.input_text``), or the rejected input being corrected
     note: str
     error: str = ""
     # a value carried from the earlier period (``carry``): its provenance, and whether it still awaits confirmation
@@ -101,17 +75,14 @@ class EntryRow:
 
     @property
     def choices(self) -> list[tuple[str, str]]:
-        if self.indicator.value_type == "boolean":
-            return [("1", _("Đạt")), ("0", _("Không đạt"))]
+        if self.indicator.value_type == ValueType.BOOLEAN:
+            return [("1", status_label(MET)), ("0", status_label(NOT_MET))]
         return [(c, c) for c in self.indicator.categories]
 
 
 @dataclass
 class EntryCriterion:
-    code: str
-    name: str
-    status: str
-    status_label: str
+    criterion: CriterionRow
     rows: list[EntryRow]
 
 
@@ -130,38 +101,26 @@ class EntryCriteria(list):
 
 def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] | None = None,
                     only: str | None = None) -> EntryCriteria:
-    """The criteria of the dossier with each indicator's stored value and the engine's verdict, and whether the
-    value was carried from the earlier period (and awaits confirmation). ``errors``: indicator code → (rejected
-    input, message), shown in place of the stored value."""
+    """The criteria of the dossier (``presenters.criterion_rows``) with an input per indicator holding its stored
+    value, and whether the value was carried from the earlier period (and awaits confirmation). ``errors``: indicator
+    code → (rejected input, message), shown in place of the stored value."""
     errors = errors or {}
     indicators = {i.code: i for i in assessment.criteria_set.indicators.all()}
     values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=assessment)
               .select_related("indicator")}
     result = EntryCriteria()
-    for crit in assessment.results.get("criteria", []):
-        if only is not None and crit["code"] != only:
-            continue
+    for crit in criterion_rows(assessment.results, indicators, values, only=only):
         rows = []
-        for ind in crit["indicators"]:
-            indicator = indicators[ind["code"]]
-            stored = values.get(ind["code"])
-            rejected = errors.get(ind["code"])
-            gap = ind.get("gap")
+        for row in crit.indicators:
+            indicator, stored, rejected = indicators[row.code], values.get(row.code), errors.get(row.code)
             rows.append(EntryRow(
-                indicator=indicator,
-                value=rejected[0] if rejected else _display(stored.value if stored else None, indicator.value_type),
-                status=ind["status"], status_label=_(STATUS_LABELS[ind["status"]]),
-                threshold=_threshold_text(ind.get("threshold"), ind["comparator"], indicator.value_type,
-                                          indicator.unit),
-                gap=("" if not gap else _("thiếu %(gap)s") % {"gap": format_number(gap, 0 if float(gap).is_integer()
-                                                                                   else 1)}),
-                verified=ind.get("verified", False), note=stored.note if stored else "",
-                error=rejected[1] if rejected else "",
+                row=row, indicator=indicator,
+                value=rejected[0] if rejected else input_text(stored.value if stored else None, indicator.value_type),
+                note=stored.note if stored else "", error=rejected[1] if rejected else "",
                 carried=stored.carried if stored else None,
                 carried_sources=carry.carried_text(stored.carried, indicator) if stored else "",
                 needs_confirmation=bool(stored and stored.needs_confirmation)))
-        result.append(EntryCriterion(crit["code"], crit["name"], crit["status"], _(STATUS_LABELS[crit["status"]]),
-                                     rows))
+        result.append(EntryCriterion(crit, rows))
     return result
 
 
@@ -296,7 +255,7 @@ def _criterion_fragment(request, assessment: Assessment, code: str, errors=None,
     if keep_value and errors:
         stored = IndicatorValue.objects.filter(assessment=assessment, indicator__code=code).select_related(
             "indicator").first()
-        shown = _display(stored.value if stored else None, stored.indicator.value_type) if stored else ""
+        shown = input_text(stored.value, stored.indicator.value_type) if stored else ""
         errors = {c: (shown, message) for c, (_raw, message) in errors.items()}
     crit_code = next(c["code"] for c in assessment.results["criteria"]
                      if any(i["code"] == code for i in c["indicators"]))

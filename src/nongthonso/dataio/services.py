@@ -54,7 +54,7 @@ def importer(kind: str):
 
         return import_values
     if kind == "units":
-        from nongthonso.units.loaders import import_units
+        from nongthonso.units.imports import import_units
 
         return import_units
     if kind == "commune_groups":

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from nongthonso.audit.services import record
+from nongthonso.core.vocabulary import parse_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units.models import Unit
 
@@ -45,20 +46,6 @@ class DecisionRejected(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def _parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _folded(text: str) -> str:
@@ -93,7 +80,7 @@ def _existing(decision: Decision, level: str, for_year: int, subject: str) -> De
 def _checked(data: DecisionInput, for_year: int) -> tuple[str, dt.date, str]:
     """The number, date and authority of ``data``; DecisionRejected listing every problem otherwise."""
     number, authority = data.number.strip(), data.authority.strip()
-    date = _parse_date(data.date)
+    date = parse_date(data.date)
     problems = []
     if not number:
         problems.append("thiếu số, ký hiệu quyết định (ví dụ 1234/QĐ-UBND)")

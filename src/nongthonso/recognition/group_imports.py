@@ -41,8 +41,8 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
+from nongthonso.core.vocabulary import DATE_HINT, parse_date
 from nongthonso.units.choices import CommuneGroup
-from nongthonso.units.loaders import DATE_HINT, parse_date
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 from nongthonso.units.signals import groups_changed
 from nongthonso.units.versions import UnitVersions

@@ -42,8 +42,8 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
+from nongthonso.core.vocabulary import DATE_HINT, parse_date
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
-from nongthonso.units.loaders import DATE_HINT, parse_date
 from nongthonso.units.models import Unit, UnitLevel
 from nongthonso.units.versions import UnitVersions
 

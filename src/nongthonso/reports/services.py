@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.models import Standing
 from nongthonso.core.text import format_date, format_number, format_percent
+from nongthonso.core.vocabulary import running_name as district_display_name_of
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
@@ -294,9 +295,6 @@ def set_targets(data: dict) -> None:
 def district_display_name(unit: Unit) -> str:
     """"thành phố Thái Nguyên", "huyện Phú Bình": the type word in lower case, as running text writes it."""
     return district_display_name_of(unit.name)
-
-
-district_display_name_of = groupings.running_name
 
 
 _LEVEL_PHRASE = {
