@@ -22,7 +22,7 @@ import datetime as dt
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -34,14 +34,17 @@ from .spreadsheets import (
     csv_text,
     limit,
     line_too_long_message,
+    number_text,
     too_many_rows_message,
     xlsx_text,
 )
+from .text import fold, format_number
 
 # progress(phase, rows done, bytes done, bytes in the file); phase is "check" (validating) or "write"
 Progress = Callable[[str, int, int, int], None]
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ERRORS = 1000  # errors listed; beyond this only counted (bounded memory for a million bad rows)
+MAX_NOTE = 2000  # characters of a note, in a file as through the API
 SNIFF_BYTES = 64 * 1024
 
 
@@ -155,6 +158,20 @@ class Refusals:
         return self.found[unit.pk]
 
 
+def text_error(row: int, column: str, text: str, max_chars: int) -> RowError | None:
+    """The error of a free-text cell (a note, a source) longer than ``max_chars`` or holding a NUL character (which
+    PostgreSQL cannot store); None when it is fine. A long text is shown cut short."""
+    if len(text) > max_chars:
+        return RowError(row, column, text[:60] + "…", (
+            f"dài {format_number(len(text))} ký tự, quá mức cho phép ({format_number(max_chars)} ký tự). Rút gọn nội "
+            "dung, hoặc đưa phần chi tiết vào tệp minh chứng của hồ sơ."))
+    if "\x00" in text:
+        return RowError(row, column, "", (
+            "ô này chứa ký tự rỗng (NUL, mã 0), không lưu được — thường do chép từ một chương trình khác. Gõ lại nội "
+            "dung ô."))
+    return None
+
+
 # --- messages about the file as a whole ---------------------------------------------------------------
 
 def not_found_message(path: Path) -> str:
@@ -194,7 +211,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return number_text(value)  # 1.234 as «1,234»: a dot before three digits groups thousands (core.vocabulary)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -214,13 +231,23 @@ class TableFile:
     importer can make two passes. ``name`` is the name to show in messages (an upload's original name).
     Cells are stripped of surrounding white space, except those of the ``verbatim`` columns (free text such as a
     note, kept byte for byte).
+
+    The header names each column by its code (``unit_code``) or, given ``labels`` (code → Vietnamese name), by its
+    Vietnamese name in any case, with or without diacritics («Mã xã», «ma xa»). A row of names directly followed by
+    the row of the same columns' codes — the Excel templates' two header rows, one for people, one for programs —
+    is one header. ``ignored`` columns are accepted and read but mean nothing to the import (the template's
+    indicator names).
     """
 
     def __init__(self, path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
-                 name: str | None = None, verbatim: Sequence[str] = ()):
+                 name: str | None = None, verbatim: Sequence[str] = (), labels: Mapping[str, str] | None = None,
+                 ignored: Sequence[str] = ()):
         self.path = Path(path)
         self.name = name or self.path.name
         self.required, self.optional, self.verbatim = tuple(required), tuple(optional), tuple(verbatim)
+        self.ignored, self.labels = tuple(ignored), dict(labels or {})
+        self._codes = {*self.required, *self.optional, *self.ignored}
+        self._by_label = {fold(" ".join(label.split())): code for code, label in self.labels.items()}
         if not self.path.is_file():
             raise _fail(not_found_message(self.path))
         self.size = self.path.stat().st_size
@@ -229,6 +256,7 @@ class TableFile:
         with self.path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
         self.header: list[str] = []
+        self._codes_row = 0
         self._handle: IO[bytes] | None = None
         if head.startswith(ZIP_MAGIC):
             self.format = "xlsx"
@@ -259,24 +287,46 @@ class TableFile:
         except (ValueError, OSError):
             return self.size
 
-    def _check_header(self, header: list[str]) -> None:
+    def _columns(self, cells: Sequence[str]) -> list[str]:
+        """The column codes a header row names (see the class), trailing empty cells left out."""
+        header = [c if c in self._codes else self._by_label.get(fold(" ".join(c.split())), c) for c in cells]
+        while header and not header[-1]:
+            header.pop()
+        return header
+
+    def _label_hint(self) -> str:
+        if not self.labels:
+            return ""
+        named = [self.labels[c] for c in self.required if c in self.labels]
+        extra = [self.labels[c] for c in self.optional if c in self.labels]
+        return (f" Cũng có thể dùng tên cột tiếng Việt như trong tệp mẫu: {', '.join(named)}"
+                + (f" (có thể thêm: {', '.join(extra)})" if extra else "") + ".")
+
+    def _check_header(self, header: list[str], row: int) -> None:
         required, optional = self.required, self.optional
         missing = [c for c in required if c not in header]
         if missing:
-            raise ImportFailed([RowError(1, c, "", (
+            raise ImportFailed([RowError(row, c, "", (
                 f"Thiếu cột «{c}». Dòng đầu tiên phải có các cột: {', '.join(required)}"
-                + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "."
+                + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "." + self._label_hint()
             )) for c in missing])
-        unknown = [c for c in header if c not in required and c not in optional]
+        unknown = [c for c in header if c not in self._codes]
         if unknown:
-            raise ImportFailed([RowError(1, c, "", (
+            raise ImportFailed([RowError(row, c, "", (
                 f"Cột «{c}» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: "
-                f"{', '.join([*required, *optional])}.")) for c in unknown])
+                f"{', '.join([*required, *optional])}." + self._label_hint())) for c in unknown])
         seen = set()
         for c in header:
             if c in seen:
-                raise ImportFailed([RowError(1, c, "", f"Cột «{c}» có hai lần ở dòng tiêu đề. Xóa một cột.")])
+                raise ImportFailed([RowError(row, c, "", f"Cột «{c}» có hai lần ở dòng tiêu đề. Xóa một cột.")])
             seen.add(c)
+
+    def _start(self, cells: Sequence[str], row: int) -> None:
+        """Take ``cells`` (stripped) of row ``row`` as the header."""
+        header = self._columns(cells)
+        self._check_header(header, row)
+        self.header = header
+        self._codes_row = row + 1  # a row naming the same columns there belongs to the header
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells in ``header`` order); blank rows are skipped (their numbers are kept)."""
@@ -310,16 +360,15 @@ class TableFile:
                     if header is None:
                         if not any(c.strip() for c in cells):
                             continue
-                        header = [c.strip() for c in cells]
-                        while header and not header[-1]:
-                            header.pop()
-                        self._check_header(header)
-                        self.header = header
+                        self._start([c.strip() for c in cells], n)
+                        header = self.header
                         width, kept, filled = len(header), self._kept(), n
                         continue
                     if len(cells) != width:
                         cells = (cells + [""] * width)[:width]
                     stripped = list(map(strip, cells))
+                    if n == self._codes_row and self._columns(stripped) == header:
+                        continue
                     if not any(stripped):
                         if n - filled > max_blank:
                             raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
@@ -369,14 +418,13 @@ class TableFile:
                         cells = [cell_text(v) for v in values]
                         if not any(cells):
                             continue
-                        while cells and not cells[-1]:
-                            cells.pop()
-                        header = cells
-                        self._check_header(header)
-                        self.header = header
+                        self._start(cells, n)
+                        header = self.header
                         width, kept, filled = len(header), self._kept(), n
                         continue
                     cells = [cell_text(v) for v in values[:width]]
+                    if n == self._codes_row and self._columns(cells) == header:
+                        continue
                     if not any(cells):
                         if n - filled > max_blank:
                             raise _fail(blank_rows_message(self.name, filled + 1, max_blank))

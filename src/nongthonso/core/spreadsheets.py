@@ -35,6 +35,7 @@ from typing import Any
 from django.conf import settings
 
 from .text import format_number
+from .vocabulary import THOUSANDS
 
 MB = 1024 * 1024
 
@@ -76,10 +77,7 @@ def number_text(value: float | int) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = repr(value) if isinstance(value, float) else str(value)
-    return text.replace(".", ",") if _THOUSANDS.match(text) else text
-
-
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+    return text.replace(".", ",") if THOUSANDS.fullmatch(text) else text
 
 
 def csv_cell(value: Any) -> str:

@@ -139,10 +139,8 @@ def stream_csv(table: exports.Table) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff".encode()
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow(["" if c is None else exports.number_text(c)
-                         if isinstance(c, int | float) and not isinstance(c, bool) else c for c in row])
+    for line in exports.csv_lines(table):
+        writer.writerow(line)
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue().encode()
             buffer.seek(0)
