@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from nongthonso.core import views as core_views
 from nongthonso.reports import views as report_views
@@ -21,4 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("nongthonso.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("nongthonso/favicon.svg"), permanent=True)),
 ]

@@ -25,7 +25,7 @@ def _same_number(text: str) -> str:
 
 
 def _wait_version(page, version: int) -> None:
-    page.wait_for_function(f"document.getElementById('dossier-version').value === '{version}'")
+    page.wait_for_function(f"() => document.getElementById('dossier-version').value === '{version}'")
 
 
 def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_server):

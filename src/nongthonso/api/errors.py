@@ -11,6 +11,7 @@ code                   status  when
 =====================  ======  =====================================================================
 unauthenticated        401     neither a token nor a session
 invalid_token          401     a Bearer token that is wrong, revoked, or whose user is inactive
+token_expired          401     a Bearer token past its expiry (``ApiToken.expires_at``): the client needs a new one
 login                  401     (workflow) the step needs a logged-in user
 csrf_failed            403     a session write without the CSRF token
 role, scope            403     refused by ``accounts.services.refusal``: the role may not, or not here
