@@ -44,8 +44,8 @@ class NumberInvalid(ValueError):
     """Text that is not a number."""
 
 
-# dots grouping thousands, as Vietnamese writes them: 1.234, 12.345.678 (no decimal part)
-THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+# dots grouping thousands, as Vietnamese writes them: 1.234, 12.345.678 (no decimal part; 0.123 is a decimal)
+THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
 
 
 def parse_number(text: str) -> float:
