@@ -4,6 +4,7 @@ Vietnamese column names."""
 
 from __future__ import annotations
 
+import csv
 import io
 import tracemalloc
 from array import array
@@ -17,11 +18,15 @@ from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.core.imports import MAX_ERRORS, ImportFailed
 from nongthonso.core.spreadsheets import MB
 from nongthonso.criteria.models import CriteriaSet
+from nongthonso.recognition.group_imports import import_commune_groups
+from nongthonso.recognition.imports import import_decisions, import_registrations
 
 from .conftest import NTM_SET, counts, write_table
 
 pytestmark = pytest.mark.django_db
 HEADER = ["unit_code", "year", "indicator_code", "value", "note", "source"]
+IMPORTERS = {"decisions": import_decisions, "registrations": import_registrations,
+             "commune_groups": import_commune_groups}
 INCOME = "10"  # «Thu nhập bình quân đầu người», money in million đồng a person a year
 
 
@@ -159,3 +164,23 @@ def test_a_missing_column_names_the_vietnamese_names_too(tmp_path):
         "Dòng 1, cột «indicator_code»: Thiếu cột «indicator_code». Dòng đầu tiên phải có các cột: unit_code, year, "
         "indicator_code, value (có thể thêm: note, source, set). Cũng có thể dùng tên cột tiếng Việt như trong tệp "
         "mẫu: Mã đơn vị, Năm, Mã chỉ tiêu, Giá trị (có thể thêm: Ghi chú, Nguồn số liệu, Mã bộ tiêu chí)."]
+
+
+@pytest.mark.parametrize("kind", ["decisions", "registrations", "commune_groups"])
+def test_the_notes_of_the_other_imports_are_capped_as_in_the_api(tmp_path, kind):
+    # given an export whose first row's note is made one character too long
+    path = tmp_path / f"{kind}.csv"
+    call_command("export", kind, "--unit", "19", "--output", str(path), stderr=io.StringIO())
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    rows[1][rows[0].index("note")] = "n" * 2001
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    # then importing it is refused, naming that row and column, and nothing is written
+    before = counts()
+    with pytest.raises(ImportFailed) as exc:
+        IMPORTERS[kind](path)
+    assert [str(e) for e in exc.value.errors] == [
+        f"Dòng 2, cột «note» (giá trị «{'n' * 60}…»): dài 2.001 ký tự, quá mức cho phép (2.000 ký tự). Rút gọn nội "
+        "dung, hoặc đưa phần chi tiết vào tệp minh chứng của hồ sơ."]
+    assert counts() == before

@@ -172,6 +172,19 @@ def text_error(row: int, column: str, text: str, max_chars: int) -> RowError | N
     return None
 
 
+def note_text(row: Mapping[str, str], n: int, add: Callable[[RowError], None]) -> str | None:
+    """The ``note`` of row ``n`` as the imports of decisions, registrations and commune groups keep it (runs of white
+    space as one space); None when the file has no note column. A note longer than the API takes (``MAX_NOTE``) or
+    holding a NUL character is a row error, given to ``add``."""
+    if "note" not in row:
+        return None
+    note = " ".join(row["note"].split())
+    problem = text_error(n, "note", note, MAX_NOTE)
+    if problem is not None:
+        add(problem)
+    return note
+
+
 # --- messages about the file as a whole ---------------------------------------------------------------
 
 def not_found_message(path: Path) -> str:

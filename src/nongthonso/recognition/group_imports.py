@@ -39,6 +39,7 @@ from nongthonso.core.imports import (
     RowError,
     TableFile,
     no_data_message,
+    note_text,
 )
 from nongthonso.core.text import fold, format_date
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
@@ -193,12 +194,13 @@ def _parse(n: int, raw: dict[str, str], versions: UnitVersions, refusal: Refusal
             if refused is not None:
                 errors.append(RowError(n, "unit_code", code, refused[:1].upper() + refused[1:]))
                 unit = None
+    note = note_text(raw, n, errors.append)
     for error in sorted(errors, key=lambda e: GROUP_EXPORT_COLUMNS.index(e.column)):
         found.add(error)
     if errors or unit is None:
         return None
-    return _Row(n, raw, unit, group, valid_from, valid_to, number, decision_date, authority,
-                " ".join(raw["note"].split()) if "note" in raw else None, has_valid_to="valid_to" in raw)
+    return _Row(n, raw, unit, group, valid_from, valid_to, number, decision_date, authority, note,
+                has_valid_to="valid_to" in raw)
 
 
 def _plan(rows: list[_Row], errors: ErrorList) -> list[_Span]:

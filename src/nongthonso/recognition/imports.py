@@ -40,6 +40,7 @@ from nongthonso.core.imports import (
     RowError,
     TableFile,
     no_data_message,
+    note_text,
 )
 from nongthonso.core.text import fold, format_date
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
@@ -196,10 +197,10 @@ def _parse_decision(n: int, row: dict[str, str], units: _Units, errors: ErrorLis
                 if refused is not None:
                     errors.add(RowError(n, "unit_codes", raw_codes, f"{unit.name}: {refused}"))
                     break
+    note = note_text(row, n, errors.add)
     if errors.total > before:
         return None
-    return _DecisionRow(n, number, date, authority, kind, level, for_year, found,
-                        " ".join(row["note"].split()) if "note" in row else None)
+    return _DecisionRow(n, number, date, authority, kind, level, for_year, found, note)
 
 
 def import_decisions(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
@@ -343,10 +344,10 @@ def _parse_registration(n: int, row: dict[str, str], units: _Units, errors: Erro
             refused = units.refusal(unit)
             if refused is not None:
                 errors.add(RowError(n, "unit_code", code, refused[:1].upper() + refused[1:]))
+    note = note_text(row, n, errors.add)
     if errors.total > before:
         return None
-    return _RegistrationRow(n, unit, level, year, registered_on,
-                            " ".join(row["note"].split()) if "note" in row else None)
+    return _RegistrationRow(n, unit, level, year, registered_on, note)
 
 
 def import_registrations(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
