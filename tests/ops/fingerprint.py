@@ -46,8 +46,9 @@ def fingerprint() -> dict:
         "lineage": [(e.pk, sorted(e.predecessors.values_list("pk", flat=True)),
                      sorted(e.successors.values_list("pk", flat=True))) for e in LineageEvent.objects.order_by("pk")],
     }
-    return json.loads(json.dumps({"counts": counts, "rows": rows, "summary": summary("19", dt.date(2023, 6, 30)),
-                                  "media": files}, default=str, sort_keys=True))
+    figures = summary("19", dt.date(2023, 6, 30)).to_dict()
+    return json.loads(json.dumps({"counts": counts, "rows": rows, "summary": figures, "media": files}, default=str,
+                                 sort_keys=True))
 
 
 if __name__ == "__main__":

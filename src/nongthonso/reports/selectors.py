@@ -20,7 +20,7 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import TypeVar
 
@@ -47,7 +47,7 @@ from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import LineageEvent, Unit
 
 from .alerts import alerts
-from .services import commune_sets, criteria_figures, find_root, set_targets, summary
+from .services import Summary, commune_sets, criteria_figures, find_root, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
 PUBLISHED_STATES = ("approved", "recognised")
@@ -402,7 +402,7 @@ def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = Non
 
 # --- the summary with published assessments only --------------------------------------------------------
 
-def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> dict:
+def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> Summary:
     """``reports.services.summary`` with every assessment-derived figure recomputed from published
     assessments only (decisions, registrations and units are public)."""
     data = summary(code, as_of, grouping=grouping)
@@ -411,14 +411,9 @@ def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> di
     # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: counted in the
     # database (one query), nothing loaded
     rows = latest_by_set(within.rural_communes(), Level.XA_NTM, as_of.year, published_assessments())
-    _, sets = commune_sets(dt.date.fromisoformat(data["period_start"]), as_of)
-    figures = criteria_figures(rows, sets)
-    data.update({key: figures[key] for key in (
-        "communes_assessed", "avg_criteria", "criteria_met_sum", "min_criteria", "communes_below_10",
-        "criteria_distribution", "criteria_total", "criteria_sets", "communes_all_met")})
-    data["published_only"] = True
-    set_targets(data)
-    return data
+    _, sets = commune_sets(data.period_start, as_of)
+    # the programme targets compare the counts of communes holding a level, which do not change
+    return replace(data, **criteria_figures(rows, sets).as_fields(), published_only=True)
 
 
 # --- cached figures ---------------------------------------------------------------------------------------
