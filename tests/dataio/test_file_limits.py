@@ -21,9 +21,7 @@ from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.imports import ImportFailed, TableFile
 from nongthonso.core.spreadsheets import LIMITS, MB
-from tests.accounts.helpers import make_user
-from tests.api.helpers import assert_error, token_for
-from tests.dataio.conftest import NTM_SET, counts
+from nongthonso.demo.thai_nguyen_2026 import SET_2021
 
 pytestmark = pytest.mark.django_db
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -79,9 +77,9 @@ def blank_rows(rows: int, numbered: bool) -> Iterator[bytes]:
 
 
 @pytest.fixture
-def officer(dossiers_open):
+def officer(dossiers_open, make_user, token_for):
     """A commune officer (who may import values) and a token."""
-    commune = (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET).select_related("unit")
+    commune = (Assessment.objects.filter(year=2023, criteria_set__code=SET_2021).select_related("unit")
                .order_by("unit__code").first().unit)
     user = make_user("gioi-han.can-bo-xa", Role.COMMUNE_OFFICER, commune)
     return user, token_for(user)
@@ -102,12 +100,13 @@ def post(path: Path, token: str):
                          headers={"Authorization": f"Bearer {token}"})
 
 
-def test_a_shared_strings_bomb_is_refused_before_parsing_in_little_memory(tmp_path, officer, no_openpyxl):
+def test_a_shared_strings_bomb_is_refused_before_parsing_in_little_memory(tmp_path, officer, no_openpyxl,
+                                                                           assert_error, import_counts):
     # given a workbook of a few dozen KB holding 24 MB of shared strings (openpyxl would hold 1.5 million strings)
     path = workbook(tmp_path / "bom.xlsx", {"xl/sharedStrings.xml": shared_strings(24 * MB)})
     assert path.stat().st_size < 200 * 1024
     _, token = officer
-    before = counts()
+    before = import_counts()
 
     # when a commune officer sends it for a dry run, memory traced
     tracemalloc.start()
@@ -122,7 +121,7 @@ def test_a_shared_strings_bomb_is_refused_before_parsing_in_little_memory(tmp_pa
     assert error["message"].startswith("Tệp «bom.xlsx»: phần «xl/sharedStrings.xml» giải nén ra 24 MB từ ")
     assert "mức cho phép 100 lần" in error["message"] and "lưu thành «CSV UTF-8»" in error["message"]
     assert peak < 20 * MB, f"peak {peak / MB:.1f} MB"
-    assert counts() == before
+    assert import_counts() == before
 
 
 def test_a_sheet_of_blank_rows_that_compresses_a_thousand_times_is_refused_before_parsing(tmp_path, no_openpyxl):

@@ -20,7 +20,7 @@ from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.core.spreadsheets import FORMULA_START, csv_cell, csv_text, xlsx_text
 from nongthonso.dataio.workbook import build_template
-from tests.dataio.conftest import NTM_SET
+from nongthonso.demo.thai_nguyen_2026 import SET_2021
 
 pytestmark = pytest.mark.django_db
 NOTES = ["=1+1", "+x", "-5 hộ", "@a", "\t=x", '=HYPERLINK("http://example.com/x","Bấm vào đây")',
@@ -31,7 +31,7 @@ NOTES = ["=1+1", "+x", "-5 hộ", "@a", "\t=x", '=HYPERLINK("http://example.com/
 @pytest.fixture
 def noted(dossiers_open) -> Assessment:
     """An open 2023 dossier whose first values carry the notes of ``NOTES``, and (source) «=SUM(A1:A9)»."""
-    assessment = (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET).select_related("unit")
+    assessment = (Assessment.objects.filter(year=2023, criteria_set__code=SET_2021).select_related("unit")
                   .order_by("unit__code").first())
     values = list(IndicatorValue.objects.filter(assessment=assessment).order_by("indicator__position")[:len(NOTES)])
     for value, note in zip(values, NOTES, strict=True):
@@ -103,7 +103,7 @@ def test_an_export_imports_back_unchanged_and_restores_every_note_byte_for_byte(
 
 def test_a_prefilled_template_has_no_formula_and_imports_back_unchanged(tmp_path, noted):
     # the threshold «= Đạt» of every yes/no indicator and the recorded notes are text, not formulas
-    content = build_template(NTM_SET, unit_code=noted.unit.code, year=2023)
+    content = build_template(SET_2021, unit_code=noted.unit.code, year=2023)
     assert formulas(content) == []
     book = load_workbook(io.BytesIO(content))
     hints = [row[5] for row in book["Chỉ tiêu"].iter_rows(min_row=2)]
