@@ -362,7 +362,8 @@ class TableFile:
         with self.path.open("rb") as raw:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.reader(_bounded_lines(text, max_chars), delimiter=self.delimiter)
+            quoted = [False]  # whether the lines of the record just read hold an apostrophe
+            reader = csv.reader(_bounded_lines(text, max_chars, quoted), delimiter=self.delimiter)
             strip = str.strip
             n = filled = 0
             try:
@@ -375,21 +376,25 @@ class TableFile:
                             continue
                         self._start([c.strip() for c in cells], n)
                         header = self.header
-                        width, kept, filled = len(header), self._kept(), n
+                        width, kept, filled, codes_row = len(header), self._kept(), n, self._codes_row
                         continue
                     if len(cells) != width:
                         cells = (cells + [""] * width)[:width]
                     stripped = list(map(strip, cells))
-                    if n == self._codes_row and self._columns(stripped) == header:
-                        continue
                     if not any(stripped):
                         if n - filled > max_blank:
                             raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
                         continue
+                    if n == codes_row and self._columns(stripped) == header:
+                        continue
                     filled = n
-                    for i in kept:
-                        stripped[i] = cells[i]
-                    yield n, [csv_text(c) if c[:1] == "'" else c for c in stripped]
+                    if kept and stripped != cells:  # a cell had white space around it: keep the verbatim ones'
+                        for i in kept:
+                            stripped[i] = cells[i]
+                    if quoted[0]:  # rare: only then look for what csv_cell neutralised
+                        quoted[0] = False
+                        stripped = [csv_text(c) if c[:1] == "'" else c for c in stripped]
+                    yield n, stripped
             except UnicodeDecodeError:
                 raise _fail(not_a_table_message(self.name), n + 1) from None
             except _LineTooLong:
@@ -460,13 +465,15 @@ class _LineTooLong(Exception):
     pass
 
 
-def _bounded_lines(text: IO[str], max_chars: int) -> Iterator[str]:
+def _bounded_lines(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
     """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory (a file of one
-    200 MB line would otherwise be read whole)."""
+    200 MB line would otherwise be read whole); ``quoted[0]`` is set when a line holds an apostrophe."""
     readline = text.readline
     while line := readline(max_chars + 1):
         if len(line) > max_chars:
             raise _LineTooLong
+        if "'" in line:
+            quoted[0] = True
         yield line
 
 
