@@ -108,7 +108,7 @@ def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, 
     assert f"<td>unit_code</td><td>{other.code}</td><td>Bạn là cán bộ phụ trách NTM" in html
     html = upload(client, "qd.csv", (f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,UBND,,"
                                      f"xa_ntm,,{commune_code}\n").encode(), kind="decisions").content.decode()
-    assert "bạn không được nhập quyết định công nhận" in html
+    assert "Chỉ Văn phòng Điều phối NTM tỉnh (hoặc quản trị hệ thống) được nhập quyết định công nhận" in html
     html = upload(client, "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", kind="units").content.decode()
     assert "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính" in html
 

@@ -20,8 +20,9 @@ row for finding duplicate rows:
 4. Evaluate each changed assessment once, at the end (``services.evaluate_assessments``).
 
 A dry run makes the same passes without writing and reports what would change (the first
-``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) may import only values of units where
-they may enter values (``accounts.services.can(user, "edit_values", unit)``); other rows are row errors.
+``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) who may enter values nowhere is refused before the
+file is read (``may_import``); one who may import only values of units where they may enter values
+(``accounts.services.can(user, "edit_values", unit)``); other rows are row errors.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from nongthonso.accounts.services import refusal
+from nongthonso.accounts.services import refusal, scope_paths
 from nongthonso.audit.context import current
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import (
@@ -80,6 +81,8 @@ IGNORED = ("indicator_name",)  # the Excel template shows each indicator's name 
 LABELS = {"unit_code": "Mã đơn vị", "year": "Năm", "indicator_code": "Mã chỉ tiêu", "indicator_name": "Tên chỉ tiêu",
           "value": "Giá trị", "note": "Ghi chú", "source": "Nguồn số liệu", "set": "Mã bộ tiêu chí"}
 MAX_SOURCE = IndicatorValue._meta.get_field("source").max_length
+NOT_YOURS = ("Chỉ cán bộ phụ trách NTM của xã (hoặc quản trị hệ thống) được nhập giá trị chỉ tiêu. Gửi tệp cho cán bộ "
+             "xã, hoặc chọn loại dữ liệu khác.")
 MIN_YEAR, MAX_YEAR = 2010, 2100
 BATCH = 5000  # rows per spool batch, per write statement group, per progress report
 _INDICATOR_BITS = 16  # key = assessment index << 16 | indicator index within its set
@@ -102,6 +105,12 @@ class _Target:
     def repr(self) -> str:
         """``str()`` of the assessment, for the audit log."""
         return f"{self.unit.name} — {self.year} — {self.cset.code}"
+
+
+def may_import(user) -> bool:
+    """Whether ``user`` may send a values file at all: they may enter values somewhere (a commune officer, a
+    superuser). Asked before the file is read (``core.registry.ImportKind.may_use``, and ``import_values``)."""
+    return scope_paths(user, "edit_values") != []
 
 
 def _refusal(user, unit: Unit) -> str | None:
@@ -667,6 +676,8 @@ def _fewer_collections():
 
 
 def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResult:
+    if user is not None and not may_import(user):
+        raise ImportFailed([RowError(0, "", "", NOT_YOURS)])
     table = TableFile(path, REQUIRED, OPTIONAL, name=name, verbatim=("note", "source"), labels=LABELS,
                       ignored=IGNORED)
     resolver = _Resolver(user)

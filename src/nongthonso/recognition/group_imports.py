@@ -67,6 +67,12 @@ def _group(text: str) -> int | None:
     return int(words) if words in {str(v) for v in CommuneGroup.values} else None
 
 
+def may_import(user) -> bool:
+    """Whether ``user`` may send a commune-groups file at all: they may record decisions somewhere (the province
+    office, a superuser). Asked before the file is read (``core.registry.ImportKind.may_use``, and the import)."""
+    return scope_paths(user, Action.RECORD_DECISION) != []
+
+
 def _refusal(user, unit: Unit) -> str | None:
     """Why ``user`` may not import the group of ``unit`` (None: they may): the province office records the
     province's decisions, commune groups included."""
@@ -259,7 +265,7 @@ def _plan(rows: list[_Row], errors: ErrorList) -> list[_Span]:
 def import_commune_groups(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                           progress: Progress | None = None, actor: str = "") -> ImportResult:
     """Import commune-group assignments, all or nothing. Raises ImportFailed with every error."""
-    if user is not None and not user.is_superuser and scope_paths(user, Action.RECORD_DECISION) == []:
+    if user is not None and not may_import(user):
         raise ImportFailed([RowError(0, "", "", NOBODY)])
     table = TableFile(path, GROUP_COLUMNS, GROUP_OPTIONAL, name=name)
     versions = UnitVersions(Unit.objects.select_related("unit_type"))
