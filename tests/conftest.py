@@ -256,7 +256,7 @@ def snapshot(db):
 @dataclass(frozen=True)
 class PermissionMatrix:
     """Every role × every action × a dossier inside or outside the role's unit: what a role may do and which
-    dossiers it covers (written out independently of ``accounts.services.ROLE_ACTIONS``), the state each action
+    dossiers it covers (written out independently of the roles and actions the apps register), the state each action
     starts from and the state it ends in, and the value a permitted edit writes."""
 
     roles: tuple[str, ...]
@@ -521,3 +521,17 @@ def lock_race():
         return LockRace(tuple(results), wait)
 
     return race
+
+
+# --- the extension registry's test app --------------------------------------------------------------------------
+
+def pytest_configure(config):
+    """The extension registry's test app (``tests/registry_app``) is installed for the whole run, as a new module
+    would be: it registers one entry of every kind from its ``ready()``, and ``tests/test_registry.py`` shows every
+    consumer picks them up. Django is set up by now (pytest-django), before any test module is imported: the apps
+    are loaded again with it (``override_settings``, never disabled). Only users given its role see its entries."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if settings.configured and "tests.registry_app" not in settings.INSTALLED_APPS:
+        override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.registry_app"]).enable()
