@@ -21,6 +21,7 @@ from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.imports import ImportFailed, TableFile
 from nongthonso.core.spreadsheets import LIMITS, MB
+from nongthonso.dataio import uploads
 from nongthonso.demo.thai_nguyen_2026 import SET_2021
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,17 @@ def test_a_shared_strings_bomb_is_refused_before_parsing_in_little_memory(tmp_pa
     assert "mức cho phép 100 lần" in error["message"] and "lưu thành «CSV UTF-8»" in error["message"]
     assert peak < 20 * MB, f"peak {peak / MB:.1f} MB"
     assert import_counts() == before
+
+
+def test_a_user_who_may_import_nothing_is_refused_before_the_bomb_is_stored(tmp_path, dossiers_open, make_user,
+                                                                            token_for, province_19, no_openpyxl,
+                                                                            assert_error, monkeypatch):
+    path = workbook(tmp_path / "bom.xlsx", {"xl/sharedStrings.xml": shared_strings(24 * MB)})
+    viewer = make_user("gioi-han.nguoi-xem", Role.VIEWER, province_19)
+    monkeypatch.setattr(uploads, "write", lambda upload: pytest.fail("the file was stored"))
+    error = assert_error(post(path, token_for(viewer)), 403, "forbidden")
+    assert error["message"].startswith("Vai trò của bạn (người xem dữ liệu của tỉnh Thái Nguyên) không được nhập «Giá "
+                                       "trị chỉ tiêu».")
 
 
 def test_a_sheet_of_blank_rows_that_compresses_a_thousand_times_is_refused_before_parsing(tmp_path, no_openpyxl):
