@@ -134,16 +134,6 @@ def xlsx_cells(sheet, values: Iterable[Any]) -> list:
     return [xlsx_cell(sheet, v) for v in values]
 
 
-def put(sheet, row: int, column: int, value: Any):
-    """Set one cell of a (normal) sheet as :func:`xlsx_cell` would write it; returns the cell."""
-    cell = sheet.cell(row, column)
-    if isinstance(value, str):
-        cell._value, cell.data_type = _xml_text(value), "s"
-    else:
-        cell.value = value
-    return cell
-
-
 # --- reading: the limits of an XLSX file --------------------------------------------------------------------------
 
 class FileRefused(Exception):
