@@ -215,3 +215,17 @@ def test_the_progress_fragment_in_english(client, officer, settings):
     cache.set(uploads.progress_key(officer.pk, "tokentokentoken9"),
               {"phase": "evaluate", "rows": 0, "done": 0, "total": 1200}, 60)
     assert "Recomputing results: 1.200 assessments…" in client.get(url).content.decode()
+
+
+def test_the_import_menu_only_for_those_who_may_import(client, officer, make_user, province_19):
+    # a commune officer imports values: the menu links the import page
+    client.force_login(officer)
+    assert f'<a href="{IMPORT}">Nhập dữ liệu</a>' in client.get("/").content.decode()
+    # a viewer imports nothing: no link, and the page says why, without a form (issue 11)
+    client.force_login(make_user("nguoi-xem", Role.VIEWER, province_19))
+    assert f'href="{IMPORT}"' not in client.get("/").content.decode()
+    response = client.get(IMPORT)
+    html = response.content.decode()
+    assert response.status_code == 403 and 'enctype="multipart/form-data"' not in html
+    assert ("Vai trò của bạn (người xem dữ liệu của tỉnh Thái Nguyên) không nhập dữ liệu từ tệp. Vai trò này không "
+            "nhập được loại dữ liệu nào; bạn vẫn xem và tải dữ liệu về ở trang «Xuất dữ liệu».") in html
