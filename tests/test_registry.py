@@ -72,7 +72,7 @@ def courses_csv(tmp_path: Path, *rows: tuple[str, str, str], name: str = "khoa.c
 
 
 def menu_labels(html: str) -> list[str]:
-    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', html, re.S).group(1)
+    nav = re.search(r'<nav id="main-menu" aria-label="[^"]*">(.*?)</nav>', html, re.S).group(1)
     return [label.strip() for label in re.findall(r'<a href="[^"]*"[^>]*>([^<]*)', nav)]
 
 

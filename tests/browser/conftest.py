@@ -86,10 +86,10 @@ def browser():
         b.close()
 
 
-def _new_tab(browser, viewport: dict | None = None):
+def _new_tab(browser, viewport: dict | None = None, **options):
     """A tab in a browser context of its own (its own cookies: its own session), Vietnamese, desktop-sized unless
-    ``viewport`` says otherwise."""
-    context = browser.new_context(locale="vi-VN", viewport=viewport or DESKTOP)
+    ``viewport`` says otherwise; ``options`` go to the context."""
+    context = browser.new_context(locale="vi-VN", viewport=viewport or DESKTOP, **options)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     return tab
@@ -130,6 +130,22 @@ def signed_in(browser, app_server, login):
         tab = _new_tab(browser, viewport)
         tabs.append(tab)
         login(tab, app_server, username)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        tab.context.close()
+
+
+@pytest.fixture
+def visitor(browser):
+    """``visitor(viewport=None, **options)``: a new tab, not signed in, in a browser context of its own; ``options``
+    go to the context (``java_script_enabled=False``: a browser without scripts). Closed when the test ends."""
+    tabs = []
+
+    def open_tab(viewport: dict | None = None, **options):
+        tab = _new_tab(browser, viewport, **options)
+        tabs.append(tab)
         return tab
 
     yield open_tab

@@ -67,7 +67,7 @@ def test_the_home_province_comes_from_the_settings(client):
         html = client.get("/cong-khai/xa-dat-chuan/").content.decode()
         assert f"Không có đơn vị mã «99» còn hiệu lực ngày {today}." in html
         html = client.get("/du-lieu-mo/").content.decode()
-        assert '<input name="unit" size="6" value="99">' in html
+        assert '<input id="open-data-unit" name="unit" value="99"' in html
     html = client.get("/", {"as_of": "2023-06-30"}).content.decode()
     assert "<b>108/126</b>" in html
 
@@ -97,11 +97,11 @@ def test_the_data_pages_open_on_today_and_the_home_province(admin_client):
     today = timezone.localdate()
     html = admin_client.get("/du-lieu-mo/").content.decode()
     assert f'<input type="date" name="as_of" value="{today.isoformat()}">' in html
-    assert '<input name="unit" size="6" value="19">' in html
+    assert '<input id="open-data-unit" name="unit" value="19"' in html
     with override_settings(HOME_PROVINCE="20"):
         html = admin_client.get("/xuat-du-lieu/").content.decode()
-    assert '<input name="unit" size="8" placeholder="20">' in html
-    assert '<input name="unit" size="8" value="20">' in html
+    assert '<input id="template-unit" name="unit" value="" placeholder="20"' in html
+    assert '<input id="export-unit" name="unit" value="20"' in html
     assert f'<input name="year" type="number" min="2000" max="2100" value="{today.year}">' in html
     response = admin_client.get("/du-lieu-mo/xa-dat-chuan.json")
     assert response.json()["as_of"] == today.isoformat()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
+from nongthonso.core.dates import parse_as_of
 from nongthonso.core.text import display_value
 from nongthonso.criteria.choices import LEVEL_RANK, Level, ThresholdDimension
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
@@ -218,6 +219,40 @@ def _evidence(assessment: Assessment) -> list | None:
     if model is None:
         return None
     return list(model.objects.filter(assessment=assessment))
+
+
+@dataclass(frozen=True)
+class ScorecardQuery:
+    """What a scorecard (the page, or its PDF) is asked for in its address — ``?as_of=`` (default today), ``?year=``
+    (default the latest assessment up to that year), ``?set=`` — and, in Vietnamese, what of it could not be used."""
+
+    as_of: dt.date
+    year: int | None
+    set_code: str | None
+    date_error: str | None = None
+    year_error: str | None = None
+
+
+def scorecard_query(params) -> ScorecardQuery:
+    """The scorecard's parameters read from a query string (``request.GET``)."""
+    as_of, date_error = parse_as_of(params.get("as_of"))
+    year, year_error = None, None
+    raw_year = params.get("year")
+    if raw_year:
+        try:
+            year = int(raw_year)
+        except ValueError:
+            year_error = _("Năm «%(raw)s» không hợp lệ; nhập năm bằng số, ví dụ 2023. Đang hiển thị bản đánh giá "
+                           "gần nhất.") % {"raw": raw_year}
+    return ScorecardQuery(as_of, year, params.get("set") or None, date_error, year_error)
+
+
+def missing_year_message(card: Scorecard) -> str | None:
+    """When the year asked for has no assessment: what to do instead."""
+    if card.year_missing is None:
+        return None
+    return _("%(unit)s không có bản đánh giá năm %(year)s; chọn một năm trong danh sách.") % {
+        "unit": card.unit.name, "year": card.year_missing}
 
 
 def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: str | None = None,

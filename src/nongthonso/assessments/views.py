@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from nongthonso.accounts.models import Action
@@ -47,19 +46,10 @@ def commune_list(request):
 def scorecard(request, unit_id: int):
     """One commune: criteria and indicators against thresholds, provenance, decisions, history."""
     unit = selectors.scorecard_unit(request.user, unit_id)
-    as_of, date_error = parse_as_of(request.GET.get("as_of"))
-    year, year_error = None, None
-    raw_year = request.GET.get("year")
-    if raw_year:
-        try:
-            year = int(raw_year)
-        except ValueError:
-            year_error = _("Năm «%(raw)s» không hợp lệ; nhập năm bằng số, ví dụ 2023. Đang hiển thị bản đánh giá "
-                           "gần nhất.") % {"raw": raw_year}
-    card = selectors.scorecard(unit, as_of, year=year, set_code=request.GET.get("set") or None, user=request.user)
-    if card.year_missing is not None:
-        year_error = _("%(unit)s không có bản đánh giá năm %(year)s; chọn một năm trong danh sách.") % {
-            "unit": unit.name, "year": card.year_missing}
+    query = selectors.scorecard_query(request.GET)
+    as_of = query.as_of
+    card = selectors.scorecard(unit, as_of, year=query.year, set_code=query.set_code, user=request.user)
+    year_error = selectors.missing_year_message(card) or query.year_error
     can_edit = can(request.user, Action.EDIT_VALUES, unit)
     next_year = (card.assessment.year + 1) if card.assessment else as_of.year
     return render(request, "assessments/scorecard.html", {
@@ -67,5 +57,5 @@ def scorecard(request, unit_id: int):
         # the sets a dossier may be opened on (national, or the unit's province's: «xã NTM hiện đại» …)
         "open_sets": list(sets_for(unit, next_year)) if can_edit else [],
         "as_of": as_of, "as_of_param": as_of.isoformat(),
-        "as_of_text": format_date(as_of), "errors": [e for e in (date_error, year_error) if e],
+        "as_of_text": format_date(as_of), "errors": [e for e in (query.date_error, year_error) if e],
     })

@@ -31,12 +31,23 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def start_document(pdf, title: str) -> None:
+    """Make a new fpdf2 document ready: the font ``fonts.report_font`` finds registered as «report» (raises
+    ``ReportFontMissing``), the title, Nông thôn số as author, Vietnamese as language."""
+    for style, path in report_font().files.items():
+        pdf.add_font("report", style, path)
+    pdf.set_title(_nfc(title))
+    pdf.set_author("Nông thôn số")
+    pdf.set_creator("Nông thôn số")
+    pdf.set_lang("vi-VN")
+
+
 def build_pdf(figures: ReportFigures, options: DocumentOptions | None = None) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import Align, XPos, YPos
 
     opts = (options or DocumentOptions()).resolved(figures)
-    font = report_font()
+    report_font()  # before any work: a missing font is said at once
     title = one_line(" ".join(title_lines(figures)))
 
     class Document(FPDF):
@@ -50,12 +61,7 @@ def build_pdf(figures: ReportFigures, options: DocumentOptions | None = None) ->
     pdf = Document(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGINS_MM["left"], MARGINS_MM["top"], MARGINS_MM["right"])
     pdf.set_auto_page_break(True, margin=MARGINS_MM["bottom"])
-    for style, path in font.files.items():
-        pdf.add_font("report", style, path)
-    pdf.set_title(_nfc(title))
-    pdf.set_author("Nông thôn số")
-    pdf.set_creator("Nông thôn số")
-    pdf.set_lang("vi-VN")
+    start_document(pdf, title)
     pdf.add_page()
     width = pdf.epw
     lm = pdf.l_margin

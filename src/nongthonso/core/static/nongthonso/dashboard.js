@@ -32,6 +32,35 @@
       return { callback: function (value) { return number.format(value) + (suffix || ""); } };
     }
 
+    /* A category axis beside the plot (the criteria's names) gets at most half of the canvas's width: a name longer
+       than that was drawn past the canvas's left edge, cut. Each name is wrapped onto lines that fit. */
+    function wrappedTicks() {
+      return {
+        autoSkip: false,
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          var ctx = this.chart.ctx;
+          var limit = this.chart.width / 2 - (this.options.ticks.padding || 0) - (this.options.grid.tickLength || 0) - 8;
+          ctx.save();
+          ctx.font = Chart.helpers.toFont(this.options.ticks.font).string;
+          var lines = [];
+          var line = "";
+          label.split(/\s+/).forEach(function (word) {
+            var candidate = line ? line + " " + word : word;
+            if (line && ctx.measureText(candidate).width > limit) {
+              lines.push(line);
+              line = word;
+            } else {
+              line = candidate;
+            }
+          });
+          lines.push(line);
+          ctx.restore();
+          return lines.length > 1 ? lines : lines[0];
+        }
+      };
+    }
+
     draw("chart-histogram", {
       type: "bar",
       data: {
@@ -59,7 +88,7 @@
           legend: { display: false },
           tooltip: { callbacks: { label: function (ctx) { return number.format(ctx.parsed.x) + "%"; } } }
         },
-        scales: { x: { min: 0, max: 100, ticks: valueTicks("%") }, y: { ticks: { autoSkip: false } } }
+        scales: { x: { min: 0, max: 100, ticks: valueTicks("%") }, y: { ticks: wrappedTicks() } }
       }
     });
 
@@ -97,6 +126,34 @@
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
+
+  /* Printing: the browser lays the page out for paper only after «beforeprint», so a chart cannot measure its printed
+     column then (Chart.js's documentation, «Printing Resizable Charts»). Each chart is drawn at the size of half an A4
+     page's width (print.css: two charts a row; a tall chart twice as high) and print.css scales it to the column,
+     keeping its proportions; after printing it fits its box on screen again. */
+  var PRINT_SIZE = { width: 330, height: 235, tall: 470 };
+
+  function eachChart(fn) {
+    if (typeof window.Chart !== "undefined") {
+      Object.keys(Chart.instances).forEach(function (id) { fn(Chart.instances[id]); });
+    }
+  }
+  var animations = {};
+  window.addEventListener("beforeprint", function () {
+    eachChart(function (chart) {
+      var tall = chart.canvas.parentElement.classList.contains("tall");
+      animations[chart.id] = chart.options.animation;
+      chart.stop(); // paper gets the finished drawing, not a frame of an animation
+      chart.options.animation = false;
+      chart.resize(PRINT_SIZE.width, tall ? PRINT_SIZE.tall : PRINT_SIZE.height);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    eachChart(function (chart) {
+      chart.options.animation = animations[chart.id];
+      chart.resize();
+    });
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
