@@ -185,13 +185,19 @@ def serving(env: dict, log_path: Path, threads: int) -> Iterator[int]:
         server_log.close()
 
 
+def headers_of(cookie: str | dict) -> dict:
+    """The request headers of a measured client: a ``Cookie`` header, or the headers given (an API token)."""
+    return dict(cookie) if isinstance(cookie, dict) else {"Cookie": cookie}
+
+
 def load_wrk(port: int, path: str, cookie: str, concurrency: int, duration: int) -> tuple:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
     try:
         args = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "30s",
                 "-s", script.name]
-        args += ["-H", f"Cookie: {cookie}"]
+        for name, value in headers_of(cookie).items():
+            args += ["-H", f"{name}: {value}"]
         out = subprocess.run([*args, f"http://{HOST}:{port}{path}"], check=True, capture_output=True,
                              text=True, timeout=duration + 60).stdout
     finally:
@@ -204,7 +210,7 @@ def load_wrk(port: int, path: str, cookie: str, concurrency: int, duration: int)
 
 def load_python(port: int, path: str, cookie: str, concurrency: int, duration: int) -> tuple:
     """``concurrency`` threads, each with one keep-alive connection, requesting ``path`` until the deadline."""
-    headers = {"Cookie": cookie}
+    headers = headers_of(cookie)
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
     start = time.perf_counter()
@@ -242,13 +248,13 @@ def load_python(port: int, path: str, cookie: str, concurrency: int, duration: i
 def first_request(port: int, path: str, cookie: str, expect: str) -> float:
     """Milliseconds for one request (the figures are computed: nothing is cached yet); checks the page."""
     t0 = time.perf_counter()
-    status, _, body = request(port, path, headers={"Cookie": cookie})
+    status, _, body = request(port, path, headers=headers_of(cookie))
     elapsed = (time.perf_counter() - t0) * 1000
     assert status == 200 and expect in body.decode(), f"{path}: {status}, {expect!r} not in the page"
     return elapsed
 
 
-def measure(port: int, pages: list[tuple[str, str, str, str]], generator: str, concurrency: int, duration: int,
+def measure(port: int, pages: list[tuple[str, str, str | dict, str]], generator: str, concurrency: int, duration: int,
             rounds: int) -> list[Result]:
     """``duration`` seconds of load on each page, in ``rounds`` interleaved runs (A B C A B C …) so that a
     change in the machine's other load falls on every page alike. Requests/s over all rounds; latencies

@@ -81,6 +81,36 @@ def test_assessments_filtered_by_year_unit_set_and_state(province_token, call, d
     assert all(a["unit"]["level"] == "xa" and a["state"] == "approved" for a in data["items"])
 
 
+def test_the_assessment_list_runs_the_same_queries_whatever_the_page_size_and_shows_what_a_full_read_shows(
+        province_token, call, monkeypatch):
+    # given a page of 5 and a page of 200 dossiers of the province, after a first request (which also records the
+    # token's use and reads the workflows)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nongthonso.api.routers.assessments import _RELATED, assessment_out
+
+    # the workflow definitions' once-a-second re-check held off: a loaded machine must not add it to one page only
+    monkeypatch.setattr("nongthonso.assessments.definitions.RECHECK_SECONDS", 3600.0)
+    call("GET", "/api/assessments?limit=1", province_token)
+    counts, pages = [], []
+    for limit in (5, 200):
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(call("GET", f"/api/assessments?limit={limit}", province_token).json())
+        counts.append(len(queries))
+    # then the queries do not grow with the page (types, parents and sets read once for the page, not per row) …
+    assert counts[0] == counts[1]
+    # … and every row is what serializing the dossier read with all its relations gives
+    items = pages[1]["items"]
+    full = Assessment.objects.select_related(*_RELATED).in_bulk([a["id"] for a in items])
+    assert len(items) == 200
+    for item in items:
+        expected = assessment_out(full[item["id"]])
+        when = expected.pop("evaluated_at")  # a datetime here, its JSON text in the response
+        assert {k: v for k, v in item.items() if k != "evaluated_at"} == expected
+        assert (item["evaluated_at"] is None) == (when is None)
+
+
 def test_one_assessment_with_values_results_and_the_actions_open_to_the_caller(province_token, assessed_communes,
                                                                                call, dossier, dai_tu):
     assessment = dossier(assessed_communes(dai_tu)[0])

@@ -69,7 +69,10 @@ class PageMeta(Schema):
     offset: int
 
 
-def page(queryset: QuerySet, limit: int, offset: int, serialize) -> dict:
-    """One page of ``queryset`` with the total count, each row through ``serialize``."""
-    return {"count": queryset.count(), "limit": limit, "offset": offset,
-            "items": [serialize(row) for row in queryset[offset:offset + limit]]}
+def page(queryset: QuerySet, limit: int, offset: int, serialize, prepare=None) -> dict:
+    """One page of ``queryset`` with the total count, each row through ``serialize``; ``prepare``, when given,
+    receives the page's rows as a list first (e.g. to attach related rows read once for the whole page)."""
+    rows = list(queryset[offset:offset + limit])
+    if prepare is not None:
+        rows = prepare(rows)
+    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": [serialize(row) for row in rows]}

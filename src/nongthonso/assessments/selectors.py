@@ -28,13 +28,22 @@ from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
 from nongthonso.units import groupings
 from nongthonso.units.groupings import Group, Grouping
-from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
+from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit, UnitType
 
 from .models import Assessment, IndicatorValue, State
 from .presenters import CriterionRow, criterion_rows
 from .services import latest_assessments
 
 PAGE_SIZE = 50
+
+# The columns a list of dossiers shows (the API's ``assessment_out``) and ``workflow.definition_of`` reads, with the
+# unit joined (``select_related("unit")``): not the stored results (~10 KB of JSON per dossier, decoded for nothing),
+# nor the units' other columns. ``attach_list_relations`` supplies the rest.
+LIST_FIELDS = (
+    "unit_id", "year", "criteria_set_id", "state", "workflow_id", "version", "criteria_met", "criteria_failed",
+    "criteria_unknown", "criteria_total", "eligible", "revoke", "evaluated_at", "synthetic",
+    "unit__code", "unit__name", "unit__unit_type_id", "unit__parent_id",
+)
 
 # commune levels, short labels for tables (the full names are Level's labels)
 LEVEL_SHORT = {
@@ -79,6 +88,40 @@ class CommuneRow:
     @property
     def criteria_total(self) -> int | None:
         return None if self.assessment is None else self.assessment.criteria_total
+
+
+def dossiers_in_scope(user, action: str = Action.VIEW, within: Unit | None = None):
+    """The dossiers ``user`` may do ``action`` on (``accounts.services.restrict`` over the units), optionally only
+    those of ``within`` and the units under it. The scope is a subquery of unit ids, not a test on the joined
+    unit's path: PostgreSQL then finds the few hundred units of a province by the path index and their dossiers by
+    the unit index (8 ms for a province of the national benchmark), where the join read all 50,000 dossiers
+    (~115 ms); SQLite runs it the same way."""
+    units = restrict(Unit.objects.all(), user, action)
+    if within is not None:
+        units = units.filter(path__startswith=within.path)
+    return Assessment.objects.filter(unit_id__in=units.order_by().values("pk"))
+
+
+def attach_list_relations(assessments: list[Assessment]) -> list[Assessment]:
+    """Give a page of dossiers read with ``LIST_FIELDS`` what a list row and ``workflow.definition_of`` read — each
+    unit's type and level, its parent with the parent's type and level, the criteria set — from three small queries
+    over the page's distinct ids. Joining them to every row built eight model instances per dossier (400 for a page
+    of 50), which cost more than the page's queries; the few types, parents and sets are now shared by the rows."""
+    units = [a.unit for a in assessments]
+    parent_ids = {u.parent_id for u in units if u.parent_id is not None}
+    parents = Unit.objects.only("code", "name", "unit_type_id").in_bulk(parent_ids) if parent_ids else {}
+    types = UnitType.objects.select_related("level").in_bulk(
+        {u.unit_type_id for u in units} | {p.unit_type_id for p in parents.values()})
+    sets = CriteriaSet.objects.only("code", "version", "level").in_bulk({a.criteria_set_id for a in assessments})
+    for parent in parents.values():
+        parent.unit_type = types[parent.unit_type_id]
+    for assessment in assessments:
+        unit = assessment.unit
+        unit.unit_type = types[unit.unit_type_id]
+        if unit.parent_id is not None:
+            unit.parent = parents[unit.parent_id]
+        assessment.criteria_set = sets[assessment.criteria_set_id]
+    return assessments
 
 
 def communes_in_scope(user, as_of: dt.date) -> list[Unit]:

@@ -18,6 +18,7 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal, restrict
 from nongthonso.assessments.carry import confirm_values
 from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.assessments.selectors import LIST_FIELDS, attach_list_relations, dossiers_in_scope
 from nongthonso.assessments.services import SetNotApplicable, open_dossier, set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, definition_of, perform
 from nongthonso.units.collation import vi_name_order
@@ -255,18 +256,20 @@ def list_assessments(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP),
 ):
-    qs = Assessment.objects.restrict(request.auth, Action.VIEW).select_related(*_RELATED)
+    within = None
+    if unit is not None:
+        within = Unit.objects.filter(pk=unit).only("path").first()
+        if within is None:
+            return page(Assessment.objects.none(), limit, offset, assessment_out)
+    qs = dossiers_in_scope(request.auth, Action.VIEW, within).select_related("unit").only(*LIST_FIELDS)
     if year is not None:
         qs = qs.filter(year=year)
-    if unit is not None:
-        path = Unit.objects.filter(pk=unit).values_list("path", flat=True).first()
-        qs = qs.filter(unit__path__startswith=path) if path else qs.none()
     if set:
         qs = qs.filter(criteria_set__code=set)
     if state:
         qs = qs.filter(state=state)
     return page(qs.order_by("-year", vi_name_order("unit__"), "criteria_set__code", "criteria_set__version", "pk"),
-                limit, offset, assessment_out)
+                limit, offset, assessment_out, prepare=attach_list_relations)
 
 
 @router.get("/assessments/{assessment_id}", response=responses(AssessmentDetail),
