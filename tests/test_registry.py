@@ -130,7 +130,7 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     # a viewer may import no kind of file: no import menu (issue 11)
     assert menu_labels(signed_in(viewer).get("/").content.decode()) == [
         *(label for label in SIGNED_IN_MENU if label != "Nhập dữ liệu"), NOTIFICATIONS]
-    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", NOTIFICATIONS]
+    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("nongthonso.assessments.urls")),
     path("", include("nongthonso.dataio.urls")),
     path("", include("nongthonso.accounts.urls")),
+    path("", include("nongthonso.criteria.urls")),
     path("", include("nongthonso.notifications.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

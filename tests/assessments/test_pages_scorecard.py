@@ -146,7 +146,7 @@ def test_the_decisions_about_a_recognised_commune_are_listed_with_number_and_dat
     assert f'<tr data-decision="{decision.number}"><td>{decision.number}</td><td>{date}</td>' in html
     level = status_on(unit, AS_OF).commune_level
     assert level is not None
-    assert f'<div class="figure" data-figure="level"><b>{LEVEL_SHORT[level]}</b>' in html
+    assert f'<div class="figure" data-figure="level"><b class="met">{LEVEL_SHORT[level]}</b>' in html
 
 
 def test_the_evidence_section_appears_only_when_evidence_files_exist_in_the_installation(superuser_client):

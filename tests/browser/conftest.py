@@ -154,6 +154,32 @@ def visitor(browser):
 
 
 @pytest.fixture
+def watched(browser):
+    """``watched(viewport)``: a page in a context of its own (Vietnamese, ``viewport``), and the list that collects
+    the Content-Security-Policy violations and script errors it meets (a test asserts it stays empty); the contexts
+    are closed when the test ends."""
+    tabs = []
+
+    def open_tab(viewport: dict):
+        tab = _new_tab(browser, viewport)
+        tabs.append(tab)
+        problems: list[str] = []
+        tab.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+        tab.on("pageerror", lambda error: problems.append(str(error)))
+        return tab, problems
+
+    yield open_tab
+    for tab in tabs:
+        tab.context.close()
+
+
+@pytest.fixture
+def fits():
+    """``fits(page)``: nothing on the page is wider than the screen (a wide table scrolls inside its box)."""
+    return lambda page: page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.fixture
 def screenshot():
     """``screenshot(page, name, full_page=True)``: the page as ``artifacts/screenshots/<name>.png`` (for review)."""
 

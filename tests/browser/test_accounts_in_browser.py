@@ -10,24 +10,9 @@ PHONE = {"width": 390, "height": 844}
 NEW_PASSWORD = "Dong-lua-chin-2026"
 
 
-def _page(browser, viewport):
-    """A page, and the Content-Security-Policy violations and script errors it meets."""
-    context = browser.new_context(locale="vi-VN", viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page, problems
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(browser, app_server, server_log, login,
-                                                                           screenshot):
-    page, problems = _page(browser, DESKTOP)
+def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(watched, fits, app_server, server_log,
+                                                                           login, screenshot):
+    page, problems = watched(DESKTOP)
     login(page, app_server, "vpdp.tinh")
     page.click("header nav >> text=Tài khoản")
     page.wait_for_selector('[data-account="canbo.vanphu"]')
@@ -55,14 +40,14 @@ def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(brows
     page.click("form.grant button[type=submit]")
     page.wait_for_selector('tr[data-role="viewer"]')
     assert page.locator("table.roles tbody tr").count() == 2
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "accounts-detail-desktop")
     account_url = page.url
 
     # the new officer opens the mailed link (printed by the console mail backend), sets a password, signs in
     mail = server_log.read_text()
     link = re.findall(r"http://127\.0\.0\.1:\d+/dat-mat-khau/\S+/", mail)[-1]
-    officer, officer_problems = _page(browser, PHONE)
+    officer, officer_problems = watched(PHONE)
     officer.goto(link)
     officer.wait_for_selector("text=Đặt mật khẩu mới cho tài khoản «canbo.lamvy2»")
     officer.fill("input[name=new_password1]", NEW_PASSWORD)
@@ -74,25 +59,23 @@ def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(brows
     assert officer.locator("header .who").inner_text() == "Hoàng Thị Hoa"
 
     # at 390 px the office's pages fit the screen
-    phone, phone_problems = _page(browser, PHONE)
+    phone, phone_problems = watched(PHONE)
     login(phone, app_server, "vpdp.tinh")
     for url, name in ((app_server + "/tai-khoan/", "accounts-list-phone"), (account_url, "accounts-detail-phone"),
                       (app_server + "/tai-khoan/them/", "accounts-create-phone")):
         phone.goto(url)
-        assert _fits(phone), name
+        assert fits(phone), name
         screenshot(phone, name)
     assert problems == officer_problems == phone_problems == []
-    for p in (page, officer, phone):
-        p.context.close()
 
 
-def test_no_page_breaks_the_content_security_policy(browser, app_server, login):
-    page, problems = _page(browser, DESKTOP)
+def test_no_page_breaks_the_content_security_policy(watched, app_server, login):
+    page, problems = watched(DESKTOP)
     login(page, app_server, "vpdp.tinh")
     page.goto(app_server + "/bang-dieu-khien/")
     page.wait_for_function("() => document.querySelectorAll('canvas').length > 0")  # Chart.js drew
     for path in ("/", "/xa/", "/ho-so/", "/xuat-du-lieu/", "/cong-khai/xa-dat-chuan/", "/du-lieu-mo/",
-                 "/khong-co-trang-nay/"):
+                 "/tieu-chi/doi-chieu-nguong/", "/khong-co-trang-nay/"):
         page.goto(app_server + path)
         page.wait_for_load_state("networkidle")
     page.goto(app_server + "/api/docs")
@@ -103,7 +86,6 @@ def test_no_page_breaks_the_content_security_policy(browser, app_server, login):
         page.evaluate("document.querySelector('form[data-import-progress]')"
                       ".dispatchEvent(new Event('submit', {bubbles: true, cancelable: true}))")
     assert problems == []
-    page.context.close()
 
 
 def test_a_missing_page_is_the_vietnamese_404(page, app_server, login, screenshot):

@@ -16,7 +16,11 @@ from django.utils import translation
 
 from nongthonso.accounts.models import Role
 from nongthonso.assessments import selectors
+from nongthonso.assessments.models import Assessment
 from nongthonso.core.text import format_date, format_number
+from nongthonso.criteria import confirmations
+from nongthonso.criteria.models import Threshold
+from nongthonso.recognition.services import status_on
 from nongthonso.reports.documents import fonts
 from nongthonso.units.models import Unit
 
@@ -160,3 +164,21 @@ def test_the_pdf_is_in_vietnamese_whatever_the_pages_language(officer, lam_vy_20
     pk = lam_vy_2023.pk
     text = _text(officer.get(f"/xa/{pk}/ket-qua.pdf", {"as_of": AS_OF.isoformat()}).content, tmp_path)
     assert "Kết quả năm 2023 theo" in text and "Đạt chuẩn theo số liệu" in text
+
+
+def test_the_pdf_says_which_thresholds_the_province_confirmed_and_revokes_only_a_level_held(
+        client, make_user, new_unit, tmp_path):
+    """Issue 11, items 7 and 8, in the PDF as on the page: a threshold confirmed by the province shows its citation;
+    a commune holding no level is not «thuộc diện xem xét thu hồi», whatever its results."""
+    failing = next(a for a in Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025", revoke=True)
+                   .select_related("unit", "criteria_set").order_by("unit__code")
+                   if not status_on(a.unit, AS_OF).levels)
+    office = make_user("vp-tinh", Role.PROVINCE_OFFICE, new_unit("19", "tinh"))
+    roads = Threshold.objects.get(indicator__criteria_set=failing.criteria_set, indicator__code="2.1")
+    confirmations.confirm(office, failing.criteria_set, "19", [roads.pk], confirmations.Citation(
+        document="Quyết định 318/QĐ-TTg ngày 08/3/2022", appendix="Phụ lục I", page="5"))
+    client.force_login(office)
+    response = client.get(f"/xa/{failing.unit.pk}/ket-qua.pdf", {"as_of": AS_OF.isoformat()})
+    text = _text(response.content, tmp_path)
+    assert _loose("Đã xác nhận: Quyết định 318/QĐ TTg ngày 08/3/2022, Phụ lục I, trang 5") in text
+    assert "Thuộc diện xem xét thu hồi" not in text

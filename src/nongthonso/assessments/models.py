@@ -160,6 +160,13 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.unit} — {self.year} — {self.criteria_set.code}"
 
+    def revocation_due(self, status) -> bool:
+        """Whether the dossier puts its unit under review for revocation (Decision 18/2022/QĐ-TTg): the engine's
+        revocation test failed (``revoke``) *and* the unit holds the level of the set — ``status``, its
+        ``recognition.services.Status`` on the date considered. Revocation concerns a level held: a unit never
+        recognised (or no longer) has nothing to revoke, whatever its results."""
+        return self.revoke and status.holds(self.criteria_set.level)
+
 
 class Standing(UnitFacts):
     """A unit's latest assessment against the sets of ``level`` as seen from the years ``from_year`` to ``to_year``

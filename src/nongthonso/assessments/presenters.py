@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nongthonso.core.text import display_value, format_number
+from nongthonso.core.text import display_value, format_date, format_number
 from nongthonso.criteria.choices import Comparator, ValueType
 from nongthonso.criteria.engine import MET, NOT_MET, UNKNOWN
-from nongthonso.criteria.models import Indicator
+from nongthonso.criteria.models import Indicator, ThresholdConfirmation
+from nongthonso.criteria.wording import comparator_label, threshold_text
 
 from .models import IndicatorValue
 
@@ -29,6 +31,11 @@ STATUS_LABELS = {
     NOT_MET: gettext_lazy("Không đạt"),
     UNKNOWN: gettext_lazy("Chưa xác định"),
 }
+PROVENANCE_LABELS = {
+    "confirmed": gettext_lazy("Đã xác nhận"),
+    "verified": gettext_lazy("Đã đối chiếu"),
+    "unverified": gettext_lazy("Chưa đối chiếu văn bản"),
+}
 # a floor (≥, >) not reached lacks the gap; a ceiling (≤, <) or an exact value missed exceeds it
 FLOORS = (Comparator.GE, Comparator.GT)
 
@@ -36,23 +43,6 @@ FLOORS = (Comparator.GE, Comparator.GT)
 def status_label(status: str) -> str:
     """«Đạt», «Không đạt», «Chưa xác định» (the engine's verdict, translated)."""
     return str(STATUS_LABELS.get(status, status))
-
-
-def comparator_label(comparator: str) -> str:
-    """The comparator as ``Comparator``'s choices write it: «≥», «≤», «=» …"""
-    return str(Comparator(comparator).label) if comparator in Comparator.values else comparator
-
-
-def threshold_text(threshold: Any, comparator: str, value_type: str, unit: str = "") -> str:
-    """A threshold as read beside a value: «≥ 42 triệu đồng/người/năm», «≤ 13%», «Đạt» (a yes/no indicator that must
-    be met; «Không»: one that must not), the allowed categories; «—» when the unit has none."""
-    if threshold is None or threshold == "":
-        return "—"
-    if value_type == ValueType.BOOLEAN or isinstance(threshold, bool):
-        return _("Đạt") if threshold else _("Không")
-    if isinstance(threshold, list | tuple):
-        return ", ".join(str(t) for t in threshold)
-    return f"{comparator_label(comparator)} {display_value(threshold, unit)}"
 
 
 def gap_text(comparator: str, status: str, gap: float | None, unit: str = "") -> str:
@@ -90,13 +80,38 @@ class IndicatorRow:
     comparator: str  # the comparator's label: «≥»
     status: str  # met / not_met / unknown
     gap: str  # :func:`gap_text`; "" when there is none
-    verified: bool  # the threshold was checked against the source document
+    verified: bool  # the threshold was checked against the source document (the catalogue's flag)
     source: str  # where the threshold comes from (Indicator.source)
     value_source: str  # where the value comes from (IndicatorValue.source)
+    # the province office's confirmation of the threshold row the unit is judged against (criteria.confirmations)
+    confirmation: ThresholdConfirmation | None = None
 
     @property
     def status_label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def provenance(self) -> str:
+        """What backs the threshold: «confirmed» by the province, «verified» in the catalogue, or «unverified»;
+        "" when there is no threshold to back."""
+        if self.threshold == "—":
+            return ""
+        return "confirmed" if self.confirmation else "verified" if self.verified else "unverified"
+
+    @property
+    def provenance_label(self) -> str:
+        return str(PROVENANCE_LABELS.get(self.provenance, ""))
+
+    @property
+    def provenance_note(self) -> str:
+        """The citation and who confirmed it when («Quyết định 318/QĐ-TTg, Phụ lục I, trang 5 — xác nhận bởi Nguyễn
+        Văn A ngày 2/3/2026»); otherwise the catalogue's source."""
+        c = self.confirmation
+        if c is None:
+            return self.source
+        return _("%(citation)s — xác nhận bởi %(who)s ngày %(date)s") % {
+            "citation": c.citation, "who": c.confirmed_by_name or "—",
+            "date": format_date(timezone.localtime(c.confirmed_at))}
 
 
 @dataclass
@@ -114,9 +129,11 @@ class CriterionRow:
 
 
 def indicator_row(result: Mapping[str, Any], indicator: Indicator | None,
-                  stored: IndicatorValue | None = None) -> IndicatorRow:
+                  stored: IndicatorValue | None = None,
+                  confirmation: ThresholdConfirmation | None = None) -> IndicatorRow:
     """The row of one indicator's engine result (``results["criteria"][i]["indicators"][j]``); ``indicator`` gives
-    its name, unit and threshold source, ``stored`` the value's source."""
+    its name, unit and threshold source, ``stored`` the value's source, ``confirmation`` the province's confirmation
+    of its threshold (``criteria.confirmations.backing``)."""
     unit = (indicator.unit if indicator else "") or ""
     value_type = indicator.value_type if indicator else ""
     comparator = result.get("comparator", "")
@@ -128,17 +145,21 @@ def indicator_row(result: Mapping[str, Any], indicator: Indicator | None,
         comparator=comparator_label(comparator), status=status,
         gap=gap_text(comparator, status, result.get("gap"), unit),
         verified=bool(result.get("verified", indicator.verified if indicator else False)),
-        source=indicator.source if indicator else "", value_source=stored.source if stored else "")
+        source=indicator.source if indicator else "", value_source=stored.source if stored else "",
+        confirmation=confirmation)
 
 
 def criterion_rows(results: Mapping[str, Any] | None, indicators: Mapping[str, Indicator],
                    values: Mapping[str, IndicatorValue] | None = None, *, groups: Mapping[str, str] | None = None,
-                   only: str | None = None) -> list[CriterionRow]:
+                   only: str | None = None,
+                   confirmations: Mapping[str, ThresholdConfirmation] | None = None) -> list[CriterionRow]:
     """The rows of an assessment's stored results (``Assessment.results``), in the set's order: ``indicators`` and
-    ``values`` by indicator code, ``groups`` (criterion code → group) when shown, ``only`` one criterion's code.
-    No results yet: no rows."""
+    ``values`` by indicator code, ``groups`` (criterion code → group) when shown, ``only`` one criterion's code,
+    ``confirmations`` (indicator code → the province's confirmation of its threshold) when read. No results yet: no
+    rows."""
     values = values or {}
     groups = groups or {}
+    confirmations = confirmations or {}
     rows = []
     for crit in (results or {}).get("criteria") or ():
         code = str(crit["code"])
@@ -147,6 +168,6 @@ def criterion_rows(results: Mapping[str, Any] | None, indicators: Mapping[str, I
         rows.append(CriterionRow(
             code=code, name=crit.get("name", ""), status=crit.get("status", UNKNOWN), group=groups.get(code, ""),
             condition=bool(crit.get("condition")),
-            indicators=[indicator_row(res, indicators.get(res["code"]), values.get(res["code"]))
-                        for res in crit.get("indicators", ())]))
+            indicators=[indicator_row(res, indicators.get(res["code"]), values.get(res["code"]),
+                                      confirmations.get(res["code"])) for res in crit.get("indicators", ())]))
     return rows

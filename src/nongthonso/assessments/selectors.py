@@ -22,9 +22,10 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.dates import parse_as_of
-from nongthonso.core.text import display_value
+from nongthonso.core.text import same_value, typed_value
 from nongthonso.criteria.choices import LEVEL_RANK, Level, ThresholdDimension
-from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
+from nongthonso.criteria.confirmations import backing
+from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator, ThresholdConfirmation
 from nongthonso.recognition.services import Status, status_on, statuses_on
 from nongthonso.units import groupings
 from nongthonso.units.groupings import Group, Grouping
@@ -32,7 +33,7 @@ from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit, 
 
 from .models import Assessment, IndicatorValue, State
 from .presenters import CriterionRow, criterion_rows
-from .services import latest_assessments
+from .services import latest_assessments, unit_context
 
 PAGE_SIZE = 50
 
@@ -198,8 +199,24 @@ class Scorecard:
         return str(LEVEL_SHORT[self.status.commune_level])
 
     @property
+    def revocation_due(self) -> bool:
+        """The assessment shown puts the commune under review for revocation: it fails the test and the commune holds
+        the set's level on the card's date (``Assessment.revocation_due``)."""
+        return self.assessment is not None and self.assessment.revocation_due(self.status)
+
+    @property
     def counted(self) -> list[CriterionRow]:
         return [c for c in self.criteria if not c.condition]
+
+
+def threshold_confirmations(assessment: Assessment) -> dict[str, ThresholdConfirmation]:
+    """Indicator code → the province office's confirmation of the threshold row ``assessment``'s unit is judged
+    against (``criteria.confirmations.backing``: its province, region or commune group, the year); a few queries."""
+    if not (assessment.results or {}).get("criteria"):
+        return {}
+    ctx = unit_context(assessment.unit)
+    return backing(assessment.criteria_set, ctx.province_code, assessment.year, region=ctx.region,
+                   group=ctx.group_in(assessment.year), flags=ctx.flags)
 
 
 def _criterion_groups(assessment: Assessment) -> dict[str, str]:
@@ -209,39 +226,69 @@ def _criterion_groups(assessment: Assessment) -> dict[str, str]:
     return dict(Criterion.objects.filter(criteria_set_id=assessment.criteria_set_id).values_list("code", "group"))
 
 
-def _text(value: Any, unit: str = "") -> str:
+# what a dossier's own audit entries name, besides indicator codes (``services.get_or_create_assessment``, workflow)
+_DOSSIER_KEYS = {"unit": gettext_lazy("Đơn vị"), "year": gettext_lazy("Năm"), "set": gettext_lazy("Bộ tiêu chí"),
+                 "carried": gettext_lazy("Giá trị mang sang"), "state": gettext_lazy("Trạng thái"),
+                 "workflow": gettext_lazy("Quy trình"), "version": gettext_lazy("Phiên bản")}
+
+
+def _plain(value: Any) -> str:
+    """A field of a dossier's entry as read: a state's label, a year as 2023 (not 2.023), carried values as typed."""
+    if value is None or value == "":
+        return "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {typed_value(v)}" for k, v in value.items())
     if isinstance(value, str) and value in State.values:
         return str(State(value).label)
-    return display_value(value, unit)
+    return str(value)
+
+
+def _sides(before: Any, after: Any) -> tuple[dict, dict]:
+    def side(data: Any) -> dict:
+        return data if isinstance(data, dict) else ({} if data is None else {"": data})
+    return side(before), side(after)
+
+
+def _value_changes(before: dict, after: dict, unit: str) -> list[Change]:
+    """An indicator value's entry: the value as typed (none before: created), its source and note when they changed,
+    the confirmation of a carried value (then the value only if it changed too)."""
+    value = Change("", typed_value(before.get("value"), unit) if before else "—", typed_value(after.get("value"), unit))
+    rest = [Change(label, before.get(key) or "—", after.get(key) or "—")
+            for key, label in (("source", _("Nguồn số liệu")), ("note", _("Ghi chú")))
+            if before.get(key, "") != after.get(key, "") and (before.get(key) or after.get(key))]
+    if after.get("confirmed") and not before.get("confirmed"):
+        rest.append(Change(_("Xác nhận giá trị mang sang"), _("chưa xác nhận"), _("đã xác nhận")))
+        if before and same_value(before.get("value"), after.get("value")):
+            return rest
+    return [value, *rest]
 
 
 def _changes(entry: AuditEntry, codes: dict[str, str], units: dict[str, str]) -> tuple[str, list[Change]]:
-    """What an audit entry changed, as (subject, [label, before, after])."""
-    before = entry.before if isinstance(entry.before, dict) else ({} if entry.before is None else
-                                                                  {"": entry.before})
-    after = entry.after if isinstance(entry.after, dict) else ({} if entry.after is None else {"": entry.after})
+    """What an audit entry changed, as (subject, [label, before, after]); values as they were typed (Đạt, 59,5%).
+    ``codes``: value id → indicator code; ``units``: indicator code → unit, for every indicator of the set."""
+    before, after = _sides(entry.before, entry.after)
     if entry.model == "assessments.indicatorvalue":
         code = codes.get(entry.object_id) or entry.object_repr.split(" = ")[0]
-        subject = _("Chỉ tiêu %(code)s") % {"code": code}
-        unit = units.get(code, "")
-        changes = [Change("", _text(before.get("value"), unit) if before else "—", _text(after.get("value"), unit))]
-        for key, label in (("source", _("Nguồn số liệu")), ("note", _("Ghi chú"))):
-            if before.get(key, "") != after.get(key, "") and (before.get(key) or after.get(key)):
-                changes.append(Change(label, _text(before.get(key)), _text(after.get(key))))
-        return subject, changes
+        return _("Chỉ tiêu %(code)s") % {"code": code}, _value_changes(before, after, units.get(code, ""))
     subject = _("Hồ sơ")
     if entry.action == AuditEntry.Action.TRANSITION:
-        return subject, [Change(_("Trạng thái"), _text(before.get("state")), _text(after.get("state")))]
-    keys = list(dict.fromkeys([*before, *after]))
-    return subject, [Change(str(k), _text(before.get(k), units.get(str(k), "")) if k in before else "—",
-                            _text(after.get(k), units.get(str(k), "")) if k in after else "—") for k in keys]
+        return subject, [Change(_("Trạng thái"), _plain(before.get("state")), _plain(after.get("state")))]
+    changes = []
+    for key in dict.fromkeys([*before, *after]):
+        if str(key) in units:  # an import: indicator code → value
+            unit = units[str(key)]
+            changes.append(Change(_("Chỉ tiêu %(code)s") % {"code": key},
+                                  typed_value(before[key], unit) if key in before else "—",
+                                  typed_value(after[key], unit) if key in after else "—"))
+        else:
+            changes.append(Change(str(_DOSSIER_KEYS.get(key, key)), _plain(before.get(key)), _plain(after.get(key))))
+    return subject, changes
 
 
 def _history(assessment: Assessment, values: dict[str, IndicatorValue], units: dict[str, str],
              limit: int = 200) -> list[HistoryRow]:
-    """Audit entries of the assessment and of its values, newest first (one query)."""
+    """Audit entries of the assessment and of its values, newest first (one query); ``units``: indicator code → unit,
+    for every indicator of its set."""
     codes = {str(v.pk): code for code, v in values.items()}
     entries = (AuditEntry.objects
                .filter(Q(model="assessments.indicatorvalue", object_id__in=list(codes))
@@ -325,7 +372,8 @@ def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: 
                   .select_related("indicator").only("id", "source", "indicator__code")}
         indicators = {i.code: i for i in Indicator.objects.filter(criteria_set_id=chosen.criteria_set_id)
                       .only("code", "name", "unit", "source", "verified")}
-        card.criteria = criterion_rows(chosen.results, indicators, values, groups=_criterion_groups(chosen))
+        card.criteria = criterion_rows(chosen.results, indicators, values, groups=_criterion_groups(chosen),
+                                       confirmations=threshold_confirmations(chosen))
         card.history = _history(chosen, values, {code: i.unit or "" for code, i in indicators.items()})
         card.evidence = _evidence(chosen)
     card.lineage = lineage(unit, user)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal
 from nongthonso.audit.services import record
-from nongthonso.core.text import format_date, format_number
+from nongthonso.core.text import format_date, format_number, same_value
 from nongthonso.core.vocabulary import NumberInvalid, parse_bool, parse_number
 from nongthonso.criteria import engine
 from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
@@ -274,6 +274,10 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
               note: str = "", expected_version: int | None = None) -> IndicatorValue:
     """Validate and store one value, audit it, re-evaluate the assessment and its dependents.
 
+    An edit that changes nothing — the value (as typed: 71 is 71,0; Đạt is not 1), its source and note as stored, and
+    not the confirmation of a carried value — writes nothing: no audit entry, no new version, no evaluation; the
+    stored value is returned (an empty value where there was none: an unsaved row).
+
     Refused (workflow.WorkflowError, Vietnamese) when the dossier is locked (submitted or later) or
     ``user`` may not enter values for its unit. ``expected_version``: the ``Assessment.version`` the
     user's page was loaded with (optimistic locking); when the dossier has changed since, the value is
@@ -290,6 +294,11 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
                                                                 indicator=indicator).first()
     before = None if current is None else {"value": current.value, "source": current.source,
                                            "note": current.note}
+    if current is None and value is None:
+        return IndicatorValue(assessment=assessment, indicator=indicator)
+    if (current is not None and not (current.needs_confirmation and user is not None)
+            and same_value(current.value, value) and (current.source, current.note) == (source, note)):
+        return current
     if current is None:
         current = IndicatorValue(assessment=assessment, indicator=indicator)
     after = {"value": value, "source": source, "note": note}

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
-from nongthonso.core.text import format_number
+from nongthonso.core.text import format_number, typed_value
 from nongthonso.criteria.choices import ValueType
 from nongthonso.criteria.engine import MET, NOT_MET
 from nongthonso.criteria.models import Indicator
@@ -38,7 +38,7 @@ from .filters import QueueFilter
 from .imports import MAX_YEAR, MIN_YEAR
 from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from .presenters import CriterionRow, IndicatorRow, criterion_rows, input_text, status_label
-from .selectors import no_role_message
+from .selectors import no_role_message, threshold_confirmations
 from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
 
@@ -109,7 +109,8 @@ def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] |
     values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=assessment)
               .select_related("indicator")}
     result = EntryCriteria()
-    for crit in criterion_rows(assessment.results, indicators, values, only=only):
+    for crit in criterion_rows(assessment.results, indicators, values, only=only,
+                               confirmations=threshold_confirmations(assessment)):
         rows = []
         for row in crit.indicators:
             indicator, stored, rejected = indicators[row.code], values.get(row.code), errors.get(row.code)
@@ -145,19 +146,18 @@ def _timeline(assessment: Assessment, events: list[WorkflowEvent]) -> list[Timel
     items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
              for e in events]
-    value_ids = {str(pk): code for pk, code in
-                 IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
+    value_ids = {str(pk): (code, unit) for pk, code, unit in IndicatorValue.objects.filter(assessment=assessment)
+                 .values_list("pk", "indicator__code", "indicator__unit")}
     entries = AuditEntry.objects.filter(
         Q(model="assessments.indicatorvalue", object_id__in=list(value_ids))
         | Q(model="assessments.evidence", after__assessment=assessment.pk)
         | Q(model="assessments.assessment", object_id=str(assessment.pk), action__in=("import", "create")))
     for entry in entries.order_by("-timestamp", "-pk")[:200]:
         if entry.model == "assessments.indicatorvalue":
-            code = value_ids.get(entry.object_id, "?")
-            before = (entry.before or {}).get("value")
-            after = (entry.after or {}).get("value")
+            code, unit = value_ids.get(entry.object_id, ("?", ""))
             what = _("Chỉ tiêu %(code)s: %(before)s → %(after)s") % {
-                "code": code, "before": "—" if before is None else before, "after": "—" if after is None else after}
+                "code": code, "before": typed_value((entry.before or {}).get("value"), unit),
+                "after": typed_value((entry.after or {}).get("value"), unit)}
             items.append(TimelineItem(entry.timestamp, entry.actor, what, (entry.after or {}).get("note", ""), "value"))
         elif entry.model == "assessments.evidence":
             items.append(TimelineItem(entry.timestamp, entry.actor, _("Tải lên minh chứng «%(file)s»") % {

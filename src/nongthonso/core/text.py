@@ -97,3 +97,27 @@ def display_value(value: Any, unit: str = "") -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as indicator values or thresholds, as people typed them: 71 and 71.0 are; Đạt (True) and 1 are not."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+def typed_value(value: Any, unit: str = "") -> str:
+    """An indicator value as people type and read it on the entry page, for histories: «Đạt» / «Không đạt», 59,5% and
+    71% (not 71,0), 1.234,25 m — every decimal given kept, none added, with ``unit``; a category as it is; «—» for
+    none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Đạt") if value else _("Không đạt")
+    if isinstance(value, int | float):
+        number = float(value)
+        text = format_number(number, 0) if number.is_integer() else format_number(number, 6).rstrip("0").rstrip(",")
+        return f"{text}%" if unit == "%" else f"{text} {unit}" if unit else text
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _may_review(request) -> bool:
+    from .confirmations import may_review
+
+    return may_review(request.user)
 
 
 class CriteriaConfig(AppConfig):
@@ -9,6 +16,9 @@ class CriteriaConfig(AppConfig):
         from nongthonso.core import registry
 
         from . import signals  # noqa: F401
-        from .models import CriteriaSet, Criterion
 
-        registry.register(self, registry.RevisionTable(CriteriaSet), registry.RevisionTable(Criterion))
+        registry.register(
+            self,
+            # the province office's review of thresholds against the official text (confirmations, views)
+            registry.MenuEntry("threshold_review", _("Ngưỡng"), "threshold_review", order=920, visible=_may_review),
+        )

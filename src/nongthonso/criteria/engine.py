@@ -185,8 +185,9 @@ def _class_of(row: Mapping) -> str | None:
     return _ANY
 
 
-def _lookup(rows: Sequence[Mapping], year: int | None, cls: str | None, province: str | None):
-    """The most specific row for (year, class, province): province > class > year > default."""
+def most_specific(rows: Sequence[Mapping], year: int | None, cls: str | None, province: str | None):
+    """The most specific row for (year, class, province): province > class > year > default. The threshold a unit
+    is judged against, and — with rows carrying their ids — which stored row it comes from."""
     best, best_score = None, -1
     for row in rows:
         row_province = row.get("province") or row.get("province_code") or None
@@ -314,10 +315,10 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
             for ki, cls in enumerate((*class_list, None)):  # the "no group" slot is not looked up
                 if code in ref_targets:
                     target_spec, target, factor = ref_targets[code]
-                    row = _lookup(_rows(target), year, cls, province)
+                    row = most_specific(_rows(target), year, cls, province)
                     value = None if row is None else _encode_threshold(row["value"], target, target_spec) * factor
                 else:
-                    row = _lookup(rows_of(ind, spec), year, cls, province)
+                    row = most_specific(rows_of(ind, spec), year, cls, province)
                     value = None if row is None else _encode_threshold(row["value"], ind, spec)
                 if row is not None:
                     table[yi, ki, col] = value if value is not None else np.nan

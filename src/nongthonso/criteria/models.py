@@ -1,5 +1,6 @@
 """The criteria catalogue as data. Files in ``catalogue/`` are the source; see docs/criteria-format.md."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -141,6 +142,51 @@ class Threshold(models.Model):
                 "Hãy tạo phiên bản mới (thao tác «Tạo phiên bản mới» trong danh sách bộ tiêu chí) rồi sửa ngưỡng "
                 "ở phiên bản đó."
             )
+
+
+class ThresholdConfirmation(models.Model):
+    """A province office's check of a threshold row against the official text: where it is written (document,
+    article, appendix, page), who confirmed it and when. A national set's rows are confirmed by each province for
+    itself; a provincial set's (or a provincial override's) by its province only. The value confirmed is kept: when
+    the row's value changes afterwards (a set not yet in use), the confirmation no longer backs it
+    (``confirmations.py``)."""
+
+    threshold = models.ForeignKey(Threshold, on_delete=models.CASCADE, related_name="confirmations",
+                                  verbose_name="ngưỡng")
+    province_code = models.CharField("tỉnh xác nhận", max_length=10,
+                                     help_text="Mã GSO của tỉnh mà Văn phòng Điều phối NTM xác nhận ngưỡng.")
+    value = models.JSONField("giá trị ngưỡng đã xác nhận")
+    document = models.CharField("văn bản", max_length=300,
+                                help_text="Số, ký hiệu và tên văn bản, ví dụ «Quyết định 318/QĐ-TTg ngày 8/3/2022».")
+    article = models.CharField("điều, khoản, điểm", max_length=120, blank=True)
+    appendix = models.CharField("phụ lục", max_length=120, blank=True)
+    page = models.CharField("trang", max_length=20)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="người xác nhận")
+    confirmed_by_name = models.CharField("tên người xác nhận", max_length=300, blank=True)
+    confirmed_at = models.DateTimeField("ngày xác nhận")
+
+    class Meta:
+        ordering = ["threshold", "province_code"]
+        constraints = [models.UniqueConstraint(fields=["threshold", "province_code"],
+                                               name="threshold_confirmation_unique")]
+        verbose_name = "xác nhận ngưỡng theo văn bản"
+        verbose_name_plural = "xác nhận ngưỡng theo văn bản"
+
+    def __str__(self):
+        return f"{self.threshold} — tỉnh {self.province_code}: {self.citation}"
+
+    @property
+    def citation(self) -> str:
+        """«Quyết định 318/QĐ-TTg, Điều 1, Phụ lục I, trang 5» (the parts given)."""
+        parts = [self.document, self.article, self.appendix, f"trang {self.page}" if self.page else ""]
+        return ", ".join(p for p in parts if p)
+
+    def to_dict(self) -> dict:
+        """As the API and the exports give it."""
+        return {"province_code": self.province_code, "value": self.value, "document": self.document,
+                "article": self.article, "appendix": self.appendix, "page": self.page, "citation": self.citation,
+                "confirmed_by": self.confirmed_by_name, "confirmed_at": self.confirmed_at}
 
 
 class IndicatorMapping(models.Model):

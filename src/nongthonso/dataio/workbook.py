@@ -12,7 +12,8 @@ The workbook has three sheets:
    indicators, a number from 0 to 100 for percentages, a number ≥ 0 for counts and money, the categories
    for category indicators.
 2. «Chỉ tiêu» — the indicators: code, name, unit, value type, comparator, threshold hint (regions by name),
-   verified flag.
+   verified flag (for a template of a unit, «Đã xác nhận» and the citations where its province confirmed every
+   row of the indicator).
 3. «Hướng dẫn» — how to fill the file, numbers written the Vietnamese way included.
 
 Every text cell is a string cell (``core.spreadsheets.xlsx_cells``): a recorded note «=1+1» or the threshold «= Đạt»
@@ -38,7 +39,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from nongthonso.assessments.imports import IGNORED, LABELS, OPTIONAL, REQUIRED
 from nongthonso.assessments.models import IndicatorValue
 from nongthonso.core.spreadsheets import xlsx_cells
+from nongthonso.criteria.applicability import province_code_of
 from nongthonso.criteria.choices import Comparator, ValueType
+from nongthonso.criteria.confirmations import confirmed_indicators
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.choices import Region
 from nongthonso.units.models import Unit
@@ -97,6 +100,14 @@ def threshold_hint(indicator: Indicator) -> str:
     return "; ".join(parts)
 
 
+def _provenance(indicator: Indicator, confirmations: list | None) -> str:
+    """«Đã xác nhận: Quyết định 318/QĐ-TTg, Phụ lục I, trang 5» when the province confirmed every row of the
+    indicator; otherwise whether the catalogue's row was checked."""
+    if confirmations:
+        return "Đã xác nhận: " + "; ".join(dict.fromkeys(c.citation for c in confirmations))
+    return "Đã đối chiếu" if indicator.verified else "Chưa đối chiếu"
+
+
 def _ranges(column: str, rows: list[int]) -> str:
     """Rows [2, 3, 4, 9] of column D as «D2:D4 D9»."""
     parts, start, prev = [], None, None
@@ -147,9 +158,12 @@ def build_template(set_code: str, *, unit_code: str | None = None, year: int | N
                       .order_by("position", "pk"))
     communes: list[Unit] = []
     recorded: dict[tuple[int, int], tuple] = {}
+    confirmed: dict[str, list] = {}
     if unit_code is not None:
         end = dt.date(year, 12, 31)
-        paths = [u.path for u in roots(unit_code, dt.date(year, 1, 1), end)]
+        found = roots(unit_code, dt.date(year, 1, 1), end)
+        paths = [u.path for u in found]
+        confirmed = confirmed_indicators(cset, province_code_of(found[-1]))
         communes = [u for u in Unit.objects.valid_on(end).rural_communes().order_by("code")
                     if any(u.path.startswith(p) for p in paths)]
         if not communes:
@@ -173,7 +187,7 @@ def build_template(set_code: str, *, unit_code: str | None = None, year: int | N
         listing.append(xlsx_cells(listing, [
             indicator.code, indicator.name, indicator.unit, ValueType(indicator.value_type).label,
             Comparator(indicator.comparator).label, threshold_hint(indicator),  # «= Đạt»: text, not a formula
-            "Đã đối chiếu" if indicator.verified else "Chưa đối chiếu",
+            _provenance(indicator, confirmed.get(indicator.code)),
             f"{indicator.criterion.code}. {indicator.criterion.name}", indicator.value_type]))
     for cell in listing[1]:
         cell.font, cell.fill = Font(bold=True), HEAD_FILL

@@ -18,7 +18,12 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal, restrict
 from nongthonso.assessments.carry import confirm_values
 from nongthonso.assessments.models import Assessment, IndicatorValue
-from nongthonso.assessments.selectors import LIST_FIELDS, attach_list_relations, dossiers_in_scope
+from nongthonso.assessments.selectors import (
+    LIST_FIELDS,
+    attach_list_relations,
+    dossiers_in_scope,
+    threshold_confirmations,
+)
 from nongthonso.assessments.services import SetNotApplicable, open_dossier, set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, definition_of, perform
 from nongthonso.units.collation import vi_name_order
@@ -44,6 +49,7 @@ from ..schemas import (
     responses,
     unit_ref,
 )
+from .criteria import ConfirmationOut
 
 router = Router(tags=["Hồ sơ đánh giá"])
 
@@ -114,6 +120,9 @@ class AssessmentDetail(AssessmentOut):
     results: dict[str, Any] = Field(description="kết quả đã tính và lưu: từng tiêu chí, chỉ tiêu, ngưỡng, mức thiếu; "
                                                 "«notes»: vì sao có chỉ tiêu chưa xác định (ví dụ xã chưa xếp nhóm)")
     actions: list[ActionOut] = Field(description="những gì người gọi làm được với hồ sơ lúc này")
+    threshold_confirmations: dict[str, ConfirmationOut] = Field(
+        description="mã chỉ tiêu → xác nhận của Văn phòng Điều phối NTM tỉnh cho ngưỡng xã được so sánh (văn bản, "
+                    "điều, phụ lục, trang; ai, khi nào); chỉ tiêu chưa được tỉnh xác nhận không có ở đây")
 
 
 class OpenIn(BodyIn):
@@ -218,7 +227,8 @@ def assessment_detail(a: Assessment, user) -> dict:
                   .order_by("indicator__position"))
     return {**assessment_out(a), "values": [_value_out(v) for v in values],
             "unconfirmed": [v.indicator.code for v in values if v.needs_confirmation], "results": a.results or {},
-            "actions": [{"action": code, "label": label} for code, label in available_actions(a, user)]}
+            "actions": [{"action": code, "label": label} for code, label in available_actions(a, user)],
+            "threshold_confirmations": {code: c.to_dict() for code, c in threshold_confirmations(a).items()}}
 
 
 def _not_found(pk: int) -> NotFound:
@@ -296,7 +306,8 @@ def put_value(request, payload: ValueIn,
     stored = set_value(assessment, indicator_code, payload.value, user=user, source=payload.source, note=payload.note,
                        expected_version=payload.expected_version)
     fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
-    stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
+    if stored.pk is not None:  # None: an empty value where there was none, nothing stored
+        stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
     return {"value": _value_out(stored), "assessment": assessment_detail(fresh, user)}
 
 

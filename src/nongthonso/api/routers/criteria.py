@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch
 from ninja import Field, Path, Query, Router, Schema
 
+from nongthonso.core.text import same_value
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 
 from ..errors import NotFound
@@ -50,6 +51,19 @@ class CriteriaSetPage(PageMeta):
     items: list[CriteriaSetOut]
 
 
+class ConfirmationOut(Schema):
+    province_code: str = Field(description="tỉnh đã xác nhận ngưỡng (bộ quốc gia: mỗi tỉnh xác nhận cho mình)")
+    value: Any = Field(description="giá trị ngưỡng đã xác nhận")
+    document: str
+    article: str
+    appendix: str
+    page: str
+    citation: str = Field(description="văn bản, điều, phụ lục, trang gộp lại: «Quyết định 318/QĐ-TTg, Phụ lục I, "
+                                      "trang 5»")
+    confirmed_by: str
+    confirmed_at: dt.datetime
+
+
 class ThresholdOut(Schema):
     region: str = Field(description="rỗng: mọi vùng")
     commune_group: int | None
@@ -58,6 +72,9 @@ class ThresholdOut(Schema):
     value: Any
     verified: bool
     source: str
+    confirmations: list[ConfirmationOut] = Field(
+        description="Văn phòng Điều phối NTM tỉnh đã đối chiếu ngưỡng với văn bản (trang /tieu-chi/doi-chieu-nguong/); "
+                    "chỉ các xác nhận còn đúng giá trị hiện tại")
 
 
 class IndicatorOut(Schema):
@@ -103,7 +120,9 @@ def _indicator_out(ind: Indicator) -> dict:
         "threshold_ref": dict(ind.threshold_ref or {}), "verified": ind.verified, "source": ind.source,
         "thresholds": [{"region": t.region, "commune_group": t.commune_group, "year": t.year,
                         "province_code": t.province_code, "value": t.value, "verified": t.verified,
-                        "source": t.source} for t in ind.thresholds.all()],
+                        "source": t.source,
+                        "confirmations": [c.to_dict() for c in t.confirmations.all() if same_value(c.value, t.value)]}
+                       for t in ind.thresholds.all()],
     }
 
 
@@ -131,7 +150,7 @@ def get_criteria_set(request, set_id: int = Path(..., ge=1, le=MAX_ID)):
     cs = CriteriaSet.objects.select_related("requires").filter(pk=set_id).first()
     if cs is None:
         raise NotFound(f"Không có bộ tiêu chí id {set_id}. Xem danh sách tại GET /api/criteria-sets.")
-    indicators = Indicator.objects.order_by("position").prefetch_related("thresholds")
+    indicators = Indicator.objects.order_by("position").prefetch_related("thresholds__confirmations")
     criteria = list(Criterion.objects.filter(criteria_set=cs).order_by("position")
                     .prefetch_related(Prefetch("indicators", queryset=indicators)))
     data = _set_out(cs, len(criteria), sum(len(c.indicators.all()) for c in criteria))

@@ -30,8 +30,16 @@ HEAD_FILL = (238, 243, 239)
 STATUS_COLOURS = {"met": GREEN, "not_met": RED}
 CRITERIA_HEADINGS = ("Chỉ tiêu", "Giá trị", "Ngưỡng", "Khoảng cách", "Kết quả", "Nguồn ngưỡng")
 CRITERIA_WIDTHS = (63, 25, 28, 18, 22, 24)
-LEGEND = ("«Chưa đối chiếu»: ngưỡng chưa được đối chiếu với văn bản gốc, chỉ dùng để tham khảo. Giá trị «—» là chưa "
-          "có số liệu (chưa xác định), không phải không đạt.")
+LEGEND = ("«Đã xác nhận»: Văn phòng Điều phối NTM tỉnh đã đối chiếu ngưỡng với văn bản (văn bản, điều hoặc phụ lục, "
+          "trang). «Chưa đối chiếu»: ngưỡng chưa được đối chiếu với văn bản gốc, chỉ dùng để tham khảo. Giá trị «—» là "
+          "chưa có số liệu (chưa xác định), không phải không đạt.")
+
+
+def _provenance(row) -> str:
+    """What backs an indicator's threshold: the province's confirmation and its citation, or the catalogue's flag."""
+    if row.confirmation is not None:
+        return f"Đã xác nhận: {row.confirmation.citation}"
+    return "Đã đối chiếu" if row.verified else "Chưa đối chiếu"
 
 
 def filename(card) -> str:
@@ -93,7 +101,8 @@ def build_scorecard_pdf(card, *, printed: dt.datetime | None = None) -> bytes:
 
     # the figures
     level = card.level_label + (" (tạm thời)" if card.status.provisional else "")
-    figures = [(f"Mức công nhận đến ngày {format_date(card.as_of)}", level, None)]
+    figures = [(f"Mức công nhận đến ngày {format_date(card.as_of)}", level,
+                "met" if card.status.commune_level else "not_met")]
     if a is not None:
         figures += [(f"Tiêu chí đạt (năm {a.year})", f"{format_number(a.criteria_met)}/"
                      f"{format_number(a.criteria_total)}", None),
@@ -144,7 +153,7 @@ def build_scorecard_pdf(card, *, printed: dt.datetime | None = None) -> bytes:
         if a.synthetic:
             about.append("dữ liệu minh họa (demo)")
         text(" · ".join(about), size=9.5, colour=MUTED, gap=2)
-        if a.revoke:
+        if card.revocation_due:
             text(f"Thuộc diện xem xét thu hồi (Quyết định 18/2022/QĐ-TTg): {a.results.get('revoke_reason', '')}",
                  size=10, style="B", colour=RED, gap=2)
         for note in (a.results or {}).get("notes") or ():
@@ -246,5 +255,5 @@ def _criteria(pdf, criteria) -> None:
                 row.cell(_nfc(i.threshold))
                 row.cell(_nfc(i.gap or "—"))
                 row.cell(_nfc(i.status_label), style=FontFace(color=STATUS_COLOURS.get(i.status, MUTED)))
-                row.cell("Đã đối chiếu" if i.verified else "Chưa đối chiếu")
+                row.cell(_nfc(_provenance(i)))
     pdf.set_y(pdf.get_y() + 2)
