@@ -127,7 +127,9 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     province = Unit.objects.valid_on(HELD_ON).get(code="19", unit_type__level__code="tinh")
     office = user_with("van-phong", "province_office", province)
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == [*SIGNED_IN_MENU, NOTIFICATIONS]
+    # a viewer may import no kind of file: no import menu (issue 11)
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == [
+        *(label for label in SIGNED_IN_MENU if label != "Nhập dữ liệu"), NOTIFICATIONS]
     offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
@@ -170,10 +172,13 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
                                                                   re.S).group(1))
 
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
-    assert options(signed_in(viewer).get("/nhap-du-lieu/").content.decode()) == existing
+    # a viewer may import nothing (the page says so, with no form), and export everything public
+    response = signed_in(viewer).get("/nhap-du-lieu/")
+    assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
     assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == existing
+    # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
-    assert options(page) == [*existing, "courses"]
+    assert options(page) == ["courses"]
     assert "<li><b>Khoá tập huấn</b> (giảng viên tập huấn): unit_code, title, held_on.</li>" in page
     assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, "courses"]
 
@@ -182,7 +187,8 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     with path.open("rb") as f:
         response = signed_in(viewer).post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": ""})
     assert response.status_code == 403
-    assert "Tài khoản của bạn không được nhập «Khoá tập huấn». Chọn loại dữ liệu khác." in response.content.decode()
+    assert ("Vai trò của bạn (người xem dữ liệu của huyện Đại Từ) không được nhập «Khoá tập huấn». Việc này do giảng "
+            "viên tập huấn thực hiện. Vai trò này không nhập được loại dữ liệu nào;") in response.content.decode()
     # the trainer's file is checked (a dry run), then imported
     client = signed_in(trainer)
     with path.open("rb") as f:

@@ -171,22 +171,37 @@ def test_values_of_another_commune_are_refused_and_nothing_is_written(officer, c
     assert import_counts() == before
 
 
-def test_a_viewer_may_import_nothing(commune, assert_error, import_counts, make_user, token_for, province_19):
+def test_a_viewer_may_import_nothing_and_is_told_once_before_the_file_is_read(
+        commune, assert_error, import_counts, make_user, token_for, province_19, monkeypatch):
     viewer = make_user("api.xem", Role.VIEWER, province_19)
     token = token_for(viewer)
     before = import_counts()
-    error = assert_error(upload("values", "v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), token),
-                         422, "import_failed")
-    assert [(d["row"], d["field"]) for d in error["details"]] == [(2, "unit_code")]
-    error = assert_error(upload("decisions", "qd.csv", (
-        f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,UBND,,xa_ntm,,{commune.code}\n"
-    ).encode(), token), 422, "import_failed")
-    assert "bạn không được nhập quyết định công nhận" in error["details"][0]["message"]
-    error = assert_error(upload("units", "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", token),
-                         422, "import_failed")
-    assert error["message"].startswith("Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính")
+    monkeypatch.setattr(uploads, "write", lambda upload: pytest.fail("the file was stored"))
+    for kind, content in [("values", f"{HEADER}{commune.code},2023,2.1,90\n"),
+                          ("decisions", "number,date,authority,kind,level,for_year,unit_codes\n"),
+                          ("units", "code,name,type,parent_code,valid_from,valid_to\n")]:
+        error = assert_error(upload(kind, "x.csv", content.encode(), token), 403, "forbidden")
+        assert error["message"].startswith("Vai trò của bạn (người xem dữ liệu của tỉnh Thái Nguyên) không được nhập «")
+        assert error["message"].endswith("Vai trò này không nhập được loại dữ liệu nào; bạn vẫn xem và tải dữ liệu về "
+                                         "ở trang «Xuất dữ liệu».")
     assert import_counts() == before
 
+
+def test_a_district_office_reimporting_its_own_export_is_told_once(commune, assert_error, make_user, token_for):
+    # given the export of the district's 2023 values, as the district office downloads it
+    district = commune.parent
+    office = make_user("api.vp-huyen", Role.DISTRICT_OFFICE, district)
+    token = token_for(office)
+    content = get("/api/exports/values", token, unit=district.code, year=2023).getvalue()
+    assert content.count(b"\n") > 500  # hundreds of rows: the old check refused each one
+    # when the office sends it back: one refusal for the file, naming its role and what it may import
+    error = assert_error(upload("values", "gia-tri.csv", content, token, dry_run=True), 403, "forbidden")
+    assert error["details"] == []
+    name = district.name[:1].lower() + district.name[1:]
+    assert error["message"] == (
+        f"Vai trò của bạn (Văn phòng Điều phối NTM {name}) không được nhập «Giá trị chỉ tiêu». Việc này do cán bộ phụ "
+        "trách NTM cấp xã thực hiện. Bạn được nhập: «Đăng ký đạt chuẩn» — của các đơn vị trong phạm vi vai trò của "
+        "mình.")
 
 def test_an_anonymous_upload_is_401_and_writes_nothing(commune, assert_error, import_counts):
     before = import_counts()
@@ -311,9 +326,9 @@ def test_the_template_opens_with_openpyxl(officer, commune):
     response = get(f"/api/templates/{NTM_SET}", token, unit=district, year=2023)
     assert response["Content-Disposition"] == f'attachment; filename="mau-nhap-{NTM_SET}-{district}-2023.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
-    rows = [[c.value for c in r] for r in book["Giá trị"].iter_rows(min_row=2) if r[0].value]
+    rows = [[c.value for c in r] for r in book["Giá trị"].iter_rows(min_row=3) if r[0].value]
     assert len({r[0] for r in rows}) > 1
-    assert {r[0] for r in rows if r[3] is not None} == {commune.code}
+    assert {r[0] for r in rows if r[4] is not None} == {commune.code}  # E: the value (D: the indicator's name)
 
 
 def test_template_errors(officer, assert_error):

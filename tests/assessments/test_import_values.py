@@ -128,7 +128,8 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, commune_code):
     (b"", "Tệp «values.csv» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."),
     (b"unit_code,year,value\n05431,2023,90\n",
      "Dòng 1, cột «indicator_code»: Thiếu cột «indicator_code». Dòng đầu tiên phải có các cột: unit_code, year, "
-     "indicator_code, value (có thể thêm: note, source, set)."),
+     "indicator_code, value (có thể thêm: note, source, set). Cũng có thể dùng tên cột tiếng Việt như trong tệp mẫu: "
+     "Mã đơn vị, Năm, Mã chỉ tiêu, Giá trị (có thể thêm: Ghi chú, Nguồn số liệu, Mã bộ tiêu chí)."),
     ("unit_code,year,indicator_code,value\nXã Đại Từ,2023,2.1,90\n".encode("utf-16"),
      "Tệp «values.csv» không phải CSV hoặc XLSX (tệp CSV phải mã UTF-8). Hãy dùng tệp mẫu (.xlsx), hoặc trong Excel "
      "chọn «Lưu thành» → «Sổ làm việc Excel (*.xlsx)» hay «CSV UTF-8 (phân tách bằng dấu phẩy)»."),

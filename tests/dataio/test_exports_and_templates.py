@@ -69,7 +69,11 @@ def test_the_blank_template_has_the_indicator_list_and_drop_downs(tmp_path):
     book = load_workbook(path)
     assert book.sheetnames == ["Giá trị", "Chỉ tiêu", "Hướng dẫn"]
     values, listing = book["Giá trị"], book["Chỉ tiêu"]
-    assert [c.value for c in values[1]] == ["unit_code", "year", "indicator_code", "value", "note", "source", "set"]
+    # the columns' Vietnamese names for people, above their codes for programs
+    assert [c.value for c in values[1]] == ["Mã đơn vị", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Giá trị", "Ghi chú",
+                                            "Nguồn số liệu", "Mã bộ tiêu chí"]
+    assert [c.value for c in values[2]] == ["unit_code", "year", "indicator_code", "indicator_name", "value", "note",
+                                            "source", "set"]
     indicators = list(Indicator.objects.filter(criteria_set__code=SET).order_by("position"))
     assert [c.value for c in listing[1]][:7] == ["code", "Tên chỉ tiêu", "Đơn vị tính", "Kiểu giá trị", "So sánh",
                                                  "Ngưỡng đạt (gợi ý)", "Đã đối chiếu văn bản"]
@@ -77,24 +81,24 @@ def test_the_blank_template_has_the_indicator_list_and_drop_downs(tmp_path):
     assert [r[0] for r in listed] == [i.code for i in indicators]
     by_code = {r[0]: r for r in listed}
     assert by_code["2.1"][2:6] == ["%", "Tỷ lệ (%)", "≥", "≥ 100"]
-    assert by_code["2.2"][5].startswith("≥ 90; vùng BTB: ≥ 90; vùng DBSCL: ≥ 80")
+    assert by_code["2.2"][5].startswith("≥ 90; vùng Bắc Trung Bộ: ≥ 90; vùng Đồng bằng sông Cửu Long: ≥ 80")
     assert by_code["1.1"][3:6] == ["Đạt / Không đạt", "=", "= Đạt"] and by_code["1.1"][6] in ("Đã đối chiếu",
                                                                                                "Chưa đối chiếu")
-    # one block of the set's indicators to copy per commune, with drop-downs
-    block = [[c.value for c in row] for row in values.iter_rows(min_row=2, max_row=len(indicators) + 1)]
-    assert [r[2] for r in block] == [i.code for i in indicators] and {r[6] for r in block} == {SET}
+    # one block of the set's indicators (code and name) to copy per commune, from row 3, with drop-downs
+    block = [[c.value for c in row] for row in values.iter_rows(min_row=3, max_row=len(indicators) + 2)]
+    assert [r[2:4] for r in block] == [[i.code, i.name] for i in indicators] and {r[7] for r in block} == {SET}
     rules = _validations(values)
-    last = len(indicators) + 1 + 1000
-    assert rules[f"C2:C{last}"] == ("list", f"'Chỉ tiêu'!$A$2:$A${len(indicators) + 1}")
-    assert rules[f"B2:B{last}"] == ("list", '"2022,2023,2024,2025"')
-    assert rules[f"G2:G{last}"] == ("list", f'"{SET}"')
+    last = len(indicators) + 2 + 1000
+    assert rules[f"C3:C{last}"] == ("list", f"'Chỉ tiêu'!$A$2:$A${len(indicators) + 1}")
+    assert rules[f"B3:B{last}"] == ("list", '"2022,2023,2024,2025"')
+    assert rules[f"H3:H{last}"] == ("list", f'"{SET}"')
     booleans = [i for i in indicators if i.value_type == "boolean"]
     (yes_no,) = [sqref for sqref, (kind, f) in rules.items() if f == '"Đạt,Không đạt"']
     cells = set()
     for part in yes_no.split():
         first, _, end = part.partition(":")
         cells.update(range(int(first[1:]), int((end or first)[1:]) + 1))
-    assert cells == {2 + indicators.index(i) for i in booleans}
+    assert cells == {3 + indicators.index(i) for i in booleans} and yes_no.startswith("E")
     assert ("decimal", "0") in rules.values()  # percentages: 0 to 100
 
 
@@ -102,9 +106,9 @@ def test_a_filled_template_imports(tmp_path, dossiers_open):
     assessment = Assessment.objects.filter(year=2023, criteria_set__code=SET).select_related("unit").first()
     book = load_workbook(io.BytesIO(build_template(SET)))
     sheet = book["Giá trị"]
-    for row in sheet.iter_rows(min_row=2, max_row=4):  # three indicators filled, the rest of the block left empty
+    for row in sheet.iter_rows(min_row=3, max_row=5):  # three indicators filled, the rest of the block left empty
         row[0].value, row[1].value = assessment.unit.code, 2023
-        row[3].value = "Đạt" if row[2].value in ("1.1", "1.2") else 97.5
+        row[4].value = "Đạt" if row[2].value in ("1.1", "1.2") else 97.5
     path = tmp_path / "da-dien.xlsx"
     book.save(path)
     result = import_values(path, dry_run=True)
@@ -115,7 +119,7 @@ def test_a_prefilled_template_holds_the_recorded_values_and_imports_unchanged(tm
     content = build_template(SET, unit_code="171", year=2023)
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Giá trị", "Chỉ tiêu", "Hướng dẫn", "Xã"]
-    rows = [[c.value for c in r] for r in book["Giá trị"].iter_rows(min_row=2) if r[0].value]
+    rows = [[c.value for c in r] for r in book["Giá trị"].iter_rows(min_row=3) if r[0].value]
     communes = [r[0].value for r in book["Xã"].iter_rows(min_row=2)]
     assert len(rows) == len(communes) * Indicator.objects.filter(criteria_set__code=SET).count()
     assert all(isinstance(r[0], str) and r[1] == 2023 for r in rows)

@@ -109,10 +109,10 @@ def test_decisions_need_the_province_office(tmp_path, make_user, write_table, im
     path = write_table(tmp_path, "qd", [DECISION[:-1], ["7/QĐ", "2023-07-15", "UBND tỉnh", "", "xa_ntm", "", a.code]],
                        "csv")
     office = make_user("vp-huyen", Role.DISTRICT_OFFICE, district)
+    # a district office records decisions nowhere: the file is refused once, before it is read (issue 11)
     assert import_errors(import_decisions, path, user=office) == [
-        f"Dòng 2, cột «unit_codes» (giá trị «{a.code}»): {a.name}: bạn không được nhập quyết định công nhận của "
-        f"{a.name[0].lower()}{a.name[1:]}. Việc này do Văn phòng Điều phối NTM tỉnh phụ trách đơn vị thực hiện; bỏ "
-        "dòng này."]
+        "Chỉ Văn phòng Điều phối NTM tỉnh (hoặc quản trị hệ thống) được nhập quyết định công nhận. Gửi tệp cho Văn "
+        "phòng Điều phối NTM tỉnh, hoặc chọn loại dữ liệu khác."]
     assert import_decisions(path, user=make_user("vp-tinh", Role.PROVINCE_OFFICE, province)).created == 1
 
 
@@ -167,8 +167,14 @@ def test_a_registration_twice_and_the_scope(tmp_path, make_user, write_table, im
     path = write_table(tmp_path, "dk1", [REGISTRATION[:-1], row], "csv")
     officer = make_user("can-bo", Role.COMMUNE_OFFICER, a)
     (message,) = import_errors(import_registrations, path, user=officer)
+    assert message == ("Chỉ Văn phòng Điều phối NTM huyện, tỉnh (hoặc quản trị hệ thống) được nhập đăng ký đạt chuẩn. "
+                       "Gửi tệp cho Văn phòng Điều phối NTM, hoặc chọn loại dữ liệu khác.")
+    district = Unit.objects.valid_on(AS_OF).get(code=DAI_TU, unit_type__level__code="huyen")
+    elsewhere = (Unit.objects.valid_on(AS_OF).filter(unit_type__level__code="huyen", parent__code="19")
+                 .exclude(code=DAI_TU).order_by("code").first())
+    (message,) = import_errors(import_registrations, path, user=make_user("vp-huyen-khac", Role.DISTRICT_OFFICE,
+                                                                          elsewhere))
     assert message == (f"Dòng 2, cột «unit_code» (giá trị «{a.code}»): Bạn không được nhập đăng ký đạt chuẩn của "
                        f"{a.name[0].lower()}{a.name[1:]}. Việc này do Văn phòng Điều phối NTM huyện hoặc tỉnh phụ "
                        "trách đơn vị thực hiện; bỏ dòng này.")
-    district = Unit.objects.valid_on(AS_OF).get(code=DAI_TU, unit_type__level__code="huyen")
     assert import_registrations(path, user=make_user("vp-huyen", Role.DISTRICT_OFFICE, district)).created == 1

@@ -111,11 +111,13 @@ def test_a_missing_or_unknown_column(tmp_path, fmt, write_table, import_errors):
     path = write_table(tmp_path, "cot", [["unit_code", "year", "value"], ["05431", 2023, 90]], fmt)
     assert import_errors(import_values, path) == [
         "Dòng 1, cột «indicator_code»: Thiếu cột «indicator_code». Dòng đầu tiên phải có các cột: unit_code, year, "
-        "indicator_code, value (có thể thêm: note, source, set)."]
+        "indicator_code, value (có thể thêm: note, source, set). Cũng có thể dùng tên cột tiếng Việt như trong tệp "
+        "mẫu: Mã đơn vị, Năm, Mã chỉ tiêu, Giá trị (có thể thêm: Ghi chú, Nguồn số liệu, Mã bộ tiêu chí)."]
     path = write_table(tmp_path, "cot2", [[*HEADER, "ghi_chu"], ["05431", 2023, "2.1", 90, "", "x"]], fmt)
     assert import_errors(import_values, path) == [
         "Dòng 1, cột «ghi_chu»: Cột «ghi_chu» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: unit_code, year, "
-        "indicator_code, value, note, source, set."]
+        "indicator_code, value, note, source, set. Cũng có thể dùng tên cột tiếng Việt như trong tệp mẫu: Mã đơn vị, "
+        "Năm, Mã chỉ tiêu, Giá trị (có thể thêm: Ghi chú, Nguồn số liệu, Mã bộ tiêu chí)."]
 
 
 # --- good files ------------------------------------------------------------------------------------------------

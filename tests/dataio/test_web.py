@@ -106,11 +106,17 @@ def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, 
     html = upload(client, "x.csv", f"unit_code,year,indicator_code,value\n{other.code},2023,2.1,90\n".encode()
                   ).content.decode()
     assert f"<td>unit_code</td><td>{other.code}</td><td>Bạn là cán bộ phụ trách NTM" in html
-    html = upload(client, "qd.csv", (f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,UBND,,"
-                                     f"xa_ntm,,{commune_code}\n").encode(), kind="decisions").content.decode()
-    assert "bạn không được nhập quyết định công nhận" in html
+    # a kind the officer may not import at all: refused once, for the file, before it is read (issue 11)
+    response = upload(client, "qd.csv", (f"number,date,authority,kind,level,for_year,unit_codes\n1/QĐ,2023-07-01,"
+                                         f"UBND,,xa_ntm,,{commune_code}\n").encode(), kind="decisions")
+    html = response.content.decode()
+    assert response.status_code == 403 and html.count("không được nhập") == 1
+    assert (f"Vai trò của bạn (cán bộ phụ trách NTM {officer.memberships.get().unit.name[:1].lower()}"
+            f"{officer.memberships.get().unit.name[1:]}) không được nhập «Quyết định công nhận». Việc này do Văn "
+            "phòng Điều phối NTM tỉnh thực hiện. Bạn được nhập: «Giá trị chỉ tiêu» — của các đơn vị trong phạm vi vai "
+            "trò của mình.") in html
     html = upload(client, "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", kind="units").content.decode()
-    assert "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính" in html
+    assert "không được nhập «Đơn vị hành chính». Việc này do quản trị hệ thống thực hiện." in html
 
 
 def test_a_token_of_another_user_imports_nothing(client, officer, commune_code, media, import_counts, make_user):
@@ -175,9 +181,8 @@ def test_the_import_and_export_pages_in_english(client, officer, commune_code, s
     assert "<title>Import data — Nông thôn số</title>" in html
     assert "<h1>Import data from a CSV or Excel file</h1>" in html
     assert "<label>Kind of data\n" in html
-    assert ('<option value="values" selected>Indicator values</option><option value="decisions">Recognition decision'
-            '</option><option value="registrations">Registrations</option><option value="commune_groups">Commune '
-            'groups</option><option value="units">Administrative units</option>') in html
+    # (a commune officer imports values only: the one kind offered)
+    assert '<select name="kind"><option value="values" selected>Indicator values</option></select>' in html
     assert "<label>CSV (UTF-8) or XLSX file, at most 200 MB\n" in html
     assert '<button type="submit">Check (dry run)</button>' in html
     assert "<h2>The columns of each kind of file</h2>" in html
@@ -210,3 +215,17 @@ def test_the_progress_fragment_in_english(client, officer, settings):
     cache.set(uploads.progress_key(officer.pk, "tokentokentoken9"),
               {"phase": "evaluate", "rows": 0, "done": 0, "total": 1200}, 60)
     assert "Recomputing results: 1.200 assessments…" in client.get(url).content.decode()
+
+
+def test_the_import_menu_only_for_those_who_may_import(client, officer, make_user, province_19):
+    # a commune officer imports values: the menu links the import page
+    client.force_login(officer)
+    assert f'<a href="{IMPORT}">Nhập dữ liệu</a>' in client.get("/").content.decode()
+    # a viewer imports nothing: no link, and the page says why, without a form (issue 11)
+    client.force_login(make_user("nguoi-xem", Role.VIEWER, province_19))
+    assert f'href="{IMPORT}"' not in client.get("/").content.decode()
+    response = client.get(IMPORT)
+    html = response.content.decode()
+    assert response.status_code == 403 and 'enctype="multipart/form-data"' not in html
+    assert ("Vai trò của bạn (người xem dữ liệu của tỉnh Thái Nguyên) không nhập dữ liệu từ tệp. Vai trò này không "
+            "nhập được loại dữ liệu nào; bạn vẫn xem và tải dữ liệu về ở trang «Xuất dữ liệu».") in html

@@ -10,13 +10,14 @@ class AssessmentsConfig(AppConfig):
         from nongthonso.core import registry
 
         from . import receivers, standings  # noqa: F401  (standings and results kept in step with what they use)
-        from .imports import import_values
+        from .imports import import_values, may_import
         from .models import Assessment
 
         registry.register(
             self,
             registry.ImportKind(
-                "values", _("Giá trị chỉ tiêu"), import_values, order=10,
+                "values", _("Giá trị chỉ tiêu"), import_values, order=10, may_use=may_import,
+                who=_("cán bộ phụ trách NTM cấp xã"),
                 columns=_("unit_code, year, indicator_code, value (thêm được note, source, set). Chỉ tiêu đạt/không "
                           "đạt: «Đạt» hoặc «Không đạt»; số: dấu phẩy thập phân, ví dụ 85,7.")),
             registry.DerivedTable("standings", "bản đánh giá mới nhất", counted="dòng bản đánh giá mới nhất",

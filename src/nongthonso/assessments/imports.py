@@ -20,8 +20,9 @@ row for finding duplicate rows:
 4. Evaluate each changed assessment once, at the end (``services.evaluate_assessments``).
 
 A dry run makes the same passes without writing and reports what would change (the first
-``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) may import only values of units where
-they may enter values (``accounts.services.can(user, "edit_values", unit)``); other rows are row errors.
+``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) who may enter values nowhere is refused before the
+file is read (``may_import``); one who may import only values of units where they may enter values
+(``accounts.services.can(user, "edit_values", unit)``); other rows are row errors.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from nongthonso.accounts.services import refusal
+from nongthonso.accounts.services import refusal, scope_paths
 from nongthonso.audit.context import current
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import (
+    MAX_ERRORS,
+    MAX_NOTE,
     PREVIEW_CHANGES,
     Change,
     ErrorList,
@@ -58,6 +61,7 @@ from nongthonso.core.imports import (
     TableFile,
     no_data_message,
     report_progress,
+    text_error,
 )
 from nongthonso.criteria.applicability import applies_to
 from nongthonso.criteria.choices import Level
@@ -72,6 +76,13 @@ from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
 OPTIONAL = ("note", "source", "set")
+IGNORED = ("indicator_name",)  # the Excel template shows each indicator's name beside its code
+# the columns' Vietnamese names: the template's header row for people (``dataio.workbook``); a file may use them
+LABELS = {"unit_code": "Mã đơn vị", "year": "Năm", "indicator_code": "Mã chỉ tiêu", "indicator_name": "Tên chỉ tiêu",
+          "value": "Giá trị", "note": "Ghi chú", "source": "Nguồn số liệu", "set": "Mã bộ tiêu chí"}
+MAX_SOURCE = IndicatorValue._meta.get_field("source").max_length
+NOT_YOURS = ("Chỉ cán bộ phụ trách NTM của xã (hoặc quản trị hệ thống) được nhập giá trị chỉ tiêu. Gửi tệp cho cán bộ "
+             "xã, hoặc chọn loại dữ liệu khác.")
 MIN_YEAR, MAX_YEAR = 2010, 2100
 BATCH = 5000  # rows per spool batch, per write statement group, per progress report
 _INDICATOR_BITS = 16  # key = assessment index << 16 | indicator index within its set
@@ -94,6 +105,12 @@ class _Target:
     def repr(self) -> str:
         """``str()`` of the assessment, for the audit log."""
         return f"{self.unit.name} — {self.year} — {self.cset.code}"
+
+
+def may_import(user) -> bool:
+    """Whether ``user`` may send a values file at all: they may enter values somewhere (a commune officer, a
+    superuser). Asked before the file is read (``core.registry.ImportKind.may_use``, and ``import_values``)."""
+    return scope_paths(user, "edit_values") != []
 
 
 def _refusal(user, unit: Unit) -> str | None:
@@ -273,8 +290,13 @@ def _check_row(resolver: _Resolver, cols: _Columns, n: int, cells: list[str], er
     if type(parsed) is _Rejected:
         errors.add(RowError(n, "value", raw, parsed.message))
         return None
-    return (n, index, indicator_pk, parsed, cells[cols.source] if cols.source >= 0 else None,
-            cells[cols.note] if cols.note >= 0 else None, position)
+    source = cells[cols.source] if cols.source >= 0 else None
+    note = cells[cols.note] if cols.note >= 0 else None
+    for column, text, most in (("source", source, MAX_SOURCE), ("note", note, MAX_NOTE)):
+        if text and (len(text) > most or "\x00" in text):
+            errors.add(text_error(n, column, text, most))
+            return None
+    return n, index, indicator_pk, parsed, source, note, position
 
 
 _UNSEEN = object()
@@ -285,33 +307,37 @@ class _Rejected:
     message: str
 
 
-def _duplicates(keys: array, rows: array, resolver: _Resolver) -> list[RowError]:
-    """Rows repeating an earlier row's (unit, year, set, indicator), found by a stable sort of the keys."""
+def _duplicates(keys: array, rows: array, resolver: _Resolver, limit: int = MAX_ERRORS) -> tuple[list[RowError], int]:
+    """Rows repeating an earlier row's (unit, year, set, indicator), found by a stable sort of the keys: the errors
+    of the first ``limit`` of them (in row order), and how many more there are (a file of a million repeated rows
+    gives ``limit`` errors and a count, not a million errors)."""
     if len(keys) < 2:
-        return []
+        return [], 0
     k = np.frombuffer(keys, dtype=np.int64)
     ordered = np.sort(k)  # 8 bytes a row more, for a moment; the usual answer is "no duplicates"
     if not (ordered[1:] == ordered[:-1]).any():
-        return []
+        return [], 0
     del ordered
     order = np.argsort(k, kind="stable")
     ordered = k[order]
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
     if not repeat.size:
-        return []
+        return [], 0
     starts = np.ones(len(ordered), dtype=bool)
     starts[1:] = ordered[1:] != ordered[:-1]
     first = np.maximum.accumulate(np.where(starts, np.arange(len(ordered)), 0))
     row_numbers = np.frombuffer(rows, dtype=np.int64)
+    repeated_rows = row_numbers[order[repeat]]
+    shown = np.argsort(repeated_rows, kind="stable")[:limit]  # the earliest repeated rows
     errors = []
-    for pos in repeat:
+    for pos in repeat[shown]:
         key = int(ordered[pos])
         target = resolver.targets[key >> _INDICATOR_BITS]
         code = resolver.indicator_list[target.cset.pk][key & ((1 << _INDICATOR_BITS) - 1)].code
         errors.append(RowError(int(row_numbers[order[pos]]), "indicator_code", code, (
             f"trùng với dòng {int(row_numbers[order[first[pos]]])} (cùng đơn vị, năm và chỉ tiêu). "
             "Giữ lại một dòng.")))
-    return errors
+    return errors, int(repeat.size) - len(errors)
 
 
 class _Spool:
@@ -386,9 +412,9 @@ def _check(table: TableFile, resolver: _Resolver, progress: Progress | None) -> 
             report_progress(progress, table, "check", count)
             reset_queries()  # with DEBUG on, Django would keep every query of a long import
         report_progress(progress, table, "check", count, done=True)
-        duplicates = _duplicates(keys, rows, resolver)
+        duplicates, more = _duplicates(keys, rows, resolver)
         if errors or duplicates:
-            raise errors.fail(duplicates)
+            raise errors.fail(duplicates, more)
         if not count:
             raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
     except BaseException:
@@ -650,7 +676,10 @@ def _fewer_collections():
 
 
 def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResult:
-    table = TableFile(path, REQUIRED, OPTIONAL, name=name)
+    if user is not None and not may_import(user):
+        raise ImportFailed([RowError(0, "", "", NOT_YOURS)])
+    table = TableFile(path, REQUIRED, OPTIONAL, name=name, verbatim=("note", "source"), labels=LABELS,
+                      ignored=IGNORED)
     resolver = _Resolver(user)
     spool = _check(table, resolver, progress)
     result = ImportResult(dry_run=dry_run)

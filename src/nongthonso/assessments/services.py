@@ -22,7 +22,7 @@ from django.utils import timezone
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import refusal
 from nongthonso.audit.services import record
-from nongthonso.core.text import format_date, same_value
+from nongthonso.core.text import format_date, format_number, same_value
 from nongthonso.core.vocabulary import NumberInvalid, parse_bool, parse_number
 from nongthonso.criteria import engine
 from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
@@ -37,6 +37,8 @@ from . import carry, standings
 from .errors import ValueRejected
 from .models import LATEST_ORDER, Assessment, IndicatorValue
 from .workflow import WorkflowError, ensure_editable, stale_error
+
+MAX_NUMBER = 10**15 - 1  # a stored number's largest size: beyond it a float loses units (and 1e300 is a typo)
 
 
 def parse_value(indicator: Indicator, raw: Any) -> Any:
@@ -75,6 +77,10 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
                             "ngoài khoảng này.")
     if vt in ("money", "number") and number < 0:
         raise ValueRejected(f"Chỉ tiêu {indicator.code} không nhận số âm.")
+    if abs(number) > MAX_NUMBER:
+        unit = f" {indicator.unit}" if indicator.unit else ""
+        raise ValueRejected(f"Chỉ tiêu {indicator.code}: «{raw}» quá lớn, giá trị không được vượt quá "
+                            f"{format_number(MAX_NUMBER)}{unit}. Kiểm tra đơn vị tính và số chữ số.")
     return int(number) if number.is_integer() and vt == "number" else number
 
 

@@ -7,7 +7,11 @@ shows them (the header is row 1).
 
 :class:`TableFile` reads either format, told apart by content (an XLSX file is a ZIP archive, starting
 with ``PK\\x03\\x04``; anything else must be UTF-8 text), and streams: a CSV file is read line by line, an
-XLSX sheet row by row (openpyxl in read-only mode), so a file of a million rows is never held in memory.
+XLSX sheet row by row (openpyxl in read-only mode), so a file of a million rows is never held in memory. Files
+that would cost too much to read are refused before they are parsed (``core.spreadsheets``: an XLSX archive's
+sizes and compression ratios; the rows, blank rows in a row and the length of a CSV line), each with a Vietnamese
+message saying what to do. Text a CSV export neutralised against formula injection (``spreadsheets.csv_cell``) is
+given back as it was, so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -17,15 +21,30 @@ import csv
 import datetime as dt
 import io
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from .spreadsheets import (
+    FileRefused,
+    blank_rows_message,
+    check_xlsx,
+    csv_text,
+    limit,
+    line_too_long_message,
+    number_text,
+    too_many_rows_message,
+    xlsx_text,
+)
+from .text import fold, format_number
 
 # progress(phase, rows done, bytes done, bytes in the file); phase is "check" (validating) or "write"
 Progress = Callable[[str, int, int, int], None]
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ERRORS = 1000  # errors listed; beyond this only counted (bounded memory for a million bad rows)
+MAX_NOTE = 2000  # characters of a note, in a file as through the API
 SNIFF_BYTES = 64 * 1024
 
 
@@ -107,12 +126,14 @@ class ErrorList:
     def __len__(self) -> int:
         return self.total
 
-    def fail(self, extra: Sequence[RowError] = ()) -> ImportFailed:
-        return ImportFailed(self.final(extra), total=self.total + len(extra))
+    def fail(self, extra: Sequence[RowError] = (), uncounted: int = 0) -> ImportFailed:
+        """``ImportFailed`` with the errors kept, ``extra`` ones found apart (at most ``limit`` of them) and the number
+        of ``uncounted`` errors found apart but not listed in ``extra``."""
+        return ImportFailed(self.final(extra, uncounted), total=self.total + len(extra) + uncounted)
 
-    def final(self, extra: Sequence[RowError] = ()) -> list[RowError]:
+    def final(self, extra: Sequence[RowError] = (), uncounted: int = 0) -> list[RowError]:
         """Every kept error (with ``extra``) in row order, and a last line when some were only counted."""
-        total = self.total + len(extra)
+        total = self.total + len(extra) + uncounted
         errors = sorted([*self.kept, *extra], key=lambda e: e.row)[:self.limit]
         if total > len(errors):
             errors.append(RowError(0, "", "", (
@@ -135,6 +156,33 @@ class Refusals:
         if unit.pk not in self.found:
             self.found[unit.pk] = self.why(self.user, unit)
         return self.found[unit.pk]
+
+
+def text_error(row: int, column: str, text: str, max_chars: int) -> RowError | None:
+    """The error of a free-text cell (a note, a source) longer than ``max_chars`` or holding a NUL character (which
+    PostgreSQL cannot store); None when it is fine. A long text is shown cut short."""
+    if len(text) > max_chars:
+        return RowError(row, column, text[:60] + "…", (
+            f"dài {format_number(len(text))} ký tự, quá mức cho phép ({format_number(max_chars)} ký tự). Rút gọn nội "
+            "dung, hoặc đưa phần chi tiết vào tệp minh chứng của hồ sơ."))
+    if "\x00" in text:
+        return RowError(row, column, "", (
+            "ô này chứa ký tự rỗng (NUL, mã 0), không lưu được — thường do chép từ một chương trình khác. Gõ lại nội "
+            "dung ô."))
+    return None
+
+
+def note_text(row: Mapping[str, str], n: int, add: Callable[[RowError], None]) -> str | None:
+    """The ``note`` of row ``n`` as the imports of decisions, registrations and commune groups keep it (runs of white
+    space as one space); None when the file has no note column. A note longer than the API takes (``MAX_NOTE``) or
+    holding a NUL character is a row error, given to ``add``."""
+    if "note" not in row:
+        return None
+    note = " ".join(row["note"].split())
+    problem = text_error(n, "note", note, MAX_NOTE)
+    if problem is not None:
+        add(problem)
+    return note
 
 
 # --- messages about the file as a whole ---------------------------------------------------------------
@@ -172,11 +220,11 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return xlsx_text(value.strip())
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return number_text(value)  # 1.234 as «1,234»: a dot before three digits groups thousands (core.vocabulary)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -194,13 +242,25 @@ class TableFile:
     ``rows()`` checks the header and yields ``(row number, {column: text})``, ``records()`` the same with
     the cells as a list in ``header`` order (faster for big files). Each call reads the file anew, so an
     importer can make two passes. ``name`` is the name to show in messages (an upload's original name).
+    Cells are stripped of surrounding white space, except those of the ``verbatim`` columns (free text such as a
+    note, kept byte for byte).
+
+    The header names each column by its code (``unit_code``) or, given ``labels`` (code → Vietnamese name), by its
+    Vietnamese name in any case, with or without diacritics («Mã xã», «ma xa»). A row of names directly followed by
+    the row of the same columns' codes — the Excel templates' two header rows, one for people, one for programs —
+    is one header. ``ignored`` columns are accepted and read but mean nothing to the import (the template's
+    indicator names).
     """
 
     def __init__(self, path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
-                 name: str | None = None):
+                 name: str | None = None, verbatim: Sequence[str] = (), labels: Mapping[str, str] | None = None,
+                 ignored: Sequence[str] = ()):
         self.path = Path(path)
         self.name = name or self.path.name
-        self.required, self.optional = tuple(required), tuple(optional)
+        self.required, self.optional, self.verbatim = tuple(required), tuple(optional), tuple(verbatim)
+        self.ignored, self.labels = tuple(ignored), dict(labels or {})
+        self._codes = {*self.required, *self.optional, *self.ignored}
+        self._by_label = {fold(" ".join(label.split())): code for code, label in self.labels.items()}
         if not self.path.is_file():
             raise _fail(not_found_message(self.path))
         self.size = self.path.stat().st_size
@@ -209,9 +269,16 @@ class TableFile:
         with self.path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
         self.header: list[str] = []
+        self._codes_row = 0
         self._handle: IO[bytes] | None = None
         if head.startswith(ZIP_MAGIC):
             self.format = "xlsx"
+            try:
+                check_xlsx(self.path, self.name)  # before openpyxl reads anything: a "zip bomb" is refused here
+            except FileRefused as exc:
+                raise _fail(str(exc)) from None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+                raise _fail(not_a_table_message(self.name)) from None
             return
         self.format = "csv"
         try:
@@ -233,24 +300,46 @@ class TableFile:
         except (ValueError, OSError):
             return self.size
 
-    def _check_header(self, header: list[str]) -> None:
+    def _columns(self, cells: Sequence[str]) -> list[str]:
+        """The column codes a header row names (see the class), trailing empty cells left out."""
+        header = [c if c in self._codes else self._by_label.get(fold(" ".join(c.split())), c) for c in cells]
+        while header and not header[-1]:
+            header.pop()
+        return header
+
+    def _label_hint(self) -> str:
+        if not self.labels:
+            return ""
+        named = [self.labels[c] for c in self.required if c in self.labels]
+        extra = [self.labels[c] for c in self.optional if c in self.labels]
+        return (f" Cũng có thể dùng tên cột tiếng Việt như trong tệp mẫu: {', '.join(named)}"
+                + (f" (có thể thêm: {', '.join(extra)})" if extra else "") + ".")
+
+    def _check_header(self, header: list[str], row: int) -> None:
         required, optional = self.required, self.optional
         missing = [c for c in required if c not in header]
         if missing:
-            raise ImportFailed([RowError(1, c, "", (
+            raise ImportFailed([RowError(row, c, "", (
                 f"Thiếu cột «{c}». Dòng đầu tiên phải có các cột: {', '.join(required)}"
-                + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "."
+                + (f" (có thể thêm: {', '.join(optional)})" if optional else "") + "." + self._label_hint()
             )) for c in missing])
-        unknown = [c for c in header if c not in required and c not in optional]
+        unknown = [c for c in header if c not in self._codes]
         if unknown:
-            raise ImportFailed([RowError(1, c, "", (
+            raise ImportFailed([RowError(row, c, "", (
                 f"Cột «{c}» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: "
-                f"{', '.join([*required, *optional])}.")) for c in unknown])
+                f"{', '.join([*required, *optional])}." + self._label_hint())) for c in unknown])
         seen = set()
         for c in header:
             if c in seen:
-                raise ImportFailed([RowError(1, c, "", f"Cột «{c}» có hai lần ở dòng tiêu đề. Xóa một cột.")])
+                raise ImportFailed([RowError(row, c, "", f"Cột «{c}» có hai lần ở dòng tiêu đề. Xóa một cột.")])
             seen.add(c)
+
+    def _start(self, cells: Sequence[str], row: int) -> None:
+        """Take ``cells`` (stripped) of row ``row`` as the header."""
+        header = self._columns(cells)
+        self._check_header(header, row)
+        self.header = header
+        self._codes_row = row + 1  # a row naming the same columns there belongs to the header
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells in ``header`` order); blank rows are skipped (their numbers are kept)."""
@@ -263,33 +352,53 @@ class TableFile:
         for n, cells in self.records():
             yield n, dict(zip(self.header, cells, strict=True))
 
+    def _kept(self) -> list[int]:
+        """Positions of the ``verbatim`` columns in the header."""
+        return [i for i, c in enumerate(self.header) if c in self.verbatim]
+
     def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
+        max_rows, max_blank = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_BLANK_ROWS")
+        max_chars = limit("IMPORT_MAX_LINE_CHARS")
         with self.path.open("rb") as raw:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text, delimiter=self.delimiter)
+            quoted = [False]  # whether the lines of the record just read hold an apostrophe
+            reader = csv.reader(_bounded_lines(text, max_chars, quoted), delimiter=self.delimiter)
             strip = str.strip
-            n = 0
+            n = filled = 0
             try:
                 header = None
                 for n, cells in enumerate(reader, start=1):
+                    if n > max_rows:
+                        raise _fail(too_many_rows_message(self.name, max_rows))
                     if header is None:
                         if not any(c.strip() for c in cells):
                             continue
-                        header = [c.strip() for c in cells]
-                        while header and not header[-1]:
-                            header.pop()
-                        self._check_header(header)
-                        self.header = header
-                        width = len(header)
+                        self._start([c.strip() for c in cells], n)
+                        header = self.header
+                        width, kept, filled, codes_row = len(header), self._kept(), n, self._codes_row
                         continue
                     if len(cells) != width:
                         cells = (cells + [""] * width)[:width]
-                    cells = list(map(strip, cells))
-                    if any(cells):
-                        yield n, cells
+                    stripped = list(map(strip, cells))
+                    if not any(stripped):
+                        if n - filled > max_blank:
+                            raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
+                        continue
+                    if n == codes_row and self._columns(stripped) == header:
+                        continue
+                    filled = n
+                    if kept and stripped != cells:  # a cell had white space around it: keep the verbatim ones'
+                        for i in kept:
+                            stripped[i] = cells[i]
+                    if quoted[0]:  # rare: only then look for what csv_cell neutralised
+                        quoted[0] = False
+                        stripped = [csv_text(c) if c[:1] == "'" else c for c in stripped]
+                    yield n, stripped
             except UnicodeDecodeError:
                 raise _fail(not_a_table_message(self.name), n + 1) from None
+            except _LineTooLong:
+                raise ImportFailed([RowError(n + 1, "", "", line_too_long_message(max_chars))]) from None
             except csv.Error as exc:
                 raise ImportFailed([RowError(n + 1, "", "", (
                     f"dòng này không đọc được theo định dạng CSV ({exc}). Kiểm tra dấu ngoặc kép trong ô.")
@@ -302,42 +411,70 @@ class TableFile:
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
         from openpyxl import load_workbook
 
+        max_rows, max_blank = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_BLANK_ROWS")
         with self.path.open("rb") as raw:
             try:
                 with warnings.catch_warnings():  # "no default style" and the like: not the user's concern
                     warnings.simplefilter("ignore")
                     workbook = load_workbook(raw, read_only=True, data_only=True)
                 sheet = workbook.worksheets[0]
+                declared = sheet.max_row  # from the sheet's <dimension>, when it has one
             except Exception:  # a ZIP that is not a workbook (a .docx renamed …), or a damaged file
                 raise _fail(not_a_table_message(self.name)) from None
             self._handle = raw
             try:
+                if declared is not None and declared > max_rows:
+                    raise _fail(too_many_rows_message(self.name, max_rows))
                 sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
                 header = None
-                width = 0
+                width = filled = 0
+                kept: list[int] = []
                 for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if n > max_rows:
+                        raise _fail(too_many_rows_message(self.name, max_rows))
                     if header is None:
                         cells = [cell_text(v) for v in values]
                         if not any(cells):
                             continue
-                        while cells and not cells[-1]:
-                            cells.pop()
-                        header = cells
-                        self._check_header(header)
-                        self.header = header
-                        width = len(header)
+                        self._start(cells, n)
+                        header = self.header
+                        width, kept, filled = len(header), self._kept(), n
                         continue
                     cells = [cell_text(v) for v in values[:width]]
-                    if not any(cells):
+                    if n == self._codes_row and self._columns(cells) == header:
                         continue
+                    if not any(cells):
+                        if n - filled > max_blank:
+                            raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
+                        continue
+                    filled = n
                     if len(cells) < width:
                         cells += [""] * (width - len(cells))
+                    for i in kept:
+                        if i < len(values) and isinstance(values[i], str):
+                            cells[i] = xlsx_text(values[i])
                     yield n, cells
                 if header is None:
                     raise _fail(empty_sheet_message(self.name, sheet.title))
             finally:
                 self._handle = None
                 workbook.close()
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _bounded_lines(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory (a file of one
+    200 MB line would otherwise be read whole); ``quoted[0]`` is set when a line holds an apostrophe."""
+    readline = text.readline
+    while line := readline(max_chars + 1):
+        if len(line) > max_chars:
+            raise _LineTooLong
+        if "'" in line:
+            quoted[0] = True
+        yield line
 
 
 def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,

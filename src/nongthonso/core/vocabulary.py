@@ -44,16 +44,22 @@ class NumberInvalid(ValueError):
     """Text that is not a number."""
 
 
+# dots grouping thousands, as Vietnamese writes them: 1.234, 12.345.678 (no decimal part; 0.123 is a decimal)
+THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
+
+
 def parse_number(text: str) -> float:
-    """A number as written in Vietnamese: decimal comma (85,7), dot thousands with a decimal comma (1.234,5), a
-    percent sign (85,7%), spaces anywhere; a dot alone is a decimal point (85.7, as the API and spreadsheets send
-    it). Raises :class:`NumberInvalid`. Not-a-number and infinities come back as floats: the caller says whether
-    it takes them."""
+    """A number as written in Vietnamese: decimal comma (85,7), dot thousands (1.234 is one thousand two hundred
+    and thirty-four; 12.345.678), both (1.234,5), a percent sign (85,7%), spaces anywhere. Any other dot is a decimal
+    point (85.7, 1234.5, as the API and programs send numbers). Raises :class:`NumberInvalid`. Not-a-number and
+    infinities come back as floats: the caller says whether it takes them."""
     cleaned = str(text).strip().replace(" ", "").rstrip("%")
     if "," in cleaned and "." in cleaned:  # 1.234,5 → 1234.5
         cleaned = cleaned.replace(".", "").replace(",", ".")
     elif "," in cleaned:
         cleaned = cleaned.replace(",", ".")
+    elif THOUSANDS.fullmatch(cleaned):  # 1.234 → 1234
+        cleaned = cleaned.replace(".", "")
     try:
         return float(cleaned)
     except ValueError:

@@ -4,9 +4,11 @@ Every export has the columns its import reads, so a file exported here imports b
 ``unit_code, year, indicator_code, value, note, source, set``; units, commune groups, decisions and
 registrations: the columns of ``units.imports.import_units``, ``recognition.group_imports`` and
 ``recognition.imports``). CSV is UTF-8 with a byte-order mark (so Excel shows Vietnamese letters); XLSX
-keeps numbers as numbers and codes as text. Rows are streamed from the database (``QuerySet.iterator``)
-and, for XLSX, written with openpyxl's write-only workbook, so a large export does not sit in memory as
-objects.
+keeps numbers as numbers and codes as text. No cell is ever a formula: text is a string cell in XLSX, and in CSV
+text starting like a formula (``= + - @``, a tab …) is neutralised with an apostrophe the imports take off again
+(``core.spreadsheets``), so a note «=1+1» exports and imports back as «=1+1». Rows are streamed from the database
+(``QuerySet.iterator``) and, for XLSX, written with openpyxl's write-only workbook, so a large export does not sit
+in memory as objects.
 
 Each kind is a registry entry (``core.registry.ExportKind``, registered in ``apps.py``) whose ``*_export`` function
 makes its table from what was asked (``core.registry.ExportRequest``); other apps register their own kinds.
@@ -28,6 +30,7 @@ from nongthonso.assessments.imports import OPTIONAL as VALUE_OPTIONAL
 from nongthonso.assessments.imports import REQUIRED as VALUE_REQUIRED
 from nongthonso.assessments.models import IndicatorValue
 from nongthonso.core.registry import ExportRequest
+from nongthonso.core.spreadsheets import csv_cell, xlsx_cells
 from nongthonso.recognition.group_imports import GROUP_EXPORT_COLUMNS
 from nongthonso.recognition.imports import (
     DECISION_COLUMNS,
@@ -71,13 +74,6 @@ class Table:
     rows: Iterable[Sequence[Any]]  # str, int, float or None per cell
 
 
-def number_text(value: float | int) -> str:
-    """A number as the importers read it back exactly: 85.7, 100, 1234567.25."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def value_cell(value: Any) -> Any:
     """A stored indicator value as a cell: True → «Đạt», False → «Không đạt», None → empty."""
     if value is True:
@@ -87,35 +83,36 @@ def value_cell(value: Any) -> Any:
     return value
 
 
+def csv_lines(table: Table) -> Iterator[list[str]]:
+    """The header and the rows of ``table`` as CSV cells (``core.spreadsheets.csv_cell``: numbers as the imports read
+    them back, text that a spreadsheet could take for a formula neutralised)."""
+    yield list(table.header)
+    for row in table.rows:
+        yield [csv_cell(c) for c in row]
+
+
 def write_csv(table: Table, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     try:
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(table.header)
-        for row in table.rows:
-            writer.writerow(["" if c is None else number_text(c) if isinstance(c, int | float) and not
-                             isinstance(c, bool) else c for c in row])
+        csv.writer(text, lineterminator="\r\n").writerows(csv_lines(table))
     finally:
         text.detach()
 
 
 def write_xlsx(table: Table, out: IO[bytes]) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.title[:31])
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for name in table.header:
-        cell = WriteOnlyCell(sheet, value=name)
+    header = xlsx_cells(sheet, table.header)
+    for cell in header:
         cell.font = bold
-        header.append(cell)
     sheet.append(header)
     for row in table.rows:
-        sheet.append(row)
+        sheet.append(xlsx_cells(sheet, row))  # text as string cells: a note «=1+1» is never a formula
     workbook.save(out)
 
 

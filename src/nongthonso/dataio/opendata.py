@@ -14,7 +14,8 @@ public; every figure taken from assessments counts only published ones (approved
   (``selectors.trend``).
 
 The JSON carries the rows with the data set's metadata (unit, date, field descriptions, source); the CSV
-carries the same rows under a header of the field names (UTF-8 with a byte-order mark for Excel).
+carries the same rows under a header of the field names (UTF-8 with a byte-order mark for Excel), text that a
+spreadsheet could take for a formula neutralised (``core.spreadsheets.csv_cell``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import io
 import json
 from dataclasses import dataclass
 
+from nongthonso.core.spreadsheets import csv_cell
 from nongthonso.reports import selectors
 from nongthonso.units.services import find_unit
 
@@ -143,8 +145,8 @@ def to_csv(data: dict) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\r\n")
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({k: ("true" if v is True else "false" if v is False else "" if v is None else v)
-                         for k, v in row.items()})
+        writer.writerow({k: ("true" if v is True else "false" if v is False else "" if v is None else
+                             csv_cell(v) if isinstance(v, str) else v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8-sig")
 
 

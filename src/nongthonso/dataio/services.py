@@ -4,7 +4,9 @@
 The kinds of file are registry entries (``core.registry.ImportKind``, ``ExportKind``) that apps register from their
 ``ready()``: this app the exports of values, units, commune groups, decisions and registrations, the apps that own
 them the imports. ``import_kinds(user)`` and ``export_kinds(user)`` are the kinds a user may use (the pages list
-them); using another is refused (``KindRefused``, a ``PermissionDenied``: 403).
+them); using another is refused (``KindRefused``, a ``PermissionDenied``: 403) before the file is read, with one
+message naming the user's roles and what they may import (``kind_refusal``) — never a refusal repeated on every
+row. The import menu entry shows only to users who may use some kind (``may_import``).
 
 - ``run_import``: the importer of a kind, run as ``user`` (who may import which row is decided row by row by
   the importer), inside the audit ``request_context`` of that user, so its writes are logged under their
@@ -28,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from nongthonso.accounts.services import scope_paths
+from nongthonso.accounts.services import memberships, role_at, scope_paths
 from nongthonso.audit.context import request_context
 from nongthonso.core import registry
 from nongthonso.core.imports import ZIP_MAGIC, ImportFailed, ImportResult, Progress, RowError
@@ -36,6 +38,8 @@ from nongthonso.core.imports import ZIP_MAGIC, ImportFailed, ImportResult, Progr
 from . import exports, workbook
 
 TEMPLATE_NEEDS_UNIT_AND_YEAR = "Muốn điền sẵn danh sách xã, cần cả mã đơn vị và năm."
+NOTHING_TO_IMPORT = (" Vai trò này không nhập được loại dữ liệu nào; bạn vẫn xem và tải dữ liệu về ở trang «Xuất dữ "
+                     "liệu».")
 
 
 class KindRefused(PermissionDenied):
@@ -62,11 +66,40 @@ def may_export(user) -> bool:
 
 
 def import_kind(code: str, user) -> registry.ImportKind:
-    """The import kind ``code``, which ``user`` may use. Raises LookupError for an unknown code, ``KindRefused``."""
+    """The import kind ``code``, which ``user`` may use. Raises LookupError for an unknown code, ``KindRefused``
+    (before any file is read: the message, once for the file, is ``kind_refusal``'s)."""
     kind = registry.get(registry.ImportKind, code)
     if not kind.may_use(user):
-        raise KindRefused(f"Tài khoản của bạn không được nhập «{kind.label}». Chọn loại dữ liệu khác.")
+        raise KindRefused(kind_refusal(kind, user))
     return kind
+
+
+def kind_refusal(kind: registry.ImportKind, user) -> str:
+    """Why ``user`` may not import files of ``kind`` at all, said once for the whole file: their roles, who imports
+    such files, and what the user may import instead (or that they may import nothing)."""
+    roles = _roles(user)
+    who = f" Việc này do {kind.who} thực hiện." if kind.who else ""
+    if not roles:
+        return (f"Tài khoản của bạn chưa được giao vai trò nào nên không được nhập «{kind.label}».{who} Đề nghị Văn "
+                "phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần.")
+    allowed = [f"«{k.label}»" for k in import_kinds(user)]
+    instead = (f" Bạn được nhập: {', '.join(allowed)} — của các đơn vị trong phạm vi vai trò của mình." if allowed
+               else NOTHING_TO_IMPORT)
+    return f"Vai trò của bạn ({roles}) không được nhập «{kind.label}».{who}{instead}"
+
+
+def nothing_to_import(user) -> str:
+    """What the import page says to a user who may import no kind of file."""
+    roles = _roles(user)
+    if not roles:
+        return ("Tài khoản của bạn chưa được giao vai trò nào nên không nhập được dữ liệu. Đề nghị Văn phòng Điều phối "
+                "NTM tỉnh giao vai trò nếu bạn cần.")
+    return f"Vai trò của bạn ({roles}) không nhập dữ liệu từ tệp.{NOTHING_TO_IMPORT}"
+
+
+def _roles(user) -> str:
+    """The user's roles in words: «Văn phòng Điều phối NTM huyện Đại Từ; người xem dữ liệu của tỉnh Thái Nguyên»."""
+    return "; ".join(role_at(m.role, m.unit) for m in memberships(user))
 
 
 def export_kind(code: str, user) -> registry.ExportKind:
@@ -155,10 +188,8 @@ def stream_csv(table: exports.Table) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff".encode()
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow(["" if c is None else exports.number_text(c)
-                         if isinstance(c, int | float) and not isinstance(c, bool) else c for c in row])
+    for line in exports.csv_lines(table):
+        writer.writerow(line)
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue().encode()
             buffer.seek(0)

@@ -81,6 +81,9 @@ def _kind_problem(request, code: str) -> tuple[str, int] | None:
 def data_import(request):
     """Upload and check a file (a dry run): the preview of the changes, or every error."""
     if request.method == "GET":
+        if not services.may_import(request.user):  # no kind to offer (the menu does not link here either)
+            return render(request, "dataio/import.html", _context(
+                request, uploads.new_token(), problem=services.nothing_to_import(request.user)), status=403)
         return render(request, "dataio/import.html", _context(request, uploads.new_token(), kind="values"))
     kind = request.POST.get("kind", "")
     token = request.POST.get("token", "")

@@ -39,6 +39,7 @@ from nongthonso.core.imports import (
     RowError,
     TableFile,
     no_data_message,
+    note_text,
 )
 from nongthonso.core.text import fold, format_date
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
@@ -64,6 +65,12 @@ def _group(text: str) -> int | None:
     """«2», «Nhóm 2», «nhom 2» → 2; anything else → None."""
     words = fold(" ".join(text.split())).removeprefix("nhom ").strip()
     return int(words) if words in {str(v) for v in CommuneGroup.values} else None
+
+
+def may_import(user) -> bool:
+    """Whether ``user`` may send a commune-groups file at all: they may record decisions somewhere (the province
+    office, a superuser). Asked before the file is read (``core.registry.ImportKind.may_use``, and the import)."""
+    return scope_paths(user, Action.RECORD_DECISION) != []
 
 
 def _refusal(user, unit: Unit) -> str | None:
@@ -193,12 +200,13 @@ def _parse(n: int, raw: dict[str, str], versions: UnitVersions, refusal: Refusal
             if refused is not None:
                 errors.append(RowError(n, "unit_code", code, refused[:1].upper() + refused[1:]))
                 unit = None
+    note = note_text(raw, n, errors.append)
     for error in sorted(errors, key=lambda e: GROUP_EXPORT_COLUMNS.index(e.column)):
         found.add(error)
     if errors or unit is None:
         return None
-    return _Row(n, raw, unit, group, valid_from, valid_to, number, decision_date, authority,
-                " ".join(raw["note"].split()) if "note" in raw else None, has_valid_to="valid_to" in raw)
+    return _Row(n, raw, unit, group, valid_from, valid_to, number, decision_date, authority, note,
+                has_valid_to="valid_to" in raw)
 
 
 def _plan(rows: list[_Row], errors: ErrorList) -> list[_Span]:
@@ -257,7 +265,7 @@ def _plan(rows: list[_Row], errors: ErrorList) -> list[_Span]:
 def import_commune_groups(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                           progress: Progress | None = None, actor: str = "") -> ImportResult:
     """Import commune-group assignments, all or nothing. Raises ImportFailed with every error."""
-    if user is not None and not user.is_superuser and scope_paths(user, Action.RECORD_DECISION) == []:
+    if user is not None and not may_import(user):
         raise ImportFailed([RowError(0, "", "", NOBODY)])
     table = TableFile(path, GROUP_COLUMNS, GROUP_OPTIONAL, name=name)
     versions = UnitVersions(Unit.objects.select_related("unit_type"))

@@ -14,7 +14,8 @@ thôn mới`` …). Every error names the row, the column, the value and the fix
 
 A ``user`` (web upload) may import decisions only for units where they may record decisions (the
 province office) and registrations only for units where they may verify dossiers or record decisions
-(district and province offices); rows naming other units are row errors.
+(district and province offices); rows naming other units are row errors. A user who may do neither anywhere is
+refused before the file is read (``may_import_decisions``, ``may_import_registrations``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
-from nongthonso.accounts.services import can, unit_phrase
+from nongthonso.accounts.services import can, scope_paths, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
@@ -40,6 +41,7 @@ from nongthonso.core.imports import (
     RowError,
     TableFile,
     no_data_message,
+    note_text,
 )
 from nongthonso.core.text import fold, format_date
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
@@ -79,6 +81,30 @@ def _year(text: str) -> int | None:
     except ValueError:
         return None
     return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+DECISIONS_NOT_YOURS = ("Chỉ Văn phòng Điều phối NTM tỉnh (hoặc quản trị hệ thống) được nhập quyết định công nhận. Gửi "
+                       "tệp cho Văn phòng Điều phối NTM tỉnh, hoặc chọn loại dữ liệu khác.")
+REGISTRATIONS_NOT_YOURS = ("Chỉ Văn phòng Điều phối NTM huyện, tỉnh (hoặc quản trị hệ thống) được nhập đăng ký đạt "
+                           "chuẩn. Gửi tệp cho Văn phòng Điều phối NTM, hoặc chọn loại dữ liệu khác.")
+
+
+def may_import_decisions(user) -> bool:
+    """Whether ``user`` may send a decisions file at all: they may record decisions somewhere (the province office, a
+    superuser). Asked before the file is read (``core.registry.ImportKind.may_use``, and the import)."""
+    return scope_paths(user, "record_decision") != []
+
+
+def may_import_registrations(user) -> bool:
+    """Whether ``user`` may send a registrations file at all: they may verify dossiers or record decisions somewhere
+    (district and province offices, a superuser)."""
+    return any(scope_paths(user, action) != [] for action in ("verify", "record_decision"))
+
+
+def _refuse_unless(user, may, message: str) -> None:
+    """Refuse the whole file, before it is read, to a ``user`` who may import none of its rows (``may``)."""
+    if user is not None and not may(user):
+        raise ImportFailed([RowError(0, "", "", message)])
 
 
 class _Units:
@@ -196,15 +222,16 @@ def _parse_decision(n: int, row: dict[str, str], units: _Units, errors: ErrorLis
                 if refused is not None:
                     errors.add(RowError(n, "unit_codes", raw_codes, f"{unit.name}: {refused}"))
                     break
+    note = note_text(row, n, errors.add)
     if errors.total > before:
         return None
-    return _DecisionRow(n, number, date, authority, kind, level, for_year, found,
-                        " ".join(row["note"].split()) if "note" in row else None)
+    return _DecisionRow(n, number, date, authority, kind, level, for_year, found, note)
 
 
 def import_decisions(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                      progress: Progress | None = None, actor: str = "") -> ImportResult:
     """Import recognition (and revocation) decisions, all or nothing. Raises ImportFailed."""
+    _refuse_unless(user, may_import_decisions, DECISIONS_NOT_YOURS)
     table = TableFile(path, DECISION_COLUMNS, DECISION_OPTIONAL, name=name)
     units = _Units(user, ("record_decision",))
     errors = ErrorList()
@@ -343,15 +370,16 @@ def _parse_registration(n: int, row: dict[str, str], units: _Units, errors: Erro
             refused = units.refusal(unit)
             if refused is not None:
                 errors.add(RowError(n, "unit_code", code, refused[:1].upper() + refused[1:]))
+    note = note_text(row, n, errors.add)
     if errors.total > before:
         return None
-    return _RegistrationRow(n, unit, level, year, registered_on,
-                            " ".join(row["note"].split()) if "note" in row else None)
+    return _RegistrationRow(n, unit, level, year, registered_on, note)
 
 
 def import_registrations(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                          progress: Progress | None = None, actor: str = "") -> ImportResult:
     """Import registrations (a unit's target level and year), all or nothing. Raises ImportFailed."""
+    _refuse_unless(user, may_import_registrations, REGISTRATIONS_NOT_YOURS)
     table = TableFile(path, REGISTRATION_COLUMNS, REGISTRATION_OPTIONAL, name=name)
     units = _Units(user, ("verify", "record_decision"))
     errors = ErrorList()

@@ -13,13 +13,14 @@ class UnitsConfig(AppConfig):
         from nongthonso.core import registry
 
         from . import signals  # noqa: F401  (a saved unit announces itself: units_changed)
-        from .imports import import_units
+        from .imports import import_units, may_import
         from .models import LineageEvent, Unit
 
         registry.register(
             self,
             registry.ImportKind(
-                "units", _("Đơn vị hành chính"), import_units, order=50, who=_("chỉ quản trị hệ thống"),
+                "units", _("Đơn vị hành chính"), import_units, order=50, may_use=may_import,
+                who=_("quản trị hệ thống"),
                 columns=_("code, name, type, parent_code, valid_from, valid_to, thêm được region, dac_biet_kho_khan, "
                           "atk (nhóm xã nhập riêng, xem trên).")),
             *(registry.RevisionTable(m) for m in (Unit, LineageEvent, LineageEvent.predecessors.through,

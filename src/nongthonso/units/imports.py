@@ -142,6 +142,12 @@ def _retired_columns(exc: ImportFailed) -> ImportFailed:
     return ImportFailed(errors, total=exc.total)
 
 
+def may_import(user) -> bool:
+    """Whether ``user`` may send a units file at all: only a superuser changes the catalogue of units. Asked before
+    the file is read (``core.registry.ImportKind.may_use``, and ``import_units``)."""
+    return bool(user is not None and user.is_active and user.is_superuser)
+
+
 def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                  progress=None) -> ImportResult:
     """Import unit versions from a CSV file, all or nothing.
@@ -157,7 +163,7 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
     """
     path = Path(path)
     name = name or path.name
-    if user is not None and not user.is_superuser:
+    if user is not None and not may_import(user):
         raise ImportFailed([RowError(0, "", "", (
             "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính (danh mục dùng chung cho mọi tỉnh). "
             "Gửi tệp cho quản trị hệ thống, hoặc chọn loại dữ liệu khác."))])

@@ -85,10 +85,12 @@ def import_file(
 ):
     """Như trang /nhap-du-lieu/: ``values`` (giá trị chỉ tiêu của các xã bạn được nhập), ``decisions`` (văn phòng
     tỉnh), ``registrations`` (văn phòng huyện, tỉnh), ``commune_groups`` (quyết định xếp nhóm xã theo QĐ 51/2025/QĐ-TTg:
-    văn phòng tỉnh), ``units`` (quản trị hệ thống). Quyền xét từng dòng; tệp có
-    bất kỳ dòng lỗi hay dòng ngoài quyền nào thì không ghi gì và trả 422 ``import_failed``, ``details`` liệt kê mọi
-    lỗi (``row``, ``field`` = cột, ``value``, ``message``: dòng, cột, giá trị và cách sửa). Tệp mẫu:
-    GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
+    văn phòng tỉnh), ``units`` (quản trị hệ thống). Vai trò không được nhập loại dữ liệu này: 403 ``forbidden`` một
+    lần cho cả tệp, trước khi tệp được đọc (nói rõ vai trò và những loại được nhập). Phạm vi xét từng dòng; tệp có
+    bất kỳ dòng lỗi hay dòng ngoài phạm vi nào thì không ghi gì và trả 422 ``import_failed``, ``details`` liệt kê các
+    lỗi (1.000 lỗi đầu, rồi số lỗi còn lại; ``row``, ``field`` = cột, ``value``, ``message``: dòng, cột, giá trị và
+    cách sửa). Tệp XLSX quá giới hạn (giải nén quá lớn, nén quá nhiều lần, quá nhiều dòng) bị từ chối trước khi đọc.
+    Tệp mẫu: GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
     ``dry_run=false``."""
     user, name = request.auth, uploads.display_name(file)
     services.import_kind(kind, user)  # a kind the user may not use at all: 403 before the file is stored

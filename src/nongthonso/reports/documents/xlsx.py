@@ -1,10 +1,12 @@
 """The report as an XLSX workbook (openpyxl): the summary, the table by group and the criterion shares; numbers
-stay numbers with Excel number formats."""
+stay numbers with Excel number formats; text is written as string cells (``core.spreadsheets``), never as a
+formula."""
 
 from __future__ import annotations
 
 import io
 
+from nongthonso.core.spreadsheets import xlsx_cells
 from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
@@ -98,13 +100,13 @@ def build_xlsx(figures: ReportFigures) -> bytes:
 
     ws = wb.active
     ws.title = "Tổng hợp"
-    ws.append(["Chỉ tiêu", "Giá trị", "Đơn vị tính"])
+    ws.append(xlsx_cells(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính"]))
     for label, value, unit, number_format in summary_items(figures):
-        ws.append([label, value, unit])
+        ws.append(xlsx_cells(ws, [label, value, unit]))
         if number_format and value is not None:
             ws.cell(ws.max_row, 2).number_format = number_format
     ws.append([])
-    ws.append(["Tóm tắt", figures.text])
+    ws.append(xlsx_cells(ws, ["Tóm tắt", figures.text]))
     ws.cell(ws.max_row, 1).font = bold
     ws.cell(ws.max_row, 2).alignment = wrap
     ws.merge_cells(start_row=ws.max_row, start_column=2, end_row=ws.max_row, end_column=3)
@@ -114,8 +116,8 @@ def build_xlsx(figures: ReportFigures) -> bytes:
     d = figures.data
     if figures.grouped_by_unit_in_force:
         ws = wb.create_sheet("Theo huyện")
-        ws.append(["Mã", "Đơn vị", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ đạt chuẩn NTM (%)", "NTM nâng cao",
-                   "NTM kiểu mẫu", "Số xã có đánh giá", "Bình quân tiêu chí/xã"])
+        ws.append(xlsx_cells(ws, ["Mã", "Đơn vị", "Số xã", "Đạt chuẩn NTM", "Tỷ lệ đạt chuẩn NTM (%)",
+                                  "NTM nâng cao", "NTM kiểu mẫu", "Số xã có đánh giá", "Bình quân tiêu chí/xã"]))
         formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, DEC_FORMAT)
         rows = [[r.code, r.name, r.communes, r.ntm, r.ntm_pct, r.advanced, r.model, r.assessed, r.avg_criteria]
                 for r in figures.districts]
@@ -123,9 +125,9 @@ def build_xlsx(figures: ReportFigures) -> bytes:
                      d.communes_assessed, d.avg_criteria])
     else:
         ws = wb.create_sheet(SHEET_TITLES[figures.grouping])
-        ws.append(["Mã", vi_text(groupings.LABELS[figures.grouping]), "Số xã", "Đạt chuẩn NTM",
-                   "Tỷ lệ đạt chuẩn NTM (%)", "NTM hiện đại", "NTM nâng cao", "NTM kiểu mẫu", "Số xã có đánh giá",
-                   "Bình quân tiêu chí/xã", "Ghi chú"])
+        ws.append(xlsx_cells(ws, ["Mã", vi_text(groupings.LABELS[figures.grouping]), "Số xã", "Đạt chuẩn NTM",
+                                  "Tỷ lệ đạt chuẩn NTM (%)", "NTM hiện đại", "NTM nâng cao", "NTM kiểu mẫu",
+                                  "Số xã có đánh giá", "Bình quân tiêu chí/xã", "Ghi chú"]))
         formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT,
                    DEC_FORMAT, None)
         rows = [[r.code or None, r.name, r.communes, r.ntm, r.ntm_pct, r.modern, r.advanced, r.model, r.assessed,
@@ -133,7 +135,7 @@ def build_xlsx(figures: ReportFigures) -> bytes:
         rows.append([None, "Tổng cộng", d.communes_total, d.ntm, d.ntm_pct, d.modern, d.advanced,
                      d.model, d.communes_assessed, d.avg_criteria, None])
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_cells(ws, row))
         for col, number_format in enumerate(formats, 1):
             if number_format:
                 ws.cell(ws.max_row, col).number_format = number_format
@@ -145,9 +147,9 @@ def build_xlsx(figures: ReportFigures) -> bytes:
     _sheet_layout(ws, widths, bold)
 
     ws = wb.create_sheet("Theo tiêu chí")
-    ws.append(["Mã", "Tiêu chí", "Số xã đạt", "Số xã đánh giá", "Tỷ lệ xã đạt (%)"])
+    ws.append(xlsx_cells(ws, ["Mã", "Tiêu chí", "Số xã đạt", "Số xã đánh giá", "Tỷ lệ xã đạt (%)"]))
     for r in figures.shares:
-        ws.append([r["code"], r["name"], r["met"], r["assessed"], r["share"]])
+        ws.append(xlsx_cells(ws, [r["code"], r["name"], r["met"], r["assessed"], r["share"]]))
         for col, number_format in ((3, INT_FORMAT), (4, INT_FORMAT), (5, DEC_FORMAT)):
             ws.cell(ws.max_row, col).number_format = number_format
     _sheet_layout(ws, {"A": 8, "B": 44, "C": 12, "D": 15, "E": 16}, bold)
