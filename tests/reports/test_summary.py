@@ -7,8 +7,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from nongthonso.assessments.evaluation import evaluate, unit_context
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import evaluate, set_value, unit_context
+from nongthonso.assessments.services import set_value
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition.services import alerts, status_on

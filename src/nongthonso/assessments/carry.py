@@ -88,7 +88,7 @@ def mappings_into(cset) -> list[_Mapping]:
 
 def _latest(unit_ids: Iterable[int], set_code: str, last_year: int) -> dict[int, tuple[int, int]]:
     """{unit id: (its latest assessment of ``set_code`` up to ``last_year``, that year)} — one query."""
-    from .services import LATEST_ORDER
+    from .latest import LATEST_ORDER
 
     found: dict[int, tuple[int, int]] = {}
     for pk, unit_id, year in (Assessment.objects.filter(unit_id__in=list(unit_ids), criteria_set__code=set_code,

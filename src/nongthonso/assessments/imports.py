@@ -14,10 +14,14 @@ row for finding duplicate rows:
    Good rows go, converted, to a temporary spool file in batches. Duplicates are found at the end by
    sorting the keys (numpy).
 2. Any error: ``ImportFailed`` with every error (the first ``MAX_ERRORS`` listed); nothing written.
-3. **Write pass** — inside ONE transaction: create the missing assessments, then stream the spool in
-   batches of ``BATCH`` rows: read the existing values of the batch, insert the new ones (``executemany``;
-   ``COPY`` on PostgreSQL), update the changed ones, write one audit entry per assessment and batch.
-4. Evaluate each changed assessment once, at the end (``services.evaluate_assessments``).
+3. **Write pass** — inside ONE transaction (``core.derived.writing``): create the missing assessments, then stream
+   the spool in batches of ``BATCH`` rows: read the existing values of the batch, insert the new ones
+   (``executemany``; ``COPY`` on PostgreSQL), update the changed ones, write one audit entry per assessment and
+   batch (``bulk``). An assessment the import created is evaluated as soon as its last row is written, from the
+   values in hand (``_EarlyEvaluation``).
+4. Every other changed assessment, and those requiring one (the model commune requires the advanced one), is
+   evaluated once as the transaction ends (``evaluation.RESULTS``), then the standings of every unit touched are
+   refreshed once.
 
 A dry run makes the same passes without writing and reports what would change (the first
 ``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) may import only values of units where
@@ -29,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import marshal
 import tempfile
 from array import array
@@ -39,12 +42,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from django.db import connection, reset_queries, transaction
-from django.db.models import F, Q
+from django.db import connection, reset_queries
+from django.db.models import F
 from django.utils import timezone
 
 from nongthonso.audit.context import current
-from nongthonso.audit.models import AuditEntry
+from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
     Change,
@@ -64,8 +67,10 @@ from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
 from nongthonso.units.versions import UnitVersions
 
+from .bulk import audit_imports, insert_values, json_text, update_values
+from .evaluation import RESULTS, evaluate_assessments
 from .models import Assessment, IndicatorValue
-from .services import ValueRejected, evaluate_assessments, parse_value
+from .services import ValueRejected, parse_value
 from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
@@ -409,57 +414,6 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _insert(rows: list[tuple]) -> None:
-    """Insert new values: (assessment_id, indicator_id, value, source, note, updated_at, updated_by_id)."""
-    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    columns = "assessment_id, indicator_id, value, source, note, updated_at, updated_by_id"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
-
-
-def _update(rows: list[tuple]) -> None:
-    """Update values: (value, source, note, updated_at, updated_by_id, id). A value carried from the earlier period
-    and not yet confirmed becomes the importer's own: confirmed at ``updated_at`` by ``updated_by_id`` (``carry``;
-    the right-hand sides read the row as it was)."""
-    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    pending = "carried IS NOT NULL AND confirmed_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET value = %s, source = %s, note = %s, updated_at = %s, updated_by_id = %s, "
-            f"confirmed_at = CASE WHEN {pending} THEN %s ELSE confirmed_at END, "
-            f"confirmed_by_id = CASE WHEN {pending} THEN %s ELSE confirmed_by_id END WHERE id = %s",
-            [(*row[:5], row[3], row[4], row[5]) for row in rows])
-
-
-def _audit(entries: list[tuple[int, str, dict | None, dict]], *, user_id: int | None, actor: str, request_id: str,
-           note: str) -> None:
-    """One "import" audit entry per assessment: (pk, repr, before, after) — what ``audit.services.record``
-    writes, with one executemany for the batch."""
-    fields = ["timestamp", "user", "actor", "request_id", "action", "model", "object_id", "object_repr", "before",
-              "after", "note"]
-    columns = [AuditEntry._meta.get_field(f) for f in fields]
-    quote = connection.ops.quote_name
-    now = columns[0].get_db_prep_save(timezone.now(), connection)
-    sql = (f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(c.column) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    rows = [(now, user_id, actor[:150], request_id[:64], "import", "assessments.assessment", str(pk), text[:300],
-             None if before is None else json.dumps(before), json.dumps(after), note)
-            for pk, text, before, after in entries]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one COPY instead of a round trip per row
-            names = ", ".join(quote(c.column) for c in columns)
-            with cursor.cursor.copy(f"COPY {quote(AuditEntry._meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(sql, rows)
-
-
 def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
     """Inside the transaction: refuse dossiers locked since the check, create the missing assessments."""
     existing = [t for t in resolver.targets if t.pk is not None]
@@ -495,22 +449,6 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
                 t.pk = a.pk
         for t in chunk:
             t.created = True
-
-
-def _json(value: Any) -> str | None:
-    """The JSON text Django stores for a parsed value (``json.dumps``), quicker for the usual types."""
-    if value is None:
-        return None
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    kind = type(value)
-    if kind is float:
-        return repr(value)  # parse_value refuses NaN and infinities
-    if kind is int:
-        return str(value)
-    return json.dumps(value)
 
 
 class _EarlyEvaluation:
@@ -595,24 +533,24 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
             if old is None:
                 result.created += 1
                 if not dry_run:
-                    inserts.append((pk, indicator_pk, _json(value), source, row_note, now, user_id))
+                    inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
                     early.add(index, code, value)
             else:
                 result.updated += 1
                 before.setdefault(index, {})[code] = old[1]
                 if not dry_run:
-                    updates.append((_json(value), source, row_note, now, user_id, old[0]))
+                    updates.append((json_text(value), source, row_note, now, user_id, old[0]))
             if len(result.changes) < PREVIEW_CHANGES:
                 result.changes.append(Change(n, "create" if old is None else "update",
                                              f"{targets[index].label()} · chỉ tiêu {code}",
                                              "" if old is None else _shown(old[1]), _shown(value)))
         if not dry_run:
             if inserts:
-                _insert(inserts)
+                insert_values(inserts)
             if updates:
-                _update(updates)
+                update_values(updates)
             if after:
-                _audit([(target_pk[index], targets[index].repr(), before.get(index), values)
+                audit_imports([(target_pk[index], targets[index].repr(), before.get(index), values)
                         for index, values in after.items()], user_id=user_id, actor=actor,
                        request_id=ctx.get("request_id", ""), note=note)
                 changed.update(target_pk[index] for index in after)
@@ -659,7 +597,7 @@ def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResul
             _prepare_targets(resolver, dry_run=True)
             _write(spool, resolver, result, user=user, actor=actor, note="", table=table, progress=progress)
             return result
-        with transaction.atomic():
+        with writing():
             _prepare_targets(resolver, dry_run=False)
             changed, evaluated = _write(spool, resolver, result, user=user, actor=actor,
                                         note=f"Nhập tệp {table.name}", table=table, progress=progress)
@@ -667,28 +605,13 @@ def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResul
             for start in range(0, len(changed_list), 1000):
                 (Assessment.objects.filter(pk__in=changed_list[start:start + 1000])
                  .update(version=F("version") + 1))
-            dependents = _dependents(resolver, changed)
-            rest = sorted((changed - evaluated) | dependents)
+            rest = changed - evaluated
             if progress is not None:
                 progress("evaluate", 0, 0, len(rest))
-            evaluate_assessments(rest)
+            RESULTS.touch(rest)  # evaluated (with the assessments requiring them) as the write ends
     finally:
         spool.close()
     if result.created or result.updated:
         result.messages.append(f"Đã tính lại kết quả của {len(changed)} bản đánh giá.")
     return result
 
-
-def _dependents(resolver: _Resolver, changed: set[int]) -> set[int]:
-    """Assessments of sets requiring a changed one's set (same unit and year) not changed themselves."""
-    required = set(CriteriaSet.objects.filter(requires__isnull=False).values_list("requires_id", flat=True))
-    if not required:
-        return set()
-    found: set[int] = set()
-    wanted = [t for t in resolver.targets if t.pk in changed and t.cset.pk in required]
-    for start in range(0, len(wanted), 300):
-        condition = Q()
-        for t in wanted[start:start + 300]:
-            condition |= Q(unit_id=t.unit.pk, year=t.year, criteria_set__requires_id=t.cset.pk)
-        found.update(Assessment.objects.filter(condition).values_list("pk", flat=True))
-    return found - changed

@@ -1,6 +1,6 @@
 """Assessments: one per unit × year × criteria set, holding raw indicator values and the engine's results.
 
-``results`` and the summary columns are *derived*: ``services.evaluate_assessment`` recomputes them
+``results`` and the summary columns are *derived*: ``evaluation.evaluate_assessments`` recomputes them
 from the values whenever a value changes, in the same transaction.
 """
 
@@ -161,7 +161,7 @@ class Assessment(models.Model):
 class Standing(UnitFacts):
     """A unit's latest assessment against the sets of ``level`` as seen from the years ``from_year`` to ``to_year``
     (exclusive; ``OPEN`` — 9999 — when no later year has an assessment, so that "covering a year" is one range on
-    the index, ``from_year <= year < to_year``): the one ``services.LATEST_ORDER`` picks among the assessments of
+    the index, ``from_year <= year < to_year``): the one ``latest.LATEST_ORDER`` picks among the assessments of
     year ≤ the year asked. *Derived*, never edited: ``assessments.standings`` rebuilds a unit's rows from its
     assessments whenever one of them is created, re-evaluated or deleted (in the same transaction), so that the
     criteria distribution over 10,000 communes is one join, not a search for the latest assessment per unit."""

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from nongthonso.assessments.latest import latest_assessments
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import latest_assessments
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit

@@ -1,0 +1,301 @@
+"""Evaluation: run the engine over an assessment's stored values and store its results (``Assessment.results`` and
+the summary columns, ``RESULT_FIELDS``) — derived rows, refreshed by the write path (``core.derived``).
+
+A write that changes what an assessment's results are computed from — its values, its commune's group, the
+eligibility of the assessment its set requires (the model commune requires the advanced one) — touches it:
+``RESULTS.touch(ids)``; before the write commits, ``evaluate_assessments`` evaluates every assessment touched, once,
+in bulk (one engine pass per criteria set and province), and stores the results with one statement. Storing results
+touches the units' standings in turn (``standings.STANDINGS``), refreshed after. ``evaluate_assessment`` evaluates
+one model instance in place (a dossier just opened, whose page shows the results at once).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from nongthonso.core.derived import RESULTS as RESULTS_STAGE
+from nongthonso.core.derived import Refresh, writing
+from nongthonso.criteria import engine
+from nongthonso.criteria.catalogue import compiled
+from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
+from nongthonso.units.models import Unit
+from nongthonso.units.services import PROVINCE_LEVEL
+
+from .models import Assessment, IndicatorValue
+from .standings import STANDINGS
+
+RESULT_FIELDS = ["results", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible",
+                 "revoke", "evaluated_at"]
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """What the engine needs to know about a unit to pick its thresholds: the province (for provincial overrides
+    and provincial sets), the region and flags (2021-2025 sets), the commune-group history (2026-2030 sets)."""
+
+    province_code: str | None
+    region: str | None
+    groups: tuple[GroupSpan, ...]
+    flags: tuple[str, ...]
+
+    def group_in(self, year: int) -> int | None:
+        """The commune group the unit is assessed in for ``year`` (``units.groups``)."""
+        return group_on(self.groups, year_end(year))
+
+
+def unit_contexts(unit_ids: Iterable[int]) -> dict[int, UnitContext]:
+    """The ``UnitContext`` of each of ``unit_ids``, with three queries (their ancestors found through the paths)."""
+    units = list(Unit.objects.filter(pk__in=list(unit_ids)).only("id", "path", "dac_biet_kho_khan", "atk"))
+    chain_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
+    chain = {pk: (code, region, level) for pk, code, region, level in Unit.objects.filter(pk__in=chain_ids)
+             .values_list("pk", "code", "region", "unit_type__level__code")}
+    groups = spans_of(u.pk for u in units)
+    contexts = {}
+    for unit in units:
+        path = [chain[int(p)] for p in unit.path.strip("/").split("/") if p]  # from the top down to the unit
+        top_code, _, top_level = path[0]
+        region = next((r for _, r, _ in reversed(path) if r), None)
+        flags = tuple(f for f in ("dac_biet_kho_khan", "atk") if getattr(unit, f))
+        contexts[unit.pk] = UnitContext(top_code if top_level == PROVINCE_LEVEL else None, region,
+                                        groups.get(unit.pk, ()), flags)
+    return contexts
+
+
+def unit_context(unit: Unit) -> UnitContext:
+    return unit_contexts([unit.pk])[unit.pk]
+
+
+def values_of(assessment: Assessment) -> dict[str, Any]:
+    """The assessment's stored values: {indicator code: value}."""
+    return {code: value for code, value in assessment.values.values_list("indicator__code", "value")}
+
+
+def evaluate(assessment: Assessment, ctx: UnitContext | None = None,
+             values: Mapping[str, Any] | None = None) -> engine.UnitResult:
+    """Run the engine over the assessment's stored values (no writes); ``values`` (indicator code → value),
+    when given, are those stored values already read."""
+    ctx = ctx or unit_context(assessment.unit)
+    cs = compiled(assessment.criteria_set, ctx.province_code)
+    return engine.evaluate_one(cs, values_of(assessment) if values is None else values, year=assessment.year,
+                               region=ctx.region, group=ctx.group_in(assessment.year), flags=ctx.flags)
+
+
+def _required_eligible(assessment: Assessment | _Light) -> bool | None:
+    """Whether the unit's assessment of the same year against the set ``assessment``'s set requires is eligible
+    (None: its set requires none)."""
+    required = assessment.criteria_set.requires
+    if required is None:
+        return None
+    other = (Assessment.objects.filter(unit_id=assessment.unit_id, year=assessment.year,
+                                       criteria_set__code=required.code)
+             .order_by("-criteria_set__version").values_list("eligible", flat=True).first())
+    return bool(other)
+
+
+def _put_results(assessment: Assessment, ctx: UnitContext | None = None) -> None:
+    """Evaluate and set the results on the assessment (RESULT_FIELDS), without saving."""
+    data = evaluate(assessment, ctx).to_dict()
+    eligible = data["eligible"]
+    required_ok = _required_eligible(assessment)
+    if required_ok is not None:
+        data["requires"] = {"set": assessment.criteria_set.requires.code, "eligible": required_ok}
+        eligible = eligible and required_ok
+    assessment.results = data
+    _put_counts(assessment, data, eligible)
+
+
+def _put_counts(assessment: Assessment | _Light, summary: dict, eligible: bool) -> None:
+    """The summary columns of the engine's result (``summary``: its dict or ``evaluate_many_json``'s summary)."""
+    assessment.criteria_met = summary["criteria_met"]
+    assessment.criteria_failed = summary["criteria_failed"]
+    assessment.criteria_unknown = summary["criteria_unknown"]
+    assessment.criteria_total = summary["criteria_total"]
+    assessment.eligible = eligible
+    assessment.revoke = summary["revoke"]
+    assessment.evaluated_at = timezone.now()
+
+
+def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
+    """``_put_results`` from ``engine.evaluate_many_json``: the results stay JSON text (``results_json``)."""
+    eligible = summary["eligible"]
+    required_ok = _required_eligible(assessment)
+    if required_ok is not None:
+        requires = {"set": assessment.criteria_set.requires.code, "eligible": required_ok}
+        text = f"{text[:-1]}, \"requires\": {json.dumps(requires)}}}"
+        eligible = eligible and required_ok
+    assessment.results_json = text
+    _put_counts(assessment, summary, eligible)
+
+
+def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
+    """Evaluate and store the results on the assessment, now and in place; its unit's standings and the
+    assessments whose set requires it (``dependents``) follow before the write commits."""
+    with writing():
+        _put_results(assessment, ctx)
+        assessment.save(update_fields=RESULT_FIELDS)  # post_save touches the unit's standings
+        RESULTS.touch(dependents([assessment.pk]))
+    return assessment
+
+
+def dependents(assessment_ids: Iterable[int], *, batch: int = 500) -> set[int]:
+    """The assessments whose set requires the set of one of ``assessment_ids``, of the same unit and year, not among
+    them: their eligibility follows the required one's (the model-commune dossier of a commune whose advanced dossier
+    changed). A query per ``batch`` ids."""
+    ids = list(assessment_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), batch):
+        required = Assessment.objects.filter(pk__in=ids[start:start + batch], unit_id=OuterRef("unit_id"),
+                                             year=OuterRef("year"),
+                                             criteria_set__code=OuterRef("criteria_set__requires__code"))
+        found.update(Assessment.objects.filter(criteria_set__requires__isnull=False).filter(Exists(required))
+                     .values_list("pk", flat=True))
+    return found.difference(ids)
+
+
+def _save_results(assessments: list[_Light]) -> None:
+    """Write RESULT_FIELDS of many assessments at once (Django's bulk_update builds a CASE expression per field
+    and row, far slower for a few hundred rows of JSON): one executemany on SQLite; on PostgreSQL, where each
+    row of an executemany is a round trip, COPY into a temporary table and one UPDATE … FROM. Their units'
+    standings are touched."""
+    fields = [Assessment._meta.get_field(name) for name in RESULT_FIELDS]
+    quote = connection.ops.quote_name
+    rows = [[a.results_json] + [f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields[1:]] + [a.pk]
+            for a in assessments]
+    table = quote(Assessment._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sql = f"UPDATE {table} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields) + " WHERE id = %s"
+            cursor.executemany(sql, rows)
+        else:
+            columns = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS nongthonso_results (id bigint, {columns}) "
+                           "ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY nongthonso_results ({', '.join(quote(f.column) for f in fields)}, id) "
+                                    "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"UPDATE {table} AS a SET " + ", ".join(f"{quote(f.column)} = r.{quote(f.column)}"
+                                                                    for f in fields)
+                           + " FROM nongthonso_results AS r WHERE a.id = r.id")
+            cursor.execute("TRUNCATE nongthonso_results")
+    STANDINGS.touch({a.unit_id for a in assessments})
+
+
+def _stored_values(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{assessment id: {indicator code: value}} with one plain query (the ORM's per-row work would cost more
+    than the evaluation)."""
+    field = IndicatorValue._meta.get_field("value")
+    quote = connection.ops.quote_name
+    values_table, indicators = quote(IndicatorValue._meta.db_table), quote(Indicator._meta.db_table)
+    sql = (f"SELECT v.assessment_id, i.code, v.value FROM {values_table} v JOIN {indicators} i ON i.id = "
+           f"v.indicator_id WHERE v.assessment_id IN ({', '.join(['%s'] * len(assessment_ids))})")
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, assessment_ids)
+        for assessment_id, code, value in cursor.fetchall():
+            decoded = _JSON_CONSTANTS.get(value, _MISSING) if isinstance(value, str) else _MISSING
+            if decoded is _MISSING:
+                decoded = _json_number(value)
+                if decoded is _MISSING:
+                    decoded = field.from_db_value(value, None, connection)
+            found.setdefault(assessment_id, {})[code] = decoded
+    return found
+
+
+_MISSING = object()
+_JSON_CONSTANTS = {"true": True, "false": False}
+
+
+def _json_number(text) -> Any:
+    """A JSON number as ``json.loads`` reads it (int without fraction or exponent, else float); _MISSING
+    for anything else."""
+    if not isinstance(text, str) or not text or text[0] not in "-0123456789":
+        return _MISSING
+    try:
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        return _MISSING
+
+
+@dataclass
+class _Light:
+    """What evaluating and storing results needs of an assessment (no model instance: cheaper in bulk)."""
+
+    pk: int
+    unit_id: int
+    year: int
+    criteria_set: CriteriaSet
+    criteria_met: int = 0
+    criteria_failed: int = 0
+    criteria_unknown: int = 0
+    criteria_total: int = 0
+    eligible: bool = False
+    revoke: bool = False
+    evaluated_at: Any = None
+    results_json: str | None = None  # the results as JSON text, stored as they are
+
+    @property
+    def criteria_set_id(self) -> int:
+        return self.criteria_set.pk
+
+
+def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
+                         known_values: Mapping[int, Mapping[str, Any]] | None = None) -> int:
+    """Evaluate and store many assessments, as ``evaluate_assessment`` would one by one: per batch, one
+    query for the assessments, one for their values, two for the units' contexts, one engine pass per
+    criteria set and province (``engine.evaluate_many_json``) and one executemany. Sets that require another set
+    (the model commune requires the advanced one) are evaluated after all the others. ``known_values``:
+    the complete stored values of some of the assessments ({id: {indicator code: value}}), already known to
+    the caller (an import that has just written them), so not read again. The assessments that require one of them
+    (``dependents``) are evaluated after them, before the write commits. Returns how many.
+
+    This is ``RESULTS``'s refresh: a write touches assessments (``RESULTS.touch``) rather than calling it, so that
+    each is evaluated once, at the write's end."""
+    ids = list(ids)
+    known_values = known_values or {}
+    requiring: set[int] = set()
+    for start in range(0, len(ids), batch):
+        requiring.update(Assessment.objects.filter(pk__in=ids[start:start + batch],
+                                                   criteria_set__requires__isnull=False).values_list("pk", flat=True))
+    first = sorted(pk for pk in set(ids) if pk not in requiring)
+    contexts: dict[int, UnitContext] = {}
+    sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
+    with writing():
+        for group in (first, sorted(requiring)):
+            for start in range(0, len(group), batch):
+                chunk = group[start:start + batch]
+                assessments = [_Light(pk, unit_id, year, sets[set_id]) for pk, unit_id, year, set_id in
+                               Assessment.objects.filter(pk__in=chunk).order_by("pk")
+                               .values_list("pk", "unit_id", "year", "criteria_set_id")]
+                unknown = [pk for pk in chunk if pk not in known_values]
+                values = _stored_values(unknown) if unknown else {}
+                if len(contexts) > 20_000:
+                    contexts.clear()
+                missing = {a.unit_id for a in assessments} - set(contexts)
+                if missing:
+                    contexts.update(unit_contexts(missing))
+                by_set: dict[tuple[int, str | None], list[_Light]] = {}
+                for assessment in assessments:
+                    key = (assessment.criteria_set_id, contexts[assessment.unit_id].province_code)
+                    by_set.setdefault(key, []).append(assessment)
+                for (_, province_code), members in by_set.items():
+                    cs = compiled(members[0].criteria_set, province_code)
+                    results = engine.evaluate_many_json(cs, [
+                        (known_values.get(a.pk) or values.get(a.pk, {}), a.year, contexts[a.unit_id].region,
+                         contexts[a.unit_id].group_in(a.year), contexts[a.unit_id].flags) for a in members])
+                    for assessment, (summary, text) in zip(members, results, strict=True):
+                        _put_encoded_results(assessment, summary, text)
+                _save_results(assessments)
+        RESULTS.touch(dependents(ids))  # evaluated next, with the eligibility just stored
+    return len(first) + len(requiring)
+
+
+RESULTS = Refresh("results", RESULTS_STAGE, evaluate_assessments)
