@@ -4,7 +4,6 @@ Tests run inside a transaction that is rolled back, so each starts from the same
 """
 
 import re
-from collections import Counter
 
 import pytest
 
@@ -15,6 +14,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         build()
+        _DemoRows.copy()  # outside any test's transaction, which would roll the copy back
 
 
 @pytest.fixture
@@ -57,8 +57,9 @@ def before_two_tier(monkeypatch):
 # ``nongthonso rebuild_derived --check`` must stay green whatever a test writes: after each test using the database
 # (in its rolled-back transaction), the standings and spells of the units the test touched are compared with a
 # fresh computation, and any difference fails the test. Cheap: a test that writes none of the tables they are
-# derived from (or the derived tables themselves) is not checked at all; one that does is checked for the units
-# whose source rows differ from the demo's, plus those whose derived rows do.
+# derived from (nor the derived tables themselves) is not checked at all; one that does is checked for the units
+# whose source or derived rows differ from the demo's — found in the database, against a copy of the demo's rows
+# taken once per session.
 
 
 def pytest_configure(config):
@@ -81,46 +82,63 @@ class _Writes:
         return execute(sql, params, many, context)
 
 
-def _derived_sources() -> dict[str, object]:
-    """{table: a function reading what the derived rows of each unit depend on, as {(unit id, row): count}}."""
-    from nongthonso.assessments import standings
-    from nongthonso.assessments.models import Assessment, Standing
-    from nongthonso.criteria.models import CriteriaSet
-    from nongthonso.recognition import spells
-    from nongthonso.recognition.models import Decision, Spell
-    from nongthonso.units.models import Unit
+class _DemoRows:
+    """What the derived rows of each unit depend on (unit id first in each row), as the demo holds it, copied into
+    temporary tables; ``touched(tables)``: the units whose rows differ now, in the tables written."""
 
-    through = Decision.units.through
+    demo: "_DemoRows | None" = None  # the copy, taken once the demo is built (``django_db_setup``)
 
-    def rows(qs, *fields):
-        return lambda: Counter((row[0], row) for row in qs.values_list(*fields))
+    @classmethod
+    def copy(cls) -> None:
+        cls.demo = cls()
 
-    def links():
-        return Counter((row[0], row) for row in through.objects.values_list(
-            "unit_id", "decision__level", "decision__date", "decision_id", "decision__kind"))
+    def __init__(self):
+        from django.db import connection
 
-    def ranks():  # a set's place among the sets concerns every unit assessed at its level
-        ranked = standings.set_ranks()
-        return Counter((unit_id, ranked[set_id]) for unit_id, set_id in Assessment.objects.values_list(
-            "unit_id", "criteria_set_id").distinct())
+        from nongthonso.assessments import standings
+        from nongthonso.assessments.models import Assessment, Standing
+        from nongthonso.criteria.models import CriteriaSet
+        from nongthonso.recognition import spells
+        from nongthonso.recognition.models import Decision, Spell
+        from nongthonso.units.models import Unit
 
-    return {
-        Assessment._meta.db_table: rows(Assessment.objects, "unit_id", "pk", "year", "criteria_set_id",
-                                        "criteria_met", "criteria_total"),
-        through._meta.db_table: links,
-        Decision._meta.db_table: links,
-        Unit._meta.db_table: rows(Unit.objects, "pk", "unit_type_id", "valid_from", "valid_to"),
-        CriteriaSet._meta.db_table: ranks,
-        Standing._meta.db_table: rows(Standing.objects, *standings.FIELDS),
-        Spell._meta.db_table: rows(Spell.objects, *spells.FIELDS),
-    }
+        through = Decision.units.through
+        sources = [  # (the tables whose writes change them, the rows)
+            ([Assessment], Assessment.objects.values_list("unit_id", "pk", "year", "criteria_set_id", "criteria_met",
+                                                          "criteria_total")),
+            # a set's place among the sets (``standings.set_ranks``) concerns the units assessed against it
+            ([CriteriaSet], Assessment.objects.values_list("unit_id", "criteria_set__level", "criteria_set__version",
+                                                           "criteria_set__effective_from").distinct()),
+            ([Decision, through], through.objects.values_list("unit_id", "decision__level", "decision__date",
+                                                              "decision_id", "decision__kind")),
+            ([Unit], Unit.objects.values_list("pk", "unit_type_id", "valid_from", "valid_to")),
+            ([Standing], Standing.objects.values_list(*standings.FIELDS)),
+            ([Spell], Spell.objects.values_list(*spells.FIELDS)),
+        ]
+        self.rows: dict[str, tuple[str, str, tuple]] = {}  # table written → (copy, SQL of the rows, its params)
+        with connection.cursor() as cursor:
+            for i, (models, rows) in enumerate(sources):
+                sql, params = rows.order_by().query.sql_with_params()
+                copy = f"nongthonso_demo_rows_{i}"
+                cursor.execute(f"CREATE TEMPORARY TABLE {copy} AS {sql}", params)
+                for model in models:
+                    self.rows[model._meta.db_table] = (copy, sql, params)
+
+    def touched(self, tables: set[str]) -> set[int]:
+        from django.db import connection
+
+        units = set()
+        with connection.cursor() as cursor:
+            for copy, sql, params in {self.rows[table] for table in tables & set(self.rows)}:
+                cursor.execute(f"SELECT * FROM ({sql} EXCEPT SELECT * FROM {copy}) AS added UNION "
+                               f"SELECT * FROM (SELECT * FROM {copy} EXCEPT {sql}) AS removed", params * 2)
+                units.update(row[0] for row in cursor.fetchall())
+        return units
 
 
 @pytest.fixture(scope="session")
-def _derived_baseline(django_db_setup, django_db_blocker):
-    """What the derived rows depend on in the demo every test starts from (read once)."""
-    with django_db_blocker.unblock():
-        return {table: read() for table, read in _derived_sources().items()}
+def _demo_rows(django_db_setup) -> _DemoRows:
+    return _DemoRows.demo
 
 
 @pytest.fixture(autouse=True)
@@ -135,21 +153,16 @@ def _derived_rows_in_step(request):
     from django.db import connection
 
     request.getfixturevalue("db")  # set up before this fixture, so rolled back after its check
-    baseline = request.getfixturevalue("_derived_baseline")
+    demo = request.getfixturevalue("_demo_rows")
     writes = _Writes()
     with connection.execute_wrapper(writes):
         yield
-    written = writes.tables & set(baseline)
-    if not written:
+    units = demo.touched(writes.tables)
+    if not units:
         return
     from nongthonso.assessments import standings
     from nongthonso.recognition import spells
 
-    sources = _derived_sources()
-    units = set()
-    for table in written:
-        before, after = baseline[table], sources[table]()
-        units.update(unit_id for unit_id, _ in (before - after) + (after - before))
     problems = [f"standings: {p}" for p in standings.check(units)] + [f"spells: {p}" for p in spells.check(units)]
     if problems:
         pytest.fail(f"{len(problems)} derived rows out of step after this test (`nongthonso rebuild_derived --check` "

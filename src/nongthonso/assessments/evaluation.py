@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from nongthonso.core.derived import RESULTS as RESULTS_STAGE
 from nongthonso.core.derived import Refresh, writing
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
-from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.criteria.models import CriteriaSet, Indicator, Threshold
 from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
@@ -78,12 +78,30 @@ def values_of(assessment: Assessment) -> dict[str, Any]:
     return {code: value for code, value in assessment.values.values_list("indicator__code", "value")}
 
 
+_provinces_of: dict[int, tuple[Any, frozenset[str]]] = {}  # set id → (its updated_at, the provinces with rows)
+
+
+def _compiled(cset: CriteriaSet, province_code: str | None) -> engine.CompiledSet:
+    """``compiled(cset, province_code)``, shared by every province that has no threshold row of its own in the set
+    (nor in the sets its thresholds refer to, ``threshold_ref``): for those the engine picks the same rows as for no
+    province at all, so the set is compiled once, not once per province (63 for the country), and a bulk
+    evaluation makes one engine pass for all of them. Which provinces have rows is read once per version of the set
+    (``updated_at``: any change to its rows, or to those of a set it refers to, touches it)."""
+    known = _provinces_of.get(cset.pk)
+    if known is None or known[0] != cset.updated_at:
+        referred = {ind.threshold_ref["set"] for ind in cset.indicators.exclude(threshold_ref={}).only("threshold_ref")}
+        rows = Threshold.objects.filter(Q(indicator__criteria_set=cset) | Q(indicator__criteria_set__code__in=referred))
+        known = _provinces_of[cset.pk] = (cset.updated_at, frozenset(
+            rows.exclude(province_code="").values_list("province_code", flat=True).distinct()))
+    return compiled(cset, province_code if province_code in known[1] else None)
+
+
 def evaluate(assessment: Assessment, ctx: UnitContext | None = None,
              values: Mapping[str, Any] | None = None) -> engine.UnitResult:
     """Run the engine over the assessment's stored values (no writes); ``values`` (indicator code → value),
     when given, are those stored values already read."""
     ctx = ctx or unit_context(assessment.unit)
-    cs = compiled(assessment.criteria_set, ctx.province_code)
+    cs = _compiled(assessment.criteria_set, ctx.province_code)
     return engine.evaluate_one(cs, values_of(assessment) if values is None else values, year=assessment.year,
                                region=ctx.region, group=ctx.group_in(assessment.year), flags=ctx.flags)
 
@@ -282,12 +300,11 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
                 missing = {a.unit_id for a in assessments} - set(contexts)
                 if missing:
                     contexts.update(unit_contexts(missing))
-                by_set: dict[tuple[int, str | None], list[_Light]] = {}
+                by_set: dict[int, tuple[engine.CompiledSet, list[_Light]]] = {}  # an engine pass per compiled set
                 for assessment in assessments:
-                    key = (assessment.criteria_set_id, contexts[assessment.unit_id].province_code)
-                    by_set.setdefault(key, []).append(assessment)
-                for (_, province_code), members in by_set.items():
-                    cs = compiled(members[0].criteria_set, province_code)
+                    cs = _compiled(assessment.criteria_set, contexts[assessment.unit_id].province_code)
+                    by_set.setdefault(id(cs), (cs, []))[1].append(assessment)
+                for cs, members in by_set.values():
                     results = engine.evaluate_many_json(cs, [
                         (known_values.get(a.pk) or values.get(a.pk, {}), a.year, contexts[a.unit_id].region,
                          contexts[a.unit_id].group_in(a.year), contexts[a.unit_id].flags) for a in members])

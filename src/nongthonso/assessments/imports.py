@@ -452,24 +452,32 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
 
 
 class _EarlyEvaluation:
-    """Evaluates assessments created by the import as soon as their last row is written, from the values
-    just written (so they need not be read back). Holds at most ``limit`` values: in a file sorted by unit
-    (the usual case) only those of one or two assessments; beyond the limit (rows of many assessments
-    interleaved), it stops and leaves the rest to the evaluation at the end, which reads them back."""
+    """Evaluates the assessments the import changes as soon as their last row is written, from the values they held
+    before the import (read with the batch that first changes them) and the values just written — so they need not
+    be read back. Holds at most ``limit`` values: in a file sorted by unit (the usual case) only those of one or two
+    assessments; beyond the limit (rows of many assessments interleaved), it stops and leaves the rest to the
+    evaluation at the end, which reads them back. Sets that require another set are left to the end too (they are
+    evaluated after the assessment they require)."""
 
     def __init__(self, targets: list[_Target], last: list[int], limit: int = 200_000):
         self.targets, self.last, self.limit = targets, last, limit
-        self.eligible = [t.created and t.cset.requires_id is None for t in targets]
+        self.eligible = [t.cset.requires_id is None for t in targets]
         self.pending: dict[int, dict[str, Any]] = {}
         self.held = 0
         self.ready: dict[int, dict[str, Any]] = {}
         self.done: set[int] = set()
         self.active = True
 
-    def add(self, index: int, code: str, value: Any) -> None:
-        if self.active and self.eligible[index]:
-            self.pending.setdefault(index, {})[code] = value
-            self.held += 1
+    def add(self, index: int, code: str, value: Any, stored: dict[str, Any]) -> None:
+        """A value written for target ``index``; ``stored``: the target's values before the import."""
+        if not (self.active and self.eligible[index]):
+            return
+        values = self.pending.get(index)
+        if values is None:
+            values = self.pending[index] = dict(stored)
+            self.held += len(values)
+        self.held += code not in values
+        values[code] = value
 
     def written_up_to(self, row: int) -> None:
         if not self.active:
@@ -506,14 +514,18 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
     now = IndicatorValue._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     changed: set[int] = set()
     done = 0
+    no_values: dict[str, Any] = {}
     for batch in spool.batches():
+        # every value stored for the batch's assessments: the old values the rows are compared with, and the
+        # values the early evaluation starts from
         pks = {target_pk[index] for _, index, *_ in batch if not fresh[index]}
-        existing = {}
-        if pks:
-            indicator_pks = {indicator_pk for _, _, indicator_pk, *_ in batch}
-            existing = {(a, i): (pk, v, s, nt) for pk, a, i, v, s, nt in IndicatorValue.objects.filter(
-                assessment_id__in=pks, indicator_id__in=indicator_pks).values_list(
-                "pk", "assessment_id", "indicator_id", "value", "source", "note")}
+        existing: dict[tuple[int, int], tuple] = {}
+        stored: dict[int, dict[str, Any]] = {}
+        for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).values_list(
+                "pk", "assessment_id", "indicator_id", "value", "source", "note") if pks else ():
+            existing[a, i] = (pk, v, s, nt)
+            if i in indicator_code:  # (always: an assessment holds values of its own set's indicators)
+                stored.setdefault(a, {})[indicator_code[i]] = v
         inserts, updates = [], []
         before: dict[int, dict] = {}
         after: dict[int, dict] = {}
@@ -534,12 +546,13 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
                 result.created += 1
                 if not dry_run:
                     inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
-                    early.add(index, code, value)
             else:
                 result.updated += 1
                 before.setdefault(index, {})[code] = old[1]
                 if not dry_run:
                     updates.append((json_text(value), source, row_note, now, user_id, old[0]))
+            if not dry_run:
+                early.add(index, code, value, stored.get(pk, no_values))
             if len(result.changes) < PREVIEW_CHANGES:
                 result.changes.append(Change(n, "create" if old is None else "update",
                                              f"{targets[index].label()} · chỉ tiêu {code}",
@@ -551,8 +564,8 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
                 update_values(updates)
             if after:
                 audit_imports([(target_pk[index], targets[index].repr(), before.get(index), values)
-                        for index, values in after.items()], user_id=user_id, actor=actor,
-                       request_id=ctx.get("request_id", ""), note=note)
+                               for index, values in after.items()], user_id=user_id, actor=actor,
+                              request_id=ctx.get("request_id", ""), note=note)
                 changed.update(target_pk[index] for index in after)
             early.written_up_to(batch[-1][0])
         done += len(batch)

@@ -91,7 +91,7 @@ def assessments(published: bool = False) -> QuerySet[Assessment]:
 def latest_assessments(units: Iterable[Unit], level: str, year: int, *, published: bool = False
                        ) -> dict[int, Assessment]:
     """``assessments.latest.latest_assessments``, optionally among published assessments only."""
-    return _latest_assessments(units, level, year, assessments(published))
+    return _latest_assessments(units, level, year, published_assessments() if published else None)
 
 
 @dataclass
