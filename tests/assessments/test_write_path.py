@@ -118,6 +118,19 @@ def test_a_value_evaluates_its_dossier_and_the_one_requiring_it_and_rewrites_the
     assert standings.check([advanced.unit_id]) == []
 
 
+def test_a_value_that_leaves_the_counts_as_they_were_rewrites_no_standing(dossiers_open):
+    dossier = Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025").first()
+    stored = dossier.values.get(indicator__code="1.1").value
+    with CaptureQueriesContext(connection) as ctx:
+        set_value(dossier, "1.1", stored, note="đã kiểm tra lại")  # evaluated again, same verdicts
+    assert len(_evaluations(ctx.captured_queries)) == 1
+    assert _standing_rewrites(ctx.captured_queries) == 0
+    with CaptureQueriesContext(connection) as ctx:
+        set_value(dossier, "1.1", not stored)
+    assert _standing_rewrites(ctx.captured_queries) == 1
+    assert standings.check([dossier.unit_id]) == []
+
+
 def test_several_values_in_one_write_refresh_once(province_19, dossiers_open):
     dossiers = list(Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025")
                     .order_by("unit__code")[:3])

@@ -4,9 +4,10 @@ the summary columns, ``RESULT_FIELDS``) — derived rows, refreshed by the write
 A write that changes what an assessment's results are computed from — its values, its commune's group, the
 eligibility of the assessment its set requires (the model commune requires the advanced one) — touches it:
 ``RESULTS.touch(ids)``; before the write commits, ``evaluate_assessments`` evaluates every assessment touched, once,
-in bulk (one engine pass per criteria set and province), and stores the results with one statement. Storing results
-touches the units' standings in turn (``standings.STANDINGS``), refreshed after. ``evaluate_assessment`` evaluates
-one model instance in place (a dossier just opened, whose page shows the results at once).
+in bulk (one engine pass per compiled criteria set), and stores the results with one statement. Results whose
+counts changed touch their units' standings in turn (``standings.STANDINGS``: they copy the counts), refreshed after;
+results that keep their counts leave the standings alone. ``evaluate_assessment`` evaluates one model instance in
+place (a dossier just opened, or the one a value was just entered in, whose page shows the results at once).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from nongthonso.core.derived import RESULTS as RESULTS_STAGE
@@ -34,6 +35,8 @@ from .standings import STANDINGS
 
 RESULT_FIELDS = ["results", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible",
                  "revoke", "evaluated_at"]
+# the results the standings copy: an evaluation that leaves them as they were leaves the standings as they are
+_STANDING_FIELDS = ("criteria_met", "criteria_total")
 
 
 @dataclass(frozen=True)
@@ -51,21 +54,24 @@ class UnitContext:
         return group_on(self.groups, year_end(year))
 
 
+_FLAGS = ("dac_biet_kho_khan", "atk")  # the unit's flags the thresholds depend on
+
+
 def unit_contexts(unit_ids: Iterable[int]) -> dict[int, UnitContext]:
     """The ``UnitContext`` of each of ``unit_ids``, with three queries (their ancestors found through the paths)."""
-    units = list(Unit.objects.filter(pk__in=list(unit_ids)).only("id", "path", "dac_biet_kho_khan", "atk"))
-    chain_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
-    chain = {pk: (code, region, level) for pk, code, region, level in Unit.objects.filter(pk__in=chain_ids)
-             .values_list("pk", "code", "region", "unit_type__level__code")}
-    groups = spans_of(u.pk for u in units)
+    units = [(pk, [int(p) for p in path.strip("/").split("/") if p], flags) for pk, path, *flags in Unit.objects
+             .filter(pk__in=list(unit_ids)).order_by().values_list("pk", "path", *_FLAGS)]
+    chain = {pk: (code, region, level) for pk, code, region, level in Unit.objects
+             .filter(pk__in={p for _, path, _ in units for p in path})
+             .order_by().values_list("pk", "code", "region", "unit_type__level__code")}
+    groups = spans_of(pk for pk, _, _ in units)
     contexts = {}
-    for unit in units:
-        path = [chain[int(p)] for p in unit.path.strip("/").split("/") if p]  # from the top down to the unit
-        top_code, _, top_level = path[0]
-        region = next((r for _, r, _ in reversed(path) if r), None)
-        flags = tuple(f for f in ("dac_biet_kho_khan", "atk") if getattr(unit, f))
-        contexts[unit.pk] = UnitContext(top_code if top_level == PROVINCE_LEVEL else None, region,
-                                        groups.get(unit.pk, ()), flags)
+    for pk, path, flags in units:
+        chain_of = [chain[p] for p in path]  # from the top down to the unit
+        top_code, _, top_level = chain_of[0]
+        contexts[pk] = UnitContext(top_code if top_level == PROVINCE_LEVEL else None,
+                                   next((r for _, r, _ in reversed(chain_of) if r), None), groups.get(pk, ()),
+                                   tuple(name for name, on in zip(_FLAGS, flags, strict=True) if on))
     return contexts
 
 
@@ -75,7 +81,7 @@ def unit_context(unit: Unit) -> UnitContext:
 
 def values_of(assessment: Assessment) -> dict[str, Any]:
     """The assessment's stored values: {indicator code: value}."""
-    return {code: value for code, value in assessment.values.values_list("indicator__code", "value")}
+    return dict(assessment.values.order_by().values_list("indicator__code", "value"))
 
 
 _provinces_of: dict[int, tuple[Any, frozenset[str]]] = {}  # set id → (its updated_at, the provinces with rows)
@@ -128,6 +134,7 @@ def _put_results(assessment: Assessment, ctx: UnitContext | None = None) -> None
         eligible = eligible and required_ok
     assessment.results = data
     _put_counts(assessment, data, eligible)
+    assessment.evaluated_at = timezone.now()
 
 
 def _put_counts(assessment: Assessment | _Light, summary: dict, eligible: bool) -> None:
@@ -138,7 +145,6 @@ def _put_counts(assessment: Assessment | _Light, summary: dict, eligible: bool) 
     assessment.criteria_total = summary["criteria_total"]
     assessment.eligible = eligible
     assessment.revoke = summary["revoke"]
-    assessment.evaluated_at = timezone.now()
 
 
 def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
@@ -154,11 +160,15 @@ def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
 
 
 def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
-    """Evaluate and store the results on the assessment, now and in place; its unit's standings and the
-    assessments whose set requires it (``dependents``) follow before the write commits."""
+    """Evaluate and store the results on the assessment, now and in place; its unit's standings (when its counts
+    changed) and the assessments whose set requires it (``dependents``) follow before the write commits."""
     with writing():
+        rows = Assessment.objects.filter(pk=assessment.pk)
+        before = rows.order_by("pk").values_list(*_STANDING_FIELDS).first()
         _put_results(assessment, ctx)
-        assessment.save(update_fields=RESULT_FIELDS)  # post_save touches the unit's standings
+        rows.update(**{name: getattr(assessment, name) for name in RESULT_FIELDS})
+        if before != tuple(getattr(assessment, name) for name in _STANDING_FIELDS):
+            STANDINGS.touch([assessment.unit_id])
         RESULTS.touch(dependents([assessment.pk]))
     return assessment
 
@@ -166,27 +176,33 @@ def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) 
 def dependents(assessment_ids: Iterable[int], *, batch: int = 500) -> set[int]:
     """The assessments whose set requires the set of one of ``assessment_ids``, of the same unit and year, not among
     them: their eligibility follows the required one's (the model-commune dossier of a commune whose advanced dossier
-    changed). A query per ``batch`` ids."""
+    changed). Only a few sets are required by another: the assessments of the others have no dependents, which
+    one query over the small table of sets and one over ``assessment_ids`` (by primary key) tell."""
     ids = list(assessment_ids)
+    required = dict(CriteriaSet.objects.filter(requires__isnull=False).values_list("pk", "requires__code"))
     found: set[int] = set()
-    for start in range(0, len(ids), batch):
-        required = Assessment.objects.filter(pk__in=ids[start:start + batch], unit_id=OuterRef("unit_id"),
-                                             year=OuterRef("year"),
-                                             criteria_set__code=OuterRef("criteria_set__requires__code"))
-        found.update(Assessment.objects.filter(criteria_set__requires__isnull=False).filter(Exists(required))
-                     .values_list("pk", flat=True))
+    for start in range(0, len(ids) if required else 0, batch):
+        wanted = set(Assessment.objects.filter(pk__in=ids[start:start + batch],
+                                               criteria_set__code__in=set(required.values()))
+                     .order_by().values_list("unit_id", "year", "criteria_set__code"))
+        if wanted:
+            found.update(pk for pk, unit_id, year, set_id in Assessment.objects.filter(
+                criteria_set_id__in=list(required), unit_id__in={unit_id for unit_id, _, _ in wanted})
+                .order_by().values_list("pk", "unit_id", "year", "criteria_set_id")
+                if (unit_id, year, required[set_id]) in wanted)
     return found.difference(ids)
 
 
 def _save_results(assessments: list[_Light]) -> None:
     """Write RESULT_FIELDS of many assessments at once (Django's bulk_update builds a CASE expression per field
     and row, far slower for a few hundred rows of JSON): one executemany on SQLite; on PostgreSQL, where each
-    row of an executemany is a round trip, COPY into a temporary table and one UPDATE … FROM. Their units'
-    standings are touched."""
+    row of an executemany is a round trip, COPY into a temporary table and one UPDATE … FROM. The standings of the
+    units whose counts changed are touched."""
     fields = [Assessment._meta.get_field(name) for name in RESULT_FIELDS]
     quote = connection.ops.quote_name
-    rows = [[a.results_json] + [f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields[1:]] + [a.pk]
-            for a in assessments]
+    evaluated_at = fields[-1].get_db_prep_save(timezone.now(), connection)  # one moment for the batch
+    rows = [[a.results_json, a.criteria_met, a.criteria_failed, a.criteria_unknown, a.criteria_total, a.eligible,
+             a.revoke, evaluated_at, a.pk] for a in assessments]
     table = quote(Assessment._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -204,7 +220,7 @@ def _save_results(assessments: list[_Light]) -> None:
                                                                     for f in fields)
                            + " FROM nongthonso_results AS r WHERE a.id = r.id")
             cursor.execute("TRUNCATE nongthonso_results")
-    STANDINGS.touch({a.unit_id for a in assessments})
+    STANDINGS.touch({a.unit_id for a in assessments if a.counted != (a.criteria_met, a.criteria_total)})
 
 
 def _stored_values(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -251,13 +267,13 @@ class _Light:
     unit_id: int
     year: int
     criteria_set: CriteriaSet
+    counted: tuple[int, int]  # the stored counts before the evaluation (``_STANDING_FIELDS``)
     criteria_met: int = 0
     criteria_failed: int = 0
     criteria_unknown: int = 0
     criteria_total: int = 0
     eligible: bool = False
     revoke: bool = False
-    evaluated_at: Any = None
     results_json: str | None = None  # the results as JSON text, stored as they are
 
     @property
@@ -282,7 +298,8 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
     requiring: set[int] = set()
     for start in range(0, len(ids), batch):
         requiring.update(Assessment.objects.filter(pk__in=ids[start:start + batch],
-                                                   criteria_set__requires__isnull=False).values_list("pk", flat=True))
+                                                   criteria_set__requires__isnull=False)
+                         .order_by().values_list("pk", flat=True))
     first = sorted(pk for pk in set(ids) if pk not in requiring)
     contexts: dict[int, UnitContext] = {}
     sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
@@ -290,9 +307,10 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
         for group in (first, sorted(requiring)):
             for start in range(0, len(group), batch):
                 chunk = group[start:start + batch]
-                assessments = [_Light(pk, unit_id, year, sets[set_id]) for pk, unit_id, year, set_id in
-                               Assessment.objects.filter(pk__in=chunk).order_by("pk")
-                               .values_list("pk", "unit_id", "year", "criteria_set_id")]
+                assessments = [_Light(pk, unit_id, year, sets[set_id], tuple(counted))
+                               for pk, unit_id, year, set_id, *counted in Assessment.objects.filter(pk__in=chunk)
+                               .order_by("pk").values_list("pk", "unit_id", "year", "criteria_set_id",
+                                                           *_STANDING_FIELDS)]
                 unknown = [pk for pk in chunk if pk not in known_values]
                 values = _stored_values(unknown) if unknown else {}
                 if len(contexts) > 20_000:

@@ -190,7 +190,7 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
                             f"«{indicator_code}».")
     value = parse_value(indicator, raw)
     current = IndicatorValue.objects.select_for_update().filter(assessment=assessment,
-                                                                indicator=indicator).first()
+                                                                indicator=indicator).order_by("pk").first()
     before = None if current is None else {"value": current.value, "source": current.source,
                                            "note": current.note}
     if current is None:
