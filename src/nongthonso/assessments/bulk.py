@@ -35,7 +35,7 @@ def store_values(rows: Iterable[tuple[Assessment, Indicator, Any, str, str]], *,
     rows = list(rows)
     assessments = {a.pk: a for a, *_ in rows}
     existing = {(v.assessment_id, v.indicator_id): v for v in
-                IndicatorValue.objects.filter(assessment_id__in=assessments)}
+                IndicatorValue.objects.filter(assessment_id__in=assessments).order_by()}
     to_create, to_update, unchanged = [], [], 0
     before: dict[int, dict] = {}
     after: dict[int, dict] = {}

@@ -117,7 +117,7 @@ class _Resolver:
         self.sets: dict[tuple[str, int], CriteriaSet | None] = {}
         self.indicators: dict[int, dict[str, tuple[Indicator, int, int]]] = {}
         self.indicator_list: dict[int, list[Indicator]] = {}
-        self.existing: dict[int, dict[tuple[int, int], tuple[int, str]]] = {}
+        self.existing: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}  # (unit, year) → {set: (pk, state)}
         self.refusal = Refusals(user, _refusal)  # why the user may not enter values for a unit
         self.targets: list[_Target] = []
         self.last: list[int] = []  # per target: the number of the last good row naming it
@@ -139,22 +139,27 @@ class _Resolver:
             self.years[text] = year
             return year
 
-    def prefetch(self, codes: set[str]) -> None:
-        """Load the versions of the unit ``codes`` not seen yet, and their assessments: two queries for a
-        batch of rows instead of two per unit."""
-        loaded = [unit.pk for unit in self.units.load(codes)]
-        for start in range(0, len(loaded), 900):
-            part = loaded[start:start + 900]
-            for pk in part:
-                self.existing[pk] = {}
-            for pk, unit_id, y, s, state in Assessment.objects.filter(unit_id__in=part).values_list(
+    def prefetch(self, codes: set[str], years: set[str]) -> None:
+        """Load the versions of the unit ``codes`` not seen yet, and the assessments of ``codes`` × ``years`` (as
+        written in the file) not loaded yet: two queries for a batch of rows instead of two per unit, and only the
+        years the file names (a unit has one assessment per year and set)."""
+        self.units.load(codes)
+        wanted = [year for year in map(self.year, years) if year is not None]
+        missing = [(unit.pk, year) for code in codes for unit in self.units.by_code[code] for year in wanted
+                   if (unit.pk, year) not in self.existing]
+        for start in range(0, len(missing), 900):
+            part = missing[start:start + 900]
+            for key in part:
+                self.existing[key] = {}
+            for pk, unit_id, y, s, state in Assessment.objects.filter(
+                    unit_id__in={unit_id for unit_id, _ in part}, year__in={y for _, y in part}).order_by().values_list(
                     "pk", "unit_id", "year", "criteria_set_id", "state"):
-                self.existing[unit_id][(y, s)] = (pk, state)
+                self.existing.setdefault((unit_id, y), {})[s] = (pk, state)  # every set of (unit, year): complete
 
     def unit(self, code: str, year: int) -> Unit | None:
         """The version of ``code`` in force during ``year`` (the latest one when several were)."""
         if code not in self.units.by_code:
-            self.prefetch({code})
+            self.prefetch({code}, {str(year)})
         return self.units.during(code, year)
 
     def criteria_set(self, code: str, year: int) -> CriteriaSet | None:
@@ -184,12 +189,12 @@ class _Resolver:
         key = (unit.pk, year, cset.pk)
         index = self.target_index.get(key)
         if index is None:
-            known = self.existing.get(unit.pk)
-            if known is None:  # pragma: no cover - units come from prefetch, which loads their assessments
-                known = self.existing[unit.pk] = {
-                    (y, s): (pk, state) for pk, y, s, state in
-                    Assessment.objects.filter(unit_id=unit.pk).values_list("pk", "year", "criteria_set_id", "state")}
-            pk, state = known.get((year, cset.pk), (None, None))
+            known = self.existing.get((unit.pk, year))
+            if known is None:  # pragma: no cover - prefetch loads the assessments of the units and years named
+                known = self.existing[unit.pk, year] = {
+                    s: (pk, state) for pk, s, state in Assessment.objects.filter(unit_id=unit.pk, year=year)
+                    .order_by().values_list("pk", "criteria_set_id", "state")}
+            pk, state = known.get(cset.pk, (None, None))
             index = self.target_index[key] = len(self.targets)
             self.targets.append(_Target(unit, year, cset, pk, state))
             self.last.append(0)
@@ -371,7 +376,7 @@ def _check(table: TableFile, resolver: _Resolver, progress: Progress | None) -> 
         for batch in _batches(table):
             if cols is None:
                 cols = _Columns(table.header)
-            resolver.prefetch({cells[cols.unit] for _, cells in batch})
+            resolver.prefetch({cells[cols.unit] for _, cells in batch}, {cells[cols.year] for _, cells in batch})
             good = []
             iu, iy, iv = cols.unit, cols.year, cols.value
             for n, cells in batch:
@@ -419,7 +424,7 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
     existing = [t for t in resolver.targets if t.pk is not None]
     for start in range(0, len(existing), 1000):
         chunk = {t.pk: t for t in existing[start:start + 1000]}
-        rows = Assessment.objects.filter(pk__in=list(chunk))
+        rows = Assessment.objects.filter(pk__in=list(chunk)).order_by("pk")  # locked in one order: no deadlock
         if not dry_run and connection.features.has_select_for_update:
             rows = rows.select_for_update()
         locked = []
@@ -468,16 +473,16 @@ class _EarlyEvaluation:
         self.done: set[int] = set()
         self.active = True
 
-    def add(self, index: int, code: str, value: Any, stored: dict[str, Any]) -> None:
-        """A value written for target ``index``; ``stored``: the target's values before the import."""
+    def add(self, index: int, written: dict[str, Any], stored: dict[str, Any]) -> None:
+        """Values written for target ``index`` (by one batch); ``stored``: the target's values before the import."""
         if not (self.active and self.eligible[index]):
             return
         values = self.pending.get(index)
         if values is None:
             values = self.pending[index] = dict(stored)
-            self.held += len(values)
-        self.held += code not in values
-        values[code] = value
+        held = len(values)
+        values.update(written)
+        self.held += len(values) - held
 
     def written_up_to(self, row: int) -> None:
         if not self.active:
@@ -521,7 +526,7 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
         pks = {target_pk[index] for _, index, *_ in batch if not fresh[index]}
         existing: dict[tuple[int, int], tuple] = {}
         stored: dict[int, dict[str, Any]] = {}
-        for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).values_list(
+        for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).order_by().values_list(
                 "pk", "assessment_id", "indicator_id", "value", "source", "note") if pks else ():
             existing[a, i] = (pk, v, s, nt)
             if i in indicator_code:  # (always: an assessment holds values of its own set's indicators)
@@ -529,34 +534,34 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
         inserts, updates = [], []
         before: dict[int, dict] = {}
         after: dict[int, dict] = {}
+        created = updated = unchanged = 0
+        previews = PREVIEW_CHANGES - len(result.changes)
         for n, index, indicator_pk, value, source, row_note, _ in batch:
             pk = target_pk[index]
             old = existing.get((pk, indicator_pk)) if existing else None
+            code = indicator_code[indicator_pk]
             if old is None:  # a column the file lacks (None) leaves the recorded text as it is
                 source, row_note = source or "", row_note or ""
+                created += 1
+                inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
             else:
                 source = old[2] if source is None else source
                 row_note = old[3] if row_note is None else row_note
                 if old[1] == value and old[2] == source and old[3] == row_note:
-                    result.unchanged += 1
+                    unchanged += 1
                     continue
-            code = indicator_code[indicator_pk]
-            after.setdefault(index, {})[code] = value
-            if old is None:
-                result.created += 1
-                if not dry_run:
-                    inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
-            else:
-                result.updated += 1
+                updated += 1
                 before.setdefault(index, {})[code] = old[1]
-                if not dry_run:
-                    updates.append((json_text(value), source, row_note, now, user_id, old[0]))
-            if not dry_run:
-                early.add(index, code, value, stored.get(pk, no_values))
-            if len(result.changes) < PREVIEW_CHANGES:
+                updates.append((json_text(value), source, row_note, now, user_id, old[0]))
+            after.setdefault(index, {})[code] = value
+            if previews > 0:
+                previews -= 1
                 result.changes.append(Change(n, "create" if old is None else "update",
                                              f"{targets[index].label()} · chỉ tiêu {code}",
                                              "" if old is None else _shown(old[1]), _shown(value)))
+        result.created += created
+        result.updated += updated
+        result.unchanged += unchanged
         if not dry_run:
             if inserts:
                 insert_values(inserts)
@@ -567,6 +572,8 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
                                for index, values in after.items()], user_id=user_id, actor=actor,
                               request_id=ctx.get("request_id", ""), note=note)
                 changed.update(target_pk[index] for index in after)
+            for index, values in after.items():
+                early.add(index, values, stored.get(target_pk[index], no_values))
             early.written_up_to(batch[-1][0])
         done += len(batch)
         if progress is not None:
