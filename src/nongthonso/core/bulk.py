@@ -3,7 +3,7 @@ stored rows with rows computed afresh."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, islice
+from itertools import islice
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -19,32 +19,32 @@ def insert_in_batches(model, objects: Iterable, batch: int = 2000) -> int:
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, using: str = DEFAULT_DB_ALIAS,
                 batch: int = 5000) -> int:
-    """Insert ``rows`` — tuples of the values of ``fields`` as the database takes them (a date as
-    ``connection.ops.adapt_datefield_value`` gives it, JSON as text) — into ``model``'s table: one ``COPY`` on
-    PostgreSQL, an ``executemany`` per ``batch`` rows elsewhere. No model instances, no signals, no ids returned:
-    for the writers of many plain rows (derived rows, imported values, their audit entries), where building an
-    instance per row would cost more than the insert itself. Returns how many rows."""
+    """Insert ``rows`` — tuples of the values of ``fields`` as the database takes them (``preparer``) — into
+    ``model``'s table, ``batch`` rows at a time: a ``COPY`` on PostgreSQL, an ``executemany`` elsewhere. No model
+    instances, no signals, no ids returned: for the writers of many plain rows (derived rows, imported values, their
+    audit entries), where building an instance per row would cost more than the insert itself. ``rows`` may be
+    read lazily from the same connection (a server-side cursor): each batch is read before it is written. Returns
+    how many rows."""
     it = iter(rows)
-    first = next(it, None)
-    if first is None:  # nothing to write (nor any field to look up: a data migration on an empty database)
+    chunk = list(islice(it, batch))
+    if not chunk:  # nothing to write (nor any field to look up: a data migration on an empty database)
         return 0
-    it = chain([first], it)
     connection = connections[using]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     n = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in it:
-                    copy.write_row(row)
-                    n += 1
-            return n
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        while chunk := list(islice(it, batch)):
-            cursor.executemany(sql, chunk)
+        while chunk:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, chunk)
             n += len(chunk)
+            chunk = list(islice(it, batch))
     return n
 
 
