@@ -23,12 +23,21 @@ $(NODE_INSTALLED): package.json package-lock.json
 
 install: $(INSTALLED) $(NODE_INSTALLED)
 
-## make run: install, migrate, load the Thái Nguyên demo into an empty database, serve on SQLite
+## make run: install, migrate, load the Thái Nguyên demo into an empty database, serve it on SQLite as production
+## does — DJANGO_DEBUG=0 (Vietnamese error pages, static files by WhiteNoise), plain HTTP, mails printed here, a
+## secret key kept in var/. demo_users refuses (and the demo still starts) on a database with real accounts.
+## `nongthonso runserver` is the development server, with DEBUG.
+SECRET_KEY_FILE ?= var/secret_key
+DJANGO_HTTPS ?= 0
+EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 run: install
 	$(BIN)/nongthonso migrate --noinput
 	$(BIN)/nongthonso demo --if-empty
-	$(BIN)/nongthonso demo_users
-	$(BIN)/nongthonso serve --host $(HOST) --port $(PORT)
+	-$(BIN)/nongthonso demo_users
+	test -s $(SECRET_KEY_FILE) || (mkdir -p $(dir $(SECRET_KEY_FILE)) && umask 077 && \
+	  $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(SECRET_KEY_FILE))
+	DJANGO_DEBUG=0 DJANGO_HTTPS=$(DJANGO_HTTPS) EMAIL_BACKEND=$(EMAIL_BACKEND) \
+	  DJANGO_SECRET_KEY_FILE=$(SECRET_KEY_FILE) $(BIN)/nongthonso serve --host $(HOST) --port $(PORT)
 
 ## make test: install and run the whole suite (lint, migrations check, tests)
 test: install

@@ -302,7 +302,7 @@ def main() -> int:
         print(f"Building the demo in {data_dir} ({database or 'sqlite'}) …", flush=True)
         command(env, "migrate", "--noinput", "-v0")
         command(env, "demo")
-        command(env, "demo_users", "--password", PASSWORD)
+        command(env, "demo_users", "--password", PASSWORD, "--i-know-this-resets-passwords")  # DEBUG is off
         with serving(env, Path(data_dir) / "serve.log", args.threads) as port:
             visitor, signed_in = log_in(port)
             print(f"Serving with waitress ({args.threads} threads) on {HOST}:{port}; load: {generator}, "

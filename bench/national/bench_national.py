@@ -135,8 +135,8 @@ def _flippable(code: str):
     """A draft dossier of a commune of province ``code`` with a boolean indicator that meets its threshold in a
     criterion that is met: setting it to "not met" lowers the commune's criteria met by one."""
     from nongthonso.assessments.models import Assessment
-    from nongthonso.reports.services import find_unit
     from nongthonso.units.models import Unit
+    from nongthonso.units.services import find_unit
 
     province = find_unit(code, AS_OF)
     communes = Unit.objects.valid_on(AS_OF).within(province).rural_communes()

@@ -13,22 +13,39 @@
   always grouped by it. The dashboards take ``?nhom=`` to override it; see ``units.groupings``.
 - ``CACHE_URL``: the cache the dashboards keep their figures in (default: each process's memory); see
   ``_cache`` below and docs/performance.md.
+- ``NONGTHONSO_LOGIN_FAILURE_LIMIT``, ``NONGTHONSO_LOGIN_LOCKOUT_MINUTES``: login throttling (django-axes);
+  ``NONGTHONSO_SUPPORT_CONTACT``: whom a locked-out user (or anyone meeting an error page) should call.
+- ``NONGTHONSO_API_TOKEN_DAYS``: how long a new API token is valid.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NONGTHONSO_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
-    "dev-only-insecure-key-change-me" if DEBUG else None
-)
+
+
+def _secret_key() -> str | None:
+    """``DJANGO_SECRET_KEY``, else the first line of the file ``DJANGO_SECRET_KEY_FILE`` names (``make run`` keeps
+    one in ``var/``), else a development key when DEBUG is on."""
+    if key := os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        return key
+    if path := os.environ.get("DJANGO_SECRET_KEY_FILE", "").strip():
+        return Path(path).read_text().strip() or None
+    return "dev-only-insecure-key-change-me" if DEBUG else None
+
+
+SECRET_KEY = _secret_key()
 if not SECRET_KEY:
-    raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
+    raise RuntimeError("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set when DJANGO_DEBUG=0")
+# the key of the backups' HMAC (core.backup); empty: derived from SECRET_KEY. See docs/operations.md, section 8.
+NONGTHONSO_BACKUP_KEY = os.environ.get("NONGTHONSO_BACKUP_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 
@@ -70,13 +87,18 @@ INSTALLED_APPS = [
     "nongthonso.recognition",
     "nongthonso.reports",
     "nongthonso.dataio",
+    "nongthonso.notifications",
     "ninja",
     "nongthonso.api",
+    "nongthonso.demo",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nongthonso.core.middleware.VietnameseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nongthonso.audit.middleware.RequestIdMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Vietnamese page (accounts.throttling)
 ]
 
 ROOT_URLCONF = "nongthonso.urls"
@@ -149,6 +172,25 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Login throttling (django-axes): after NONGTHONSO_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is refused for NONGTHONSO_LOGIN_LOCKOUT_MINUTES, whatever is typed (the web login and /admin/;
+# the API takes tokens, not passwords). Further attempts while locked do not extend the lockout; a right password
+# before the limit starts the count again; the province office can lift a lockout on the accounts page.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("NONGTHONSO_LOGIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("NONGTHONSO_LOGIN_LOCKOUT_MINUTES") or 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "nongthonso.accounts.throttling.locked_out"
+# waitress puts the client's address in REMOTE_ADDR (from X-Forwarded-For only when NONGTHONSO_TRUSTED_PROXY is set)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Whom to call, on the lockout and error pages: e.g. «Văn phòng Điều phối NTM tỉnh, 0208 3 855 123»
+SUPPORT_CONTACT = os.environ.get("NONGTHONSO_SUPPORT_CONTACT", "").strip()
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -177,6 +219,27 @@ STATICFILES_DIRS = [
     for prefix, package in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist"))
     if (NODE_MODULES / package).is_dir()
 ]
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts from this site only
+# (htmx and Chart.js are served by the app), no inline script or style unless it carries the request's nonce
+# (``request.csp_nonce``), no plugins, no framing, forms post to this site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# API tokens (api.models.ApiToken) expire this many days after they are issued (``api_token --days`` for another).
+API_TOKEN_DAYS = int(os.environ.get("NONGTHONSO_API_TOKEN_DAYS") or 90)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -195,6 +258,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders in development
+
+# E-mail (notifications of workflow steps): the console in development, SMTP in production; see docs/operations.md.
+# Links in the e-mails start with NONGTHONSO_SITE_URL.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Nông thôn số <no-reply@localhost>"
+SITE_URL = (os.environ.get("NONGTHONSO_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from nongthonso.core import views as core_views
 from nongthonso.reports import views as report_views
@@ -14,10 +16,12 @@ urlpatterns = [
     path("", include("nongthonso.assessments.urls")),
     path("", include("nongthonso.dataio.urls")),
     path("", include("nongthonso.accounts.urls")),
+    path("", include("nongthonso.notifications.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("nongthonso.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("nongthonso/favicon.svg"), permanent=True)),
 ]

@@ -1,15 +1,20 @@
-"""`nongthonso demo_users`: logins for the two-tier roles, Argon2-hashed, printed, and the same after a second run."""
+"""`nongthonso demo_users`: logins for the two-tier roles, Argon2-hashed, printed, and the same after a second run;
+refused in production or beside real accounts unless forced, and never resetting an account it did not create."""
 
 import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from nongthonso.accounts.management.commands.demo_users import DEMO_PASSWORD
 from nongthonso.accounts.models import Membership
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.workflow import definition_of
+from nongthonso.audit.models import AuditEntry
+from nongthonso.demo.management.commands import demo_users
+from nongthonso.demo.management.commands.demo_users import DEMO_PASSWORD, FORCE
+
+from .helpers import make_user, unit
 
 LOGINS = {
     "vpdp.tinh": [("province_office", "19", "tinh")],
@@ -20,8 +25,13 @@ LOGINS = {
 }
 
 
+@pytest.fixture
+def development(settings):
+    settings.DEBUG = True  # the tests run with DEBUG off, as production does
+
+
 @pytest.mark.django_db
-def test_demo_users_hold_the_two_tier_roles_and_can_log_in():
+def test_demo_users_hold_the_two_tier_roles_and_can_log_in(development):
     # when the command runs twice
     first, second = io.StringIO(), io.StringIO()
     call_command("demo_users", stdout=first)
@@ -49,3 +59,42 @@ def test_demo_users_hold_the_two_tier_roles_and_can_log_in():
         assert all(username in out for username in users)
     assert "tạo mới" in first.getvalue() and "tạo mới" not in second.getvalue()
     assert ("cán bộ phụ trách NTM xã Vạn Phú; Văn phòng Điều phối NTM tỉnh Thái Nguyên" in first.getvalue())
+
+
+def test_the_command_knows_every_user_name_it_creates(development, db):
+    call_command("demo_users", stdout=io.StringIO())
+    assert set(demo_users.USERNAMES) == set(LOGINS) == set(demo_users.demo_accounts())
+
+
+@pytest.mark.django_db
+def test_refused_with_debug_off_unless_forced():
+    # production settings (DJANGO_DEBUG=0): refused, nothing written
+    before = (get_user_model().objects.count(), AuditEntry.objects.count())
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=0") as refused:
+        call_command("demo_users", stdout=io.StringIO())
+    assert FORCE in str(refused.value)
+    assert (get_user_model().objects.count(), AuditEntry.objects.count()) == before
+    # forced: the demo logins are made
+    call_command("demo_users", FORCE, stdout=io.StringIO())
+    assert set(demo_users.demo_accounts()) == set(LOGINS)
+
+
+@pytest.mark.django_db
+def test_refused_beside_real_accounts_and_never_resets_one(development, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # a real province office that happens to be called «vpdp.tinh», with its own password and role
+    real = make_user("vpdp.tinh", "province_office", unit("19", "tinh"), email="vp@thainguyen.gov.vn")
+    real.set_password("Mat-khau-that-2026")
+    real.save()
+    with pytest.raises(CommandError, match=r"vpdp\.tinh") as refused:
+        call_command("demo_users", stdout=io.StringIO())
+    assert "không phải minh họa" in str(refused.value) and FORCE in str(refused.value)
+    assert not get_user_model().objects.filter(username="canbo.vanphu").exists()
+    # forced: the other demo logins are made, the real account is left as it was, and the command says so
+    out, err = io.StringIO(), io.StringIO()
+    call_command("demo_users", FORCE, stdout=out, stderr=err)
+    real.refresh_from_db()
+    assert real.check_password("Mat-khau-that-2026") and real.email == "vp@thainguyen.gov.vn"
+    assert [(m.role, m.note) for m in real.memberships.all()] == [("province_office", "")]
+    assert set(demo_users.demo_accounts()) == set(LOGINS) - {"vpdp.tinh"}
+    assert "Bỏ qua «vpdp.tinh»" in err.getvalue() and "vpdp.tinh" not in out.getvalue()

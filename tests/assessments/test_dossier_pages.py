@@ -1,7 +1,12 @@
 """The dossier pages: entry with inline validation, evidence, workflow steps, timeline — through HTTP."""
 
+import re
+from html import unescape
+
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 
 from nongthonso.assessments.models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from nongthonso.audit.models import AuditEntry
@@ -176,4 +181,50 @@ def test_the_work_list_shows_what_waits_for_each_role(client, setup):
     client.post(f"/ho-so/{a.pk}/buoc/submit/", {"version": a.version})
     client.force_login(setup["district"])
     html = client.get("/ho-so/").content.decode()
-    assert 'data-waiting="verify"' in html and f"/ho-so/{a.pk}/" in html
+    assert f'<tr data-dossier="{a.pk}" data-next="verify">' in html and f"/ho-so/{a.pk}/#buoc-verify" in html
+
+
+def _entry_rows(page: str) -> dict[str, tuple[str, str, str]]:
+    """Indicator code → (threshold, verdict, gap) as the entry page shows them."""
+    rows = {}
+    for code, body in re.findall(r'<div class="entry-row" data-indicator="([^"]+)"(.*?)</div>', page, re.S):
+        threshold = re.search(r'<span class="entry-threshold">(.*?)(?: <span class="badge|</span>)', body, re.S)[1]
+        status = re.search(r'<span class="entry-status [a-z_]+">(.*?)</span>', body, re.S)[1]
+        verdict, _sep, gap = unescape(status).partition(" · ")
+        rows[code] = (unescape(threshold), verdict, gap)
+    return rows
+
+
+def _scorecard_rows(page: str) -> dict[str, tuple[str, str, str]]:
+    """Indicator code → (threshold, verdict, gap) as the scorecard's table shows them ("—": no gap)."""
+    rows = {}
+    for code, body in re.findall(r'<tr data-indicator="([^"]+)"[^>]*>(.*?)</tr>', page, re.S):
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body,
+                                                                                        re.S)]
+        rows[code] = (cells[2], cells[4], "" if cells[3] == "—" else cells[3])
+    return rows
+
+
+@pytest.mark.django_db
+def test_the_entry_page_shows_the_scorecards_rows_translated(client, setup):
+    """Regression: the entry page built its rows apart from the scorecard's, with labels of its own (a gap always
+    «thiếu», without its unit). Both now come from one presenter: in English, the same translated verdicts, thresholds
+    and gaps — a floor not reached is short, a ceiling exceeded is over."""
+    from nongthonso.assessments.services import set_value
+
+    a, officer = setup["dossier"], setup["officer"]
+    set_value(a, "2.1", "12,5", user=officer)  # ≥ 100%: short by 87,5%
+    set_value(a, "11", "25,5", user=officer)  # multidimensional poverty ≤ 13% (TDMNPB): over by 12,5%
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override(None):  # the requests switch this thread to English: switch back after them
+        entry = _entry_rows(client.get(f"/ho-so/{a.pk}/").content.decode())
+        card = _scorecard_rows(client.get(f"/xa/{a.unit_id}/", {"year": a.year, "set": a.criteria_set.code})
+                               .content.decode())
+    assert entry == card and len(entry) == a.criteria_set.indicators.count()
+    assert entry["2.1"] == ("≥ 100%", "Not met", "short by 87,5%")
+    assert entry["11"] == ("≤ 13%", "Not met", "over by 12,5%")
+    assert {verdict for _threshold, verdict, _gap in entry.values()} <= {"Met", "Not met", "Unknown"}
+    yes_no = [threshold for code, (threshold, _v, _g) in entry.items()
+              if a.criteria_set.indicators.get(code=code).value_type == "boolean"]
+    assert yes_no and set(yes_no) <= {"Met", "No"}

@@ -16,7 +16,6 @@ from nongthonso.assessments.imports import import_values
 from nongthonso.assessments.models import Assessment, IndicatorValue, State
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import (
-    DecisionInput,
     WorkflowError,
     available_actions,
     awaiting,
@@ -28,6 +27,7 @@ from nongthonso.assessments.workflow import (
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import ImportFailed
 from nongthonso.criteria.choices import Level
+from nongthonso.recognition.decisions import DecisionInput
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import status_on
 from tests.accounts.helpers import AS_OF, DAI_TU, assessed_communes, dossier, make_user, put_in_state, snapshot, unit

@@ -6,6 +6,7 @@ application exactly as a user does (waitress, WhiteNoise, sessions, CSRF). Scree
 """
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -31,19 +32,34 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Serve a fresh demo database with waitress; yield the base URL."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def browser_data(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="session")
+def server_log(browser_data) -> Path:
+    """What the server printed: its log, and the mails it sent (console backend)."""
+    return browser_data / "server.log"
+
+
+@pytest.fixture(scope="session")
+def app_server(browser_data, server_log):
+    """Serve a fresh demo database with waitress, as ``make run`` does (DEBUG off, plain HTTP, mails to the
+    console); yield the base URL."""
+    data_dir = browser_data
     env = {**os.environ, "NONGTHONSO_DATA_DIR": str(data_dir),
            "DATABASE_URL": f"sqlite:///{data_dir / 'browser.sqlite3'}", "DJANGO_DEBUG": "1"}
     script = str(Path(sys.executable).with_name("nongthonso"))
     for command in (["migrate", "--noinput", "-v0"], ["demo"], ["demo_users", "--password", DEMO_PASSWORD]):
         subprocess.run([script, *command], env=env, check=True, capture_output=True, cwd=ROOT)
     port = _free_port()
-    server = subprocess.Popen([script, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    serving = {**env, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+               "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    with open(server_log, "wb") as log:
+        server = subprocess.Popen([script, "serve", "--port", str(port)], env=serving, cwd=ROOT, stdout=log,
+                                  stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(600):  # collectstatic runs first
         try:
             urllib.request.urlopen(base + "/", timeout=2)
             break
@@ -51,7 +67,7 @@ def app_server(tmp_path_factory):
             time.sleep(0.1)
     else:
         server.kill()
-        raise RuntimeError("the app server did not start")
+        raise RuntimeError("the app server did not start: " + server_log.read_text())
     yield base
     server.terminate()
     server.wait(timeout=10)
@@ -76,6 +92,10 @@ def page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+
+
+# The pages run under the app's Content-Security-Policy (no eval): give page.wait_for_function a function
+# («() => …»), which Playwright calls as such, never an expression string, which it would evaluate in the page.
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:

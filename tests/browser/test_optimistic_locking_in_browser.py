@@ -25,13 +25,13 @@ def _same_number(text: str) -> str:
 
 
 def _wait_version(page, version: int) -> None:
-    page.wait_for_function(f"document.getElementById('dossier-version').value === '{version}'")
+    page.wait_for_function(f"() => document.getElementById('dossier-version').value === '{version}'")
 
 
 def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_server):
     first = _tab(browser, app_server, "canbo.lamvy")
     first.goto(f"{app_server}/ho-so/")
-    first.locator('[data-waiting="edit_values"] a', has_text="Lam Vỹ").first.click()
+    first.locator("tr[data-dossier]", has_text="Lam Vỹ").locator("a").first.click()
     first.wait_for_selector("#dossier-version", state="attached")
     if first.locator("#carried button[name=all]").count():  # the values carried from 2025, confirmed first
         first.click("#carried button[name=all]")

@@ -19,7 +19,7 @@ from nongthonso.core.imports import ImportFailed
 from nongthonso.core.text import format_date
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.dataio import exports
-from nongthonso.units.group_imports import import_commune_groups
+from nongthonso.recognition.group_imports import import_commune_groups
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 from tests.accounts.helpers import make_user
 from tests.api.helpers import token_for

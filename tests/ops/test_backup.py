@@ -8,6 +8,7 @@ SQLite file, and on a PostgreSQL run also a new PostgreSQL database (so PostgreS
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from nongthonso.assessments import evidence
 from nongthonso.assessments.models import Assessment, WorkflowEvent
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import perform
-from nongthonso.core.backup import MANIFEST, data_rows
+from nongthonso.core.backup import DATA, MANIFEST, SIGNATURE, data_rows
 from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
 from .fingerprint import fingerprint
@@ -149,7 +150,8 @@ def test_the_archive_holds_a_manifest_and_is_private(source, tmp_path):
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile(MANIFEST))
-    assert names[0] == "data/db.jsonl" and names[-1] == MANIFEST and sum(n.startswith("media/") for n in names) == 2
+    assert names[0] == "data/db.jsonl" and names[-2:] == [MANIFEST, SIGNATURE]
+    assert sum(n.startswith("media/") for n in names) == 2
     assert manifest["format"] == "nongthonso-backup" and manifest["engine"] == connection.vendor
     assert "units.0002_vi_icu_collation" in manifest["migrations"]
     assert manifest["counts"]["assessments.evidence"] == 2
@@ -213,3 +215,86 @@ def test_a_damaged_or_foreign_archive_is_refused_before_anything_is_written(sour
     (tmp_path / "junk.tar.gz").write_bytes(b"not a tar file")
     assert "Không đọc được" in check(tmp_path / "junk.tar.gz")
     assert Assessment.objects.get(pk=source.pk).state == "submitted"
+
+
+def _restore_refused(path, *options: str) -> str:
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(path), *options, stdout=io.StringIO(), stderr=io.StringIO())
+    return str(refused.value)
+
+
+def _checks(path, *options: str) -> str:
+    out = io.StringIO()
+    call_command("restore", str(path), "--check", *options, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_archive_edited_with_its_checksums_recomputed_is_refused(source, tmp_path):
+    """The SHA-256 sums are in the archive itself: whoever edits the data can recompute them. The manifest's HMAC,
+    keyed with a secret of the installation, cannot be recomputed without it."""
+    archive = tmp_path / "ntm.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    with tarfile.open(archive) as tar:
+        data = tar.extractfile(DATA).read().replace(b"87.5", b"97.5")
+        manifest = json.load(tar.extractfile(MANIFEST))
+    manifest["data"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    edited = _rewrite(archive, tmp_path / "edited.tar.gz",
+                      lambda name, old: {DATA: data, MANIFEST: body}.get(name, old))
+
+    message = _restore_refused(edited, "--force")
+    assert "Chữ ký HMAC" in message and "đã bị sửa" in message and "không khôi phục" in message
+    assert "--allow-unsigned" not in message
+    assert "--allow-unsigned" not in _restore_refused(edited, "--force", "--allow-unsigned")
+    assert Assessment.objects.get(pk=source.pk).state == "submitted"  # nothing written
+    assert "hợp lệ" in _checks(archive)
+
+    # without the signature, or called an old unsigned archive, it is still refused
+    stripped = _rewrite(archive, tmp_path / "stripped.tar.gz", lambda name, old: None if name == SIGNATURE else old)
+    assert "thiếu chữ ký HMAC" in _restore_refused(stripped, "--check", "--allow-unsigned")
+
+
+@pytest.mark.django_db
+def test_the_backup_key_signs_and_another_key_is_refused(source, tmp_path, settings):
+    settings.NONGTHONSO_BACKUP_KEY = "khóa-sao-lưu-của-tỉnh-" + "x" * 40
+    archive = tmp_path / "ntm.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    assert "hợp lệ" in _checks(archive)
+
+    settings.NONGTHONSO_BACKUP_KEY = "khóa-của-máy-khác-" + "y" * 40
+    message = _restore_refused(archive, "--check")
+    assert "không khớp khóa sao lưu của máy này" in message and "NONGTHONSO_BACKUP_KEY" in message
+
+    # signed with SECRET_KEY (no dedicated key): a rotated key still reads it from SECRET_KEY_FALLBACKS
+    settings.NONGTHONSO_BACKUP_KEY = ""
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    old_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = "khóa-bí-mật-mới-" + "z" * 40
+    assert "không khớp khóa" in _restore_refused(archive, "--check")
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    assert "hợp lệ" in _checks(archive)
+
+
+@pytest.mark.django_db
+def test_an_old_unsigned_archive_restores_only_when_the_operator_vouches_for_it(source, tmp_path):
+    archive = tmp_path / "ntm.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def as_format_1(name, data):
+        if name == SIGNATURE:
+            return None
+        if name == MANIFEST:
+            manifest = json.loads(data)
+            del manifest["signature"]
+            return json.dumps({**manifest, "format_version": 1}, ensure_ascii=False, indent=2).encode()
+        return data
+
+    old = _rewrite(archive, tmp_path / "old.tar.gz", as_format_1)
+    message = _restore_refused(old, "--check")
+    assert "chưa có chữ ký HMAC" in message and "--allow-unsigned" in message
+    assert "hợp lệ" in _checks(old, "--allow-unsigned")
+    # its SHA-256 sums are still checked
+    damaged = _rewrite(old, tmp_path / "damaged.tar.gz",
+                       lambda name, data: data.replace(b"87.5", b"97.5") if name == DATA else data)
+    assert "SHA-256" in _restore_refused(damaged, "--check", "--allow-unsigned")

@@ -3,9 +3,11 @@ environment variable settings.py reads is documented, and waitress behind a prox
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import shlex
 import socket
 import subprocess
 import sys
@@ -92,18 +94,15 @@ def _get(url: str, **headers) -> tuple[int, dict]:
         return exc.code, dict(exc.headers)
 
 
-@pytest.mark.parametrize("trusted", [True, False], ids=["trusted-proxy", "no-trusted-proxy"])
-def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted):
-    env = {**documented_production_env(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    if not trusted:
-        env["NONGTHONSO_TRUSTED_PROXY"] = ""
+@contextlib.contextmanager
+def _serving(env: dict[str, str], log: Path, host: str = "127.0.0.1"):
+    """``nongthonso serve`` on a free port with ``env`` (over a clean environment); yields its base URL once
+    /healthz answers (asked with ``host`` in the Host header), stops it after."""
     port = _free_port()
-    log = tmp_path / "server.log"
     with open(log, "wb") as out:
         server = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], env={**_clean_environ(), **env},
                                   cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    host = env["DJANGO_ALLOWED_HOSTS"].split(",")[0]
     try:
         for _ in range(600):  # collectstatic runs first
             try:
@@ -115,6 +114,19 @@ def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted
             time.sleep(0.1)
         else:
             raise AssertionError(log.read_text())
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted-proxy", "no-trusted-proxy"])
+def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted):
+    env = {**documented_production_env(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    if not trusted:
+        env["NONGTHONSO_TRUSTED_PROXY"] = ""
+    host = env["DJANGO_ALLOWED_HOSTS"].split(",")[0]
+    with _serving(env, tmp_path / "server.log", host) as base:
         static = "/static/admin/css/base.css"
         status, headers = _get(base + static, **{"X-Forwarded-Proto": "https", "Host": host})
         if trusted:  # nginx said https: served, with HSTS
@@ -125,6 +137,38 @@ def test_waitress_behind_the_proxy_knows_the_request_was_https(tmp_path, trusted
         status, headers = _get(base + static, Host=host)  # plain http: redirected
         assert status == 301 and headers["Location"] == f"https://{host}{static}"
         assert _get(base + "/healthz", Host=host)[0] == 200  # exempt from the redirect
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+
+def _make_run_serve_env(secret_file: Path) -> dict[str, str]:
+    """The environment ``make run`` serves with: the variables set on its ``nongthonso serve`` line (``make -n``)."""
+    plan = subprocess.run(["make", "-n", "run", f"SECRET_KEY_FILE={secret_file}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=True).stdout.replace("\\\n", " ")
+    (line,) = [line for line in plan.splitlines() if " serve " in line]
+    words = shlex.split(line)
+    return dict(word.split("=", 1) for word in words[:next(i for i, w in enumerate(words) if "=" not in w)])
+
+
+def test_make_run_serves_the_demo_without_debug(tmp_path):
+    """``make run`` serves with DEBUG off: an unknown address is the Vietnamese 404 (not Django's debug page listing
+    the URL patterns), static files are still served (WhiteNoise, after collectstatic), pages link the favicon."""
+    secret = tmp_path / "secret_key"
+    secret.write_text(secrets.token_urlsafe(50) + "\n")
+    serve_env = _make_run_serve_env(secret)
+    assert serve_env["DJANGO_DEBUG"] == "0" and serve_env["DJANGO_SECRET_KEY_FILE"] == str(secret)
+    env = {"NONGTHONSO_DATA_DIR": str(tmp_path),
+           "NONGTHONSO_NODE_MODULES": os.environ.get("NONGTHONSO_NODE_MODULES", str(ROOT / "node_modules"))}
+    subprocess.run([str(SCRIPT), "migrate", "--noinput", "-v0"], env={**_clean_environ(), **env}, cwd=ROOT,
+                   check=True, timeout=300)
+    log = tmp_path / "server.log"
+    with _serving({**env, **serve_env}, log) as base:
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/ho-so/999999/khong-co/", timeout=10)
+        html = missing.value.read().decode()
+        assert missing.value.code == 404 and "<h1>Không tìm thấy trang</h1>" in html
+        assert "URLconf" not in html and "urlpatterns" not in html and "DEBUG" not in html
+        assert "Content-Security-Policy" in missing.value.headers
+        for static in ("/static/nongthonso/app.css", "/static/nongthonso/favicon.svg", "/static/admin/css/base.css"):
+            assert _get(base + static)[0] == 200, static
+        with urllib.request.urlopen(base + "/dang-nhap/", timeout=10) as page:
+            assert 'rel="icon" href="/static/nongthonso/favicon.svg"' in page.read().decode()
+    assert "Cảnh báo: DJANGO_DEBUG=1" not in log.read_text()

@@ -2,7 +2,7 @@
 counted in Python, over ``statuses_on`` and ``latest_assessments``): the reference the optimised
 ``reports.services.summary`` must equal. Kept as it was, except that the root may be the whole country
 (``find_root``), that decisions of the same date are listed by id, and that ties between assessments of the
-same year and set version are broken as ``assessments.latest.LATEST_ORDER`` breaks them (the old query left
+same year and set version are broken as ``assessments.models.LATEST_ORDER`` breaks them (the old query left
 them to the database). Issue 9 (two tiers, 2026-2030) added, computed the same slow way: the levels in use (those
 of the criteria sets in force in the period, and any level decided or registered), the structure (a commune under a
 unit below its province or not), districts as the units holding a district-level recognition (no level named),
@@ -15,8 +15,7 @@ from collections import Counter
 
 from django.db.models import Q
 
-from nongthonso.assessments.latest import LATEST_ORDER
-from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.models import LATEST_ORDER, Assessment
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration

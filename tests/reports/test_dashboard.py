@@ -19,8 +19,8 @@ from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition import spells
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import alerts
 from nongthonso.reports import selectors
+from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary
 from nongthonso.units.models import Unit
 

@@ -187,7 +187,7 @@ def test_two_decisions_for_one_unit_recorded_at_once_leave_no_duplicate_spells(c
         def write():
             decision = Decision.objects.create(number=f"review-{level}", date=date, authority="UBND tỉnh",
                                                level=level)
-            decision.units.add(unit)  # as workflow._record_decision and the importer do
+            decision.units.add(unit)  # as the importer and the admin do
         return write
 
     try:

@@ -23,9 +23,12 @@ from docx.shared import Pt
 
 from nongthonso.accounts.services import grant
 from nongthonso.assessments.models import Assessment
-from nongthonso.reports import exports, selectors
-from nongthonso.reports.services import find_unit
+from nongthonso.reports import documents, selectors
+from nongthonso.reports.documents import fonts
+from nongthonso.reports.documents.figures import ReportFigures, report_figures
+from nongthonso.reports.documents.layout import DocumentOptions, vi_long_date
 from nongthonso.units.models import Unit
+from nongthonso.units.services import find_unit
 
 AS_OF = dt.date(2023, 6, 30)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
@@ -35,8 +38,8 @@ TAGLINE = "Độc lập - Tự do - Hạnh phúc"
 
 
 @pytest.fixture
-def figures(db) -> exports.ReportFigures:
-    return exports.report_figures("19", AS_OF)
+def figures(db) -> ReportFigures:
+    return report_figures("19", AS_OF)
 
 
 def _save(name: str, content: bytes) -> Path:
@@ -58,7 +61,7 @@ def _items(ws) -> dict[str, object]:
 
 @pytest.mark.django_db
 def test_the_xlsx_reads_back_with_the_dashboards_figures(figures, province_19):
-    content = exports.build("xlsx", figures)
+    content = documents.build("xlsx", figures)
     _save("summary.xlsx", content)
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert wb.sheetnames == ["Tổng hợp", "Theo huyện", "Theo tiêu chí"]
@@ -112,9 +115,9 @@ def _all_text(document) -> str:
 
 @pytest.mark.django_db
 def test_the_docx_is_an_administrative_document(figures):
-    options = exports.DocumentOptions(number="25", signer="Nguyễn Văn A",
+    options = DocumentOptions(number="25", signer="Nguyễn Văn A",
                                       recipients=["Như trên;", "- Lưu: VT, VPĐP."])
-    content = exports.build("docx", figures, options)
+    content = documents.build("docx", figures, options)
     _save("summary.docx", content)
     document = docx.Document(io.BytesIO(content))
 
@@ -169,13 +172,13 @@ def test_the_docx_is_an_administrative_document(figures):
 
 @pytest.mark.django_db
 def test_the_document_defaults(figures):
-    document = docx.Document(io.BytesIO(exports.build("docx", figures)))
+    document = docx.Document(io.BytesIO(documents.build("docx", figures)))
     text = _all_text(document)
     assert "Số:" in text and "/BC-VPĐP" in text  # the number is left for the clerk
     assert "Lưu: VT, VPĐP." in text and "UBND các huyện, thành phố thuộc tỉnh Thái Nguyên;" in text
     assert "(Ký, ghi rõ họ tên, đóng dấu)" in text
-    assert exports.vi_long_date(dt.date(2023, 2, 5)) == "ngày 05 tháng 02 năm 2023"  # Decree 30's leading zeros
-    assert exports.vi_long_date(dt.date(2023, 12, 24)) == "ngày 24 tháng 12 năm 2023"
+    assert vi_long_date(dt.date(2023, 2, 5)) == "ngày 05 tháng 02 năm 2023"  # Decree 30's leading zeros
+    assert vi_long_date(dt.date(2023, 12, 24)) == "ngày 24 tháng 12 năm 2023"
 
 
 # --- PDF --------------------------------------------------------------------------------------------------
@@ -190,12 +193,12 @@ def _tool(name: str) -> str | None:
 
 @pytest.mark.django_db
 def test_the_pdf_opens_and_is_saved_as_png_pages(figures):
-    content = exports.build("pdf", figures, exports.DocumentOptions(number="25"))
+    content = documents.build("pdf", figures, DocumentOptions(number="25"))
     pdf = _save("summary.pdf", content)
     assert content.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", content))
     assert pages >= 1
-    font = exports.report_font()
+    font = fonts.report_font()
     assert font.family.replace(" ", "").encode() in content  # the Vietnamese font is embedded
 
     pdftotext = _tool("pdftotext")
@@ -225,9 +228,9 @@ def test_the_pdf_opens_and_is_saved_as_png_pages(figures):
 
 @pytest.mark.django_db
 def test_a_missing_font_is_a_clear_vietnamese_error(figures, tmp_path, monkeypatch):
-    monkeypatch.setattr(exports, "_font_dirs", lambda: [tmp_path])
-    with pytest.raises(exports.ReportFontMissing, match="Không tìm thấy phông chữ có đủ dấu tiếng Việt"):
-        exports.build("pdf", figures)
+    monkeypatch.setattr(fonts, "_font_dirs", lambda: [tmp_path])
+    with pytest.raises(fonts.ReportFontMissing, match="Không tìm thấy phông chữ có đủ dấu tiếng Việt"):
+        documents.build("pdf", figures)
 
 
 def test_a_font_without_vietnamese_is_passed_over(tmp_path, settings):
@@ -235,13 +238,13 @@ def test_a_font_without_vietnamese_is_passed_over(tmp_path, settings):
     for the next place that has a font with Vietnamese (matplotlib's DejaVu Serif)."""
     liberation = Path("/usr/share/fonts/truetype/liberation")
     regular = liberation / "LiberationSerif-Regular.ttf"
-    if not regular.is_file() or exports._covers_vietnamese(regular):
+    if not regular.is_file() or fonts._covers_vietnamese(regular):
         pytest.skip("no Liberation Serif without Vietnamese on this machine")
     shutil.copy(regular, tmp_path / "times.ttf")
     shutil.copy(liberation / "LiberationSerif-Bold.ttf", tmp_path / "timesbd.ttf")
-    assert exports._find_font((tmp_path,)) is None
+    assert fonts._find_font((tmp_path,)) is None
     settings.NONGTHONSO_REPORT_FONT_DIR = str(tmp_path)
-    assert exports.report_font().family == "DejaVu Serif"
+    assert fonts.report_font().family == "DejaVu Serif"
 
 
 # --- downloads --------------------------------------------------------------------------------------------
@@ -253,19 +256,19 @@ def _url(fmt: str, **params) -> str:
 
 @pytest.mark.django_db
 def test_the_downloads_require_a_login(client):
-    for fmt in exports.FORMATS:
+    for fmt in documents.FORMATS:
         response = client.get(_url(fmt))
         assert response.status_code == 302
         assert response["Location"].startswith(resolve_url("login"))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fmt", exports.FORMATS)
+@pytest.mark.parametrize("fmt", documents.FORMATS)
 def test_each_download_has_its_type_and_file_name(admin_client, fmt):
     assert reverse(f"report_{fmt}") == f"/bao-cao/tong-hop.{fmt}"
     response = admin_client.get(_url(fmt))
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.CONTENT_TYPES[fmt]
+    assert response["Content-Type"] == documents.CONTENT_TYPES[fmt]
     assert response["Content-Disposition"] == f'attachment; filename="bao-cao-tong-hop-19-2023-06-30.{fmt}"'
     content = response.content
     if fmt == "xlsx":
@@ -323,14 +326,14 @@ def test_the_dashboard_links_the_downloads(admin_client, client):
     html = admin_client.get("/bang-dieu-khien/", {"as_of": "2023-06-30", "unit": "19"}).content.decode()
     line = re.search(r"<p class=\"note\" data-downloads>.*?</p>", html, re.S).group(0)
     assert "Tải báo cáo" in line
-    for fmt in exports.FORMATS:
+    for fmt in documents.FORMATS:
         assert f'href="/bao-cao/tong-hop.{fmt}?unit=19&amp;as_of=2023-06-30"' in line
     assert "data-downloads" not in client.get("/", {"as_of": "2023-06-30"}).content.decode()  # public page
 
 
 @pytest.mark.django_db
 def test_a_download_without_a_font_says_what_to_install(admin_client, tmp_path, monkeypatch):
-    monkeypatch.setattr(exports, "_font_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(fonts, "_font_dirs", lambda: [tmp_path])
     response = admin_client.get(_url("pdf"))
     assert response.status_code == 503
     assert "fonts-dejavu-core" in response.content.decode()
@@ -339,7 +342,7 @@ def test_a_download_without_a_font_says_what_to_install(admin_client, tmp_path, 
 # --- CLI --------------------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fmt", exports.FORMATS)
+@pytest.mark.parametrize("fmt", documents.FORMATS)
 def test_the_cli_writes_each_format(tmp_path, fmt):
     out = tmp_path / f"bao-cao.{fmt}"
     call_command("report", "summary", "--unit", "19", "--as-of", "2023-06-30", "--format", fmt,

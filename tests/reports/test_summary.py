@@ -12,7 +12,8 @@ from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import set_value
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level
-from nongthonso.recognition.services import alerts, status_on
+from nongthonso.recognition.services import status_on
+from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.models import Unit
 

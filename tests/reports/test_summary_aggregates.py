@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from nongthonso.assessments.latest import LATEST_ORDER, latest_criteria_met
-from nongthonso.assessments.models import Assessment
+from nongthonso.assessments.latest import latest_criteria_met
+from nongthonso.assessments.models import LATEST_ORDER, Assessment
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.services import commune_level_counts, count_holding, statuses_on

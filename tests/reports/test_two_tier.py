@@ -30,7 +30,8 @@ from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
-from nongthonso.reports import exports, selectors
+from nongthonso.reports import documents, selectors
+from nongthonso.reports.documents.figures import report_figures
 from nongthonso.reports.services import summary, summary_text, summary_text_en
 from nongthonso.units import groupings
 from nongthonso.units.choices import LineageKind
@@ -470,8 +471,8 @@ def _without_former_districts(text: str) -> str:
 
 @pytest.mark.django_db
 def test_the_2026_exports_have_no_district_wording(world):
-    figures = exports.report_figures("19", AS_OF)
-    wb = openpyxl.load_workbook(io.BytesIO(exports.build("xlsx", figures)))
+    figures = report_figures("19", AS_OF)
+    wb = openpyxl.load_workbook(io.BytesIO(documents.build("xlsx", figures)))
     assert wb.sheetnames == ["Tổng hợp", "Theo huyện cũ", "Theo tiêu chí"]
     items = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True) if row[0]}
     assert (items["Tổng số xã"], items["Xã đạt chuẩn nông thôn mới"], items["Xã nông thôn mới hiện đại"],
@@ -482,7 +483,7 @@ def test_the_2026_exports_have_no_district_wording(world):
     assert sheet[0][1] == "Huyện cũ (theo lịch sử đơn vị)" and sheet[0][-1] == "Ghi chú"
     assert sum(r[2] for r in sheet[1:-1]) == 77 and sheet[-1][1:4] == ("Tổng cộng", 77, 3)
 
-    document = docx.Document(io.BytesIO(exports.build("docx", figures)))
+    document = docx.Document(io.BytesIO(documents.build("docx", figures)))
     text = "\n".join([p.text for p in document.paragraphs]
                      + [c.text for t in document.tables for row in t.rows for c in row.cells])
     assert "UBND các xã, phường thuộc tỉnh Thái Nguyên;" in text

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from nongthonso.units.loaders import load_thai_nguyen_history
+from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit
 
 

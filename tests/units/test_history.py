@@ -7,7 +7,7 @@ import pytest
 from nongthonso.core.text import fold, vi_sort_key
 from nongthonso.units import services
 from nongthonso.units.choices import LineageKind, Region
-from nongthonso.units.loaders import load_thai_nguyen_history
+from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import LineageEvent, Unit
 
 pytestmark = pytest.mark.django_db

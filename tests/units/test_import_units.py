@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import ImportFailed, ImportResult
 from nongthonso.units.choices import Region
-from nongthonso.units.loaders import import_units
+from nongthonso.units.imports import import_units
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from vietnamadminunits.database import query
 
 from nongthonso.units import services
-from nongthonso.units.loaders import load_province_2025_from_package, load_province_from_package
 from nongthonso.units.models import LineageEvent, Unit
+from nongthonso.units.packages import load_province_2025_from_package, load_province_from_package
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import router, transaction
+
+from nongthonso.audit.admin import AuditedModelAdmin
 
 from .models import Membership
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedModelAdmin):
     list_display = ("user", "role", "unit", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name", "unit__code",
@@ -24,10 +29,22 @@ class MembershipInline(admin.TabularInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserWithRolesAdmin(UserAdmin):
-    """Django's user admin, with the user's roles beside the account."""
+class UserWithRolesAdmin(AuditedModelAdmin, UserAdmin):
+    """Django's user admin, with the user's roles beside the account; audited (the password hash never shown)."""
 
     inlines = [*UserAdmin.inlines, MembershipInline]
+
+    def user_change_password(self, request, id, form_url=""):
+        # the password form saves the user itself (no save_model): audited here, in one transaction with the change
+        with transaction.atomic(using=router.db_for_write(User)), \
+                self.audited_change(request, self.get_object(request, unquote(id))):
+            return super().user_change_password(request, id, form_url)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
+    """Django's group admin, audited."""

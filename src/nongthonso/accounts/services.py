@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from nongthonso.audit.services import record
 from nongthonso.units.models import Unit
-from nongthonso.units.services import earlier_versions
+from nongthonso.units.services import earlier_versions, successors_in_force
 
 from .models import ROLE_LEVELS, Action, Membership, Role
 
@@ -147,10 +148,7 @@ def restrict(queryset: QuerySet, user, action: str, *, path_field: str | None = 
         return queryset.none()
     if path_field is None:
         path_field = "path" if issubclass(queryset.model, Unit) else "unit__path"
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{path_field}__startswith": path})
-    return queryset.filter(condition)
+    return queryset.filter(under(paths, path_field))
 
 
 def visible_units(user, date: dt.date, action: str = Action.VIEW) -> QuerySet[Unit]:
@@ -256,36 +254,43 @@ class Handover:
         return self.membership.unit.valid_to
 
 
-def _may_hand_over(user) -> list[Membership]:
-    """The user's province-office memberships: the units whose roles they may hand over."""
-    return [m for m in memberships(user) if m.role == Role.PROVINCE_OFFICE]
+def office_prefixes(user) -> set[str] | None:
+    """Path prefixes of the units where ``user`` is the province office (its units and the versions they succeeded):
+    where it hands roles over and manages accounts. None: everywhere (a superuser); empty: nowhere."""
+    if not _active(user):
+        return set()
+    if user.is_superuser:
+        return None
+    return {p for m in memberships(user) if m.role == Role.PROVINCE_OFFICE for p in m.covered}
+
+
+def under(prefixes, field: str = "unit__path") -> Q:
+    """The rows whose ``field`` (a unit's path) starts with one of ``prefixes``; none when there is none."""
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
 
 
 def may_hand_over(user) -> bool:
-    """Whether ``user`` may hand roles over (a province office, or a superuser): the menu shows the page to them."""
-    return _active(user) and (user.is_superuser or bool(_may_hand_over(user)))
+    """Whether ``user`` may hand roles over and manage accounts (a province office, or a superuser): the menu shows
+    the pages to them."""
+    return office_prefixes(user) != set()
 
 
 def handovers(user, today: dt.date | None = None) -> list[Handover]:
     """Roles granted on unit versions that ceased before ``today``, within the units where ``user`` is the province
     office (a superuser: all), each with the successors to grant it on instead. A few queries, whatever the number
     of roles (``units.services.successors_in_force``)."""
-    from django.utils import timezone
-
-    from nongthonso.units.services import successors_in_force
-
     today = today or timezone.localdate()
     if not _active(user):
         return []
     ceased = Membership.objects.filter(unit__valid_to__lt=today).select_related("user", "unit__unit_type__level")
-    if not user.is_superuser:
-        prefixes = {p for m in _may_hand_over(user) for p in m.covered}
+    prefixes = office_prefixes(user)
+    if prefixes is not None:
         if not prefixes:
             return []
-        condition = Q(pk__in=[])
-        for prefix in prefixes:
-            condition |= Q(unit__path__startswith=prefix)
-        ceased = ceased.filter(condition)
+        ceased = ceased.filter(under(prefixes))
     rows = list(ceased.order_by("unit__sort_key", "unit__code", "user__username", "role"))
     after = successors_in_force([m.unit for m in rows], today)
     return [Handover(m, [u for u in after[m.unit_id] if u.unit_type.level_id == m.unit.unit_type.level_id])

@@ -1,9 +1,26 @@
 from django.urls import path
 
-from . import views
+from . import views, views_password, views_users
 
 urlpatterns = [
     path("vai-tro/giao-lai/", views.handovers, name="handovers"),
     path("vai-tro/giao-lai/tat-ca/", views.hand_over_all, name="hand_over_all"),
     path("vai-tro/giao-lai/<int:pk>/", views.hand_over, name="hand_over"),
+    # the province office's accounts page (views_users)
+    path("tai-khoan/", views_users.account_list, name="accounts"),
+    path("tai-khoan/them/", views_users.account_create, name="account_create"),
+    path("tai-khoan/<int:pk>/", views_users.account_detail, name="account"),
+    path("tai-khoan/<int:pk>/thong-tin/", views_users.account_profile, name="account_profile"),
+    path("tai-khoan/<int:pk>/trang-thai/", views_users.account_active, name="account_active"),
+    path("tai-khoan/<int:pk>/vai-tro/", views_users.account_grant, name="account_grant"),
+    path("tai-khoan/<int:pk>/vai-tro/<int:membership_pk>/thu-hoi/", views_users.account_revoke,
+         name="account_revoke"),
+    path("tai-khoan/<int:pk>/gui-thu-mat-khau/", views_users.account_password, name="account_password"),
+    path("tai-khoan/<int:pk>/mo-khoa-dang-nhap/", views_users.account_unlock, name="account_unlock"),
+    # password reset by e-mail (views_password)
+    path("quen-mat-khau/", views_password.PasswordResetView.as_view(), name="password_reset"),
+    path("quen-mat-khau/da-gui/", views_password.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("dat-mat-khau/<uidb64>/<token>/", views_password.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("dat-mat-khau/xong/", views_password.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -1,7 +1,8 @@
 """Who is calling: a machine client with ``Authorization: Bearer <token>``, or a browser with its session.
 
 - ``TokenAuth``: looks the token up by its SHA-256 (tokens are never stored). A Bearer header with a
-  wrong or revoked token is refused at once (401 ``invalid_token``), even if a session cookie is sent too.
+  wrong or revoked token is refused at once (401 ``invalid_token``), even if a session cookie is sent too; an
+  expired one with 401 ``token_expired``, saying when it expired and how to get a new one.
 - ``SessionAuth``: the Django session of a logged-in user; unsafe methods (PUT, POST …) must carry the
   CSRF token (header ``X-CSRFToken``), as the web app's forms do (403 ``csrf_failed`` otherwise).
 
@@ -19,6 +20,8 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from nongthonso.core.text import format_date
+
 from .errors import ApiError
 from .models import ApiToken, hash_token
 
@@ -29,14 +32,21 @@ _TOUCH_EVERY = dt.timedelta(minutes=5)  # last_used_at is written at most this o
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         token = (token or "").strip()
-        row = (ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(token)).first()
+        row = (ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(token)).first()
                if token else None)
+        now = timezone.now()
+        if row is not None and row.expired(now):
+            expired = timezone.localtime(row.expires_at)
+            raise ApiError(401, "token_expired",
+                           f"Mã truy cập API «{row.name}» (đầu mã {row.prefix}…) đã hết hạn lúc {expired:%H:%M} ngày "
+                           f"{format_date(expired)}. Đề nghị quản trị tạo mã mới bằng lệnh «nongthonso api_token "
+                           f"{row.user.get_username()} TÊN_MÃ» (mã mới dùng được {settings.API_TOKEN_DAYS} ngày) rồi "
+                           "thay mã trong máy khách.")
         if row is None:
             raise ApiError(401, "invalid_token",
                            "Mã truy cập API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa. Kiểm tra tiêu đề "
                            "«Authorization: Bearer <mã>» (mã bắt đầu bằng «nts_»), hoặc đề nghị quản trị tạo mã mới "
                            "bằng lệnh «nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ».")
-        now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user

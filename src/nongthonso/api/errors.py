@@ -11,6 +11,7 @@ code                   status  when
 =====================  ======  =====================================================================
 unauthenticated        401     neither a token nor a session
 invalid_token          401     a Bearer token that is wrong, revoked, or whose user is inactive
+token_expired          401     a Bearer token past its expiry (``ApiToken.expires_at``): the client needs a new one
 login                  401     (workflow) the step needs a logged-in user
 csrf_failed            403     a session write without the CSRF token
 role, scope            403     refused by ``accounts.services.refusal``: the role may not, or not here
@@ -25,7 +26,7 @@ requirement            409     (workflow) what the step requires does not hold y
 workflow               409     (workflow) no workflow applies to the dossier's unit
 bad_request            400     a body that is not JSON
 validation_error       422     parameters or body do not match the schema (``details`` lists each field)
-invalid_value          422     ``assessments.services.ValueRejected``: the value does not fit the indicator
+invalid_value          422     ``assessments.errors.ValueRejected``: the value does not fit the indicator
 import_failed          422     (import) nothing written: the file is wrong (empty, not CSV/XLSX …) or rows are
                                wrong or refused; ``details`` lists each error with its row, column and value
 export                 422     (export, template) what was asked cannot be exported (e.g. values without a year)
@@ -45,7 +46,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from nongthonso.assessments.services import ValueRejected
+from nongthonso.assessments.errors import ValueRejected
 from nongthonso.assessments.workflow import WorkflowError
 
 logger = logging.getLogger(__name__)

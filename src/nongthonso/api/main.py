@@ -13,7 +13,8 @@ các bước quy trình), quyết định công nhận, đăng ký đạt chuẩ
 tệp mẫu Excel.
 
 **Xác thực.** Máy khách: tiêu đề `Authorization: Bearer <mã>`; quản trị tạo mã bằng
-`nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ` (mã chỉ hiện một lần). Trình duyệt: phiên đăng nhập của trang web;
+`nongthonso api_token TÊN_ĐĂNG_NHẬP TÊN_MÃ` (mã chỉ hiện một lần và có hạn dùng: mã hết hạn nhận 401
+`token_expired`, cần tạo mã mới). Trình duyệt: phiên đăng nhập của trang web;
 các yêu cầu ghi cần tiêu đề `X-CSRFToken`.
 
 **Phạm vi.** Như trên web: hồ sơ và đăng ký chỉ trong các đơn vị bạn được giao (ngoài phạm vi: 404);

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from nongthonso.units.models import Unit
@@ -39,6 +39,12 @@ def _iso_date_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+
+
+class BodyIn(BaseModel):
+    """A request body (or an object inside one): a JSON object, nothing else. Ninja's ``Schema`` reads its fields as
+    attributes of whatever it is given, so a body ``"hello"`` or ``[]`` would pass as an empty object (every field
+    at its default); a plain pydantic model refuses it (422, «phải là một đối tượng JSON»)."""
 
 
 def responses(ok, *extra_statuses: int) -> dict:

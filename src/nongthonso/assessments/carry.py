@@ -36,7 +36,9 @@ from nongthonso.criteria.models import Indicator, IndicatorMapping, Threshold
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
 
-from .models import Assessment, IndicatorValue
+from .errors import ValueRejected
+from .models import LATEST_ORDER, Assessment, IndicatorValue
+from .workflow import ensure_editable, stale_error
 
 OWN, WORST_CASE = "own", "worst_case"
 GENERATIONS = 3  # how far back through predecessors without an assessment of their own
@@ -88,8 +90,6 @@ def mappings_into(cset) -> list[_Mapping]:
 
 def _latest(unit_ids: Iterable[int], set_code: str, last_year: int) -> dict[int, tuple[int, int]]:
     """{unit id: (its latest assessment of ``set_code`` up to ``last_year``, that year)} — one query."""
-    from .latest import LATEST_ORDER
-
     found: dict[int, tuple[int, int]] = {}
     for pk, unit_id, year in (Assessment.objects.filter(unit_id__in=list(unit_ids), criteria_set__code=set_code,
                                                         year__lte=last_year)
@@ -239,11 +239,8 @@ def confirm_values(assessment: Assessment, codes: Iterable[str] | None = None, u
     """Confirm the carried values of ``codes`` (None: every one still awaiting confirmation) as ``user``'s: each
     audited, the dossier's version bumped. Refused (``workflow.WorkflowError``) like ``set_value`` when the dossier
     is locked, the user may not enter its values, or it changed since ``expected_version``; a code that is not an
-    indicator of the set, or whose value was not carried: ``services.ValueRejected``. Values already confirmed are
+    indicator of the set, or whose value was not carried: ``errors.ValueRejected``. Values already confirmed are
     left as they are. Returns the codes confirmed now."""
-    from .services import ValueRejected
-    from .workflow import ensure_editable, stale_error
-
     ensure_editable(assessment, user)  # locks the dossier's row and re-reads its state and version
     if expected_version is not None and expected_version != assessment.version:
         raise stale_error(assessment, expected_version)

@@ -123,3 +123,40 @@ class CommuneFilter(forms.Form):
         if high is not None:
             rows = [r for r in rows if r.criteria_met is not None and r.criteria_met <= high]
         return rows
+
+
+class QueueFilter(forms.Form):
+    """The work queue's filter (``queue.filtered``): year, criteria set, state — each offering only what the user's
+    queue holds (``queue.choices``) — and a diacritic-free search of the commune or the unit above it."""
+
+    q = forms.CharField(label=_("Tìm xã"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: van phu")}))
+    year = forms.TypedChoiceField(label=_("Năm"), required=False, coerce=int, empty_value=None, error_messages={
+        "invalid_choice": _("Không có hồ sơ năm %(value)s nào đang chờ bạn xử lý; chọn một năm trong danh sách.")})
+    set = forms.ChoiceField(label=_("Bộ tiêu chí"), required=False, error_messages={
+        "invalid_choice": _("Không có hồ sơ nào theo bộ tiêu chí «%(value)s» đang chờ bạn xử lý; chọn một bộ tiêu "
+                            "chí trong danh sách.")})
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False, error_messages={
+        "invalid_choice": _("Không có hồ sơ nào ở trạng thái «%(value)s» đang chờ bạn xử lý; chọn một trạng thái "
+                            "trong danh sách.")})
+
+    def __init__(self, data=None, *, choices, **kwargs):
+        """``choices``: a ``queue.Choices``."""
+        super().__init__(data, **kwargs)
+        everything = ("", _("Tất cả"))
+        self.fields["year"].choices = [everything, *((str(y), str(y)) for y in choices.years)]
+        self.fields["set"].choices = [everything, *choices.sets]
+        self.fields["state"].choices = [everything, *choices.states]
+
+    @property
+    def values(self) -> dict:
+        """The valid fields (an invalid one is ignored, and its message shown), as ``queue.filtered``'s keywords."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        data = self.cleaned_data
+        return {"year": data.get("year"), "set_code": data.get("set") or None, "state": data.get("state") or None,
+                "query": data.get("q") or ""}
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in self.values.values())

@@ -46,6 +46,7 @@ from django.db import connection, reset_queries
 from django.db.models import F
 from django.utils import timezone
 
+from nongthonso.accounts.services import refusal
 from nongthonso.audit.context import current
 from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
@@ -68,9 +69,10 @@ from nongthonso.units.models import Unit
 from nongthonso.units.versions import UnitVersions
 
 from .bulk import audit_imports, insert_values, json_text, update_values
+from .errors import ValueRejected
 from .evaluation import RESULTS, evaluate_assessments
 from .models import Assessment, IndicatorValue
-from .services import ValueRejected, parse_value
+from .services import parse_value
 from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
@@ -101,8 +103,6 @@ class _Target:
 
 def _refusal(user, unit: Unit) -> str | None:
     """Why ``user`` may not enter values for ``unit`` (None: may)."""
-    from nongthonso.accounts.services import refusal
-
     refused = refusal(user, "edit_values", unit)
     return refused.message if refused else None
 

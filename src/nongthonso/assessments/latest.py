@@ -1,4 +1,4 @@
-"""A unit's latest assessment: the rule (``LATEST_ORDER``) and the reads that apply it — to a few units (the
+"""A unit's latest assessment: the reads that apply the rule (``models.LATEST_ORDER``) — to a few units (the
 assessments themselves) or to many (counts, from the standings when every assessment counts).
 
 ``standings`` keeps the rule's answer for every unit and year as derived rows; these functions read them when they
@@ -18,11 +18,7 @@ from nongthonso.criteria.models import CriteriaSet
 from nongthonso.units.models import Unit
 
 from . import standings
-from .models import Assessment, Standing
-
-# The order that picks a unit's latest assessment: the latest year, then the latest version of the set (then
-# the set in force latest, then the latest row, so that the choice is the same on every database).
-LATEST_ORDER = ("-year", "-criteria_set__version", "-criteria_set__effective_from", "-pk")
+from .models import LATEST_ORDER, Assessment, Standing
 
 
 def latest_assessments(units: Iterable[Unit], level: str, year: int,

@@ -9,8 +9,13 @@ from django.db import models
 from django.utils import timezone
 
 from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import restrict
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit, UnitFacts
+
+# The order that picks a unit's latest assessment: the latest year, then the latest version of the set (then
+# the set in force latest, then the latest row, so that the choice is the same on every database).
+LATEST_ORDER = ("-year", "-criteria_set__version", "-criteria_set__effective_from", "-pk")
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -19,8 +24,6 @@ class AssessmentQuerySet(models.QuerySet):
 
     def restrict(self, user, action: str = "view"):
         """Only the assessments whose unit lies in ``user``'s scope for ``action`` (see accounts.services)."""
-        from nongthonso.accounts.services import restrict
-
         return restrict(self, user, action)
 
 
@@ -161,7 +164,7 @@ class Assessment(models.Model):
 class Standing(UnitFacts):
     """A unit's latest assessment against the sets of ``level`` as seen from the years ``from_year`` to ``to_year``
     (exclusive; ``OPEN`` — 9999 — when no later year has an assessment, so that "covering a year" is one range on
-    the index, ``from_year <= year < to_year``): the one ``latest.LATEST_ORDER`` picks among the assessments of
+    the index, ``from_year <= year < to_year``): the one ``LATEST_ORDER`` picks among the assessments of
     year ≤ the year asked. *Derived*, never edited: ``assessments.standings`` rebuilds a unit's rows from its
     assessments whenever one of them is created, re-evaluated or deleted (in the same transaction), so that the
     criteria distribution over 10,000 communes is one join, not a search for the latest assessment per unit."""

@@ -22,7 +22,7 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import restrict, scope_paths, visible_units
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import display_value
-from nongthonso.criteria.choices import LEVEL_RANK, Comparator, Level, ThresholdDimension
+from nongthonso.criteria.choices import LEVEL_RANK, Level, ThresholdDimension
 from nongthonso.criteria.models import CriteriaSet, Criterion, Indicator
 from nongthonso.recognition.services import Status, status_on, statuses_on
 from nongthonso.units import groupings
@@ -31,6 +31,7 @@ from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
 
 from .latest import latest_assessments
 from .models import Assessment, IndicatorValue, State
+from .presenters import CriterionRow, criterion_rows
 
 PAGE_SIZE = 50
 
@@ -41,11 +42,6 @@ LEVEL_SHORT = {
     Level.XA_NANG_CAO: gettext_lazy("NTM nâng cao"),
     Level.XA_KIEU_MAU: gettext_lazy("NTM kiểu mẫu"),
     Level.XA_HIEN_DAI: gettext_lazy("NTM hiện đại"),
-}
-STATUS_LABELS = {
-    "met": gettext_lazy("Đạt"),
-    "not_met": gettext_lazy("Không đạt"),
-    "unknown": gettext_lazy("Chưa xác định"),
 }
 
 
@@ -124,39 +120,6 @@ def scorecard_unit(user, unit_id: int) -> Unit:
 
 
 @dataclass
-class IndicatorRow:
-    code: str
-    name: str
-    unit: str
-    value: str
-    threshold: str
-    comparator: str
-    status: str
-    gap: str
-    verified: bool
-    source: str  # where the threshold comes from (Indicator.source)
-    value_source: str  # where the value comes from (IndicatorValue.source)
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
-
-
-@dataclass
-class CriterionRow:
-    code: str
-    name: str
-    group: str
-    status: str
-    condition: bool
-    indicators: list[IndicatorRow]
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
-
-
-@dataclass
 class Change:
     label: str
     before: str
@@ -195,46 +158,11 @@ class Scorecard:
         return [c for c in self.criteria if not c.condition]
 
 
-def _gap_text(comparator: str, status: str, gap: float | None, unit: str) -> str:
-    if status != "not_met" or gap is None:
-        return "—"
-    amount = display_value(gap, unit)
-    if comparator in (">=", ">"):
-        return _("thiếu %(amount)s") % {"amount": amount}
-    return _("vượt %(amount)s") % {"amount": amount}
-
-
-def _criterion_rows(assessment: Assessment, values: dict[str, IndicatorValue],
-                    indicators: dict[str, Indicator]) -> list[CriterionRow]:
-    results = assessment.results or {}
-    if not results.get("criteria"):
-        return []
-    groups = dict(Criterion.objects.filter(criteria_set_id=assessment.criteria_set_id)
-                  .values_list("code", "group"))
-    comparators = dict(Comparator.choices)
-    rows = []
-    for crit in results["criteria"]:
-        inds = []
-        for res in crit.get("indicators", ()):
-            ind = indicators.get(res["code"])
-            unit = (ind.unit if ind else "") or ""
-            comparator = res.get("comparator", "")
-            stored = values.get(res["code"])
-            inds.append(IndicatorRow(
-                code=res["code"], name=ind.name if ind else res["code"], unit=unit,
-                value=display_value(res.get("value"), unit),
-                threshold=display_value(res.get("threshold"), unit),
-                comparator=str(comparators.get(comparator, comparator)),
-                status=res.get("status", "unknown"),
-                gap=_gap_text(comparator, res.get("status", ""), res.get("gap"), unit),
-                verified=bool(res.get("verified", ind.verified if ind else False)),
-                source=ind.source if ind else "",
-                value_source=stored.source if stored else "",
-            ))
-        rows.append(CriterionRow(code=str(crit["code"]), name=crit.get("name", ""),
-                                 group=groups.get(str(crit["code"]), ""), status=crit.get("status", "unknown"),
-                                 condition=bool(crit.get("condition")), indicators=inds))
-    return rows
+def _criterion_groups(assessment: Assessment) -> dict[str, str]:
+    """Criterion code → its group in the set («I. Quy hoạch»); no query for an assessment without results."""
+    if not (assessment.results or {}).get("criteria"):
+        return {}
+    return dict(Criterion.objects.filter(criteria_set_id=assessment.criteria_set_id).values_list("code", "group"))
 
 
 def _text(value: Any, unit: str = "") -> str:
@@ -319,7 +247,7 @@ def scorecard(unit: Unit, as_of: dt.date, *, year: int | None = None, set_code: 
                   .select_related("indicator").only("id", "source", "indicator__code")}
         indicators = {i.code: i for i in Indicator.objects.filter(criteria_set_id=chosen.criteria_set_id)
                       .only("code", "name", "unit", "source", "verified")}
-        card.criteria = _criterion_rows(chosen, values, indicators)
+        card.criteria = criterion_rows(chosen.results, indicators, values, groups=_criterion_groups(chosen))
         card.history = _history(chosen, values, {code: i.unit or "" for code, i in indicators.items()})
         card.evidence = _evidence(chosen)
     card.lineage = lineage(unit, user)

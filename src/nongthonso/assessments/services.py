@@ -14,20 +14,23 @@ from typing import Any
 
 from django.utils import timezone
 
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import refusal
 from nongthonso.audit.services import record
 from nongthonso.core.derived import writing
+from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import NumberInvalid, parse_bool, parse_number
+from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
+from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
+from nongthonso.units.services import successors_on
 
+from . import carry
+from .errors import ValueRejected
 from .evaluation import evaluate_assessment
 from .models import Assessment, IndicatorValue
-
-_TRUE = {"1", "true", "đúng", "đạt", "có", "co", "dat", "x", "yes"}
-_FALSE = {"0", "false", "sai", "không", "khong", "không đạt", "khong dat", "chưa đạt", "no"}
-
-
-class ValueRejected(ValueError):
-    """A value that does not fit its indicator; the message (Vietnamese) says how to fix it."""
+from .workflow import WorkflowError, ensure_editable, stale_error
 
 
 def parse_value(indicator: Indicator, raw: Any) -> Any:
@@ -39,13 +42,8 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
         return None
     vt = indicator.value_type
     if vt == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+        if (answer := parse_bool(raw)) is not None:
+            return answer
         raise ValueRejected(f"Chỉ tiêu {indicator.code} nhận «Đạt» hoặc «Không đạt» (1/0, có/không); "
                             f"«{raw}» không hợp lệ.")
     if vt == "category":
@@ -58,14 +56,9 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
     if isinstance(raw, int | float):
         number = float(raw)
     else:
-        text = str(raw).strip().replace(" ", "").rstrip("%")
-        if "," in text and "." in text:  # 1.234,5 (Vietnamese) → 1234.5
-            text = text.replace(".", "").replace(",", ".")
-        elif "," in text:
-            text = text.replace(",", ".")
         try:
-            number = float(text)
-        except ValueError:
+            number = parse_number(raw)
+        except NumberInvalid:
             raise ValueRejected(
                 f"Chỉ tiêu {indicator.code} cần một số ({indicator.unit or 'không có đơn vị'}); «{raw}» không "
                 "phải là số. Dùng dấu phẩy cho phần thập phân, ví dụ 85,7.") from None
@@ -89,10 +82,6 @@ def get_or_create_assessment(unit: Unit, year: int, criteria_set: CriteriaSet, *
     """The dossier of ``unit`` for ``year`` against ``criteria_set``, created when there is none: then pre-filled
     with the values mapped from the earlier period (``carry.prefill``: each marked «cần xác nhận»), audited and
     evaluated. Raises SetNotApplicable for a provincial set of another province."""
-    from nongthonso.criteria.applicability import applies_to, not_applicable_message
-
-    from . import carry
-
     if not applies_to(criteria_set, unit):
         raise SetNotApplicable(not_applicable_message(criteria_set, unit))
     assessment, created = Assessment.objects.get_or_create(
@@ -114,13 +103,6 @@ def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, le
     the unit (national, or its own province's). Returns (the dossier, whether it was created). Raises
     ``workflow.WorkflowError`` when the user may not enter the unit's values, SetNotApplicable when no such set
     applies to the unit that year."""
-    from nongthonso.accounts.models import Action
-    from nongthonso.accounts.services import refusal
-    from nongthonso.criteria.applicability import applies_to, not_applicable_message, set_for
-    from nongthonso.criteria.choices import Level
-
-    from .workflow import WorkflowError
-
     refused = refusal(user, Action.EDIT_VALUES, unit)
     if refused is not None:
         raise WorkflowError(refused.message, refused.code)
@@ -150,10 +132,6 @@ def open_dossier(unit: Unit, year: int, user, *, set_code: str | None = None, le
 def _check_can_be_assessed(unit: Unit, year: int, cset: CriteriaSet) -> None:
     """A new dossier is for a rural commune (a commune set: xã, not phường, thị trấn or a province) that exists
     during ``year``; otherwise SetNotApplicable says why and, for a unit that has ceased, which ones succeeded it."""
-    from nongthonso.core.text import format_date
-    from nongthonso.criteria.choices import COMMUNE_LEVELS
-    from nongthonso.units.services import successors_on
-
     if cset.level in COMMUNE_LEVELS and not unit.unit_type.is_rural:
         raise SetNotApplicable(f"{unit.name} là {unit.unit_type.name.lower()}, không phải xã, nên không có hồ sơ "
                                f"«{cset.get_level_display()}». Chọn một xã.")
@@ -179,8 +157,6 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
     ``user`` may not enter values for its unit. ``expected_version``: the ``Assessment.version`` the
     user's page was loaded with (optimistic locking); when the dossier has changed since, the value is
     refused with code "stale", naming who changed it and when, and nothing is written."""
-    from .workflow import ensure_editable, stale_error
-
     ensure_editable(assessment, user)  # locks the assessment row and re-reads its state and version
     if expected_version is not None and expected_version != assessment.version:
         raise stale_error(assessment, expected_version, indicator_code)

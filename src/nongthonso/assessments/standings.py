@@ -1,7 +1,7 @@
 """Standings: each unit's latest assessment per level as seen from each year (``models.Standing``), in step with
 the assessments.
 
-``latest.LATEST_ORDER`` picks a unit's latest assessment as seen from a year: the latest year up to it, then
+``models.LATEST_ORDER`` picks a unit's latest assessment as seen from a year: the latest year up to it, then
 the latest version of the set, then the set in force latest, then the latest row. As the year asked grows, the
 pick changes only at the years the unit was assessed, so a unit's picks are a few rows ``[from_year,
 to_year)``; the criteria distribution of the country is then one join of the units with the row covering the

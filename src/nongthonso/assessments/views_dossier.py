@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,19 +25,22 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.text import format_number
+from nongthonso.criteria.choices import ValueType
+from nongthonso.criteria.engine import MET, NOT_MET
 from nongthonso.criteria.models import Indicator
-from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
 
-from . import carry, definitions, workflow
+from . import carry, definitions, queue, workflow
 from . import evidence as evidence_service
-from .models import Assessment, Evidence, IndicatorValue
-from .services import SetNotApplicable, ValueRejected, open_dossier, parse_value, set_value
+from .errors import ValueRejected
+from .filters import QueueFilter
+from .imports import MAX_YEAR, MIN_YEAR
+from .models import Assessment, Evidence, IndicatorValue, WorkflowEvent
+from .presenters import CriterionRow, IndicatorRow, criterion_rows, input_text, status_label
+from .selectors import no_role_message
+from .services import SetNotApplicable, open_dossier, parse_value, set_value
 from .workflow import WorkflowError
-
-STATUS_LABELS = {"met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa xác định"}
-COMPARATOR_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "in": "thuộc"}
 
 
 def _dossier(user, pk: int) -> Assessment:
@@ -46,39 +49,14 @@ def _dossier(user, pk: int) -> Assessment:
     return get_object_or_404(qs, pk=pk)
 
 
-def _display(value: Any, value_type: str) -> str:
-    """A stored value as the input shows it: 85,7 · Đạt / Không đạt · the category."""
-    if value is None:
-        return ""
-    if value_type == "boolean":
-        return "1" if value else "0"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        return format_number(number, 0 if number.is_integer() else (2 if abs(number) < 10 else 1)).replace(".", "")
-    return str(value)
-
-
-def _threshold_text(threshold: Any, comparator: str, value_type: str, unit: str) -> str:
-    if threshold is None:
-        return "—"
-    if value_type == "boolean":
-        return _("Đạt") if threshold else _("Không")
-    if isinstance(threshold, list):
-        return ", ".join(threshold)
-    number = float(threshold)
-    text = format_number(number, 0 if number.is_integer() else 1)
-    return f"{COMPARATOR_TEXT.get(comparator, comparator)} {text}{'' if unit in ('', '%') else ' '}{unit}"
-
-
 @dataclass
 class EntryRow:
+    """An indicator of the entry page: the presenter's row (threshold, verdict and gap as the scorecard shows them)
+    and the input beside it."""
+
+    row: IndicatorRow
     indicator: Indicator
-    value: str
-    status: str
-    status_label: str
-    threshold: str
-    gap: str
-    verified: bool
+    value: str  # the input's text (``presenters.input_text``), or the rejected input being corrected
     note: str
     error: str = ""
     # a value carried from the earlier period (``carry``): its provenance, and whether it still awaits confirmation
@@ -97,17 +75,14 @@ class EntryRow:
 
     @property
     def choices(self) -> list[tuple[str, str]]:
-        if self.indicator.value_type == "boolean":
-            return [("1", _("Đạt")), ("0", _("Không đạt"))]
+        if self.indicator.value_type == ValueType.BOOLEAN:
+            return [("1", status_label(MET)), ("0", status_label(NOT_MET))]
         return [(c, c) for c in self.indicator.categories]
 
 
 @dataclass
 class EntryCriterion:
-    code: str
-    name: str
-    status: str
-    status_label: str
+    criterion: CriterionRow
     rows: list[EntryRow]
 
 
@@ -126,38 +101,26 @@ class EntryCriteria(list):
 
 def _entry_criteria(assessment: Assessment, errors: dict[str, tuple[str, str]] | None = None,
                     only: str | None = None) -> EntryCriteria:
-    """The criteria of the dossier with each indicator's stored value and the engine's verdict, and whether the
-    value was carried from the earlier period (and awaits confirmation). ``errors``: indicator code → (rejected
-    input, message), shown in place of the stored value."""
+    """The criteria of the dossier (``presenters.criterion_rows``) with an input per indicator holding its stored
+    value, and whether the value was carried from the earlier period (and awaits confirmation). ``errors``: indicator
+    code → (rejected input, message), shown in place of the stored value."""
     errors = errors or {}
     indicators = {i.code: i for i in assessment.criteria_set.indicators.all()}
     values = {v.indicator.code: v for v in IndicatorValue.objects.filter(assessment=assessment)
               .select_related("indicator")}
     result = EntryCriteria()
-    for crit in assessment.results.get("criteria", []):
-        if only is not None and crit["code"] != only:
-            continue
+    for crit in criterion_rows(assessment.results, indicators, values, only=only):
         rows = []
-        for ind in crit["indicators"]:
-            indicator = indicators[ind["code"]]
-            stored = values.get(ind["code"])
-            rejected = errors.get(ind["code"])
-            gap = ind.get("gap")
+        for row in crit.indicators:
+            indicator, stored, rejected = indicators[row.code], values.get(row.code), errors.get(row.code)
             rows.append(EntryRow(
-                indicator=indicator,
-                value=rejected[0] if rejected else _display(stored.value if stored else None, indicator.value_type),
-                status=ind["status"], status_label=_(STATUS_LABELS[ind["status"]]),
-                threshold=_threshold_text(ind.get("threshold"), ind["comparator"], indicator.value_type,
-                                          indicator.unit),
-                gap=("" if not gap else _("thiếu %(gap)s") % {"gap": format_number(gap, 0 if float(gap).is_integer()
-                                                                                   else 1)}),
-                verified=ind.get("verified", False), note=stored.note if stored else "",
-                error=rejected[1] if rejected else "",
+                row=row, indicator=indicator,
+                value=rejected[0] if rejected else input_text(stored.value if stored else None, indicator.value_type),
+                note=stored.note if stored else "", error=rejected[1] if rejected else "",
                 carried=stored.carried if stored else None,
                 carried_sources=carry.carried_text(stored.carried, indicator) if stored else "",
                 needs_confirmation=bool(stored and stored.needs_confirmation)))
-        result.append(EntryCriterion(crit["code"], crit["name"], crit["status"], _(STATUS_LABELS[crit["status"]]),
-                                     rows))
+        result.append(EntryCriterion(crit, rows))
     return result
 
 
@@ -170,8 +133,8 @@ class TimelineItem:
     kind: str
 
 
-def _timeline(assessment: Assessment) -> list[TimelineItem]:
-    """Workflow steps and value changes, newest first (two queries)."""
+def _timeline(assessment: Assessment, events: list[WorkflowEvent]) -> list[TimelineItem]:
+    """Workflow steps (``events``, oldest first) and value changes, newest first (two queries)."""
     flows, current = definitions.definitions(), workflow.definition_of(assessment)
 
     def states(e) -> str:  # in the words of the workflow the step was taken under
@@ -181,7 +144,7 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
 
     items = [TimelineItem(e.timestamp, e.actor_name or "—", f"{workflow.label(e.action)}: {states(e)}", e.reason,
                           "transfer" if e.action == workflow.TRANSFER else "step")
-             for e in workflow.history(assessment)]
+             for e in events]
     value_ids = {str(pk): code for pk, code in
                  IndicatorValue.objects.filter(assessment=assessment).values_list("pk", "indicator__code")}
     entries = AuditEntry.objects.filter(
@@ -205,8 +168,32 @@ def _timeline(assessment: Assessment) -> list[TimelineItem]:
     return items
 
 
+@dataclass
+class SentBack:
+    """The latest step that sent the dossier back (returned, or reopened after approval), for the top of its page."""
+
+    event: WorkflowEvent
+    label: str  # the step's name: «Trả lại hồ sơ»
+    later: WorkflowEvent | None  # the latest step taken since (a resubmission …), if any
+
+    @property
+    def later_label(self) -> str:
+        return workflow.label(self.later.action) if self.later else ""
+
+
+def _sent_back(events: list[WorkflowEvent]) -> SentBack | None:
+    """The latest return or reopening among ``events`` (oldest first): who, when, why — and what happened since."""
+    backward = {s.action for d in definitions.definitions().values() for s in d.steps if s.needs_reason}
+    steps = [e for e in events if e.action != workflow.TRANSFER]
+    last = next((i for i in range(len(steps) - 1, -1, -1) if steps[i].action in backward), None)
+    if last is None:
+        return None
+    return SentBack(steps[last], workflow.label(steps[last].action), steps[-1] if last < len(steps) - 1 else None)
+
+
 def _context(request, assessment: Assessment, **extra) -> dict:
     actions = workflow.available_actions(assessment, request.user)
+    events = list(workflow.history(assessment))
     editable = any(a == Action.EDIT_VALUES for a, _label in actions)
     definition = workflow.definition_of(assessment)
     return {
@@ -219,7 +206,8 @@ def _context(request, assessment: Assessment, **extra) -> dict:
                           else workflow.why_not(assessment, Action.EDIT_VALUES, request.user)),
         "evidence": list(Evidence.objects.filter(assessment=assessment).select_related("indicator", "uploaded_by")),
         "indicators": assessment.criteria_set.indicators.order_by("position"),
-        "timeline": _timeline(assessment),
+        "timeline": _timeline(assessment, events),
+        "sent_back": _sent_back(events),
         "today": timezone.localdate().isoformat(),
         "max_mb": format_number(settings.EVIDENCE_MAX_BYTES / 1048576, 0),
         **extra,
@@ -242,27 +230,21 @@ def dossier(request, pk: int):
 @login_required
 @require_GET
 def dossier_list(request):
-    """Work list: dossiers waiting for a step the user may take, then the user's dossiers by state. Dossiers whose
-    workflow has ended while in progress are listed under its successor (``workflow.awaiting``); nothing is
-    written."""
-    related = ("unit__parent__unit_type__level", "criteria_set")
-    waiting = []
-    for action in workflow.ACTIONS:
-        qs = workflow.awaiting(request.user, action).select_related(*related)
-        rows = list(qs.order_by("-year", vi_name_order("unit__"))[:200])
-        if rows:
-            waiting.append(({"action": action, "label": workflow.label(action)}, _labelled(rows)))
-    open_own = list(Assessment.objects.restrict(request.user, Action.EDIT_VALUES)
-                    .filter(state__in=workflow.EDITABLE).select_related(*related)
-                    .order_by("-year", vi_name_order("unit__"))[:200])
-    return render(request, "assessments/dossier_list.html", {"waiting": waiting, "open_own": _labelled(open_own)})
-
-
-def _labelled(rows: list[Assessment]) -> list[Assessment]:
-    """The dossiers with ``state_label``: their state in their workflow's words (no query per row)."""
-    for a in rows:
-        a.state_label = workflow.state_label(a)
-    return rows
+    """The work queue: the dossiers waiting for a step the user may take now, one row per dossier, oldest first,
+    filtered and 50 a page (``queue``). Dossiers whose workflow has ended while in progress are listed as the move to
+    its successor will leave them; nothing is written."""
+    today = timezone.localdate()
+    waiting = queue.queue(request.user, today)
+    form = QueueFilter(request.GET, choices=queue.choices(waiting))
+    form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
+    page = Paginator(queue.ordered(queue.filtered(waiting, **form.values)), queue.PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "assessments/dossier_list.html", {
+        "form": form, "page": page, "rows": queue.present(page, today), "query": params.urlencode(),
+        "no_role": no_role_message(request.user),
+    })
 
 
 def _criterion_fragment(request, assessment: Assessment, code: str, errors=None, version: int | None = None,
@@ -273,7 +255,7 @@ def _criterion_fragment(request, assessment: Assessment, code: str, errors=None,
     if keep_value and errors:
         stored = IndicatorValue.objects.filter(assessment=assessment, indicator__code=code).select_related(
             "indicator").first()
-        shown = _display(stored.value if stored else None, stored.indicator.value_type) if stored else ""
+        shown = input_text(stored.value, stored.indicator.value_type) if stored else ""
         errors = {c: (shown, message) for c, (_raw, message) in errors.items()}
     crit_code = next(c["code"] for c in assessment.results["criteria"]
                      if any(i["code"] == code for i in c["indicators"]))
@@ -388,10 +370,11 @@ def dossier_open(request, unit_id: int):
     apply to the unit, national or its own province's), by default the commune NTM set in force that year. A new
     dossier starts with the values carried from the earlier period, each awaiting confirmation."""
     unit = get_object_or_404(Unit.objects.all(), pk=unit_id)
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        messages.error(request, _("Năm không hợp lệ; nhập năm bằng số, ví dụ 2024."))
+    raw_year = request.POST.get("year", "").strip()
+    year = int(raw_year) if raw_year.isdecimal() and raw_year.isascii() else None
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        messages.error(request, _("Năm «%(raw)s» không hợp lệ: nhập năm đánh giá bằng 4 chữ số, từ %(first)s đến "
+                                  "%(last)s, ví dụ 2024.") % {"raw": raw_year, "first": MIN_YEAR, "last": MAX_YEAR})
         return redirect("scorecard", unit_id=unit.pk)
     try:
         assessment, created = open_dossier(unit, year, request.user, set_code=request.POST.get("set") or None)

@@ -24,18 +24,17 @@ moves to the workflow's successor (``transfer``): its state mapped, an event rec
 the successor's steps at once (``definition_of``); the move is written by the next step, the work list, or
 ``nongthonso workflows transfer``.
 
-Recording a decision is the one place where this app reaches up to ``recognition`` (imported where used): the
-decision is what makes the unit's status change (``recognition.services.status_on``). Recording is not refused
-when the stored results say the unit does not meet the level: a signed decision is a legal fact to be recorded;
-the disagreement shows as an alert (DESIGN.md).
+The «record decision» step writes the decision through ``recognition.decisions.record_decision`` (recognition lies
+below this app and knows nothing of dossiers): the decision is what makes the unit's status change
+(``recognition.services.status_on``). Recording is not refused when the stored results say the unit does not meet
+the level: a signed decision is a legal fact to be recorded; the disagreement shows as an alert
+(``reports.alerts``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,18 +47,22 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import (
     _active,
     actors_text,
+    can,
     covers,
     memberships,
+    refusal,
     role_at,
     unit_phrase,
 )
 from nongthonso.audit.models import AuditEntry
 from nongthonso.audit.services import record
 from nongthonso.core.text import format_date
+from nongthonso.recognition.decisions import DecisionRejected, record_decision
 
 from . import definitions
 from .definitions import Definition, Step
 from .models import Assessment, IndicatorValue, State, WorkflowEvent
+from .signals import step_taken
 
 DRAFT, SUBMITTED, RETURNED = State.DRAFT, State.SUBMITTED, State.RETURNED
 VERIFIED, APPROVED, RECOGNISED = State.VERIFIED, State.APPROVED, State.RECOGNISED
@@ -93,16 +96,6 @@ class WorkflowError(PermissionDenied):
 
     def __str__(self) -> str:
         return self.message
-
-
-@dataclass(frozen=True)
-class DecisionInput:
-    """The recognition decision the province records: number, date of issue, issuing authority."""
-
-    number: str
-    date: dt.date | str | None
-    authority: str
-    note: str = ""
 
 
 def _dossier(assessment: Assessment) -> str:
@@ -390,8 +383,6 @@ def stale_error(assessment: Assessment, expected_version: int, indicator_code: s
 
 
 def _check_editor(assessment: Assessment, user) -> None:
-    from nongthonso.accounts.services import refusal
-
     refused = refusal(user, Action.EDIT_VALUES, assessment.unit)
     if refused is not None:
         raise WorkflowError(refused.message, refused.code)
@@ -436,8 +427,6 @@ def why_not(assessment: Assessment, action: str, user) -> WorkflowError | None:
 def available_actions(assessment: Assessment, user) -> list[tuple[str, str]]:
     """What ``user`` may do to the assessment in its current state, as (action, Vietnamese label):
     "edit_values" when the values are open to them, then the steps of its workflow in table order."""
-    from nongthonso.accounts.services import can
-
     actions = []
     if assessment.state in EDITABLE and can(user, Action.EDIT_VALUES, assessment.unit):
         actions.append((Action.EDIT_VALUES.value, Action.EDIT_VALUES.label))
@@ -529,8 +518,8 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
     """Take workflow step ``action`` as ``user``, or raise WorkflowError (Vietnamese) saying why not.
 
     ``reason``: required for "return" and "reopen", kept with the step otherwise. ``decision``: for
-    "record_decision", a ``DecisionInput``, a mapping with number, date, authority (and note), or an
-    existing ``recognition.Decision`` (kind recognition, the set's level, for the assessment's year) to
+    "record_decision", a ``recognition.decisions.DecisionInput``, a mapping with number, date, authority (and
+    note), or an existing ``recognition.Decision`` (kind recognition, the set's level, for the assessment's year) to
     add the unit to. ``expected_version``: refuse if the dossier changed since the user loaded it.
     A dossier whose workflow has ended moves to the successor first (``transfer``). Updates
     ``assessment.state``, ``.version`` and ``.workflow`` in place; returns the step recorded.
@@ -586,96 +575,16 @@ def perform(assessment: Assessment, action: str, user, *, reason: str = "", deci
         record("transition", locked, before={"state": from_state, "version": locked.version - 1},
                after={"state": locked.state, "version": locked.version, "action": action, **details},
                user=user, note=reason)
+        step_taken.send(sender=Assessment, assessment=locked, event=event, user=user)
     assessment.state, assessment.version, assessment.workflow_id = locked.state, locked.version, locked.workflow_id
     return event
 
 
-def _parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _decision_input(decision) -> DecisionInput:
-    if isinstance(decision, DecisionInput):
-        return decision
-    if isinstance(decision, Mapping):
-        return DecisionInput(number=str(decision.get("number") or ""), date=decision.get("date"),
-                             authority=str(decision.get("authority") or ""), note=str(decision.get("note") or ""))
-    raise WorkflowError("Để ghi quyết định công nhận, cần số quyết định, ngày ban hành và cơ quan ban hành "
-                        "(ví dụ: 1234/QĐ-UBND, 20/12/2023, UBND tỉnh Thái Nguyên).", "decision")
-
-
 def _record_decision(assessment: Assessment, decision, user):
-    """Create the recognition decision (or add the unit to an existing one with the same number and date)."""
-    from nongthonso.recognition.models import Decision
-
-    level, year, unit = assessment.criteria_set.level, assessment.year, assessment.unit
-    level_label = assessment.criteria_set.get_level_display()
-    if isinstance(decision, Decision):
-        problems = []
-        if decision.kind != Decision.Kind.RECOGNITION:
-            problems.append("không phải quyết định công nhận")
-        if decision.level != level:
-            problems.append(f"công nhận mức «{decision.get_level_display()}», còn hồ sơ là mức «{level_label}»")
-        if decision.for_year != year:
-            problems.append(f"công nhận cho năm {decision.for_year}, còn hồ sơ là năm {year}")
-        if problems:
-            raise WorkflowError(f"Không dùng được {decision} cho {_dossier(assessment)}: "
-                                f"{'; '.join(problems)}. Chọn đúng quyết định hoặc nhập quyết định mới.", "decision")
-        target = decision
-    else:
-        data = _decision_input(decision)
-        number, authority = data.number.strip(), data.authority.strip()
-        date = _parse_date(data.date)
-        problems = []
-        if not number:
-            problems.append("thiếu số, ký hiệu quyết định (ví dụ 1234/QĐ-UBND)")
-        if date is None:
-            problems.append("thiếu ngày ban hành hoặc ngày không đúng dạng ngày/tháng/năm (ví dụ 20/12/2023)")
-        elif date > timezone.localdate():
-            problems.append(f"ngày ban hành {date.day}/{date.month}/{date.year} ở tương lai; chỉ ghi quyết định đã "
-                            "ban hành")
-        elif date.year < year:
-            problems.append(f"ngày ban hành {date.day}/{date.month}/{date.year} trước năm {year}, trong khi quyết "
-                            f"định công nhận cho năm {year}")
-        if not authority:
-            problems.append("thiếu cơ quan ban hành (ví dụ UBND tỉnh Thái Nguyên)")
-        if problems:
-            raise WorkflowError("Chưa ghi được quyết định công nhận: " + "; ".join(problems) + ".", "decision")
-        # compared in Python: SQLite's case-insensitive match folds ASCII only, not «Đ»/«đ»
-        same = [d for d in Decision.objects.filter(date=date) if _folded(d.number) == _folded(number)]
-        target = next((d for d in same if d.kind == Decision.Kind.RECOGNITION and d.level == level
-                       and d.for_year == year and _folded(d.authority) == _folded(authority)), None)
-        if target is None and same:
-            raise WorkflowError(f"Đã có {same[0]} của {same[0].authority}, mức «{same[0].get_level_display()}», "
-                                f"cho năm {same[0].for_year}; không khớp với hồ sơ này (mức «{level_label}», năm "
-                                f"{year}). Kiểm tra lại số, ngày và cơ quan ban hành.", "decision")
-        if target is None:
-            target = Decision.objects.create(number=number, date=date, authority=authority,
-                                             kind=Decision.Kind.RECOGNITION, level=level, for_year=year,
-                                             note=data.note.strip())
-            target.units.add(unit)
-            record("create", target, after={"number": number, "date": date.isoformat(), "authority": authority,
-                                            "kind": target.kind, "level": level, "for_year": year,
-                                            "units": [unit.code]},
-                   user=user, note=f"Ghi theo {_dossier(assessment)}")
-            return target
-    if not target.units.filter(pk=unit.pk).exists():
-        before = sorted(target.units.values_list("code", flat=True))
-        target.units.add(unit)
-        record("update", target, before={"units": before}, after={"units": sorted([*before, unit.code])},
-               user=user, note=f"Thêm {unit} theo {_dossier(assessment)}")
-    return target
+    """The dossier's recognition decision, recorded by ``recognition.decisions.record_decision``; its refusals are
+    the step's (code "decision")."""
+    try:
+        return record_decision(assessment.unit, level=assessment.criteria_set.level, for_year=assessment.year,
+                               decision=decision, subject=_dossier(assessment), user=user)
+    except DecisionRejected as exc:
+        raise WorkflowError(exc.message, "decision") from None

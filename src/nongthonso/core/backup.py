@@ -5,7 +5,16 @@ Archive layout::
     data/db.jsonl     every row of every model, one JSON object a line (Django's "jsonl" serialisation)
     media/…           the files under MEDIA_ROOT (evidence uploads), same relative paths
     manifest.json     format, versions, engine, applied migrations, row counts per model, SHA-256 of
-                      data/db.jsonl and of every media file (written last; read first on restore)
+                      data/db.jsonl and of every media file (read first on restore)
+    manifest.hmac     HMAC-SHA256 of manifest.json's bytes, keyed with the installation's backup key (written
+                      last)
+
+The manifest holds the checksum of every other member and the HMAC vouches for the manifest, so an archive
+edited by anyone without the key — the data, a file, the manifest, its checksums recomputed — is refused. The
+key is ``NONGTHONSO_BACKUP_KEY`` when set, else derived from ``SECRET_KEY`` (``SECRET_KEY_FALLBACKS`` are
+accepted on restore, as Django accepts them for sessions); a restore on another machine needs the same key
+(docs/operations.md). Archives of format 1 (before keyed checksums) carry no HMAC and are refused unless the
+operator vouches for them (``allow_unsigned``, ``restore --allow-unsigned``).
 
 Why Django's serialisation and not ``pg_dump``/SQLite's backup API: one format for both engines, so
 an office that starts on SQLite can move to PostgreSQL by restoring its backup there (and back); no
@@ -26,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -51,12 +61,17 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, t
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils.crypto import salted_hmac
 
 from .text import format_number
 
 FORMAT = "nongthonso-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+UNSIGNED_FORMAT_VERSION = 1  # archives made before the manifest was signed
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.hmac"
+_SIGNING_SALT = "nongthonso.core.backup.manifest"
+_KEY_ID_SALT = "nongthonso.core.backup.key-id"
 DATA = "data/db.jsonl"
 MEDIA = "media/"
 # transient: users log in again after a restore
@@ -80,6 +95,48 @@ def _app_version() -> str:
         return version("nongthonso")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
         return "0+unknown"
+
+
+def _backup_keys() -> list[str]:
+    """The keys this installation signs with (the first) and accepts: ``NONGTHONSO_BACKUP_KEY`` when set, then
+    ``SECRET_KEY`` and its fallbacks."""
+    dedicated = getattr(settings, "NONGTHONSO_BACKUP_KEY", "")
+    return [k for k in (dedicated, settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())) if k]
+
+
+def _signature(body: bytes, key: str) -> str:
+    return salted_hmac(_SIGNING_SALT, body, secret=key, algorithm="sha256").hexdigest()
+
+
+def _key_id(key: str) -> str:
+    """Names a key without revealing it, so that a refusal can tell «another key» from «edited»."""
+    return salted_hmac(_KEY_ID_SALT, "", secret=key, algorithm="sha256").hexdigest()[:12]
+
+
+def _check_signature(name: str, manifest: dict, body: bytes, signature: bytes | None, allow_unsigned: bool) -> None:
+    """Refuse (BackupError) an archive whose manifest the installation's keys do not vouch for."""
+    if manifest.get("format_version") == UNSIGNED_FORMAT_VERSION and signature is None:
+        if allow_unsigned:
+            return
+        raise BackupError(
+            f"Bản sao lưu «{name}» được tạo bởi phiên bản cũ ({manifest.get('app_version')}), chưa có chữ ký HMAC, nên "
+            "không kiểm tra được tệp có bị sửa hay không; không khôi phục. Nếu chắc chắn tệp không bị sửa (bạn tự tạo "
+            "và lưu giữ nó), chạy lại lệnh với --allow-unsigned; sau khi khôi phục, tạo ngay một bản sao lưu mới.")
+    if signature is None:
+        raise BackupError(f"Bản sao lưu «{name}» thiếu chữ ký HMAC ({SIGNATURE}): tệp đã bị sửa; không khôi phục. "
+                          "Dùng một bản sao lưu khác.")
+    keys = _backup_keys()
+    if any(hmac.compare_digest(signature.strip(), _signature(body, key).encode()) for key in keys):
+        return
+    signed_with = (manifest.get("signature") or {}).get("key_id", "?")
+    if signed_with not in {_key_id(key) for key in keys}:
+        raise BackupError(
+            f"Chữ ký HMAC của bản sao lưu «{name}» không khớp khóa sao lưu của máy này (tệp ký bằng khóa mã "
+            f"{signed_with}, máy này dùng khóa mã {_key_id(keys[0])}): tệp được tạo ở máy khác hoặc đã bị sửa; không "
+            "khôi phục. Nếu tệp được tạo ở máy khác, đặt NONGTHONSO_BACKUP_KEY (hoặc DJANGO_SECRET_KEY) giống máy đó "
+            "rồi chạy lại.")
+    raise BackupError(f"Chữ ký HMAC của bản sao lưu «{name}» không khớp nội dung: tệp đã bị sửa; không khôi phục. "
+                      "Dùng một bản sao lưu khác.")
 
 
 def dumped_models(using: str = DEFAULT_DB_ALIAS) -> list[type]:
@@ -261,9 +318,12 @@ def create_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS,
                 "engine": connection.vendor, "database": str(connection.settings_dict.get("NAME", "")),
                 "migrations": migrations, "counts": dict(sorted(counts.items())), "data": data_info,
                 "media": {"files": len(media), "bytes": media_bytes, "sha256": media},
+                "signature": {"algorithm": "HMAC-SHA256", "key_id": _key_id(_backup_keys()[0])},
             }
             body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             tar.addfile(_tarinfo(MANIFEST, len(body)), io.BytesIO(body))
+            signature = _signature(body, _backup_keys()[0]).encode()
+            tar.addfile(_tarinfo(SIGNATURE, len(signature)), io.BytesIO(signature))
         os.replace(part, target)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -287,14 +347,15 @@ def _safe_member(name: str) -> str | None:
     if pure.is_absolute() or ".." in pure.parts or "\\" in name or not pure.parts:
         return None
     normal = pure.as_posix()
-    if normal in (MANIFEST, DATA) or (normal.startswith(MEDIA) and len(pure.parts) > 1):
+    if normal in (MANIFEST, SIGNATURE, DATA) or (normal.startswith(MEDIA) and len(pure.parts) > 1):
         return normal
     return None
 
 
-def read_archive(path: str | os.PathLike, into: Path) -> dict[str, Any]:
-    """Unpack ``path`` into the directory ``into``, refusing anything unexpected, and check every member
-    against the manifest. Returns the manifest. Writes nothing outside ``into``."""
+def read_archive(path: str | os.PathLike, into: Path, *, allow_unsigned: bool = False) -> dict[str, Any]:
+    """Unpack ``path`` into the directory ``into``, refusing anything unexpected, check the manifest's HMAC
+    (``allow_unsigned``: accept an archive of format 1, which has none) and every member against the manifest.
+    Returns the manifest. Writes nothing outside ``into``."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"Không tìm thấy tệp sao lưu «{path}».")
@@ -325,16 +386,19 @@ def read_archive(path: str | os.PathLike, into: Path) -> dict[str, Any]:
     if MANIFEST not in digests:
         raise BackupError(f"Tệp «{path.name}» không có manifest.json: không phải bản sao lưu của Nông thôn số "
                           "(tạo bằng «nongthonso backup TỆP»).")
+    body = (into / MANIFEST).read_bytes()
     try:
-        manifest = json.loads((into / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise BackupError(f"manifest.json trong «{path.name}» không đọc được; tệp đã bị hỏng.") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"Tệp «{path.name}» không phải bản sao lưu của Nông thôn số.")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in (FORMAT_VERSION, UNSIGNED_FORMAT_VERSION):
         raise BackupError(f"Bản sao lưu dùng định dạng phiên bản {manifest.get('format_version')}, phần mềm này đọc "
-                          f"định dạng {FORMAT_VERSION}. Dùng phiên bản Nông thôn số {manifest.get('app_version')} "
-                          "(đã tạo bản sao lưu) để khôi phục.")
+                          f"định dạng {UNSIGNED_FORMAT_VERSION} và {FORMAT_VERSION}. Dùng phiên bản Nông thôn số "
+                          f"{manifest.get('app_version')} (đã tạo bản sao lưu) để khôi phục.")
+    signature = (into / SIGNATURE).read_bytes() if SIGNATURE in digests else None
+    _check_signature(path.name, manifest, body, signature, allow_unsigned)
     problems = []
     if digests.get(DATA) != manifest["data"]["sha256"]:
         problems.append("dữ liệu (data/db.jsonl)")
@@ -470,16 +534,17 @@ def _restore_media(source: Path, media_root: Path, manifest: dict) -> None:
 
 def restore_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS,
                    media_root: str | os.PathLike | None = None, force: bool = False, check_only: bool = False,
-                   log: Log | None = None) -> dict[str, Any]:
+                   allow_unsigned: bool = False, log: Log | None = None) -> dict[str, Any]:
     """Restore the archive at ``path`` into the database ``using`` (migrated first if needed) and MEDIA_ROOT.
 
-    Refused (BackupError, Vietnamese) when the archive is damaged, was made by a different schema, or the
-    database already holds data and ``force`` is false; in each case nothing is written. ``check_only``:
-    verify the archive and return its manifest, touching nothing."""
+    Refused (BackupError, Vietnamese) when the archive is damaged or edited (its HMAC does not match this
+    installation's backup key), has no HMAC (format 1) and ``allow_unsigned`` is false, was made by a different
+    schema, or the database already holds data and ``force`` is false; in each case nothing is written.
+    ``check_only``: verify the archive and return its manifest, touching nothing."""
     say = log or (lambda _text: None)
     media_root = Path(media_root if media_root is not None else settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="nongthonso-restore-") as tmp:
-        manifest = read_archive(path, Path(tmp))
+        manifest = read_archive(path, Path(tmp), allow_unsigned=allow_unsigned)
         say(f"Bản sao lưu hợp lệ: tạo lúc {manifest['created_at']} từ {manifest['engine']}, phiên bản "
             f"{manifest['app_version']}; {format_number(manifest['data']['rows'])} bản ghi, "
             f"{manifest['media']['files']} tệp minh chứng.")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .text import format_date
+from .vocabulary import parse_date
 
 
 def default_as_of() -> dt.date:
@@ -16,15 +17,12 @@ def default_as_of() -> dt.date:
 
 
 def parse_as_of(raw: str | None) -> tuple[dt.date, str | None]:
-    """The ``?as_of=`` date (ISO or dd/mm/yyyy; default today) and, when it was unusable, a Vietnamese message
-    (the page then shows today)."""
+    """The ``?as_of=`` date (``vocabulary.parse_date``: ISO or dd/mm/yyyy; default today) and, when it was
+    unusable, a Vietnamese message (the page then shows today)."""
     if not raw:
         return default_as_of(), None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw.strip(), fmt).date(), None
-        except ValueError:
-            continue
+    if (date := parse_date(raw)) is not None:
+        return date, None
     today = default_as_of()
     return today, _("Ngày «%(raw)s» không hợp lệ; đang hiển thị số liệu ngày %(date)s. Nhập ngày theo dạng "
                     "ngày/tháng/năm, ví dụ 30/6/2023.") % {"raw": raw, "date": format_date(today)}

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from nongthonso.core.vocabulary import parse_bool
+
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 NO_GROUP = "commune_group_missing"  # the code of the note on a result of a commune without a group
 GROUP_BASIS = "Quyết định 51/2025/QĐ-TTg"  # the act defining the commune groups (1, 2, 3) of the 2026-2030 sets
@@ -58,8 +60,8 @@ def encode_value(value: Any, value_type: str, categories: Sequence[str] = ()) ->
     if value is None or value == "":
         return math.nan
     if value_type == "boolean":
-        if isinstance(value, str):
-            return 1.0 if value.strip().lower() in {"1", "true", "đạt", "co", "có", "yes"} else 0.0
+        if isinstance(value, str):  # a yes word (core.vocabulary) is met; any other word is not
+            return 1.0 if parse_bool(value) else 0.0
         return 1.0 if value else 0.0
     if value_type == "category":
         try:

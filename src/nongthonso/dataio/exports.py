@@ -2,7 +2,7 @@
 
 Every export has the columns its import reads, so a file exported here imports back unchanged (values:
 ``unit_code, year, indicator_code, value, note, source, set``; units, commune groups, decisions and
-registrations: the columns of ``units.loaders.import_units``, ``units.group_imports`` and
+registrations: the columns of ``units.imports.import_units``, ``recognition.group_imports`` and
 ``recognition.imports``). CSV is UTF-8 with a byte-order mark (so Excel shows Vietnamese letters); XLSX
 keeps numbers as numbers and codes as text. Rows are streamed from the database (``QuerySet.iterator``)
 and, for XLSX, written with openpyxl's write-only workbook, so a large export does not sit in memory as
@@ -23,6 +23,7 @@ from django.db.models import Q
 from nongthonso.assessments.imports import OPTIONAL as VALUE_OPTIONAL
 from nongthonso.assessments.imports import REQUIRED as VALUE_REQUIRED
 from nongthonso.assessments.models import IndicatorValue
+from nongthonso.recognition.group_imports import GROUP_EXPORT_COLUMNS
 from nongthonso.recognition.imports import (
     DECISION_COLUMNS,
     DECISION_OPTIONAL,
@@ -30,8 +31,7 @@ from nongthonso.recognition.imports import (
     REGISTRATION_OPTIONAL,
 )
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.units.group_imports import GROUP_EXPORT_COLUMNS
-from nongthonso.units.loaders import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
+from nongthonso.units.imports import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 
 FORMATS = ("csv", "xlsx")

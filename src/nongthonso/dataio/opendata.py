@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass
 
 from nongthonso.reports import selectors
-from nongthonso.reports.services import find_unit
+from nongthonso.units.services import find_unit
 
 TREND_YEARS = 8
 
@@ -116,7 +116,7 @@ COMPUTE = {"xa-dat-chuan": _recognised, "theo-huyen": _by_district, "theo-nam": 
 
 def dataset(slug: str, code: str, as_of: dt.date) -> dict:
     """The data set ``slug`` for the unit ``code`` as of ``as_of``, with its metadata. Raises
-    ``reports.services.UnitNotFound`` (Vietnamese message) for an unknown unit; KeyError for an unknown slug."""
+    ``units.services.UnitNotFound`` (Vietnamese message) for an unknown unit; KeyError for an unknown slug."""
     meta = DATASETS[slug]
     root = find_unit(code, as_of)
 

@@ -54,11 +54,11 @@ def importer(kind: str):
 
         return import_values
     if kind == "units":
-        from nongthonso.units.loaders import import_units
+        from nongthonso.units.imports import import_units
 
         return import_units
     if kind == "commune_groups":
-        from nongthonso.units.group_imports import import_commune_groups
+        from nongthonso.recognition.group_imports import import_commune_groups
 
         return import_commune_groups
     from nongthonso.recognition import imports

@@ -30,8 +30,8 @@ from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.imports import ImportResult, RowError
 from nongthonso.core.text import format_number
 from nongthonso.criteria.models import CriteriaSet
-from nongthonso.reports.services import UnitNotFound
 from nongthonso.reports.views import home_province
+from nongthonso.units.services import UnitNotFound
 
 from . import exports, opendata, services, uploads
 

@@ -29,7 +29,7 @@ from nongthonso.criteria.catalogue import compiled, load_catalogue
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.units.loaders import load_thai_nguyen_history
+from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 

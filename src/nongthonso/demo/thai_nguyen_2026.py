@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 
 from django.utils import timezone
 
+from nongthonso.assessments.definitions import definitions
 from nongthonso.assessments.evaluation import evaluate_assessment
 from nongthonso.assessments.models import Assessment, WorkflowEvent
 from nongthonso.assessments.services import get_or_create_assessment
@@ -91,8 +92,6 @@ def _history(assessment: Assessment, steps: list[tuple[str, str, str, str, str, 
 
 def build(rng: random.Random | None = None, say=lambda *_: None) -> dict:
     """Add the 2026 demo to a database holding the 2023 one (``thai_nguyen.build`` calls it in its transaction)."""
-    from nongthonso.assessments.definitions import definitions
-
     rng = rng or random.Random(SEED)
     flows = definitions()
     three_tier, two_tier = flows["ba-cap"], flows["hai-cap"]

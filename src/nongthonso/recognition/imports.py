@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
+from nongthonso.accounts.services import can, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
@@ -42,8 +43,8 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
+from nongthonso.core.vocabulary import DATE_HINT, parse_date
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
-from nongthonso.units.loaders import DATE_HINT, parse_date
 from nongthonso.units.models import Unit, UnitLevel
 from nongthonso.units.versions import UnitVersions
 
@@ -95,8 +96,6 @@ class _Units:
 
 def _refusal(user, unit: Unit, actions: tuple[str, ...]) -> str | None:
     """Why ``user`` may not import decisions (``actions`` = record_decision) or registrations of ``unit``."""
-    from nongthonso.accounts.services import can, unit_phrase
-
     if any(can(user, action, unit) for action in actions):
         return None
     decisions = actions == ("record_decision",)

@@ -1,9 +1,9 @@
-"""Recognition status as of any date, derived from decisions; and the recognised-but-failing alerts.
+"""Recognition status as of any date, derived from decisions.
 
 Status comes from decisions: for each level, the latest decision dated on or before the date decides
 (recognition → recognised, revocation → not). A commune recognised at a higher level also counts at
-the lower ones (kiểu mẫu ⊃ nâng cao ⊃ NTM). Compliance comes from assessments; where the two
-disagree the unit is on the alert list.
+the lower ones (kiểu mẫu ⊃ nâng cao ⊃ NTM). Nothing here reads assessments: where compliance (the assessments)
+and status disagree is ``reports.alerts``.
 
 Merged communes (Công văn 267/BNN-VPĐP, 09/01/2024): a unit formed by a merger, with no decision of its own, is
 *provisionally* at the lowest level all its rural predecessors (xã) held on the eve of the merger — the province
@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from nongthonso.assessments.latest import latest_assessments
-from nongthonso.assessments.models import Assessment
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
@@ -192,32 +190,3 @@ def ntm_counts_on(units: QuerySet[Unit], points: list[tuple[dt.date, dt.date]]) 
         for i, (date, units_on) in enumerate(points)})
     return [_with_merger_rule(units.valid_on(units_on), date, {Level.XA_NTM: got[f"p{i}"]})[Level.XA_NTM]
             for i, (date, units_on) in enumerate(points)]
-
-
-@dataclass
-class Alert:
-    unit: Unit
-    level: str
-    assessment: Assessment
-    revoke: bool
-
-    @property
-    def action(self) -> str:
-        return "Xem xét thu hồi quyết định công nhận" if self.revoke else "Duy trì, nâng chất các tiêu chí"
-
-
-def alerts(units: Iterable[Unit], date: dt.date) -> list[Alert]:
-    """Units recognised at a level whose latest assessment for that level does not meet it."""
-    units = list(units)
-    statuses = statuses_on(units, date)
-    by_pk = {u.pk: u for u in units}
-    found = []
-    for level in COMMUNE_LEVELS:
-        holders = [by_pk[pk] for pk, st in statuses.items() if level in st.levels]
-        if not holders:
-            continue
-        for unit_id, assessment in latest_assessments(holders, level, date.year).items():
-            if not assessment.eligible:
-                found.append(Alert(by_pk[unit_id], level, assessment, assessment.revoke))
-    found.sort(key=lambda a: (not a.revoke, a.unit.sort_key, LEVEL_RANK.get(a.level, 0)))
-    return found

@@ -40,12 +40,13 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet, Criterion
 from nongthonso.recognition.models import Decision, Registration
-from nongthonso.recognition.services import Status, alerts, ntm_counts_on, statuses_on
+from nongthonso.recognition.services import Status, ntm_counts_on, statuses_on
 from nongthonso.units import groupings
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import LineageEvent, Unit
 
+from .alerts import alerts
 from .services import commune_sets, criteria_figures, find_root, set_targets, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
@@ -347,7 +348,7 @@ class AlertRow:
 
 
 def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> list[AlertRow]:
-    """Communes recognised at a level whose latest assessment for it fails (``recognition.services.alerts``),
+    """Communes recognised at a level whose latest assessment for it fails (``alerts.alerts``),
     revocation cases first. Internal data: never for public pages."""
     s = _scope(root, as_of, False, scope)
     return [AlertRow(a.unit, getattr(s.group_of(a.unit), "name", ""), a.level,

@@ -21,12 +21,14 @@ from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.models import Standing
 from nongthonso.core.text import format_date, format_number, format_percent
+from nongthonso.core.vocabulary import running_name as district_display_name_of
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import commune_level_counts, count_holding, held_spells
 from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitFacts, UnitLevel, UnitType
+from nongthonso.units.services import find_unit
 
 from . import targets
 
@@ -34,19 +36,7 @@ BELOW = 10  # "không có xã dưới 10 tiêu chí" (a clause for sets of more 
 TWO_TIER, THREE_TIER = "two_tier", "three_tier"
 
 
-class UnitNotFound(LookupError):
-    pass
-
-
 NATIONAL = "VN"  # the code that asks for the whole country (every province): summary("VN", as_of)
-
-
-def find_unit(code: str, as_of: dt.date) -> Unit:
-    unit = Unit.objects.valid_on(as_of).filter(code=code).select_related("unit_type__level").first()
-    if unit is None:
-        raise UnitNotFound(f"Không có đơn vị mã «{code}» còn hiệu lực ngày {format_date(as_of)}. "
-                           "Kiểm tra mã GSO hoặc ngày báo cáo.")
-    return unit
 
 
 def national_unit() -> Unit:
@@ -57,7 +47,7 @@ def national_unit() -> Unit:
 
 
 def find_root(code: str, as_of: dt.date) -> Unit:
-    """``find_unit``, or the whole country for ``NATIONAL``."""
+    """``units.services.find_unit``, or the whole country for ``NATIONAL``. Raises ``UnitNotFound``."""
     return national_unit() if code == NATIONAL else find_unit(code, as_of)
 
 
@@ -305,9 +295,6 @@ def set_targets(data: dict) -> None:
 def district_display_name(unit: Unit) -> str:
     """"thành phố Thái Nguyên", "huyện Phú Bình": the type word in lower case, as running text writes it."""
     return district_display_name_of(unit.name)
-
-
-district_display_name_of = groupings.running_name
 
 
 _LEVEL_PHRASE = {

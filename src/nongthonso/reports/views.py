@@ -35,13 +35,17 @@ from django.views.decorators.http import require_GET
 from nongthonso.accounts.services import granted_units, scope_paths
 from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import parse_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 from nongthonso.units.models import Unit, UnitType
-from nongthonso.units.services import predecessors_on
+from nongthonso.units.services import UnitNotFound, find_unit, predecessors_on
 
-from . import exports, selectors
-from .services import UnitNotFound, find_unit, summary, summary_text, summary_text_en
+from . import documents, selectors
+from .documents.figures import ReportFigures
+from .documents.fonts import ReportFontMissing
+from .documents.layout import DocumentOptions
+from .services import summary, summary_text, summary_text_en
 
 TREND_YEARS = 8
 QUICK_LINK_YEARS = 3  # quick links to 30/6 and 31/12 of this year and the three before
@@ -294,7 +298,7 @@ def _download_links(request, as_of: dt.date) -> dict[str, str]:
     query["as_of"] = as_of.isoformat()
     if request.GET.get("nhom") in groupings.CHOICES:
         query["nhom"] = request.GET["nhom"]
-    return {fmt: f"{reverse(f'report_{fmt}')}?{query.urlencode()}" for fmt in exports.FORMATS}
+    return {fmt: f"{reverse(f'report_{fmt}')}?{query.urlencode()}" for fmt in documents.FORMATS}
 
 
 def _plain(status: int, message: str) -> HttpResponse:
@@ -305,19 +309,19 @@ def _date_param(request, name: str, default: dt.date | None) -> dt.date | None:
     raw = request.GET.get(name)
     if not raw:
         return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+    date = parse_date(raw)
+    if date is None:
         raise ValueError(_("Ngày «%(value)s» không hợp lệ. Dùng dạng YYYY-MM-DD, ví dụ 2023-06-30.")
-                         % {"value": raw}) from None
+                         % {"value": raw})
+    return date
 
 
-def _document_options(request) -> exports.DocumentOptions:
+def _document_options(request) -> DocumentOptions:
     """The administrative document's parameters from the query string: ``number``, ``date`` (YYYY-MM-DD),
     ``signer``, ``authority``, ``position``, ``recipient`` (repeated); missing ones take the defaults."""
     get = request.GET
-    options = exports.DocumentOptions(number=get.get("number", ""), date=_date_param(request, "date", None),
-                                       signer=get.get("signer", ""), recipients=get.getlist("recipient"))
+    options = DocumentOptions(number=get.get("number", ""), date=_date_param(request, "date", None),
+                               signer=get.get("signer", ""), recipients=get.getlist("recipient"))
     for name in ("authority", "position"):
         if name in get:
             setattr(options, name, get[name])
@@ -347,14 +351,14 @@ def report_download(request, fmt: str):
             figures = _figures(scope.code, as_of, scope.published, scope.with_alerts, scope.alerts_root, group_by)
         except UnitNotFound as exc:
             return _plain(404, str(exc))
-        report = exports.ReportFigures(figures["data"], figures["text"], figures["districts"], figures["shares"],
-                                       figures["grouping"]["kind"])
+        report = ReportFigures(figures["data"], figures["text"], figures["districts"], figures["shares"],
+                               figures["grouping"]["kind"])
         try:
-            content = exports.build(fmt, report, options)
-        except exports.ReportFontMissing as exc:
+            content = documents.build(fmt, report, options)
+        except ReportFontMissing as exc:
             return _plain(503, str(exc))
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(scope.code, as_of, fmt)}"'
+    response = HttpResponse(content, content_type=documents.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename(scope.code, as_of, fmt)}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

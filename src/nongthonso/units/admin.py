@@ -1,17 +1,20 @@
 from django.contrib import admin
 
+from nongthonso.audit.admin import AuditedModelAdmin
+from nongthonso.core.text import fold
+
 from .models import CommuneGroupAssignment, LineageEvent, Unit, UnitLevel, UnitType
 from .signals import groups_changed
 
 
 @admin.register(UnitLevel)
-class UnitLevelAdmin(admin.ModelAdmin):
+class UnitLevelAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "name_en", "depth")
     ordering = ("depth",)
 
 
 @admin.register(UnitType)
-class UnitTypeAdmin(admin.ModelAdmin):
+class UnitTypeAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "name_en", "level", "is_rural")
     list_filter = ("level", "is_rural")
     search_fields = ("code", "name", "name_en")
@@ -35,7 +38,7 @@ class ValidOnFilter(admin.SimpleListFilter):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "unit_type", "parent", "valid_from", "valid_to")
     list_filter = (ValidOnFilter, "unit_type__level", "unit_type", "region", "dac_biet_kho_khan", "atk",
                    "synthetic")
@@ -48,13 +51,11 @@ class UnitAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # search_text is diacritic-free ("dai tu"): fold the term the same way
-        from nongthonso.core.text import fold
-
         return super().get_search_results(request, queryset, fold(search_term))
 
 
 @admin.register(LineageEvent)
-class LineageEventAdmin(admin.ModelAdmin):
+class LineageEventAdmin(AuditedModelAdmin):
     list_display = ("effective_date", "kind", "legal_basis", "verified")
     list_filter = ("kind", "verified", "effective_date")
     search_fields = ("legal_basis", "note", "predecessors__search_text", "successors__search_text")
@@ -63,7 +64,7 @@ class LineageEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommuneGroupAssignment)
-class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
+class CommuneGroupAssignmentAdmin(AuditedModelAdmin):
     """Commune groups by decision; the usual way in is the import (Nhập dữ liệu → Nhóm xã), which ends the previous
     assignment and checks overlaps. A change here re-evaluates the commune's assessments (``groups_changed``)."""
 
@@ -83,8 +84,6 @@ class CommuneGroupAssignmentAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # the commune's search_text is diacritic-free ("dai tu"); decision numbers are as written ("QĐ-UBND"):
         # match either way
-        from nongthonso.core.text import fold
-
         plain, plain_dupes = super().get_search_results(request, queryset, search_term)
         folded, folded_dupes = super().get_search_results(request, queryset, fold(search_term))
         return plain | folded, plain_dupes or folded_dupes

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nongthonso.core.text import vi_sort_key
+from nongthonso.core.vocabulary import running_name
 from nongthonso.units.choices import CommuneGroup
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.groups import group_on, spans_of
@@ -139,17 +140,6 @@ class Grouping:
                 "commune": c.name, "districts": ", ".join(running_name(o.name) for o in others)}
             parts[row.key].append((vi_sort_key(c.name), text))
         return {key: "; ".join(text for _key, text in sorted(found)) for key, found in parts.items()}
-
-
-_TYPE_WORDS = ("Thành phố", "Thị xã", "Huyện", "Quận", "Thị trấn", "Phường", "Xã", "Tỉnh")
-
-
-def running_name(name: str) -> str:
-    """«huyện Chợ Đồn (cũ)», «thành phố Thái Nguyên»: the type word in lower case, as running text writes it."""
-    for word in _TYPE_WORDS:
-        if name.startswith(word + " "):
-            return word.lower() + name[len(word):]
-    return name
 
 
 def _path_ids(path: str) -> list[int]:

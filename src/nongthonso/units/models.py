@@ -9,11 +9,12 @@ their legal basis.
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 
-from nongthonso.core.text import fold, vi_sort_key
+from nongthonso.core.text import fold, format_date, vi_sort_key
 
 from .choices import CommuneGroup, LineageKind, Region
 from .collation import vi_name_order
@@ -225,10 +226,6 @@ class CommuneGroupAssignment(models.Model):
 
     def clean(self):
         """An edit in the admin keeps the import's rule: two assignments of one commune never overlap."""
-        from django.core.exceptions import ValidationError
-
-        from nongthonso.core.text import format_date
-
         if not self.unit_id or self.valid_from is None:
             return
         others = CommuneGroupAssignment.objects.filter(unit_id=self.unit_id).exclude(pk=self.pk)

@@ -28,19 +28,6 @@ TYPES = [
     ("to_dan_pho", "Tổ dân phố", "Residential group", "xom", False),
 ]
 
-# Vietnamese type words as they appear at the start of official names → type code
-NAME_PREFIXES = {
-    "Thành phố trực thuộc Trung ương": "thanh_pho_tw",
-    "Thị trấn": "thi_tran",
-    "Thị xã": "thi_xa",
-    "Phường": "phuong",
-    "Xã": "xa",
-    "Đặc khu": "dac_khu",
-    "Huyện": "huyen",
-    "Quận": "quan",
-    "Tỉnh": "tinh",
-}
-
 
 def ensure_reference_data() -> None:
     from .models import UnitLevel, UnitType

@@ -34,6 +34,20 @@ def units_valid_on(date: dt.date, *, within: Unit | None = None, level: str | No
     return qs.in_vietnamese_order()
 
 
+class UnitNotFound(LookupError):
+    """No unit of the code asked for is in force on the date (the message, in Vietnamese, says what to check)."""
+
+
+def find_unit(code: str, as_of: dt.date) -> Unit:
+    """The version of ``code`` in force on ``as_of`` (its type and level loaded): the unit a page, a report or a
+    download asks for by its GSO code. Raises UnitNotFound when there is none."""
+    unit = Unit.objects.valid_on(as_of).filter(code=code).select_related("unit_type__level").first()
+    if unit is None:
+        raise UnitNotFound(f"Không có đơn vị mã «{code}» còn hiệu lực ngày {format_date(as_of)}. "
+                           "Kiểm tra mã GSO hoặc ngày báo cáo.")
+    return unit
+
+
 def unit_on(code: str, date: dt.date) -> Unit | None:
     """The version of ``code`` in force on ``date``, or None."""
     return Unit.objects.valid_on(date).with_ancestors().filter(code=code).order_by("-valid_from").first()

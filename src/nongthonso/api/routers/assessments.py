@@ -35,6 +35,7 @@ from ..schemas import (
     MIN_YEAR,
     OFFSET_HELP,
     TEXT_PATTERN,
+    BodyIn,
     IsoDate,
     PageMeta,
     UnitRef,
@@ -114,7 +115,7 @@ class AssessmentDetail(AssessmentOut):
     actions: list[ActionOut] = Field(description="những gì người gọi làm được với hồ sơ lúc này")
 
 
-class OpenIn(Schema):
+class OpenIn(BodyIn):
     unit_id: int = Field(..., ge=1, le=MAX_ID, description="id đơn vị (phiên bản) của xã")
     year: int = Field(..., ge=MIN_YEAR, le=MAX_YEAR, description="năm đánh giá")
     set: str | None = Field(None, pattern=CODE_PATTERN,
@@ -125,7 +126,7 @@ class OpenOut(AssessmentDetail):
     created: bool = Field(description="true: hồ sơ vừa được tạo (và điền sẵn giá trị mang sang)")
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(BodyIn):
     indicators: list[Annotated[str, Field(pattern=INDICATOR_PATTERN)]] | None = Field(
         None, max_length=500, description="mã các chỉ tiêu cần xác nhận; null: mọi giá trị mang sang còn chờ")
     expected_version: int | None = Field(None, ge=0, le=MAX_ID,
@@ -141,10 +142,15 @@ RawValue = (bool | Annotated[int, Field(ge=-BIG, le=BIG)] | Annotated[float, Fie
             | Annotated[str, Field(max_length=200)] | None)
 
 
-class ValueIn(Schema):
+class ValueIn(BodyIn):
     value: RawValue = Field(description="số (85.7 hoặc «85,7»), true/false, một giá trị phân loại, hoặc null để xóa")
     note: str = Field("", max_length=2000, pattern=TEXT_PATTERN)
     source: str = Field("", max_length=300, pattern=TEXT_PATTERN, description="nguồn số liệu")
+    expected_version: int | None = Field(
+        None, ge=0, le=MAX_ID,
+        description="phiên bản hồ sơ (trường version) khi bạn đọc số liệu; hồ sơ đã đổi từ đó thì giá trị bị từ chối "
+                    "(409 stale, nói ai đã đổi, lúc nào) và không ghi gì. Bỏ trống: ghi mà không kiểm tra, có thể đè "
+                    "lên thay đổi của người khác")
 
 
 class ValueWriteOut(Schema):
@@ -152,14 +158,14 @@ class ValueWriteOut(Schema):
     assessment: AssessmentDetail = Field(description="hồ sơ sau khi tính lại")
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     number: str = Field("", max_length=60, pattern=TEXT_PATTERN, description="số, ký hiệu, ví dụ 1234/QĐ-UBND")
     date: IsoDate | None = Field(None, description="ngày ban hành")
     authority: str = Field("", max_length=200, pattern=TEXT_PATTERN, description="ví dụ UBND tỉnh Thái Nguyên")
     note: str = Field("", max_length=2000, pattern=TEXT_PATTERN)
 
 
-class StepIn(Schema):
+class StepIn(BodyIn):
     reason: str = Field("", max_length=2000, pattern=TEXT_PATTERN,
                         description="bắt buộc khi trả lại (return) hoặc mở lại (reopen)")
     decision: DecisionIn | None = Field(None, description="chỉ cho record_decision")
@@ -275,14 +281,17 @@ def put_value(request, payload: ValueIn,
               assessment_id: int = Path(..., ge=1, le=MAX_ID),
               indicator_code: str = Path(..., pattern=INDICATOR_PATTERN)):
     """Như ô nhập số liệu trên web: kiểm tra quyền (cán bộ xã của đơn vị), trạng thái (chỉ hồ sơ đang nhập
-    hoặc bị trả lại), kiểu giá trị; ghi nhật ký; tính lại kết quả của hồ sơ."""
+    hoặc bị trả lại), kiểu giá trị; ghi nhật ký; tính lại kết quả của hồ sơ. Gửi ``expected_version`` (trường
+    ``version`` của hồ sơ khi bạn đọc) như trang web gửi: nếu có người đã sửa hồ sơ từ đó, giá trị không được ghi
+    (409 ``stale``); đọc lại hồ sơ (GET /api/assessments/{id}) rồi gửi lại."""
     user = request.auth
     assessment = allowed(user, assessment_id, Action.EDIT_VALUES)
     if not assessment.criteria_set.indicators.filter(code=indicator_code).exists():
         codes = ", ".join(assessment.criteria_set.indicators.order_by("position").values_list("code", flat=True))
         raise NotFound(f"Bộ tiêu chí «{assessment.criteria_set.code}» không có chỉ tiêu mã «{indicator_code}». "
                        f"Các mã chỉ tiêu: {codes}.")
-    stored = set_value(assessment, indicator_code, payload.value, user=user, source=payload.source, note=payload.note)
+    stored = set_value(assessment, indicator_code, payload.value, user=user, source=payload.source, note=payload.note,
+                       expected_version=payload.expected_version)
     fresh = Assessment.objects.select_related(*_RELATED).get(pk=assessment.pk)
     stored = IndicatorValue.objects.select_related("indicator", "updated_by").get(pk=stored.pk)
     return {"value": _value_out(stored), "assessment": assessment_detail(fresh, user)}

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from nongthonso.reports.services import UnitNotFound, summary, summary_text
+from nongthonso.reports.services import summary, summary_text
+from nongthonso.units.services import UnitNotFound
 
 from ..errors import NotFound
 from ..schemas import CODE_PATTERN, IsoDate, responses

@@ -1,7 +1,5 @@
 """``nongthonso workflows load`` · ``nongthonso workflows transfer [--date YYYY-MM-DD]``"""
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -9,6 +7,7 @@ from nongthonso.assessments import definitions, workflow
 from nongthonso.assessments.models import Workflow
 from nongthonso.audit.context import request_context
 from nongthonso.audit.services import record
+from nongthonso.core.vocabulary import DateInvalid, require_date
 
 
 class Command(BaseCommand):
@@ -40,8 +39,8 @@ class Command(BaseCommand):
             date = None
             if options.get("date"):
                 try:
-                    date = dt.date.fromisoformat(options["date"])
-                except ValueError as exc:
-                    raise CommandError("Ngày không hợp lệ; viết theo dạng YYYY-MM-DD, ví dụ 2025-07-01.") from exc
+                    date = require_date(options["date"])
+                except DateInvalid as exc:
+                    raise CommandError(str(exc)) from None
             moved = workflow.transfer_ended(date)
             self.stdout.write(f"Đã chuyển {moved} hồ sơ sang quy trình kế tiếp.")

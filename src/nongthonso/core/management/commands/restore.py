@@ -15,11 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true",
                             help="thay toàn bộ dữ liệu đang có bằng dữ liệu trong bản sao lưu")
         parser.add_argument("--check", action="store_true",
-                            help="chỉ kiểm tra tệp sao lưu (mã SHA-256 của mọi mục), không ghi gì")
+                            help="chỉ kiểm tra tệp sao lưu (chữ ký HMAC, mã SHA-256 của mọi mục), không ghi gì")
+        parser.add_argument("--allow-unsigned", action="store_true",
+                            help="nhận bản sao lưu định dạng cũ, chưa có chữ ký HMAC (chỉ khi chắc chắn tệp không "
+                                 "bị sửa)")
 
-    def handle(self, *args, file, database, force, check, **options):
+    def handle(self, *args, file, database, force, check, allow_unsigned, **options):
         try:
-            manifest = restore_backup(file, using=database, force=force, check_only=check, log=self.stderr.write)
+            manifest = restore_backup(file, using=database, force=force, check_only=check,
+                                      allow_unsigned=allow_unsigned, log=self.stderr.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         if check:

@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Chạy ứng dụng web bằng máy chủ WSGI waitress (dùng cho cả máy thật)."
+    """Serve the application with waitress, as in production: run it with ``DJANGO_DEBUG=0`` (``make run`` does), so
+    an error shows the Vietnamese 404/500 pages, not Django's debug pages (which list the URL patterns and settings).
+    DEBUG is for ``nongthonso runserver`` on a developer's machine; served with it on, this command says so."""
+
+    help = ("Chạy ứng dụng web bằng máy chủ WSGI waitress (dùng cho cả máy thật; đặt DJANGO_DEBUG=0 như «make run»). "
+            "Khi phát triển, dùng «nongthonso runserver».")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -20,7 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, trusted_proxy, **options):
         from waitress import serve
 
-        if not settings.DEBUG:  # before loading the app: WhiteNoise indexes STATIC_ROOT when it starts
+        if settings.DEBUG:
+            self.stderr.write("Cảnh báo: DJANGO_DEBUG=1 — trang lỗi gỡ rối (tiếng Anh) hiện danh sách đường dẫn và cấu "
+                              "hình cho bất kỳ ai. Chỉ dùng khi phát triển; phục vụ người dùng với DJANGO_DEBUG=0 (như "
+                              "«make run»).")
+        else:  # before loading the app: WhiteNoise indexes STATIC_ROOT when it starts
             call_command("collectstatic", interactive=False, verbosity=0)
         from nongthonso.wsgi import application
 

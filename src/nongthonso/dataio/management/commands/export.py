@@ -8,12 +8,12 @@ The format defaults to the output file's extension (.xlsx → XLSX, otherwise CS
 CSV to standard output.
 """
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nongthonso.core.vocabulary import DateInvalid, require_date
 from nongthonso.dataio import exports, workbook
 
 KINDS = ("values", "units", "commune_groups", "decisions", "registrations", "template")
@@ -64,9 +64,9 @@ class Command(BaseCommand):
             date = None
             if as_of:
                 try:
-                    date = dt.date.fromisoformat(as_of)
-                except ValueError:
-                    raise CommandError(f"Ngày «{as_of}» không hợp lệ. Dùng dạng YYYY-MM-DD.") from None
+                    date = require_date(as_of)
+                except DateInvalid as exc:
+                    raise CommandError(str(exc)) from None
             return exports.units_table(unit, as_of=date)
         if kind == "commune_groups":
             return exports.commune_groups_table(unit)

@@ -6,16 +6,26 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from nongthonso.reports import exports
-from nongthonso.reports.services import UnitNotFound, summary, summary_text
+from nongthonso.core.vocabulary import DateInvalid, require_date
+from nongthonso.reports import documents
+from nongthonso.reports.documents.figures import report_figures
+from nongthonso.reports.documents.fonts import ReportFontMissing
+from nongthonso.reports.documents.layout import (
+    DEFAULT_AUTHORITY,
+    DEFAULT_POSITION,
+    DEFAULT_SYMBOL,
+    DocumentOptions,
+)
+from nongthonso.reports.services import summary, summary_text
 from nongthonso.units import groupings
+from nongthonso.units.services import UnitNotFound
 
 
 def parse_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"Ngày «{text}» không hợp lệ. Dùng dạng YYYY-MM-DD, ví dụ 2023-06-30.") from None
+        return require_date(text)
+    except DateInvalid as exc:
+        raise CommandError(str(exc)) from None
 
 
 class Command(BaseCommand):
@@ -30,16 +40,16 @@ class Command(BaseCommand):
                             help="tỉnh hai cấp: nhóm các xã theo huyện cũ (huyen-cu) hoặc nhóm xã (nhom-xa); mặc định "
                                  "NONGTHONSO_REPORT_GROUPING")
         parser.add_argument("--from", dest="period_start", help="đầu kỳ YYYY-MM-DD (mặc định 1/1 cùng năm)")
-        parser.add_argument("--format", choices=["text", "json", *exports.FORMATS], default="text")
+        parser.add_argument("--format", choices=["text", "json", *documents.FORMATS], default="text")
         parser.add_argument("--output", help="tệp kết quả (bắt buộc với xlsx, docx, pdf)")
         document = parser.add_argument_group("văn bản DOCX/PDF (Nghị định 30/2020/NĐ-CP)")
         document.add_argument("--number", default="", help="số văn bản, ví dụ 25 (để trống: điền khi ban hành)")
-        document.add_argument("--symbol", default=exports.DEFAULT_SYMBOL, help="ký hiệu, mặc định %(default)s")
+        document.add_argument("--symbol", default=DEFAULT_SYMBOL, help="ký hiệu, mặc định %(default)s")
         document.add_argument("--date", dest="document_date", help="ngày văn bản YYYY-MM-DD (mặc định: --as-of)")
         document.add_argument("--signer", default="", help="họ tên người ký")
-        document.add_argument("--authority", default=exports.DEFAULT_AUTHORITY,
+        document.add_argument("--authority", default=DEFAULT_AUTHORITY,
                               help="thẩm quyền ký, mặc định «%(default)s»")
-        document.add_argument("--position", default=exports.DEFAULT_POSITION,
+        document.add_argument("--position", default=DEFAULT_POSITION,
                               help="chức vụ người ký, mặc định «%(default)s»")
         document.add_argument("--recipient", action="append", default=[],
                               help="một nơi nhận (lặp lại cho nhiều nơi nhận)")
@@ -48,7 +58,7 @@ class Command(BaseCommand):
         unit = unit or settings.HOME_PROVINCE
         as_of = parse_date(as_of) if as_of else timezone.localdate()
         start = parse_date(period_start) if period_start else None
-        if format in exports.FORMATS:
+        if format in documents.FORMATS:
             self._write_file(format, output, unit, as_of, start, options, nhom)
             return
         try:
@@ -64,16 +74,16 @@ class Command(BaseCommand):
     def _write_file(self, fmt, output, unit, as_of, start, options, grouping=None):
         if not output:
             raise CommandError(f"Định dạng {fmt} là tệp nhị phân: cần --output TỆP, ví dụ "
-                               f"--output {exports.filename(unit, as_of, fmt)}.")
-        document = exports.DocumentOptions(
+                               f"--output {documents.filename(unit, as_of, fmt)}.")
+        document = DocumentOptions(
             number=options["number"], symbol=options["symbol"],
             date=parse_date(options["document_date"]) if options["document_date"] else None,
             signer=options["signer"], authority=options["authority"], position=options["position"],
             recipients=options["recipient"])
         try:
-            figures = exports.report_figures(unit, as_of, period_start=start, grouping=grouping)
-            content = exports.build(fmt, figures, document)
-        except (UnitNotFound, exports.ReportFontMissing) as exc:
+            figures = report_figures(unit, as_of, period_start=start, grouping=grouping)
+            content = documents.build(fmt, figures, document)
+        except (UnitNotFound, ReportFontMissing) as exc:
             raise CommandError(str(exc)) from None
         path = Path(output)
         try:

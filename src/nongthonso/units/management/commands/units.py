@@ -10,16 +10,17 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import DateInvalid, require_date
 from nongthonso.units import services
-from nongthonso.units.loaders import load_thai_nguyen_history, parse_date
+from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit
 
 
 def _date(text: str):
-    value = parse_date(text)
-    if value is None:
-        raise CommandError(f"Ngày «{text}» không hợp lệ. Viết ngày theo dạng 2024-12-01 hoặc 01/12/2024.")
-    return value
+    try:
+        return require_date(text)
+    except DateInvalid as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _span(unit: Unit) -> str:

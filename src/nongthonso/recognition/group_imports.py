@@ -11,8 +11,10 @@ no end date) the day before its ``valid_from``. Two assignments of one commune m
 row is an error naming the other one. Every error names the row, the column, the value and the fix.
 
 A ``user`` (web upload, API) may import only as the province office of the communes (or as a superuser), as for
-recognition decisions. The writes are audited, and the assessments of the communes whose group changed are
-evaluated again (``signals.groups_changed``: thresholds of the 2026-2030 set differ by group).
+recognition decisions: a commune's group is the province's decision, so its import lives here, with the decisions
+above ``accounts`` (the assignments themselves are ``units.CommuneGroupAssignment``, read by ``units.groups``). The
+writes are audited, and the assessments of the communes whose group changed are evaluated again
+(``units.signals.groups_changed``: thresholds of the 2026-2030 set differ by group).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from nongthonso.accounts.models import Action
+from nongthonso.accounts.services import can, scope_paths, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
@@ -37,12 +41,11 @@ from nongthonso.core.imports import (
     no_data_message,
 )
 from nongthonso.core.text import fold, format_date
-
-from .choices import CommuneGroup
-from .loaders import DATE_HINT, parse_date
-from .models import CommuneGroupAssignment, Unit
-from .signals import groups_changed
-from .versions import UnitVersions
+from nongthonso.core.vocabulary import DATE_HINT, parse_date
+from nongthonso.units.choices import CommuneGroup
+from nongthonso.units.models import CommuneGroupAssignment, Unit
+from nongthonso.units.signals import groups_changed
+from nongthonso.units.versions import UnitVersions
 
 GROUP_COLUMNS = ("unit_code", "group", "valid_from", "decision_number", "decision_date")
 GROUP_OPTIONAL = ("valid_to", "authority", "note")
@@ -66,9 +69,6 @@ def _group(text: str) -> int | None:
 def _refusal(user, unit: Unit) -> str | None:
     """Why ``user`` may not import the group of ``unit`` (None: they may): the province office records the
     province's decisions, commune groups included."""
-    from nongthonso.accounts.models import Action
-    from nongthonso.accounts.services import can, unit_phrase
-
     if can(user, Action.RECORD_DECISION, unit):
         return None
     return (f"bạn không được nhập quyết định xếp nhóm của {unit_phrase(unit)}. Việc này do Văn phòng Điều phối NTM "
@@ -257,12 +257,8 @@ def _plan(rows: list[_Row], errors: ErrorList) -> list[_Span]:
 def import_commune_groups(path: str | Path, dry_run: bool = False, *, user=None, name: str | None = None,
                           progress: Progress | None = None, actor: str = "") -> ImportResult:
     """Import commune-group assignments, all or nothing. Raises ImportFailed with every error."""
-    if user is not None and not user.is_superuser:
-        from nongthonso.accounts.models import Action
-        from nongthonso.accounts.services import scope_paths
-
-        if scope_paths(user, Action.RECORD_DECISION) == []:
-            raise ImportFailed([RowError(0, "", "", NOBODY)])
+    if user is not None and not user.is_superuser and scope_paths(user, Action.RECORD_DECISION) == []:
+        raise ImportFailed([RowError(0, "", "", NOBODY)])
     table = TableFile(path, GROUP_COLUMNS, GROUP_OPTIONAL, name=name)
     versions = UnitVersions(Unit.objects.select_related("unit_type"))
     refusal = Refusals(user, _refusal)

@@ -11,8 +11,15 @@ Idempotent.
 
 Passwords are hashed with the first of ``PASSWORD_HASHERS`` (Argon2) and reset to the demo password on every run,
 so the logins printed always work. Each demo user keeps exactly the roles listed.
+
+The demo password is published, so the command refuses to run in production (``DJANGO_DEBUG=0``) or on a database
+that holds any account it did not create, unless given ``--i-know-this-resets-passwords``; even then it never
+touches an account it did not create (a real account that happens to bear a demo user name is left alone, and said
+so). A demo account bears a demo user name, is not staff, and has roles that all carry the demo note
+(``DEMO_NOTE``).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,6 +33,24 @@ from nongthonso.units.models import Unit
 DEMO_PASSWORD = "nongthonso-demo-2023"
 PROVINCE = "19"
 COMMUNES = {"vanphu": "05845", "lamvy": "05542"}  # Xã Vạn Phú, Xã Lam Vỹ (the demo's walk-through communes)
+USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xem.thainguyen")
+DEMO_NOTE = "Tài khoản minh họa (nongthonso demo_users)"
+FORCE = "--i-know-this-resets-passwords"
+
+
+def demo_accounts() -> dict[str, object]:
+    """The accounts this command created, by user name: a demo user name, not staff, with roles that all carry the
+    demo note (an account with no role, or a role granted otherwise, is somebody's real account)."""
+    users = get_user_model().objects.filter(username__in=USERNAMES, is_staff=False, is_superuser=False,
+                                            memberships__note=DEMO_NOTE).distinct()
+    foreign = Membership.objects.exclude(note=DEMO_NOTE).values("user_id")
+    return {u.username: u for u in users.exclude(pk__in=foreign)}
+
+
+def other_accounts(demo: dict[str, object]) -> list[str]:
+    """User names of the accounts that are not demo accounts (real users, administrators)."""
+    return list(get_user_model().objects.exclude(pk__in=[u.pk for u in demo.values()])
+                .order_by("username").values_list("username", flat=True))
 
 
 class Command(BaseCommand):
@@ -36,8 +61,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD,
                             help=f"mật khẩu cho các tài khoản minh họa (mặc định {DEMO_PASSWORD})")
+        parser.add_argument(FORCE, dest="force", action="store_true",
+                            help="chạy cả khi DJANGO_DEBUG=0 hoặc cơ sở dữ liệu có tài khoản thật (các tài khoản thật "
+                                 "vẫn không bị đụng tới)")
 
-    def handle(self, *args, password, **options):
+    def _refuse_unless_forced(self, force: bool, demo: dict) -> None:
+        if force:
+            return
+        if not settings.DEBUG:
+            raise CommandError(f"Không tạo tài khoản minh họa khi DJANGO_DEBUG=0 (máy thật): mật khẩu minh họa được "
+                               f"công bố, ai cũng đăng nhập được. Chỉ dùng trên cơ sở dữ liệu minh họa; nếu chắc chắn, "
+                               f"chạy lại với {FORCE}.")
+        others = other_accounts(demo)
+        if others:
+            shown = ", ".join(others[:5]) + (f" và {len(others) - 5} tài khoản khác" if len(others) > 5 else "")
+            raise CommandError(f"Cơ sở dữ liệu có tài khoản không phải minh họa ({shown}): không tạo tài khoản với "
+                               f"mật khẩu minh họa được công bố ở đây. Nếu đây là cơ sở dữ liệu thử nghiệm và bạn chắc "
+                               f"chắn, chạy lại với {FORCE} (các tài khoản đó vẫn giữ nguyên).")
+
+    def handle(self, *args, password, force, **options):
         today = timezone.localdate()
         in_force = Unit.objects.valid_on(today)
         try:
@@ -55,9 +97,15 @@ class Command(BaseCommand):
             ("xem.thainguyen", "Người xem", "tỉnh Thái Nguyên", [(Role.VIEWER, province)]),
         ]
         User = get_user_model()
-        rows = []
+        rows, skipped = [], []
         with transaction.atomic(), request_context(actor="nongthonso demo_users"):
+            demo = demo_accounts()
+            self._refuse_unless_forced(force, demo)
+            taken = set(User.objects.filter(username__in=USERNAMES).values_list("username", flat=True)) - set(demo)
             for username, first, last, roles in plan:
+                if username in taken:  # a real account bears this name: never reset it
+                    skipped.append(username)
+                    continue
                 user, created = User.objects.get_or_create(username=username)
                 user.first_name, user.last_name, user.is_active = first, last, True
                 user.set_password(password)
@@ -67,9 +115,14 @@ class Command(BaseCommand):
                     if (old.role, old.unit_id) not in wanted:
                         revoke(user, old.role, old.unit)
                 for role, unit in roles:
-                    grant(user, role, unit, note="Tài khoản minh họa (nongthonso demo_users)")
+                    grant(user, role, unit, note=DEMO_NOTE)
                 rows.append((username, "; ".join(role_at(role, unit) for role, unit in roles),
                              "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+        for username in skipped:
+            self.stderr.write(f"Bỏ qua «{username}»: đây là tài khoản thật (không do lệnh này tạo), không đặt lại mật "
+                              "khẩu và vai trò.")
+        if not rows:
+            return
         width = max(len(r[0]) for r in rows)
         self.stdout.write(f"Tài khoản minh họa (mật khẩu chung: {password}):")
         for username, role, note in rows:

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from nongthonso.demo.thai_nguyen import build
 from nongthonso.units.models import Unit
 
 
@@ -13,8 +14,6 @@ class Command(BaseCommand):
                             help="chỉ tạo khi cơ sở dữ liệu chưa có đơn vị hành chính nào")
 
     def handle(self, *args, if_empty=False, **options):
-        from nongthonso.demo.thai_nguyen import build
-
         call_command("migrate", verbosity=0, interactive=False)
         if if_empty and Unit.objects.exists():
             self.stdout.write("Cơ sở dữ liệu đã có dữ liệu; bỏ qua việc tạo dữ liệu minh họa.")
