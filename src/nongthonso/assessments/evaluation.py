@@ -162,7 +162,7 @@ def _put_encoded_results(assessment: _Light, summary: dict, text: str) -> None:
 def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) -> Assessment:
     """Evaluate and store the results on the assessment, now and in place; its unit's standings (when its counts
     changed) and the assessments whose set requires it (``dependents``) follow before the write commits."""
-    with writing():
+    with writing(savepoint=False):
         rows = Assessment.objects.filter(pk=assessment.pk)
         before = rows.order_by("pk").values_list(*_STANDING_FIELDS).first()
         _put_results(assessment, ctx)
@@ -303,7 +303,7 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
     first = sorted(pk for pk in set(ids) if pk not in requiring)
     contexts: dict[int, UnitContext] = {}
     sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
-    with writing():
+    with writing(savepoint=False):
         for group in (first, sorted(requiring)):
             for start in range(0, len(group), batch):
                 chunk = group[start:start + batch]
@@ -333,4 +333,4 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
     return len(first) + len(requiring)
 
 
-RESULTS = Refresh("results", RESULTS_STAGE, evaluate_assessments)
+RESULTS = Refresh("results", RESULTS_STAGE, lambda ids: evaluate_assessments(ids))  # looked up at each run

@@ -109,13 +109,13 @@ def refresh(unit_ids: Iterable[int]) -> None:
     ranks = set_ranks()
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
             facts = _facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Standing.objects.filter(unit_id__in=chunk).delete()
             insert_rows(Standing, FIELDS, _rows(standings_of(_assessments(chunk), ranks), facts))
 
 
-STANDINGS = Refresh("standings", ROWS, refresh)
+STANDINGS = Refresh("standings", ROWS, lambda unit_ids: refresh(unit_ids))  # looked up at each run
 
 
 def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet,

@@ -98,14 +98,15 @@ def pending_on(using: str = DEFAULT_DB_ALIAS) -> Pending | None:
 
 
 @contextmanager
-def writing(using: str | None = None) -> Iterator[Pending]:
+def writing(using: str | None = None, *, savepoint: bool = True) -> Iterator[Pending]:
     """An atomic block whose writes refresh their derived rows once, at its end (see the module). Usable as a
-    decorator: ``@writing()``."""
+    decorator: ``@writing()``. ``savepoint``: as ``transaction.atomic``'s, for a block inside another write (False
+    for a step no caller recovers from, such as storing results: one round trip less each side on PostgreSQL)."""
     using = using or DEFAULT_DB_ALIAS
     connection = connections[using]
     outer = getattr(connection, _ATTRIBUTE, None)
-    if outer is not None:  # inside another write: a savepoint, and the outermost block flushes
-        with transaction.atomic(using=using):
+    if outer is not None:  # inside another write: the outermost block flushes
+        with transaction.atomic(using=using, savepoint=savepoint):
             yield outer
         return
     with transaction.atomic(using=using):

@@ -87,13 +87,13 @@ def refresh(unit_ids: Iterable[int]) -> None:
     ids = sorted(set(unit_ids))
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
             facts = unit_facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Spell.objects.filter(unit_id__in=chunk).delete()
             insert_rows(Spell, FIELDS, _rows(spells_of(_links(chunk)), facts))
 
 
-SPELLS = Refresh("spells", ROWS, refresh)
+SPELLS = Refresh("spells", ROWS, lambda unit_ids: refresh(unit_ids))  # looked up at each run
 
 
 def rebuild(spell_model=Spell, through=None, unit_model=None) -> int:
