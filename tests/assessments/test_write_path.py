@@ -87,9 +87,10 @@ def _standing_rewrites(queries) -> int:
 
 
 def _evaluations(queries) -> list[str]:
-    """The statements storing results: one per single evaluation, one per batch of a bulk evaluation."""
+    """The statements storing results: one per single evaluation, one per batch of a bulk evaluation (on PostgreSQL
+    an UPDATE … FROM the rows copied into a temporary table)."""
     return [sql for sql in _statements(queries)
-            if sql.startswith('UPDATE "assessments_assessment" SET') and '"results" = ' in sql]
+            if sql.startswith('UPDATE "assessments_assessment" ') and '"results" = ' in sql]
 
 
 @pytest.fixture
