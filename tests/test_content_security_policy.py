@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.accounts.helpers import make_user, unit
-
 TEMPLATES = sorted((Path(__file__).resolve().parents[1] / "src" / "nongthonso").glob("**/templates/**/*.html"))
 
 
@@ -21,9 +19,9 @@ def _policy(response) -> dict[str, list[str]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/dang-nhap/", "/bang-dieu-khien/", "/nhap-du-lieu/", "/tai-khoan/",
                                   "/admin/", "/api/docs"])
-def test_every_page_carries_the_policy(path):
+def test_every_page_carries_the_policy(path, make_user, unit_at):
     client = Client()
-    client.force_login(make_user("vp.tinh.csp", "province_office", unit("19", "tinh"), is_staff=True,
+    client.force_login(make_user("vp.tinh.csp", "province_office", unit_at("19", "tinh"), is_staff=True,
                                  is_superuser=True))
     response = client.get(path)
     assert response.status_code == 200, path

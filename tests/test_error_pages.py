@@ -6,9 +6,6 @@ from django.contrib.staticfiles import finders
 from django.test import Client, RequestFactory
 from django.views import defaults
 
-from tests.accounts.helpers import make_user
-from tests.accounts.two_tier import LAM_VY, VAN_PHU, new_unit
-
 DEBUG_PAGE = ("URLconf", "urlpatterns", "Django tried these URL patterns", "DEBUG = True", "Page not found")
 
 
@@ -32,12 +29,12 @@ def test_an_unknown_address_is_a_vietnamese_404_without_the_url_patterns(client,
 
 
 @pytest.mark.django_db
-def test_another_communes_page_is_the_same_404(settings):
-    officer = make_user("canbo.vanphu.thu", "commune_officer", new_unit(VAN_PHU))
+def test_another_communes_page_is_the_same_404(settings, make_user, van_phu, lam_vy):
+    officer = make_user("canbo.vanphu.thu", "commune_officer", van_phu)
     client = Client()
     client.force_login(officer)
-    assert client.get(f"/xa/{new_unit(VAN_PHU).pk}/").status_code == 200
-    html = _assert_vietnamese_page(client.get(f"/xa/{new_unit(LAM_VY).pk}/"), 404, "Không tìm thấy trang")
+    assert client.get(f"/xa/{van_phu.pk}/").status_code == 200
+    html = _assert_vietnamese_page(client.get(f"/xa/{lam_vy.pk}/"), 404, "Không tìm thấy trang")
     assert "đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò" in html
     assert "Lam Vỹ" not in html and "No Unit matches" not in html
 

@@ -53,12 +53,8 @@ TODAY = __import__("datetime").date(2026, 12, 4)  # the pages' quick links are c
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    from django.utils import timezone
-
-    real = timezone.localdate
-    monkeypatch.setattr("django.utils.timezone.localdate",
-                        lambda value=None, timezone=None: TODAY if value is None else real(value, timezone))
+def fixed_today(today_is):
+    today_is(TODAY)
 
 
 def check(name: str, text: str) -> None:

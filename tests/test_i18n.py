@@ -4,10 +4,7 @@ The catalogues live in src/nongthonso/locale: ``en`` translates every message, `
 strings are Vietnamese). The compiled ``.mo`` files are committed, so these tests read them with the standard
 library and need no gettext tools; they check the ``.mo`` say exactly what the ``.po`` say.
 
-After changing a translatable string, from src/nongthonso:
-    ../../.venv/bin/nongthonso makemessages -l en -l vi
-    (translate the new entries of locale/en/LC_MESSAGES/django.po)
-    ../../.venv/bin/nongthonso compilemessages
+After changing a translatable string, update the catalogues as docs/development.md says («Translations»).
 """
 
 from __future__ import annotations

@@ -160,8 +160,8 @@ def bench_change(rounds: int) -> dict:
     from nongthonso.reports.services import summary
 
     assessment, indicator = _flippable(PROVINCE)
-    national_before = summary(NATIONAL, AS_OF)["criteria_met_sum"]
-    province_before = views._figures(PROVINCE, AS_OF, False, True, None)["data"]["criteria_met_sum"]
+    national_before = summary(NATIONAL, AS_OF).criteria_met_sum
+    province_before = views._figures(PROVINCE, AS_OF, False, True, None)["data"].criteria_met_sum
     national, dashboard = [], []
 
     def change(raw: str, show, expected: int, into: list) -> None:
@@ -177,13 +177,13 @@ def bench_change(rounds: int) -> dict:
     try:
         for _ in range(rounds):
             for raw, delta in (("0", -1), ("1", 0)):
-                change(raw, lambda: summary(NATIONAL, AS_OF)["criteria_met_sum"], national_before + delta, national)
+                change(raw, lambda: summary(NATIONAL, AS_OF).criteria_met_sum, national_before + delta, national)
             for raw, delta in (("0", -1), ("1", 0)):
-                change(raw, lambda: views._figures(PROVINCE, AS_OF, False, True, None)["data"]["criteria_met_sum"],
+                change(raw, lambda: views._figures(PROVINCE, AS_OF, False, True, None)["data"].criteria_met_sum,
                        province_before + delta, dashboard)
     finally:
         set_value(assessment, indicator, "1", source=generate.SOURCE)
-    if summary(NATIONAL, AS_OF)["criteria_met_sum"] != national_before:
+    if summary(NATIONAL, AS_OF).criteria_met_sum != national_before:
         raise RuntimeError("the change was not undone")
     return {"commune": assessment.unit.code, "indicator": indicator, "national": national, "dashboard": dashboard}
 
@@ -197,7 +197,7 @@ def bench_latency(code: str, calls: int) -> dict:
 
     run = raw_summary(code, AS_OF)
     data, figures = summary(code, AS_OF), run()  # warm both (and the criteria cache)
-    differ = check(figures, data)
+    differ = check(figures, data.to_dict())
     if differ:
         raise RuntimeError(f"summary({code!r}) and the SQL baseline differ on {differ}")
     # the implementation before issue 5 (loads every unit, decision and assessment): once, for the record
@@ -205,9 +205,9 @@ def bench_latency(code: str, calls: int) -> dict:
     from tests.reports.reference_summary import reference_summary
 
     t0 = time.perf_counter()
-    before = reference_summary(code, AS_OF) if calls > 1 else data
+    before = reference_summary(code, AS_OF) if calls > 1 else data.to_dict()
     before_s = time.perf_counter() - t0
-    if before != data:
+    if before != data.to_dict():
         raise RuntimeError(f"summary({code!r}) differs from the previous implementation")
     app, sql = [], []
     for _ in range(calls):  # interleaved, so that the machine's other load falls on both alike
@@ -218,7 +218,7 @@ def bench_latency(code: str, calls: int) -> dict:
         t2 = time.perf_counter()
         app.append(t1 - t0)
         sql.append(t2 - t1)
-    return {"code": code, "communes": data["communes_total"], "app": app, "sql": sql, "data": data,
+    return {"code": code, "communes": data.communes_total, "app": app, "sql": sql, "data": data,
             "before_s": before_s}
 
 
@@ -336,7 +336,7 @@ def main() -> int:
         if generator == "auto":
             generator = "wrk" if shutil.which("wrk") else "python"
         data = latency[-1]["data"]
-        expect = f"{data['ntm']}/{data['communes_total']}"
+        expect = f"{data.ntm}/{data.communes_total}"
         print(f"\n(d) requests/s: /healthz and /?unit={PROVINCE} ({generator}, {args.concurrency} connections, "
               f"{args.rps_duration} s per page in {args.rps_rounds} runs) …", flush=True)
         results = bench_rps(args.rps_duration, args.rps_rounds, args.concurrency, generator, expect)

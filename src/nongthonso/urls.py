@@ -4,14 +4,14 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from nongthonso.core import registry
 from nongthonso.core import views as core_views
-from nongthonso.reports import views as report_views
 
 admin.site.site_header = "Nông thôn số — quản trị"
 admin.site.site_title = "Nông thôn số"
 
 urlpatterns = [
-    path("", report_views.summary_page, name="home"),
+    *registry.public_urlpatterns(),  # the pages apps register as reachable without login (core.registry.PublicPage)
     path("", include("nongthonso.reports.urls")),
     path("", include("nongthonso.assessments.urls")),
     path("", include("nongthonso.dataio.urls")),

@@ -9,43 +9,40 @@ from django.test import Client
 from nongthonso.accounts.models import Membership
 from nongthonso.accounts.services import hand_over, handover_refusal, handovers, memberships
 from nongthonso.audit.models import AuditEntry
+from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.units.models import Unit
-
-from .helpers import AS_OF, DAI_TU, make_user, unit
-from .two_tier import LAM_VY, VAN_PHU, new_unit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ceased():
+def ceased(dai_tu, make_user, new_unit, unit_at):
     """A commune officer on Ký Phú (merged into Vạn Phú on 1/12/2024, which merged again on 1/7/2025), a district
     office on Đại Từ (no districts since 1/7/2025), and the new province's office."""
-    ky_phu = unit("05845", "xa")
+    ky_phu = unit_at("05845", "xa")
     assert ky_phu.name == "Xã Ký Phú" and ky_phu.is_valid_on(AS_OF)
     officer = make_user("canbo.kyphu", "commune_officer", ky_phu)
-    district = make_user("huyen.daitu", "district_office", unit(DAI_TU, "huyen"))
+    district = make_user("huyen.daitu", "district_office", dai_tu)
     office = make_user("tinh", "province_office", new_unit("19", "tinh"))
     return ky_phu, officer, district, office
 
 
-def test_the_province_office_sees_the_roles_on_ceased_units_with_their_successors(ceased):
+def test_the_province_office_sees_the_roles_on_ceased_units_with_their_successors(ceased, van_phu):
     _, officer, _, office = ceased
     rows = {h.membership.user.username: h for h in handovers(office)}
     assert set(rows) == {"canbo.kyphu", "huyen.daitu"}
     assert [u.name for u in rows["canbo.kyphu"].successors] == ["Xã Vạn Phú"]
-    assert rows["canbo.kyphu"].successors[0].pk == new_unit(VAN_PHU).pk
+    assert rows["canbo.kyphu"].successors[0].pk == van_phu.pk
     assert rows["huyen.daitu"].successors == []
     # a commune officer is not the province office: nothing to hand over
     assert handovers(officer) == []
 
 
-def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited(ceased):
+def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited(ceased, lam_vy, van_phu):
     ky_phu, officer, _, office = ceased
     membership = Membership.objects.get(user=officer)
-    van_phu = new_unit(VAN_PHU)
     entries = AuditEntry.objects.count()
-    assert handover_refusal(office, membership, new_unit(LAM_VY)).startswith("«Xã Lam Vỹ» không phải đơn vị kế thừa")
+    assert handover_refusal(office, membership, lam_vy).startswith("«Xã Lam Vỹ» không phải đơn vị kế thừa")
     assert handover_refusal(office, membership, van_phu) is None
 
     granted = hand_over(membership, van_phu, by=office)
@@ -58,7 +55,7 @@ def test_handing_over_grants_on_the_successor_and_withdraws_the_old_role_audited
     assert any(ky_phu.path.startswith(prefix) for m in memberships(officer) for prefix in m.covered)
 
 
-def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased):
+def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased, van_phu):
     _, officer, district, office = ceased
     client = Client()
     client.force_login(office)
@@ -68,25 +65,25 @@ def test_the_page_hands_over_every_role_with_one_successor_in_one_action(ceased)
     response = client.post("/vai-tro/giao-lai/tat-ca/", follow=True)
 
     assert "Đã giao lại 1 vai trò trên đơn vị kế thừa." in response.content.decode()
-    assert Membership.objects.get(user=officer).unit_id == new_unit(VAN_PHU).pk
+    assert Membership.objects.get(user=officer).unit_id == van_phu.pk
     # the district role has no successor: withdrawn on its own row
     row = Membership.objects.get(user=district)
     client.post(f"/vai-tro/giao-lai/{row.pk}/")
     assert not Membership.objects.filter(user=district).exists()
 
 
-def test_someone_else_may_not_hand_over(ceased):
+def test_someone_else_may_not_hand_over(ceased, van_phu):
     ky_phu, officer, _, _ = ceased
     membership = Membership.objects.get(user=officer)
     client = Client()
     client.force_login(officer)
-    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": new_unit(VAN_PHU).pk}, follow=True)
+    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": van_phu.pk}, follow=True)
     assert "Vai trò này không thuộc danh sách cần giao lại của bạn" in response.content.decode()
     assert Membership.objects.get(user=officer).unit_id == ky_phu.pk
 
 
 @pytest.mark.parametrize("who", ["viewer", "other_province_office"])
-def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who):
+def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who, make_user, new_unit, van_phu):
     ky_phu, officer, _, _ = ceased
     province = new_unit("19", "tinh")
     if who == "viewer":
@@ -103,7 +100,7 @@ def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who):
     assert handovers(user) == []
     menu = client.get("/ho-so/").content.decode().split("<main>")[0]
     assert ("/vai-tro/giao-lai/" in menu) is (who != "viewer")  # the page is a province office's
-    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": new_unit(VAN_PHU).pk}, follow=True)
+    response = client.post(f"/vai-tro/giao-lai/{membership.pk}/", {"successor": van_phu.pk}, follow=True)
     assert "Vai trò này không thuộc danh sách cần giao lại của bạn" in response.content.decode()
     response = client.post("/vai-tro/giao-lai/tat-ca/", follow=True).content.decode()
     assert ("Chỉ Văn phòng Điều phối NTM tỉnh giao lại được vai trò" in response if who == "viewer"
@@ -112,7 +109,7 @@ def test_a_viewer_or_another_provinces_office_may_not_hand_over(ceased, who):
     assert AuditEntry.objects.count() == entries
 
 
-def test_the_list_costs_the_same_for_one_role_or_many(ceased, django_assert_max_num_queries):
+def test_the_list_costs_the_same_for_one_role_or_many(ceased, django_assert_max_num_queries, make_user):
     _, _, _, office = ceased
     for i, old in enumerate(Unit.objects.filter(valid_to=dt.date(2025, 6, 30), unit_type__code="xa")
                              .order_by("code")[:30]):

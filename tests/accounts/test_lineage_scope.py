@@ -16,9 +16,6 @@ from nongthonso.recognition.services import status_on
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit, UnitType
 
-from .helpers import make_user
-from .two_tier import VAN_PHU, new_unit
-
 pytestmark = pytest.mark.django_db
 START = dt.date(2000, 1, 1)
 
@@ -42,7 +39,7 @@ def _units():
     return province, a, b, c
 
 
-def test_a_role_reaches_the_versions_an_event_ended_not_one_still_in_force():
+def test_a_role_reaches_the_versions_an_event_ended_not_one_still_in_force(make_user):
     _province, a, b, c = _units()
     officer = make_user("canbo.moi", "commune_officer", c)
     assert can(officer, "edit_values", b)  # merged into C: its records are C's now
@@ -63,11 +60,11 @@ def test_the_merger_rule_keeps_only_the_levels_every_predecessor_held():
     assert (status.levels, status.provisional) == ({Level.XA_NTM}, True)
 
 
-def test_a_dashboard_of_a_role_on_a_ceased_commune_does_not_show_its_successor():
+def test_a_dashboard_of_a_role_on_a_ceased_commune_does_not_show_its_successor(make_user, van_phu):
     # given the officer of Văn Yên, merged into Vạn Phú on 1/7/2025 (the role not handed over)
     van_yen = Unit.objects.get(code="05842", valid_to=dt.date(2025, 6, 30))
     officer = make_user("canbo.vanyen", "commune_officer", van_yen)
-    assert not can(officer, "view", new_unit(VAN_PHU))  # a role reaches back, never forward
+    assert not can(officer, "view", van_phu)  # a role reaches back, never forward
     client = Client()
     client.force_login(officer)
     # when they open the dashboard on a 2026 date: nothing of Vạn Phú is shown
@@ -75,9 +72,9 @@ def test_a_dashboard_of_a_role_on_a_ceased_commune_does_not_show_its_successor()
     assert "Vạn Phú" not in html
 
 
-def test_a_new_dossier_only_for_a_rural_commune_in_force_that_year():
-    van_phu_2024 = Unit.objects.get(code=VAN_PHU, valid_from=dt.date(2024, 12, 1))  # ended 30/6/2025
-    officer = make_user("canbo.vanphu2", "commune_officer", new_unit(VAN_PHU))  # reaches it through lineage
+def test_a_new_dossier_only_for_a_rural_commune_in_force_that_year(make_user, new_unit, van_phu):
+    van_phu_2024 = Unit.objects.get(code=van_phu.code, valid_from=dt.date(2024, 12, 1))  # ended 30/6/2025
+    officer = make_user("canbo.vanphu2", "commune_officer", van_phu)  # reaches it through lineage
     assert can(officer, "edit_values", van_phu_2024)
     before = Assessment.objects.count()
     with pytest.raises(SetNotApplicable) as refused:

@@ -9,7 +9,6 @@ refused write leaves the database exactly as it was.
 """
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,77 +16,23 @@ from nongthonso.accounts.services import ACTIONS, restrict, visible_units
 from nongthonso.assessments.models import Assessment, IndicatorValue, State, WorkflowEvent
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, perform
+from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.recognition.models import Decision
 
-from .helpers import (
-    AS_OF,
-    DAI_TU,
-    assessed_communes,
-    dossier,
-    make_user,
-    other_province_dossier,
-    put_in_state,
-    snapshot,
-    unit,
-)
-
-pytestmark = pytest.mark.usefixtures("before_two_tier")
-
-ROLES = ("province_office", "district_office", "commune_officer", "viewer")
-TARGETS = ("own_commune", "same_district", "other_district", "other_province")
-
-# The expected matrix, written out independently of accounts.services.ROLE_ACTIONS.
-MAY = {
-    "province_office": {"view", "return", "approve", "record_decision", "reopen"},
-    "district_office": {"view", "verify", "return"},
-    "commune_officer": {"view", "edit_values", "submit"},
-    "viewer": {"view"},
-}
-COVERS = {
-    "province_office": {"own_commune", "same_district", "other_district"},
-    "district_office": {"own_commune", "same_district"},
-    "commune_officer": {"own_commune"},
-    "viewer": {"own_commune", "same_district", "other_district"},
-}
-STARTS_FROM = {"view": State.DRAFT, "edit_values": State.DRAFT, "submit": State.DRAFT, "verify": State.SUBMITTED,
-               "return": State.SUBMITTED, "approve": State.VERIFIED, "record_decision": State.APPROVED,
-               "reopen": State.APPROVED}
-ENDS_IN = {"submit": State.SUBMITTED, "verify": State.VERIFIED, "return": State.RETURNED,
-           "approve": State.APPROVED, "record_decision": State.RECOGNISED, "reopen": State.DRAFT}
 DECISION = {"number": "901/QĐ-UBND", "date": dt.date(2023, 12, 20), "authority": "UBND tỉnh Thái Nguyên"}
-INDICATOR, NEW_VALUE = "2.1", 55.5
 
 
-def test_the_matrix_covers_every_action():
-    assert set(ACTIONS) == set(STARTS_FROM) == {"view", "edit_values", *ENDS_IN}
-
-
-@pytest.fixture
-def world(db):
-    province, dai_tu = unit("19", "tinh"), unit(DAI_TU, "huyen")
-    own, sibling = assessed_communes(dai_tu)[:2]
-    elsewhere = next(c for d in unit("19", "tinh").children.filter(code__in=["167", "168", "169", "170"])
-                     .order_by("code") for c in assessed_communes(d))
-    users = {
-        "province_office": make_user("tinh", "province_office", province),
-        "district_office": make_user("huyen", "district_office", dai_tu),
-        "commune_officer": make_user("xa", "commune_officer", own),
-        "viewer": make_user("xem", "viewer", province),
-    }
-    dossiers = {"own_commune": dossier(own), "same_district": dossier(sibling), "other_district": dossier(elsewhere),
-                "other_province": other_province_dossier()}
-    return SimpleNamespace(users=users, dossiers=dossiers)
+def test_the_matrix_covers_every_action(three_tier_matrix):
+    assert set(ACTIONS) == set(three_tier_matrix.starts_from) == {"view", "edit_values", *three_tier_matrix.ends_in}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(world, role, action, target):
+def test_permission_matrix(three_tier_matrix, three_tier_world, role, action, target, put_in_state, snapshot):
     # given a user with the role over its unit, and a dossier in the state the action starts from
+    matrix, world = three_tier_matrix, three_tier_world
     user = world.users[role]
-    assessment = put_in_state(world.dossiers[target], STARTS_FROM[action])
-    allowed = action in MAY[role] and target in COVERS[role]
+    assessment = put_in_state(world.dossiers[target], matrix.starts_from[action])
+    allowed = action in matrix.may[role] and target in matrix.covers[role]
     before = snapshot(assessment)
 
     # then the restricted queryset and the offered actions agree with the matrix
@@ -102,7 +47,7 @@ def test_permission_matrix(world, role, action, target):
     # when the user tries the write
     def attempt():
         if action == "edit_values":
-            return set_value(assessment, INDICATOR, NEW_VALUE, user=user)
+            return set_value(assessment, matrix.indicator, matrix.new_value, user=user)
         return perform(assessment, action, user, reason="Kiểm tra quyền",
                        decision=DECISION if action == "record_decision" else None)
 
@@ -110,13 +55,14 @@ def test_permission_matrix(world, role, action, target):
         attempt()
         after = Assessment.objects.get(pk=assessment.pk)
         if action == "edit_values":
-            assert IndicatorValue.objects.get(assessment=assessment, indicator__code=INDICATOR).value == NEW_VALUE
+            stored = IndicatorValue.objects.get(assessment=assessment, indicator__code=matrix.indicator)
+            assert stored.value == matrix.new_value
             assert after.state == State.DRAFT
         else:
-            assert after.state == ENDS_IN[action]
+            assert after.state == matrix.ends_in[action]
             event = WorkflowEvent.objects.get(assessment=assessment)
             assert (event.action, event.from_state, event.to_state, event.actor) == (
-                action, STARTS_FROM[action], ENDS_IN[action], user)
+                action, matrix.starts_from[action], matrix.ends_in[action], user)
         assert after.version == before.version + 1
         if action == "record_decision":
             assert list(Decision.objects.get(number="901/QĐ-UBND").units.all()) == [assessment.unit]
@@ -124,7 +70,7 @@ def test_permission_matrix(world, role, action, target):
         with pytest.raises(WorkflowError) as refused:
             attempt()
         # then it is refused for who the user is, not for the dossier's state, and nothing changed
-        expected_code = "scope" if action in MAY[role] else "role"
+        expected_code = "scope" if action in matrix.may[role] else "role"
         assert refused.value.code == expected_code
         assert "thực hiện" in refused.value.message
         assert snapshot(assessment) == before

@@ -17,10 +17,8 @@ from nongthonso.accounts.services import ACTIONS, restrict, visible_units
 from nongthonso.assessments.models import Assessment, IndicatorValue, State, WorkflowEvent
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, available_actions, definition_of, perform
+from nongthonso.demo.thai_nguyen_2026 import AS_OF as DAY
 from nongthonso.recognition.models import Decision
-
-from .helpers import DAI_TU, make_user, other_province_dossier, put_in_state, snapshot, unit
-from .two_tier import DAY, LAM_VY, VAN_PHU, dossier_2026, new_unit
 
 ROLES = ("province_office", "district_office", "commune_officer", "viewer")
 TARGETS = ("own_commune", "other_commune", "other_province")
@@ -48,17 +46,17 @@ INDICATOR, NEW_VALUE = "2.1", 55.5
 
 
 @pytest.fixture
-def world(db):
+def world(db, dai_tu, dossier_2026, lam_vy, make_user, new_unit, other_province_dossier, van_phu):
     province = new_unit("19", "tinh")
-    own, other = new_unit(VAN_PHU), new_unit(LAM_VY)
+    own, other = van_phu, lam_vy
     users = {
         "province_office": make_user("tinh", "province_office", province),
-        "district_office": make_user("huyen", "district_office", unit(DAI_TU, "huyen")),
+        "district_office": make_user("huyen", "district_office", dai_tu),
         "commune_officer": make_user("xa", "commune_officer", own),
         "viewer": make_user("xem", "viewer", province),
     }
     dossiers = {"own_commune": dossier_2026(own), "other_commune": dossier_2026(other),
-                "other_province": other_province_dossier()}
+                "other_province": other_province_dossier}
     return SimpleNamespace(users=users, dossiers=dossiers)
 
 
@@ -71,7 +69,7 @@ def test_the_2026_dossiers_follow_the_two_tier_workflow(world):
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ROLES)
-def test_two_tier_permission_matrix(world, role, action, target):
+def test_two_tier_permission_matrix(world, role, action, target, put_in_state, snapshot):
     # given a user with the role over its unit, and a dossier in the state the action starts from
     user = world.users[role]
     assessment = put_in_state(world.dossiers[target], STARTS_FROM[action])

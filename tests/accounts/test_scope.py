@@ -9,9 +9,9 @@ from nongthonso.accounts.models import Membership
 from nongthonso.accounts.services import grant, memberships, refusal, restrict, revoke, visible_units
 from nongthonso.assessments.models import Assessment
 from nongthonso.audit.models import AuditEntry
+from nongthonso.demo.thai_nguyen import AS_OF
+from nongthonso.demo.thai_nguyen_2026 import SET_2021 as NTM_SET
 from nongthonso.units.models import Unit
-
-from .helpers import AS_OF, DAI_TU, NTM_SET, assessed_communes, make_user, unit
 
 
 def assessments_2023(user, action="view"):
@@ -19,9 +19,8 @@ def assessments_2023(user, action="view"):
 
 
 @pytest.mark.django_db
-def test_a_district_office_sees_exactly_its_districts_communes():
+def test_a_district_office_sees_exactly_its_districts_communes(dai_tu, make_user):
     # given the Đại Từ district office
-    dai_tu = unit(DAI_TU, "huyen")
     user = make_user("huyen", "district_office", dai_tu)
     # when it lists the 2023 assessments
     seen = assessments_2023(user)
@@ -29,12 +28,12 @@ def test_a_district_office_sees_exactly_its_districts_communes():
     expected = set(Unit.objects.valid_on(AS_OF).within(dai_tu).rural_communes().values_list("pk", flat=True))
     assert len(expected) == 27
     assert sorted(seen.values_list("unit_id", flat=True)) == sorted(expected)
-    assert set(seen.values_list("unit__parent__code", flat=True)) == {DAI_TU}
+    assert set(seen.values_list("unit__parent__code", flat=True)) == {dai_tu.code}
 
 
 @pytest.mark.django_db
-def test_a_commune_officer_sees_exactly_one():
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+def test_a_commune_officer_sees_exactly_one(assessed_communes, dai_tu, make_user):
+    commune = assessed_communes(dai_tu)[0]
     user = make_user("xa", "commune_officer", commune)
     assert [a.unit for a in assessments_2023(user)] == [commune]
     assert [a.unit for a in assessments_2023(user, "edit_values")] == [commune]
@@ -42,8 +41,9 @@ def test_a_commune_officer_sees_exactly_one():
 
 
 @pytest.mark.django_db
-def test_the_province_office_and_the_viewer_see_the_whole_province_but_the_viewer_writes_nothing():
-    province = unit("19", "tinh")
+def test_the_province_office_and_the_viewer_see_the_whole_province_but_the_viewer_writes_nothing(make_user,
+                                                                                                 province_19):
+    province = province_19
     office, viewer = make_user("tinh", "province_office", province), make_user("xem", "viewer", province)
     assert assessments_2023(office).count() == assessments_2023(viewer).count() == 126
     assert assessments_2023(office, "approve").count() == 126
@@ -52,19 +52,18 @@ def test_the_province_office_and_the_viewer_see_the_whole_province_but_the_viewe
 
 
 @pytest.mark.django_db
-def test_superusers_see_all_and_anonymous_inactive_or_roleless_users_see_nothing():
+def test_superusers_see_all_and_anonymous_inactive_or_roleless_users_see_nothing(make_user, province_19):
     everything = Assessment.objects.count()
     admin = get_user_model().objects.create_user("quantri", password=None, is_superuser=True)
     assert Assessment.objects.restrict(admin, "view").count() == everything
-    inactive = make_user("nghi", "province_office", unit("19", "tinh"), is_active=False)
+    inactive = make_user("nghi", "province_office", province_19, is_active=False)
     for user in (AnonymousUser(), None, make_user("chua-co-vai-tro"), inactive):
         assert Assessment.objects.restrict(user, "view").count() == 0
         assert visible_units(user, AS_OF).count() == 0
 
 
 @pytest.mark.django_db
-def test_visible_units_are_the_roles_unit_and_everything_below_it_on_the_date():
-    dai_tu = unit(DAI_TU, "huyen")
+def test_visible_units_are_the_roles_unit_and_everything_below_it_on_the_date(dai_tu, make_user):
     user = make_user("huyen", "district_office", dai_tu)
     expected = {dai_tu.pk, *Unit.objects.valid_on(AS_OF).within(dai_tu).values_list("pk", flat=True)}
     assert set(visible_units(user, AS_OF).values_list("pk", flat=True)) == expected
@@ -72,9 +71,10 @@ def test_visible_units_are_the_roles_unit_and_everything_below_it_on_the_date():
 
 
 @pytest.mark.django_db
-def test_two_memberships_add_up_and_nested_ones_do_not_double_count():
-    province, dai_tu = unit("19", "tinh"), unit(DAI_TU, "huyen")
-    phu_luong = unit("167", "huyen")
+def test_two_memberships_add_up_and_nested_ones_do_not_double_count(assessed_communes, dai_tu, make_user, unit_at,
+                                                                    province_19):
+    province = province_19
+    phu_luong = unit_at("167", "huyen")
     user = make_user("hai-huyen", "district_office", dai_tu)
     grant(user, "district_office", phu_luong)
     both = assessments_2023(user).count()
@@ -86,8 +86,9 @@ def test_two_memberships_add_up_and_nested_ones_do_not_double_count():
 
 
 @pytest.mark.django_db
-def test_restricting_costs_one_query_and_memberships_are_read_once_per_user(django_assert_num_queries):
-    user = make_user("huyen", "district_office", unit(DAI_TU, "huyen"))
+def test_restricting_costs_one_query_and_memberships_are_read_once_per_user(django_assert_num_queries, dai_tu,
+                                                                            make_user):
+    user = make_user("huyen", "district_office", dai_tu)
     user = get_user_model().objects.get(pk=user.pk)  # fresh, nothing cached
     with django_assert_num_queries(3):  # the memberships, the versions their units succeeded (lineage), the assessments
         list(assessments_2023(user))
@@ -96,8 +97,8 @@ def test_restricting_costs_one_query_and_memberships_are_read_once_per_user(djan
 
 
 @pytest.mark.django_db
-def test_a_role_must_sit_at_its_level():
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+def test_a_role_must_sit_at_its_level(assessed_communes, dai_tu, make_user):
+    commune = assessed_communes(dai_tu)[0]
     user = make_user("sai-cap")
     before = (Membership.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ValidationError) as refused:
@@ -111,8 +112,7 @@ def test_a_role_must_sit_at_its_level():
 
 
 @pytest.mark.django_db
-def test_granting_is_idempotent_and_granting_and_revoking_are_audited():
-    dai_tu = unit(DAI_TU, "huyen")
+def test_granting_is_idempotent_and_granting_and_revoking_are_audited(assessed_communes, dai_tu, make_user):
     user = make_user("huyen")
     first = grant(user, "district_office", dai_tu)
     assert grant(user, "district_office", dai_tu) == first
@@ -122,4 +122,4 @@ def test_granting_is_idempotent_and_granting_and_revoking_are_audited():
     assert refusal(user, "verify", assessed_communes(dai_tu)[0]).code == "role"
     entries = AuditEntry.objects.filter(model="accounts.membership").order_by("pk")
     assert [(e.action, (e.after or e.before)["role"], (e.after or e.before)["unit"]) for e in entries] == [
-        ("create", "district_office", DAI_TU), ("delete", "district_office", DAI_TU)]
+        ("create", "district_office", dai_tu.code), ("delete", "district_office", dai_tu.code)]

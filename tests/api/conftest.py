@@ -1,15 +1,11 @@
 import pytest
 
-from tests.accounts.helpers import make_user, unit
 
-from .helpers import token_for
+@pytest.fixture
+def province_user(db, make_user, province_19):
+    return make_user("api.tinh", "province_office", province_19)
 
 
 @pytest.fixture
-def province_user(db):
-    return make_user("api.tinh", "province_office", unit("19", "tinh"))
-
-
-@pytest.fixture
-def province_token(province_user):
+def province_token(province_user, token_for):
     return token_for(province_user)

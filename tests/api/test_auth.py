@@ -10,20 +10,17 @@ from django.utils import timezone
 
 from nongthonso.api.models import ApiToken
 from nongthonso.assessments.models import IndicatorValue
-from tests.accounts.helpers import assessed_communes, dossier, make_user, snapshot, unit
-
-from .helpers import assert_error, call, token_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(dossiers_open):
-    commune = assessed_communes(unit("171", "huyen"))[0]
+def officer(dossiers_open, assessed_communes, dossier, make_user, dai_tu):
+    commune = assessed_communes(dai_tu)[0]
     return make_user("api.xa", "commune_officer", commune), dossier(commune)
 
 
-def test_a_valid_token_authenticates_the_user(province_user, province_token):
+def test_a_valid_token_authenticates_the_user(province_user, province_token, call):
     # when a client sends its token
     response = call("GET", "/api/assessments?limit=1", province_token)
     # then it sees the province's dossiers, and the token's last use is recorded
@@ -42,7 +39,7 @@ def test_only_a_hash_of_the_token_is_stored(province_user):
 
 
 @pytest.mark.parametrize("header", ["Bearer nts_wrong", "Bearer ", "bearer nts_" + "A" * 43])
-def test_a_wrong_token_is_401_in_the_error_format(province_token, header):
+def test_a_wrong_token_is_401_in_the_error_format(province_token, header, assert_error, call):
     # when a client sends a token that was never issued
     response = call("GET", "/api/units", Authorization=header)
     # then 401, code invalid_token, and the message says how to get a token
@@ -50,12 +47,12 @@ def test_a_wrong_token_is_401_in_the_error_format(province_token, header):
     assert "nongthonso api_token" in error["message"]
 
 
-def test_no_credentials_is_401_unauthenticated(db):
+def test_no_credentials_is_401_unauthenticated(db, assert_error, call):
     error = assert_error(call("GET", "/api/assessments"), 401, "unauthenticated")
     assert "Authorization: Bearer" in error["message"] and "/dang-nhap/" in error["message"]
 
 
-def test_a_revoked_token_or_inactive_user_is_refused(province_user, province_token):
+def test_a_revoked_token_or_inactive_user_is_refused(province_user, province_token, assert_error, call, token_for):
     # given a token that worked
     assert call("GET", "/api/units?limit=1", province_token).status_code == 200
     # when it is revoked, then it no longer works
@@ -68,7 +65,7 @@ def test_a_revoked_token_or_inactive_user_is_refused(province_user, province_tok
     assert_error(call("GET", "/api/units?limit=1", fresh), 401, "invalid_token")
 
 
-def test_session_auth_reads_with_the_browser_session(province_user):
+def test_session_auth_reads_with_the_browser_session(province_user, call):
     # given a logged-in browser
     client = Client()
     client.force_login(province_user)
@@ -79,7 +76,7 @@ def test_session_auth_reads_with_the_browser_session(province_user):
     assert response.json()["count"] > 100
 
 
-def test_session_writes_need_the_csrf_token(officer):
+def test_session_writes_need_the_csrf_token(officer, assert_error, call, snapshot):
     # given a commune officer logged in through the browser, and an open dossier of its commune
     user, assessment = officer
     client = Client(enforce_csrf_checks=True)
@@ -102,14 +99,14 @@ def test_session_writes_need_the_csrf_token(officer):
     assert IndicatorValue.objects.get(assessment=assessment, indicator__code="2.1").value == 61
 
 
-def test_token_writes_need_no_csrf(officer):
+def test_token_writes_need_no_csrf(officer, call, token_for):
     user, assessment = officer
     response = call("PUT", f"/api/assessments/{assessment.pk}/values/2.1", token_for(user), {"value": 62},
                     client=Client(enforce_csrf_checks=True))
     assert response.status_code == 200, response.content.decode()
 
 
-def test_the_api_token_command_prints_a_working_token(province_user):
+def test_the_api_token_command_prints_a_working_token(province_user, call):
     # when the command creates a token for a user
     out, err = io.StringIO(), io.StringIO()
     call_command("api_token", province_user.username, "Hệ thống báo cáo của Sở", stdout=out, stderr=err)

@@ -17,13 +17,9 @@ from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import not_a_table_message
 from nongthonso.dataio import uploads
+from nongthonso.demo.thai_nguyen_2026 import SET_2021 as NTM_SET
 from nongthonso.recognition.models import Registration
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import make_user
-from tests.accounts.helpers import unit as unit_at
-from tests.dataio.conftest import NTM_SET, PNG, counts, docx_bytes
-
-from .helpers import assert_error, token_for
 
 pytestmark = pytest.mark.django_db
 HEADER = "unit_code,year,indicator_code,value\n"
@@ -44,7 +40,7 @@ def commune(dossiers_open) -> Unit:
 
 
 @pytest.fixture
-def officer(commune):
+def officer(commune, make_user, token_for):
     """The commune officer of ``commune`` and a token."""
     user = make_user("api.can-bo-xa", Role.COMMUNE_OFFICER, commune)
     return user, token_for(user)
@@ -67,12 +63,12 @@ def value_of(code: str, indicator: str) -> IndicatorValue:
 
 # --- import -------------------------------------------------------------------------------------------------------
 
-def test_a_dry_run_previews_the_changes_and_writes_nothing(officer, commune):
+def test_a_dry_run_previews_the_changes_and_writes_nothing(officer, commune, import_counts):
     # given a file changing one value of the officer's commune and repeating another
     _, token = officer
     old = value_of(commune.code, "2.1").value
     content = f"{HEADER}{commune.code},2023,2.1,97.5\n{commune.code},2023,1.1,Đạt\n".encode()
-    before = counts()
+    before = import_counts()
 
     # when it is checked through the API
     response = upload("values", "gia tri.csv", content, token, dry_run=True)
@@ -88,7 +84,7 @@ def test_a_dry_run_previews_the_changes_and_writes_nothing(officer, commune):
     (change,) = data["changes"]
     assert (change["row"], change["action"], change["after"]) == (2, "update", "97,5")
     assert change["what"].endswith(f"({commune.code}) · 2023 · chỉ tiêu 2.1")
-    assert counts() == before and value_of(commune.code, "2.1").value == old
+    assert import_counts() == before and value_of(commune.code, "2.1").value == old
     assert list(uploads.folder().glob("*.upload")) == []  # the upload is not kept
 
 
@@ -116,26 +112,29 @@ def test_an_import_writes_and_is_audited_under_the_callers_name(officer, commune
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("rong.csv", b"", "Tệp «rong.csv» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."),
-    ("anh.png", PNG, not_a_table_message("anh.png")),
-    ("van-ban.xlsx", docx_bytes(), not_a_table_message("van-ban.xlsx")),
+    ("anh.png", "png", not_a_table_message("anh.png")),
+    ("van-ban.xlsx", "docx", not_a_table_message("van-ban.xlsx")),
     ("tieu-de.csv", HEADER.encode(),
      "Tệp «tieu-de.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
 ])
-def test_a_bad_file_gets_the_importers_message_and_writes_nothing(officer, name, content, message):
+def test_a_bad_file_gets_the_importers_message_and_writes_nothing(officer, name, content, message, assert_error,
+                                                                  import_counts, not_a_table):
+    # content: the bytes, or the kind of a sample file that is no table (conftest's ``not_a_table``)
     _, token = officer
-    before = counts()
+    content = not_a_table[content] if isinstance(content, str) else content
+    before = import_counts()
     error = assert_error(upload("values", name, content, token), 422, "import_failed")
     assert error["message"] == message
     assert error["details"] == [{"row": 0, "field": None, "location": "file", "value": "", "code": "file",
                                  "message": message}]
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_every_bad_row_is_listed_and_nothing_is_written(officer, commune):
+def test_every_bad_row_is_listed_and_nothing_is_written(officer, commune, assert_error, import_counts):
     # given a file with a good row, a value of the wrong type and an unknown unit code (rows 2, 3 and 4)
     _, token = officer
     content = f"{HEADER}{commune.code},2023,2.1,90\n{commune.code},2023,2.1,nhiều\n99999,2023,2.1,90\n".encode()
-    before = counts()
+    before = import_counts()
 
     error = assert_error(upload("values", "loi.csv", content, token), 422, "import_failed")
 
@@ -150,16 +149,16 @@ def test_every_bad_row_is_listed_and_nothing_is_written(officer, commune):
          "message": "Dòng 4, cột «unit_code» (giá trị «99999»): không có đơn vị hành chính mã 99999 trong năm 2023. "
                     "Kiểm tra mã GSO (cấp xã có 5 chữ số) hoặc năm đánh giá."},
     ]
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_values_of_another_commune_are_refused_and_nothing_is_written(officer, commune):
+def test_values_of_another_commune_are_refused_and_nothing_is_written(officer, commune, assert_error, import_counts):
     # given the officer of one commune and a file with a row of its own and one of another commune
     user, token = officer
     other = (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET).exclude(unit__code=commune.code)
              .select_related("unit").order_by("unit__code").first().unit)
     content = f"{HEADER}{commune.code},2023,2.1,90\n{other.code},2023,2.1,90\n".encode()
-    before = counts()
+    before = import_counts()
 
     error = assert_error(upload("values", "hai-xa.csv", content, token), 422, "import_failed")
 
@@ -169,13 +168,13 @@ def test_values_of_another_commune_are_refused_and_nothing_is_written(officer, c
     assert detail["message"] == (f"Dòng 3, cột «unit_code» (giá trị «{other.code}»): "
                                  f"{refusal(user, 'edit_values', other).message} Bỏ các dòng của đơn vị này.")
     assert "Bạn là cán bộ phụ trách NTM" in detail["message"]
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_a_viewer_may_import_nothing(commune):
-    viewer = make_user("api.xem", Role.VIEWER, unit_at("19", "tinh"))
+def test_a_viewer_may_import_nothing(commune, assert_error, import_counts, make_user, token_for, province_19):
+    viewer = make_user("api.xem", Role.VIEWER, province_19)
     token = token_for(viewer)
-    before = counts()
+    before = import_counts()
     error = assert_error(upload("values", "v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), token),
                          422, "import_failed")
     assert [(d["row"], d["field"]) for d in error["details"]] == [(2, "unit_code")]
@@ -186,18 +185,18 @@ def test_a_viewer_may_import_nothing(commune):
     error = assert_error(upload("units", "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", token),
                          422, "import_failed")
     assert error["message"].startswith("Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính")
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_an_anonymous_upload_is_401_and_writes_nothing(commune):
-    before = counts()
+def test_an_anonymous_upload_is_401_and_writes_nothing(commune, assert_error, import_counts):
+    before = import_counts()
     assert_error(upload("values", "v.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), None),
                  401, "unauthenticated")
     assert_error(upload("values", "v.csv", b"x", "nts_sai"), 401, "invalid_token")
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_a_session_upload_needs_the_csrf_token(officer, commune):
+def test_a_session_upload_needs_the_csrf_token(officer, commune, assert_error):
     user, _ = officer
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
@@ -205,18 +204,18 @@ def test_a_session_upload_needs_the_csrf_token(officer, commune):
     assert_error(client.post("/api/imports/values?dry_run=true", {"file": file}), 403, "csrf_failed")
 
 
-def test_a_file_over_the_limit_is_413(officer, commune, settings):
+def test_a_file_over_the_limit_is_413(officer, commune, settings, assert_error, import_counts):
     _, token = officer
     settings.IMPORT_MAX_BYTES = 10
-    before = counts()
+    before = import_counts()
     error = assert_error(upload("values", "lon.csv", f"{HEADER}{commune.code},2023,2.1,90\n".encode(), token),
                          413, "file_too_large")
     assert error["message"] == ("Tệp «lon.csv» lớn quá 0 MB. Chia tệp thành nhiều phần, hoặc nhập bằng dòng lệnh "
                                 "(nongthonso import).")
-    assert counts() == before
+    assert import_counts() == before
 
 
-def test_a_missing_file_or_unknown_kind_is_a_validation_error(officer):
+def test_a_missing_file_or_unknown_kind_is_a_validation_error(officer, assert_error):
     _, token = officer
     response = Client().post("/api/imports/values", {}, headers={"Authorization": f"Bearer {token}"})
     error = assert_error(response, 422, "validation_error")
@@ -287,7 +286,7 @@ def test_exports_are_scoped_like_the_web(officer, commune):
     assert rows[0][0] == "number" and len(rows) > 10
 
 
-def test_export_errors(officer):
+def test_export_errors(officer, assert_error):
     _, token = officer
     error = assert_error(get("/api/exports/values", token, unit="19"), 422, "export")
     assert error["message"] == "Xuất giá trị chỉ tiêu cần mã đơn vị và năm, ví dụ 19 và 2023."
@@ -317,7 +316,7 @@ def test_the_template_opens_with_openpyxl(officer, commune):
     assert {r[0] for r in rows if r[3] is not None} == {commune.code}
 
 
-def test_template_errors(officer):
+def test_template_errors(officer, assert_error):
     _, token = officer
     error = assert_error(get("/api/templates/khong-co", token), 404, "not_found")
     assert error["message"].startswith("Không có bộ tiêu chí mã «khong-co». Dùng một trong: ")

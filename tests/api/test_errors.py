@@ -5,40 +5,38 @@ import pytest
 from django.test import Client
 
 from nongthonso.assessments.models import State
-from tests.accounts.helpers import assessed_communes, dossier, make_user, put_in_state, snapshot, unit
-
-from .helpers import assert_error, call, token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_two_tier")]
 
 
 @pytest.fixture
-def officer():
+def officer(assessed_communes, dossier, make_user, token_for, dai_tu):
     """A commune officer and its commune's 2023 dossier, as the demo leaves it: approved, so locked."""
-    commune = assessed_communes(unit("171", "huyen"))[0]
+    commune = assessed_communes(dai_tu)[0]
     user = make_user("api.xa", "commune_officer", commune)
     return token_for(user), dossier(commune)
 
 
-def test_unknown_path_under_api_is_404_in_the_error_format(province_token):
+def test_unknown_path_under_api_is_404_in_the_error_format(province_token, assert_error, call):
     error = assert_error(call("GET", "/api/khong-co", province_token), 404, "not_found")
     assert "/api/docs" in error["message"]
 
 
-def test_wrong_method_is_405_in_the_error_format(province_token):
+def test_wrong_method_is_405_in_the_error_format(province_token, assert_error, call):
     response = call("DELETE", "/api/units", province_token)
     error = assert_error(response, 405, "method_not_allowed")
     assert response["Allow"] == "GET" and "DELETE" in error["message"]
 
 
-def test_an_assessment_outside_the_users_units_is_404_not_403(officer):
+def test_an_assessment_outside_the_users_units_is_404_not_403(officer, assert_error, assessed_communes, call, dossier,
+                                                              dai_tu):
     token, _own = officer
-    other = dossier(assessed_communes(unit("171", "huyen"))[1])
+    other = dossier(assessed_communes(dai_tu)[1])
     error = assert_error(call("GET", f"/api/assessments/{other.pk}", token), 404, "not_found")
     assert str(other.pk) in error["message"]
 
 
-def test_invalid_query_parameters_are_422_with_every_field_listed(province_token):
+def test_invalid_query_parameters_are_422_with_every_field_listed(province_token, assert_error, call):
     response = call("GET", "/api/assessments?year=hai-nghin&limit=0&state=done", province_token)
     error = assert_error(response, 422, "validation_error")
     assert {(d["field"], d["location"], d["code"]) for d in error["details"]} == {
@@ -47,12 +45,12 @@ def test_invalid_query_parameters_are_422_with_every_field_listed(province_token
     assert "«limit» (tham số truy vấn) phải lớn hơn hoặc bằng 1" in error["message"]
 
 
-def test_an_invalid_date_says_the_expected_form(province_token):
+def test_an_invalid_date_says_the_expected_form(province_token, assert_error, call):
     error = assert_error(call("GET", "/api/summary?unit=19&as_of=30/6/2023", province_token), 422, "validation_error")
     assert "«as_of» (tham số truy vấn) phải là ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2023-06-30" in error["message"]
 
 
-def test_an_invalid_body_is_422_and_writes_nothing(officer, dossiers_open):
+def test_an_invalid_body_is_422_and_writes_nothing(officer, dossiers_open, assert_error, call, snapshot):
     token, assessment = officer
     before = snapshot(assessment)
     response = call("PUT", f"/api/assessments/{assessment.pk}/values/2.1", token, {"note": "thiếu giá trị"})
@@ -62,7 +60,7 @@ def test_an_invalid_body_is_422_and_writes_nothing(officer, dossiers_open):
     assert snapshot(assessment) == before
 
 
-def test_a_body_that_is_not_json_is_400(officer, dossiers_open):
+def test_a_body_that_is_not_json_is_400(officer, dossiers_open, assert_error):
     token, assessment = officer
     response = Client().put(f"/api/assessments/{assessment.pk}/values/2.1", data="{giá trị",
                             content_type="application/json", headers={"Authorization": f"Bearer {token}"})
@@ -70,7 +68,8 @@ def test_a_body_that_is_not_json_is_400(officer, dossiers_open):
     assert "JSON" in error["message"]
 
 
-def test_a_value_of_the_wrong_type_is_422_invalid_value_and_writes_nothing(officer, dossiers_open):
+def test_a_value_of_the_wrong_type_is_422_invalid_value_and_writes_nothing(officer, dossiers_open, assert_error, call,
+                                                                           snapshot):
     token, assessment = officer
     before = snapshot(assessment)
     response = call("PUT", f"/api/assessments/{assessment.pk}/values/2.1", token, {"value": "nhiều"})
@@ -81,14 +80,14 @@ def test_a_value_of_the_wrong_type_is_422_invalid_value_and_writes_nothing(offic
     assert snapshot(assessment) == before
 
 
-def test_an_unknown_indicator_is_404_listing_the_codes(officer, dossiers_open):
+def test_an_unknown_indicator_is_404_listing_the_codes(officer, dossiers_open, assert_error, call):
     token, assessment = officer
     error = assert_error(call("PUT", f"/api/assessments/{assessment.pk}/values/99.9", token, {"value": 1}),
                          404, "not_found")
     assert "không có chỉ tiêu mã «99.9»" in error["message"] and "2.1, 2.2" in error["message"]
 
 
-def test_a_locked_dossier_is_409_locked_and_unchanged(officer):
+def test_a_locked_dossier_is_409_locked_and_unchanged(officer, assert_error, call, snapshot):
     # given the commune's dossier approved by the province (the demo's state)
     token, assessment = officer
     assert assessment.state == State.APPROVED
@@ -102,14 +101,15 @@ def test_a_locked_dossier_is_409_locked_and_unchanged(officer):
     assert snapshot(assessment) == before
 
 
-def test_a_step_from_the_wrong_state_is_409_state(officer, dossiers_open):
+def test_a_step_from_the_wrong_state_is_409_state(officer, dossiers_open, assert_error, call, make_user, token_for,
+                                                  dai_tu):
     _token, assessment = officer
-    district = token_for(make_user("api.huyen", "district_office", unit("171", "huyen")))
+    district = token_for(make_user("api.huyen", "district_office", dai_tu))
     error = assert_error(call("POST", f"/api/assessments/{assessment.pk}/steps/verify", district, {}), 409, "state")
     assert "trước đó cần: xã gửi hồ sơ" in error["message"]
 
 
-def test_a_stale_version_is_409_stale(officer, dossiers_open):
+def test_a_stale_version_is_409_stale(officer, dossiers_open, assert_error, call):
     token, assessment = officer
     response = call("POST", f"/api/assessments/{assessment.pk}/steps/submit", token,
                     {"expected_version": assessment.version + 5})
@@ -117,10 +117,11 @@ def test_a_stale_version_is_409_stale(officer, dossiers_open):
     assert "Tải lại" in error["message"]
 
 
-def test_return_without_a_reason_is_422_reason(officer):
+def test_return_without_a_reason_is_422_reason(officer, assert_error, call, make_user, put_in_state, snapshot,
+                                               token_for, dai_tu):
     _token, assessment = officer
     put_in_state(assessment, State.SUBMITTED)
-    district = token_for(make_user("api.huyen", "district_office", unit("171", "huyen")))
+    district = token_for(make_user("api.huyen", "district_office", dai_tu))
     before = snapshot(assessment)
     error = assert_error(call("POST", f"/api/assessments/{assessment.pk}/steps/return", district, {"reason": "  "}),
                          422, "reason")
@@ -128,7 +129,7 @@ def test_return_without_a_reason_is_422_reason(officer):
     assert snapshot(assessment) == before
 
 
-def test_an_incomplete_decision_is_422_decision(officer, province_user, province_token):
+def test_an_incomplete_decision_is_422_decision(officer, province_user, province_token, assert_error, call, snapshot):
     _token, assessment = officer
     before = snapshot(assessment)
     response = call("POST", f"/api/assessments/{assessment.pk}/steps/record_decision", province_token,
@@ -138,14 +139,14 @@ def test_an_incomplete_decision_is_422_decision(officer, province_user, province
     assert snapshot(assessment) == before
 
 
-def test_an_unknown_step_is_422_listing_the_steps(officer, province_token):
+def test_an_unknown_step_is_422_listing_the_steps(officer, province_token, assert_error, call):
     _token, assessment = officer
     error = assert_error(call("POST", f"/api/assessments/{assessment.pk}/steps/publish", province_token, {}),
                          422, "validation_error")
     assert "'record_decision' hoặc 'reopen'" in error["message"]
 
 
-def test_a_bug_is_500_internal_error_in_the_error_format(province_token, monkeypatch):
+def test_a_bug_is_500_internal_error_in_the_error_format(province_token, monkeypatch, assert_error, call):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 

@@ -13,70 +13,49 @@ import pytest
 from nongthonso.accounts.services import ACTIONS
 from nongthonso.assessments.models import Assessment, IndicatorValue, State, WorkflowEvent
 from nongthonso.recognition.models import Decision
-from tests.accounts.helpers import assessed_communes, dossier, make_user, other_province_dossier, put_in_state, snapshot
-from tests.accounts.helpers import unit as unit_at
-from tests.accounts.test_permission_matrix import (
-    COVERS,
-    ENDS_IN,
-    INDICATOR,
-    MAY,
-    NEW_VALUE,
-    ROLES,
-    STARTS_FROM,
-    TARGETS,
-)
-
-from .helpers import assert_error, call, token_for
-
-# the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("before_two_tier")
 
 DECISION = {"number": "902/QĐ-UBND", "date": "2023-12-20", "authority": "UBND tỉnh Thái Nguyên"}
 
 
-def test_the_api_matrix_covers_every_action():
-    assert set(ACTIONS) == set(STARTS_FROM) == {"view", "edit_values", *ENDS_IN}
+def test_the_api_matrix_covers_every_action(three_tier_matrix):
+    assert set(ACTIONS) == set(three_tier_matrix.starts_from) == {"view", "edit_values", *three_tier_matrix.ends_in}
 
 
 @pytest.fixture
-def world(db):
-    province, dai_tu = unit_at("19", "tinh"), unit_at("171", "huyen")
-    own, sibling = assessed_communes(dai_tu)[:2]
-    elsewhere = next(c for d in province.children.filter(code__in=["167", "168", "169", "170"]).order_by("code")
-                     for c in assessed_communes(d))
-    users = {
-        "province_office": make_user("tinh", "province_office", province),
-        "district_office": make_user("huyen", "district_office", dai_tu),
-        "commune_officer": make_user("xa", "commune_officer", own),
-        "viewer": make_user("xem", "viewer", province),
-    }
-    dossiers = {"own_commune": dossier(own), "same_district": dossier(sibling), "other_district": dossier(elsewhere),
-                "other_province": other_province_dossier()}
-    return SimpleNamespace(users=users, tokens={role: token_for(user) for role, user in users.items()},
-                           dossiers=dossiers)
+def world(three_tier_world, token_for):
+    """The matrix's users and dossiers (today being 1/6/2025: the 2023 dossiers walk the three-tier workflow), and
+    an API token of each user."""
+    return SimpleNamespace(**vars(three_tier_world),
+                           tokens={role: token_for(user) for role, user in three_tier_world.users.items()})
 
 
-def _request(action: str, assessment: Assessment, token: str):
-    if action == "view":
-        return call("GET", f"/api/assessments/{assessment.pk}", token)
-    if action == "edit_values":
-        return call("PUT", f"/api/assessments/{assessment.pk}/values/{INDICATOR}", token, {"value": NEW_VALUE})
-    body = {"reason": "Kiểm tra quyền qua API"}
-    if action == "record_decision":
-        body["decision"] = DECISION
-    return call("POST", f"/api/assessments/{assessment.pk}/steps/{action}", token, body)
+@pytest.fixture
+def request_action(call, three_tier_matrix):
+    """``request_action(action, assessment, token)``: the API request that takes ``action`` on the dossier."""
+
+    def request(action: str, assessment: Assessment, token: str):
+        if action == "view":
+            return call("GET", f"/api/assessments/{assessment.pk}", token)
+        if action == "edit_values":
+            return call("PUT", f"/api/assessments/{assessment.pk}/values/{three_tier_matrix.indicator}", token,
+                        {"value": three_tier_matrix.new_value})
+        body = {"reason": "Kiểm tra quyền qua API"}
+        if action == "record_decision":
+            body["decision"] = DECISION
+        return call("POST", f"/api/assessments/{assessment.pk}/steps/{action}", token, body)
+
+    return request
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix_through_the_api(world, role, action, target):
+def test_permission_matrix_through_the_api(three_tier_matrix, world, role, action, target, assert_error, call,
+                                           put_in_state, request_action, snapshot):
     # given a user with the role over its unit, with a token, and a dossier in the state the action starts from
+    matrix = three_tier_matrix
     user, token = world.users[role], world.tokens[role]
-    assessment = put_in_state(world.dossiers[target], STARTS_FROM[action])
-    visible = target in COVERS[role]
-    allowed = action in MAY[role] and visible
+    assessment = put_in_state(world.dossiers[target], matrix.starts_from[action])
+    visible = target in matrix.covers[role]
+    allowed = action in matrix.may[role] and visible
     before = snapshot(assessment)
 
     # then the list shows the dossier exactly when the user may view it
@@ -85,7 +64,7 @@ def test_permission_matrix_through_the_api(world, role, action, target):
     assert (assessment.pk in {a["id"] for a in listed.json()["items"]}) is visible
 
     # when the user tries the action through the API
-    response = _request(action, assessment, token)
+    response = request_action(action, assessment, token)
 
     if allowed:
         assert response.status_code == 200, response.content.decode()
@@ -95,17 +74,19 @@ def test_permission_matrix_through_the_api(world, role, action, target):
             assert snapshot(assessment) == before
             return
         if action == "edit_values":
-            assert IndicatorValue.objects.get(assessment=assessment, indicator__code=INDICATOR).value == NEW_VALUE
+            value = IndicatorValue.objects.get(assessment=assessment, indicator__code=matrix.indicator)
+            assert value.value == matrix.new_value
             assert after.state == State.DRAFT
             stored = response.json()["value"]
-            assert (stored["indicator"], stored["value"], stored["updated_by"]) == (INDICATOR, NEW_VALUE, user.username)
+            assert (stored["indicator"], stored["value"], stored["updated_by"]) == (
+                matrix.indicator, matrix.new_value, user.username)
         else:
-            assert after.state == ENDS_IN[action]
+            assert after.state == matrix.ends_in[action]
             event = WorkflowEvent.objects.get(assessment=assessment)
             assert (event.action, event.from_state, event.to_state, event.actor) == (
-                action, STARTS_FROM[action], ENDS_IN[action], user)
+                action, matrix.starts_from[action], matrix.ends_in[action], user)
             assert response.json()["event"]["id"] == event.pk
-            assert response.json()["assessment"]["state"] == ENDS_IN[action]
+            assert response.json()["assessment"]["state"] == matrix.ends_in[action]
         assert after.version == before.version + 1
         if action == "record_decision":
             assert list(Decision.objects.get(number="902/QĐ-UBND").units.all()) == [assessment.unit]
@@ -122,7 +103,7 @@ def test_permission_matrix_through_the_api(world, role, action, target):
 
 
 @pytest.mark.django_db
-def test_a_refused_write_on_a_visible_dossier_says_who_may_do_it(world):
+def test_a_refused_write_on_a_visible_dossier_says_who_may_do_it(world, assert_error, call, put_in_state, snapshot):
     # given the district office and a verified dossier of its district
     assessment = put_in_state(world.dossiers["own_commune"], State.VERIFIED)
     before = snapshot(assessment)
@@ -138,11 +119,10 @@ def test_a_refused_write_on_a_visible_dossier_says_who_may_do_it(world):
 
 
 @pytest.mark.django_db
-def test_registrations_are_scoped_like_dossiers(world):
+def test_registrations_are_scoped_like_dossiers(world, call, dai_tu, province_19):
     # given the demo's registrations (2023 targets) across the province
     from nongthonso.recognition.models import Registration
 
-    dai_tu = unit_at("171", "huyen")
     in_district = set(Registration.objects.filter(unit__path__startswith=dai_tu.path).values_list("pk", flat=True))
     assert in_district and Registration.objects.exclude(pk__in=in_district).exists()
 
@@ -153,11 +133,11 @@ def test_registrations_are_scoped_like_dossiers(world):
     # then the district sees exactly its district's, the province viewer all of the province's
     assert {r["id"] for r in district["items"]} == in_district
     assert district["count"] == len(in_district)
-    assert viewer["count"] == Registration.objects.filter(unit__path__startswith=unit_at("19", "tinh").path).count()
+    assert viewer["count"] == Registration.objects.filter(unit__path__startswith=province_19.path).count()
 
 
 @pytest.mark.django_db
-def test_decisions_are_public_facts_for_any_authenticated_user(world):
+def test_decisions_are_public_facts_for_any_authenticated_user(world, call):
     # when the commune officer lists decisions
     data = call("GET", "/api/decisions?limit=500", world.tokens["commune_officer"]).json()
     # then it sees every decision, not only its commune's

@@ -8,19 +8,16 @@ import pytest
 
 from nongthonso.assessments.models import Assessment, State
 from nongthonso.criteria.models import CriteriaSet, Threshold
+from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.recognition.models import Decision
-from nongthonso.reports.services import summary
+from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import AS_OF, assessed_communes, dossier, make_user, put_in_state, unit
-
-from .helpers import assert_error, call, token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_two_tier")]
 
 
-def test_units_on_a_date_with_level_parent_and_ancestors(province_token):
+def test_units_on_a_date_with_level_parent_and_ancestors(province_token, call, dai_tu):
     # given the district Đại Từ on 30/6/2023
-    dai_tu = unit("171", "huyen")
     # when the communes under it are listed on that date
     data = call("GET", f"/api/units?as_of={AS_OF}&level=xa&parent={dai_tu.pk}&limit=500", province_token).json()
     # then they are exactly the communes in force then, in Vietnamese order, each with province and district above it
@@ -33,27 +30,26 @@ def test_units_on_a_date_with_level_parent_and_ancestors(province_token):
     assert (first["level"], first["depth"], first["parent_id"]) == ("xa", 3, dai_tu.pk)
 
 
-def test_units_are_paginated_with_limit_offset_and_count(province_token):
+def test_units_are_paginated_with_limit_offset_and_count(province_token, call):
     whole = call("GET", f"/api/units?as_of={AS_OF}&level=xa&limit=500", province_token).json()
     page2 = call("GET", f"/api/units?as_of={AS_OF}&level=xa&limit=10&offset=10", province_token).json()
     assert (page2["count"], page2["limit"], page2["offset"]) == (whole["count"], 10, 10)
     assert page2["items"] == whole["items"][10:20]
 
 
-def test_units_after_the_2025_reorganisation_have_no_districts(province_token):
+def test_units_after_the_2025_reorganisation_have_no_districts(province_token, call):
     data = call("GET", "/api/units?as_of=2025-07-01&level=huyen", province_token).json()
     assert data["count"] == 0
 
 
-def test_one_unit_and_an_unknown_one(province_token):
-    dai_tu = unit("171", "huyen")
+def test_one_unit_and_an_unknown_one(province_token, assert_error, call, dai_tu):
     data = call("GET", f"/api/units/{dai_tu.pk}", province_token).json()
     assert (data["code"], data["name"], data["valid_to"]) == ("171", dai_tu.name, "2025-06-30")
     error = assert_error(call("GET", "/api/units/999999", province_token), 404, "not_found")
     assert "999999" in error["message"] and "/api/units" in error["message"]
 
 
-def test_criteria_sets_with_criteria_indicators_thresholds_and_provenance(province_token):
+def test_criteria_sets_with_criteria_indicators_thresholds_and_provenance(province_token, assert_error, call):
     # given the 2021-2025 NTM commune set
     cs = CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True)
     listed = call("GET", "/api/criteria-sets?level=xa_ntm", province_token).json()
@@ -75,8 +71,7 @@ def test_criteria_sets_with_criteria_indicators_thresholds_and_provenance(provin
     assert_error(call("GET", "/api/criteria-sets/999999", province_token), 404, "not_found")
 
 
-def test_assessments_filtered_by_year_unit_set_and_state(province_token):
-    dai_tu = unit("171", "huyen")
+def test_assessments_filtered_by_year_unit_set_and_state(province_token, call, dai_tu):
     url = f"/api/assessments?year=2023&unit={dai_tu.pk}&set=xa-ntm-2021-2025&state=approved&limit=500"
     data = call("GET", url, province_token).json()
     expected = Assessment.objects.filter(year=2023, unit__path__startswith=dai_tu.path,
@@ -86,8 +81,9 @@ def test_assessments_filtered_by_year_unit_set_and_state(province_token):
     assert all(a["unit"]["level"] == "xa" and a["state"] == "approved" for a in data["items"])
 
 
-def test_one_assessment_with_values_results_and_the_actions_open_to_the_caller(province_token):
-    assessment = dossier(assessed_communes(unit("171", "huyen"))[0])
+def test_one_assessment_with_values_results_and_the_actions_open_to_the_caller(province_token, assessed_communes,
+                                                                               call, dossier, dai_tu):
+    assessment = dossier(assessed_communes(dai_tu)[0])
     data = call("GET", f"/api/assessments/{assessment.pk}", province_token).json()
     assert data["criteria_met"] == assessment.criteria_met and data["results"] == assessment.results
     assert len(data["values"]) == assessment.values.count() > 20
@@ -97,8 +93,8 @@ def test_one_assessment_with_values_results_and_the_actions_open_to_the_caller(p
 
 
 @pytest.fixture
-def commune_officer(dossiers_open):
-    commune = assessed_communes(unit("171", "huyen"))[0]
+def commune_officer(dossiers_open, assessed_communes, dossier, make_user, token_for, dai_tu):
+    commune = assessed_communes(dai_tu)[0]
     user = make_user("api.xa", "commune_officer", commune)
     return user, token_for(user), dossier(commune)
 
@@ -115,7 +111,7 @@ def _met_numeric_indicator(assessment: Assessment) -> tuple[str, float]:
     raise AssertionError("the demo dossier has no met numeric criterion")
 
 
-def test_put_a_value_re_evaluates_the_dossier_at_once(commune_officer):
+def test_put_a_value_re_evaluates_the_dossier_at_once(commune_officer, call):
     # given an open dossier and an indicator of a met criterion
     _user, token, assessment = commune_officer
     code, old = _met_numeric_indicator(assessment)
@@ -140,18 +136,19 @@ def test_put_a_value_re_evaluates_the_dossier_at_once(commune_officer):
     assert back["assessment"]["criteria_met"] == met_before
 
 
-def test_put_accepts_vietnamese_decimal_text_and_null(commune_officer):
+def test_put_accepts_vietnamese_decimal_text_and_null(commune_officer, call):
     _user, token, assessment = commune_officer
     url = f"/api/assessments/{assessment.pk}/values/2.1"
     assert call("PUT", url, token, {"value": "85,7"}).json()["value"]["value"] == 85.7
     assert call("PUT", url, token, {"value": None}).json()["value"]["value"] is None
 
 
-def test_workflow_steps_through_the_api_from_submission_to_decision(commune_officer):
+def test_workflow_steps_through_the_api_from_submission_to_decision(commune_officer, call, make_user, token_for,
+                                                                    dai_tu, province_19):
     # given the commune's open dossier, its district office and the province office
     _user, token, assessment = commune_officer
-    district = token_for(make_user("api.huyen", "district_office", unit("171", "huyen")))
-    province = token_for(make_user("api.tinh2", "province_office", unit("19", "tinh")))
+    district = token_for(make_user("api.huyen", "district_office", dai_tu))
+    province = token_for(make_user("api.tinh2", "province_office", province_19))
     steps = f"/api/assessments/{assessment.pk}/steps/"
 
     # when each takes its step
@@ -173,7 +170,7 @@ def test_workflow_steps_through_the_api_from_submission_to_decision(commune_offi
     assert list(Decision.objects.get(number="903/QĐ-UBND").units.all()) == [assessment.unit]
 
 
-def test_decisions_filtered_by_level_and_year(province_token):
+def test_decisions_filtered_by_level_and_year(province_token, call):
     data = call("GET", "/api/decisions?level=xa_ntm&year=2023&limit=500", province_token).json()
     expected = Decision.objects.filter(level="xa_ntm", date__year=2023)
     assert data["count"] == expected.count() > 0
@@ -181,28 +178,28 @@ def test_decisions_filtered_by_level_and_year(province_token):
     assert all(d["units"] for d in data["items"])
 
 
-def test_registrations_filtered_by_level_and_year(province_token):
+def test_registrations_filtered_by_level_and_year(province_token, call):
     data = call("GET", "/api/registrations?level=xa_ntm_nang_cao&year=2023", province_token).json()
-    assert data["count"] == summary("19", AS_OF)["registrations"]["xa_ntm_nang_cao"] > 0
+    assert data["count"] == summary("19", AS_OF).registrations["xa_ntm_nang_cao"] > 0
     assert all(r["target_level"] == "xa_ntm_nang_cao" and r["target_year"] == 2023 for r in data["items"])
 
 
-def test_summary_is_the_reports_summary(province_token):
+def test_summary_is_the_reports_summary(province_token, call):
     # when the summary of province 19 on 30/6/2023 is read through the API
     data = call("GET", "/api/summary?unit=19&as_of=2023-06-30", province_token).json()
     # then it holds the same figures as reports.services.summary, plus the Vietnamese paragraph
     expected = summary("19", dt.date(2023, 6, 30))
-    assert {k: data[k] for k in expected} == expected
+    assert data == {**expected.to_dict(), "text": summary_text(expected)}
     assert (data["ntm"], data["communes_total"], data["ntm_pct"], data["avg_criteria"]) == (108, 126, 85.7, 18.2)
     assert "108/126 xã đạt chuẩn nông thôn mới, bằng 85,7%" in data["text"]
 
 
-def test_summary_of_an_unknown_unit_is_404_with_the_reports_message(province_token):
+def test_summary_of_an_unknown_unit_is_404_with_the_reports_message(province_token, assert_error, call):
     error = assert_error(call("GET", "/api/summary?unit=99&as_of=2023-06-30", province_token), 404, "not_found")
     assert "Không có đơn vị mã «99» còn hiệu lực ngày 30/6/2023" in error["message"]
 
 
-def test_a_returned_dossier_is_editable_again(commune_officer):
+def test_a_returned_dossier_is_editable_again(commune_officer, call, put_in_state):
     _user, token, assessment = commune_officer
     put_in_state(assessment, State.RETURNED)
     assert call("PUT", f"/api/assessments/{assessment.pk}/values/2.1", token, {"value": 70}).status_code == 200

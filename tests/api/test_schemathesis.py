@@ -20,6 +20,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from nongthonso.demo.thai_nguyen_2026 import SET_2021 as NTM_SET
 from nongthonso.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -59,12 +60,11 @@ REAL: dict[str, list] = {}
 
 
 @pytest.fixture
-def real_dossiers(in_test_transaction):
+def real_dossiers(in_test_transaction, assessed_communes, dossier, unit_at, dai_tu):
     from nongthonso.criteria.models import Indicator
-    from tests.accounts.helpers import NTM_SET, assessed_communes, dossier, unit
 
-    own, sibling = assessed_communes(unit("171", "huyen"))[:2]
-    elsewhere = assessed_communes(unit("167", "huyen"))[0]
+    own, sibling = assessed_communes(dai_tu)[:2]
+    elsewhere = assessed_communes(unit_at("167", "huyen"))[0]
     REAL["assessments"] = [dossier(own).pk, dossier(own).pk, dossier(sibling).pk, dossier(elsewhere).pk]
     REAL["indicators"] = list(Indicator.objects.filter(criteria_set__code=NTM_SET).order_by("position")
                               .values_list("code", flat=True).distinct())
@@ -102,11 +102,7 @@ def test_operations_on_real_dossiers_as_the_province_office(case, real_dossiers,
 @settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
-def test_operations_on_real_dossiers_as_the_commune_officer(case, real_dossiers):
-    from tests.accounts.helpers import make_user
-
-    from .helpers import token_for
-
+def test_operations_on_real_dossiers_as_the_commune_officer(case, real_dossiers, make_user, token_for):
     if "officer" not in REAL:
         REAL["officer"] = [token_for(make_user("api.sch.xa", "commune_officer", REAL["own"][0]))]
     response = case.call(headers={"Authorization": f"Bearer {REAL['officer'][0]}"})

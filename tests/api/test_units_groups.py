@@ -11,8 +11,6 @@ from django.test.utils import CaptureQueriesContext
 
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 
-from .helpers import call
-
 pytestmark = pytest.mark.django_db
 NEW_FROM = dt.date(2025, 7, 1)
 
@@ -42,7 +40,7 @@ HISTORY = [
 
 
 @pytest.mark.parametrize(("as_of", "group"), [("2026-01-31", None), ("2026-06-30", 2), ("2027-03-01", 1)])
-def test_a_unit_gives_its_group_on_the_date_asked_and_its_history(province_token, commune, as_of, group):
+def test_a_unit_gives_its_group_on_the_date_asked_and_its_history(province_token, commune, as_of, group, call):
     data = call("GET", f"/api/units?as_of={as_of}&code={commune.code}", province_token).json()
     assert [(u["id"], u["commune_group"], u["commune_group_history"]) for u in data["items"]] == [
         (commune.pk, group, HISTORY)]
@@ -50,20 +48,20 @@ def test_a_unit_gives_its_group_on_the_date_asked_and_its_history(province_token
     assert (one["commune_group"], one["commune_group_history"]) == (group, HISTORY)
 
 
-def test_without_a_date_the_group_is_todays(province_token, commune, monkeypatch):
+def test_without_a_date_the_group_is_todays(province_token, commune, monkeypatch, call):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 5, 1))
     assert call("GET", f"/api/units/{commune.pk}", province_token).json()["commune_group"] == 2
 
 
-def test_a_unit_never_grouped_has_none_and_an_empty_history(province_token):
+def test_a_unit_never_grouped_has_none_and_an_empty_history(province_token, call):
     province = Unit.objects.get(code="19", valid_from=NEW_FROM)
     data = call("GET", f"/api/units/{province.pk}?as_of=2026-06-30", province_token).json()
     assert (data["commune_group"], data["commune_group_history"]) == (None, [])
 
 
-def test_the_groups_of_a_page_are_read_in_one_query(province_token, commune):
+def test_the_groups_of_a_page_are_read_in_one_query(province_token, commune, call):
     for other in Unit.objects.filter(parent=commune.parent, unit_type__is_rural=True).exclude(pk=commune.pk)[:20]:
         CommuneGroupAssignment.objects.create(unit=other, group=3, valid_from=dt.date(2026, 2, 15))
     url = "/api/units?as_of=2026-06-30&level=xa&limit={}"

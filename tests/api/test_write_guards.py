@@ -7,9 +7,6 @@ from django.test import Client
 
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.audit.models import AuditEntry
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
-
-from .helpers import assert_error, call, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +14,9 @@ CODE = "2.1"
 
 
 @pytest.fixture
-def officers(dossiers_open):
+def officers(dossiers_open, assessed_communes, dai_tu, dossier, make_user, token_for):
     """Two commune officers of the same commune, and its open 2023 dossier."""
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+    commune = assessed_communes(dai_tu)[0]
     hoa, binh = make_user("api.hoa", "commune_officer", commune), make_user("api.binh", "commune_officer", commune)
     return token_for(hoa), token_for(binh), dossier(commune)
 
@@ -28,7 +25,7 @@ def _value(a):
     return IndicatorValue.objects.filter(assessment=a, indicator__code=CODE).values_list("value", flat=True).get()
 
 
-def test_a_value_written_from_a_stale_version_is_refused(officers):
+def test_a_value_written_from_a_stale_version_is_refused(officers, assert_error, call):
     hoa, binh, a = officers
     url = f"/api/assessments/{a.pk}/values/{CODE}"
     read = call("GET", f"/api/assessments/{a.pk}", binh).json()["version"]
@@ -61,7 +58,7 @@ def test_the_openapi_document_describes_the_expected_version():
 
 
 @pytest.mark.parametrize("body", ["hello", [], 5, True, [{"reason": "Tiêu chí 2"}]])
-def test_a_step_body_that_is_not_an_object_is_refused(officers, body):
+def test_a_step_body_that_is_not_an_object_is_refused(officers, body, assert_error, call):
     hoa, _binh, a = officers
     response = call("POST", f"/api/assessments/{a.pk}/steps/submit", hoa, body)
 
@@ -76,7 +73,7 @@ def test_a_step_body_that_is_not_an_object_is_refused(officers, body):
     ("values/2.1", "85"),
     ("steps/record_decision", {"decision": "1234/QĐ-UBND"}),
 ])
-def test_other_bodies_and_objects_that_are_not_objects_are_refused(officers, path, body):
+def test_other_bodies_and_objects_that_are_not_objects_are_refused(officers, path, body, assert_error, call):
     hoa, _binh, a = officers
     method = "PUT" if path == "values/2.1" else "POST"
     before = Assessment.objects.get(pk=a.pk).version

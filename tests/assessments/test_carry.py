@@ -19,8 +19,6 @@ from nongthonso.assessments.workflow import WorkflowError
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import LineageEvent, Unit, UnitType
-from tests.accounts.helpers import make_user
-from tests.api.helpers import call, token_for
 
 pytestmark = pytest.mark.django_db
 OLD_SET, NEW_SET = "xa-ntm-2021-2025", "xa-ntm-2026-2030"
@@ -49,7 +47,7 @@ def _assess(unit: Unit, year: int, values: dict) -> Assessment:
 
 
 @pytest.fixture
-def world():
+def world(make_user):
     """New Thái Nguyên (from 1/7/2025) with: «Xã Hợp Nhất», formed on 1/7/2025 from «Xã An» and «Xã Bình» (Bình
     itself formed on 1/12/2024 from «Xã Bình Thượng» and «Xã Bình Hạ», which have assessments, Bình none); «Xã Riêng»,
     with a 2025 assessment of its own; «Xã Thiếu», formed from «Xã An» and «Xã Không Số» (no assessment at all)."""
@@ -192,7 +190,7 @@ def test_confirming_a_value_that_was_not_carried_is_refused(world):
     assert carry.unconfirmed(a) == ["1.1", "2.2", "2.10", "3.1"]  # nothing confirmed, not even 2.2
 
 
-def test_confirming_is_refused_when_the_dossier_is_locked_or_not_the_users(world):
+def test_confirming_is_refused_when_the_dossier_is_locked_or_not_the_users(world, make_user):
     a = get_or_create_assessment(world.merged, 2026, world.cset, user=world.officer)
     outsider = make_user("canbo-rieng", Role.COMMUNE_OFFICER, world.own)
     with pytest.raises(WorkflowError) as refused:
@@ -258,7 +256,7 @@ def test_the_dossier_page_marks_carried_values_and_confirms_them(client, world):
     assert carry.unconfirmed(a) == []
 
 
-def test_the_api_opens_a_prefilled_dossier_and_confirms_its_values(world):
+def test_the_api_opens_a_prefilled_dossier_and_confirms_its_values(world, call, token_for):
     token = token_for(world.officer)
     opened = call("POST", "/api/assessments", token, {"unit_id": world.merged.pk, "year": 2026})
     assert opened.status_code == 200, opened.content
@@ -280,7 +278,7 @@ def test_the_api_opens_a_prefilled_dossier_and_confirms_its_values(world):
         "canbo-hopnhat")
 
 
-def test_the_api_refuses_confirming_like_entering_values(world):
+def test_the_api_refuses_confirming_like_entering_values(world, call, make_user, token_for):
     a = get_or_create_assessment(world.merged, 2026, world.cset, user=world.officer)
     office = make_user("vp-tinh", Role.PROVINCE_OFFICE, world.province)
     refused = call("POST", f"/api/assessments/{a.pk}/confirm", token_for(office), {})
@@ -297,7 +295,7 @@ def test_the_api_refuses_confirming_like_entering_values(world):
     assert carry.unconfirmed(a) == ["1.1", "2.2", "2.10", "3.1"]
 
 
-def test_opening_a_dossier_through_the_api_needs_the_communes_officer(world):
+def test_opening_a_dossier_through_the_api_needs_the_communes_officer(world, call, make_user, token_for):
     office = make_user("vp-tinh", Role.PROVINCE_OFFICE, world.province)
     response = call("POST", "/api/assessments", token_for(office), {"unit_id": world.merged.pk, "year": 2026})
     assert response.status_code == 403

@@ -10,7 +10,6 @@ from django.utils import translation
 
 from nongthonso.assessments.models import Assessment, Evidence, IndicatorValue, WorkflowEvent
 from nongthonso.audit.models import AuditEntry
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
 # the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("before_two_tier")
@@ -20,17 +19,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
-def setup(db):
-    dai_tu = unit(DAI_TU, "huyen")
+def setup(db, assessed_communes, dai_tu, dossier, make_user, unit_at, province_19):
     communes = assessed_communes(dai_tu)
     commune, neighbour = communes[0], communes[1]
-    other_district = unit("167", "huyen")
+    other_district = unit_at("167", "huyen")
     return {
         "dossier": dossier(commune), "neighbour": dossier(neighbour),
         "officer": make_user("canbo", "commune_officer", commune),
         "district": make_user("huyen", "district_office", dai_tu),
         "other_district": make_user("huyen2", "district_office", other_district),
-        "province": make_user("tinh", "province_office", unit("19", "tinh")),
+        "province": make_user("tinh", "province_office", province_19),
     }
 
 

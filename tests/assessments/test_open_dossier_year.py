@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from nongthonso.assessments.imports import MAX_YEAR, MIN_YEAR
 from nongthonso.assessments.models import Assessment
-from tests.accounts.helpers import DAI_TU, assessed_communes, make_user, unit
-from tests.api.helpers import call, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +22,8 @@ examples = settings(max_examples=40, deadline=None, derandomize=True,
 
 
 @pytest.fixture
-def officer(db):
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+def officer(db, assessed_communes, dai_tu, make_user):
+    commune = assessed_communes(dai_tu)[0]
     return commune, make_user("canbo.nam", "commune_officer", commune)
 
 
@@ -67,7 +65,7 @@ def test_the_message_names_the_year_and_how_to_write_one(officer, raw):
 
 @given(year=st.one_of(st.integers(-10**6, 10**6), st.sampled_from([0, 1, 1899, 2101, 9999, 10000])))
 @examples
-def test_the_api_answers_an_odd_year_with_a_validation_error(officer, year):
+def test_the_api_answers_an_odd_year_with_a_validation_error(officer, year, call, token_for):
     commune, user = officer
     response = call("POST", "/api/assessments", token_for(user), {"unit_id": commune.pk, "year": year})
     assert response.status_code in (200, 422), response.content.decode()

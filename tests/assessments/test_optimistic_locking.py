@@ -11,12 +11,11 @@ from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, perform
 from nongthonso.audit.models import AuditEntry
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, snapshot, unit
 
 
 @pytest.fixture
-def two_officers(db):
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+def two_officers(db, assessed_communes, dai_tu, dossier, make_user):
+    commune = assessed_communes(dai_tu)[0]
     return (dossier(commune), make_user("hoa", "commune_officer", commune),
             make_user("binh", "commune_officer", commune))
 
@@ -30,7 +29,7 @@ def _page_version(html: str) -> int:
 
 
 @pytest.mark.django_db
-def test_the_second_save_from_a_stale_page_is_refused_and_the_first_is_kept(two_officers):
+def test_the_second_save_from_a_stale_page_is_refused_and_the_first_is_kept(two_officers, snapshot):
     a, hoa, binh = two_officers
     seen_by_hoa = Assessment.objects.get(pk=a.pk)
     seen_by_binh = Assessment.objects.get(pk=a.pk)

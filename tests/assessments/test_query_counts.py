@@ -6,10 +6,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.accounts.helpers import make_user
-from tests.accounts.two_tier import new_unit
-from tests.api.helpers import call, token_for
-
 pytestmark = pytest.mark.django_db
 
 
@@ -27,7 +23,7 @@ def _queries(fn) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_work_list_costs_the_same_whatever_it_lists():
+def test_the_work_list_costs_the_same_whatever_it_lists(make_user, new_unit):
     # the province office of the new province: every 2026 dossier waiting at the province, and the old ones due to
     # move (the demo has a few dozen); a district office of nothing: an empty list
     client = Client()
@@ -40,7 +36,7 @@ def test_the_work_list_costs_the_same_whatever_it_lists():
     assert full <= 15
 
 
-def test_the_api_list_of_dossiers_costs_the_same_for_5_and_for_100():
+def test_the_api_list_of_dossiers_costs_the_same_for_5_and_for_100(call, make_user, new_unit, token_for):
     token = token_for(make_user("api.tinh", "province_office", new_unit("19", "tinh")))
     call("GET", "/api/assessments?limit=5", token)
     small = _queries(lambda: call("GET", "/api/assessments?limit=5", token))

@@ -115,9 +115,8 @@ def test_a_commune_without_a_group_says_so_and_an_old_commune_has_no_group_secti
     assert 'class="card groups"' not in old and 'class="card lineage"' not in old
 
 
-def test_predecessors_the_user_may_not_see_are_named_without_a_link(merged):
+def test_predecessors_the_user_may_not_see_are_named_without_a_link(merged, make_user):
     unit, _an, *_ = merged
-    from tests.accounts.helpers import make_user
 
     viewer = make_user("xem-xa", "viewer", unit)
     rows = selectors.lineage(unit, viewer)
@@ -148,9 +147,7 @@ def test_a_commune_that_was_not_reorganised_has_no_lineage(merged):
     assert selectors.lineage(an) == []
 
 
-def test_the_communes_officer_may_open_a_dossier_on_the_provinces_own_set_too(client, merged):
-    from tests.accounts.helpers import make_user
-
+def test_the_communes_officer_may_open_a_dossier_on_the_provinces_own_set_too(client, merged, make_user):
     unit = merged[0]
     client.force_login(make_user("canbo-hopnhat", "commune_officer", unit))
     html = re.sub(r"\s+", " ", client.get(f"/xa/{unit.pk}/?as_of=2026-06-30").content.decode())
@@ -164,9 +161,8 @@ NO_GROUP = ("Xã chưa được xếp nhóm theo Quyết định 51/2025/QĐ-TTg
             "xã).")
 
 
-def test_the_dossier_and_the_scorecard_say_why_group_thresholds_are_undetermined(client, merged):
+def test_the_dossier_and_the_scorecard_say_why_group_thresholds_are_undetermined(client, merged, make_user):
     from nongthonso.assessments.services import get_or_create_assessment
-    from tests.accounts.helpers import make_user
 
     unit = merged[0]
     CommuneGroupAssignment.objects.filter(unit=unit).delete()

@@ -8,8 +8,6 @@ from django.test import Client
 from django.utils import timezone
 
 from nongthonso.assessments.workflow import perform
-from tests.accounts.helpers import make_user
-from tests.accounts.two_tier import LAM_VY, dossier_2026, new_unit
 
 pytestmark = pytest.mark.django_db
 REASON = "Tiêu chí 6: thiếu danh sách hộ nghèo đa chiều đã được phê duyệt"
@@ -26,8 +24,8 @@ def _box(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(0)).split()) if found else ""
 
 
-def test_the_return_reason_is_at_the_top_of_the_dossier_with_who_and_when():
-    commune = new_unit(LAM_VY)
+def test_the_return_reason_is_at_the_top_of_the_dossier_with_who_and_when(dossier_2026, lam_vy, make_user, new_unit):
+    commune = lam_vy
     officer = make_user("canbo", "commune_officer", commune)
     office = make_user("tinh", "province_office", new_unit("19", "tinh"))
     a = dossier_2026(commune)

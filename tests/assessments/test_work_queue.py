@@ -16,10 +16,9 @@ from nongthonso.assessments import definitions, queue
 from nongthonso.assessments.models import Assessment, State, WorkflowEvent
 from nongthonso.assessments.workflow import awaiting, perform
 from nongthonso.criteria.choices import Level
+from nongthonso.demo.thai_nguyen_2026 import SET_2026
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import statuses_on
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, put_in_state, unit
-from tests.accounts.two_tier import LAM_VY, SET_2026, VAN_PHU, dossier_2026, new_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -47,25 +46,39 @@ def _client(user) -> Client:
     return client
 
 
-def _province_office(name: str = "tinh"):
-    return make_user(name, "province_office", new_unit("19", "tinh"))
+@pytest.fixture
+def province_office(make_user, new_unit):
+    """``province_office(name="tinh")``: a member of the new province's office."""
+
+    def member(name: str = "tinh"):
+        return make_user(name, "province_office", new_unit("19", "tinh"))
+
+    return member
 
 
-def _submitted(commune_code: str, officer_name: str):
-    """A commune's 2026 dossier submitted by its officer (today)."""
-    commune = new_unit(commune_code)
-    officer = make_user(officer_name, "commune_officer", commune)
-    a = dossier_2026(commune)
-    perform(a, "submit", officer)
-    return a, officer
+@pytest.fixture
+def submitted(make_user, dossier_2026):
+    """``submitted(commune, officer_name)``: the commune's 2026 dossier submitted by its officer (today), and the
+    officer."""
+
+    def submit(commune, officer_name: str):
+        officer = make_user(officer_name, "commune_officer", commune)
+        a = dossier_2026(commune)
+        perform(a, "submit", officer)
+        return a, officer
+
+    return submit
 
 
-def test_a_district_sees_a_submitted_dossier_once_with_its_set_state_age_and_next_step(before_two_tier):
+def test_a_district_sees_a_submitted_dossier_once_with_its_set_state_age_and_next_step(before_two_tier,
+                                                                                       assessed_communes, dai_tu,
+                                                                                       dossier, make_user,
+                                                                                       put_in_state):
     # given a 2023 dossier of a Đại Từ commune submitted by its officer
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+    commune = assessed_communes(dai_tu)[0]
     a = put_in_state(dossier(commune), State.DRAFT)
     perform(a, "submit", make_user("canbo", "commune_officer", commune))
-    district = make_user("huyen", "district_office", unit(DAI_TU, "huyen"))
+    district = make_user("huyen", "district_office", dai_tu)
     # the district may verify it or return it: two steps …
     assert awaiting(district, "verify").filter(pk=a.pk).exists() and awaiting(district, "return").filter(
         pk=a.pk).exists()
@@ -82,8 +95,8 @@ def test_a_district_sees_a_submitted_dossier_once_with_its_set_state_age_and_nex
     assert 'id="buoc-verify"' in page
 
 
-def test_the_province_is_not_asked_to_decide_for_communes_recognised_already():
-    office = _province_office()
+def test_the_province_is_not_asked_to_decide_for_communes_recognised_already(province_office):
+    office = province_office()
     today = timezone.localdate()
     # the demo left its 2022 and 2025 dossiers approved: the workflow alone says hundreds wait for a decision …
     approved = awaiting(office, "record_decision")
@@ -106,10 +119,10 @@ def test_the_province_is_not_asked_to_decide_for_communes_recognised_already():
     assert dropped.filter(unit__valid_to__lt=today).exists()  # the communes merged on 1/7/2025: no decision now
 
 
-def test_a_recognition_decision_takes_a_dossier_out_of_the_province_queue():
+def test_a_recognition_decision_takes_a_dossier_out_of_the_province_queue(province_office, submitted, lam_vy):
     # given a 2026 dossier approved by the province, its commune not recognised under any decision since 2026
-    office = _province_office()
-    a, _officer = _submitted(LAM_VY, "canbo")
+    office = province_office()
+    a, _officer = submitted(lam_vy, "canbo")
     perform(a, "approve", office)
     assert [r["step"] for r in _rows(_client(office)) if r["pk"] == a.pk] == ["record_decision"]
 
@@ -129,8 +142,9 @@ def test_a_recognition_decision_takes_a_dossier_out_of_the_province_queue():
     assert a.pk in {r["pk"] for r in _rows(_client(office))}
 
 
-def test_the_commune_is_led_to_its_carried_values_before_submitting_and_sees_only_its_own():
-    commune = new_unit(VAN_PHU)
+def test_the_commune_is_led_to_its_carried_values_before_submitting_and_sees_only_its_own(dossier_2026, make_user,
+                                                                                          van_phu):
+    commune = van_phu
     officer = make_user("canbo", "commune_officer", commune)
     a = dossier_2026(commune, confirmed=False)
     rows = _rows(_client(officer))
@@ -146,8 +160,9 @@ def test_the_commune_is_led_to_its_carried_values_before_submitting_and_sees_onl
     assert _rows(_client(officer)) == [] and "Không có hồ sơ nào đang chờ bạn xử lý." in html
 
 
-def test_who_submitted_a_dossier_does_not_find_it_waiting_for_their_approval():
-    commune = new_unit(VAN_PHU)
+def test_who_submitted_a_dossier_does_not_find_it_waiting_for_their_approval(dossier_2026, make_user, new_unit,
+                                                                             van_phu, province_office):
+    commune = van_phu
     both = make_user("kiemnhiem", "commune_officer", commune)
     from nongthonso.accounts.services import grant
 
@@ -155,12 +170,12 @@ def test_who_submitted_a_dossier_does_not_find_it_waiting_for_their_approval():
     a = dossier_2026(commune)
     perform(a, "submit", both)
     assert a.pk not in {r["pk"] for r in _rows(_client(both))}
-    assert a.pk in {r["pk"] for r in _rows(_client(_province_office()))}
+    assert a.pk in {r["pk"] for r in _rows(_client(province_office()))}
 
 
-def test_the_queue_is_scoped_to_the_users_units():
-    a, _officer = _submitted(LAM_VY, "canbo.lamvy")
-    other_commune = make_user("canbo.vanphu", "commune_officer", new_unit(VAN_PHU))
+def test_the_queue_is_scoped_to_the_users_units(make_user, new_unit, van_phu, submitted, lam_vy):
+    a, _officer = submitted(lam_vy, "canbo.lamvy")
+    other_commune = make_user("canbo.vanphu", "commune_officer", van_phu)
     viewer = make_user("xem", "viewer", new_unit("19", "tinh"))
     assert a.pk not in {r["pk"] for r in _rows(_client(other_commune))}
     assert _rows(_client(viewer)) == []
@@ -169,8 +184,8 @@ def test_the_queue_is_scoped_to_the_users_units():
     assert "chưa được giao vai trò" in html and _rows(_client(nobody)) == []
 
 
-def test_oldest_first_and_paged():
-    office = _province_office()
+def test_oldest_first_and_paged(province_office):
+    office = province_office()
     # given more dossiers waiting for appraisal than a page holds, submitted on different days
     dossiers = list(Assessment.objects.filter(year=2026, criteria_set__code=SET_2026, state=State.DRAFT)
                     .select_related("unit")[:queue.PAGE_SIZE + 5])
@@ -193,10 +208,10 @@ def test_oldest_first_and_paged():
     assert 'href="?state=submitted&amp;page=2"' in html
 
 
-def test_the_filters_year_set_state_and_a_search_without_diacritics():
-    office = _province_office()
+def test_the_filters_year_set_state_and_a_search_without_diacritics(province_office, submitted, van_phu):
+    office = province_office()
     client = _client(office)
-    a, _officer = _submitted(VAN_PHU, "canbo")
+    a, _officer = submitted(van_phu, "canbo")
     every = _rows(client)
     assert {r["year"] for r in every} >= {"2025", "2026"}
     assert {r["year"] for r in _rows(client, "?year=2026")} == {"2026"}
@@ -213,9 +228,9 @@ def test_the_filters_year_set_state_and_a_search_without_diacritics():
 
 
 def test_the_queue_costs_the_same_few_queries_for_a_few_dossiers_and_for_a_page_of_them(
-        django_assert_max_num_queries, monkeypatch):
+        django_assert_max_num_queries, monkeypatch, province_office):
     monkeypatch.setattr(definitions, "RECHECK_SECONDS", 3600)  # the definitions' change token: read once here
-    office = _province_office()
+    office = province_office()
     client = _client(office)
     client.get("/ho-so/")  # the workflow definitions cached
     few = queue.queue(office).count()
@@ -228,7 +243,7 @@ def test_the_queue_costs_the_same_few_queries_for_a_few_dossiers_and_for_a_page_
         assert len(_rows(client)) == queue.PAGE_SIZE
 
 
-def test_a_superuser_sees_every_dossier_waiting_once():
+def test_a_superuser_sees_every_dossier_waiting_once(make_user):
     admin = make_user("quantri", is_superuser=True)
     waiting = queue.queue(admin)
     assert waiting.count() == waiting.values("pk").distinct().count()

@@ -27,10 +27,10 @@ from nongthonso.assessments.workflow import (
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import ImportFailed
 from nongthonso.criteria.choices import Level
+from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.recognition.decisions import DecisionInput
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import status_on
-from tests.accounts.helpers import AS_OF, DAI_TU, assessed_communes, dossier, make_user, put_in_state, snapshot, unit
 
 pytestmark = pytest.mark.usefixtures("before_two_tier")
 
@@ -40,9 +40,9 @@ INDICATOR = "2.1"
 
 
 @pytest.fixture
-def flow(db):
+def flow(db, assessed_communes, dai_tu, dossier, make_user, province_19):
     """A Đại Từ commune not yet NTM on 30/6/2023, its 2023 dossier (draft), and one user per role."""
-    province, dai_tu = unit("19", "tinh"), unit(DAI_TU, "huyen")
+    province = province_19
     commune = next(c for c in assessed_communes(dai_tu) if not status_on(c, AS_OF).holds(Level.XA_NTM))
     return SimpleNamespace(
         commune=commune, dossier=dossier(commune),
@@ -92,7 +92,7 @@ def test_a_dossier_goes_from_draft_to_recognised_and_the_status_follows(flow):
     # given a draft dossier of a commune that is not NTM
     a = flow.dossier
     version = a.version
-    ntm_before = summary("19", dt.date(2023, 12, 31))["ntm"]
+    ntm_before = summary("19", dt.date(2023, 12, 31)).ntm
     assert not status_on(flow.commune, DECISION_DATE).holds(Level.XA_NTM)
 
     # when each office takes its step
@@ -131,7 +131,7 @@ def test_a_dossier_goes_from_draft_to_recognised_and_the_status_follows(flow):
     assert not status_on(flow.commune, DECISION_DATE - dt.timedelta(days=1)).holds(Level.XA_NTM)
     status = status_on(flow.commune, DECISION_DATE)
     assert status.holds(Level.XA_NTM) and status.decisions[Level.XA_NTM] == decision
-    assert summary("19", dt.date(2023, 12, 31))["ntm"] == ntm_before + 1
+    assert summary("19", dt.date(2023, 12, 31)).ntm == ntm_before + 1
 
 
 ILLEGAL = [
@@ -156,7 +156,8 @@ ILLEGAL = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("state", "action", "who", "first"), ILLEGAL)
-def test_illegal_transitions_are_refused_with_the_state_and_what_must_happen_first(flow, state, action, who, first):
+def test_illegal_transitions_are_refused_with_the_state_and_what_must_happen_first(flow, state, action, who, first,
+                                                                                   snapshot):
     # given a dossier in `state`, reached through the real steps
     a = advance(flow, state) if state != State.DRAFT else flow.dossier
     before = snapshot(a)
@@ -183,7 +184,7 @@ def test_a_state_refusal_reads_in_full(flow):
 
 
 @pytest.mark.django_db
-def test_a_wrong_role_is_told_who_may(flow):
+def test_a_wrong_role_is_told_who_may(flow, snapshot):
     advance(flow, State.VERIFIED)
     before = snapshot(flow.dossier)
     with pytest.raises(WorkflowError) as refused:
@@ -196,8 +197,8 @@ def test_a_wrong_role_is_told_who_may(flow):
 
 
 @pytest.mark.django_db
-def test_another_districts_office_is_told_whose_dossier_it_is(flow):
-    other = make_user("huyen-khac", "district_office", unit("167", "huyen"))
+def test_another_districts_office_is_told_whose_dossier_it_is(flow, make_user, snapshot, unit_at):
+    other = make_user("huyen-khac", "district_office", unit_at("167", "huyen"))
     advance(flow, State.SUBMITTED)
     before = snapshot(flow.dossier)
     with pytest.raises(WorkflowError) as refused:
@@ -209,7 +210,7 @@ def test_another_districts_office_is_told_whose_dossier_it_is(flow):
 
 
 @pytest.mark.django_db
-def test_a_user_who_is_not_logged_in_is_asked_to_log_in(flow):
+def test_a_user_who_is_not_logged_in_is_asked_to_log_in(flow, snapshot):
     from django.contrib.auth.models import AnonymousUser
 
     before = snapshot(flow.dossier)
@@ -221,7 +222,7 @@ def test_a_user_who_is_not_logged_in_is_asked_to_log_in(flow):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
-def test_return_requires_a_reason(flow, blank):
+def test_return_requires_a_reason(flow, blank, snapshot):
     a = advance(flow, State.SUBMITTED)
     before = snapshot(a)
     with pytest.raises(WorkflowError) as refused:
@@ -255,7 +256,7 @@ def test_a_returned_dossier_opens_again_for_the_commune(flow):
                        "Nguyên mở lại hồ sơ (kèm lý do) nếu cần sửa."),
 ])
 @pytest.mark.parametrize("as_system", [False, True])
-def test_locks_hold(flow, state, message, as_system):
+def test_locks_hold(flow, state, message, as_system, snapshot):
     # given a dossier submitted or further along
     a = advance(flow, state)
     before = snapshot(a)
@@ -270,7 +271,7 @@ def test_locks_hold(flow, state, message, as_system):
 
 
 @pytest.mark.django_db
-def test_a_stale_copy_of_the_assessment_does_not_get_past_the_lock(flow):
+def test_a_stale_copy_of_the_assessment_does_not_get_past_the_lock(flow, snapshot):
     stale = Assessment.objects.get(pk=flow.dossier.pk)  # loaded while still a draft
     advance(flow, State.SUBMITTED)
     before = snapshot(stale)
@@ -280,7 +281,7 @@ def test_a_stale_copy_of_the_assessment_does_not_get_past_the_lock(flow):
 
 
 @pytest.mark.django_db
-def test_an_import_cannot_change_a_locked_dossier(flow, tmp_path):
+def test_an_import_cannot_change_a_locked_dossier(flow, tmp_path, snapshot):
     a = advance(flow, State.VERIFIED)
     before = snapshot(a)
     path = tmp_path / "values.csv"
@@ -294,7 +295,7 @@ def test_an_import_cannot_change_a_locked_dossier(flow, tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("state", [State.APPROVED, State.RECOGNISED])
-def test_reopening_needs_a_reason_and_then_unlocks(flow, state):
+def test_reopening_needs_a_reason_and_then_unlocks(flow, state, snapshot):
     a = advance(flow, state)
     before = snapshot(a)
     with pytest.raises(WorkflowError) as refused:
@@ -349,13 +350,13 @@ AVAILABLE = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("state", "expected"), AVAILABLE)
-def test_available_actions_offer_only_what_the_user_may_do_now(flow, state, expected):
+def test_available_actions_offer_only_what_the_user_may_do_now(flow, state, expected, put_in_state):
     a = put_in_state(flow.dossier, state)
     assert {who: [action for action, _ in available_actions(a, getattr(flow, who))] for who in expected} == expected
 
 
 @pytest.mark.django_db
-def test_available_actions_come_with_vietnamese_labels(flow):
+def test_available_actions_come_with_vietnamese_labels(flow, put_in_state):
     a = put_in_state(flow.dossier, State.SUBMITTED)
     assert available_actions(a, flow.district) == [("verify", "Xác nhận hồ sơ"), ("return", "Trả lại hồ sơ")]
     a = put_in_state(flow.dossier, State.DRAFT)
@@ -375,7 +376,7 @@ def test_a_superuser_may_take_any_step_but_not_skip_one(flow):
 
 
 @pytest.mark.django_db
-def test_a_step_on_a_dossier_changed_since_it_was_loaded_is_refused(flow):
+def test_a_step_on_a_dossier_changed_since_it_was_loaded_is_refused(flow, snapshot):
     a = flow.dossier
     seen = a.version
     set_value(Assessment.objects.get(pk=a.pk), INDICATOR, 61.5, user=flow.commune_officer)  # someone else edits
@@ -390,12 +391,12 @@ def test_a_step_on_a_dossier_changed_since_it_was_loaded_is_refused(flow):
 
 
 @pytest.mark.django_db
-def test_awaiting_lists_the_dossiers_waiting_for_the_user(flow):
+def test_awaiting_lists_the_dossiers_waiting_for_the_user(flow, make_user, unit_at):
     assert list(awaiting(flow.district, "verify")) == []
     advance(flow, State.SUBMITTED)
     assert list(awaiting(flow.district, "verify")) == [flow.dossier]
     assert list(awaiting(flow.province, "approve").filter(year=2023)) == []  # (the demo has a 2025 one waiting)
-    assert list(awaiting(make_user("huyen-khac", "district_office", unit("167", "huyen")), "verify")) == []
+    assert list(awaiting(make_user("huyen-khac", "district_office", unit_at("167", "huyen")), "verify")) == []
 
 
 @pytest.mark.django_db
@@ -415,7 +416,7 @@ def test_awaiting_lists_the_dossiers_waiting_for_the_user(flow):
      "Chưa ghi được quyết định công nhận: ngày ban hành 30/12/2022 trước năm 2023, trong khi quyết định công nhận "
      "cho năm 2023."),
 ])
-def test_a_decision_needs_number_date_and_authority(flow, decision, message):
+def test_a_decision_needs_number_date_and_authority(flow, decision, message, snapshot):
     a = advance(flow, State.APPROVED)
     before = snapshot(a)
     with pytest.raises(WorkflowError) as refused:
@@ -425,12 +426,12 @@ def test_a_decision_needs_number_date_and_authority(flow, decision, message):
 
 
 @pytest.mark.django_db
-def test_one_decision_recognises_several_communes(flow):
+def test_one_decision_recognises_several_communes(flow, assessed_communes, dai_tu, dossier, put_in_state):
     # given a first commune recognised by decision 1234/QĐ-UBND (date written the Vietnamese way)
     advance(flow, State.APPROVED)
     perform(flow.dossier, "record_decision", flow.province, decision={**DECISION, "date": "20/12/2023"})
     # and a second Đại Từ commune whose dossier the province has approved
-    second = dossier(next(c for c in assessed_communes(unit(DAI_TU, "huyen")) if c != flow.commune))
+    second = dossier(next(c for c in assessed_communes(dai_tu) if c != flow.commune))
     put_in_state(second, State.APPROVED)
     # when the same decision is recorded for it
     perform(second, "record_decision", flow.province, decision=DECISION)
@@ -441,7 +442,7 @@ def test_one_decision_recognises_several_communes(flow):
 
 
 @pytest.mark.django_db
-def test_a_decision_that_does_not_match_the_dossier_is_refused(flow):
+def test_a_decision_that_does_not_match_the_dossier_is_refused(flow, snapshot):
     a = advance(flow, State.APPROVED)
     other = Decision.objects.create(number="77/QĐ-UBND", date=dt.date(2023, 11, 2), authority="UBND tỉnh Thái Nguyên",
                                     level=Level.XA_NANG_CAO, for_year=2023)
@@ -459,7 +460,7 @@ def test_a_decision_that_does_not_match_the_dossier_is_refused(flow):
 
 
 @pytest.mark.django_db
-def test_only_the_decision_step_takes_a_decision_and_unknown_steps_are_named(flow):
+def test_only_the_decision_step_takes_a_decision_and_unknown_steps_are_named(flow, snapshot):
     before = snapshot(flow.dossier)
     with pytest.raises(WorkflowError) as refused:
         perform(flow.dossier, "submit", flow.commune_officer, decision=DECISION)

@@ -29,18 +29,16 @@ from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition.models import Decision
 from nongthonso.recognition.services import status_on
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, put_in_state, snapshot, unit
-from tests.accounts.two_tier import LAM_VY, VAN_PHU, dossier_2026, new_unit
 
 DECISION = {"number": "1502/QĐ-UBND", "date": dt.date(2026, 9, 15), "authority": "UBND tỉnh Thái Nguyên"}
 PROVINCE_OFFICE = "Văn phòng Điều phối NTM tỉnh Thái Nguyên"
 
 
 @pytest.fixture
-def flow(db):
+def flow(db, dossier_2026, make_user, new_unit, van_phu):
     """Vạn Phú (formed on 1/7/2025 from Vạn Phú and Văn Yên) and its 2026 dossier; its officer, two province office
     staff, and a user who is both Vạn Phú's officer and a province office member."""
-    province, commune = new_unit("19", "tinh"), new_unit(VAN_PHU)
+    province, commune = new_unit("19", "tinh"), van_phu
     both = make_user("kiemnhiem", "commune_officer", commune)
     grant(both, "province_office", province)
     return SimpleNamespace(
@@ -67,9 +65,10 @@ def test_the_two_tier_steps_are_data():
 
 
 @pytest.mark.django_db
-def test_the_structure_of_the_unit_chooses_the_workflow(flow, before_two_tier):
+def test_the_structure_of_the_unit_chooses_the_workflow(flow, before_two_tier, assessed_communes, dai_tu, dossier,
+                                                        put_in_state):
     # a 2026 dossier of a commune directly under the province, and a 2023 dossier of a commune under a district
-    old = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+    old = dossier(assessed_communes(dai_tu)[0])
     assert (definition_of(flow.dossier).code, definition_of(old).code) == ("hai-cap", "ba-cap")
     assert state_label(put_in_state(flow.dossier, State.SUBMITTED)) == "Đã gửi, chờ tỉnh thẩm định"
     assert state_label(put_in_state(old, State.SUBMITTED)) == "Đã gửi, chờ huyện xác nhận"
@@ -105,7 +104,7 @@ def test_a_2026_dossier_goes_to_the_province_and_back_and_is_recognised(flow):
 
 
 @pytest.mark.django_db
-def test_the_user_who_submitted_may_not_approve_or_record_the_decision(flow):
+def test_the_user_who_submitted_may_not_approve_or_record_the_decision(flow, snapshot):
     a = flow.dossier
     # given a user holding both roles who submitted the dossier
     perform(a, "submit", flow.both)
@@ -153,9 +152,9 @@ def test_separation_holds_for_the_round_a_reopening_starts_a_new_one(flow):
 
 
 @pytest.mark.django_db
-def test_verify_is_not_a_step_after_1_july_2025(flow):
+def test_verify_is_not_a_step_after_1_july_2025(flow, dai_tu, make_user, put_in_state, snapshot):
     a = put_in_state(flow.dossier, State.SUBMITTED)
-    district = make_user("huyen", "district_office", unit(DAI_TU, "huyen"))
+    district = make_user("huyen", "district_office", dai_tu)
     before = snapshot(a)
     with pytest.raises(WorkflowError) as refused:
         perform(a, "verify", district)
@@ -180,11 +179,12 @@ def test_unconfirmed_carried_values_hold_the_submission_back(flow):
 
 
 @pytest.mark.django_db
-def test_a_dossier_left_at_a_district_moves_to_the_province_with_an_event(flow):
+def test_a_dossier_left_at_a_district_moves_to_the_province_with_an_event(flow, assessed_communes, dai_tu, dossier,
+                                                                          put_in_state):
     # given a 2025 self-assessment of a former Đại Từ commune, submitted to the district before 1/7/2025
-    old = put_in_state(dossier(assessed_communes(unit(DAI_TU, "huyen"))[0]), State.SUBMITTED)
-    verified = put_in_state(dossier(assessed_communes(unit(DAI_TU, "huyen"))[1]), State.VERIFIED)
-    finished = put_in_state(dossier(assessed_communes(unit(DAI_TU, "huyen"))[2]), State.APPROVED)  # stays
+    old = put_in_state(dossier(assessed_communes(dai_tu)[0]), State.SUBMITTED)
+    verified = put_in_state(dossier(assessed_communes(dai_tu)[1]), State.VERIFIED)
+    finished = put_in_state(dossier(assessed_communes(dai_tu)[2]), State.APPROVED)  # stays
     assert definition_of(old).code == "hai-cap"  # the pages show the new steps at once
 
     # when the ended workflow's dossiers are moved
@@ -212,7 +212,7 @@ def test_a_dossier_left_at_a_district_moves_to_the_province_with_an_event(flow):
 
 
 @pytest.mark.django_db
-def test_a_role_on_the_successor_reaches_the_predecessors_dossiers(flow):
+def test_a_role_on_the_successor_reaches_the_predecessors_dossiers(flow, dossier_2026, lam_vy):
     # Vạn Phú (2025) was formed from Vạn Phú (2024) and Văn Yên; Vạn Phú (2024) from Vạn Thọ and Ký Phú
     old = {a.unit.name: a for a in Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025",
                                                                unit__code__in=["05839", "05845", "05842"])
@@ -220,15 +220,17 @@ def test_a_role_on_the_successor_reaches_the_predecessors_dossiers(flow):
     assert set(old) == {"Xã Vạn Thọ", "Xã Ký Phú", "Xã Văn Yên"}
     visible = Assessment.objects.restrict(flow.officer, "view")
     assert set(visible.filter(year=2023).values_list("unit__name", flat=True)) == set(old)
-    lam_vy = dossier_2026(new_unit(LAM_VY))
-    assert not visible.filter(pk=lam_vy.pk).exists()
+    assert not visible.filter(pk=dossier_2026(lam_vy).pk).exists()
 
 
 @pytest.mark.django_db
-def test_the_work_list_writes_nothing_and_lists_dossiers_due_to_move_under_the_province(flow, client):
+def test_the_work_list_writes_nothing_and_lists_dossiers_due_to_move_under_the_province(flow, client,
+                                                                                        assessed_communes, dai_tu,
+                                                                                        dossier, make_user,
+                                                                                        put_in_state):
     # given a 2023 dossier verified by a district, never moved (today is after 1/7/2025)
-    old = put_in_state(dossier(assessed_communes(unit(DAI_TU, "huyen"))[3]), State.VERIFIED)
-    nobody, district = make_user("chua.co.vai.tro"), make_user("huyen2", "district_office", unit(DAI_TU, "huyen"))
+    old = put_in_state(dossier(assessed_communes(dai_tu)[3]), State.VERIFIED)
+    nobody, district = make_user("chua.co.vai.tro"), make_user("huyen2", "district_office", dai_tu)
     events, audit = WorkflowEvent.objects.count(), AuditEntry.objects.count()
     # then the province office's work list has it waiting for appraisal, shown as the move will leave it …
     assert awaiting(flow.office, "approve").filter(pk=old.pk).exists()
@@ -248,12 +250,13 @@ def test_the_work_list_writes_nothing_and_lists_dossiers_due_to_move_under_the_p
 
 
 @pytest.mark.django_db
-def test_who_verified_a_dossier_before_1_july_2025_may_not_approve_it_after(flow, monkeypatch):
+def test_who_verified_a_dossier_before_1_july_2025_may_not_approve_it_after(flow, monkeypatch, assessed_communes,
+                                                                            dai_tu, dossier, make_user, put_in_state):
     # given a user who was the district office and is now also in the province office
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[4]
+    commune = assessed_communes(dai_tu)[4]
     a = put_in_state(dossier(commune), State.DRAFT)
     officer = make_user("canbo.cu", "commune_officer", commune)
-    both = make_user("huyen.tinh", "district_office", unit(DAI_TU, "huyen"))
+    both = make_user("huyen.tinh", "district_office", dai_tu)
     grant(both, "province_office", flow.province)
     with monkeypatch.context() as before:  # in June 2025 the dossier is submitted and verified
         from django.utils import timezone

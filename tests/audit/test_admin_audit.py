@@ -20,8 +20,8 @@ from nongthonso.assessments.workflow import perform
 from nongthonso.audit.admin import HIDDEN, AuditedModelAdmin
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.models import CriteriaSet
+from nongthonso.demo.thai_nguyen_2026 import SET_2021 as NTM_SET
 from nongthonso.recognition.models import Decision, Registration
-from tests.accounts.helpers import DAI_TU, NTM_SET, assessed_communes, dossier, make_user, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,8 @@ def test_the_entry_is_written_in_the_same_transaction_as_the_change(admin_client
     assert Decision.objects.get(pk=decision.pk).number == decision.number
 
 
-def test_granting_and_withdrawing_a_role_is_audited(admin_client):
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+def test_granting_and_withdrawing_a_role_is_audited(admin_client, assessed_communes, dai_tu, make_user):
+    commune = assessed_communes(dai_tu)[0]
     user = make_user("moi.vao")
     response = admin_client.post("/admin/accounts/membership/add/",
                                  {"user": user.pk, "role": "commune_officer", "unit": commune.pk, "note": ""})
@@ -145,7 +145,7 @@ def test_granting_and_withdrawing_a_role_is_audited(admin_client):
     assert entries(membership, "delete").get().before["role"] == "commune_officer"
 
 
-def test_a_password_set_in_the_admin_is_audited_without_its_hash(admin_client, admin_user):
+def test_a_password_set_in_the_admin_is_audited_without_its_hash(admin_client, admin_user, make_user):
     user = make_user("doi.mat.khau")
     response = admin_client.post(f"/admin/auth/user/{user.pk}/password/",
                                  {"password1": "Mật-khẩu-mới-2024!", "password2": "Mật-khẩu-mới-2024!"})
@@ -168,8 +168,9 @@ def test_a_bulk_deletion_records_each_row(admin_client):
         assert entry.before["unit"] == row.unit_id and entry.before["target_year"] == row.target_year
 
 
-def test_deleting_a_draft_dossier_records_it_and_the_rows_that_go_with_it(admin_client, dossiers_open):
-    a = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+def test_deleting_a_draft_dossier_records_it_and_the_rows_that_go_with_it(admin_client, dossiers_open,
+                                                                          assessed_communes, dai_tu, dossier):
+    a = dossier(assessed_communes(dai_tu)[0])
     values = list(IndicatorValue.objects.filter(assessment=a))
     assert values
     response = admin_client.post(f"/admin/assessments/assessment/{a.pk}/delete/", {"post": "yes"})
@@ -208,8 +209,9 @@ def test_an_approved_dossier_cannot_be_moved_to_another_year_nor_deleted(admin_c
     assert Assessment.objects.filter(pk__in=[a.pk, draft.pk]).count() == 2
 
 
-def test_a_draft_dossier_moved_to_another_year_is_audited(admin_client, dossiers_open):
-    a = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+def test_a_draft_dossier_moved_to_another_year_is_audited(admin_client, dossiers_open, assessed_communes, dai_tu,
+                                                          dossier):
+    a = dossier(assessed_communes(dai_tu)[0])
     page = admin_client.get(change_url(a))
     assert messages_of(page) == []
     response = admin_client.post(change_url(a), {**form_data(page), "year": "2024"})
@@ -219,8 +221,9 @@ def test_a_draft_dossier_moved_to_another_year_is_audited(admin_client, dossiers
     assert entry.after == {"year": 2024, "version": a.version + 1}  # pages opened before are now stale
 
 
-def test_a_dossier_submitted_while_the_admin_form_is_filled_in_is_not_moved(admin_user, dossiers_open, rf):
-    a = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+def test_a_dossier_submitted_while_the_admin_form_is_filled_in_is_not_moved(admin_user, dossiers_open, rf,
+                                                                            assessed_communes, dai_tu, dossier):
+    a = dossier(assessed_communes(dai_tu)[0])
     request = rf.post("/")
     request.user = admin_user
     model_admin = admin.site._registry[Assessment]
@@ -233,8 +236,9 @@ def test_a_dossier_submitted_while_the_admin_form_is_filled_in_is_not_moved(admi
 
 
 @pytest.mark.parametrize("year", ["0", "1", "2009", "2101", "65535"])
-def test_a_year_out_of_range_is_refused_in_the_admin(admin_client, dossiers_open, year):
-    a = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+def test_a_year_out_of_range_is_refused_in_the_admin(admin_client, dossiers_open, year, assessed_communes, dai_tu,
+                                                     dossier):
+    a = dossier(assessed_communes(dai_tu)[0])
     response = admin_client.post(change_url(a), {**form_data(admin_client.get(change_url(a))), "year": year})
     assert response.status_code == 200
     assert "từ 2010 đến 2100" in str(response.context["adminform"].form.errors["year"])
@@ -242,12 +246,12 @@ def test_a_year_out_of_range_is_refused_in_the_admin(admin_client, dossiers_open
 
 
 @pytest.fixture
-def recorded(dossiers_open):
+def recorded(dossiers_open, assessed_communes, dai_tu, dossier, make_user, province_19):
     """A 2023 dossier taken through the workflow to its recognition decision: (dossier, decision)."""
-    communes = assessed_communes(unit(DAI_TU, "huyen"))
+    communes = assessed_communes(dai_tu)
     commune = communes[0]
     officer = make_user("canbo.qt", "commune_officer", commune)
-    province = make_user("tinh.qt", "province_office", unit("19", "tinh"))
+    province = make_user("tinh.qt", "province_office", province_19)
     a = dossier(commune)
     for action, user in (("submit", officer), ("approve", province), ("record_decision", province)):
         event = perform(a, action, user, decision=DECISION if action == "record_decision" else None)

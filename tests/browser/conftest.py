@@ -23,6 +23,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 DEMO_PASSWORD = "nongthonso-demo"
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def _free_port() -> int:
@@ -85,32 +86,68 @@ def browser():
         b.close()
 
 
+def _new_tab(browser, viewport: dict | None = None):
+    """A tab in a browser context of its own (its own cookies: its own session), Vietnamese, desktop-sized unless
+    ``viewport`` says otherwise."""
+    context = browser.new_context(locale="vi-VN", viewport=viewport or DESKTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    return tab
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    tab = _new_tab(browser)
+    yield tab
+    tab.context.close()
 
 
 # The pages run under the app's Content-Security-Policy (no eval): give page.wait_for_function a function
 # («() => …»), which Playwright calls as such, never an expression string, which it would evaluate in the page.
 
 
-def screenshot(page, name: str, *, full_page: bool = True) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
+@pytest.fixture
+def login():
+    """``login(page, base, username, password=DEMO_PASSWORD)``: sign in through the login form."""
+
+    def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto(base + "/dang-nhap/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+    return sign_in
 
 
-def login(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(base + "/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+@pytest.fixture
+def signed_in(browser, app_server, login):
+    """``signed_in(username, viewport=None)``: a new tab of the served app, signed in as ``username`` (a demo user)
+    in a browser context of its own; the contexts are closed when the test ends."""
+    tabs = []
+
+    def open_tab(username: str, viewport: dict | None = None):
+        tab = _new_tab(browser, viewport)
+        tabs.append(tab)
+        login(tab, app_server, username)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        tab.context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name, full_page=True)``: the page as ``artifacts/screenshots/<name>.png`` (for review)."""
+
+    def take(page, name: str, *, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
 
 
 def pytest_collection_modifyitems(items):

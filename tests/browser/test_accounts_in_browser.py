@@ -5,8 +5,6 @@ artifacts/screenshots/accounts-*.png."""
 
 import re
 
-from tests.browser.conftest import login, screenshot
-
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 NEW_PASSWORD = "Dong-lua-chin-2026"
@@ -27,7 +25,8 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(browser, app_server, server_log):
+def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(browser, app_server, server_log, login,
+                                                                           screenshot):
     page, problems = _page(browser, DESKTOP)
     login(page, app_server, "vpdp.tinh")
     page.click("header nav >> text=Tài khoản")
@@ -87,7 +86,7 @@ def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(brows
         p.context.close()
 
 
-def test_no_page_breaks_the_content_security_policy(browser, app_server):
+def test_no_page_breaks_the_content_security_policy(browser, app_server, login):
     page, problems = _page(browser, DESKTOP)
     login(page, app_server, "vpdp.tinh")
     page.goto(app_server + "/bang-dieu-khien/")
@@ -107,7 +106,7 @@ def test_no_page_breaks_the_content_security_policy(browser, app_server):
     page.context.close()
 
 
-def test_a_missing_page_is_the_vietnamese_404(page, app_server):
+def test_a_missing_page_is_the_vietnamese_404(page, app_server, login, screenshot):
     login(page, app_server, "canbo.vanphu")
     response = page.goto(app_server + "/ho-so/999999/")
     assert response.status == 404

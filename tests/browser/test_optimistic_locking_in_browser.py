@@ -3,15 +3,6 @@ page keeps it current after its own saves (out-of-band swap), and a tab loaded b
 refused with the message, keeping the other value. Values are re-entered unchanged, so the demo's figures
 stay as they were for the other browser tests. The dossier: Lam Vỹ's 2026 self-assessment (a draft)."""
 
-from tests.browser.conftest import login
-
-
-def _tab(browser, base, username):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    login(page, base, username)
-    return page
 
 
 def _version(page) -> int:
@@ -28,8 +19,8 @@ def _wait_version(page, version: int) -> None:
     page.wait_for_function(f"() => document.getElementById('dossier-version').value === '{version}'")
 
 
-def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_server):
-    first = _tab(browser, app_server, "canbo.lamvy")
+def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(app_server, signed_in):
+    first = signed_in("canbo.lamvy")
     first.goto(f"{app_server}/ho-so/")
     first.locator("tr[data-dossier]", has_text="Lam Vỹ").locator("a").first.click()
     first.wait_for_selector("#dossier-version", state="attached")
@@ -37,7 +28,7 @@ def test_a_stale_tab_is_refused_and_the_fresh_one_keeps_saving(browser, app_serv
         first.click("#carried button[name=all]")
         first.wait_for_selector('[data-step="submit"]')
     url = first.url
-    second = _tab(browser, app_server, "canbo.lamvy")
+    second = signed_in("canbo.lamvy")
     second.goto(url)
     loaded = _version(first)
     assert _version(second) == loaded

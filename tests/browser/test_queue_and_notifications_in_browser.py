@@ -8,18 +8,8 @@ Lam Vỹ's dossier ends returned (open for editing again), so the other browser 
 
 import pytest
 
-from tests.browser.conftest import login, screenshot
-
 WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
 REASON = "Tiêu chí 6: thiếu danh sách hộ nghèo đa chiều đã được phê duyệt"
-
-
-def _as_user(browser, base, username, viewport):
-    context = browser.new_context(locale="vi-VN", viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    login(page, base, username)
-    return page
 
 
 def _fits(page) -> bool:
@@ -32,19 +22,16 @@ def _unread(page) -> int:
 
 
 @pytest.fixture
-def pages(browser, app_server):
-    opened = {}
+def pages(signed_in):
+    """``pages(username, width="1366")``: a new tab signed in as ``username`` at one of the widths tested."""
 
     def open_as(username, width="1366"):
-        opened[(username, width)] = _as_user(browser, app_server, username, WIDTHS[width])
-        return opened[(username, width)]
+        return signed_in(username, WIDTHS[width])
 
-    yield open_as
-    for page in opened.values():
-        page.context.close()
+    return open_as
 
 
-def test_the_queue_leads_to_the_next_step_and_a_return_is_told_and_shown_at_the_top(pages, app_server):
+def test_the_queue_leads_to_the_next_step_and_a_return_is_told_and_shown_at_the_top(pages, app_server, screenshot):
     # the officer's queue: one row, which leads to the carried values to confirm before submitting
     officer = pages("canbo.lamvy")
     officer.goto(f"{app_server}/ho-so/")

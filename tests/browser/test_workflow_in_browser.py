@@ -7,18 +7,9 @@ artifacts/screenshots/*.png."""
 import datetime as dt
 import re
 
-from tests.browser.conftest import login, screenshot
-
 AS_OF_2023 = "2023-06-30"
 PHONE = {"width": 390, "height": 844}
 
-
-def _as_user(browser, base, username, viewport=None):
-    context = browser.new_context(locale="vi-VN", viewport=viewport or {"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    login(page, base, username)
-    return page
 
 
 def _figure(page, base, name, as_of=""):
@@ -26,7 +17,7 @@ def _figure(page, base, name, as_of=""):
     return page.locator(f'[data-figure="{name}"] b').first.inner_text()
 
 
-def test_the_2023_view_is_one_date_away(page, app_server):
+def test_the_2023_view_is_one_date_away(page, app_server, login, screenshot):
     login(page, app_server, "vpdp.tinh")
     page.goto(f"{app_server}/bang-dieu-khien/?as_of={AS_OF_2023}")
     assert page.locator('[data-figure="ntm"] b').first.inner_text() == "108/126"
@@ -36,9 +27,9 @@ def test_the_2023_view_is_one_date_away(page, app_server):
     screenshot(page, "dashboard-2023")
 
 
-def test_the_dashboard_opens_on_today_without_districts(browser, app_server):
+def test_the_dashboard_opens_on_today_without_districts(app_server, screenshot, signed_in):
     for name, viewport in (("desktop", None), ("phone", PHONE)):
-        page = _as_user(browser, app_server, "vpdp.tinh", viewport)
+        page = signed_in("vpdp.tinh", viewport)
         page.goto(f"{app_server}/bang-dieu-khien/")
         # today's province: 77 communes directly under it, the 2026-2030 set (10 criteria)
         assert re.fullmatch(r"\d+/77", page.locator('[data-figure="ntm"] b').first.inner_text())
@@ -49,9 +40,9 @@ def test_the_dashboard_opens_on_today_without_districts(browser, app_server):
         page.context.close()
 
 
-def test_a_merged_communes_2026_dossier_goes_to_the_province_and_is_recognised(browser, app_server):
+def test_a_merged_communes_2026_dossier_goes_to_the_province_and_is_recognised(app_server, screenshot, signed_in):
     # the officer of Vạn Phú (formed on 1/7/2025) opens the commune's 2026 dossier from the work list
-    officer = _as_user(browser, app_server, "canbo.vanphu")
+    officer = signed_in("canbo.vanphu")
     officer.goto(f"{app_server}/ho-so/")
     officer.locator('tr[data-next="submit"]', has_text="Vạn Phú").locator("a").first.click()
     officer.wait_for_selector('[data-state="draft"][data-workflow="hai-cap"]')
@@ -87,7 +78,7 @@ def test_a_merged_communes_2026_dossier_goes_to_the_province_and_is_recognised(b
     assert "Đã gửi, chờ tỉnh thẩm định" in officer.locator(".state").inner_text()
 
     # the province office returns it, with a reason (refused without one)
-    province = _as_user(browser, app_server, "vpdp.tinh")
+    province = signed_in("vpdp.tinh")
     province.goto(f"{app_server}/ho-so/")
     assert province.locator('tr[data-next="approve"]', has_text="Vạn Phú").count() == 1
     province.goto(url)
@@ -99,7 +90,7 @@ def test_a_merged_communes_2026_dossier_goes_to_the_province_and_is_recognised(b
     province.wait_for_selector('[data-state="returned"]')
 
     # the commune resubmits — this time the colleague who also works at the province office
-    both = _as_user(browser, app_server, "kiemnhiem.vanphu")
+    both = signed_in("kiemnhiem.vanphu")
     both.goto(url)
     assert "thiếu danh sách hộ nghèo" in both.locator("#timeline").inner_text()
     both.click('[data-step="submit"] button')
@@ -109,7 +100,7 @@ def test_a_merged_communes_2026_dossier_goes_to_the_province_and_is_recognised(b
     refusal = both.locator('.held-back[data-step="approve"]').inner_text()
     assert "tách bạch nhiệm vụ" in refusal and "một cán bộ khác của Văn phòng Điều phối NTM tỉnh" in refusal
     screenshot(both, "dossier-separation-of-duties")
-    phone = _as_user(browser, app_server, "kiemnhiem.vanphu", PHONE)
+    phone = signed_in("kiemnhiem.vanphu", PHONE)
     phone.goto(url)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(phone, "dossier-separation-of-duties-phone")

@@ -1,6 +1,11 @@
 """Concurrent requests on one dossier, each in its own thread with its own PostgreSQL connection: workflow
-steps and value saves are serialised by the row lock on the assessment (``SELECT … FOR UPDATE``), so exactly
-one of two simultaneous writes wins and the other is refused with the reason — never two steps recorded.
+steps and value saves are serialised by the row lock on the assessment (``SELECT … FOR UPDATE``), so of two
+writes at once exactly one wins and the other is refused with the reason — never two steps recorded.
+
+Each race is made to happen, not hoped for (``lock_race`` in tests/conftest.py): the first write's transaction
+stays open, holding the lock, until PostgreSQL shows the second one waiting for that lock in its
+``SELECT … FOR UPDATE``; then the first commits and the second, reading the dossier afresh, is refused. Each race
+is run both ways round.
 
 These tests cannot run inside pytest-django's per-test transaction (other connections would not see its
 uncommitted rows), and ``django_db(transaction=True)`` would flush the session's demo database for every
@@ -11,7 +16,6 @@ order, sees the demo unchanged.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -26,7 +30,6 @@ from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import WorkflowError, perform
 from nongthonso.audit.models import AuditEntry
 from nongthonso.recognition import spells
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
 
 pytestmark = [
     pytest.mark.skipif(
@@ -36,9 +39,6 @@ pytestmark = [
     # the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
     pytest.mark.usefixtures("before_two_tier"),
 ]
-
-ROUNDS = 5
-
 
 def _max_pk(model) -> int:
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -53,19 +53,18 @@ def db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def committed(db):
+def committed(db, assessed_communes, dai_tu, dossier, make_user):
     """A Đại Từ commune's 2023 dossier, two district officers and two commune officers — committed, so
     that every thread's connection sees them. Afterwards every row written is deleted and the dossier's
     rows (assessments and values of the commune) are put back field by field, then compared."""
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[1]
-    district = unit(DAI_TU, "huyen")
+    commune = assessed_communes(dai_tu)[1]
     marks = {model: _max_pk(model) for model in (AuditEntry, WorkflowEvent, Membership, get_user_model())}
     saved_assessments = list(Assessment.objects.filter(unit=commune).order_by("pk").values())
     saved_values = list(IndicatorValue.objects.filter(assessment__unit=commune).order_by("pk").values())
     try:
         yield SimpleNamespace(
             dossier=dossier(commune),
-            district=[make_user(f"race.huyen{i}", "district_office", district) for i in (1, 2)],
+            district=[make_user(f"race.huyen{i}", "district_office", dai_tu) for i in (1, 2)],
             commune=[make_user(f"race.xa{i}", "commune_officer", commune) for i in (1, 2)],
         )
     finally:
@@ -86,28 +85,17 @@ def committed(db):
         assert {model: _max_pk(model) for model in marks} == marks
 
 
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run ``calls`` at the same moment, each in its own thread and database connection; return each one's
-    result, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call()
-        except Exception as exc:  # the refusal is the result
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's connection: the test database must be droppable at the end
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a concurrent request never finished (deadlock?)"
-    return results
+def _one_wins(race, first, second) -> tuple[object, WorkflowError]:
+    """Race ``first`` against ``second`` (``lock_race``): the second waited for the first's row lock on the
+    assessment, the first won and the second was refused."""
+    result = race(first, second)
+    # a SELECT waits for a row lock only when it takes one (FOR UPDATE, cut off the end of the statement text
+    # PostgreSQL shows): the second one's lock on the assessment row, blocked by the first one's
+    assert result.wait.query.startswith('SELECT "assessments_assessment".'), result.wait
+    won, lost = result.results
+    assert not isinstance(won, Exception), won
+    assert isinstance(lost, WorkflowError), lost
+    return won, lost
 
 
 def _submitted(flow) -> int:
@@ -116,68 +104,64 @@ def _submitted(flow) -> int:
     return Assessment.objects.get(pk=flow.dossier.pk).version
 
 
-def _split(results) -> tuple[list, list[WorkflowError]]:
-    won = [r for r in results if not isinstance(r, Exception)]
-    lost = [r for r in results if isinstance(r, Exception)]
-    assert all(isinstance(e, WorkflowError) for e in lost), lost
-    return won, lost
+def _step(flow, action: str, user, **kwargs) -> Callable[[], WorkflowEvent]:
+    return lambda: perform(Assessment.objects.get(pk=flow.dossier.pk), action, user, **kwargs)
 
 
-def test_two_district_officers_verify_at_once_one_step_is_recorded(committed):
+def test_two_district_officers_verify_at_once_one_step_is_recorded(committed, lock_race):
     flow = committed
-    for _ in range(ROUNDS):
+    for first, second in (flow.district, flow.district[::-1]):
         _submitted(flow)
         events = WorkflowEvent.objects.filter(assessment=flow.dossier).count()
-        won, lost = _split(race(
-            *(lambda u=u: perform(Assessment.objects.get(pk=flow.dossier.pk), "verify", u) for u in flow.district)))
-        assert len(won) == 1 and len(lost) == 1
-        assert lost[0].code == "state" and "«Huyện đã xác nhận, chờ tỉnh thẩm định»" in lost[0].message
+        won, lost = _one_wins(lock_race, _step(flow, "verify", first), _step(flow, "verify", second))
+        assert won.actor == first and won.to_state == State.VERIFIED
+        assert lost.code == "state" and "«Huyện đã xác nhận, chờ tỉnh thẩm định»" in lost.message
         assert WorkflowEvent.objects.filter(assessment=flow.dossier).count() == events + 1
         assert Assessment.objects.get(pk=flow.dossier.pk).state == State.VERIFIED
 
 
-def test_verify_and_return_at_once_from_the_same_page_one_wins(committed):
+def test_verify_and_return_at_once_from_the_same_page_one_wins(committed, lock_race):
     flow = committed
-    for _ in range(ROUNDS):
+    verify, give_back = ("verify", {}), ("return", {"reason": "Thiếu biên bản"})
+    for (action, extra), (other, other_extra) in ((verify, give_back), (give_back, verify)):
         seen = _submitted(flow)
         events = WorkflowEvent.objects.filter(assessment=flow.dossier).count()
-        won, lost = _split(race(
-            lambda seen=seen: perform(Assessment.objects.get(pk=flow.dossier.pk), "verify", flow.district[0],
-                                      expected_version=seen),
-            lambda seen=seen: perform(Assessment.objects.get(pk=flow.dossier.pk), "return", flow.district[1],
-                                      reason="Thiếu biên bản", expected_version=seen)))
-        assert len(won) == 1 and len(lost) == 1
-        assert lost[0].code == "stale" and "Tải lại trang" in lost[0].message
+        won, lost = _one_wins(lock_race,
+                              _step(flow, action, flow.district[0], expected_version=seen, **extra),
+                              _step(flow, other, flow.district[1], expected_version=seen, **other_extra))
+        assert won.action == action
+        assert lost.code == "stale" and "Tải lại trang" in lost.message
         after = Assessment.objects.get(pk=flow.dossier.pk)
-        assert after.state == won[0].to_state and after.version == seen + 1
+        assert after.state == won.to_state and after.version == seen + 1
         assert WorkflowEvent.objects.filter(assessment=flow.dossier).count() == events + 1
 
 
-def test_two_returns_at_once_the_second_finds_the_dossier_returned(committed):
+def test_two_returns_at_once_the_second_finds_the_dossier_returned(committed, lock_race):
     flow = committed
-    for _ in range(ROUNDS):
+    for first, second in (flow.district, flow.district[::-1]):
         _submitted(flow)
-        won, lost = _split(race(*(lambda u=u: perform(Assessment.objects.get(pk=flow.dossier.pk), "return", u,
-                                                       reason="Thiếu minh chứng") for u in flow.district)))
-        assert len(won) == 1 and len(lost) == 1 and lost[0].code == "state"
-        assert WorkflowEvent.objects.filter(assessment=flow.dossier, action="return").count() >= 1
+        events = WorkflowEvent.objects.filter(assessment=flow.dossier, action="return").count()
+        won, lost = _one_wins(lock_race, _step(flow, "return", first, reason="Thiếu minh chứng"),
+                              _step(flow, "return", second, reason="Thiếu minh chứng"))
+        assert (won.actor, won.to_state) == (first, State.RETURNED) and lost.code == "state"
+        assert WorkflowEvent.objects.filter(assessment=flow.dossier, action="return").count() == events + 1
 
 
-def test_two_officers_save_the_same_value_at_once_from_the_same_page(committed):
+def test_two_officers_save_the_same_value_at_once_from_the_same_page(committed, lock_race):
     flow = committed
     Assessment.objects.filter(pk=flow.dossier.pk).update(state=State.DRAFT)
-    for i in range(ROUNDS):
+    for i, (first, second) in enumerate((flow.commune, flow.commune[::-1])):
         seen = Assessment.objects.get(pk=flow.dossier.pk).version
         entries = AuditEntry.objects.count()
         mine, theirs = f"{70 + i},5", f"{40 + i}"
-        won, lost = _split(race(*(
-            lambda raw=raw, user=user, seen=seen: set_value(Assessment.objects.get(pk=flow.dossier.pk), "2.1", raw,
-                                                            user=user, expected_version=seen)
-            for raw, user in ((mine, flow.commune[0]), (theirs, flow.commune[1])))))
-        assert len(won) == 1 and len(lost) == 1 and lost[0].code == "stale"
-        winner = flow.commune[0] if won[0].updated_by_id == flow.commune[0].pk else flow.commune[1]
-        assert f"vừa được {winner.username} thay đổi" in lost[0].message
+
+        def save(raw, user, seen=seen):
+            return lambda: set_value(Assessment.objects.get(pk=flow.dossier.pk), "2.1", raw, user=user,
+                                     expected_version=seen)
+
+        won, lost = _one_wins(lock_race, save(mine, first), save(theirs, second))
+        assert lost.code == "stale" and f"vừa được {first.username} thay đổi" in lost.message
         stored = IndicatorValue.objects.get(assessment=flow.dossier, indicator__code="2.1")
-        assert stored.value == won[0].value and stored.updated_by_id == winner.pk  # the winner's value, kept
+        assert stored.value == won.value and stored.updated_by_id == first.pk  # the first one's value, kept
         assert Assessment.objects.get(pk=flow.dossier.pk).version == seen + 1
         assert AuditEntry.objects.count() == entries + 1

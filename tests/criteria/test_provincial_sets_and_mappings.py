@@ -22,7 +22,6 @@ from nongthonso.criteria.catalogue import (
 )
 from nongthonso.criteria.models import CriteriaSet, IndicatorMapping
 from nongthonso.units.models import Unit, UnitType
-from tests.accounts.helpers import make_user
 
 HIEN_DAI = "xa-ntm-hien-dai-19-2026"
 MAPPING = "xa-ntm-2021-2025__xa-ntm-2026-2030.yaml"
@@ -56,7 +55,7 @@ def test_its_income_threshold_follows_the_communes_group_and_is_unknown_without_
 
 
 @pytest.mark.django_db
-def test_the_loader_stores_the_province_and_the_set_applies_only_there():
+def test_the_loader_stores_the_province_and_the_set_applies_only_there(make_user):
     # given the loaded catalogue, a commune of Thái Nguyên and one of another province (2026)
     cset = CriteriaSet.objects.get(code=HIEN_DAI, superseded_by__isnull=True)
     national = CriteriaSet.objects.get(code="xa-ntm-2026-2030", superseded_by__isnull=True)

@@ -21,10 +21,6 @@ from nongthonso.criteria.models import CriteriaSet
 from nongthonso.dataio import exports
 from nongthonso.recognition.group_imports import import_commune_groups
 from nongthonso.units.models import CommuneGroupAssignment, Unit
-from tests.accounts.helpers import make_user
-from tests.api.helpers import token_for
-
-from .conftest import write_table
 
 pytestmark = pytest.mark.django_db
 HEADER = ["unit_code", "group", "valid_from", "decision_number", "decision_date", "authority"]
@@ -75,7 +71,7 @@ def assign(unit: Unit, group: int, start: dt.date, end: dt.date | None = None, n
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_groups_file_records_each_communes_group_with_its_decision(tmp_path, communes, fmt):
+def test_a_groups_file_records_each_communes_group_with_its_decision(tmp_path, communes, fmt, write_table):
     a, b, _ = communes
     path = write_table(tmp_path, "nhom-xa", [
         HEADER, [a.code, 3, "15/2/2026", "120/QĐ-UBND", "10/2/2026", AUTHORITY],
@@ -108,7 +104,7 @@ def test_a_groups_file_records_each_communes_group_with_its_decision(tmp_path, c
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
-def test_a_new_decision_ends_the_previous_group_the_day_before_and_keeps_it(tmp_path, communes):
+def test_a_new_decision_ends_the_previous_group_the_day_before_and_keeps_it(tmp_path, communes, write_table):
     a = communes[0]
     first = assign(a, 2, dt.date(2026, 2, 15), number="120/QĐ-UBND")
     path = write_table(tmp_path, "nhom-moi", [
@@ -131,7 +127,7 @@ def test_a_new_decision_ends_the_previous_group_the_day_before_and_keeps_it(tmp_
         "Nhập tệp nhom-moi.csv, dòng 2 (quyết định 45/QĐ-UBND xếp nhóm mới từ 1/1/2027)")
 
 
-def test_every_bad_row_is_named_with_its_fix_and_nothing_is_written(tmp_path, province, communes):
+def test_every_bad_row_is_named_with_its_fix_and_nothing_is_written(tmp_path, province, communes, write_table):
     a, b, c = communes
     assign(b, 2, dt.date(2026, 2, 15), dt.date(2026, 12, 31), number="120/QĐ-UBND")
     assign(b, 1, dt.date(2027, 1, 1), number="45/QĐ-UBND")
@@ -179,7 +175,7 @@ def test_every_bad_row_is_named_with_its_fix_and_nothing_is_written(tmp_path, pr
     ]
 
 
-def test_only_the_province_office_imports_groups(tmp_path, province, communes):
+def test_only_the_province_office_imports_groups(tmp_path, province, communes, make_user, write_table):
     a = communes[0]
     path = write_table(tmp_path, "nhom", [HEADER, [a.code, 3, "2026-02-15", "1/QĐ-UBND", "2026-02-10", AUTHORITY]],
                        "csv")
@@ -193,7 +189,8 @@ def test_only_the_province_office_imports_groups(tmp_path, province, communes):
     assert (entry.user, entry.actor) == (office, "vp-tinh")
 
 
-def test_a_province_office_may_not_import_another_provinces_communes(tmp_path, province, communes):
+def test_a_province_office_may_not_import_another_provinces_communes(tmp_path, province, communes, make_user,
+                                                                     write_table):
     from nongthonso.units.models import UnitType
 
     other = Unit.objects.create(code="T07", name="Tỉnh Thử", unit_type=UnitType.objects.get(code="tinh"),
@@ -243,7 +240,8 @@ def test_the_export_lists_the_history_in_the_import_columns(communes):
         exports.commune_groups_table("99")
 
 
-def test_a_group_imported_late_turns_the_unknowns_of_an_assessment_into_verdicts(tmp_path, province, communes):
+def test_a_group_imported_late_turns_the_unknowns_of_an_assessment_into_verdicts(tmp_path, province, communes,
+                                                                                 write_table):
     # given a 2026 assessment of a (new) commune that has no group yet, with a value for a group-dependent indicator
     from nongthonso.units.models import UnitType
 
@@ -268,7 +266,7 @@ def test_a_group_imported_late_turns_the_unknowns_of_an_assessment_into_verdicts
     assert assessment.results["notes"] == []
 
 
-def test_the_web_page_and_the_api_take_commune_groups(client, settings, tmp_path, communes):
+def test_the_web_page_and_the_api_take_commune_groups(client, settings, tmp_path, communes, make_user, token_for):
     settings.MEDIA_ROOT = tmp_path / "media"
     a = communes[0]
     admin = make_user("quan-tri", is_superuser=True, is_staff=True)

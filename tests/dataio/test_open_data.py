@@ -42,12 +42,12 @@ def test_recognised_communes_match_the_summary(client):
     figures = summary("19", AS_OF)
     rows = get_csv(client, "xa-dat-chuan")
     data = get_json(client, "xa-dat-chuan")
-    assert figures["ntm"] == 108
+    assert figures.ntm == 108
     by_level = {level: [r for r in rows if r["level"] == level]
                 for level in ("xa_ntm", "xa_ntm_nang_cao", "xa_ntm_kieu_mau")}
     assert len(by_level["xa_ntm"]) == 108
-    assert len(by_level["xa_ntm_nang_cao"]) == figures["advanced"]
-    assert len(by_level["xa_ntm_kieu_mau"]) == figures["model"]
+    assert len(by_level["xa_ntm_nang_cao"]) == figures.advanced
+    assert len(by_level["xa_ntm_kieu_mau"]) == figures.model
     assert [{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in r.items()} for r in data["rows"]] == rows
     assert (data["dataset"], data["as_of"], data["unit"], data["published_only"]) == (
         "xa-dat-chuan", "2023-06-30", {"code": "19", "name": "Tỉnh Thái Nguyên"}, True)
@@ -59,15 +59,15 @@ def test_recognised_communes_match_the_summary(client):
 def test_figures_by_district_and_by_year_match_the_summary(client):
     figures = public_summary("19", AS_OF)
     districts = get_csv(client, "theo-huyen")
-    assert sum(int(r["ntm"]) for r in districts) == figures["ntm"] == 108
-    assert sum(int(r["communes"]) for r in districts) == figures["communes_total"]
-    assert sum(int(r["communes_assessed"]) for r in districts) == figures["communes_assessed"]
+    assert sum(int(r["ntm"]) for r in districts) == figures.ntm == 108
+    assert sum(int(r["communes"]) for r in districts) == figures.communes_total
+    assert sum(int(r["communes_assessed"]) for r in districts) == figures.communes_assessed
     json_rows = get_json(client, "theo-huyen")["rows"]
     assert [r["district_code"] for r in json_rows] == [r["district_code"] for r in districts]
     years = get_json(client, "theo-nam")["rows"]
     assert [r["year"] for r in years] == list(range(2016, 2024))
     last = years[-1]
-    assert (last["date"], last["ntm"], last["communes"]) == ("2023-06-30", 108, figures["communes_total"])
+    assert (last["date"], last["ntm"], last["communes"]) == ("2023-06-30", 108, figures.communes_total)
     assert [r["year"] for r in get_csv(client, "theo-nam")] == [str(y) for y in range(2016, 2024)]
 
 
@@ -79,7 +79,7 @@ def test_only_published_assessments_count(client, dossiers_open):
     assert years[2023]["communes_assessed"] == 0 and years[2023]["avg_criteria"] is None
     assert years[2022]["communes_assessed"] > 0
     assert sum(r["communes_assessed"] for r in get_json(client, "theo-huyen")["rows"]) == \
-        public_summary("19", AS_OF)["communes_assessed"]
+        public_summary("19", AS_OF).communes_assessed
     assert sum(1 for r in get_csv(client, "xa-dat-chuan") if r["level"] == "xa_ntm") == 108  # decisions: public
 
 

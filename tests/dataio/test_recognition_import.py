@@ -8,14 +8,10 @@ import datetime as dt
 import pytest
 
 from nongthonso.accounts.models import Role
-from nongthonso.core.imports import ImportFailed
 from nongthonso.recognition.imports import import_decisions, import_registrations
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import status_on
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import make_user
-
-from .conftest import counts, write_table
 
 pytestmark = pytest.mark.django_db
 DECISION = ["number", "date", "authority", "kind", "level", "for_year", "unit_codes", "note"]
@@ -32,16 +28,9 @@ def communes(n: int = 2) -> list[Unit]:
     return found[:n]
 
 
-def errors(importer, path, **kwargs) -> list[str]:
-    before = counts()
-    with pytest.raises(ImportFailed) as exc:
-        importer(path, **kwargs)
-    assert counts() == before
-    return [str(e) for e in exc.value.errors]
-
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_decisions_file_records_the_decisions_and_the_status_follows(tmp_path, fmt):
+def test_a_decisions_file_records_the_decisions_and_the_status_follows(tmp_path, fmt, write_table):
     a, b = communes()
     path = write_table(tmp_path, "quyet-dinh", [
         DECISION, ["999/QĐ-UBND", "15/07/2023", "UBND tỉnh Thái Nguyên", "Công nhận", "Xã đạt chuẩn nông thôn mới",
@@ -89,37 +78,38 @@ BAD_DECISIONS = [
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize(("row", "messages"), BAD_DECISIONS)
-def test_each_bad_decision_row_gets_its_exact_message(tmp_path, fmt, row, messages):
+def test_each_bad_decision_row_gets_its_exact_message(tmp_path, fmt, row, messages, write_table, import_errors):
     (a,) = communes(1)
     path = write_table(tmp_path, "quyet-dinh", [DECISION[:-1], [c.replace("{a}", a.code) for c in row]], fmt)
-    assert errors(import_decisions, path) == [m.replace("{a}", a.code).replace("{name}", a.name) for m in messages]
+    assert import_errors(import_decisions, path) == [m.replace("{a}", a.code).replace("{name}", a.name)
+                                                     for m in messages]
 
 
-def test_an_unknown_level_lists_the_levels(tmp_path):
+def test_an_unknown_level_lists_the_levels(tmp_path, write_table, import_errors):
     (a,) = communes(1)
     path = write_table(tmp_path, "qd", [DECISION[:-1], ["1/QĐ", "2023-07-15", "UBND", "", "ntm", "", a.code]], "csv")
-    (message,) = errors(import_decisions, path)
+    (message,) = import_errors(import_decisions, path)
     assert message.startswith("Dòng 2, cột «level» (giá trị «ntm»): không có mức công nhận này. Dùng một trong: "
                               "xa_ntm (Xã đạt chuẩn nông thôn mới); ")
 
 
-def test_a_decision_twice_in_the_file(tmp_path):
+def test_a_decision_twice_in_the_file(tmp_path, write_table, import_errors):
     a, b = communes()
     row = ["5/QĐ", "2023-07-15", "UBND tỉnh", "recognition", "xa_ntm", "2023"]
     path = write_table(tmp_path, "qd", [DECISION[:-1], [*row, a.code], [*row, b.code]], "csv")
-    assert errors(import_decisions, path) == [
+    assert import_errors(import_decisions, path) == [
         "Dòng 3, cột «number» (giá trị «5/QĐ»): trùng với dòng 2 (cùng số và ngày ban hành). Mỗi quyết định chỉ ghi "
         "một dòng; ghi mọi đơn vị của quyết định ở cột «unit_codes»."]
 
 
-def test_decisions_need_the_province_office(tmp_path):
+def test_decisions_need_the_province_office(tmp_path, make_user, write_table, import_errors):
     (a,) = communes(1)
     district = Unit.objects.valid_on(AS_OF).get(code=DAI_TU, unit_type__level__code="huyen")
     province = Unit.objects.valid_on(AS_OF).get(code="19", unit_type__level__code="tinh")
     path = write_table(tmp_path, "qd", [DECISION[:-1], ["7/QĐ", "2023-07-15", "UBND tỉnh", "", "xa_ntm", "", a.code]],
                        "csv")
     office = make_user("vp-huyen", Role.DISTRICT_OFFICE, district)
-    assert errors(import_decisions, path, user=office) == [
+    assert import_errors(import_decisions, path, user=office) == [
         f"Dòng 2, cột «unit_codes» (giá trị «{a.code}»): {a.name}: bạn không được nhập quyết định công nhận của "
         f"{a.name[0].lower()}{a.name[1:]}. Việc này do Văn phòng Điều phối NTM tỉnh phụ trách đơn vị thực hiện; bỏ "
         "dòng này."]
@@ -127,7 +117,7 @@ def test_decisions_need_the_province_office(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_registrations(tmp_path, fmt):
+def test_registrations(tmp_path, fmt, write_table):
     a, b = communes()
     path = write_table(tmp_path, "dang-ky", [
         REGISTRATION, [a.code, "xa_ntm", 2025, "10/01/2024", ""], [b.code, "Xã đạt chuẩn nông thôn mới nâng cao", 2026,
@@ -160,23 +150,23 @@ BAD_REGISTRATIONS = [
 
 
 @pytest.mark.parametrize(("row", "messages"), BAD_REGISTRATIONS)
-def test_each_bad_registration_row_gets_its_exact_message(tmp_path, row, messages):
+def test_each_bad_registration_row_gets_its_exact_message(tmp_path, row, messages, write_table, import_errors):
     (a,) = communes(1)
     path = write_table(tmp_path, "dk", [REGISTRATION[:-1], [c.replace("{a}", a.code) for c in row]], "xlsx")
-    assert errors(import_registrations, path) == [m.replace("{a}", a.code).replace("{name}", a.name)
+    assert import_errors(import_registrations, path) == [m.replace("{a}", a.code).replace("{name}", a.name)
                                                   for m in messages]
 
 
-def test_a_registration_twice_and_the_scope(tmp_path):
+def test_a_registration_twice_and_the_scope(tmp_path, make_user, write_table, import_errors):
     (a,) = communes(1)
     row = [a.code, "xa_ntm", "2025", "2024-01-10"]
     path = write_table(tmp_path, "dk", [REGISTRATION[:-1], row, row], "csv")
-    assert errors(import_registrations, path) == [
+    assert import_errors(import_registrations, path) == [
         f"Dòng 3, cột «unit_code» (giá trị «{a.code}»): trùng với dòng 2 (cùng đơn vị, mức và năm phấn đấu). Giữ lại "
         "một dòng."]
     path = write_table(tmp_path, "dk1", [REGISTRATION[:-1], row], "csv")
     officer = make_user("can-bo", Role.COMMUNE_OFFICER, a)
-    (message,) = errors(import_registrations, path, user=officer)
+    (message,) = import_errors(import_registrations, path, user=officer)
     assert message == (f"Dòng 2, cột «unit_code» (giá trị «{a.code}»): Bạn không được nhập đăng ký đạt chuẩn của "
                        f"{a.name[0].lower()}{a.name[1:]}. Việc này do Văn phòng Điều phối NTM huyện hoặc tỉnh phụ "
                        "trách đơn vị thực hiện; bỏ dòng này.")

@@ -32,7 +32,7 @@ def results_2023() -> list[tuple]:
 def test_values_export_then_import_into_an_empty_year_gives_identical_values_and_summary(tmp_path, fmt):
     # given the demo's 2023 values, their results and the province's summary
     values, results, figures = values_2023(), results_2023(), summary("19", AS_OF)
-    assert len(values) > 9000 and figures["ntm"] == 108
+    assert len(values) > 9000 and figures.ntm == 108
     # when they are exported …
     path = tmp_path / f"gia-tri-19-2023.{fmt}"
     call_command("export", "values", "--unit", "19", "--year", "2023", "--format", fmt, "--output", str(path),

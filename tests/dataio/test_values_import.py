@@ -15,9 +15,6 @@ from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import ImportFailed
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import make_user
-
-from .conftest import PNG, counts, docx_bytes, write_table
 
 pytestmark = pytest.mark.django_db
 HEADER = ["unit_code", "year", "indicator_code", "value", "note"]
@@ -25,13 +22,6 @@ FORMATS = ["csv", "xlsx"]
 NOT_A_TABLE = ("không phải CSV hoặc XLSX (tệp CSV phải mã UTF-8). Hãy dùng tệp mẫu (.xlsx), hoặc trong Excel chọn "
                "«Lưu thành» → «Sổ làm việc Excel (*.xlsx)» hay «CSV UTF-8 (phân tách bằng dấu phẩy)».")
 
-
-def errors_of(path) -> list[str]:
-    before = counts()
-    with pytest.raises(ImportFailed) as exc:
-        import_values(path)
-    assert counts() == before, "a refused import wrote something"
-    return [str(e) for e in exc.value.errors]
 
 
 # --- each bad-input class, in CSV and in XLSX --------------------------------------------------------------
@@ -65,15 +55,16 @@ BAD_ROWS = {
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", list(BAD_ROWS))
-def test_each_bad_row_gets_its_exact_message_and_nothing_is_written(tmp_path, commune_code, fmt, case):
+def test_each_bad_row_gets_its_exact_message_and_nothing_is_written(tmp_path, commune_code, fmt, case, write_table,
+                                                                    import_errors):
     bad, messages = BAD_ROWS[case]
     row = [commune_code if c == "{c}" else c for c in bad]
     path = write_table(tmp_path, "gia-tri", [HEADER, [commune_code, 2023, "2.2", 99, "đo lại"], row], fmt)
-    assert errors_of(path) == messages
+    assert import_errors(import_values, path) == messages
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_bad_row_is_reported_in_row_order(tmp_path, commune_code, fmt):
+def test_every_bad_row_is_reported_in_row_order(tmp_path, commune_code, fmt, write_table):
     rows = [HEADER, [commune_code, 2023, "2.2", 99], ["99999", 2023, "2.1", 90], [commune_code, 2023, "2.1", "abc"],
             [commune_code, 2023, "2.2", 98], [commune_code, 2023, "1.1", "Đạt"]]
     path = write_table(tmp_path, "gia-tri", rows, fmt)
@@ -83,10 +74,10 @@ def test_every_bad_row_is_reported_in_row_order(tmp_path, commune_code, fmt):
 
 
 @pytest.mark.parametrize(("content", "name", "message"), [
-    (PNG, "anh.png", f"Tệp «anh.png» {NOT_A_TABLE}"),
-    (PNG, "gia-tri.csv", f"Tệp «gia-tri.csv» {NOT_A_TABLE}"),
-    (docx_bytes(), "gia-tri.xlsx", f"Tệp «gia-tri.xlsx» {NOT_A_TABLE}"),
-    (docx_bytes(), "bao-cao.docx", f"Tệp «bao-cao.docx» {NOT_A_TABLE}"),
+    ("png", "anh.png", f"Tệp «anh.png» {NOT_A_TABLE}"),
+    ("png", "gia-tri.csv", f"Tệp «gia-tri.csv» {NOT_A_TABLE}"),
+    ("docx", "gia-tri.xlsx", f"Tệp «gia-tri.xlsx» {NOT_A_TABLE}"),
+    ("docx", "bao-cao.docx", f"Tệp «bao-cao.docx» {NOT_A_TABLE}"),
     (b"PK\x03\x04 not really a zip", "hong.xlsx", f"Tệp «hong.xlsx» {NOT_A_TABLE}"),
     ("unit_code,year,indicator_code,value\n05431,2023,2.1,90\n".encode("utf-16"), "utf16.csv",
      f"Tệp «utf16.csv» {NOT_A_TABLE}"),
@@ -98,30 +89,31 @@ def test_every_bad_row_is_reported_in_row_order(tmp_path, commune_code, fmt):
     (b"unit_code,year,indicator_code,value,note\n,,,,\n\n", "dong-trong.csv",
      "Tệp «dong-trong.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
 ])
-def test_files_that_are_not_tables_or_hold_no_rows(tmp_path, content, name, message):
+def test_files_that_are_not_tables_or_hold_no_rows(tmp_path, content, name, message, not_a_table, import_errors):
+    # content: the bytes, or the kind of a sample file that is no table (conftest's ``not_a_table``)
     path = tmp_path / name
-    path.write_bytes(content)
-    assert errors_of(path) == [message]
+    path.write_bytes(not_a_table[content] if isinstance(content, str) else content)
+    assert import_errors(import_values, path) == [message]
 
 
-def test_an_xlsx_file_with_only_the_header_or_nothing(tmp_path):
+def test_an_xlsx_file_with_only_the_header_or_nothing(tmp_path, write_table, import_errors):
     header_only = write_table(tmp_path, "tieu-de", [HEADER], "xlsx")
-    assert errors_of(header_only) == [
+    assert import_errors(import_values, header_only) == [
         "Tệp «tieu-de.xlsx» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."]
     blank = write_table(tmp_path, "trong", [], "xlsx")
-    assert errors_of(blank) == [
+    assert import_errors(import_values, blank) == [
         "Trang tính đầu tiên («Sheet») của tệp «trong.xlsx» không có dữ liệu. Dữ liệu phải nằm ở trang tính đầu tiên, "
         "dòng 1 là dòng tiêu đề."]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_missing_or_unknown_column(tmp_path, fmt):
+def test_a_missing_or_unknown_column(tmp_path, fmt, write_table, import_errors):
     path = write_table(tmp_path, "cot", [["unit_code", "year", "value"], ["05431", 2023, 90]], fmt)
-    assert errors_of(path) == [
+    assert import_errors(import_values, path) == [
         "Dòng 1, cột «indicator_code»: Thiếu cột «indicator_code». Dòng đầu tiên phải có các cột: unit_code, year, "
         "indicator_code, value (có thể thêm: note, source, set)."]
     path = write_table(tmp_path, "cot2", [[*HEADER, "ghi_chu"], ["05431", 2023, "2.1", 90, "", "x"]], fmt)
-    assert errors_of(path) == [
+    assert import_errors(import_values, path) == [
         "Dòng 1, cột «ghi_chu»: Cột «ghi_chu» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: unit_code, year, "
         "indicator_code, value, note, source, set."]
 
@@ -129,7 +121,7 @@ def test_a_missing_or_unknown_column(tmp_path, fmt):
 # --- good files ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_good_file_writes_and_evaluates(tmp_path, commune_code, fmt):
+def test_a_good_file_writes_and_evaluates(tmp_path, commune_code, fmt, write_table):
     rows = [HEADER, [commune_code, 2023, "2.1", 100, "đo lại"], [commune_code, 2023, "10", "20", ""],
             [commune_code, 2023, "1.1", "Đạt", ""]]
     path = write_table(tmp_path, "gia-tri", rows, fmt)
@@ -156,12 +148,13 @@ def test_semicolons_and_comma_decimals_as_a_vietnamese_excel_saves_csv(tmp_path,
                                       ).value == 85.7
 
 
-def test_a_new_year_creates_the_assessment_and_a_dry_run_previews_it(tmp_path, commune_code):
+def test_a_new_year_creates_the_assessment_and_a_dry_run_previews_it(tmp_path, commune_code, import_counts,
+                                                                     write_table):
     path = write_table(tmp_path, "moi", [HEADER, [commune_code, 2024, "2.1", 100], [commune_code, 2024, "1.1", 1]],
                        "csv")
-    before = counts()
+    before = import_counts()
     preview = import_values(path, dry_run=True)
-    assert counts() == before
+    assert import_counts() == before
     assert (preview.created, preview.updated, preview.dry_run) == (2, 0, True)
     assert [(c.row, c.action, c.before, c.after) for c in preview.changes] == [
         (2, "create", "", "100"), (3, "create", "", "Đạt")]
@@ -172,7 +165,7 @@ def test_a_new_year_creates_the_assessment_and_a_dry_run_previews_it(tmp_path, c
     assert assessment.criteria_unknown == 19 and assessment.evaluated_at is not None  # 2.1 alone decides nothing
 
 
-def test_progress_is_reported_by_phase(tmp_path, commune_code):
+def test_progress_is_reported_by_phase(tmp_path, commune_code, write_table):
     path = write_table(tmp_path, "gia-tri", [HEADER, [commune_code, 2023, "2.1", 99]], "csv")
     calls = []
     import_values(path, progress=lambda *args: calls.append(args))
@@ -182,7 +175,7 @@ def test_progress_is_reported_by_phase(tmp_path, commune_code):
     assert check[1:] == (1, path.stat().st_size, path.stat().st_size)
 
 
-def test_the_command_prints_a_progress_line_on_request(tmp_path, commune_code):
+def test_the_command_prints_a_progress_line_on_request(tmp_path, commune_code, write_table):
     path = write_table(tmp_path, "gia-tri", [HEADER, [commune_code, 2023, "2.1", 99]], "xlsx")
     out, err = io.StringIO(), io.StringIO()
     call_command("import", "values", str(path), "--progress", stdout=out, stderr=err)
@@ -190,7 +183,7 @@ def test_the_command_prints_a_progress_line_on_request(tmp_path, commune_code):
     assert out.getvalue().startswith("Đã tạo mới 0, cập nhật 1, giữ nguyên 0 dòng.")
 
 
-def test_the_command_reports_errors_and_their_number(tmp_path, commune_code):
+def test_the_command_reports_errors_and_their_number(tmp_path, commune_code, write_table):
     path = write_table(tmp_path, "gia-tri", [HEADER, ["99999", 2023, "2.1", 90], ["99998", 2023, "2.1", 90]], "xlsx")
     err = io.StringIO()
     with pytest.raises(CommandError) as exc:
@@ -199,7 +192,7 @@ def test_the_command_reports_errors_and_their_number(tmp_path, commune_code):
     assert err.getvalue().splitlines()[0].startswith("Dòng 2, cột «unit_code» (giá trị «99999»)")
 
 
-def test_a_flood_of_errors_is_listed_up_to_the_limit_and_counted(tmp_path, commune_code, monkeypatch):
+def test_a_flood_of_errors_is_listed_up_to_the_limit_and_counted(tmp_path, commune_code, monkeypatch, write_table):
     monkeypatch.setattr("nongthonso.core.imports.MAX_ERRORS", 3)
     rows = [HEADER] + [[f"9{i:04d}", 2023, "2.1", 90] for i in range(5)]
     path = write_table(tmp_path, "nhieu-loi", rows, "csv")
@@ -211,17 +204,18 @@ def test_a_flood_of_errors_is_listed_up_to_the_limit_and_counted(tmp_path, commu
                                          "thử lại để xem tiếp.")
 
 
-def test_values_of_a_unit_outside_the_users_scope_are_row_errors(tmp_path, commune_code):
+def test_values_of_a_unit_outside_the_users_scope_are_row_errors(tmp_path, commune_code, import_counts, make_user,
+                                                                 write_table):
     mine = Unit.objects.filter(code=commune_code).order_by("-valid_from").first()
     other = (Assessment.objects.filter(year=2023, criteria_set__code="xa-ntm-2021-2025")
              .exclude(unit__code=commune_code).select_related("unit").order_by("unit__code").first().unit)
     user = make_user("can-bo-xa", Role.COMMUNE_OFFICER, mine)
     path = write_table(tmp_path, "gia-tri", [HEADER, [commune_code, 2023, "2.1", 99], [other.code, 2023, "2.1", 99]],
                        "csv")
-    before = counts()
+    before = import_counts()
     with pytest.raises(ImportFailed) as exc:
         import_values(path, user=user)
-    assert counts() == before
+    assert import_counts() == before
     message = str(exc.value.errors[0])
     assert message.startswith(f"Dòng 3, cột «unit_code» (giá trị «{other.code}»): Bạn là cán bộ phụ trách NTM ")
     assert message.endswith("Bỏ các dòng của đơn vị này.")

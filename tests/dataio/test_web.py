@@ -14,9 +14,6 @@ from nongthonso.accounts.models import Role
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.dataio import uploads
 from nongthonso.units.models import Unit
-from tests.accounts.helpers import make_user
-
-from .conftest import PNG, counts
 
 pytestmark = pytest.mark.django_db
 IMPORT, CONFIRM = "/nhap-du-lieu/", "/nhap-du-lieu/xac-nhan/"
@@ -29,7 +26,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def officer(commune_code):
+def officer(commune_code, make_user):
     commune = Unit.objects.filter(code=commune_code).order_by("-valid_from").first()
     return make_user("can-bo-xa", Role.COMMUNE_OFFICER, commune)
 
@@ -49,16 +46,16 @@ def test_the_pages_need_a_login(client):
         assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
 
 
-def test_upload_preview_then_confirm(client, officer, commune_code, media):
+def test_upload_preview_then_confirm(client, officer, commune_code, media, import_counts):
     client.force_login(officer)
     page = client.get(IMPORT).content.decode()
     assert 'enctype="multipart/form-data"' in page and 'name="token"' in page and "hx-get=" in page
     content = f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,97.5\n{commune_code},2023,1.1,Đạt\n"
-    before = counts()
+    before = import_counts()
     response = upload(client, "gia tri.csv", content.encode())
     html = response.content.decode()
     assert response.status_code == 200
-    assert counts() == before  # the preview wrote nothing
+    assert import_counts() == before  # the preview wrote nothing
     assert 'data-count="updated">1<' in html and 'data-count="unchanged">1<' in html
     assert "Xem trước: giá trị chỉ tiêu từ tệp «gia tri.csv»" in html
     assert f"({commune_code}) · 2023 · chỉ tiêu 2.1</td><td>" in html and "<td>97,5</td>" in html
@@ -76,12 +73,12 @@ def test_upload_preview_then_confirm(client, officer, commune_code, media):
     assert client.post(CONFIRM, {"token": "tokentokentoken1"}).status_code == 400
 
 
-def test_errors_are_listed_and_nothing_waits_for_confirmation(client, officer, commune_code, media):
+def test_errors_are_listed_and_nothing_waits_for_confirmation(client, officer, commune_code, media, import_counts):
     client.force_login(officer)
     content = f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,nhiều\n99999,2023,2.1,90\n"
-    before = counts()
+    before = import_counts()
     html = upload(client, "loi.csv", content.encode()).content.decode()
-    assert counts() == before
+    assert import_counts() == before
     assert "Tệp «loi.csv» có lỗi — chưa ghi gì vào cơ sở dữ liệu" in html
     assert ('<tr data-row="2"><td class="num">2</td><td>value</td><td>nhiều</td><td>Chỉ tiêu 2.1 cần một số (%); '
             "«nhiều» không phải là số. Dùng dấu phẩy cho phần thập phân, ví dụ 85,7.</td></tr>") in html
@@ -91,13 +88,14 @@ def test_errors_are_listed_and_nothing_waits_for_confirmation(client, officer, c
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("rong.csv", b"", "Tệp «rong.csv» rỗng. Hãy dùng tệp mẫu và điền dữ liệu."),
-    ("anh.png", PNG, "Tệp «anh.png» không phải CSV hoặc XLSX"),
+    ("anh.png", "png", "Tệp «anh.png» không phải CSV hoặc XLSX"),
     ("tieu-de.csv", b"unit_code,year,indicator_code,value\n",
      "Tệp «tieu-de.csv» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."),
 ])
-def test_bad_files_through_the_web(client, officer, name, content, message):
+def test_bad_files_through_the_web(client, officer, name, content, message, not_a_table):
+    # content: the bytes, or the kind of a sample file that is no table (conftest's ``not_a_table``)
     client.force_login(officer)
-    html = upload(client, name, content).content.decode()
+    html = upload(client, name, not_a_table[content] if isinstance(content, str) else content).content.decode()
     assert message in html and ">Xác nhận nhập<" not in html
 
 
@@ -115,16 +113,16 @@ def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, 
     assert "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính" in html
 
 
-def test_a_token_of_another_user_imports_nothing(client, officer, commune_code, media):
+def test_a_token_of_another_user_imports_nothing(client, officer, commune_code, media, import_counts, make_user):
     client.force_login(officer)
     upload(client, "v.csv", f"unit_code,year,indicator_code,value\n{commune_code},2023,2.1,11\n".encode())
     intruder = make_user("nguoi-khac", Role.COMMUNE_OFFICER,
                          Unit.objects.filter(code=commune_code).order_by("-valid_from").first())
     client.force_login(intruder)  # a new session: the pending file is not in it
-    before = counts()
+    before = import_counts()
     response = client.post(CONFIRM, {"token": "tokentokentoken1"})
     assert response.status_code == 400 and "Không còn tệp chờ nhập" in response.content.decode()
-    assert counts() == before
+    assert import_counts() == before
 
 
 def test_cancel_deletes_the_file(client, officer, commune_code, media):
@@ -135,7 +133,7 @@ def test_cancel_deletes_the_file(client, officer, commune_code, media):
     assert "Đã hủy; tệp đã được xóa." in html and pending_files(media) == []
 
 
-def test_the_progress_fragment(client, officer):
+def test_the_progress_fragment(client, officer, make_user):
     client.force_login(officer)
     url = "/nhap-du-lieu/tien-do/tokentokentoken9/"
     assert client.get(url).content.decode().strip() == ""

@@ -21,25 +21,23 @@ from nongthonso.assessments.workflow import WorkflowError, perform
 from nongthonso.audit.models import AuditEntry
 from nongthonso.notifications import services
 from nongthonso.notifications.models import Notification
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, put_in_state, unit
-from tests.accounts.two_tier import LAM_VY, VAN_PHU, dossier_2026, new_unit
 
 pytestmark = pytest.mark.django_db
 REASON = "Tiêu chí 6: thiếu danh sách hộ nghèo đa chiều đã được phê duyệt"
 
 
 @pytest.fixture
-def flow(db):
+def flow(db, dossier_2026, lam_vy, make_user, new_unit, van_phu):
     """Vạn Phú's 2026 dossier; its two officers (one with an e-mail address), two province office staff (one with an
     address), Lam Vỹ's officer and a viewer of the whole province (neither should ever be told)."""
-    province, commune = new_unit("19", "tinh"), new_unit(VAN_PHU)
+    province, commune = new_unit("19", "tinh"), van_phu
     return SimpleNamespace(
         dossier=dossier_2026(commune), commune=commune,
         officer=make_user("canbo", "commune_officer", commune, email="canbo@vanphu.example"),
         officer2=make_user("canbo2", "commune_officer", commune),
         office=make_user("tinh", "province_office", province, email="vpdp@thainguyen.example"),
         office2=make_user("tinh2", "province_office", province),
-        elsewhere=make_user("canbo.lamvy", "commune_officer", new_unit(LAM_VY), email="lamvy@example.org"),
+        elsewhere=make_user("canbo.lamvy", "commune_officer", lam_vy, email="lamvy@example.org"),
         viewer=make_user("xem", "viewer", province, email="xem@example.org"),
     )
 
@@ -106,9 +104,10 @@ def test_a_return_tells_the_commune_why_and_the_submitter_even_without_the_role_
     assert "Việc tiếp theo của bạn: Gửi hồ sơ tự đánh giá." in told["canbo2"]
 
 
-def test_approval_tells_who_records_the_decision_and_the_decision_tells_the_submitter(flow):
+def test_approval_tells_who_records_the_decision_and_the_decision_tells_the_submitter(flow, dossier_2026, lam_vy,
+                                                                                      make_user):
     # Lam Vỹ holds no decision: once approved, its dossier waits for one
-    commune = new_unit(LAM_VY)
+    commune = lam_vy
     a = dossier_2026(commune)
     officer = make_user("canbo.lamvy2", "commune_officer", commune)
     perform(a, "submit", officer)
@@ -135,23 +134,24 @@ def test_approval_of_a_commune_recognised_already_asks_nobody_for_a_decision(flo
     assert _told("approve")["canbo"].endswith("Trạng thái hồ sơ: Tỉnh đã thẩm định, chờ quyết định công nhận.")
 
 
-def test_three_tier_steps_tell_the_district_then_the_province(before_two_tier):
-    dai_tu = unit(DAI_TU, "huyen")
+def test_three_tier_steps_tell_the_district_then_the_province(before_two_tier, assessed_communes, dai_tu, dossier,
+                                                              make_user, put_in_state, unit_at, province_19):
     commune = assessed_communes(dai_tu)[0]
     a = put_in_state(dossier(commune), State.DRAFT)
     officer = make_user("canbo", "commune_officer", commune)
     make_user("huyen", "district_office", dai_tu)
-    make_user("huyen.khac", "district_office", unit("167", "huyen"))
-    make_user("tinh", "province_office", unit("19", "tinh"))
+    make_user("huyen.khac", "district_office", unit_at("167", "huyen"))
+    make_user("tinh", "province_office", province_19)
     perform(a, "submit", officer)
     assert set(_told("submit")) == {"huyen"}  # the district that verifies; not another district, nor the province
     perform(a, "verify", Notification.objects.get(verb="submit").recipient)
     assert set(_told("verify")) == {"tinh"}
 
 
-def test_the_actors_of_a_step_include_the_offices_that_succeeded_the_units_above(flow):
+def test_the_actors_of_a_step_include_the_offices_that_succeeded_the_units_above(flow, assessed_communes, dai_tu,
+                                                                                 dossier):
     # a 2023 dossier of an old commune of the old province: the new province's office covers it by lineage
-    old = dossier(assessed_communes(unit(DAI_TU, "huyen"))[0])
+    old = dossier(assessed_communes(dai_tu)[0])
     approve = definitions()["hai-cap"].step("approve")
     assert [u.username for u in services.actors(approve, old.unit)] == ["tinh", "tinh2"]
     assert [u.username for u in services.actors(approve, flow.commune)] == ["tinh", "tinh2"]
@@ -259,7 +259,7 @@ def test_the_pages_need_a_login(client):
     assert client.post("/thong-bao/da-doc/")["Location"].startswith("/dang-nhap/")
 
 
-def test_a_user_holding_both_roles_is_not_told_of_their_own_step(flow):
+def test_a_user_holding_both_roles_is_not_told_of_their_own_step(flow, make_user, new_unit):
     both = make_user("kiemnhiem", "commune_officer", flow.commune)
     grant(both, "province_office", new_unit("19", "tinh"))
     perform(flow.dossier, "submit", both)

@@ -28,9 +28,6 @@ from nongthonso.assessments.models import Assessment, WorkflowEvent
 from nongthonso.assessments.services import set_value
 from nongthonso.assessments.workflow import perform
 from nongthonso.core.backup import DATA, MANIFEST, SIGNATURE, data_rows
-from tests.accounts.helpers import DAI_TU, assessed_communes, dossier, make_user, unit
-
-from .fingerprint import fingerprint
 
 # the 2023 dossiers walk the three-tier workflow: today is 1/6/2025 here (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("before_two_tier")
@@ -64,10 +61,10 @@ def media(tmp_path, settings):
 
 
 @pytest.fixture
-def source(db, media, dossiers_open):
+def source(db, media, dossiers_open, assessed_communes, dai_tu, dossier, make_user):
     """Something in every kind of table the demo leaves empty: a user with a role, a value typed in, two
     evidence files, a workflow step."""
-    commune = assessed_communes(unit(DAI_TU, "huyen"))[0]
+    commune = assessed_communes(dai_tu)[0]
     officer = make_user("canbo.backup", "commune_officer", commune, first_name="Nguyễn Thị Hoa")
     a = dossier(commune)
     set_value(a, "2.1", "87,5", user=officer, source="Biên bản nghiệm thu", note="đo lại tháng 5")
@@ -115,7 +112,7 @@ def target(request, tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_round_trip_gives_identical_data_summary_and_evidence(source, tmp_path, target):
+def test_a_round_trip_gives_identical_data_summary_and_evidence(source, tmp_path, target, fingerprint):
     archive = tmp_path / "ntm.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
     expected = fingerprint()
@@ -143,7 +140,7 @@ def test_a_round_trip_gives_identical_data_summary_and_evidence(source, tmp_path
 
 
 @pytest.mark.django_db
-def test_the_archive_holds_a_manifest_and_is_private(source, tmp_path):
+def test_the_archive_holds_a_manifest_and_is_private(source, tmp_path, fingerprint):
     archive = tmp_path / "ntm.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
     assert archive.stat().st_mode & 0o777 == 0o600  # password hashes inside: owner only

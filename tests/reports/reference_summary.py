@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import asdict
 
 from django.db.models import Q
 
@@ -39,6 +40,7 @@ def latest_assessments(units, level: str, year: int) -> dict[int, Assessment]:
 
 
 def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = None) -> dict:
+    """The summary as the JSON of ``summary(…).to_dict()`` (the report command's, the API's)."""
     unit = find_root(code, as_of)
     period_start = period_start or dt.date(as_of.year, 1, 1)
     within = Unit.objects.valid_on(as_of).within(unit)
@@ -150,5 +152,7 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
         "province_completion": completion,
     }
     if completion is not None:
-        completion["targets"] = targets.progress(data, as_of)
+        held = {Level.XA_NTM: ntm, Level.XA_NANG_CAO: advanced, Level.XA_KIEU_MAU: model,
+                Level.XA_HIEN_DAI: data["modern"]}
+        completion["targets"] = [asdict(t) for t in targets.progress(as_of, len(communes), held)]
     return data

@@ -25,9 +25,7 @@ from nongthonso.accounts.services import grant
 from nongthonso.recognition.models import Decision
 from nongthonso.reports import selectors, views
 
-from .test_dashboard import URL
-from .test_summary import _failing_value, _first_met_indicator, _latest_2023
-
+URL = "/bang-dieu-khien/"
 PARAMS = {"as_of": "2023-06-30"}
 
 
@@ -71,7 +69,8 @@ def get(client, url: str = URL, params: dict | None = None) -> tuple[str, list[s
 
 
 @pytest.mark.django_db
-def test_a_value_change_shows_on_the_very_next_request(dossiers_open, admin_client, on_commit):
+def test_a_value_change_shows_on_the_very_next_request(dossiers_open, admin_client, on_commit, failing_value,
+                                                       first_met_indicator, latest_2023):
     public_before, _ = get(Client(), "/")
     first, computed = get(admin_client)
     again, cached = get(admin_client)
@@ -80,11 +79,11 @@ def test_a_value_change_shows_on_the_very_next_request(dossiers_open, admin_clie
     assert [sql.split(" FROM ")[0 if "MAX(" in sql else 1].split()[0] for sql in cached] == [
         '"django_session"', '"auth_user"', "SELECT"]
     # when a commune meeting 19 criteria loses one through the data entry service
-    assessment = next(a for a in _latest_2023() if a.criteria_met == 19)
-    _, indicator = _first_met_indicator(assessment)
+    assessment = next(a for a in latest_2023() if a.criteria_met == 19)
+    _, indicator = first_met_indicator(assessment)
     from nongthonso.assessments.services import set_value
 
-    set_value(assessment, indicator["code"], _failing_value(assessment, indicator["code"]))
+    set_value(assessment, indicator["code"], failing_value(assessment, indicator["code"]))
     # then the very next request shows it
     after, _ = get(admin_client)
     before_counts, after_counts = histogram(first), histogram(after)
@@ -95,7 +94,7 @@ def test_a_value_change_shows_on_the_very_next_request(dossiers_open, admin_clie
 
 
 @pytest.mark.django_db
-def test_writes_outside_the_audited_paths_change_the_revision_too(on_commit):
+def test_writes_outside_the_audited_paths_change_the_revision_too(on_commit, latest_2023):
     with CaptureQueriesContext(connection) as ctx:
         revision = selectors.data_revision()
     assert len(ctx.captured_queries) == 1
@@ -103,13 +102,13 @@ def test_writes_outside_the_audited_paths_change_the_revision_too(on_commit):
                                        level="xa-ntm", for_year=2022)
     assert selectors.data_revision() != revision
     revision = selectors.data_revision()
-    decision.units.add(_latest_2023()[0].unit)  # a unit linked to a decision: a new row of the link table
+    decision.units.add(latest_2023()[0].unit)  # a unit linked to a decision: a new row of the link table
     assert selectors.data_revision() != revision
 
 
 @pytest.mark.django_db
-def test_each_visitor_gets_its_own_token_and_name_on_a_cached_page(client, django_user_model, on_commit):
-    district = _latest_2023()[0].unit.parent
+def test_each_visitor_gets_its_own_token_and_name_on_a_cached_page(client, django_user_model, on_commit, latest_2023):
+    district = latest_2023()[0].unit.parent
     pages = {}
     for name in ("vpdp.mot", "vpdp.hai"):
         user = django_user_model.objects.create_user(name, password=None, first_name=name.upper())

@@ -8,8 +8,6 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from nongthonso.accounts.services import grant
@@ -17,8 +15,6 @@ from nongthonso.assessments import standings
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.choices import Level
-from nongthonso.recognition import spells
-from nongthonso.recognition.models import Decision, Registration
 from nongthonso.reports import selectors
 from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary
@@ -26,67 +22,11 @@ from nongthonso.units.models import Unit
 
 AS_OF = dt.date(2023, 6, 30)
 URL = "/bang-dieu-khien/"
-QUERY_BOUND = 80  # a constant, whatever the number of communes
-
-
-def unit(code: str, level: str = "huyen") -> Unit:
-    return Unit.objects.valid_on(AS_OF).get(code=code, unit_type__level__code=level)
-
-
-def rural_communes(root: Unit) -> list[Unit]:
-    return list(Unit.objects.valid_on(AS_OF).within(root).rural_communes().order_by("code"))
-
-
-def grow(district: Unit, total: int) -> None:
-    """Add synthetic communes to ``district`` until it has ``total`` rural communes on AS_OF, each a copy
-    of an existing commune of the district (same decisions, registrations and assessments), so the data
-    has the same shape, only more of it."""
-    templates = rural_communes(district)
-    through = Decision.units.through
-    links, copies, registrations = [], [], []
-    for i in range(len(templates), total):
-        template = templates[i % len(templates)]
-        commune = Unit(code=f"T{district.code}{i:04d}", name=f"Xã Thử {district.code}-{i}",
-                       unit_type_id=template.unit_type_id, parent=district, valid_from=template.valid_from,
-                       valid_to=template.valid_to, region=template.region, synthetic=True)
-        commune.save()
-        links += [through(decision_id=d, unit_id=commune.pk)
-                  for d in through.objects.filter(unit=template).values_list("decision_id", flat=True)]
-        for a in Assessment.objects.filter(unit=template):
-            a.pk, a.unit = None, commune
-            copies.append(a)
-        for r in Registration.objects.filter(unit=template):
-            r.pk, r.unit = None, commune
-            registrations.append(r)
-    through.objects.bulk_create(links)
-    Assessment.objects.bulk_create(copies)
-    Registration.objects.bulk_create(registrations)
-    # bulk_create sends no signals: the derived rows of the new communes, as any bulk writer must
-    new = {link.unit_id for link in links} | {a.unit_id for a in copies}
-    spells.refresh(new)
-    standings.refresh(new)
-    assert len(rural_communes(district)) == total
-
-
-def count_queries(client, url: str, params: dict) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.fixture
 def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("quantri", "quantri@example.vn", None)
     client.force_login(user)
     return client
-
-
-def district_rows(html: str) -> list[tuple[str, int, int]]:
-    """(code, communes, NTM) per row of the district table."""
-    rows = re.findall(r'<tr data-district="(\w+)"><th scope="row">[^<]+</th><td class="num">([\d.]+)</td>\s*'
-                      r'<td class="num">([\d.]+)</td>', html)
-    return [(code, int(n.replace(".", "")), int(ntm.replace(".", ""))) for code, n, ntm in rows]
 
 
 @pytest.mark.django_db
@@ -97,7 +37,7 @@ def test_the_dashboard_requires_a_login(client):
 
 
 @pytest.mark.django_db
-def test_the_dashboard_shows_the_demo_figures(admin_client):
+def test_the_dashboard_shows_the_demo_figures(admin_client, province_19, rural_communes, district_rows):
     response = admin_client.get(URL, {"as_of": "2023-06-30"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -125,7 +65,7 @@ def test_the_dashboard_shows_the_demo_figures(admin_client):
     assert html.count('role="img" aria-label=') == 4
     # the alert list, with the action for each commune
     assert "Cảnh báo: đã công nhận nhưng số liệu mới nhất không đạt" in html
-    found = alerts(rural_communes(unit("19", "tinh")), AS_OF)
+    found = alerts(rural_communes(province_19), AS_OF)
     assert found and html.count("<tr data-alert=") == len(found)
     assert "Duy trì, nâng chất" in html
     assert f'<a href="{reverse("scorecard", args=[found[0].unit.pk])}">{found[0].unit.name}</a>' in html
@@ -142,45 +82,45 @@ def test_dates_and_numbers_are_written_the_vietnamese_way(admin_client):
 
 
 @pytest.mark.django_db
-def test_the_selectors_agree_with_the_summary(province_19):
+def test_the_selectors_agree_with_the_summary(province_19, rural_communes):
     data = summary("19", AS_OF)
     scope = selectors.Scope(province_19, AS_OF)
     rows = selectors.district_table(province_19, AS_OF, scope=scope)
     assert len(rows) == 9
-    assert sum(r.communes for r in rows) == data["communes_total"] == 126
-    assert sum(r.ntm for r in rows) == data["ntm"] == 108
-    assert sum(r.advanced for r in rows) == data["advanced"] == 17
-    assert sum(r.model for r in rows) == data["model"] == 4
-    assert sum(r.criteria_met_sum for r in rows) == data["criteria_met_sum"]
+    assert sum(r.communes for r in rows) == data.communes_total == 126
+    assert sum(r.ntm for r in rows) == data.ntm == 108
+    assert sum(r.advanced for r in rows) == data.advanced == 17
+    assert sum(r.model for r in rows) == data.model == 4
+    assert sum(r.criteria_met_sum for r in rows) == data.criteria_met_sum
     assert [r.name for r in rows] == sorted((r.name for r in rows), key=vi_sort_key)
 
     histogram = selectors.criteria_histogram(province_19, AS_OF, scope=scope)
     assert [h["criteria"] for h in histogram] == list(range(20))
     assert sum(h["communes"] for h in histogram) == 126
     mean = sum(h["criteria"] * h["communes"] for h in histogram) / 126
-    assert round(mean, 1) == data["avg_criteria"] == 18.2
-    assert {str(h["criteria"]): h["communes"] for h in histogram if h["communes"]} == data["criteria_distribution"]
+    assert round(mean, 1) == data.avg_criteria == 18.2
+    assert {str(h["criteria"]): h["communes"] for h in histogram if h["communes"]} == data.criteria_distribution
     assert all(h["communes"] == 0 for h in histogram[:10])  # "không có xã dưới 10 tiêu chí"
 
     shares = selectors.criterion_shares(province_19, AS_OF, scope=scope)
     assert [s["code"] for s in shares] == [str(i) for i in range(1, 20)]
     assert all(s["assessed"] == 126 for s in shares)
     # the criteria met, counted criterion by criterion, add up to the communes' totals
-    assert sum(s["met"] for s in shares) == data["criteria_met_sum"]
+    assert sum(s["met"] for s in shares) == data.criteria_met_sum
 
     trend = selectors.trend(province_19, range(2021, 2024), as_of=AS_OF)
     assert [t["year"] for t in trend] == [2021, 2022, 2023]
     assert trend[-1]["ntm"] == 108 and trend[-1]["avg_criteria"] == 18.2 and trend[-1]["communes"] == 126
-    assert summary("19", dt.date(2022, 12, 31))["ntm"] == trend[1]["ntm"]
+    assert summary("19", dt.date(2022, 12, 31)).ntm == trend[1]["ntm"]
     assert trend[0]["ntm"] <= trend[1]["ntm"] <= trend[2]["ntm"]
 
     reg = {r["level"]: (r["registered"], r["recognised"])
            for r in selectors.registrations_vs_achievements(province_19, 2023, as_of=AS_OF)}
-    assert {lvl: n for lvl, (n, _) in reg.items()} == data["registrations"]
+    assert {lvl: n for lvl, (n, _) in reg.items()} == data.registrations
     done_2022 = {r["level"]: r["recognised"] for r in selectors.registrations_vs_achievements(province_19, 2022)}
     # the decisions of the first half of 2023 were all "for 2022"
-    for level, d in data["decisions_in_period"].items():
-        assert done_2022[level] >= d["communes"]
+    for level, d in data.decisions_in_period.items():
+        assert done_2022[level] >= d.communes
 
     rows = selectors.alert_rows(province_19, AS_OF, scope=scope)
     expected = alerts(rural_communes(province_19), AS_OF)
@@ -204,8 +144,8 @@ def test_an_alert_follows_the_data(admin_client, province_19):
 
 
 @pytest.mark.django_db
-def test_a_district_office_sees_its_district(client, django_user_model):
-    district = unit("171")
+def test_a_district_office_sees_its_district(client, django_user_model, unit_at, rural_communes, district_rows, dai_tu):
+    district = dai_tu
     user = django_user_model.objects.create_user("vpdp.daitu.test", password=None)
     grant(user, "district_office", district)
     client.force_login(user)
@@ -213,7 +153,7 @@ def test_a_district_office_sees_its_district(client, django_user_model):
     assert "Bảng điều khiển — Huyện Đại Từ" in html
     assert [code for code, _, _ in district_rows(html)] == ["171"]
     communes = rural_communes(district)
-    assert f"<b>{summary('171', AS_OF)['ntm']}/{len(communes)}</b>" in html
+    assert f"<b>{summary('171', AS_OF).ntm}/{len(communes)}</b>" in html
     for row in re.findall(r'<tr data-alert="(\w+)">', html):
         assert row in {c.code for c in communes}
     # another unit is refused with a message, and the district's figures are shown
@@ -234,24 +174,25 @@ def test_a_user_without_a_role_sees_published_figures_only(client, django_user_m
 
 
 @pytest.mark.django_db
-def test_the_dashboard_queries_do_not_grow_with_the_communes(admin_client):
+def test_the_dashboard_queries_do_not_grow_with_the_communes(admin_client, unit_at, grow, count_queries, query_bound):
     """10 communes or 200: the same number of queries (and a small one)."""
-    district = unit("165")  # Thành phố Sông Công, 3 rural communes
+    district = unit_at("165", "huyen")  # Thành phố Sông Công, 3 rural communes
     params = {"as_of": "2023-06-30", "unit": "165"}
     grow(district, 10)
     small = count_queries(admin_client, URL, params)
     grow(district, 200)
     large = count_queries(admin_client, URL, params)
-    assert small == large <= QUERY_BOUND
+    assert small == large <= query_bound
     html = admin_client.get(URL, params).content.decode()
     assert "<b>200/200</b>" in html
 
 
 @pytest.mark.django_db
-def test_the_province_dashboard_queries_do_not_grow_with_the_communes(admin_client):
+def test_the_province_dashboard_queries_do_not_grow_with_the_communes(admin_client, unit_at, grow, count_queries,
+                                                                      query_bound, dai_tu):
     params = {"as_of": "2023-06-30"}
     before = count_queries(admin_client, URL, params)
-    grow(unit("171"), 27 + 74)  # Đại Từ grows: the province reaches 200 communes
+    grow(dai_tu, 27 + 74)  # Đại Từ grows: the province reaches 200 communes
     after = count_queries(admin_client, URL, params)
-    assert before == after <= QUERY_BOUND
+    assert before == after <= query_bound
     assert "/200</b>" in admin_client.get(URL, params).content.decode()

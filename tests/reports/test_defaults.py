@@ -16,8 +16,6 @@ from nongthonso.core.dates import parse_as_of
 from nongthonso.core.text import format_date
 from nongthonso.reports.views import report_dates
 
-from .test_summary import REPORT_2023
-
 MID_2023 = dt.date(2023, 6, 30)
 
 
@@ -75,10 +73,10 @@ def test_the_home_province_comes_from_the_settings(client):
 
 
 @pytest.mark.django_db
-def test_the_report_command_defaults_to_today_and_the_home_province(mid_2023):
+def test_the_report_command_defaults_to_today_and_the_home_province(mid_2023, report_2023):
     out = io.StringIO()
     call_command("report", "summary", stdout=out)
-    assert out.getvalue().strip() == REPORT_2023
+    assert out.getvalue().strip() == report_2023
     with override_settings(HOME_PROVINCE="99"), pytest.raises(CommandError, match="Không có đơn vị mã «99»"):
         call_command("report", "summary", stdout=io.StringIO())
 

@@ -2,8 +2,6 @@
 admin's change form), two transactions refreshing the same unit at once (PostgreSQL), a row stored twice."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -106,39 +104,12 @@ def committed_db(django_db_setup, django_db_blocker):
         yield
 
 
-def _one_after_the_other(first, second) -> None:
-    """``first`` in a transaction that stays open 1.5 s after its write; ``second``, in another connection, starts
-    its own transaction meanwhile (its refresh waits on the rows ``first``'s refresh deleted)."""
-    wrote, errors = threading.Event(), []
-
-    def run_first():
-        try:
-            with transaction.atomic():
-                first()
-                wrote.set()
-                time.sleep(1.5)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-            wrote.set()
-        finally:
-            connection.close()
-
-    def run_second():
-        try:
-            wrote.wait(10)
-            with transaction.atomic():
-                second()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
+def _one_after_the_other(lock_race, first, second) -> None:
+    """``first`` in a transaction that stays open after its write until ``second``, started meanwhile in another
+    connection, is seen waiting for a lock ``first`` holds (its refresh waits on the rows ``first``'s refresh
+    wrote); then ``first`` commits and ``second`` goes on (``lock_race`` in tests/conftest.py). Both succeed."""
+    race = lock_race(first, second)
+    assert not any(isinstance(result, Exception) for result in race.results), race.results
 
 
 def _communes_of_19():
@@ -154,7 +125,7 @@ def _duplicates(model, unit, fields):
 
 
 @postgresql_only
-def test_two_assessments_of_one_unit_written_at_once_leave_no_duplicate_standings(committed_db):
+def test_two_assessments_of_one_unit_written_at_once_leave_no_duplicate_standings(committed_db, lock_race):
     communes = _communes_of_19()
     unit = communes.filter(standings__level=Level.XA_NTM).first()
     ntm = _ntm_set()
@@ -163,6 +134,7 @@ def test_two_assessments_of_one_unit_written_at_once_leave_no_duplicate_standing
     try:
         # e.g. an import of the commune's 2024 NTM values while an officer opens its 2024 advanced dossier
         _one_after_the_other(
+            lock_race,
             lambda: Assessment.objects.create(unit_id=unit.pk, year=2024, criteria_set=ntm, criteria_met=7),
             lambda: Assessment.objects.create(unit_id=unit.pk, year=2024, criteria_set=advanced, criteria_met=3))
         one = Unit.objects.filter(pk=unit.pk)
@@ -178,7 +150,7 @@ def test_two_assessments_of_one_unit_written_at_once_leave_no_duplicate_standing
 
 
 @postgresql_only
-def test_two_decisions_for_one_unit_recorded_at_once_leave_no_duplicate_spells(committed_db):
+def test_two_decisions_for_one_unit_recorded_at_once_leave_no_duplicate_spells(committed_db, lock_race):
     communes = _communes_of_19()
     unit = communes.filter(spells__level=Level.XA_NTM).first()
     date = D(2024, 3, 1)
@@ -192,7 +164,7 @@ def test_two_decisions_for_one_unit_recorded_at_once_leave_no_duplicate_spells(c
 
     try:
         # two dossiers of one commune (model, advanced) reach «record decision» at the same time
-        _one_after_the_other(record(Level.XA_KIEU_MAU), record(Level.XA_NANG_CAO))
+        _one_after_the_other(lock_race, record(Level.XA_KIEU_MAU), record(Level.XA_NANG_CAO))
         one = Unit.objects.filter(pk=unit.pk)
         counts = commune_level_counts(one, date)
         counts.pop("provisional")

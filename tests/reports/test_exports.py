@@ -369,5 +369,5 @@ def test_the_cli_needs_an_output_file_for_binary_formats():
 @pytest.mark.django_db
 def test_report_figures_are_the_dashboards(figures, province_19):
     assert find_unit("19", AS_OF) == province_19
-    assert figures.data["ntm"] == 108 and figures.data["communes_total"] == 126
+    assert figures.data.ntm == 108 and figures.data.communes_total == 126
     assert [d.code for d in figures.districts] == [d.code for d in selectors.district_table(province_19, AS_OF)]

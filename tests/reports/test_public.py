@@ -13,8 +13,6 @@ from nongthonso.recognition.services import statuses_on
 from nongthonso.reports import selectors
 from nongthonso.reports.services import summary
 
-from .test_dashboard import QUERY_BOUND, count_queries, district_rows, grow, rural_communes, unit
-
 AS_OF = dt.date(2023, 6, 30)
 RECOGNISED = "/cong-khai/xa-dat-chuan/"
 
@@ -31,7 +29,7 @@ def level_rows(html: str, level: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_public_dashboard_needs_no_login(client, published):
+def test_the_public_dashboard_needs_no_login(client, published, district_rows):
     response = client.get("/", {"as_of": "2023-06-30"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -58,20 +56,20 @@ def test_published_assessments_are_approved_or_recognised():
 
 
 @pytest.mark.django_db
-def test_unpublished_assessments_stay_off_the_public_pages(client, published):
+def test_unpublished_assessments_stay_off_the_public_pages(client, published, province_19, rural_communes):
     Assessment.objects.filter(year=2023).update(state="verified")  # 2023 not yet approved by the province
     data = selectors.public_summary("19", AS_OF)
     internal = summary("19", AS_OF)
     # decisions are public: the recognition figures do not change
-    assert (data["ntm"], data["advanced"], data["model"]) == (internal["ntm"], internal["advanced"], internal["model"])
+    assert (data.ntm, data.advanced, data.model) == (internal.ntm, internal.advanced, internal.model)
     # the criteria figures come from the latest *published* assessment: 2022's
     latest_2022 = {a.unit_id: a.criteria_met for a in Assessment.objects.filter(
-        year=2022, criteria_set__code="xa-ntm-2021-2025", unit__in=rural_communes(unit("19", "tinh")))}
-    assert data["communes_assessed"] == len(latest_2022) == 126
-    assert data["avg_criteria"] == round(sum(latest_2022.values()) / 126, 1)
-    assert data["criteria_met_sum"] != internal["criteria_met_sum"]
+        year=2022, criteria_set__code="xa-ntm-2021-2025", unit__in=rural_communes(province_19))}
+    assert data.communes_assessed == len(latest_2022) == 126
+    assert data.avg_criteria == round(sum(latest_2022.values()) / 126, 1)
+    assert data.criteria_met_sum != internal.criteria_met_sum
     html = client.get("/", {"as_of": "2023-06-30"}).content.decode()
-    assert f'data-figure="avg_criteria"><b>{str(data["avg_criteria"]).replace(".", ",")}</b>' in html
+    assert f'data-figure="avg_criteria"><b>{str(data.avg_criteria).replace(".", ",")}</b>' in html
     # nothing published at all: no criteria figures, but the decisions still show
     Assessment.objects.update(state="draft")
     html = client.get("/", {"as_of": "2023-06-30"}).content.decode()
@@ -82,7 +80,7 @@ def test_unpublished_assessments_stay_off_the_public_pages(client, published):
 
 
 @pytest.mark.django_db
-def test_the_recognised_lists_need_no_login(client):
+def test_the_recognised_lists_need_no_login(client, province_19, rural_communes):
     response = client.get(RECOGNISED, {"as_of": "2023-06-30"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -90,7 +88,7 @@ def test_the_recognised_lists_need_no_login(client):
     assert len(level_rows(html, Level.XA_NANG_CAO)) == 17
     assert len(level_rows(html, Level.XA_KIEU_MAU)) == 4
     # each commune with the decision that recognised it: number and date written 24/5/2023
-    province = unit("19", "tinh")
+    province = province_19
     communes = {c.code: c for c in rural_communes(province)}
     statuses = statuses_on(communes.values(), AS_OF)
     code = level_rows(html, Level.XA_KIEU_MAU)[0]
@@ -105,15 +103,15 @@ def test_the_recognised_lists_need_no_login(client):
 
 
 @pytest.mark.django_db
-def test_the_recognised_lists_filter_by_district_and_date(client):
+def test_the_recognised_lists_filter_by_district_and_date(client, unit_at, rural_communes):
     html = client.get(RECOGNISED, {"as_of": "2023-06-30", "huyen": "165"}).content.decode()
-    song_cong = {c.code for c in rural_communes(unit("165"))}
+    song_cong = {c.code for c in rural_communes(unit_at("165", "huyen"))}
     rows = level_rows(html, Level.XA_NTM)
-    assert rows and set(rows) <= song_cong and len(rows) == summary("165", AS_OF)["ntm"]
+    assert rows and set(rows) <= song_cong and len(rows) == summary("165", AS_OF).ntm
     assert '<option value="165" selected>' in html
     # an earlier date: fewer recognised communes, as the decisions say
     html = client.get(RECOGNISED, {"as_of": "2022-12-31"}).content.decode()
-    assert len(level_rows(html, Level.XA_NTM)) == summary("19", dt.date(2022, 12, 31))["ntm"] < 108
+    assert len(level_rows(html, Level.XA_NTM)) == summary("19", dt.date(2022, 12, 31)).ntm < 108
     # a district that does not exist gets a message in Vietnamese, and the whole province
     html = client.get(RECOGNISED, {"as_of": "2023-06-30", "huyen": "999"}).content.decode()
     assert "Không có huyện mã «999»" in html
@@ -127,8 +125,8 @@ def test_the_public_pages_refuse_writes(client):
 
 
 @pytest.mark.django_db
-def test_the_public_queries_do_not_grow_with_the_communes(client, published):
-    district = unit("165")
+def test_the_public_queries_do_not_grow_with_the_communes(client, published, unit_at, grow, count_queries, query_bound):
+    district = unit_at("165", "huyen")
     dashboard = {"as_of": "2023-06-30", "unit": "165"}
     lists = {"as_of": "2023-06-30", "huyen": "165"}
     grow(district, 10)
@@ -136,5 +134,5 @@ def test_the_public_queries_do_not_grow_with_the_communes(client, published):
     grow(district, 200)
     large = count_queries(client, "/", dashboard), count_queries(client, RECOGNISED, lists)
     assert small == large
-    assert max(large) <= QUERY_BOUND
+    assert max(large) <= query_bound
     assert len(level_rows(client.get(RECOGNISED, lists).content.decode(), Level.XA_NTM)) == 200

@@ -1,18 +1,20 @@
 """The provincial summary reproduces the 2023 report from raw data, and follows every change at once."""
 
+import dataclasses
 import datetime as dt
 import io
 import json
+import pickle
 
 import pytest
 from django.core.management import call_command
 
-from nongthonso.assessments.evaluation import evaluate, unit_context
+from nongthonso.assessments.evaluation import evaluate
 from nongthonso.assessments.models import Assessment
 from nongthonso.assessments.services import set_value
-from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition.services import status_on
+from nongthonso.reports import selectors
 from nongthonso.reports.alerts import alerts
 from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.models import Unit
@@ -20,58 +22,57 @@ from nongthonso.units.models import Unit
 AS_OF = dt.date(2023, 6, 30)
 NTM_SET = "xa-ntm-2021-2025"
 
-REPORT_2023 = (
-    "Trong 6 tháng đầu năm 2023, đã công nhận 10 xã đạt chuẩn nông thôn mới, 9 xã đạt chuẩn nông thôn mới "
-    "nâng cao, 4 xã đạt chuẩn nông thôn mới kiểu mẫu năm 2022. Đến nay, toàn tỉnh có 108/126 xã đạt chuẩn nông "
-    "thôn mới, bằng 85,7% tổng số xã; 17 xã đạt chuẩn nông thôn mới nâng cao; 4 xã đạt chuẩn nông thôn mới kiểu "
-    "mẫu; 88 xóm nông thôn mới kiểu mẫu; bình quân đạt 18,2 tiêu chí/xã và không có xã dưới 10 tiêu chí. "
-    "Năm 2023, có 11 xã đăng ký đạt chuẩn nông thôn mới; 12 xã đăng ký đạt chuẩn nông thôn mới nâng cao; 4 xã "
-    "đăng ký đạt chuẩn nông thôn mới kiểu mẫu. Ngày 24/5/2023, Thủ tướng Chính phủ đã ban hành Quyết định số "
-    "567/QĐ-TTg công nhận huyện Phú Bình đạt chuẩn nông thôn mới năm 2022. Đến nay, tỉnh có 4 đơn vị cấp huyện "
-    "hoàn thành nhiệm vụ xây dựng nông thôn mới gồm thành phố Thái Nguyên, thành phố Sông Công, thành phố Phổ "
-    "Yên và huyện Phú Bình."
-)
-
-
-def _latest_2023():
-    return (Assessment.objects.filter(year=2023, criteria_set__code=NTM_SET)
-            .select_related("unit", "criteria_set").order_by("unit__code"))
-
-
 @pytest.mark.django_db
-def test_the_demo_reproduces_the_2023_report():
+def test_the_demo_reproduces_the_2023_report(report_2023):
     data = summary("19", AS_OF)
-    assert {k: data[k] for k in ("communes_total", "ntm", "ntm_pct", "advanced", "model", "model_hamlets",
-                                 "avg_criteria", "min_criteria", "communes_below_10")} == {
+    assert {k: getattr(data, k) for k in ("communes_total", "ntm", "ntm_pct", "advanced", "model", "model_hamlets",
+                                          "avg_criteria", "min_criteria", "communes_below_10")} == {
         "communes_total": 126, "ntm": 108, "ntm_pct": 85.7, "advanced": 17, "model": 4, "model_hamlets": 88,
         "avg_criteria": 18.2, "min_criteria": 10, "communes_below_10": 0}
-    assert {lvl: d["communes"] for lvl, d in data["decisions_in_period"].items()} == {
+    assert {lvl: d.communes for lvl, d in data.decisions_in_period.items()} == {
         Level.XA_NTM: 10, Level.XA_NANG_CAO: 9, Level.XA_KIEU_MAU: 4}
-    assert {d["for_years"][0] for d in data["decisions_in_period"].values()} == {2022}
-    assert data["registrations"] == {Level.XA_NTM: 11, Level.XA_NANG_CAO: 12, Level.XA_KIEU_MAU: 4}
-    assert data["completed_districts"] == ["thành phố Thái Nguyên", "thành phố Sông Công", "thành phố Phổ Yên",
+    assert {d.for_years[0] for d in data.decisions_in_period.values()} == {2022}
+    assert data.registrations == {Level.XA_NTM: 11, Level.XA_NANG_CAO: 12, Level.XA_KIEU_MAU: 4}
+    assert data.completed_districts == ["thành phố Thái Nguyên", "thành phố Sông Công", "thành phố Phổ Yên",
                                            "huyện Phú Bình"]
-    assert [(d["number"], d["date"]) for d in data["district_decisions_in_period"]] == [("567/QĐ-TTg", "2023-05-24")]
-    assert summary_text(data) == REPORT_2023
+    assert [(d.number, d.date) for d in data.district_decisions_in_period] == [("567/QĐ-TTg", dt.date(2023, 5, 24))]
+    assert summary_text(data) == report_2023
+
 
 
 @pytest.mark.django_db
-def test_the_criteria_figures_come_from_the_engine_over_raw_values():
+def test_the_summary_is_plain_immutable_data_and_its_json_is_the_reports():
+    data = summary("19", AS_OF)
+    assert pickle.loads(pickle.dumps(data)) == data  # the dashboards' cache stores it pickled
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        data.ntm = 0  # a cached summary is shared: nobody changes it in place
+    as_json = data.to_dict()
+    assert list(as_json)[:4] == ["as_of", "period_start", "unit", "communes_total"]
+    assert (as_json["as_of"], as_json["unit"], as_json["district_decisions_in_period"][0]["date"]) == (
+        "2023-06-30", {"code": "19", "name": "Tỉnh Thái Nguyên", "type": "Tỉnh"}, "2023-05-24")
+    assert "published_only" not in as_json and json.loads(json.dumps(as_json)) == as_json
+    published = selectors.public_summary("19", AS_OF)
+    assert published.published_only and list(published.to_dict())[-1] == "published_only"
+    assert (published.ntm, published.province_completion) == (data.ntm, data.province_completion)
+
+
+@pytest.mark.django_db
+def test_the_criteria_figures_come_from_the_engine_over_raw_values(latest_2023):
     # given the raw values of every commune's 2023 self-assessment, evaluated afresh by the engine
-    counts = [evaluate(a).criteria_met for a in _latest_2023()]
+    counts = [evaluate(a).criteria_met for a in latest_2023()]
     # then the engine's own output gives the report's figures
     assert len(counts) == 126
     assert round(sum(counts) / len(counts), 1) == 18.2
     assert min(counts) == 10
     # and the stored results the summary reads are exactly the engine's
-    assert sorted(counts) == sorted(a.criteria_met for a in _latest_2023())
+    assert sorted(counts) == sorted(a.criteria_met for a in latest_2023())
 
 
 @pytest.mark.django_db
-def test_the_report_command_prints_the_paragraph_and_the_json():
+def test_the_report_command_prints_the_paragraph_and_the_json(report_2023):
     out = io.StringIO()
     call_command("report", "summary", "--unit", "19", "--as-of", "2023-06-30", stdout=out)
-    assert out.getvalue().strip() == REPORT_2023
+    assert out.getvalue().strip() == report_2023
     out = io.StringIO()
     call_command("report", "summary", "--unit", "19", "--as-of", "2023-06-30", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
@@ -81,69 +82,52 @@ def test_the_report_command_prints_the_paragraph_and_the_json():
         assert key in data
 
 
-def _failing_value(assessment, code):
-    """A value that misses indicator ``code``'s threshold for this commune."""
-    ctx = unit_context(assessment.unit)
-    cs = compiled(assessment.criteria_set, ctx.province_code)
-    col = cs.index[code]
-    threshold = cs.thresholds_for(assessment.year, cs.threshold_class(region=ctx.region, flags=ctx.flags))[col]
-    if cs.value_types[col] == "boolean":
-        return not bool(threshold)
-    return threshold - 1 if cs.comparators[col] in (">=", ">") else threshold + 1
-
-
-def _first_met_indicator(assessment):
-    for criterion in assessment.results["criteria"]:
-        if criterion["status"] == "met":
-            return criterion["code"], criterion["indicators"][0]
-    raise AssertionError("no met criterion")
-
-
 @pytest.mark.django_db
-def test_changing_one_value_moves_the_average_at_once(dossiers_open):
+def test_changing_one_value_moves_the_average_at_once(dossiers_open, failing_value, first_met_indicator, latest_2023):
     # given a commune meeting all 19 criteria
-    assessment = next(a for a in _latest_2023() if a.criteria_met == 19)
+    assessment = next(a for a in latest_2023() if a.criteria_met == 19)
     before = summary("19", AS_OF)
-    _, indicator = _first_met_indicator(assessment)
+    _, indicator = first_met_indicator(assessment)
     # when one of its values drops below the threshold
-    set_value(assessment, indicator["code"], _failing_value(assessment, indicator["code"]))
+    set_value(assessment, indicator["code"], failing_value(assessment, indicator["code"]))
     # then the commune's count and the province's sum move by one, with no rebuild step
     assessment.refresh_from_db()
     after = summary("19", AS_OF)
     assert assessment.criteria_met == 18
-    assert after["criteria_met_sum"] == before["criteria_met_sum"] - 1
-    assert after["criteria_distribution"]["19"] == before["criteria_distribution"]["19"] - 1
-    assert after["criteria_distribution"]["18"] == before["criteria_distribution"]["18"] + 1
+    assert after.criteria_met_sum == before.criteria_met_sum - 1
+    assert after.criteria_distribution["19"] == before.criteria_distribution["19"] - 1
+    assert after.criteria_distribution["18"] == before.criteria_distribution["18"] + 1
 
 
 @pytest.mark.django_db
-def test_crossing_a_threshold_changes_the_count_and_the_summary(dossiers_open):
+def test_crossing_a_threshold_changes_the_count_and_the_summary(dossiers_open, failing_value, first_met_indicator,
+                                                                latest_2023):
     # given a commune at exactly 10 criteria
-    assessment = next(a for a in _latest_2023() if a.criteria_met == 10)
-    criterion_code, indicator = _first_met_indicator(assessment)
+    assessment = next(a for a in latest_2023() if a.criteria_met == 10)
+    criterion_code, indicator = first_met_indicator(assessment)
     threshold = indicator["threshold"]
     # when a met indicator falls below its threshold
-    set_value(assessment, indicator["code"], _failing_value(assessment, indicator["code"]))
+    set_value(assessment, indicator["code"], failing_value(assessment, indicator["code"]))
     data = summary("19", AS_OF)
     # then the commune has 9 criteria and the summary says so in figures and words
-    assert data["communes_below_10"] == 1 and data["min_criteria"] == 9
+    assert data.communes_below_10 == 1 and data.min_criteria == 9
     assert "còn 1 xã dưới 10 tiêu chí" in summary_text(data)
     # when the value is raised back to exactly the threshold
     set_value(assessment, indicator["code"], threshold)
     data = summary("19", AS_OF)
-    assert data["communes_below_10"] == 0 and data["min_criteria"] == 10
+    assert data.communes_below_10 == 0 and data.min_criteria == 10
     assert "không có xã dưới 10 tiêu chí" in summary_text(data)
     assert criterion_code in {c["code"] for c in Assessment.objects.get(pk=assessment.pk).results["criteria"]
                               if c["status"] == "met"}
 
 
 @pytest.mark.django_db
-def test_every_value_change_is_audited(dossiers_open):
+def test_every_value_change_is_audited(dossiers_open, failing_value, first_met_indicator, latest_2023):
     from nongthonso.audit.models import AuditEntry
 
-    assessment = next(a for a in _latest_2023() if a.criteria_met == 19)
-    _, indicator = _first_met_indicator(assessment)
-    set_value(assessment, indicator["code"], _failing_value(assessment, indicator["code"]), note="kiểm tra")
+    assessment = next(a for a in latest_2023() if a.criteria_met == 19)
+    _, indicator = first_met_indicator(assessment)
+    set_value(assessment, indicator["code"], failing_value(assessment, indicator["code"]), note="kiểm tra")
     entry = AuditEntry.objects.filter(model="assessments.indicatorvalue").latest("pk")
     assert entry.action == "update"
     assert entry.before["value"] == indicator["value"]
@@ -163,8 +147,8 @@ def test_recognised_communes_now_failing_are_alerts(province_19):
 @pytest.mark.django_db
 def test_status_as_of_any_date():
     before_2023 = summary("19", dt.date(2022, 12, 31))
-    assert (before_2023["ntm"], before_2023["advanced"], before_2023["model"]) == (98, 8, 0)
-    assert before_2023["completed_districts"] == ["thành phố Thái Nguyên", "thành phố Sông Công",
+    assert (before_2023.ntm, before_2023.advanced, before_2023.model) == (98, 8, 0)
+    assert before_2023.completed_districts == ["thành phố Thái Nguyên", "thành phố Sông Công",
                                                   "thành phố Phổ Yên"]
 
 

@@ -32,7 +32,15 @@ from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
 from nongthonso.reports import documents, selectors
 from nongthonso.reports.documents.figures import report_figures
-from nongthonso.reports.services import summary, summary_text, summary_text_en
+from nongthonso.reports.services import (
+    CriteriaSetFigures,
+    LevelDecisions,
+    ProvinceDecision,
+    SummaryGrouping,
+    summary,
+    summary_text,
+    summary_text_en,
+)
 from nongthonso.units import groupings
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit
@@ -175,24 +183,25 @@ def test_the_given_inputs_are_what_the_engine_and_the_units_say(world):
 @pytest.mark.django_db
 def test_the_2026_summary_counts_the_new_province(world):
     data = summary("19", AS_OF)
-    assert {k: data[k] for k in ("communes_total", "ntm", "ntm_pct", "provisional", "modern", "advanced", "model",
-                                 "model_hamlets", "communes_assessed", "avg_criteria", "criteria_met_sum",
-                                 "min_criteria", "communes_all_met", "criteria_total", "structure")} == {
+    assert {k: getattr(data, k) for k in ("communes_total", "ntm", "ntm_pct", "provisional", "modern", "advanced",
+                                          "model", "model_hamlets", "communes_assessed", "avg_criteria",
+                                          "criteria_met_sum", "min_criteria", "communes_all_met", "criteria_total",
+                                          "structure")} == {
         "communes_total": 77, "ntm": 3, "ntm_pct": 3.9, "provisional": 1, "modern": 1, "advanced": 0, "model": 0,
         "model_hamlets": 0, "communes_assessed": 4, "avg_criteria": 8.5, "criteria_met_sum": 34, "min_criteria": 6,
         "communes_all_met": 2, "criteria_total": 10, "structure": "two_tier"}
-    assert data["criteria_sets"] == [{
-        "code": SET_2026, "name": "Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2026-2030",
-        "legal_basis": "Quyết định 51/2025/QĐ-TTg ngày 29/12/2025, Phụ lục I", "criteria": 10, "communes": 4,
-        "criteria_met_sum": 34, "all_met": 2, "avg_criteria": 8.5}]
-    assert data["criteria_distribution"] == {"6": 1, "8": 1, "10": 2}
+    assert data.criteria_sets == [CriteriaSetFigures(
+        code=SET_2026, name="Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2026-2030",
+        legal_basis="Quyết định 51/2025/QĐ-TTg ngày 29/12/2025, Phụ lục I", criteria=10, communes=4,
+        criteria_met_sum=34, all_met=2, avg_criteria=8.5)]
+    assert data.criteria_distribution == {"6": 1, "8": 1, "10": 2}
     # the levels of 2026: NTM (the 2026-2030 set is in force) and those the decisions and registrations name
-    assert data["decisions_in_period"] == {Level.XA_NTM: {"communes": 2, "for_years": [2025]},
-                                           Level.XA_HIEN_DAI: {"communes": 1, "for_years": [2025]}}
-    assert data["registrations"] == {Level.XA_NTM: 2, Level.XA_HIEN_DAI: 1}
+    assert data.decisions_in_period == {Level.XA_NTM: LevelDecisions(communes=2, for_years=[2025]),
+                                        Level.XA_HIEN_DAI: LevelDecisions(communes=1, for_years=[2025])}
+    assert data.registrations == {Level.XA_NTM: 2, Level.XA_HIEN_DAI: 1}
     # no district anywhere
-    assert data["completed_districts"] == [] and data["district_decisions_in_period"] == []
-    assert data["grouping"] == {"code": "huyen-cu", "label": "Huyện cũ (theo lịch sử đơn vị)"}
+    assert data.completed_districts == [] and data.district_decisions_in_period == []
+    assert data.grouping == SummaryGrouping("huyen-cu", "Huyện cũ (theo lịch sử đơn vị)")
 
 
 @pytest.mark.django_db
@@ -215,39 +224,38 @@ def test_the_2026_paragraph(world):
 
 
 @pytest.mark.django_db
-def test_the_summary_follows_the_reference_computation_in_2026(world):
-    from .reference_summary import reference_summary
-
-    assert summary("19", AS_OF) == reference_summary("19", AS_OF)
+def test_the_summary_follows_the_reference_computation_in_2026(world, reference_summary):
+    assert summary("19", AS_OF).to_dict() == reference_summary("19", AS_OF)
 
 
 @pytest.mark.django_db
 def test_the_province_completion_without_and_with_a_decision(world):
     # given no decision at the province level: not completed; the targets beside the shares reached
-    completion = summary("19", AS_OF)["province_completion"]
-    assert {k: completion[k] for k in ("level", "legal_basis", "applies", "completed", "decision",
-                                       "decision_in_period")} == {
+    completion = summary("19", AS_OF).province_completion
+    assert {k: getattr(completion, k) for k in ("level", "legal_basis", "applies", "completed", "decision",
+                                                "decision_in_period")} == {
         "level": Level.TINH_HOAN_THANH, "legal_basis": "Quyết định 51/2025/QĐ-TTg, Phụ lục III", "applies": True,
         "completed": False, "decision": None, "decision_in_period": False}
-    assert [(t["code"], t["level"], t["target_pct"], t["by_year"], t["communes"], t["actual_pct"], t["verified"])
-            for t in completion["targets"]] == [("xa-ntm", Level.XA_NTM, 65.0, 2030, 3, 3.9, False),
+    assert [(t.code, t.level, t.target_pct, t.by_year, t.communes, t.actual_pct, t.verified)
+            for t in completion.targets] == [("xa-ntm", Level.XA_NTM, 65.0, 2030, 3, 3.9, False),
                                                 ("xa-ntm-hien-dai", Level.XA_HIEN_DAI, 10.0, 2030, 1, 1.3, False)]
-    assert all("257/2025/QH15" in t["source"] for t in completion["targets"])
+    assert all("257/2025/QH15" in t.source for t in completion.targets)
 
     # a decision for the OLD province (its 2023 version) is not the new province's completion
     old = Unit.objects.valid_on(EVE).get(code="19", unit_type__level__code="tinh")
     decide("88/QĐ-TTg", dt.date(2025, 5, 5), Level.TINH_HOAN_THANH, [old], for_year=2024,
            authority="Thủ tướng Chính phủ")
-    assert summary("19", AS_OF)["province_completion"]["completed"] is False
+    assert summary("19", AS_OF).province_completion.completed is False
 
     # when the Prime Minister recognises the new province
     decide("123/QĐ-TTg", dt.date(2026, 6, 20), Level.TINH_HOAN_THANH, [province()], for_year=2025,
            authority="Thủ tướng Chính phủ")
     data = summary("19", AS_OF)
-    completion = data["province_completion"]
-    assert (completion["completed"], completion["decision_in_period"]) == (True, True)
-    assert completion["decision"] == {"number": "123/QĐ-TTg", "date": "2026-06-20", "authority": "Thủ tướng Chính phủ",
-                                      "kind": "recognition", "level": Level.TINH_HOAN_THANH, "for_year": 2025}
+    completion = data.province_completion
+    assert (completion.completed, completion.decision_in_period) == (True, True)
+    assert completion.decision == ProvinceDecision(number="123/QĐ-TTg", date=dt.date(2026, 6, 20),
+                                                   authority="Thủ tướng Chính phủ", kind="recognition",
+                                                   level=Level.TINH_HOAN_THANH, for_year=2025)
     text = summary_text(data)
     assert ("Ngày 20/6/2026, Thủ tướng Chính phủ đã ban hành Quyết định số 123/QĐ-TTg công nhận tỉnh Thái Nguyên "
             "hoàn thành nhiệm vụ xây dựng nông thôn mới năm 2025.") in text
@@ -261,11 +269,10 @@ def test_the_province_completion_without_and_with_a_decision(world):
 @pytest.mark.django_db
 def test_the_2023_summary_has_the_new_keys_and_says_nothing_of_them(province_19):
     data = summary("19", dt.date(2023, 6, 30))
-    assert data["structure"] == "three_tier" and data["grouping"] == {"code": "don-vi", "label": "Đơn vị"}
-    assert (data["modern"], data["criteria_total"], data["communes_all_met"]) == (0, 19, data["criteria_distribution"]
-                                                                                  ["19"])
-    assert data["province_completion"]["applies"] is False and data["province_completion"]["targets"] == []
-    assert list(data["decisions_in_period"]) == [Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU]
+    assert data.structure == "three_tier" and data.grouping == SummaryGrouping("don-vi", "Đơn vị")
+    assert (data.modern, data.criteria_total, data.communes_all_met) == (0, 19, data.criteria_distribution["19"])
+    assert data.province_completion.applies is False and data.province_completion.targets == []
+    assert list(data.decisions_in_period) == [Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU]
 
 
 @pytest.mark.django_db
@@ -333,15 +340,15 @@ def test_communes_are_grouped_by_commune_group(world):
         ("nhom-3", "Nhóm 3 (khu vực II, III vùng đồng bào DTTS và miền núi)", 3, 1, 0, 2, 8.0),
         ("chua-xep-nhom", "Chưa xếp nhóm", 72, 0, 0, 0, None),
     ]
-    assert summary("19", AS_OF, grouping="nhom-xa")["grouping"] == {
-        "code": "nhom-xa", "label": "Nhóm xã (Quyết định 51/2025/QĐ-TTg)"}
+    assert summary("19", AS_OF, grouping="nhom-xa").grouping == SummaryGrouping(
+        "nhom-xa", "Nhóm xã (Quyết định 51/2025/QĐ-TTg)")
 
 
 @pytest.mark.django_db
 def test_the_setting_chooses_the_grouping(world, settings):
     settings.NONGTHONSO_REPORT_GROUPING = "nhom-xa"
     assert selectors.Scope(province(), AS_OF).grouping.kind == "nhom-xa"
-    assert summary("19", AS_OF)["grouping"]["code"] == "nhom-xa"
+    assert summary("19", AS_OF).grouping.code == "nhom-xa"
     # the three-tier years keep their districts whatever the setting
     old = Unit.objects.valid_on(EVE).get(code="19", unit_type__level__code="tinh")
     assert selectors.Scope(old, EVE).grouping.kind == "don-vi"
@@ -444,9 +451,7 @@ QUERY_BOUND_2026 = 120  # the merger rule (statuses of merged communes) costs a 
 
 
 @pytest.mark.django_db
-def test_the_2026_dashboard_queries_do_not_grow_with_the_data(admin_client, world):
-    from .test_dashboard import count_queries
-
+def test_the_2026_dashboard_queries_do_not_grow_with_the_data(admin_client, world, count_queries):
     params = {"as_of": "2026-06-30"}
     before = count_queries(admin_client, URL, params)
     # more of the same: ten more merged communes whose predecessors were all NTM, three more dossiers
@@ -459,7 +464,7 @@ def test_the_2026_dashboard_queries_do_not_grow_with_the_data(admin_client, worl
         assess(unit, {"4"})
     after = count_queries(admin_client, URL, params)
     assert before == after <= QUERY_BOUND_2026
-    assert summary("19", AS_OF)["communes_assessed"] == 7
+    assert summary("19", AS_OF).communes_assessed == 7
 
 
 # --- exports ----------------------------------------------------------------------------------------------
@@ -516,6 +521,6 @@ def test_the_open_data_of_2026_names_the_grouping(client, world):
 def test_statuses_agree_with_the_summary(world):
     statuses = statuses_on(rural_communes(), AS_OF)
     data = summary("19", AS_OF)
-    assert data["ntm"] == sum(s.holds(Level.XA_NTM) for s in statuses.values())
-    assert data["modern"] == sum(s.holds(Level.XA_HIEN_DAI) for s in statuses.values())
-    assert data["provisional"] == sum(s.provisional for s in statuses.values())
+    assert data.ntm == sum(s.holds(Level.XA_NTM) for s in statuses.values())
+    assert data.modern == sum(s.holds(Level.XA_HIEN_DAI) for s in statuses.values())
+    assert data.provisional == sum(s.provisional for s in statuses.values())

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as __
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from .models import role_choices
 from .throttling import lockouts
 from .users import grantable_units
 
@@ -37,7 +37,7 @@ class UnitChoiceField(forms.ChoiceField):
 class RoleForm(forms.Form):
     """A role on a unit of the office's scope."""
 
-    role = forms.ChoiceField(label=_("Vai trò"), choices=[("", _("— chọn vai trò —")), *Role.choices])
+    role = forms.ChoiceField(label=_("Vai trò"), choices=lambda: [("", _("— chọn vai trò —")), *role_choices()])
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +100,7 @@ class AccountFilter(forms.Form):
     q = forms.CharField(label=_("Tìm"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("tên đăng nhập, họ tên, thư")}))
     state = forms.ChoiceField(label=_("Trạng thái"), choices=STATES, required=False)
-    role = forms.ChoiceField(label=_("Vai trò"), choices=[("", _("Tất cả")), *Role.choices], required=False)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=lambda: [("", _("Tất cả")), *role_choices()], required=False)
 
     def filter(self, users, roles_in_scope):
         """``users`` narrowed by the valid fields; ``roles_in_scope``: the memberships the role filter looks at

@@ -10,6 +10,9 @@ below it: a district office's scope is every unit whose ``path`` starts with the
 - viewer: everything in its unit, read only;
 - superuser: everything (the workflow's state rules still apply).
 
+The roles and actions, and what each role carries, are read from the registry (``core.registry``): the four roles
+and eight dossier actions registered by this app, and whatever other apps register.
+
 A membership names one unit *version*. It also covers the versions that unit succeeded by lineage (the new
 province's office sees and acts on the old provinces' dossiers, a merged commune's officer on its
 predecessors'), so nothing is orphaned by a reorganisation. Roles granted on a version that has ceased are listed
@@ -26,27 +29,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nongthonso.audit.services import record
+from nongthonso.core import registry
+from nongthonso.core.registry import role_actions
 from nongthonso.units.models import Unit
 from nongthonso.units.services import earlier_versions, successors_in_force
 
-from .models import ROLE_LEVELS, Action, Membership, Role
+from .models import Action, Membership, Role
 
-ACTIONS: tuple[str, ...] = tuple(Action.values)
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.PROVINCE_OFFICE: frozenset({Action.VIEW, Action.RETURN, Action.APPROVE, Action.RECORD_DECISION,
-                                     Action.REOPEN}),
-    Role.DISTRICT_OFFICE: frozenset({Action.VIEW, Action.VERIFY, Action.RETURN}),
-    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT_VALUES, Action.SUBMIT}),
-    Role.VIEWER: frozenset({Action.VIEW}),
-}
-
-_ROLE_AT = {
-    Role.PROVINCE_OFFICE: "Văn phòng Điều phối NTM {unit}",
-    Role.DISTRICT_OFFICE: "Văn phòng Điều phối NTM {unit}",
-    Role.COMMUNE_OFFICER: "cán bộ phụ trách NTM {unit}",
-    Role.VIEWER: "người xem dữ liệu của {unit}",
-}
+ACTIONS: tuple[str, ...] = tuple(Action.values)  # the actions on a dossier (this app's; others register more)
 _CACHE = "_nongthonso_memberships"
 
 
@@ -59,12 +49,12 @@ class Refusal:
 
 
 def _check_action(action: str) -> None:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.")
+    if registry.find(registry.Action, action) is None:
+        raise ValueError(f"Unknown action {action!r}; use one of {', '.join(registry.codes(registry.Action))}.")
 
 
 def action_label(action: str) -> str:
-    return Action(action).label
+    return registry.get(registry.Action, action).label
 
 
 def _verb(action: str) -> str:
@@ -78,14 +68,18 @@ def unit_phrase(unit: Unit) -> str:
 
 
 def role_at(role: str, unit: Unit) -> str:
-    """«Văn phòng Điều phối NTM huyện Đại Từ», «cán bộ phụ trách NTM xã Na Mao» …"""
-    return _ROLE_AT[role].format(unit=unit_phrase(unit))
+    """«Văn phòng Điều phối NTM huyện Đại Từ», «cán bộ phụ trách NTM xã Na Mao» … (a role no installed app registers
+    any more, left in a membership: «vai trò «…» tại …»)."""
+    entry = registry.find(registry.Role, role)
+    if entry is None:
+        return f"vai trò «{role}» tại {unit_phrase(unit)}"
+    return entry.title.format(unit=unit_phrase(unit))
 
 
 def roles_for(action: str) -> tuple[str, ...]:
     """The roles that may do ``action`` (within their units)."""
     _check_action(action)
-    return tuple(role for role in Role.values if action in ROLE_ACTIONS[role])
+    return tuple(role.code for role in registry.entries(registry.Role) if action in role_actions(role.code))
 
 
 def _active(user) -> bool:
@@ -127,7 +121,7 @@ def scope_paths(user, action: str) -> list[str] | None:
         return []
     if user.is_superuser:
         return None
-    paths = sorted({p for m in memberships(user) if action in ROLE_ACTIONS[m.role] for p in m.covered}, key=len)
+    paths = sorted({p for m in memberships(user) if action in role_actions(m.role) for p in m.covered}, key=len)
     kept: list[str] = []
     for path in paths:
         if not any(path.startswith(k) for k in kept):
@@ -159,7 +153,7 @@ def visible_units(user, date: dt.date, action: str = Action.VIEW) -> QuerySet[Un
 def acting_membership(user, action: str, unit: Unit) -> Membership | None:
     """The membership under which ``user`` may do ``action`` on ``unit`` (the closest one), if any."""
     _check_action(action)
-    found = [m for m in memberships(user) if action in ROLE_ACTIONS[m.role] and covers(m, unit)]
+    found = [m for m in memberships(user) if action in role_actions(m.role) and covers(m, unit)]
     return max(found, key=lambda m: (unit.path.startswith(m.unit.path), len(m.unit.path)), default=None)
 
 
@@ -184,7 +178,8 @@ def who_may(action: str, unit: Unit) -> str:
     """Who may do ``action`` on ``unit``, in words: «Văn phòng Điều phối NTM huyện Đại Từ hoặc …»."""
     if action == Action.VIEW:
         return f"người được giao vai trò tại {unit_phrase(unit)} hoặc đơn vị cấp trên"
-    return actors_text([(role, level) for role in roles_for(action) for level in (ROLE_LEVELS[role] or ())], unit)
+    return actors_text([(role, level) for role in roles_for(action)
+                        for level in (registry.get(registry.Role, role).levels or ())], unit)
 
 
 def refusal(user, action: str, unit: Unit) -> Refusal | None:
@@ -197,7 +192,7 @@ def refusal(user, action: str, unit: Unit) -> Refusal | None:
         return None
     who = who_may(action, unit)
     own = memberships(user)
-    same_role = [m for m in own if action in ROLE_ACTIONS[m.role]]
+    same_role = [m for m in own if action in role_actions(m.role)]
     if same_role:
         mine = "; ".join(role_at(m.role, m.unit) for m in same_role)
         return Refusal("scope", f"Bạn là {mine}, nên không được {verb} của {unit_phrase(unit)}. "
@@ -327,4 +322,4 @@ def granted_units(user, action: str) -> list[Unit]:
     """The units the user's roles for ``action`` are granted on (not the earlier versions they also reach through
     lineage): where a page scoped to the user starts. Empty for a superuser (everything) or a user with no role."""
     _check_action(action)
-    return [m.unit for m in memberships(user) if action in ROLE_ACTIONS[m.role]]
+    return [m.unit for m in memberships(user) if action in role_actions(m.role)]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_password, views_users
+from . import views, views_users
 
 urlpatterns = [
     path("vai-tro/giao-lai/", views.handovers, name="handovers"),
@@ -17,10 +17,5 @@ urlpatterns = [
          name="account_revoke"),
     path("tai-khoan/<int:pk>/gui-thu-mat-khau/", views_users.account_password, name="account_password"),
     path("tai-khoan/<int:pk>/mo-khoa-dang-nhap/", views_users.account_unlock, name="account_unlock"),
-    # password reset by e-mail (views_password)
-    path("quen-mat-khau/", views_password.PasswordResetView.as_view(), name="password_reset"),
-    path("quen-mat-khau/da-gui/", views_password.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("dat-mat-khau/<uidb64>/<token>/", views_password.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("dat-mat-khau/xong/", views_password.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # the password reset pages are public: registered in apps.py (core.registry.PublicPage)
 ]

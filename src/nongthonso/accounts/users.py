@@ -6,7 +6,8 @@ Scope is decided here, in querysets, never in a template:
   membership covers (``services.office_prefixes``: its province, everything below, the versions it succeeded); a
   superuser, every account;
 - system administrators (staff, superusers) are managed in /admin/ only, and nobody changes their own account here;
-- roles are granted on units in force today inside the office's scope, at the role's level (``ROLE_LEVELS``);
+- roles (every registered role: ``core.registry``) are granted on units in force today inside the office's scope, at
+  the role's level;
   roles held elsewhere are neither shown nor touched;
 - what concerns the whole account — disable, enable, name and e-mail, the password mail, lifting a login lockout —
   is refused when the account also holds a role outside the office's scope (another office manages it too);
@@ -35,6 +36,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from nongthonso.audit.services import record
+from nongthonso.core import registry
 from nongthonso.units.models import Unit
 
 from . import throttling
@@ -147,13 +149,13 @@ def _whole_account(actor, user) -> None:
 
 
 def _check_grant(actor, role: str, unit: Unit) -> None:
-    if role not in Role.values:
+    if registry.find(registry.Role, role) is None:
         raise Refused(f"Không có vai trò «{role}»; chọn một vai trò trong danh sách.")
     if not grantable_units(actor).filter(pk=unit.pk).exists():
         raise Refused(f"«{unit}» không thuộc phạm vi của bạn hoặc không còn hiệu lực, nên bạn không giao được vai "
                       f"trò trên đơn vị này. Chọn một đơn vị trong danh sách (thuộc tỉnh bạn phụ trách).")
     try:
-        Membership(role=role, unit=unit).clean()  # the unit's level must be the role's (ROLE_LEVELS)
+        Membership(role=role, unit=unit).clean()  # the unit's level must be the role's (its registered levels)
     except ValidationError as error:
         raise Refused(" ".join(error.messages)) from None
 

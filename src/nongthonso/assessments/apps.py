@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
@@ -6,4 +7,22 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Đánh giá tiêu chí"
 
     def ready(self):
+        from nongthonso.core import registry
+
         from . import receivers, standings  # noqa: F401  (standings and results kept in step with what they use)
+        from .imports import import_values
+        from .models import Assessment
+
+        registry.register(
+            self,
+            registry.ImportKind(
+                "values", _("Giá trị chỉ tiêu"), import_values, order=10,
+                columns=_("unit_code, year, indicator_code, value (thêm được note, source, set). Chỉ tiêu đạt/không "
+                          "đạt: «Đạt» hoặc «Không đạt»; số: dấu phẩy thập phân, ví dụ 85,7.")),
+            registry.DerivedTable("standings", "bản đánh giá mới nhất", counted="dòng bản đánh giá mới nhất",
+                                  refresh=standings.refresh, rebuild=standings.rebuild, check=standings.check,
+                                  order=20),
+            registry.RevisionTable(Assessment),
+            registry.MenuEntry("communes", _("Danh sách xã"), "communes", order=500, visible=registry.signed_in),
+            registry.MenuEntry("dossiers", _("Hồ sơ"), "dossiers", order=600, visible=registry.signed_in),
+        )

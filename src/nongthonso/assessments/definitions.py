@@ -24,7 +24,8 @@ from time import monotonic
 import yaml
 from django.db.models import Count, Max
 
-from nongthonso.accounts.models import ROLE_LEVELS, Action, Role
+from nongthonso.accounts.models import Action
+from nongthonso.core import registry
 
 WORKFLOW_DIR = Path(__file__).resolve().parent / "workflows"
 STATES = ("draft", "submitted", "returned", "verified", "approved", "recognised")
@@ -104,10 +105,11 @@ def check_step(step: dict, at: str) -> None:
     if not step.get("sources") or any(s not in STATES for s in states):
         raise DefinitionError(f"{at}: «sources» và «target» phải là các trạng thái {', '.join(STATES)}.")
     for actor in step.get("actors") or [None]:
-        if not isinstance(actor, dict) or actor.get("role") not in Role.values or not actor.get("level"):
-            raise DefinitionError(f"{at}: mỗi người thực hiện cần «role» (một trong {', '.join(Role.values)}) và "
+        roles = registry.codes(registry.Role)
+        if not isinstance(actor, dict) or actor.get("role") not in roles or not actor.get("level"):
+            raise DefinitionError(f"{at}: mỗi người thực hiện cần «role» (một trong {', '.join(roles)}) và "
                                   "«level» (mã cấp đơn vị: tinh, huyen, xa …).")
-        levels = ROLE_LEVELS[actor["role"]]
+        levels = registry.get(registry.Role, actor["role"]).levels
         if levels is not None and actor["level"] not in levels:
             raise DefinitionError(f"{at}: vai trò «{actor['role']}» chỉ được giao ở cấp {', '.join(levels)}, không "
                                   f"phải «{actor['level']}».")

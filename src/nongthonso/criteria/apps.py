@@ -6,4 +6,9 @@ class CriteriaConfig(AppConfig):
     verbose_name = "Bộ tiêu chí"
 
     def ready(self):
+        from nongthonso.core import registry
+
         from . import signals  # noqa: F401
+        from .models import CriteriaSet, Criterion
+
+        registry.register(self, registry.RevisionTable(CriteriaSet), registry.RevisionTable(Criterion))

@@ -7,6 +7,9 @@ registrations: the columns of ``units.imports.import_units``, ``recognition.grou
 keeps numbers as numbers and codes as text. Rows are streamed from the database (``QuerySet.iterator``)
 and, for XLSX, written with openpyxl's write-only workbook, so a large export does not sit in memory as
 objects.
+
+Each kind is a registry entry (``core.registry.ExportKind``, registered in ``apps.py``) whose ``*_export`` function
+makes its table from what was asked (``core.registry.ExportRequest``); other apps register their own kinds.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from typing import IO, Any
 
 from django.db.models import Q
 
+from nongthonso.accounts.services import scope_paths
 from nongthonso.assessments.imports import OPTIONAL as VALUE_OPTIONAL
 from nongthonso.assessments.imports import REQUIRED as VALUE_REQUIRED
 from nongthonso.assessments.models import IndicatorValue
+from nongthonso.core.registry import ExportRequest
 from nongthonso.recognition.group_imports import GROUP_EXPORT_COLUMNS
 from nongthonso.recognition.imports import (
     DECISION_COLUMNS,
@@ -35,7 +40,6 @@ from nongthonso.units.imports import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 from nongthonso.units.models import CommuneGroupAssignment, Unit
 
 FORMATS = ("csv", "xlsx")
-KINDS = ("values", "units", "commune_groups", "decisions", "registrations")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -49,6 +53,15 @@ class ExportError(Exception):
 
 class NothingFound(ExportError):
     """The unit or criteria set asked for does not exist (the API answers 404)."""
+
+
+class NeedsUnitAndYear(ExportError):
+    """An export of ``what`` («giá trị chỉ tiêu») asked for without a unit or a year. The message names the page's
+    fields; the command line names its options (``--unit``, ``--year``) instead."""
+
+    def __init__(self, what: str):
+        self.what = what
+        super().__init__(f"Xuất {what} cần mã đơn vị và năm, ví dụ 19 và 2023.")
 
 
 @dataclass
@@ -264,8 +277,31 @@ def registrations_table(code: str | None = None, *, year: int | None = None,
     return Table("Đăng ký", (*REGISTRATION_COLUMNS, *REGISTRATION_OPTIONAL), rows())
 
 
-def filename(kind: str, fmt: str, code: str | None = None, year: int | None = None) -> str:
-    names = {"values": "gia-tri", "units": "don-vi", "commune_groups": "nhom-xa", "decisions": "quyet-dinh",
-             "registrations": "dang-ky"}
-    parts = [names[kind], code, str(year) if year else None]
-    return "-".join(p for p in parts if p) + f".{fmt}"
+# --- the export kinds (registered in apps.py): a table from what was asked ----------------------------------------
+
+def _scope(request: ExportRequest) -> list[str] | None:
+    """The path prefixes of the units the asking user may view; None (everything) for the command line."""
+    return None if request.user is None else scope_paths(request.user, "view")
+
+
+def values_export(request: ExportRequest) -> Table:
+    if not request.unit or request.year is None:
+        raise NeedsUnitAndYear("giá trị chỉ tiêu")
+    return values_table(request.unit, request.year, scope=_scope(request))
+
+
+def units_export(request: ExportRequest) -> Table:
+    return units_table(request.unit, as_of=request.as_of)
+
+
+def commune_groups_export(request: ExportRequest) -> Table:
+    return commune_groups_table(request.unit)
+
+
+def decisions_export(request: ExportRequest) -> Table:
+    """Decisions are public facts: not narrowed to the user's units."""
+    return decisions_table(request.unit, year=request.year)
+
+
+def registrations_export(request: ExportRequest) -> Table:
+    return registrations_table(request.unit, year=request.year, scope=_scope(request))

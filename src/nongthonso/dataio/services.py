@@ -1,5 +1,10 @@
-"""One code path for imports, exports and templates, shared by the web pages (``views``) and the REST API
-(``api.routers.dataio``); the CLI (``nongthonso import`` / ``export``) calls the importers and tables itself.
+"""One code path for imports, exports and templates, shared by the web pages (``views``), the REST API
+(``api.routers.dataio``) and the command line (``nongthonso import`` / ``export``).
+
+The kinds of file are registry entries (``core.registry.ImportKind``, ``ExportKind``) that apps register from their
+``ready()``: this app the exports of values, units, commune groups, decisions and registrations, the apps that own
+them the imports. ``import_kinds(user)`` and ``export_kinds(user)`` are the kinds a user may use (the pages list
+them); using another is refused (``KindRefused``, a ``PermissionDenied``: 403).
 
 - ``run_import``: the importer of a kind, run as ``user`` (who may import which row is decided row by row by
   the importer), inside the audit ``request_context`` of that user, so its writes are logged under their
@@ -19,51 +24,63 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.translation import gettext_noop
 
 from nongthonso.accounts.services import scope_paths
 from nongthonso.audit.context import request_context
-from nongthonso.core.imports import ImportFailed, ImportResult, Progress, RowError
+from nongthonso.core import registry
+from nongthonso.core.imports import ZIP_MAGIC, ImportFailed, ImportResult, Progress, RowError
 
 from . import exports, workbook
 
-# labels in Vietnamese (marked for the catalogue; the pages show them translated, ``views._kinds``)
-IMPORT_KINDS = {
-    "values": gettext_noop("Giá trị chỉ tiêu"),
-    "decisions": gettext_noop("Quyết định công nhận"),
-    "registrations": gettext_noop("Đăng ký đạt chuẩn"),
-    "commune_groups": gettext_noop("Nhóm xã"),
-    "units": gettext_noop("Đơn vị hành chính"),
-}
-EXPORT_KINDS = {
-    "values": gettext_noop("Giá trị chỉ tiêu (theo năm)"),
-    "decisions": gettext_noop("Quyết định công nhận"),
-    "registrations": gettext_noop("Đăng ký đạt chuẩn"),
-    "commune_groups": gettext_noop("Nhóm xã"),
-    "units": gettext_noop("Đơn vị hành chính"),
-}
-VALUES_NEED_UNIT_AND_YEAR = "Xuất giá trị chỉ tiêu cần mã đơn vị và năm, ví dụ 19 và 2023."
 TEMPLATE_NEEDS_UNIT_AND_YEAR = "Muốn điền sẵn danh sách xã, cần cả mã đơn vị và năm."
 
 
-def importer(kind: str):
-    if kind == "values":
-        from nongthonso.assessments.imports import import_values
+class KindRefused(PermissionDenied):
+    """The user may not use this kind of import or export at all; the message (Vietnamese) says so."""
 
-        return import_values
-    if kind == "units":
-        from nongthonso.units.imports import import_units
 
-        return import_units
-    if kind == "commune_groups":
-        from nongthonso.recognition.group_imports import import_commune_groups
+def import_kinds(user) -> list[registry.ImportKind]:
+    """The import kinds ``user`` may use, in order."""
+    return [kind for kind in registry.entries(registry.ImportKind) if kind.may_use(user)]
 
-        return import_commune_groups
-    from nongthonso.recognition import imports
 
-    return imports.import_decisions if kind == "decisions" else imports.import_registrations
+def export_kinds(user) -> list[registry.ExportKind]:
+    """The export kinds ``user`` may use, in order."""
+    return [kind for kind in registry.entries(registry.ExportKind) if kind.may_use(user)]
+
+
+def may_import(user) -> bool:
+    """Whether ``user`` may use some import kind (the menu offers the import page to them)."""
+    return bool(import_kinds(user))
+
+
+def may_export(user) -> bool:
+    return bool(export_kinds(user))
+
+
+def import_kind(code: str, user) -> registry.ImportKind:
+    """The import kind ``code``, which ``user`` may use. Raises LookupError for an unknown code, ``KindRefused``."""
+    kind = registry.get(registry.ImportKind, code)
+    if not kind.may_use(user):
+        raise KindRefused(f"Tài khoản của bạn không được nhập «{kind.label}». Chọn loại dữ liệu khác.")
+    return kind
+
+
+def export_kind(code: str, user) -> registry.ExportKind:
+    """The export kind ``code``, which ``user`` may use. Raises LookupError for an unknown code, ``KindRefused``."""
+    kind = registry.get(registry.ExportKind, code)
+    if not kind.may_use(user):
+        raise KindRefused(f"Tài khoản của bạn không được xuất «{kind.label}». Chọn loại dữ liệu khác.")
+    return kind
+
+
+def file_format(path: Path) -> str:
+    """«xlsx» for a ZIP file (a workbook), «csv» for anything else (the importers tell the two apart the same way)."""
+    with path.open("rb") as f:
+        return "xlsx" if f.read(len(ZIP_MAGIC)) == ZIP_MAGIC else "csv"
 
 
 def max_bytes() -> int:
@@ -83,35 +100,34 @@ class Outcome:
     total_errors: int = 0  # errors found; beyond core.imports.MAX_ERRORS only counted
 
 
-def run_import(kind: str, path: Path, *, user, name: str, dry_run: bool,
+def run_import(code: str, path: Path, *, user, name: str, dry_run: bool,
                progress: Progress | None = None) -> Outcome:
-    """Import (or check, ``dry_run``) the file at ``path`` of ``kind`` as ``user``, all or nothing."""
+    """Import (or check, ``dry_run``) the file at ``path`` of the kind ``code`` as ``user``, all or nothing.
+    Raises ``KindRefused`` when the user may not use the kind."""
+    kind = import_kind(code, user)
+    if path.is_file() and path.stat().st_size and file_format(path) not in kind.formats:
+        allowed = " hoặc ".join(f.upper() for f in kind.formats)
+        return Outcome(errors=[RowError(0, "", "", f"Tệp «{name}» không dùng được cho «{kind.label}»: loại dữ liệu "
+                                                   f"này chỉ nhận tệp {allowed}.")], total_errors=1)
     try:
         with request_context(user=user, actor=user.get_username()):
-            result = importer(kind)(path, dry_run=dry_run, user=user, name=name, progress=progress)
+            result = kind.run(path, dry_run=dry_run, user=user, name=name, progress=progress)
     except ImportFailed as exc:
         return Outcome(errors=exc.errors, total_errors=exc.total)
     return Outcome(result=result)
 
 
-def export(kind: str, fmt: str, user, code: str | None, year: int | None) -> HttpResponseBase:
-    """The export of ``kind`` (``EXPORT_KINDS``) within the unit ``code`` (``year``: values of that year,
-    decisions dated, registrations targeting it), as ``user`` may see it, as a download in ``fmt``
-    (``exports.FORMATS``; CSV streamed). Raises ``exports.ExportError``."""
-    code = code or None
-    if kind == "values":
-        if not code or year is None:
-            raise exports.ExportError(VALUES_NEED_UNIT_AND_YEAR)
-        table = exports.values_table(code, year, scope=scope_paths(user, "view"))
-    elif kind == "units":
-        table = exports.units_table(code)
-    elif kind == "commune_groups":
-        table = exports.commune_groups_table(code)
-    elif kind == "decisions":
-        table = exports.decisions_table(code, year=year)
-    else:
-        table = exports.registrations_table(code, year=year, scope=scope_paths(user, "view"))
-    name = exports.filename(kind, fmt, code, year if kind not in ("units", "commune_groups") else None)
+def export(code: str, fmt: str, user, unit: str | None, year: int | None) -> HttpResponseBase:
+    """The export of the kind ``code`` within the unit ``unit`` (``year``: values of that year, decisions dated,
+    registrations targeting it), as ``user`` may see it, as a download in ``fmt`` (CSV streamed). Raises
+    ``KindRefused``, ``exports.ExportError``."""
+    kind = export_kind(code, user)
+    if fmt not in kind.formats:
+        raise exports.ExportError(f"«{kind.label}» không xuất được dạng {fmt.upper()}; chọn "
+                                  f"{' hoặc '.join(f.upper() for f in kind.formats)}.")
+    unit = unit or None
+    table = kind.table(registry.ExportRequest(unit=unit, year=year, user=user))
+    name = kind.file_name(fmt, unit, year)
     return download(stream_csv(table) if fmt == "csv" else exports.to_bytes(table, fmt), fmt, name)
 
 

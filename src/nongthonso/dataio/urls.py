@@ -1,3 +1,6 @@
+"""The import and export pages (signed-in users). The open-data pages are public: registered in ``apps.py``
+(``core.registry.PublicPage``) and served by ``nongthonso.urls``."""
+
 from django.urls import path
 
 from . import views
@@ -10,6 +13,4 @@ urlpatterns = [
     path("xuat-du-lieu/", views.data_export, name="data_export"),
     path("xuat-du-lieu/tai/", views.data_export_file, name="data_export_file"),
     path("xuat-du-lieu/mau/", views.data_export_template, name="data_export_template"),
-    path("du-lieu-mo/", views.open_data, name="open_data"),
-    path("du-lieu-mo/<slug:slug>.<str:fmt>", views.open_data_file, name="open_data_file"),
 ]

@@ -9,10 +9,11 @@
   values only of units the user may see.
 - ``open_data`` (``/du-lieu-mo/``, public) and ``open_data_file``: published figures as CSV and JSON.
 
-Who may import what is decided row by row by the importers (``user=request.user``): values for units
-where the user may enter values, decisions as the province office, registrations as district or
-province office, units only as superuser. Running an import, making an export or a template is
-``services``' job, shared with the REST API (``/api/imports``, ``/api/exports``, ``/api/templates``).
+The kinds offered are the registered ones the user may use (``services.import_kinds``, ``export_kinds``). Who may
+import what is then decided row by row by the importers (``user=request.user``): values for units where the user may
+enter values, decisions as the province office, registrations as district or province office, units only as
+superuser. Running an import, making an export or a template is ``services``' job, shared with the REST API
+(``/api/imports``, ``/api/exports``, ``/api/templates``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nongthonso.core import registry
 from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.imports import ImportResult, RowError
 from nongthonso.core.text import format_number
@@ -35,7 +37,6 @@ from nongthonso.units.services import UnitNotFound
 
 from . import exports, opendata, services, uploads
 
-IMPORT_KINDS, EXPORT_KINDS = services.IMPORT_KINDS, services.EXPORT_KINDS
 PHASES = {"check": gettext_lazy("Đang kiểm tra"), "write": gettext_lazy("Đang ghi"),
           "evaluate": gettext_lazy("Đang tính lại kết quả"), "start": gettext_lazy("Đang tải tệp lên")}
 
@@ -48,18 +49,31 @@ def _run(request, pending: uploads.Pending, dry_run: bool) -> tuple[ImportResult
     try:
         outcome = services.run_import(pending.kind, pending.path, user=request.user, name=pending.name,
                                       dry_run=dry_run, progress=uploads.reporter(request.user.pk, pending.token))
+    except services.KindRefused as exc:  # the role was taken away since the file was checked
+        return None, [RowError(0, "", "", str(exc))]
     finally:
         uploads.set_state(request.user.pk, pending.token, "done")
     return outcome.result, outcome.errors
 
 
-def _kinds(kinds: dict[str, str]) -> dict[str, str]:
-    """``services.IMPORT_KINDS`` or ``EXPORT_KINDS`` with the labels in the page's language."""
-    return {kind: _(label) for kind, label in kinds.items()}
+def _kind_label(code: str) -> str:
+    return registry.get(registry.ImportKind, code).label
 
 
-def _context(token: str, **extra) -> dict:
-    return {"kinds": _kinds(IMPORT_KINDS), "token": token, "max_mb": _max_bytes() // (1024 * 1024), **extra}
+def _context(request, token: str, **extra) -> dict:
+    return {"kinds": services.import_kinds(request.user), "token": token, "max_mb": _max_bytes() // (1024 * 1024),
+            **extra}
+
+
+def _kind_problem(request, code: str) -> tuple[str, int] | None:
+    """Why the import kind ``code`` cannot be chosen (the message and the status), or None."""
+    if registry.find(registry.ImportKind, code) is None:
+        return _("Chọn loại dữ liệu cần nhập."), 400
+    try:
+        services.import_kind(code, request.user)
+    except services.KindRefused as exc:
+        return str(exc), 403
+    return None
 
 
 @login_required
@@ -67,29 +81,27 @@ def _context(token: str, **extra) -> dict:
 def data_import(request):
     """Upload and check a file (a dry run): the preview of the changes, or every error."""
     if request.method == "GET":
-        return render(request, "dataio/import.html", _context(uploads.new_token(), kind="values"))
+        return render(request, "dataio/import.html", _context(request, uploads.new_token(), kind="values"))
     kind = request.POST.get("kind", "")
     token = request.POST.get("token", "")
     if not uploads.valid_token(token):
         token = uploads.new_token()
     upload = request.FILES.get("file")
-    problem = None
-    if kind not in IMPORT_KINDS:
-        problem = _("Chọn loại dữ liệu cần nhập.")
-    elif upload is None:
+    problem, status = _kind_problem(request, kind) or (None, 400)
+    if problem is None and upload is None:
         problem = _("Chọn tệp CSV hoặc XLSX để tải lên.")
-    elif upload.size > _max_bytes():
+    elif problem is None and upload.size > _max_bytes():
         problem = services.too_large(upload.name)
     if problem:
-        return render(request, "dataio/import.html", _context(uploads.new_token(), kind=kind, problem=problem),
-                      status=400)
+        return render(request, "dataio/import.html",
+                      _context(request, uploads.new_token(), kind=kind, problem=problem), status=status)
     pending = uploads.save(request, upload, kind, token)
     result, errors = _run(request, pending, dry_run=True)
     if errors:
         uploads.discard(request, token)
     return render(request, "dataio/import.html", _context(
-        uploads.new_token() if errors else token, kind=kind, pending=pending, result=result, errors=errors,
-        kind_label=_(IMPORT_KINDS[kind])))
+        request, uploads.new_token() if errors else token, kind=kind, pending=pending, result=result, errors=errors,
+        kind_label=_kind_label(kind)))
 
 
 @login_required
@@ -99,14 +111,14 @@ def data_import_confirm(request):
     token = request.POST.get("token", "")
     pending = uploads.find(request, token) if uploads.valid_token(token) else None
     if pending is None:
-        return render(request, "dataio/import.html", _context(uploads.new_token(), kind="values", problem=(
+        return render(request, "dataio/import.html", _context(request, uploads.new_token(), kind="values", problem=(
             _("Không còn tệp chờ nhập (đã nhập, đã hủy, hoặc đã quá 24 giờ). Tải tệp lên và kiểm tra lại."))),
             status=400)
     result, errors = _run(request, pending, dry_run=False)
     uploads.discard(request, token)
     return render(request, "dataio/import.html", _context(
-        uploads.new_token(), kind=pending.kind, pending=pending, result=result, errors=errors, confirmed=True,
-        kind_label=_(IMPORT_KINDS[pending.kind])))
+        request, uploads.new_token(), kind=pending.kind, pending=pending, result=result, errors=errors,
+        confirmed=True, kind_label=_kind_label(pending.kind)))
 
 
 @login_required
@@ -115,7 +127,7 @@ def data_import_cancel(request):
     token = request.POST.get("token", "")
     if uploads.valid_token(token):
         uploads.discard(request, token)
-    return render(request, "dataio/import.html", _context(uploads.new_token(), kind="values",
+    return render(request, "dataio/import.html", _context(request, uploads.new_token(), kind="values",
                                                           notice=_("Đã hủy; tệp đã được xóa.")))
 
 
@@ -147,7 +159,7 @@ def _year(text: str | None) -> int | None:
 def _export_page(request, problem: str | None = None, status: int = 200):
     sets = CriteriaSet.objects.latest_versions().order_by("effective_from", "code")
     return render(request, "dataio/export.html", {
-        "sets": sets, "kinds": _kinds(EXPORT_KINDS), "formats": exports.FORMATS, "problem": problem,
+        "sets": sets, "kinds": services.export_kinds(request.user), "formats": exports.FORMATS, "problem": problem,
         "unit": request.GET.get("unit", home_province()), "year": request.GET.get("year", str(default_as_of().year)),
         "home": home_province(),
     }, status=status)
@@ -166,10 +178,12 @@ def data_export_file(request):
     kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "csv")
     code = request.GET.get("unit", "").strip()
     year = _year(request.GET.get("year"))
-    if kind not in EXPORT_KINDS or fmt not in exports.FORMATS:
+    if registry.find(registry.ExportKind, kind) is None or fmt not in exports.FORMATS:
         return _export_page(request, _("Chọn loại dữ liệu và định dạng (CSV hoặc XLSX)."), status=400)
     try:
         return services.export(kind, fmt, request.user, code, year)
+    except services.KindRefused as exc:
+        return _export_page(request, str(exc), status=403)
     except exports.ExportError as exc:
         return _export_page(request, str(exc), status=400)
 

@@ -1,6 +1,28 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "nongthonso.reports"
     verbose_name = "Báo cáo"
+
+    def ready(self):
+        from django.contrib.admin.models import LogEntry
+
+        from nongthonso.audit.models import AuditEntry
+        from nongthonso.core import registry
+
+        from . import views
+
+        registry.register(
+            self,
+            # the dashboards' revision also moves with every write through the app's services (each writes an audit
+            # entry) and every add, change or delete in the admin; the apps register the raw tables they own
+            registry.RevisionTable(AuditEntry),
+            registry.RevisionTable(LogEntry),
+            registry.PublicPage("home", "", views.summary_page),
+            registry.PublicPage("public_recognised", "cong-khai/xa-dat-chuan/", views.public_recognised),
+            registry.MenuEntry("home", _("Tổng hợp"), "home", order=100),
+            registry.MenuEntry("public_recognised", _("Xã đạt chuẩn"), "public_recognised", order=200),
+            registry.MenuEntry("dashboard", _("Bảng điều khiển"), "dashboard", order=400, visible=registry.signed_in),
+        )

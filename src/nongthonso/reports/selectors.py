@@ -20,12 +20,11 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
@@ -36,18 +35,18 @@ from django.utils.translation import gettext_lazy
 from nongthonso.assessments.latest import latest_assessments as _latest_assessments
 from nongthonso.assessments.latest import latest_by_set
 from nongthonso.assessments.models import Assessment
-from nongthonso.audit.models import AuditEntry
+from nongthonso.core import registry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
-from nongthonso.criteria.models import CriteriaSet, Criterion
+from nongthonso.criteria.models import Criterion
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import Status, ntm_counts_on, statuses_on
 from nongthonso.units import groupings
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.groupings import Group, Grouping
-from nongthonso.units.models import LineageEvent, Unit
+from nongthonso.units.models import Unit
 
 from .alerts import alerts
-from .services import commune_sets, criteria_figures, find_root, set_targets, summary
+from .services import Summary, commune_sets, criteria_figures, find_root, summary
 
 # Workflow states whose figures may be shown to the public (see published_assessments).
 PUBLISHED_STATES = ("approved", "recognised")
@@ -402,7 +401,7 @@ def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = Non
 
 # --- the summary with published assessments only --------------------------------------------------------
 
-def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> dict:
+def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> Summary:
     """``reports.services.summary`` with every assessment-derived figure recomputed from published
     assessments only (decisions, registrations and units are public)."""
     data = summary(code, as_of, grouping=grouping)
@@ -411,14 +410,9 @@ def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> di
     # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: counted in the
     # database (one query), nothing loaded
     rows = latest_by_set(within.rural_communes(), Level.XA_NTM, as_of.year, published_assessments())
-    _, sets = commune_sets(dt.date.fromisoformat(data["period_start"]), as_of)
-    figures = criteria_figures(rows, sets)
-    data.update({key: figures[key] for key in (
-        "communes_assessed", "avg_criteria", "criteria_met_sum", "min_criteria", "communes_below_10",
-        "criteria_distribution", "criteria_total", "criteria_sets", "communes_all_met")})
-    data["published_only"] = True
-    set_targets(data)
-    return data
+    _, sets = commune_sets(data.period_start, as_of)
+    # the programme targets compare the counts of communes holding a level, which do not change
+    return replace(data, **criteria_figures(rows, sets).as_fields(), published_only=True)
 
 
 # --- cached figures ---------------------------------------------------------------------------------------
@@ -433,20 +427,19 @@ T = TypeVar("T")
 CACHE_SECONDS = 300
 
 
-def _revision_tables() -> list[tuple[str, str]]:
-    """(table, primary key column) of every table whose rows the dashboards read or whose rows record a write:
-    the audit log (every write through the app's services), Django's admin log (every admin add, change or
-    delete), and the raw tables written outside both (the demo creates decisions, registrations, units …)."""
-    models = [AuditEntry, LogEntry, Unit, LineageEvent, LineageEvent.predecessors.through,
-              LineageEvent.successors.through, Decision, Decision.units.through, Registration, Assessment,
-              CriteriaSet, Criterion]
-    return [(m._meta.db_table, m._meta.pk.column) for m in models]
+def _revision_tables(entries: tuple[registry.RevisionTable, ...]) -> list[tuple[str, str]]:
+    """(table, primary key column) of every table the apps register as bumping the revision
+    (``core.registry.RevisionTable``): the audit log (every write through the app's services), Django's admin log
+    (every admin add, change or delete), and the raw tables written outside both (the demo creates decisions,
+    registrations, units …)."""
+    return [(e.model._meta.db_table, e.model._meta.pk.column) for e in entries]
 
 
 @lru_cache
-def _revision_sql(vendor: str) -> str:
+def _revision_sql(vendor: str, entries: tuple[registry.RevisionTable, ...]) -> str:
     quote = connection.ops.quote_name
-    return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})" for table, pk in _revision_tables())
+    return "SELECT " + ", ".join(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})"
+                                 for table, pk in _revision_tables(entries))
 
 
 def data_revision() -> str:
@@ -455,7 +448,7 @@ def data_revision() -> str:
     table the figures read (creations outside the audited paths, e.g. ``nongthonso demo``). Ids only grow,
     so a later write never brings back an earlier token. One query; each ``MAX(id)`` is an index lookup."""
     with connection.cursor() as cursor:
-        cursor.execute(_revision_sql(connection.vendor))
+        cursor.execute(_revision_sql(connection.vendor, registry.entries(registry.RevisionTable)))
         row = cursor.fetchone()
     return ".".join("-" if v is None else str(v) for v in row)
 

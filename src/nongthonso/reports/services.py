@@ -1,8 +1,8 @@
 """The provincial summary: every figure computed from stored raw data (decisions, assessments, units).
 
-``summary(code, as_of)`` returns the figures as a dict (the JSON of ``nongthonso report summary``);
-``summary_text`` renders them as a Vietnamese paragraph in the style of the province's reports (``summary_text_en``:
-the same in English, for the pages in English mode).
+``summary(code, as_of)`` returns the figures as a :class:`Summary` (``Summary.to_dict()``: the JSON of ``nongthonso
+report summary`` and of the API's ``/api/summary``); ``summary_text`` renders them as a Vietnamese paragraph in the
+style of the province's reports (``summary_text_en``: the same in English, for the pages in English mode).
 
 The structure in force decides the paragraph: with units between the province and its communes (the districts of
 the three-tier years, to 30/6/2025) it is the report of those years, districts that completed the programme
@@ -15,6 +15,7 @@ against, the province's own completion (Decision 51/2025/QĐ-TTg, Phụ lục II
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass, fields
 
 from django.db.models import Count, FilteredRelation, Q
 from django.db.models.expressions import RawSQL
@@ -34,6 +35,164 @@ from . import targets
 
 BELOW = 10  # "không có xã dưới 10 tiêu chí" (a clause for sets of more than 10 criteria)
 TWO_TIER, THREE_TIER = "two_tier", "three_tier"
+
+
+# --- the summary ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SummaryUnit:
+    """The unit the figures are of (the whole country: code ``NATIONAL``)."""
+
+    code: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class LevelDecisions:
+    """The recognitions of the period at one commune level: the communes recognised, the years they were for."""
+
+    communes: int
+    for_years: list[int]
+
+
+@dataclass(frozen=True)
+class DistrictDecision:
+    """A decision of the period at a district level, with the units it names (as running text writes them)."""
+
+    number: str
+    date: dt.date
+    authority: str
+    level: str
+    for_year: int | None
+    units: list[str]
+
+
+@dataclass(frozen=True)
+class CriteriaSetFigures:
+    """The latest assessments made against one criteria set: its number of criteria and what the communes met."""
+
+    code: str
+    name: str
+    legal_basis: str
+    criteria: int
+    communes: int
+    criteria_met_sum: int
+    all_met: int
+    avg_criteria: float
+
+
+@dataclass(frozen=True)
+class CriteriaFigures:
+    """The criteria figures of a summary (:func:`criteria_figures`), from each commune's latest NTM assessment."""
+
+    communes_assessed: int
+    avg_criteria: float | None
+    criteria_met_sum: int
+    min_criteria: int | None
+    communes_below_10: int
+    criteria_distribution: dict[str, int]  # criteria met → communes
+    criteria_total: int | dict[str, int] | None  # one set's number of criteria, or one per set code when mixed
+    criteria_sets: list[CriteriaSetFigures]
+    communes_all_met: int
+
+    def as_fields(self) -> dict:
+        """The figures by name, as the fields of a :class:`Summary` (its criteria sets kept as they are)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class SummaryGrouping:
+    """What the tables of a two-tier structure group communes by (``units.groupings``): code, Vietnamese label."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ProvinceDecision:
+    """The decision that decides a province's completion."""
+
+    number: str
+    date: dt.date
+    authority: str
+    kind: str
+    level: str
+    for_year: int | None
+
+
+@dataclass(frozen=True)
+class ProvinceCompletion:
+    """The province's own completion of the programme (:func:`province_completion`) and the programme's targets
+    beside what is reached (``reports.targets``)."""
+
+    level: str
+    legal_basis: str
+    applies: bool
+    completed: bool
+    decision: ProvinceDecision | None
+    decision_in_period: bool
+    targets: list[targets.TargetProgress]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures of a unit as it was on ``as_of`` (:func:`summary`), in the order of the report's JSON.
+
+    Immutable, and plain data all the way down, so it is cached (pickled) as it is; ``to_dict()`` is its JSON.
+    ``published_only``: computed from published assessments only (``reports.selectors.public_summary``)."""
+
+    as_of: dt.date
+    period_start: dt.date
+    unit: SummaryUnit
+    communes_total: int
+    ntm: int
+    ntm_pct: float | None
+    advanced: int
+    model: int
+    provisional: int  # communes formed by a merger, holding a level provisionally (the merger rule)
+    model_hamlets: int
+    communes_assessed: int
+    avg_criteria: float | None
+    criteria_met_sum: int
+    min_criteria: int | None
+    communes_below_10: int
+    criteria_distribution: dict[str, int]
+    decisions_in_period: dict[str, LevelDecisions]  # by commune level in use
+    revocations_in_period: int
+    registrations: dict[str, int]  # by commune level in use
+    registrations_year: int
+    completed_districts: list[str]
+    district_decisions_in_period: list[DistrictDecision]
+    # added for the two-tier structure (2026-2030); present for every date
+    structure: str  # TWO_TIER or THREE_TIER
+    modern: int
+    criteria_total: int | dict[str, int] | None
+    criteria_sets: list[CriteriaSetFigures]
+    communes_all_met: int
+    grouping: SummaryGrouping
+    province_completion: ProvinceCompletion | None
+    published_only: bool = False
+
+    @property
+    def two_tier(self) -> bool:
+        return self.structure == TWO_TIER
+
+    @property
+    def national(self) -> bool:
+        return self.unit.code == NATIONAL
+
+    def to_dict(self) -> dict:
+        """The figures as JSON data, keys in the fields' order, dates as ISO text; ``published_only`` only when
+        set (``nongthonso report summary --format json``, the API's ``/api/summary``)."""
+        data = asdict(self, dict_factory=_json_ready)
+        if not self.published_only:
+            del data["published_only"]
+        return data
+
+
+def _json_ready(pairs: list[tuple[str, object]]) -> dict:
+    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in pairs}
 
 
 NATIONAL = "VN"  # the code that asks for the whole country (every province): summary("VN", as_of)
@@ -82,7 +241,7 @@ def commune_sets(period_start: dt.date, as_of: dt.date) -> tuple[list[str], dict
     return [lvl for lvl in COMMUNE_LEVELS if lvl in levels], sets
 
 
-def criteria_figures(rows, sets: dict[int, dict]) -> dict:
+def criteria_figures(rows, sets: dict[int, dict]) -> CriteriaFigures:
     """The criteria figures of the summary from ``(criteria_met, criteria_set_id, criteria_total, communes)`` rows —
     each commune's latest NTM assessment (``criteria_met`` None: none yet) — overall and per criteria set: the
     averaged assessments may have been made against sets of different sizes (19 criteria in 2021-2025, 10 in
@@ -104,26 +263,26 @@ def criteria_figures(rows, sets: dict[int, dict]) -> dict:
     for set_id, entry in sorted(by_set.items(), key=lambda kv: (str(sets.get(kv[0], {}).get("effective_from", "")),
                                                                  kv[0])):
         info = sets.get(set_id, {})
-        per_set.append({"code": info.get("code", str(set_id)), "name": info.get("name", ""),
-                        "legal_basis": info.get("legal_basis", ""), **entry,
-                        "avg_criteria": round(entry["criteria_met_sum"] / entry["communes"], 1)})
+        per_set.append(CriteriaSetFigures(
+            code=info.get("code", str(set_id)), name=info.get("name", ""), legal_basis=info.get("legal_basis", ""),
+            **entry, avg_criteria=round(entry["criteria_met_sum"] / entry["communes"], 1)))
     if not per_set:
         criteria_total = None
     elif len(per_set) == 1:
-        criteria_total = per_set[0]["criteria"]
+        criteria_total = per_set[0].criteria
     else:
-        criteria_total = {s["code"]: s["criteria"] for s in per_set}
-    return {
-        "communes_assessed": assessed,
-        "avg_criteria": round(met_sum / assessed, 1) if assessed else None,
-        "criteria_met_sum": met_sum,
-        "min_criteria": min(dist) if dist else None,
-        "communes_below_10": sum(n for k, n in dist.items() if k < BELOW),
-        "criteria_distribution": {str(k): dist[k] for k in sorted(dist)},
-        "criteria_total": criteria_total,
-        "criteria_sets": per_set,
-        "communes_all_met": sum(s["all_met"] for s in per_set),
-    }
+        criteria_total = {s.code: s.criteria for s in per_set}
+    return CriteriaFigures(
+        communes_assessed=assessed,
+        avg_criteria=round(met_sum / assessed, 1) if assessed else None,
+        criteria_met_sum=met_sum,
+        min_criteria=min(dist) if dist else None,
+        communes_below_10=sum(n for k, n in dist.items() if k < BELOW),
+        criteria_distribution={str(k): dist[k] for k in sorted(dist)},
+        criteria_total=criteria_total,
+        criteria_sets=per_set,
+        communes_all_met=sum(s.all_met for s in per_set),
+    )
 
 
 def _latest_by_set(communes, year: int, where: Q | None) -> list[tuple]:
@@ -144,10 +303,12 @@ def _latest_by_set(communes, year: int, where: Q | None) -> list[tuple]:
     return rows + ([(None, None, None, missing)] if missing > 0 else [])
 
 
-def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date) -> dict | None:
+def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date, communes_total: int,
+                        held: dict[str, int]) -> ProvinceCompletion | None:
     """The province's own completion of the programme (Decision 51/2025/QĐ-TTg, Phụ lục III; ``reports.targets``):
-    the latest decision at a province level naming *this unit version*, dated by ``as_of``, decides. None for a unit
-    that is not a province (the top of the tree) or the whole country.
+    the latest decision at a province level naming *this unit version*, dated by ``as_of``, decides; beside it the
+    programme's targets and the shares reached, from ``communes_total`` and the communes holding each level
+    (``held``). None for a unit that is not a province (the top of the tree) or the whole country.
 
     Only the version in force counts, not its predecessors': the province of 2026 (old Thái Nguyên and old Bắc Kạn)
     is another territory than either, assessed on the tightened 2026-2030 conditions, so a completion recorded for an
@@ -158,19 +319,19 @@ def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date) -> di
     rule = targets.completion_rule()
     decision = (Decision.objects.filter(units=unit, level__in=PROVINCE_LEVELS, date__lte=as_of)
                 .order_by("-date", "-pk").values("number", "date", "authority", "kind", "level", "for_year").first())
-    completed = decision is not None and decision["kind"] == Decision.Kind.RECOGNITION
-    return {
-        "level": rule.level if rule else PROVINCE_LEVELS[0],
-        "legal_basis": rule.legal_basis if rule else "",
-        "applies": rule is not None and as_of >= rule.applies_from,
-        "completed": completed,
-        "decision": None if decision is None else {**decision, "date": decision["date"].isoformat()},
-        "decision_in_period": decision is not None and decision["date"] >= period_start,
-        "targets": [],
-    }
+    return ProvinceCompletion(
+        level=rule.level if rule else PROVINCE_LEVELS[0],
+        legal_basis=rule.legal_basis if rule else "",
+        applies=rule is not None and as_of >= rule.applies_from,
+        completed=decision is not None and decision["kind"] == Decision.Kind.RECOGNITION,
+        decision=None if decision is None else ProvinceDecision(**decision),
+        decision_in_period=decision is not None and decision["date"] >= period_start,
+        targets=targets.progress(as_of, communes_total, held),
+    )
 
 
-def summary(code: str, as_of: dt.date, period_start: dt.date | None = None, grouping: str | None = None) -> dict:
+def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
+            grouping: str | None = None) -> Summary:
     """Figures for the unit ``code`` (``NATIONAL``: the whole country) as it was on ``as_of``; decisions
     counted from ``period_start`` (default: 1 January of the same year) to ``as_of``. ``grouping``: what the tables
     of a two-tier structure group communes by (``reports.groupings``; default the setting's).
@@ -231,7 +392,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None, grou
                       .values_list("target_level").annotate(n=Count("pk")))
     # the levels in use in the period, and any other a decision or registration names
     levels = [lvl for lvl in COMMUNE_LEVELS if lvl in levels or recognised[lvl] or registered.get(lvl)]
-    decisions = {level: {"communes": len(recognised[level]), "for_years": sorted(years[level])} for level in levels}
+    decisions = {level: LevelDecisions(len(recognised[level]), sorted(years[level])) for level in levels}
     registrations = {level: registered.get(level, 0) for level in levels}
 
     # units holding a district-level recognition (none in a two-tier structure), and the decisions of the period
@@ -246,50 +407,31 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None, grou
         for decision_id, name in (Decision.units.through.objects.filter(decision_id__in=list(names))
                                   .order_by("unit__sort_key", "unit__code").values_list("decision_id", "unit__name")):
             names[decision_id].append(district_display_name_of(name))
-    district_decisions = [{"number": d["number"], "date": d["date"].isoformat(), "authority": d["authority"],
-                           "level": d["level"], "for_year": d["for_year"], "units": names[d["pk"]]} for d in found]
-    data = {
-        "as_of": as_of.isoformat(),
-        "period_start": period_start.isoformat(),
-        "unit": {"code": unit.code, "name": unit.name, "type": unit.unit_type.name},
-        "communes_total": communes_total,
-        "ntm": ntm,
-        "ntm_pct": round(100 * ntm / communes_total, 1) if communes_total else None,
-        "advanced": advanced,
-        "model": model,
-        "provisional": held["provisional"],
-        "model_hamlets": model_hamlets,
-        "communes_assessed": criteria["communes_assessed"],
-        "avg_criteria": criteria["avg_criteria"],
-        "criteria_met_sum": criteria["criteria_met_sum"],
-        "min_criteria": criteria["min_criteria"],
-        "communes_below_10": criteria["communes_below_10"],
-        "criteria_distribution": criteria["criteria_distribution"],
-        "decisions_in_period": decisions,
-        "revocations_in_period": len(revoked),
-        "registrations": registrations,
-        "registrations_year": as_of.year,
-        "completed_districts": [district_display_name_of(name) for name in completed],
-        "district_decisions_in_period": district_decisions,
-        # added for the two-tier structure (2026-2030); present for every date
-        "structure": TWO_TIER if two_tier else THREE_TIER,
-        "modern": held[Level.XA_HIEN_DAI],
-        "criteria_total": criteria["criteria_total"],
-        "criteria_sets": criteria["criteria_sets"],
-        "communes_all_met": criteria["communes_all_met"],
-        "grouping": groupings.describe(groupings.kind_for(two_tier, grouping)),
-        "province_completion": province_completion(unit, as_of, period_start),
-    }
-    set_targets(data)
-    return data
-
-
-def set_targets(data: dict) -> None:
-    """``province_completion.targets``: the programme targets in force on the summary's date beside the shares
-    reached (``reports.targets``), from the summary's counts. Called again when the counts are recomputed."""
-    completion = data.get("province_completion")
-    if completion is not None:
-        completion["targets"] = targets.progress(data, dt.date.fromisoformat(data["as_of"]))
+    district_decisions = [DistrictDecision(d["number"], d["date"], d["authority"], d["level"], d["for_year"],
+                                           names[d["pk"]]) for d in found]
+    return Summary(
+        as_of=as_of,
+        period_start=period_start,
+        unit=SummaryUnit(unit.code, unit.name, unit.unit_type.name),
+        communes_total=communes_total,
+        ntm=ntm,
+        ntm_pct=round(100 * ntm / communes_total, 1) if communes_total else None,
+        advanced=advanced,
+        model=model,
+        provisional=held["provisional"],
+        model_hamlets=model_hamlets,
+        decisions_in_period=decisions,
+        revocations_in_period=len(revoked),
+        registrations=registrations,
+        registrations_year=as_of.year,
+        completed_districts=[district_display_name_of(name) for name in completed],
+        district_decisions_in_period=district_decisions,
+        structure=TWO_TIER if two_tier else THREE_TIER,
+        modern=held[Level.XA_HIEN_DAI],
+        grouping=SummaryGrouping(**groupings.describe(groupings.kind_for(two_tier, grouping))),
+        province_completion=province_completion(unit, as_of, period_start, communes_total, held),
+        **criteria.as_fields(),
+    )
 
 
 def district_display_name(unit: Unit) -> str:
@@ -323,162 +465,162 @@ def _join(parts: list[str], conjunction: str = "và") -> str:
     return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
-def summary_text(data: dict) -> str:
+def summary_text(data: Summary) -> str:
     """The figures as a Vietnamese paragraph, numbers written the Vietnamese way (85,7%): the report of the
     three-tier years, or for a two-tier structure (``structure`` "two_tier") its own paragraph
     (:func:`_summary_text_two_tier`)."""
-    if data.get("structure") == TWO_TIER:
+    if data.structure == TWO_TIER:
         return _summary_text_two_tier(data)
-    as_of = dt.date.fromisoformat(data["as_of"])
-    start = dt.date.fromisoformat(data["period_start"])
-    sentences = _decision_sentences(data["decisions_in_period"], start, as_of)
-    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
-    whole = "cả nước" if data["unit"]["code"] == NATIONAL else f"toàn {_scope_word(data)}"
-    body = (f"Đến nay, {whole} có {data['ntm']}/{data['communes_total']} "
+    as_of = data.as_of
+    start = data.period_start
+    sentences = _decision_sentences(data.decisions_in_period, start, as_of)
+    pct = format_percent(data.ntm_pct) if data.ntm_pct is not None else "—"
+    whole = "cả nước" if data.national else f"toàn {_scope_word(data)}"
+    body = (f"Đến nay, {whole} có {data.ntm}/{data.communes_total} "
             f"xã đạt chuẩn nông thôn mới, bằng {pct} tổng số xã; "
-            f"{data['advanced']} xã đạt chuẩn nông thôn mới nâng cao; "
-            f"{data['model']} xã đạt chuẩn nông thôn mới kiểu mẫu; "
-            f"{data['model_hamlets']} xóm nông thôn mới kiểu mẫu")
-    if data["avg_criteria"] is not None:
-        body += f"; bình quân đạt {format_number(data['avg_criteria'], 1)} tiêu chí/xã"
-        below = data["communes_below_10"]
+            f"{data.advanced} xã đạt chuẩn nông thôn mới nâng cao; "
+            f"{data.model} xã đạt chuẩn nông thôn mới kiểu mẫu; "
+            f"{data.model_hamlets} xóm nông thôn mới kiểu mẫu")
+    if data.avg_criteria is not None:
+        body += f"; bình quân đạt {format_number(data.avg_criteria, 1)} tiêu chí/xã"
+        below = data.communes_below_10
         body += (f" và không có xã dưới {BELOW} tiêu chí" if below == 0
                  else f"; còn {below} xã dưới {BELOW} tiêu chí")
     sentences.append(body + ".")
-    reg = data["registrations"]
+    reg = data.registrations
     if any(reg.values()):
         parts = [f"{n} {_REGISTERED_PHRASE[level]}" for level, n in reg.items() if n]
-        sentences.append(f"Năm {data['registrations_year']}, có {'; '.join(parts)}.")
-    for d in data["district_decisions_in_period"]:
-        date = dt.date.fromisoformat(d["date"])
-        level = ("đạt chuẩn nông thôn mới" if d["level"] == Level.HUYEN_NTM
+        sentences.append(f"Năm {data.registrations_year}, có {'; '.join(parts)}.")
+    for d in data.district_decisions_in_period:
+        date = d.date
+        level = ("đạt chuẩn nông thôn mới" if d.level == Level.HUYEN_NTM
                  else "hoàn thành nhiệm vụ xây dựng nông thôn mới")
-        year = f" năm {d['for_year']}" if d["for_year"] else ""
-        names = _join([n for n in d["units"]])
-        sentences.append(f"Ngày {format_date(date)}, {d['authority']} đã ban hành Quyết định số {d['number']} "
+        year = f" năm {d.for_year}" if d.for_year else ""
+        names = _join([n for n in d.units])
+        sentences.append(f"Ngày {format_date(date)}, {d.authority} đã ban hành Quyết định số {d.number} "
                          f"công nhận {names} {level}{year}.")
-    done = data["completed_districts"]
+    done = data.completed_districts
     if done:
-        where = "cả nước" if data["unit"]["code"] == NATIONAL else _scope_word(data)
+        where = "cả nước" if data.national else _scope_word(data)
         sentences.append(f"Đến nay, {where} có {len(done)} đơn vị cấp huyện hoàn thành nhiệm vụ xây "
                          f"dựng nông thôn mới gồm {_join(done)}.")
     return " ".join(sentences)
 
 
-def _set_phrase(entry: dict) -> str:
+def _set_phrase(entry: CriteriaSetFigures) -> str:
     """«Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2026-2030 (Quyết định 51/2025/QĐ-TTg)»: the set's name
     and the act of its legal basis, as stored."""
-    basis = entry["legal_basis"].split(",")[0].split(" ngày ")[0].strip()
-    return f"{entry['name']} ({basis})" if basis else entry["name"]
+    basis = entry.legal_basis.split(",")[0].split(" ngày ")[0].strip()
+    return f"{entry.name} ({basis})" if basis else entry.name
 
 
-def _criteria_clause(data: dict) -> str:
+def _criteria_clause(data: Summary) -> str:
     """"bình quân đạt 7,4/10 tiêu chí/xã theo … và có 3 xã đạt đủ 10/10 tiêu chí" — per set when several are mixed.
     The "no commune below 10" clause only for sets of more than 10 criteria; for smaller sets, how many communes meet
     every criterion."""
-    sets = data.get("criteria_sets") or []
+    sets = data.criteria_sets or []
     if not sets:
-        return f"chưa có xã nào có bản đánh giá năm {data['registrations_year']}"
+        return f"chưa có xã nào có bản đánh giá năm {data.registrations_year}"
     parts = []
     for entry in sets:
-        n = entry["criteria"]
-        text = (f"bình quân đạt {format_number(entry['avg_criteria'], 1)}/{n} tiêu chí/xã theo {_set_phrase(entry)}"
-                + (f" ({entry['communes']} xã)" if len(sets) > 1 else ""))
+        n = entry.criteria
+        text = (f"bình quân đạt {format_number(entry.avg_criteria, 1)}/{n} tiêu chí/xã theo {_set_phrase(entry)}"
+                + (f" ({entry.communes} xã)" if len(sets) > 1 else ""))
         parts.append(text)
     text = _join(parts, "và")
-    assessed, total = data["communes_assessed"], data["communes_total"]
+    assessed, total = data.communes_assessed, data.communes_total
     if assessed < total:
         text += f", tính trên {assessed}/{total} xã đã có bản đánh giá"
-    if all(entry["criteria"] > BELOW for entry in sets):
-        below = data["communes_below_10"]
+    if all(entry.criteria > BELOW for entry in sets):
+        below = data.communes_below_10
         text += (f" và không có xã dưới {BELOW} tiêu chí" if below == 0
                  else f"; còn {below} xã dưới {BELOW} tiêu chí")
     elif len(sets) == 1:
-        n, done = sets[0]["criteria"], data["communes_all_met"]
+        n, done = sets[0].criteria, data.communes_all_met
         text += (f"; {done} xã đạt đủ {n}/{n} tiêu chí" if done else f"; chưa có xã nào đạt đủ {n}/{n} tiêu chí")
     else:
-        text += f"; {data['communes_all_met']} xã đạt đủ các tiêu chí của bộ tiêu chí đã đánh giá"
+        text += f"; {data.communes_all_met} xã đạt đủ các tiêu chí của bộ tiêu chí đã đánh giá"
     return text
 
 
-def _decision_sentences(dec: dict, start: dt.date, as_of: dt.date) -> list[str]:
-    if not any(d["communes"] for d in dec.values()):
+def _decision_sentences(dec: dict[str, LevelDecisions], start: dt.date, as_of: dt.date) -> list[str]:
+    if not any(d.communes for d in dec.values()):
         return []
-    years = sorted({y for d in dec.values() for y in d["for_years"]})
-    parts = [f"{d['communes']} {_LEVEL_PHRASE[level]}" for level, d in dec.items() if d["communes"]]
+    years = sorted({y for d in dec.values() for y in d.for_years})
+    parts = [f"{d.communes} {_LEVEL_PHRASE[level]}" for level, d in dec.items() if d.communes]
     year_text = f" năm {', '.join(str(y) for y in years)}" if years else ""
     return [f"{_period_phrase(start, as_of)}, đã công nhận {', '.join(parts)}{year_text}."]
 
 
-def _completion_sentences(data: dict, start: dt.date) -> list[str]:
+def _completion_sentences(data: Summary, start: dt.date) -> list[str]:
     """The province's completion (Decision 51/2025/QĐ-TTg, Phụ lục III): the decision of the period, or where the
     province stands; then the programme's targets beside what is reached."""
-    completion = data.get("province_completion")
+    completion = data.province_completion
     if not completion:
         return []
     sentences = []
-    name = district_display_name_of(data["unit"]["name"])
-    decision = completion["decision"]
-    if completion["applies"] or decision:
+    name = district_display_name_of(data.unit.name)
+    decision = completion.decision
+    if completion.applies or decision:
         what = "hoàn thành nhiệm vụ xây dựng nông thôn mới"
-        if decision and completion["decision_in_period"]:
-            date = format_date(dt.date.fromisoformat(decision["date"]))
-            verb = "công nhận" if decision["kind"] == Decision.Kind.RECOGNITION else "thu hồi công nhận"
-            year = f" năm {decision['for_year']}" if decision["for_year"] else ""
-            sentences.append(f"Ngày {date}, {decision['authority']} đã ban hành Quyết định số {decision['number']} "
+        if decision and completion.decision_in_period:
+            date = format_date(decision.date)
+            verb = "công nhận" if decision.kind == Decision.Kind.RECOGNITION else "thu hồi công nhận"
+            year = f" năm {decision.for_year}" if decision.for_year else ""
+            sentences.append(f"Ngày {date}, {decision.authority} đã ban hành Quyết định số {decision.number} "
                              f"{verb} {name} {what}{year}.")
-        elif completion["completed"]:
-            date = format_date(dt.date.fromisoformat(decision["date"]))
+        elif completion.completed:
+            date = format_date(decision.date)
             sentences.append(f"{name[:1].upper()}{name[1:]} đã được công nhận {what} (Quyết định số "
-                             f"{decision['number']} ngày {date}).")
+                             f"{decision.number} ngày {date}).")
         else:
-            basis = f" ({completion['legal_basis']})" if completion["legal_basis"] else ""
+            basis = f" ({completion.legal_basis})" if completion.legal_basis else ""
             sentences.append(f"{name[:1].upper()}{name[1:]} chưa được công nhận {what}{basis}.")
-    by_goal: dict[tuple, list[dict]] = {}
-    for t in completion["targets"]:
-        by_goal.setdefault((t["by_year"], t["legal_basis"]), []).append(t)
+    by_goal: dict[tuple, list[targets.TargetProgress]] = {}
+    for t in completion.targets:
+        by_goal.setdefault((t.by_year, t.legal_basis), []).append(t)
     for (year, basis), found in by_goal.items():
-        parts = [f"{t['text']} (hiện đạt {format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})"
+        parts = [f"{t.text} (hiện đạt {format_percent(t.actual_pct) if t.actual_pct is not None else '—'})"
                  for t in found]
         # a target not read in the resolution's own text is said to be so, never stated as law
-        where = basis if all(t["verified"] for t in found) else f"{basis}, theo tin báo chí, chưa đối chiếu văn bản"
+        where = basis if all(t.verified for t in found) else f"{basis}, theo tin báo chí, chưa đối chiếu văn bản"
         sentences.append(f"Mục tiêu đến năm {year} ({where}): {_join(parts)}.")
     return sentences
 
 
-def _summary_text_two_tier(data: dict) -> str:
+def _summary_text_two_tier(data: Summary) -> str:
     """The paragraph of a province whose communes sit directly under it (from 1/7/2025): the 2023 report's shape for
     the new structure — no district anywhere; the communes formed by the reorganisation that hold a level
     provisionally; "xã nông thôn mới hiện đại"; the criteria set the averages were computed on; the province's own
     completion and the programme's targets."""
-    as_of = dt.date.fromisoformat(data["as_of"])
-    start = dt.date.fromisoformat(data["period_start"])
-    sentences = _decision_sentences(data["decisions_in_period"], start, as_of)
-    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
-    whole = "cả nước" if data["unit"]["code"] == NATIONAL else f"toàn {_scope_word(data)}"
-    body = (f"Đến nay, {whole} có {data['ntm']}/{data['communes_total']} xã đạt chuẩn nông thôn mới, "
+    as_of = data.as_of
+    start = data.period_start
+    sentences = _decision_sentences(data.decisions_in_period, start, as_of)
+    pct = format_percent(data.ntm_pct) if data.ntm_pct is not None else "—"
+    whole = "cả nước" if data.national else f"toàn {_scope_word(data)}"
+    body = (f"Đến nay, {whole} có {data.ntm}/{data.communes_total} xã đạt chuẩn nông thôn mới, "
             f"bằng {pct} tổng số xã")
-    if data["provisional"]:
-        body += (f", trong đó {data['provisional']} xã hình thành sau sắp xếp đơn vị hành chính được tạm giữ mức "
+    if data.provisional:
+        body += (f", trong đó {data.provisional} xã hình thành sau sắp xếp đơn vị hành chính được tạm giữ mức "
                  "đạt chuẩn, chờ quyết định công nhận")
-    body += f"; {data['modern']} xã nông thôn mới hiện đại"
-    if data["advanced"]:
-        body += f"; {data['advanced']} xã đạt chuẩn nông thôn mới nâng cao"
-    if data["model"]:
-        body += f"; {data['model']} xã đạt chuẩn nông thôn mới kiểu mẫu"
-    if data["model_hamlets"]:
-        body += f"; {data['model_hamlets']} xóm nông thôn mới kiểu mẫu"
+    body += f"; {data.modern} xã nông thôn mới hiện đại"
+    if data.advanced:
+        body += f"; {data.advanced} xã đạt chuẩn nông thôn mới nâng cao"
+    if data.model:
+        body += f"; {data.model} xã đạt chuẩn nông thôn mới kiểu mẫu"
+    if data.model_hamlets:
+        body += f"; {data.model_hamlets} xóm nông thôn mới kiểu mẫu"
     sentences.append(f"{body}; {_criteria_clause(data)}.")
-    reg = data["registrations"]
+    reg = data.registrations
     if any(reg.values()):
         parts = [f"{n} {_REGISTERED_PHRASE[level]}" for level, n in reg.items() if n]
-        sentences.append(f"Năm {data['registrations_year']}, có {'; '.join(parts)}.")
+        sentences.append(f"Năm {data.registrations_year}, có {'; '.join(parts)}.")
     sentences += _completion_sentences(data, start)
     return " ".join(sentences)
 
 
-def _scope_word(data: dict) -> str:
-    kind = data["unit"]["type"].lower()
+def _scope_word(data: Summary) -> str:
+    kind = data.unit.type.lower()
     return "tỉnh" if kind in ("tỉnh",) else ("thành phố" if "thành phố" in kind else kind)
 
 
@@ -508,49 +650,49 @@ def _join_and(parts: list[str]) -> str:
     return _join(parts, "and")
 
 
-def _decision_sentences_en(dec: dict, start: dt.date, as_of: dt.date) -> list[str]:
+def _decision_sentences_en(dec: dict[str, LevelDecisions], start: dt.date, as_of: dt.date) -> list[str]:
     """``_decision_sentences`` in English."""
-    if not any(d["communes"] for d in dec.values()):
+    if not any(d.communes for d in dec.values()):
         return []
-    years = sorted({y for d in dec.values() for y in d["for_years"]})
-    parts = [_count_en(d["communes"], level) for level, d in dec.items() if d["communes"]]
+    years = sorted({y for d in dec.values() for y in d.for_years})
+    parts = [_count_en(d.communes, level) for level, d in dec.items() if d.communes]
     year_text = f" for {', '.join(str(y) for y in years)}" if years else ""
     return [f"{_period_phrase_en(start, as_of)}, {_join_and(parts)} were recognised{year_text}."]
 
 
-def summary_text_en(data: dict) -> str:
+def summary_text_en(data: Summary) -> str:
     """``summary_text`` in English, for the pages in English mode: the same figures, numbers and dates written
     as the rest of those pages writes them (85,7%, 24/5/2023); decision numbers and names as recorded. The
     official outputs (report exports, the API's ``text``, the command line) keep the Vietnamese paragraph."""
-    if data.get("structure") == TWO_TIER:
+    if data.structure == TWO_TIER:
         return _summary_text_en_two_tier(data)
-    as_of = dt.date.fromisoformat(data["as_of"])
-    start = dt.date.fromisoformat(data["period_start"])
-    sentences = _decision_sentences_en(data["decisions_in_period"], start, as_of)
-    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
-    whole = "the country" if data["unit"]["code"] == NATIONAL else f"{data['unit']['name']}"
-    body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural "
-            f"standard ({pct} of all communes), {data['advanced']} advanced and {data['model']} model new rural "
-            f"communes, and {data['model_hamlets']} model new rural hamlets")
-    if data["avg_criteria"] is not None:
-        body += f"; communes meet {format_number(data['avg_criteria'], 1)} criteria on average"
-        below = data["communes_below_10"]
+    as_of = data.as_of
+    start = data.period_start
+    sentences = _decision_sentences_en(data.decisions_in_period, start, as_of)
+    pct = format_percent(data.ntm_pct) if data.ntm_pct is not None else "—"
+    whole = "the country" if data.national else f"{data.unit.name}"
+    body = (f"To date, {whole} has {data.ntm}/{data.communes_total} communes meeting the new rural "
+            f"standard ({pct} of all communes), {data.advanced} advanced and {data.model} model new rural "
+            f"communes, and {data.model_hamlets} model new rural hamlets")
+    if data.avg_criteria is not None:
+        body += f"; communes meet {format_number(data.avg_criteria, 1)} criteria on average"
+        below = data.communes_below_10
         body += (f", and none meets fewer than {BELOW}" if below == 0
                  else f", and {below} meet{'s' if below == 1 else ''} fewer than {BELOW}")
     sentences.append(body + ".")
-    reg = data["registrations"]
+    reg = data.registrations
     if any(reg.values()):
         parts = [_count_en(n, level).replace(" meeting", " registered to meet", 1) for level, n in reg.items() if n]
-        sentences.append(f"For {data['registrations_year']}, {'; '.join(parts)}.")
-    for d in data["district_decisions_in_period"]:
-        level = ("as meeting the new rural standard" if d["level"] == Level.HUYEN_NTM
+        sentences.append(f"For {data.registrations_year}, {'; '.join(parts)}.")
+    for d in data.district_decisions_in_period:
+        level = ("as meeting the new rural standard" if d.level == Level.HUYEN_NTM
                  else "as having completed the new rural development programme")
-        year = f" for {d['for_year']}" if d["for_year"] else ""
-        sentences.append(f"On {format_date(dt.date.fromisoformat(d['date']))}, {d['authority']} issued Decision "
-                         f"No. {d['number']} recognising {_join_and(d['units'])} {level}{year}.")
-    done = data["completed_districts"]
+        year = f" for {d.for_year}" if d.for_year else ""
+        sentences.append(f"On {format_date(d.date)}, {d.authority} issued Decision "
+                         f"No. {d.number} recognising {_join_and(d.units)} {level}{year}.")
+    done = data.completed_districts
     if done:
-        where = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
+        where = "the country" if data.national else data.unit.name
         sentences.append(f"To date, {len(done)} district-level unit{'s' if len(done) != 1 else ''} of {where} "
                          f"{'have' if len(done) != 1 else 'has'} completed the new rural development programme: "
                          f"{_join_and(done)}.")
@@ -561,75 +703,75 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _criteria_clause_en(data: dict) -> str:
-    sets = data.get("criteria_sets") or []
+def _criteria_clause_en(data: Summary) -> str:
+    sets = data.criteria_sets or []
     if not sets:
-        return f"no commune has an assessment for {data['registrations_year']} yet"
-    parts = [f"communes meet {format_number(e['avg_criteria'], 1)}/{e['criteria']} criteria on average under the "
-             f"{_set_phrase(e)}" + (f" ({_plural(e['communes'], 'commune', 'communes')})" if len(sets) > 1 else "")
+        return f"no commune has an assessment for {data.registrations_year} yet"
+    parts = [f"communes meet {format_number(e.avg_criteria, 1)}/{e.criteria} criteria on average under the "
+             f"{_set_phrase(e)}" + (f" ({_plural(e.communes, 'commune', 'communes')})" if len(sets) > 1 else "")
              for e in sets]
     text = _join_and(parts)
-    assessed, total = data["communes_assessed"], data["communes_total"]
+    assessed, total = data.communes_assessed, data.communes_total
     if assessed < total:
         text += f", counting the {assessed}/{total} communes assessed"
-    if all(e["criteria"] > BELOW for e in sets):
-        below = data["communes_below_10"]
+    if all(e.criteria > BELOW for e in sets):
+        below = data.communes_below_10
         text += (f", and none meets fewer than {BELOW}" if below == 0
                  else f", and {below} meet{'s' if below == 1 else ''} fewer than {BELOW}")
     elif len(sets) == 1:
-        n, done = sets[0]["criteria"], data["communes_all_met"]
+        n, done = sets[0].criteria, data.communes_all_met
         text += (f"; {_plural(done, 'commune meets', 'communes meet')} all {n}" if done
                  else f"; no commune meets all {n} yet")
     else:
-        text += f"; {_plural(data['communes_all_met'], 'commune meets', 'communes meet')} every criterion of its set"
+        text += f"; {_plural(data.communes_all_met, 'commune meets', 'communes meet')} every criterion of its set"
     return text
 
 
-def _summary_text_en_two_tier(data: dict) -> str:
+def _summary_text_en_two_tier(data: Summary) -> str:
     """``_summary_text_two_tier`` in English."""
-    as_of = dt.date.fromisoformat(data["as_of"])
-    start = dt.date.fromisoformat(data["period_start"])
-    sentences = _decision_sentences_en(data["decisions_in_period"], start, as_of)
-    pct = format_percent(data["ntm_pct"]) if data["ntm_pct"] is not None else "—"
-    whole = "the country" if data["unit"]["code"] == NATIONAL else data["unit"]["name"]
-    body = (f"To date, {whole} has {data['ntm']}/{data['communes_total']} communes meeting the new rural standard "
+    as_of = data.as_of
+    start = data.period_start
+    sentences = _decision_sentences_en(data.decisions_in_period, start, as_of)
+    pct = format_percent(data.ntm_pct) if data.ntm_pct is not None else "—"
+    whole = "the country" if data.national else data.unit.name
+    body = (f"To date, {whole} has {data.ntm}/{data.communes_total} communes meeting the new rural standard "
             f"({pct} of all communes)")
-    if data["provisional"]:
-        body += (f", of which {data['provisional']} formed by the reorganisation of administrative units hold the "
+    if data.provisional:
+        body += (f", of which {data.provisional} formed by the reorganisation of administrative units hold the "
                  "standard provisionally, awaiting a recognition decision")
-    body += f"; {_plural(data['modern'], 'modern new rural commune', 'modern new rural communes')}"
-    older = [f"{n} {what}" for n, what in ((data["advanced"], "advanced"), (data["model"], "model")) if n]
+    body += f"; {_plural(data.modern, 'modern new rural commune', 'modern new rural communes')}"
+    older = [f"{n} {what}" for n, what in ((data.advanced, "advanced"), (data.model, "model")) if n]
     if older:
-        body += f"; {_join_and(older)} new rural commune{'s' if data['advanced'] + data['model'] > 1 else ''}"
-    if data["model_hamlets"]:
-        body += f"; {_plural(data['model_hamlets'], 'model new rural hamlet', 'model new rural hamlets')}"
+        body += f"; {_join_and(older)} new rural commune{'s' if data.advanced + data.model > 1 else ''}"
+    if data.model_hamlets:
+        body += f"; {_plural(data.model_hamlets, 'model new rural hamlet', 'model new rural hamlets')}"
     sentences.append(f"{body}; {_criteria_clause_en(data)}.")
-    reg = data["registrations"]
+    reg = data.registrations
     if any(reg.values()):
         parts = [_count_en(n, level).replace(" meeting", " registered to meet", 1)
                  .replace(" recognised as", " registered to become", 1) for level, n in reg.items() if n]
-        sentences.append(f"For {data['registrations_year']}, {'; '.join(parts)}.")
-    completion = data.get("province_completion")
+        sentences.append(f"For {data.registrations_year}, {'; '.join(parts)}.")
+    completion = data.province_completion
     if completion:
-        decision = completion["decision"]
+        decision = completion.decision
         what = "as having completed the new rural development programme"
-        if decision and completion["decision_in_period"]:
-            verb = "recognising" if decision["kind"] == Decision.Kind.RECOGNITION else "revoking the recognition of"
-            year = f" for {decision['for_year']}" if decision["for_year"] else ""
-            sentences.append(f"On {format_date(dt.date.fromisoformat(decision['date']))}, {decision['authority']} "
-                             f"issued Decision No. {decision['number']} {verb} {data['unit']['name']} {what}{year}.")
-        elif completion["completed"]:
-            sentences.append(f"{data['unit']['name']} has been recognised {what} (Decision No. {decision['number']} "
-                             f"of {format_date(dt.date.fromisoformat(decision['date']))}).")
-        elif completion["applies"]:
-            basis = f" ({completion['legal_basis']})" if completion["legal_basis"] else ""
-            sentences.append(f"{data['unit']['name']} has not yet been recognised {what}{basis}.")
-        by_goal: dict[tuple, list[dict]] = {}
-        for t in completion["targets"]:
-            by_goal.setdefault((t["by_year"], t["legal_basis"]), []).append(t)
+        if decision and completion.decision_in_period:
+            verb = "recognising" if decision.kind == Decision.Kind.RECOGNITION else "revoking the recognition of"
+            year = f" for {decision.for_year}" if decision.for_year else ""
+            sentences.append(f"On {format_date(decision.date)}, {decision.authority} "
+                             f"issued Decision No. {decision.number} {verb} {data.unit.name} {what}{year}.")
+        elif completion.completed:
+            sentences.append(f"{data.unit.name} has been recognised {what} (Decision No. {decision.number} "
+                             f"of {format_date(decision.date)}).")
+        elif completion.applies:
+            basis = f" ({completion.legal_basis})" if completion.legal_basis else ""
+            sentences.append(f"{data.unit.name} has not yet been recognised {what}{basis}.")
+        by_goal: dict[tuple, list[targets.TargetProgress]] = {}
+        for t in completion.targets:
+            by_goal.setdefault((t.by_year, t.legal_basis), []).append(t)
         for (year, basis), found in by_goal.items():
-            parts = [f"{t['text_en'] or t['text']} (now "
-                     f"{format_percent(t['actual_pct']) if t['actual_pct'] is not None else '—'})" for t in found]
-            where = basis if all(t["verified"] for t in found) else f"{basis}, as reported in the press, not checked"
+            parts = [f"{t.text_en or t.text} (now "
+                     f"{format_percent(t.actual_pct) if t.actual_pct is not None else '—'})" for t in found]
+            where = basis if all(t.verified for t in found) else f"{basis}, as reported in the press, not checked"
             sentences.append(f"Targets for {year} ({where}): {_join_and(parts)}.")
     return " ".join(sentences)

@@ -3,13 +3,14 @@
 
 Each programme has its legal basis, the dates it applies to, a ``verified`` flag (false while the figures come
 from press summaries rather than the official text) and targets: a share of the communes holding a level by a year.
-``progress(data)`` sets each target of the programmes in force on the summary's date beside the share actually
-reached, computed from the summary's own counts.
+``progress(as_of, communes_total, held)`` sets each target of the programmes in force on the summary's date beside
+the share actually reached, computed from the summary's own counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +20,6 @@ import yaml
 from nongthonso.criteria.choices import Level
 
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "programme-targets.yaml"
-
-# which figure of the summary counts the communes holding a level
-_COUNT_KEY = {Level.XA_NTM: "ntm", Level.XA_NANG_CAO: "advanced", Level.XA_KIEU_MAU: "model",
-              Level.XA_HIEN_DAI: "modern"}
-
 
 @dataclass(frozen=True)
 class Target:
@@ -68,24 +64,44 @@ def programmes(path: Path = TARGETS_FILE) -> tuple[Programme, ...]:
     return tuple(found)
 
 
-def progress(data: dict, as_of: dt.date) -> list[dict]:
+@dataclass(frozen=True)
+class TargetProgress:
+    """A target of a programme in force beside the share reached (``communes`` holding the level, ``actual_pct`` of
+    the communes or of the NTM communes); in the order of the summary's JSON."""
+
+    programme: str
+    legal_basis: str
+    code: str
+    level: str
+    of: str
+    target_pct: float
+    by_year: int
+    approximate: bool
+    text: str
+    text_en: str
+    communes: int | None
+    actual_pct: float | None
+    verified: bool  # false: the figures come from press summaries, not the official text
+    source: str
+
+
+def progress(as_of: dt.date, communes_total: int, held: Mapping[str, int]) -> list[TargetProgress]:
     """For each target of the programmes in force on ``as_of``: the target beside the share reached, from the
-    counts of the summary ``data`` (``ntm``, ``modern`` … over ``communes_total``)."""
+    summary's counts — ``communes_total`` and the communes holding each level (``held``, by level)."""
     rows = []
     for programme in programmes():
         if not programme.applies_on(as_of):
             continue
         for t in programme.targets:
-            reached = data.get(_COUNT_KEY.get(t.level, ""))
-            base = data["communes_total"] if t.of == "communes" else data["ntm"]
-            rows.append({
-                "programme": programme.code, "legal_basis": programme.legal_basis, "code": t.code,
-                "level": t.level, "of": t.of, "target_pct": t.share, "by_year": t.by_year,
-                "approximate": t.approximate, "text": t.text, "text_en": t.text_en,
-                "communes": reached,
-                "actual_pct": round(100 * reached / base, 1) if base and reached is not None else None,
-                "verified": programme.verified, "source": programme.source,
-            })
+            reached = held.get(t.level)
+            base = communes_total if t.of == "communes" else held.get(Level.XA_NTM)
+            rows.append(TargetProgress(
+                programme=programme.code, legal_basis=programme.legal_basis, code=t.code, level=t.level, of=t.of,
+                target_pct=t.share, by_year=t.by_year, approximate=t.approximate, text=t.text, text_en=t.text_en,
+                communes=reached,
+                actual_pct=round(100 * reached / base, 1) if base and reached is not None else None,
+                verified=programme.verified, source=programme.source,
+            ))
     return rows
 
 

@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
-    path("cong-khai/xa-dat-chuan/", views.public_recognised, name="public_recognised"),
     path("bao-cao/tong-hop.xlsx", views.report_download, {"fmt": "xlsx"}, name="report_xlsx"),
     path("bao-cao/tong-hop.docx", views.report_download, {"fmt": "docx"}, name="report_docx"),
     path("bao-cao/tong-hop.pdf", views.report_download, {"fmt": "pdf"}, name="report_pdf"),

@@ -189,7 +189,7 @@ def _compute_figures(code: str, as_of: dt.date, published: bool, with_alerts: bo
                "districts": selectors.group_table(root, as_of, scope=scope),
                "grouping": {"kind": scope.grouping.kind, "label": scope.grouping.label,
                             "title": scope.grouping.title, "choosable": scope.grouping.kind != groupings.IN_FORCE},
-               "show_modern": Level.XA_HIEN_DAI in data["decisions_in_period"] or bool(data["modern"]),
+               "show_modern": Level.XA_HIEN_DAI in data.decisions_in_period or bool(data.modern),
                **_charts(scope, as_of)}
     if with_alerts:
         same = alerts_root is None or alerts_root.pk == root.pk

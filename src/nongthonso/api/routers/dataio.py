@@ -7,6 +7,9 @@
   ``details`` (row, column, value, how to fix it). The writes are audited under the caller's name.
 - ``GET /exports/{kind}``: the file in the import format (values and registrations only of the caller's units).
 - ``GET /templates/{set_code}``: the Excel template of a criteria set.
+
+The kinds are the registered ones (``core.registry.ImportKind``, ``ExportKind``), read when this module is imported
+(after every app's ``ready()``): another app's kind is served, and documented, without editing this file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, File, Path, Query, Router, Schema, UploadedFile
 
+from nongthonso.core import registry
 from nongthonso.core.imports import PREVIEW_CHANGES, RowError
 from nongthonso.dataio import exports, services, uploads
 
@@ -23,9 +27,9 @@ from ..schemas import CODE_PATTERN, MAX_YEAR, MIN_YEAR, responses
 
 router = Router(tags=["Nhập, xuất dữ liệu"])
 
-ImportKind = Literal["values", "decisions", "registrations", "commune_groups", "units"]
-ExportKind = Literal["values", "decisions", "registrations", "commune_groups", "units"]
-FileFormat = Literal["csv", "xlsx"]
+ImportKind = Literal[registry.codes(registry.ImportKind)]  # type: ignore[valid-type]
+ExportKind = Literal[registry.codes(registry.ExportKind)]  # type: ignore[valid-type]
+FileFormat = Literal[exports.FORMATS]  # type: ignore[valid-type]
 TOO_LARGE = 413
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 XLSX = exports.CONTENT_TYPES["xlsx"]
@@ -87,6 +91,7 @@ def import_file(
     GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
     ``dry_run=false``."""
     user, name = request.auth, uploads.display_name(file)
+    services.import_kind(kind, user)  # a kind the user may not use at all: 403 before the file is stored
     if file.size > services.max_bytes():
         raise ApiError(TOO_LARGE, "file_too_large", services.too_large(name))
     with uploads.stored(file) as path:

@@ -89,6 +89,7 @@ class ProvinceCompletion(Schema):
     targets: list[ProgrammeTarget]
 
 
+# reports.services.Summary.to_dict(), field for field, and the paragraph (the schemas above: its parts)
 class SummaryOut(Schema):
     as_of: dt.date
     period_start: dt.date
@@ -136,4 +137,4 @@ def get_summary(
         data = summary(unit or settings.HOME_PROVINCE, as_of or timezone.localdate())
     except UnitNotFound as exc:
         raise NotFound(str(exc)) from None
-    return {**data, "text": summary_text(data)}
+    return {**data.to_dict(), "text": summary_text(data)}

@@ -10,16 +10,16 @@ from nongthonso.units.services import find_unit
 
 from .. import selectors
 from ..selectors import GroupRow
-from ..services import TWO_TIER, summary, summary_text
+from ..services import Summary, summary, summary_text
 
 
 @dataclass
 class ReportFigures:
-    """What a report shows: the summary dict (``reports.services.summary``, or ``selectors.public_summary``),
+    """What a report shows: the summary (``reports.services.summary``, or ``selectors.public_summary``),
     its Vietnamese paragraph, the table by group (``districts``: rows of ``selectors.group_table``; ``grouping``:
     what they group by) and the criterion shares — as the dashboard shows them."""
 
-    data: dict
+    data: Summary
     text: str
     districts: list[GroupRow]
     shares: list[dict]
@@ -27,7 +27,7 @@ class ReportFigures:
 
     @property
     def two_tier(self) -> bool:
-        return self.data.get("structure") == TWO_TIER
+        return self.data.two_tier
 
     @property
     def grouped_by_unit_in_force(self) -> bool:
@@ -35,15 +35,15 @@ class ReportFigures:
 
     @property
     def as_of(self) -> dt.date:
-        return dt.date.fromisoformat(self.data["as_of"])
+        return self.data.as_of
 
     @property
     def unit_code(self) -> str:
-        return self.data["unit"]["code"]
+        return self.data.unit.code
 
     @property
     def unit_name(self) -> str:
-        return self.data["unit"]["name"]
+        return self.data.unit.name
 
 
 def report_figures(code: str, as_of: dt.date, *, period_start: dt.date | None = None, published: bool = False,

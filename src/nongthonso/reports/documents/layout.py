@@ -13,6 +13,7 @@ from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.core.vocabulary import bare_name
 from nongthonso.units import groupings
 
+from ..services import Summary
 from .figures import ReportFigures
 
 # --- the document's parameters -----------------------------------------------------------------------------
@@ -73,9 +74,9 @@ def vi_long_date(date: dt.date) -> str:
     return f"ngày {day} tháng {month} năm {date.year}"
 
 
-def _scope_word(data: dict) -> str:
-    kind = data["unit"]["type"].lower()
-    return f"{kind} {bare_name(data['unit']['name'])}"
+def _scope_word(data: Summary) -> str:
+    kind = data.unit.type.lower()
+    return f"{kind} {bare_name(data.unit.name)}"
 
 
 # --- the document's text (shared by DOCX and PDF) ----------------------------------------------------------
@@ -129,13 +130,13 @@ def district_rows(figures: ReportFigures) -> list[tuple[str, ...]]:
     if not figures.grouped_by_unit_in_force:
         rows = [(str(i), r.name, _num(r.communes), _num(r.ntm), _pct(r.ntm_pct), _num(r.modern), _num(r.assessed),
                  _num(r.avg_criteria, 1)) for i, r in enumerate(figures.districts, 1)]
-        rows.append(("", "Tổng cộng", _num(d["communes_total"]), _num(d["ntm"]), _pct(d["ntm_pct"]),
-                     _num(d["modern"]), _num(d["communes_assessed"]), _num(d["avg_criteria"], 1)))
+        rows.append(("", "Tổng cộng", _num(d.communes_total), _num(d.ntm), _pct(d.ntm_pct),
+                     _num(d.modern), _num(d.communes_assessed), _num(d.avg_criteria, 1)))
         return rows
     rows = [(str(i), r.name, _num(r.communes), _num(r.ntm), _pct(r.ntm_pct), _num(r.advanced), _num(r.model),
              _num(r.avg_criteria, 1)) for i, r in enumerate(figures.districts, 1)]
-    rows.append(("", "Tổng cộng", _num(d["communes_total"]), _num(d["ntm"]), _pct(d["ntm_pct"]),
-                 _num(d["advanced"]), _num(d["model"]), _num(d["avg_criteria"], 1)))
+    rows.append(("", "Tổng cộng", _num(d.communes_total), _num(d.ntm), _pct(d.ntm_pct),
+                 _num(d.advanced), _num(d.model), _num(d.avg_criteria, 1)))
     return rows
 
 
@@ -159,13 +160,13 @@ def body_sections(figures: ReportFigures) -> list[tuple[str, str]]:
     parts += [("heading", "3. Tỷ lệ xã đạt từng tiêu chí"), ("shares", "")]
     note = (f"Số liệu được tính từ dữ liệu gốc của hệ thống Nông thôn số (quyết định công nhận, giá trị chỉ tiêu) "
             f"đến ngày {format_date(figures.as_of)}")
-    if figures.data.get("published_only"):
+    if figures.data.published_only:
         note += "; chỉ dùng các bản đánh giá đã được tỉnh thẩm định hoặc đã có quyết định công nhận"
     if figures.grouping == groupings.FORMER_DISTRICT:
         note += ("; huyện cũ của mỗi xã xác định theo lịch sử đơn vị hành chính (xã hình thành từ xã của nhiều huyện "
                  "cũ được tính vào huyện cũ có nhiều xã cũ nhất)")
-    unverified = sorted({t["legal_basis"] for t in (figures.data.get("province_completion") or {}).get("targets", [])
-                         if not t["verified"]})
+    completion = figures.data.province_completion
+    unverified = sorted({t.legal_basis for t in (completion.targets if completion else []) if not t.verified})
     if unverified:
         note += (f"; mục tiêu theo {', '.join(unverified)} lấy từ bản tin báo chí, chưa đối chiếu nguyên văn văn "
                  "bản")

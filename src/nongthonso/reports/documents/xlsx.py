@@ -3,13 +3,13 @@ stay numbers with Excel number formats."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from nongthonso.core.text import format_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units import groupings
 
+from ..services import Summary
 from .figures import ReportFigures
 from .layout import vi_text
 
@@ -23,30 +23,30 @@ def summary_items(figures: ReportFigures) -> list[tuple[str, object, str, str | 
     """The "Tổng hợp" sheet: (label, value, unit of measure, Excel number format)."""
     d = figures.data
     items: list[tuple[str, object, str, str | None]] = [
-        ("Đơn vị", f"{d['unit']['name']} (mã {d['unit']['code']})", "", None),
+        ("Đơn vị", f"{d.unit.name} (mã {d.unit.code})", "", None),
         ("Số liệu đến ngày", figures.as_of, "", DATE_FORMAT),
-        ("Kỳ báo cáo từ ngày", dt.date.fromisoformat(d["period_start"]), "", DATE_FORMAT),
-        ("Tổng số xã", d["communes_total"], "xã", INT_FORMAT),
-        ("Xã đạt chuẩn nông thôn mới", d["ntm"], "xã", INT_FORMAT),
-        ("Tỷ lệ xã đạt chuẩn nông thôn mới", d["ntm_pct"], "%", DEC_FORMAT),
-        ("Xã đạt chuẩn nông thôn mới nâng cao", d["advanced"], "xã", INT_FORMAT),
-        ("Xã đạt chuẩn nông thôn mới kiểu mẫu", d["model"], "xã", INT_FORMAT),
-        ("Xóm nông thôn mới kiểu mẫu", d["model_hamlets"], "xóm", INT_FORMAT),
-        ("Số xã có bản đánh giá", d["communes_assessed"], "xã", INT_FORMAT),
-        ("Bình quân tiêu chí đạt/xã", d["avg_criteria"], "tiêu chí", DEC_FORMAT),
-        ("Số tiêu chí đạt thấp nhất", d["min_criteria"], "tiêu chí", INT_FORMAT),
-        ("Số xã dưới 10 tiêu chí", d["communes_below_10"], "xã", INT_FORMAT),
+        ("Kỳ báo cáo từ ngày", d.period_start, "", DATE_FORMAT),
+        ("Tổng số xã", d.communes_total, "xã", INT_FORMAT),
+        ("Xã đạt chuẩn nông thôn mới", d.ntm, "xã", INT_FORMAT),
+        ("Tỷ lệ xã đạt chuẩn nông thôn mới", d.ntm_pct, "%", DEC_FORMAT),
+        ("Xã đạt chuẩn nông thôn mới nâng cao", d.advanced, "xã", INT_FORMAT),
+        ("Xã đạt chuẩn nông thôn mới kiểu mẫu", d.model, "xã", INT_FORMAT),
+        ("Xóm nông thôn mới kiểu mẫu", d.model_hamlets, "xóm", INT_FORMAT),
+        ("Số xã có bản đánh giá", d.communes_assessed, "xã", INT_FORMAT),
+        ("Bình quân tiêu chí đạt/xã", d.avg_criteria, "tiêu chí", DEC_FORMAT),
+        ("Số tiêu chí đạt thấp nhất", d.min_criteria, "tiêu chí", INT_FORMAT),
+        ("Số xã dưới 10 tiêu chí", d.communes_below_10, "xã", INT_FORMAT),
     ]
     if figures.two_tier:
         items = [item for item in items if item[0] != "Số xã dưới 10 tiêu chí"] + _two_tier_items(d)
-    for level, dec in d["decisions_in_period"].items():
-        items.append((f"Công nhận trong kỳ: {Level(level).label}", dec["communes"], "xã", INT_FORMAT))
-    items.append(("Thu hồi trong kỳ", d["revocations_in_period"], "xã", INT_FORMAT))
-    for level, n in d["registrations"].items():
-        items.append((f"Đăng ký năm {d['registrations_year']}: {Level(level).label}", n, "xã", INT_FORMAT))
+    for level, dec in d.decisions_in_period.items():
+        items.append((f"Công nhận trong kỳ: {Level(level).label}", dec.communes, "xã", INT_FORMAT))
+    items.append(("Thu hồi trong kỳ", d.revocations_in_period, "xã", INT_FORMAT))
+    for level, n in d.registrations.items():
+        items.append((f"Đăng ký năm {d.registrations_year}: {Level(level).label}", n, "xã", INT_FORMAT))
     if figures.two_tier:
         return items + _completion_items(d)
-    done = d["completed_districts"]
+    done = d.completed_districts
     items.append(("Đơn vị cấp huyện hoàn thành nhiệm vụ xây dựng NTM", len(done), "đơn vị", INT_FORMAT))
     if done:
         items.append(("Gồm", ", ".join(done), "", None))
@@ -55,33 +55,33 @@ def summary_items(figures: ReportFigures) -> list[tuple[str, object, str, str | 
 
 def _two_tier_items(d: dict) -> list[tuple[str, object, str, str | None]]:
     items: list[tuple[str, object, str, str | None]] = [
-        ("Xã tạm giữ mức đạt chuẩn (hình thành sau sắp xếp, chờ quyết định công nhận)", d["provisional"], "xã",
+        ("Xã tạm giữ mức đạt chuẩn (hình thành sau sắp xếp, chờ quyết định công nhận)", d.provisional, "xã",
          INT_FORMAT),
-        ("Xã nông thôn mới hiện đại", d["modern"], "xã", INT_FORMAT),
+        ("Xã nông thôn mới hiện đại", d.modern, "xã", INT_FORMAT),
     ]
-    for entry in d["criteria_sets"]:
-        items += [(f"Bộ tiêu chí: {entry['name']}", entry["legal_basis"], "", None),
-                  ("Số tiêu chí của bộ", entry["criteria"], "tiêu chí", INT_FORMAT),
-                  ("Số xã đánh giá theo bộ", entry["communes"], "xã", INT_FORMAT),
-                  ("Bình quân tiêu chí đạt/xã theo bộ", entry["avg_criteria"], "tiêu chí", DEC_FORMAT),
-                  ("Số xã đạt đủ tiêu chí của bộ", entry["all_met"], "xã", INT_FORMAT)]
+    for entry in d.criteria_sets:
+        items += [(f"Bộ tiêu chí: {entry.name}", entry.legal_basis, "", None),
+                  ("Số tiêu chí của bộ", entry.criteria, "tiêu chí", INT_FORMAT),
+                  ("Số xã đánh giá theo bộ", entry.communes, "xã", INT_FORMAT),
+                  ("Bình quân tiêu chí đạt/xã theo bộ", entry.avg_criteria, "tiêu chí", DEC_FORMAT),
+                  ("Số xã đạt đủ tiêu chí của bộ", entry.all_met, "xã", INT_FORMAT)]
     return items
 
 
-def _completion_items(d: dict) -> list[tuple[str, object, str, str | None]]:
-    completion = d.get("province_completion")
+def _completion_items(d: Summary) -> list[tuple[str, object, str, str | None]]:
+    completion = d.province_completion
     if not completion:
         return []
-    decision = completion["decision"]
-    status = "Đã công nhận" if completion["completed"] else "Chưa công nhận"
+    decision = completion.decision
+    status = "Đã công nhận" if completion.completed else "Chưa công nhận"
     if decision:
-        status += f" (Quyết định số {decision['number']} ngày {format_date(dt.date.fromisoformat(decision['date']))})"
+        status += f" (Quyết định số {decision.number} ngày {format_date(decision.date)})"
     items: list[tuple[str, object, str, str | None]] = [
-        (f"Tỉnh hoàn thành nhiệm vụ xây dựng NTM ({completion['legal_basis']})", status, "", None)]
-    for t in completion["targets"]:
-        label = f"Mục tiêu đến năm {t['by_year']} ({t['legal_basis']}): {t['text']}"
-        items += [(label, t["target_pct"], "%", DEC_FORMAT),
-                  (f"Hiện đạt: {t['text']}", t["actual_pct"], "%", DEC_FORMAT)]
+        (f"Tỉnh hoàn thành nhiệm vụ xây dựng NTM ({completion.legal_basis})", status, "", None)]
+    for t in completion.targets:
+        label = f"Mục tiêu đến năm {t.by_year} ({t.legal_basis}): {t.text}"
+        items += [(label, t.target_pct, "%", DEC_FORMAT),
+                  (f"Hiện đạt: {t.text}", t.actual_pct, "%", DEC_FORMAT)]
     return items
 
 
@@ -119,8 +119,8 @@ def build_xlsx(figures: ReportFigures) -> bytes:
         formats = (None, None, INT_FORMAT, INT_FORMAT, DEC_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, DEC_FORMAT)
         rows = [[r.code, r.name, r.communes, r.ntm, r.ntm_pct, r.advanced, r.model, r.assessed, r.avg_criteria]
                 for r in figures.districts]
-        rows.append([None, "Tổng cộng", d["communes_total"], d["ntm"], d["ntm_pct"], d["advanced"], d["model"],
-                     d["communes_assessed"], d["avg_criteria"]])
+        rows.append([None, "Tổng cộng", d.communes_total, d.ntm, d.ntm_pct, d.advanced, d.model,
+                     d.communes_assessed, d.avg_criteria])
     else:
         ws = wb.create_sheet(SHEET_TITLES[figures.grouping])
         ws.append(["Mã", vi_text(groupings.LABELS[figures.grouping]), "Số xã", "Đạt chuẩn NTM",
@@ -130,8 +130,8 @@ def build_xlsx(figures: ReportFigures) -> bytes:
                    DEC_FORMAT, None)
         rows = [[r.code or None, r.name, r.communes, r.ntm, r.ntm_pct, r.modern, r.advanced, r.model, r.assessed,
                  r.avg_criteria, r.note or None] for r in figures.districts]
-        rows.append([None, "Tổng cộng", d["communes_total"], d["ntm"], d["ntm_pct"], d["modern"], d["advanced"],
-                     d["model"], d["communes_assessed"], d["avg_criteria"], None])
+        rows.append([None, "Tổng cộng", d.communes_total, d.ntm, d.ntm_pct, d.modern, d.advanced,
+                     d.model, d.communes_assessed, d.avg_criteria, None])
     for row in rows:
         ws.append(row)
         for col, number_format in enumerate(formats, 1):

@@ -4,8 +4,9 @@
 - ``export units|commune_groups|decisions|registrations [--unit CODE] [--year YYYY] [--as-of DATE] --output FILE``
 - ``export template --set xa-ntm-2021-2025 --output FILE.xlsx [--unit 19 --year 2023]``
 
-The format defaults to the output file's extension (.xlsx → XLSX, otherwise CSV). ``--output -`` writes
-CSV to standard output.
+KIND is a registered export kind (``core.registry.ExportKind``; other apps add theirs) or ``template``. The command
+line exports as the system: every unit. The format defaults to the output file's extension (.xlsx → XLSX, otherwise
+CSV). ``--output -`` writes CSV to standard output.
 """
 
 import sys
@@ -13,18 +14,26 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nongthonso.core import registry
 from nongthonso.core.vocabulary import DateInvalid, require_date
 from nongthonso.dataio import exports, workbook
 
-KINDS = ("values", "units", "commune_groups", "decisions", "registrations", "template")
+TEMPLATE = "template"
+
+
+def _kinds() -> tuple[str, ...]:
+    return (*registry.codes(registry.ExportKind), TEMPLATE)
 
 
 class Command(BaseCommand):
-    help = ("Xuất dữ liệu theo đúng định dạng tệp nhập: values (giá trị chỉ tiêu, cần --unit và --year), units, "
-            "commune_groups, decisions, registrations; hoặc tệp mẫu Excel của một bộ tiêu chí: template --set MÃ.")
+    @property
+    def help(self) -> str:
+        kinds = ", ".join(f"{kind.code} ({str(kind.label).lower()})" for kind in registry.entries(registry.ExportKind))
+        return (f"Xuất dữ liệu theo đúng định dạng tệp nhập: {kinds} (values cần --unit và --year); hoặc tệp mẫu "
+                "Excel của một bộ tiêu chí: template --set MÃ.")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS, help="loại dữ liệu: " + ", ".join(KINDS))
+        parser.add_argument("kind", choices=_kinds(), help="loại dữ liệu: " + ", ".join(_kinds()))
         parser.add_argument("--unit", help="mã GSO của đơn vị (values: bắt buộc; các loại khác: lọc theo đơn vị)")
         parser.add_argument("--year", type=int, help="năm (values: bắt buộc; decisions: năm ban hành; "
                                                      "registrations: năm phấn đấu; template: năm điền sẵn)")
@@ -35,11 +44,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, unit, year, as_of, set_code, format, output, **options):
         try:
-            if kind == "template":
+            if kind == TEMPLATE:
                 self._template(set_code, unit, year, output)
                 return
+            entry = registry.get(registry.ExportKind, kind)
             fmt = format or ("xlsx" if output.lower().endswith(".xlsx") else "csv")
-            table = self._table(kind, unit, year, as_of)
+            if fmt not in entry.formats:
+                raise CommandError(f"«{entry.label}» không xuất được dạng {fmt.upper()}; dùng --format "
+                                   f"{' hoặc '.join(entry.formats)}.")
+            table = self._table(entry, unit, year, as_of)
             if output == "-":
                 if fmt != "csv":
                     raise CommandError("Chỉ in được CSV ra màn hình; với XLSX hãy ghi ra tệp (--output TỆP.xlsx).")
@@ -54,25 +67,18 @@ class Command(BaseCommand):
             raise CommandError(f"Không ghi được tệp «{output}»: {exc.strerror or exc}.") from None
         self.stderr.write(f"Đã ghi {path} ({path.stat().st_size:,} byte).".replace(",", "."))
 
-    def _table(self, kind, unit, year, as_of) -> exports.Table:
-        if kind == "values":
-            if not unit or year is None:
-                raise CommandError("Xuất giá trị chỉ tiêu cần --unit và --year, ví dụ: nongthonso export values "
-                                   "--unit 19 --year 2023 --output gia-tri.csv")
-            return exports.values_table(unit, year)
-        if kind == "units":
-            date = None
-            if as_of:
-                try:
-                    date = require_date(as_of)
-                except DateInvalid as exc:
-                    raise CommandError(str(exc)) from None
-            return exports.units_table(unit, as_of=date)
-        if kind == "commune_groups":
-            return exports.commune_groups_table(unit)
-        if kind == "decisions":
-            return exports.decisions_table(unit, year=year)
-        return exports.registrations_table(unit, year=year)
+    def _table(self, entry: registry.ExportKind, unit, year, as_of) -> exports.Table:
+        date = None
+        if as_of:
+            try:
+                date = require_date(as_of)
+            except DateInvalid as exc:
+                raise CommandError(str(exc)) from None
+        try:
+            return entry.table(registry.ExportRequest(unit=unit or None, year=year, as_of=date))
+        except exports.NeedsUnitAndYear as exc:
+            raise CommandError(f"Xuất {exc.what} cần --unit và --year, ví dụ: nongthonso export {entry.code} "
+                               f"--unit 19 --year 2023 --output {entry.file_name('csv')}") from None
 
     def _template(self, set_code, unit, year, output):
         if not set_code:

@@ -1,9 +1,10 @@
 """``nongthonso import KIND FILE [--dry-run]``: all-or-nothing import of a CSV or XLSX file.
 
-KIND: units (đơn vị hành chính), commune_groups (nhóm xã theo QĐ 51/2025/QĐ-TTg), values (giá trị chỉ tiêu),
-decisions (quyết định công nhận), registrations (đăng ký mục tiêu). The format is told by content (XLSX is a
-ZIP file). Errors go to stderr, one per line, and nothing is written. On a terminal (or with ``--progress``)
-a progress line on stderr shows rows processed and bytes read.
+KIND: a registered import kind (``core.registry.ImportKind``): values (giá trị chỉ tiêu), decisions (quyết định công
+nhận), registrations (đăng ký đạt chuẩn), commune_groups (nhóm xã theo QĐ 51/2025/QĐ-TTg), units (đơn vị hành
+chính), and those of other apps. The command line imports as the system: every kind, every row the importer
+accepts. The format is told by content (XLSX is a ZIP file). Errors go to stderr, one per line, and nothing is
+written. On a terminal (or with ``--progress``) a progress line on stderr shows rows processed and bytes read.
 """
 
 import time
@@ -11,16 +12,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.audit.context import request_context
+from nongthonso.core import registry
 from nongthonso.core.imports import ImportFailed
-from nongthonso.dataio.services import importer
 
-KINDS = {
-    "units": "đơn vị hành chính",
-    "commune_groups": "nhóm xã (quyết định xếp nhóm)",
-    "values": "giá trị chỉ tiêu",
-    "decisions": "quyết định công nhận",
-    "registrations": "đăng ký mục tiêu",
-}
 PHASES = {"check": "Kiểm tra", "write": "Ghi", "evaluate": "Tính lại kết quả"}
 
 
@@ -61,13 +55,18 @@ class ProgressLine:
             self.shown = False
 
 
+def _kinds_text() -> str:
+    return ", ".join(f"{kind.code} ({str(kind.label).lower()})" for kind in registry.entries(registry.ImportKind))
+
+
 class Command(BaseCommand):
-    help = ("Nhập dữ liệu từ tệp CSV (UTF-8) hoặc XLSX, tất cả hoặc không: units (đơn vị hành chính), "
-            "commune_groups (nhóm xã), values (giá trị chỉ tiêu), decisions (quyết định công nhận), registrations "
-            "(đăng ký mục tiêu). Dùng --dry-run để kiểm tra trước.")
+    @property
+    def help(self) -> str:
+        return (f"Nhập dữ liệu từ tệp CSV (UTF-8) hoặc XLSX, tất cả hoặc không: {_kinds_text()}. Dùng --dry-run để "
+                "kiểm tra trước.")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="loại dữ liệu: " + ", ".join(KINDS))
+        parser.add_argument("kind", help="loại dữ liệu: " + ", ".join(registry.codes(registry.ImportKind)))
         parser.add_argument("file", help="đường dẫn tệp CSV hoặc XLSX")
         parser.add_argument("--dry-run", action="store_true",
                             help="chỉ kiểm tra và báo kết quả, không ghi vào cơ sở dữ liệu")
@@ -75,15 +74,15 @@ class Command(BaseCommand):
                             help="luôn hiện tiến độ trên stderr (mặc định: chỉ khi chạy ở cửa sổ lệnh)")
 
     def handle(self, *args, kind, file, dry_run, progress=False, **options):
-        if kind not in KINDS:
-            raise CommandError(f"Loại dữ liệu «{kind}» không hợp lệ. Dùng một trong: {', '.join(KINDS)}.",
-                               returncode=2)
-        run = importer(kind)
+        entry = registry.find(registry.ImportKind, kind)
+        if entry is None:
+            raise CommandError(f"Loại dữ liệu «{kind}» không hợp lệ. Dùng một trong: "
+                               f"{', '.join(registry.codes(registry.ImportKind))}.", returncode=2)
         line = ProgressLine(self.stderr._out) if progress or self.stderr.isatty() else None
         try:
             with request_context(actor=f"nongthonso import {kind}"):
                 kwargs = {"progress": line} if line is not None else {}
-                result = run(file, dry_run=dry_run, **kwargs)
+                result = entry.run(file, dry_run=dry_run, **kwargs)
         except ImportFailed as exc:
             if line is not None:
                 line.end()

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             data = summary(unit, as_of, start, grouping=nhom)
         except UnitNotFound as exc:
             raise CommandError(str(exc)) from None
-        text = json.dumps(data, ensure_ascii=False, indent=2) if format == "json" else summary_text(data)
+        text = json.dumps(data.to_dict(), ensure_ascii=False, indent=2) if format == "json" else summary_text(data)
         if output:
             Path(output).write_text(text + "\n", encoding="utf-8")
         else:

@@ -1,0 +1,357 @@
+"""Extension points: the shared lists that apps join from ``AppConfig.ready()``.
+
+A new app (training, OCOP, co-operatives, maps …) plugs in by registering entries in its own ``ready()``; no other
+app's files change. Each entry is a frozen dataclass with a stable ``code``::
+
+    from django.apps import AppConfig
+    from django.utils.translation import gettext_lazy as _
+
+    from nongthonso.core import registry
+
+    class TrainingConfig(AppConfig):
+        name = "nongthonso_training"
+
+        def ready(self):
+            from . import imports, views
+
+            registry.register(
+                self,
+                registry.Action("record_course", _("Ghi khoá tập huấn"), roles=("district_office",)),
+                registry.ImportKind("courses", _("Khoá tập huấn"), imports.import_courses, order=600),
+                registry.MenuEntry("courses", _("Tập huấn"), "courses", order=650, visible=registry.signed_in),
+                registry.PublicPage("public_courses", "cong-khai/tap-huan/", views.public_courses),
+            )
+
+The kinds of entries, and who reads them:
+
+- :class:`Action`, :class:`Role`: what a role may do, on which unit levels it may be granted
+  (``accounts.services``: scopes and refusals; ``accounts.Membership.role``'s choices; the workflow files' check);
+- :class:`ImportKind`, :class:`ExportKind`: ``nongthonso import|export``, the pages /nhap-du-lieu/ and
+  /xuat-du-lieu/, ``/api/imports/{kind}`` and ``/api/exports/{kind}`` (``dataio``);
+- :class:`DerivedTable`: ``nongthonso rebuild_derived [--check]``;
+- :class:`RevisionTable`: the tables whose change bumps the dashboards' cache (``reports.selectors.data_revision``);
+- :class:`MenuEntry`: the menu of every page (``core.context_processors.menu``, ``base.html``);
+- :class:`PublicPage`: the pages reachable without logging in (``nongthonso.urls``).
+
+Rules. A code is registered once per kind: registering it again (by the same or another app) raises
+:class:`DuplicateEntry` while the apps load, so the site does not start. The entries are read once every app is ready
+(reading earlier raises ``AppRegistryNotReady``), in a deterministic order: the entries with an ``order`` by it, the
+rest — and ties — in registration order (``INSTALLED_APPS``, then the order of the calls). The references between
+entries (a role's actions, an action's roles, a menu entry's URL) are checked by the system check ``check_entries``.
+
+An entry belongs to the app that registered it: when the installed apps change (``override_settings`` in a test),
+only the entries of the apps installed now are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+
+from django.apps import AppConfig, apps
+from django.core import checks
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest, HttpResponseBase
+
+    from nongthonso.core.imports import ImportResult
+
+
+# --- who: predicates entries use ------------------------------------------------------------------------------
+
+def always(request: HttpRequest) -> bool:
+    """A menu entry everyone sees, signed in or not."""
+    return True
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """A menu entry for signed-in users."""
+    return bool(request.user.is_authenticated)
+
+
+def active_user(user) -> bool:
+    """Any signed-in, active user (who may use an import or export kind unless it says otherwise)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+# --- the entries --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """Something a role may be allowed to do within its units (``accounts.services.can``, ``restrict``)."""
+
+    code: str
+    label: str  # Vietnamese, as a capitalised phrase: «Thẩm định, phê duyệt hồ sơ»
+    roles: tuple[str, ...] = ()  # roles that carry it, besides those whose entry lists it (another app's roles)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a user is granted over a unit (``accounts.Membership``)."""
+
+    code: str  # stored in Membership.role: never rename one
+    label: str  # «Văn phòng Điều phối NTM tỉnh»
+    levels: tuple[str, ...] | None  # the UnitLevel codes of the units it may be granted on; None: any level
+    title: str  # the holder inside a sentence, with the unit: «Văn phòng Điều phối NTM {unit}»
+    actions: tuple[str, ...] = ()  # the actions it carries (an Action may add itself to a role too: Action.roles)
+
+
+class Table(Protocol):
+    """What an export produces (``dataio.exports.Table``): a sheet title, a header and the rows."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A kind of CSV/XLSX file ``nongthonso import``, /nhap-du-lieu/ and ``POST /api/imports/{code}`` take."""
+
+    code: str
+    label: str  # «Giá trị chỉ tiêu»
+    # run(path, *, dry_run, user=None, name=None, progress=None) -> ImportResult, all or nothing: raises
+    # core.imports.ImportFailed with every error. Decides row by row what ``user`` may import (None: the command
+    # line, which may import everything).
+    run: Callable[..., ImportResult]
+    columns: str = ""  # the file's columns, in words, for the import page
+    who: str = ""  # who may import it, when not every user («chỉ quản trị hệ thống»), for the import page
+    may_use: Callable[[Any], bool] = active_user  # whether ``user`` may send files of this kind at all
+    formats: tuple[str, ...] = ("csv", "xlsx")
+    order: int = 1000
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What an export is asked for. ``user`` None: the command line, which sees everything."""
+
+    unit: str | None = None  # a GSO code: the unit and everything below it
+    year: int | None = None
+    as_of: dt.date | None = None
+    user: Any = None
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """A kind of file ``nongthonso export``, /xuat-du-lieu/ and ``GET /api/exports/{code}`` give, in the columns of
+    the import of the same code where there is one."""
+
+    code: str
+    label: str  # «Giá trị chỉ tiêu (theo năm)»
+    table: Callable[[ExportRequest], Table]  # raises dataio.exports.ExportError (Vietnamese) when it cannot
+    filename: str  # the file name's stem, «gia-tri»: gia-tri-19-2023.csv
+    by_year: bool = True  # whether the year asked for is part of the file name
+    may_use: Callable[[Any], bool] = active_user
+    formats: tuple[str, ...] = ("csv", "xlsx")
+    order: int = 1000
+
+    def file_name(self, fmt: str, unit: str | None = None, year: int | None = None) -> str:
+        parts = [self.filename, unit, str(year) if year and self.by_year else None]
+        return "-".join(p for p in parts if p) + f".{fmt}"
+
+
+@dataclass(frozen=True)
+class DerivedTable:
+    """Rows derived from raw data for fast counting, kept in step by the app's writes."""
+
+    code: str
+    label: str  # what its rows are, «thời kỳ đạt chuẩn»
+    refresh: Callable[[Iterable[int]], Any]  # recompute the rows of these unit ids
+    rebuild: Callable[[], int]  # recompute every row; returns how many there are
+    check: Callable[[], list[str]]  # the differences with the raw data, in words; [] when in step
+    counted: str = ""  # how a number of its rows reads, «dòng bản đánh giá mới nhất» (default: the label)
+    order: int = 1000
+
+    def rows_text(self, n: int) -> str:
+        return f"{n} {self.counted or self.label}"
+
+
+@dataclass(frozen=True)
+class RevisionTable:
+    """A table whose rows the dashboards read, or whose rows record a write: a new row changes the data revision
+    the dashboards' figures are cached under (``reports.selectors.data_revision``). Its primary key must grow."""
+
+    model: type[Model]
+
+    @property
+    def code(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the menu of every page."""
+
+    code: str
+    label: str
+    url_name: str  # reversed without arguments
+    order: int
+    visible: Callable[[HttpRequest], bool] = always
+    # a template that renders the link (with ``link`` in its context) when it holds more than the label: a count
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """A page reachable without logging in; ``urls.py`` serves it at ``route`` under the name ``code``."""
+
+    code: str  # the URL name
+    route: str  # as for django.urls.path
+    view: Callable[..., HttpResponseBase]
+
+    def pattern(self) -> URLPattern:
+        return path(self.route, self.view, name=self.code)
+
+
+KINDS: dict[type, str] = {
+    Action: "action", Role: "role", ImportKind: "import kind", ExportKind: "export kind",
+    DerivedTable: "derived table", RevisionTable: "revision table", MenuEntry: "menu entry",
+    PublicPage: "public page",
+}
+E = TypeVar("E")
+
+
+class DuplicateEntry(ImproperlyConfigured):
+    """A code registered twice for the same kind."""
+
+
+# --- registering ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Registration:
+    owner: AppConfig
+    seq: int
+    entry: Any
+
+
+_registrations: dict[type, list[_Registration]] = {kind: [] for kind in KINDS}
+_sequence = itertools.count()
+_version = 0  # bumped by every registration: what was read before is read again
+_memo: dict[Any, tuple[Any, int, Any]] = {}
+
+
+def _live(owner: AppConfig) -> bool:
+    """Whether the app that registered an entry is installed now (``override_settings`` may swap the apps)."""
+    return apps.app_configs.get(owner.label) is owner
+
+
+def register(app_config: AppConfig, *entries: Any) -> None:
+    """Register ``entries`` as ``app_config``'s (call it from the app's ``ready()``). Raises :class:`DuplicateEntry`
+    when a code is already registered for the entry's kind."""
+    global _version
+    for entry in entries:
+        kind = type(entry)
+        if kind not in KINDS:
+            raise TypeError(f"{entry!r} is not a registry entry; use one of {', '.join(k.__name__ for k in KINDS)}.")
+        for earlier in _registrations[kind]:
+            if earlier.entry.code == entry.code and _live(earlier.owner):
+                raise DuplicateEntry(
+                    f"The {KINDS[kind]} «{entry.code}» is registered twice: by {earlier.owner.name} and by "
+                    f"{app_config.name}. Codes are unique per kind: rename one of them.")
+        _registrations[kind].append(_Registration(app_config, next(_sequence), entry))
+        _version += 1
+
+
+def _remembered(key: Any, compute: Callable[[], E]) -> E:
+    """``compute()``, kept until a registration or a change of the installed apps."""
+    if not apps.ready:
+        raise AppRegistryNotReady("The extension registry is read once every app's ready() has run.")
+    found = _memo.get(key)
+    if found is not None and found[0] is apps.app_configs and found[1] == _version:
+        return found[2]
+    value = compute()
+    _memo[key] = (apps.app_configs, _version, value)
+    return value
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+def entries(kind: type[E]) -> tuple[E, ...]:
+    """The entries of ``kind`` of the installed apps, in order (``order``, then registration)."""
+    def compute():
+        live = [r for r in _registrations[kind] if _live(r.owner)]
+        live.sort(key=lambda r: (getattr(r.entry, "order", 0), r.seq))
+        return tuple(r.entry for r in live)
+
+    return _remembered(("entries", kind), compute)
+
+
+def _by_code(kind: type[E]) -> dict[str, E]:
+    return _remembered(("by_code", kind), lambda: {e.code: e for e in entries(kind)})
+
+
+def codes(kind: type) -> tuple[str, ...]:
+    return tuple(_by_code(kind))
+
+
+def find(kind: type[E], code: str) -> E | None:
+    """The entry of ``kind`` registered under ``code``, or None."""
+    return _by_code(kind).get(code)
+
+
+def get(kind: type[E], code: str) -> E:
+    """The entry of ``kind`` registered under ``code``; LookupError when there is none."""
+    entry = find(kind, code)
+    if entry is None:
+        raise LookupError(f"No {KINDS[kind]} «{code}» is registered; registered: {', '.join(codes(kind))}.")
+    return entry
+
+
+def role_actions(role: str) -> frozenset[str]:
+    """The codes of the actions ``role`` carries: those its entry lists and those whose entry names it. Empty for a
+    role no installed app registers (a membership left from an app removed since)."""
+    def compute() -> dict[str, frozenset[str]]:
+        carried = {r.code: set(r.actions) for r in entries(Role)}
+        for action in entries(Action):
+            for code in action.roles:
+                carried.setdefault(code, set()).add(action.code)
+        return {code: frozenset(actions) for code, actions in carried.items()}
+
+    return _remembered("role_actions", compute).get(role, frozenset())
+
+
+class Link(NamedTuple):
+    code: str
+    label: str
+    url: str
+    template: str
+
+
+def menu(request: HttpRequest) -> list[Link]:
+    """The menu entries ``request``'s user sees, with their URLs."""
+    return [Link(e.code, e.label, reverse(e.url_name), e.template) for e in entries(MenuEntry) if e.visible(request)]
+
+
+def public_urlpatterns() -> list[URLPattern]:
+    return [page.pattern() for page in entries(PublicPage)]
+
+
+# --- the references between entries, checked at start-up ------------------------------------------------------
+
+def _dangling(owners: Iterable[Any], refs: str, known: dict, words: tuple[str, str], check_id: str
+              ) -> list[checks.CheckMessage]:
+    """An error for each code in ``owner.<refs>`` that ``known`` lacks; ``words``: (the owner, the referred) kinds."""
+    return [checks.Error(f"The {words[0]} «{owner.code}» names the {words[1]} «{code}», which no installed app "
+                         "registers.", hint=f"Register the {words[1]}, or remove it from the {words[0]}.", id=check_id)
+            for owner in owners for code in getattr(owner, refs) if code not in known]
+
+
+@checks.register()
+def check_entries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The roles and actions entries name exist; menu entries' URLs resolve."""
+    roles, actions = _by_code(Role), _by_code(Action)
+    errors = [*_dangling(roles.values(), "actions", actions, ("role", "action"), "nongthonso.registry.E001"),
+              *_dangling(actions.values(), "roles", roles, ("action", "role"), "nongthonso.registry.E003")]
+    for item in entries(MenuEntry):
+        try:
+            reverse(item.url_name)
+        except NoReverseMatch:
+            errors.append(checks.Error(f"The menu entry «{item.code}» links to the URL name «{item.url_name}», which "
+                                       "does not resolve without arguments.", id="nongthonso.registry.E004"))
+    return errors

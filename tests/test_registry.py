@@ -1,0 +1,377 @@
+"""The extension registry: a new app plugs into every extension point from its ``ready()`` alone.
+
+``tests/registry_app`` (installed for the test run by ``tests/conftest.py``) registers one entry of each kind —
+a role and an action, an import and an export kind, a derived table, a revision table, a menu entry, a public page —
+as a training module would. Each test shows one consumer picking its entry up; the last ones, that a code registered
+twice stops the site, and that every page not registered as public asks for a login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command, load_command_class
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from nongthonso.accounts.forms import AccountFilter, RoleForm
+from nongthonso.accounts.models import Membership
+from nongthonso.accounts.services import can, grant, refusal, roles_for
+from nongthonso.audit.models import AuditEntry
+from nongthonso.core import registry
+from nongthonso.reports.selectors import data_revision
+from nongthonso.units.models import Unit
+from tests.registry_app.models import Course, CourseTally
+
+ROOT = Path(__file__).resolve().parents[1]
+HELD_ON = dt.date(2024, 5, 20)
+DAI_TU = "171"
+MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở"]  # the menu as base.html had it written out
+SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
+NOTIFICATIONS = "Thông báo"
+
+pytestmark = pytest.mark.django_db
+
+
+def unit(code: str) -> Unit:
+    return Unit.objects.valid_on(HELD_ON).get(code=code)
+
+
+def commune_of(district: Unit) -> Unit:
+    return Unit.objects.valid_on(HELD_ON).filter(parent=district).order_by("code").first()
+
+
+def user_with(username: str, role: str | None = None, on: Unit | None = None):
+    user = get_user_model().objects.create_user(username=username, password=None)
+    if role is not None:
+        grant(user, role, on)
+    return user
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def courses_csv(tmp_path: Path, *rows: tuple[str, str, str], name: str = "khoa.csv") -> Path:
+    path = tmp_path / name
+    lines = ["unit_code,title,held_on", *(",".join(row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def menu_labels(html: str) -> list[str]:
+    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', html, re.S).group(1)
+    return [label.strip() for label in re.findall(r'<a href="[^"]*"[^>]*>([^<]*)', nav)]
+
+
+@pytest.fixture
+def district() -> Unit:
+    return unit(DAI_TU)
+
+
+@pytest.fixture
+def trainer(district):
+    return user_with("giang-vien", "course_trainer", district)
+
+
+@pytest.fixture
+def viewer(district):
+    return user_with("nguoi-xem", "viewer", district)
+
+
+# --- roles and actions ------------------------------------------------------------------------------------------
+
+def test_its_role_and_action_are_listed_with_the_others(district, trainer, admin_client, admin_user):
+    # the role is a choice of Membership.role, after the four of accounts, in the admin's form too
+    choices = Membership._meta.get_field("role").choices
+    assert [code for code, _label in choices] == ["province_office", "district_office", "commune_officer", "viewer",
+                                                   "course_trainer"]
+    html = admin_client.get(reverse("admin:accounts_membership_add")).content.decode()
+    assert '<option value="course_trainer">Giảng viên tập huấn</option>' in html
+    # and on the province office's accounts page (granting a role, filtering by role)
+    assert ("course_trainer", "Giảng viên tập huấn") in RoleForm(actor=admin_user).fields["role"].choices
+    assert ("course_trainer", "Giảng viên tập huấn") in AccountFilter().fields["role"].choices
+    # its action is carried by its role (its entry) and by the province office (the action's entry)
+    assert roles_for("record_course") == ("province_office", "course_trainer")
+    assert registry.role_actions("course_trainer") == {"record_course"}
+    assert "record_course" in registry.role_actions("province_office")
+    assert can(trainer, "record_course", commune_of(district)) and not can(trainer, "view", commune_of(district))
+    # and refusals name who may, in the words its entry gives
+    elsewhere = unit("164")
+    message = refusal(trainer, "record_course", elsewhere).message
+    assert message.startswith("Bạn là giảng viên tập huấn của huyện Đại Từ, nên không được ghi khoá tập huấn của")
+
+
+def test_its_role_keeps_to_the_levels_it_registered(district):
+    user = user_with("giang-vien")
+    with pytest.raises(ValidationError, match="Vai trò «Giảng viên tập huấn» phải gắn với một đơn vị cấp huyện"):
+        grant(user, "course_trainer", commune_of(district))
+    assert grant(user, "course_trainer", district).get_role_display() == "Giảng viên tập huấn"
+
+
+# --- the menu ----------------------------------------------------------------------------------------------------
+
+def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
+    province = Unit.objects.valid_on(HELD_ON).get(code="19", unit_type__level__code="tinh")
+    office = user_with("van-phong", "province_office", province)
+    assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == [*SIGNED_IN_MENU, NOTIFICATIONS]
+    offices = [*SIGNED_IN_MENU, "Vai trò", "Tài khoản", NOTIFICATIONS]
+    assert menu_labels(signed_in(office).get("/").content.decode()) == offices
+    assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
+    html = signed_in(trainer).get("/").content.decode()
+    assert menu_labels(html) == [*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS]
+    assert '<a href="/cong-khai/tap-huan/">Tập huấn</a>' in html
+
+
+# --- import and export kinds -----------------------------------------------------------------------------------
+
+def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, district):
+    commune = commune_of(district)
+    path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
+    parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
+    assert "units (đơn vị hành chính), courses (khoá tập huấn)." in " ".join(parser.format_help().split())
+
+    out = io.StringIO()
+    call_command("import", "courses", str(path), "--dry-run", stdout=out)
+    assert out.getvalue().startswith("Sẽ tạo mới 2, cập nhật 0, giữ nguyên 0 dòng.") and not Course.objects.exists()
+    call_command("import", "courses", str(path), stdout=io.StringIO())
+    assert sorted(Course.objects.values_list("unit__code", "title")) == sorted(
+        [(commune.code, "Chuyển đổi số"), (DAI_TU, "Sổ tay NTM")])
+    assert AuditEntry.objects.filter(model="registry_app.course", action="create",
+                                     actor="nongthonso import courses").count() == 2
+    assert dict(CourseTally.objects.values_list("unit__code", "courses")) == {commune.code: 1, DAI_TU: 1}
+
+    output = tmp_path / "ra.csv"
+    call_command("export", "courses", "--unit", DAI_TU, "--year", "2024", "--output", str(output),
+                 stderr=io.StringIO())
+    assert output.read_text(encoding="utf-8-sig").splitlines() == [
+        "unit_code,title,held_on", f"{commune.code},Chuyển đổi số,2024-05-20", f"{DAI_TU},Sổ tay NTM,2024-06-01"]
+    # its formats are its own: CSV only
+    with pytest.raises(CommandError, match=r"«Khoá tập huấn» không xuất được dạng XLSX; dùng --format csv\."):
+        call_command("export", "courses", "--output", str(tmp_path / "ra.xlsx"), stderr=io.StringIO())
+
+
+def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer, viewer):
+    def options(html: str) -> list[str]:
+        return re.findall(r'<option value="([a-z_]+)"', re.search(r'<select name="kind">(.*?)</select>', html,
+                                                                  re.S).group(1))
+
+    existing = ["values", "decisions", "registrations", "commune_groups", "units"]
+    assert options(signed_in(viewer).get("/nhap-du-lieu/").content.decode()) == existing
+    assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == existing
+    page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
+    assert options(page) == [*existing, "courses"]
+    assert "<li><b>Khoá tập huấn</b> (giảng viên tập huấn): unit_code, title, held_on.</li>" in page
+    assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, "courses"]
+
+    # a viewer sending a file of that kind is refused before the file is read
+    path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
+    with path.open("rb") as f:
+        response = signed_in(viewer).post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": ""})
+    assert response.status_code == 403
+    assert "Tài khoản của bạn không được nhập «Khoá tập huấn». Chọn loại dữ liệu khác." in response.content.decode()
+    # the trainer's file is checked (a dry run), then imported
+    client = signed_in(trainer)
+    with path.open("rb") as f:
+        html = client.post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": ""}).content.decode()
+    assert "Xem trước: khoá tập huấn từ tệp «khoa.csv»" in html and not Course.objects.exists()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    client.post("/nhap-du-lieu/xac-nhan/", {"token": token})
+    assert Course.objects.get().title == "Chuyển đổi số"
+    # an XLSX file of a kind that takes CSV only is refused, saying so
+    xlsx = tmp_path / "khoa.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04" + bytes(100))
+    with xlsx.open("rb") as f:
+        html = client.post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": ""}).content.decode()
+    assert "Tệp «khoa.xlsx» không dùng được cho «Khoá tập huấn»: loại dữ liệu này chỉ nhận tệp CSV." in html
+    # its export, for the trainer only
+    response = client.get("/xuat-du-lieu/tai/", {"kind": "courses", "unit": DAI_TU, "format": "csv"})
+    assert response["Content-Disposition"] == f'attachment; filename="khoa-tap-huan-{DAI_TU}.csv"'
+    assert signed_in(viewer).get("/xuat-du-lieu/tai/", {"kind": "courses", "format": "csv"}).status_code == 403
+
+
+def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, viewer):
+    doc = Client().get("/api/openapi.json").json()
+    for path, method in (("/api/imports/{kind}", "post"), ("/api/exports/{kind}", "get")):
+        kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
+        assert kind["schema"]["enum"] == ["values", "decisions", "registrations", "commune_groups", "units",
+                                          "courses"]
+
+    path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
+    with path.open("rb") as f:
+        response = signed_in(trainer).post("/api/imports/courses", {"file": f})
+    assert response.status_code == 200, response.content
+    assert response.json()["kind"] == "courses" and response.json()["created"] == 1
+    with path.open("rb") as f:
+        refused = signed_in(viewer).post("/api/imports/courses", {"file": f})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+
+    response = signed_in(trainer).get("/api/exports/courses", {"unit": DAI_TU})
+    assert b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1].endswith(
+        "Chuyển đổi số,2024-05-20")
+    assert signed_in(viewer).get("/api/exports/courses").status_code == 403
+
+
+# --- derived tables, the data revision --------------------------------------------------------------------------
+
+def test_rebuild_derived_checks_and_rebuilds_its_table(tmp_path, district):
+    commune = commune_of(district)
+    call_command("import", "courses", str(courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"))),
+                 stdout=io.StringIO())
+    CourseTally.objects.update(courses=7)  # written around the application
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"^1 dòng dẫn xuất lệch với dữ liệu gốc"):
+        call_command("rebuild_derived", "--check", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"số khoá tập huấn theo đơn vị: đơn vị {commune.pk}: 1 khoá, bảng dẫn xuất ghi 7"]
+    out = io.StringIO()
+    call_command("rebuild_derived", stdout=out)
+    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất và 1 số khoá tập huấn "
+                        r"theo đơn vị\.\n", out.getvalue())
+    call_command("rebuild_derived", "--check", stdout=io.StringIO())
+    assert CourseTally.objects.get().courses == 1
+
+
+def test_a_row_of_its_table_bumps_the_data_revision(district):
+    before = data_revision()
+    assert data_revision() == before
+    Course.objects.create(unit=district, title="Chuyển đổi số", held_on=HELD_ON)  # no audit entry: a raw write
+    assert data_revision() != before
+
+
+# --- public pages --------------------------------------------------------------------------------------------------
+
+def test_its_public_page_needs_no_login(district):
+    Course.objects.create(unit=district, title="Chuyển đổi số", held_on=HELD_ON)
+    response = Client().get("/cong-khai/tap-huan/")
+    assert response.status_code == 200
+    assert "Chuyển đổi số — Huyện Đại Từ, 20/5/2024" in response.content.decode()
+
+
+# Reachable without login by design, outside the apps' pages: Django's login, logout and language switch, the health
+# check (and the favicon, a redirect without a name), the admin (its own login page) and the API (401 in its own
+# format).
+INFRASTRUCTURE = {"login", "logout", "set_language", "healthz"}
+OWN_LOGIN = ("admin/", "api/")
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x"}
+
+
+def _patterns(resolver: URLResolver, prefix: str = ""):
+    """(route, name) of every page of the site, the admin's and the API's left out."""
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(OWN_LOGIN):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern, route)
+        elif isinstance(pattern, URLPattern) and pattern.name and pattern.name not in INFRASTRUCTURE:
+            yield route, pattern.name
+
+
+def test_every_page_not_registered_as_public_asks_for_a_login():
+    public = set(registry.codes(registry.PublicPage))
+    assert {"home", "public_recognised", "open_data", "open_data_file", "password_reset", "public_courses"} <= public
+    client, seen = Client(), set()
+    login = reverse("login")
+    for route, name in _patterns(get_resolver()):
+        url = "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url)
+        seen.add(name)
+        if name in public:
+            assert response.status_code in (200, 404), (name, url, response.status_code)
+        else:
+            assert response.status_code == 302 and response["Location"].startswith(login), (name, url)
+    assert public <= seen and len(seen - public) > 15
+
+
+# --- one code per kind ---------------------------------------------------------------------------------------------
+
+def _noop(*args, **kwargs):
+    return None
+
+
+TAKEN = [
+    registry.Action("view", "Xem"),
+    registry.Role("viewer", "Người xem", levels=None, title="{unit}"),
+    registry.ImportKind("values", "Giá trị", _noop),
+    registry.ExportKind("values", "Giá trị", _noop, "gia-tri"),
+    registry.DerivedTable("spells", "thời kỳ", refresh=_noop, rebuild=_noop, check=_noop),
+    registry.RevisionTable(Course),
+    registry.MenuEntry("home", "Tổng hợp", "home", order=1),
+    registry.PublicPage("home", "trang-chu/", _noop),
+]
+
+
+def test_every_kind_is_tried_below():
+    assert set(registry.KINDS) == {type(e) for e in TAKEN}
+
+
+@pytest.mark.parametrize("entry", TAKEN, ids=lambda e: type(e).__name__)
+def test_a_code_registered_twice_is_refused(entry):
+    before = registry.entries(type(entry))
+    with pytest.raises(registry.DuplicateEntry, match=rf"«{re.escape(entry.code)}» is registered twice"):
+        registry.register(apps.get_app_config("registry_app"), entry)
+    assert registry.entries(type(entry)) == before
+
+
+def test_an_app_registering_a_code_taken_stops_the_site_from_starting(tmp_path):
+    (tmp_path / "duplicate_settings.py").write_text(
+        "from nongthonso.settings import *  # noqa: F403\n"
+        "INSTALLED_APPS = [*INSTALLED_APPS, 'tests.registry_app', 'tests.registry_app.duplicate']  # noqa: F405\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "duplicate_settings", "NONGTHONSO_DATA_DIR": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0
+    assert ("nongthonso.core.registry.DuplicateEntry: The import kind «values» is registered twice: by "
+            "nongthonso.assessments and by tests.registry_app.duplicate.") in result.stderr
+
+
+def test_the_registry_is_read_once_the_apps_are_ready(monkeypatch):
+    from django.core.exceptions import AppRegistryNotReady
+
+    monkeypatch.setattr(apps, "ready", False)
+    with pytest.raises(AppRegistryNotReady):
+        registry.entries(registry.MenuEntry)
+
+
+def test_the_references_between_entries_are_a_system_check(monkeypatch):
+    from nongthonso.accounts.apps import role_codes_fit
+
+    assert registry.check_entries() == [] and role_codes_fit() == []
+    owner = apps.get_app_config("registry_app")
+    broken = {
+        registry.Role: registry.Role("a_role_whose_code_is_far_too_long", "Ma", levels=None, title="{unit}",
+                                     actions=("haunt",)),
+        registry.Action: registry.Action("wander", "Đi lang thang", roles=("nobody",)),
+        registry.MenuEntry: registry.MenuEntry("ghost", "Ma", "nowhere", order=1),
+    }
+    for kind, entry in broken.items():
+        monkeypatch.setitem(registry._registrations, kind,
+                            [*registry._registrations[kind], registry._Registration(owner, 10**9, entry)])
+    monkeypatch.setattr(registry, "_memo", {})  # read again with the broken entries (the original comes back after)
+    found = {error.id: error.msg for error in [*registry.check_entries(), *role_codes_fit()]}
+    assert found == {
+        "nongthonso.registry.E001": "The role «a_role_whose_code_is_far_too_long» names the action «haunt», which no "
+                                    "installed app registers.",
+        "nongthonso.accounts.E001": "The role code «a_role_whose_code_is_far_too_long» is longer than 30 characters, "
+                                    "the length of accounts.Membership.role.",
+        "nongthonso.registry.E003": "The action «wander» names the role «nobody», which no installed app registers.",
+        "nongthonso.registry.E004": "The menu entry «ghost» links to the URL name «nowhere», which does not resolve "
+                                    "without arguments.",
+    }
