@@ -16,8 +16,6 @@ from nongthonso.accounts.models import Membership
 from nongthonso.audit.models import AuditEntry
 from nongthonso.units.models import Unit
 
-from .helpers import make_user, other_province_dossier
-
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
@@ -28,23 +26,23 @@ def today_unit(code: str, level: str) -> Unit:
 
 
 @pytest.fixture
-def place():
+def place(other_province_dossier):
     """Today's Thái Nguyên with two of its communes, and a commune of another (synthetic) province."""
     province = today_unit("19", "tinh")
     communes = list(Unit.objects.valid_on(timezone.localdate()).filter(path__startswith=province.path,
                                                                        unit_type__level__code="xa")
                     .order_by("code")[:2])
-    elsewhere = other_province_dossier().unit
+    elsewhere = other_province_dossier.unit
     return province, communes, elsewhere
 
 
 @pytest.fixture
-def office(place):
+def office(place, make_user):
     return make_user("vp.tinh", "province_office", place[0], first_name="Lê Văn Phòng")
 
 
 @pytest.fixture
-def people(place):
+def people(place, make_user):
     """An officer of a commune of the province, a viewer of the province, an officer of the other province, and one
     account holding roles in both provinces."""
     province, (first, second), elsewhere = place
@@ -303,7 +301,8 @@ def test_every_change_needs_the_csrf_token(office, people):
     assert people["officer"].is_active
 
 
-def test_the_list_takes_a_few_queries_whatever_the_number_of_accounts(office, place, django_assert_max_num_queries):
+def test_the_list_takes_a_few_queries_whatever_the_number_of_accounts(office, place, make_user,
+                                                                    django_assert_max_num_queries):
     for n in range(30):
         make_user(f"canbo.{n:02d}", "commune_officer", place[1][n % 2])
     client = _as(office)

@@ -14,8 +14,6 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.demo.management.commands import demo_users
 from nongthonso.demo.management.commands.demo_users import DEMO_PASSWORD, FORCE
 
-from .helpers import make_user, unit
-
 LOGINS = {
     "vpdp.tinh": [("province_office", "19", "tinh")],
     "canbo.vanphu": [("commune_officer", "05845", "xa")],
@@ -80,10 +78,10 @@ def test_refused_with_debug_off_unless_forced():
 
 
 @pytest.mark.django_db
-def test_refused_beside_real_accounts_and_never_resets_one(development, settings):
+def test_refused_beside_real_accounts_and_never_resets_one(development, settings, make_user, unit_at):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # a real province office that happens to be called «vpdp.tinh», with its own password and role
-    real = make_user("vpdp.tinh", "province_office", unit("19", "tinh"), email="vp@thainguyen.gov.vn")
+    real = make_user("vpdp.tinh", "province_office", unit_at("19", "tinh"), email="vp@thainguyen.gov.vn")
     real.set_password("Mat-khau-that-2026")
     real.save()
     with pytest.raises(CommandError, match=r"vpdp\.tinh") as refused:

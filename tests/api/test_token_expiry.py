@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from nongthonso.api.models import ApiToken
 
-from .helpers import assert_error, call
-
 pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("nongthonso.api.migrations.0002_apitoken_expires_at")
 
@@ -26,7 +24,7 @@ def test_a_token_expires_after_the_configured_lifetime(province_user, settings):
     assert ApiToken.issue(province_user, "ngắn", days=7)[0].expires_at < row.expires_at
 
 
-def test_an_expired_token_is_401_token_expired_in_vietnamese(province_user):
+def test_an_expired_token_is_401_token_expired_in_vietnamese(province_user, call, assert_error):
     row, token = ApiToken.issue(province_user, "Hệ thống báo cáo của Sở")
     assert call("GET", "/api/units?limit=1", token).status_code == 200
     # when its time has passed
@@ -42,7 +40,7 @@ def test_an_expired_token_is_401_token_expired_in_vietnamese(province_user):
     assert not ApiToken.objects.active().filter(pk=row.pk).exists()
 
 
-def test_a_revoked_expired_token_is_just_invalid(province_user):
+def test_a_revoked_expired_token_is_just_invalid(province_user, call, assert_error):
     row, token = ApiToken.issue(province_user, "cũ")
     ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() - dt.timedelta(days=1),
                                               revoked_at=timezone.now())

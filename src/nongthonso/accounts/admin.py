@@ -48,3 +48,19 @@ class UserWithRolesAdmin(AuditedModelAdmin, UserAdmin):
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
     """Django's group admin, audited."""
+
+
+# django-axes' pages of sign-in attempts (a lockout is lifted by deleting its attempt): audited like every admin.
+# Importing axes.admin here registers its admins first (this module is discovered before axes'), so they are swapped.
+def _audited_axes_admins() -> None:
+    from axes import admin as axes_admin
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model, base in ((AccessAttempt, axes_admin.AccessAttemptAdmin), (AccessLog, axes_admin.AccessLogAdmin),
+                        (AccessFailureLog, axes_admin.AccessFailureLogAdmin)):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+            admin.site.register(model, type(base.__name__, (AuditedModelAdmin, base), {"__module__": __name__}))
+
+
+_audited_axes_admins()
