@@ -169,17 +169,26 @@ def evaluate_assessment(assessment: Assessment, ctx: UnitContext | None = None) 
         rows.update(**{name: getattr(assessment, name) for name in RESULT_FIELDS})
         if before != tuple(getattr(assessment, name) for name in _STANDING_FIELDS):
             STANDINGS.touch([assessment.unit_id])
-        RESULTS.touch(dependents([assessment.pk]))
+        required = _required_sets()
+        if assessment.criteria_set.code in required.values():  # else no set requires its set: no dependents
+            RESULTS.touch(dependents([assessment.pk], required))
     return assessment
 
 
-def dependents(assessment_ids: Iterable[int], *, batch: int = 500) -> set[int]:
+def _required_sets() -> dict[int, str]:
+    """{id of a set that requires another: the code of the set it requires} (a few rows)."""
+    return dict(CriteriaSet.objects.filter(requires__isnull=False).values_list("pk", "requires__code"))
+
+
+def dependents(assessment_ids: Iterable[int], required: dict[int, str] | None = None, *, batch: int = 500
+               ) -> set[int]:
     """The assessments whose set requires the set of one of ``assessment_ids``, of the same unit and year, not among
     them: their eligibility follows the required one's (the model-commune dossier of a commune whose advanced dossier
     changed). Only a few sets are required by another: the assessments of the others have no dependents, which
-    one query over the small table of sets and one over ``assessment_ids`` (by primary key) tell."""
+    one query over the small table of sets (``required``: ``_required_sets()``, when already read) and one over
+    ``assessment_ids`` (by primary key) tell."""
     ids = list(assessment_ids)
-    required = dict(CriteriaSet.objects.filter(requires__isnull=False).values_list("pk", "requires__code"))
+    required = _required_sets() if required is None else required
     found: set[int] = set()
     for start in range(0, len(ids) if required else 0, batch):
         wanted = set(Assessment.objects.filter(pk__in=ids[start:start + batch],

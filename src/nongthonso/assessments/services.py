@@ -171,6 +171,8 @@ def set_value(assessment: Assessment, indicator_code: str, raw: Any, *, user=Non
                                            "note": current.note}
     if current is None:
         current = IndicatorValue(assessment=assessment, indicator=indicator)
+    else:
+        current.indicator = indicator  # the same row, already read (its audit entry names it)
     after = {"value": value, "source": source, "note": note}
     if current.needs_confirmation and user is not None:  # a carried value an officer sets is theirs now
         current.confirmed_at, current.confirmed_by = timezone.now(), user

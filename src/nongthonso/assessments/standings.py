@@ -78,9 +78,12 @@ def _intervals(unit_id, picks: dict[tuple[str, int], tuple[int, int, int, int, i
 
 
 def _assessments(unit_ids: list[int] | None, assessment_model=Assessment):
+    """The assessments of ``unit_ids`` (every unit: None, read in chunks — on PostgreSQL a server-side cursor —
+    rather than at once), sorted by unit, as ``standings_of`` wants them."""
     qs = assessment_model.objects.all() if unit_ids is None else assessment_model.objects.filter(unit_id__in=unit_ids)
-    return (qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met",
-                                               "criteria_total").iterator(chunk_size=CHUNK))
+    qs = qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met",
+                                            "criteria_total")
+    return qs.iterator(chunk_size=CHUNK) if unit_ids is None else qs
 
 
 FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "criteria_set_id",

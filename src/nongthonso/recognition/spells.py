@@ -64,11 +64,13 @@ def _spans(key: tuple[int, str], deciding: list[tuple[dt.date, int, str]]):
 
 
 def _links(unit_ids: list[int] | None, through=None):
+    """The decision links of ``unit_ids`` (every unit: None, read in chunks — on PostgreSQL a server-side cursor —
+    rather than at once), sorted as ``spells_of`` wants them."""
     through = through or Decision.units.through
     qs = through.objects.all() if unit_ids is None else through.objects.filter(unit_id__in=unit_ids)
-    return (qs.order_by("unit_id", "decision__level", "decision__date", "decision_id")
-            .values_list("unit_id", "decision__level", "decision__date", "decision_id", "decision__kind")
-            .iterator(chunk_size=CHUNK))
+    qs = (qs.order_by("unit_id", "decision__level", "decision__date", "decision_id")
+          .values_list("unit_id", "decision__level", "decision__date", "decision_id", "decision__kind"))
+    return qs.iterator(chunk_size=CHUNK) if unit_ids is None else qs
 
 
 FIELDS = ("unit_id", "level", "start", "end", "decision_id", "unit_type_id", "unit_from", "unit_to")
