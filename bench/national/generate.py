@@ -16,7 +16,7 @@ Writes into the configured database — ``DATABASE_URL``, else a SQLite file in
   (~10,000 × 57 × 5 ≈ 2.85 M values; 0.1 % left unknown, 0.5 % in the draft year), the years up to 2024
   approved and 2025 in draft;
   their results are computed with the vectorised engine (``criteria.engine.evaluate_batch``, one call per
-  province and year) and stored in the same fields ``assessments.services.evaluate_assessment`` stores —
+  province and year) and stored in the same fields ``assessments.evaluation.evaluate_assessment`` stores —
   the generator checks a sample against ``evaluate_assessment``'s own evaluation before it finishes.
 
 Rows are written with ``COPY`` on PostgreSQL and ``executemany`` on SQLite, in one transaction. Everything
@@ -508,8 +508,8 @@ def write_assessments(writer: Writer, rng: np.random.Generator, country: Country
 
 def check_sample(rng: np.random.Generator, sample: int = 25) -> None:
     """The stored results equal what ``evaluate_assessment`` computes for the same assessment."""
+    from nongthonso.assessments.evaluation import evaluate
     from nongthonso.assessments.models import Assessment
-    from nongthonso.assessments.services import evaluate
 
     ids = list(Assessment.objects.order_by("pk").values_list("pk", flat=True))
     for pk in rng.choice(ids, size=min(sample, len(ids)), replace=False).tolist():

@@ -11,9 +11,10 @@ import pytest
 
 from nongthonso.accounts.models import Role
 from nongthonso.assessments import carry
+from nongthonso.assessments.bulk import store_values
 from nongthonso.assessments.errors import ValueRejected
 from nongthonso.assessments.models import Assessment, IndicatorValue
-from nongthonso.assessments.services import get_or_create_assessment, set_value, store_values
+from nongthonso.assessments.services import get_or_create_assessment, set_value
 from nongthonso.assessments.workflow import WorkflowError
 from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.models import CriteriaSet, Indicator

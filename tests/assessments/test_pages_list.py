@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from nongthonso.accounts.models import Role
 from nongthonso.accounts.services import grant
+from nongthonso.assessments import standings
 from nongthonso.assessments.models import Assessment
 from nongthonso.core.text import format_date, vi_sort_key
 from nongthonso.criteria.models import CriteriaSet
@@ -221,6 +222,7 @@ def synthetic_province(small: int, large: int) -> tuple[Unit, Unit, Unit]:
     Assessment.objects.bulk_create(Assessment(unit=c, year=2023, criteria_set=cset, synthetic=True,
                                               criteria_met=10 + i % 10, criteria_total=19)
                                    for i, c in enumerate(communes))
+    standings.refresh(c.pk for c in communes)  # bulk_create sends no signals: as any bulk writer must
     decision = Decision.objects.create(number="1/QĐ-THU", date=dt.date(2022, 5, 1), authority="UBND tỉnh Thử",
                                        level="xa_ntm", for_year=2021, synthetic=True)
     decision.units.set(communes[::2])

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from nongthonso.assessments.evaluation import evaluate_assessment, evaluate_assessments, unit_context, values_of
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import _values_of, evaluate_assessment, evaluate_assessments, unit_context
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
 
@@ -20,7 +20,7 @@ def test_the_json_of_the_bulk_engine_is_the_json_of_evaluate_one():
     for a in Assessment.objects.select_related("criteria_set", "unit"):
         ctx = unit_context(a.unit)
         cs = compiled(a.criteria_set, ctx.province_code)
-        values = _values_of(a)
+        values = values_of(a)
         group = ctx.group_in(a.year)
         one = engine.evaluate_one(cs, values, year=a.year, region=ctx.region, group=group,
                                   flags=ctx.flags).to_dict()

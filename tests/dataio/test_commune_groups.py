@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from nongthonso.accounts.models import Role
+from nongthonso.assessments.evaluation import evaluate_assessment
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import evaluate_assessment
 from nongthonso.audit.models import AuditEntry
 from nongthonso.core.imports import ImportFailed
 from nongthonso.core.text import format_date

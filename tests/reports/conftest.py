@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from nongthonso.assessments import standings
+from nongthonso.assessments.evaluation import unit_context
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import unit_context
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.demo.thai_nguyen_2026 import SET_2021

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from nongthonso.assessments import standings
+from nongthonso.assessments.evaluation import evaluate_assessment
+from nongthonso.assessments.latest import latest_criteria_met
 from nongthonso.assessments.models import Assessment, Standing
-from nongthonso.assessments.services import evaluate_assessment, latest_criteria_met, set_value
+from nongthonso.assessments.services import set_value
 from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition import spells

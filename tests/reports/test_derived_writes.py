@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 
 from nongthonso.assessments import standings
+from nongthonso.assessments.latest import latest_criteria_met
 from nongthonso.assessments.models import Assessment, Standing
-from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition import spells

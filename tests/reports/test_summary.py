@@ -9,8 +9,9 @@ import pickle
 import pytest
 from django.core.management import call_command
 
+from nongthonso.assessments.evaluation import evaluate
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import evaluate, set_value
+from nongthonso.assessments.services import set_value
 from nongthonso.criteria.choices import Level
 from nongthonso.recognition.services import status_on
 from nongthonso.reports import selectors

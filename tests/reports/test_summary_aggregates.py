@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
+from nongthonso.assessments.latest import latest_criteria_met
 from nongthonso.assessments.models import LATEST_ORDER, Assessment
-from nongthonso.assessments.services import latest_criteria_met
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.services import commune_level_counts, count_holding, statuses_on
@@ -124,7 +124,7 @@ def test_the_latest_assessment_counts_equal_the_previous_choice_also_with_ties(p
     assert latest_criteria_met(communes, Level.XA_NTM, 2023)[3] == 1
     assert latest_criteria_met(communes, Level.XA_NTM, 2020) == {None: communes.count()}
     # and the pages that list the latest assessments pick the same one as the counts
-    from nongthonso.assessments.services import latest_assessments as pages_latest
+    from nongthonso.assessments.latest import latest_assessments as pages_latest
     from nongthonso.reports.selectors import latest_assessments as selectors_latest
 
     assert pages_latest(communes, Level.XA_NTM, 2023)[unit.pk].criteria_set == later_set

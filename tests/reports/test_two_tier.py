@@ -20,8 +20,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from nongthonso.assessments.bulk import store_values
+from nongthonso.assessments.evaluation import unit_context
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import get_or_create_assessment, store_values, unit_context
+from nongthonso.assessments.services import get_or_create_assessment
 from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from nongthonso.assessments.evaluation import evaluate_assessment, unit_context, unit_contexts
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import evaluate_assessment, unit_context, unit_contexts
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.units.groups import GroupSpan, group_for_year, group_on, spans_of
 from nongthonso.units.models import CommuneGroupAssignment, Unit, UnitType

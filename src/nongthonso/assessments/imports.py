@@ -14,10 +14,14 @@ row for finding duplicate rows:
    Good rows go, converted, to a temporary spool file in batches. Duplicates are found at the end by
    sorting the keys (numpy).
 2. Any error: ``ImportFailed`` with every error (the first ``MAX_ERRORS`` listed); nothing written.
-3. **Write pass** — inside ONE transaction: create the missing assessments, then stream the spool in
-   batches of ``BATCH`` rows: read the existing values of the batch, insert the new ones (``executemany``;
-   ``COPY`` on PostgreSQL), update the changed ones, write one audit entry per assessment and batch.
-4. Evaluate each changed assessment once, at the end (``services.evaluate_assessments``).
+3. **Write pass** — inside ONE transaction (``core.derived.writing``): create the missing assessments, then stream
+   the spool in batches of ``BATCH`` rows: read the existing values of the batch, insert the new ones
+   (``executemany``; ``COPY`` on PostgreSQL), update the changed ones, write one audit entry per assessment and
+   batch (``bulk``). An assessment the import created is evaluated as soon as its last row is written, from the
+   values in hand (``_EarlyEvaluation``).
+4. Every other changed assessment, and those requiring one (the model commune requires the advanced one), is
+   evaluated once as the transaction ends (``evaluation.RESULTS``), then the standings of every unit touched are
+   refreshed once.
 
 A dry run makes the same passes without writing and reports what would change (the first
 ``PREVIEW_CHANGES`` changes in detail). A ``user`` (web upload) who may enter values nowhere is refused before the
@@ -30,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import marshal
 import tempfile
 from array import array
@@ -40,13 +43,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from django.db import connection, reset_queries, transaction
-from django.db.models import F, Q
+from django.db import connection, reset_queries
+from django.db.models import F
 from django.utils import timezone
 
 from nongthonso.accounts.services import refusal, scope_paths
 from nongthonso.audit.context import current
-from nongthonso.audit.models import AuditEntry
+from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
     MAX_ERRORS,
     MAX_NOTE,
@@ -69,9 +72,11 @@ from nongthonso.criteria.models import CriteriaSet, Indicator
 from nongthonso.units.models import Unit
 from nongthonso.units.versions import UnitVersions
 
+from .bulk import audit_imports, insert_values, json_text, update_values
 from .errors import ValueRejected
+from .evaluation import RESULTS, evaluate_assessments
 from .models import Assessment, IndicatorValue
-from .services import evaluate_assessments, parse_value
+from .services import parse_value
 from .workflow import EDITABLE
 
 REQUIRED = ("unit_code", "year", "indicator_code", "value")
@@ -129,7 +134,7 @@ class _Resolver:
         self.sets: dict[tuple[str, int], CriteriaSet | None] = {}
         self.indicators: dict[int, dict[str, tuple[Indicator, int, int]]] = {}
         self.indicator_list: dict[int, list[Indicator]] = {}
-        self.existing: dict[int, dict[tuple[int, int], tuple[int, str]]] = {}
+        self.existing: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}  # (unit, year) → {set: (pk, state)}
         self.refusal = Refusals(user, _refusal)  # why the user may not enter values for a unit
         self.targets: list[_Target] = []
         self.last: list[int] = []  # per target: the number of the last good row naming it
@@ -151,22 +156,27 @@ class _Resolver:
             self.years[text] = year
             return year
 
-    def prefetch(self, codes: set[str]) -> None:
-        """Load the versions of the unit ``codes`` not seen yet, and their assessments: two queries for a
-        batch of rows instead of two per unit."""
-        loaded = [unit.pk for unit in self.units.load(codes)]
-        for start in range(0, len(loaded), 900):
-            part = loaded[start:start + 900]
-            for pk in part:
-                self.existing[pk] = {}
-            for pk, unit_id, y, s, state in Assessment.objects.filter(unit_id__in=part).values_list(
+    def prefetch(self, codes: set[str], years: set[str]) -> None:
+        """Load the versions of the unit ``codes`` not seen yet, and the assessments of ``codes`` × ``years`` (as
+        written in the file) not loaded yet: two queries for a batch of rows instead of two per unit, and only the
+        years the file names (a unit has one assessment per year and set)."""
+        self.units.load(codes)
+        wanted = [year for year in map(self.year, years) if year is not None]
+        missing = [(unit.pk, year) for code in codes for unit in self.units.by_code[code] for year in wanted
+                   if (unit.pk, year) not in self.existing]
+        for start in range(0, len(missing), 900):
+            part = missing[start:start + 900]
+            for key in part:
+                self.existing[key] = {}
+            for pk, unit_id, y, s, state in Assessment.objects.filter(
+                    unit_id__in={unit_id for unit_id, _ in part}, year__in={y for _, y in part}).order_by().values_list(
                     "pk", "unit_id", "year", "criteria_set_id", "state"):
-                self.existing[unit_id][(y, s)] = (pk, state)
+                self.existing.setdefault((unit_id, y), {})[s] = (pk, state)  # every set of (unit, year): complete
 
     def unit(self, code: str, year: int) -> Unit | None:
         """The version of ``code`` in force during ``year`` (the latest one when several were)."""
         if code not in self.units.by_code:
-            self.prefetch({code})
+            self.prefetch({code}, {str(year)})
         return self.units.during(code, year)
 
     def criteria_set(self, code: str, year: int) -> CriteriaSet | None:
@@ -196,12 +206,12 @@ class _Resolver:
         key = (unit.pk, year, cset.pk)
         index = self.target_index.get(key)
         if index is None:
-            known = self.existing.get(unit.pk)
-            if known is None:  # pragma: no cover - units come from prefetch, which loads their assessments
-                known = self.existing[unit.pk] = {
-                    (y, s): (pk, state) for pk, y, s, state in
-                    Assessment.objects.filter(unit_id=unit.pk).values_list("pk", "year", "criteria_set_id", "state")}
-            pk, state = known.get((year, cset.pk), (None, None))
+            known = self.existing.get((unit.pk, year))
+            if known is None:  # pragma: no cover - prefetch loads the assessments of the units and years named
+                known = self.existing[unit.pk, year] = {
+                    s: (pk, state) for pk, s, state in Assessment.objects.filter(unit_id=unit.pk, year=year)
+                    .order_by().values_list("pk", "criteria_set_id", "state")}
+            pk, state = known.get(cset.pk, (None, None))
             index = self.target_index[key] = len(self.targets)
             self.targets.append(_Target(unit, year, cset, pk, state))
             self.last.append(0)
@@ -392,7 +402,7 @@ def _check(table: TableFile, resolver: _Resolver, progress: Progress | None) -> 
         for batch in _batches(table):
             if cols is None:
                 cols = _Columns(table.header)
-            resolver.prefetch({cells[cols.unit] for _, cells in batch})
+            resolver.prefetch({cells[cols.unit] for _, cells in batch}, {cells[cols.year] for _, cells in batch})
             good = []
             iu, iy, iv = cols.unit, cols.year, cols.value
             for n, cells in batch:
@@ -435,63 +445,12 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _insert(rows: list[tuple]) -> None:
-    """Insert new values: (assessment_id, indicator_id, value, source, note, updated_at, updated_by_id)."""
-    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    columns = "assessment_id, indicator_id, value, source, note, updated_at, updated_by_id"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
-
-
-def _update(rows: list[tuple]) -> None:
-    """Update values: (value, source, note, updated_at, updated_by_id, id). A value carried from the earlier period
-    and not yet confirmed becomes the importer's own: confirmed at ``updated_at`` by ``updated_by_id`` (``carry``;
-    the right-hand sides read the row as it was)."""
-    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    pending = "carried IS NOT NULL AND confirmed_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET value = %s, source = %s, note = %s, updated_at = %s, updated_by_id = %s, "
-            f"confirmed_at = CASE WHEN {pending} THEN %s ELSE confirmed_at END, "
-            f"confirmed_by_id = CASE WHEN {pending} THEN %s ELSE confirmed_by_id END WHERE id = %s",
-            [(*row[:5], row[3], row[4], row[5]) for row in rows])
-
-
-def _audit(entries: list[tuple[int, str, dict | None, dict]], *, user_id: int | None, actor: str, request_id: str,
-           note: str) -> None:
-    """One "import" audit entry per assessment: (pk, repr, before, after) — what ``audit.services.record``
-    writes, with one executemany for the batch."""
-    fields = ["timestamp", "user", "actor", "request_id", "action", "model", "object_id", "object_repr", "before",
-              "after", "note"]
-    columns = [AuditEntry._meta.get_field(f) for f in fields]
-    quote = connection.ops.quote_name
-    now = columns[0].get_db_prep_save(timezone.now(), connection)
-    sql = (f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(c.column) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    rows = [(now, user_id, actor[:150], request_id[:64], "import", "assessments.assessment", str(pk), text[:300],
-             None if before is None else json.dumps(before), json.dumps(after), note)
-            for pk, text, before, after in entries]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one COPY instead of a round trip per row
-            names = ", ".join(quote(c.column) for c in columns)
-            with cursor.cursor.copy(f"COPY {quote(AuditEntry._meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(sql, rows)
-
-
 def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
     """Inside the transaction: refuse dossiers locked since the check, create the missing assessments."""
     existing = [t for t in resolver.targets if t.pk is not None]
     for start in range(0, len(existing), 1000):
         chunk = {t.pk: t for t in existing[start:start + 1000]}
-        rows = Assessment.objects.filter(pk__in=list(chunk))
+        rows = Assessment.objects.filter(pk__in=list(chunk)).order_by("pk")  # locked in one order: no deadlock
         if not dry_run and connection.features.has_select_for_update:
             rows = rows.select_for_update()
         locked = []
@@ -523,41 +482,33 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
             t.created = True
 
 
-def _json(value: Any) -> str | None:
-    """The JSON text Django stores for a parsed value (``json.dumps``), quicker for the usual types."""
-    if value is None:
-        return None
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    kind = type(value)
-    if kind is float:
-        return repr(value)  # parse_value refuses NaN and infinities
-    if kind is int:
-        return str(value)
-    return json.dumps(value)
-
-
 class _EarlyEvaluation:
-    """Evaluates assessments created by the import as soon as their last row is written, from the values
-    just written (so they need not be read back). Holds at most ``limit`` values: in a file sorted by unit
-    (the usual case) only those of one or two assessments; beyond the limit (rows of many assessments
-    interleaved), it stops and leaves the rest to the evaluation at the end, which reads them back."""
+    """Evaluates the assessments the import changes as soon as their last row is written, from the values they held
+    before the import (read with the batch that first changes them) and the values just written — so they need not
+    be read back. Holds at most ``limit`` values: in a file sorted by unit (the usual case) only those of one or two
+    assessments; beyond the limit (rows of many assessments interleaved), it stops and leaves the rest to the
+    evaluation at the end, which reads them back. Sets that require another set are left to the end too (they are
+    evaluated after the assessment they require)."""
 
     def __init__(self, targets: list[_Target], last: list[int], limit: int = 200_000):
         self.targets, self.last, self.limit = targets, last, limit
-        self.eligible = [t.created and t.cset.requires_id is None for t in targets]
+        self.eligible = [t.cset.requires_id is None for t in targets]
         self.pending: dict[int, dict[str, Any]] = {}
         self.held = 0
         self.ready: dict[int, dict[str, Any]] = {}
         self.done: set[int] = set()
         self.active = True
 
-    def add(self, index: int, code: str, value: Any) -> None:
-        if self.active and self.eligible[index]:
-            self.pending.setdefault(index, {})[code] = value
-            self.held += 1
+    def add(self, index: int, written: dict[str, Any], stored: dict[str, Any]) -> None:
+        """Values written for target ``index`` (by one batch); ``stored``: the target's values before the import."""
+        if not (self.active and self.eligible[index]):
+            return
+        values = self.pending.get(index)
+        if values is None:
+            values = self.pending[index] = dict(stored)
+        held = len(values)
+        values.update(written)
+        self.held += len(values) - held
 
     def written_up_to(self, row: int) -> None:
         if not self.active:
@@ -594,54 +545,61 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
     now = IndicatorValue._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     changed: set[int] = set()
     done = 0
+    no_values: dict[str, Any] = {}
     for batch in spool.batches():
+        # every value stored for the batch's assessments: the old values the rows are compared with, and the
+        # values the early evaluation starts from
         pks = {target_pk[index] for _, index, *_ in batch if not fresh[index]}
-        existing = {}
-        if pks:
-            indicator_pks = {indicator_pk for _, _, indicator_pk, *_ in batch}
-            existing = {(a, i): (pk, v, s, nt) for pk, a, i, v, s, nt in IndicatorValue.objects.filter(
-                assessment_id__in=pks, indicator_id__in=indicator_pks).values_list(
-                "pk", "assessment_id", "indicator_id", "value", "source", "note")}
+        existing: dict[tuple[int, int], tuple] = {}
+        stored: dict[int, dict[str, Any]] = {}
+        for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).order_by().values_list(
+                "pk", "assessment_id", "indicator_id", "value", "source", "note") if pks else ():
+            existing[a, i] = (pk, v, s, nt)
+            if i in indicator_code:  # (always: an assessment holds values of its own set's indicators)
+                stored.setdefault(a, {})[indicator_code[i]] = v
         inserts, updates = [], []
         before: dict[int, dict] = {}
         after: dict[int, dict] = {}
+        created = updated = unchanged = 0
+        previews = PREVIEW_CHANGES - len(result.changes)
         for n, index, indicator_pk, value, source, row_note, _ in batch:
             pk = target_pk[index]
             old = existing.get((pk, indicator_pk)) if existing else None
+            code = indicator_code[indicator_pk]
             if old is None:  # a column the file lacks (None) leaves the recorded text as it is
                 source, row_note = source or "", row_note or ""
+                created += 1
+                inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
             else:
                 source = old[2] if source is None else source
                 row_note = old[3] if row_note is None else row_note
                 if old[1] == value and old[2] == source and old[3] == row_note:
-                    result.unchanged += 1
+                    unchanged += 1
                     continue
-            code = indicator_code[indicator_pk]
-            after.setdefault(index, {})[code] = value
-            if old is None:
-                result.created += 1
-                if not dry_run:
-                    inserts.append((pk, indicator_pk, _json(value), source, row_note, now, user_id))
-                    early.add(index, code, value)
-            else:
-                result.updated += 1
+                updated += 1
                 before.setdefault(index, {})[code] = old[1]
-                if not dry_run:
-                    updates.append((_json(value), source, row_note, now, user_id, old[0]))
-            if len(result.changes) < PREVIEW_CHANGES:
+                updates.append((json_text(value), source, row_note, now, user_id, old[0]))
+            after.setdefault(index, {})[code] = value
+            if previews > 0:
+                previews -= 1
                 result.changes.append(Change(n, "create" if old is None else "update",
                                              f"{targets[index].label()} · chỉ tiêu {code}",
                                              "" if old is None else _shown(old[1]), _shown(value)))
+        result.created += created
+        result.updated += updated
+        result.unchanged += unchanged
         if not dry_run:
             if inserts:
-                _insert(inserts)
+                insert_values(inserts)
             if updates:
-                _update(updates)
+                update_values(updates)
             if after:
-                _audit([(target_pk[index], targets[index].repr(), before.get(index), values)
-                        for index, values in after.items()], user_id=user_id, actor=actor,
-                       request_id=ctx.get("request_id", ""), note=note)
+                audit_imports([(target_pk[index], targets[index].repr(), before.get(index), values)
+                               for index, values in after.items()], user_id=user_id, actor=actor,
+                              request_id=ctx.get("request_id", ""), note=note)
                 changed.update(target_pk[index] for index in after)
+            for index, values in after.items():
+                early.add(index, values, stored.get(target_pk[index], no_values))
             early.written_up_to(batch[-1][0])
         done += len(batch)
         if progress is not None:
@@ -688,7 +646,7 @@ def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResul
             _prepare_targets(resolver, dry_run=True)
             _write(spool, resolver, result, user=user, actor=actor, note="", table=table, progress=progress)
             return result
-        with transaction.atomic():
+        with writing():
             _prepare_targets(resolver, dry_run=False)
             changed, evaluated = _write(spool, resolver, result, user=user, actor=actor,
                                         note=f"Nhập tệp {table.name}", table=table, progress=progress)
@@ -696,28 +654,13 @@ def _import_values(path, dry_run, *, user, actor, name, progress) -> ImportResul
             for start in range(0, len(changed_list), 1000):
                 (Assessment.objects.filter(pk__in=changed_list[start:start + 1000])
                  .update(version=F("version") + 1))
-            dependents = _dependents(resolver, changed)
-            rest = sorted((changed - evaluated) | dependents)
+            rest = changed - evaluated
             if progress is not None:
                 progress("evaluate", 0, 0, len(rest))
-            evaluate_assessments(rest)
+            RESULTS.touch(rest)  # evaluated (with the assessments requiring them) as the write ends
     finally:
         spool.close()
     if result.created or result.updated:
         result.messages.append(f"Đã tính lại kết quả của {len(changed)} bản đánh giá.")
     return result
 
-
-def _dependents(resolver: _Resolver, changed: set[int]) -> set[int]:
-    """Assessments of sets requiring a changed one's set (same unit and year) not changed themselves."""
-    required = set(CriteriaSet.objects.filter(requires__isnull=False).values_list("requires_id", flat=True))
-    if not required:
-        return set()
-    found: set[int] = set()
-    wanted = [t for t in resolver.targets if t.pk in changed and t.cset.pk in required]
-    for start in range(0, len(wanted), 300):
-        condition = Q()
-        for t in wanted[start:start + 300]:
-            condition |= Q(unit_id=t.unit.pk, year=t.year, criteria_set__requires_id=t.cset.pk)
-        found.update(Assessment.objects.filter(condition).values_list("pk", flat=True))
-    return found - changed

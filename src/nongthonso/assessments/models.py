@@ -1,6 +1,6 @@
 """Assessments: one per unit × year × criteria set, holding raw indicator values and the engine's results.
 
-``results`` and the summary columns are *derived*: ``services.evaluate_assessment`` recomputes them
+``results`` and the summary columns are *derived*: ``evaluation.evaluate_assessments`` recomputes them
 from the values whenever a value changes, in the same transaction.
 """
 

@@ -2,8 +2,8 @@
 
 - ``units.signals.groups_changed``: a commune's group (Decision 51/2025/QĐ-TTg) changed, by the commune-group import
   or in the admin. The thresholds of a set whose ``threshold_dimension`` is ``commune_group`` depend on it, so the
-  commune's assessments against such sets are evaluated again (all of them, in the transaction of the change: a
-  group assigned late turns the «chưa xếp nhóm» unknowns into verdicts at once).
+  commune's assessments against such sets are evaluated again (all of them, once, before the change commits:
+  ``evaluation.RESULTS``; a group assigned late turns the «chưa xếp nhóm» unknowns into verdicts at once).
 - a workflow or one of its steps saved or deleted (the admin, ``nongthonso workflows load``): the step touches its
   workflow's ``updated_at`` — the token other processes compare (``definitions``) — and this process forgets its
   cached definitions at once.
@@ -17,18 +17,15 @@ from nongthonso.criteria.choices import ThresholdDimension
 from nongthonso.units.signals import groups_changed
 
 from . import definitions
+from .evaluation import RESULTS
 from .models import Assessment, Workflow, WorkflowStep
 
 
 @receiver(groups_changed)
 def _groups_changed(sender, unit_ids, **kwargs):
-    from .services import evaluate_assessments
-
-    ids = list(Assessment.objects.filter(unit_id__in=list(unit_ids),
-                                         criteria_set__threshold_dimension=ThresholdDimension.COMMUNE_GROUP)
-               .values_list("pk", flat=True))
-    if ids:
-        evaluate_assessments(ids)
+    RESULTS.touch(Assessment.objects.filter(unit_id__in=list(unit_ids),
+                                            criteria_set__threshold_dimension=ThresholdDimension.COMMUNE_GROUP)
+                  .values_list("pk", flat=True))
 
 
 @receiver([post_save, post_delete], sender=WorkflowStep)

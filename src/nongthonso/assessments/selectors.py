@@ -4,7 +4,7 @@ Every query goes through ``accounts.services`` scoping (``visible_units`` / ``re
 office sees its district's communes and a commune officer only its own. The list runs a fixed number of
 queries whatever the number of communes: one for the communes (with their district), one for the
 recognition decisions (``recognition.services.statuses_on``) and one for the latest assessments
-(``services.latest_assessments``); filtering by level and criteria, and paging, happen in Python.
+(``latest.latest_assessments``); filtering by level and criteria, and paging, happen in Python.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from nongthonso.units import groupings
 from nongthonso.units.groupings import Group, Grouping
 from nongthonso.units.models import CommuneGroupAssignment, LineageEvent, Unit, UnitType
 
+from .evaluation import unit_context
+from .latest import latest_assessments
 from .models import Assessment, IndicatorValue, State
 from .presenters import CriterionRow, criterion_rows
-from .services import latest_assessments, unit_context
 
 PAGE_SIZE = 50
 

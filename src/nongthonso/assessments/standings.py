@@ -7,10 +7,11 @@ pick changes only at the years the unit was assessed, so a unit's picks are a fe
 to_year)``; the criteria distribution of the country is then one join of the units with the row covering the
 year.
 
-``refresh(unit_ids)`` rebuilds the rows of those units from their assessments and runs in the transaction that
-changed an assessment: ``services.evaluate_assessment`` and ``_save_results`` (every evaluation), and the
-signals below (an assessment created, saved whole or deleted; a criteria set saved, which may change the order
-of the sets). ``rebuild()`` recomputes every unit (after writes that bypass the ORM); ``check()`` compares.
+``refresh(unit_ids)`` rebuilds the rows of those units from their assessments. It runs once per write, before the
+write commits (``STANDINGS``, ``core.derived``): the evaluation of assessments touches their units, and so do the
+signals below — an assessment created, saved whole, moved or deleted; a unit saved (``units_changed``); a criteria
+set saved in a way that may change which of a unit's assessments is its latest. ``rebuild()`` recomputes every
+unit (after writes that bypass the ORM); ``check()`` compares.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from nongthonso.core.bulk import differences, insert_in_batches
+from nongthonso.core.bulk import differences, insert_rows, preparer
+from nongthonso.core.derived import ROWS, Refresh
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.units.models import Unit, unit_facts
 from nongthonso.units.signals import units_changed
@@ -76,29 +78,47 @@ def _intervals(unit_id, picks: dict[tuple[str, int], tuple[int, int, int, int, i
 
 
 def _assessments(unit_ids: list[int] | None, assessment_model=Assessment):
+    """The assessments of ``unit_ids`` (every unit: None, read in chunks — on PostgreSQL a server-side cursor —
+    rather than at once), sorted by unit, as ``standings_of`` wants them."""
     qs = assessment_model.objects.all() if unit_ids is None else assessment_model.objects.filter(unit_id__in=unit_ids)
-    return (qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met",
-                                               "criteria_total").iterator(chunk_size=CHUNK))
+    qs = qs.order_by("unit_id").values_list("unit_id", "year", "criteria_set_id", "id", "criteria_met",
+                                            "criteria_total")
+    return qs.iterator(chunk_size=CHUNK) if unit_ids is None else qs
 
 
-def _rows(standings, facts: dict[int, dict], model=Standing):
-    for u, lvl, f, t, a, m, s, n in standings:
-        yield model(unit_id=u, level=lvl, from_year=f, to_year=t, assessment_id=a, criteria_met=m, criteria_set_id=s,
-                    criteria_total=n, **facts[u])
+FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "criteria_set_id",
+          "criteria_total", "unit_type_id", "unit_from", "unit_to")
+
+
+def _facts(unit_ids: list[int] | None = None, unit_model=None, *, standing_model=Standing, lock: bool = False
+           ) -> dict[int, tuple]:
+    """``unit_facts`` as the rows store them (the last three of ``FIELDS``)."""
+    prepare = preparer(standing_model, FIELDS[-3:])
+    return {pk: prepare(facts.values()) for pk, facts in unit_facts(unit_ids, unit_model, lock=lock).items()}
+
+
+def _rows(standings, facts: dict[int, tuple]) -> Iterator[tuple]:
+    """The rows to store (``FIELDS``): each standing and its unit's facts."""
+    for standing in standings:
+        yield standing + facts[standing[0]]
 
 
 def refresh(unit_ids: Iterable[int]) -> None:
-    """Recompute the standings of ``unit_ids`` from their assessments and the units' facts."""
+    """Recompute the standings of ``unit_ids`` from their assessments and the units' facts, now (a write refreshes
+    through ``STANDINGS.touch``, once, at its end)."""
     ids = sorted(set(unit_ids))
     if not ids:
         return
     ranks = set_ranks()
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        with transaction.atomic():
-            facts = unit_facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+            facts = _facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Standing.objects.filter(unit_id__in=chunk).delete()
-            Standing.objects.bulk_create(_rows(standings_of(_assessments(chunk), ranks), facts), batch_size=CHUNK)
+            insert_rows(Standing, FIELDS, _rows(standings_of(_assessments(chunk), ranks), facts))
+
+
+STANDINGS = Refresh("standings", ROWS, lambda unit_ids: refresh(unit_ids))  # looked up at each run
 
 
 def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_model=CriteriaSet,
@@ -107,26 +127,25 @@ def rebuild(standing_model=Standing, assessment_model=Assessment, criteria_set_m
     ranks = set_ranks(criteria_set_model)
     with transaction.atomic():
         standing_model.objects.all().delete()
-        facts = unit_facts(unit_model=unit_model)
-        return insert_in_batches(standing_model, _rows(standings_of(_assessments(None, assessment_model), ranks),
-                                                       facts, standing_model), CHUNK)
+        facts = _facts(unit_model=unit_model, standing_model=standing_model)
+        return insert_rows(standing_model, FIELDS,
+                           _rows(standings_of(_assessments(None, assessment_model), ranks), facts))
 
 
-FIELDS = ("unit_id", "level", "from_year", "to_year", "assessment_id", "criteria_met", "criteria_set_id",
-          "criteria_total", "unit_type_id", "unit_from", "unit_to")
-
-
-def check() -> list[str]:
-    """Differences between the stored standings and those the assessments and units give (empty when in step)."""
-    facts = unit_facts()
-    return differences(Standing.objects.values_list(*FIELDS),
-                       ((*row, *facts[row[0]].values()) for row in standings_of(_assessments(None), set_ranks())))
+def check(unit_ids: Iterable[int] | None = None) -> list[str]:
+    """Differences between the stored standings and those the assessments and units give (empty when in step): of
+    every unit, or of ``unit_ids`` only."""
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    facts = unit_facts(ids)
+    stored = Standing.objects.all() if ids is None else Standing.objects.filter(unit_id__in=ids)
+    return differences(stored.values_list(*FIELDS),
+                       ((*row, *facts[row[0]].values()) for row in standings_of(_assessments(ids), set_ranks())))
 
 
 def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, where: Q | None = None
                               ) -> dict[int | None, int]:
     """How many of ``units`` have a latest assessment (year ≤ ``year``, against a set of ``level``) meeting each
-    number of criteria, and under ``None`` how many have none — ``services.latest_criteria_met`` read from the
+    number of criteria, and under ``None`` how many have none — ``latest.latest_criteria_met`` read from the
     standings. Without ``where``: one query, ``units`` left-joined to their standing covering ``year`` (for a
     province or a district: its units found under the path index, each one's standing through its index). With
     ``where`` — the same units as a condition on the standing, ``UnitFacts.in_force`` on its copy of the unit —
@@ -144,20 +163,23 @@ def criteria_met_distribution(units: QuerySet[Unit], level: str, year: int, *, w
     return counts
 
 
-# --- kept in step with the assessments -----------------------------------------------------------------------
+# --- kept in step with the assessments: the safety net for writes the services do not make ------------------
 
 @receiver(post_save, sender=Assessment)
 def _assessment_saved(sender, instance: Assessment, created: bool, update_fields=None, raw: bool = False,
                       **kwargs):
-    if not raw and (created or update_fields is None or _DEPENDS_ON & set(update_fields)):
-        # the unit it is filed under now, and any unit whose standings still name it (it moved to another unit)
-        refresh({instance.unit_id, *Standing.objects.filter(assessment_id=instance.pk)
-                .values_list("unit_id", flat=True)})
+    if raw or not (created or update_fields is None or _DEPENDS_ON & set(update_fields)):
+        return
+    units = {instance.unit_id}
+    if not created and (update_fields is None or {"unit", "unit_id"} & set(update_fields)):
+        # it may have moved to another unit: any unit whose standings still name it
+        units.update(Standing.objects.filter(assessment_id=instance.pk).values_list("unit_id", flat=True))
+    STANDINGS.touch(units)
 
 
 @receiver(post_delete, sender=Assessment)
 def _assessment_deleted(sender, instance: Assessment, **kwargs):
-    refresh([instance.unit_id])
+    STANDINGS.touch([instance.unit_id])
 
 
 _RANKED_BY = ("level", "version", "effective_from")  # what set_ranks orders the sets by
@@ -169,17 +191,28 @@ def _criteria_set_saving(sender, instance: CriteriaSet, raw: bool = False, **kwa
         instance._ranked_before = (CriteriaSet.objects.filter(pk=instance.pk).values_list(*_RANKED_BY).first())
 
 
-@receiver([post_save, post_delete], sender=CriteriaSet)
-def _criteria_set_changed(sender, instance: CriteriaSet, raw: bool = False, **kwargs):
-    # a new version, another date in force or another level reorders the sets: every unit assessed at the levels
-    # concerned. A save that changes none of them (a name, a note) changes no standing.
+@receiver(post_save, sender=CriteriaSet)
+def _criteria_set_saved(sender, instance: CriteriaSet, raw: bool = False, **kwargs):
     before = getattr(instance, "_ranked_before", None)
-    if raw or (kwargs.get("signal") is post_save and before == tuple(getattr(instance, f) for f in _RANKED_BY)):
-        return
-    levels = {instance.level} | ({before[0]} if before else set())
-    refresh(Assessment.objects.filter(criteria_set__level__in=levels).values_list("unit_id", flat=True).distinct())
+    if not raw and before is not None and before != tuple(getattr(instance, f) for f in _RANKED_BY):
+        STANDINGS.touch(reordered_units(instance, moved_level=before[0] != instance.level))
+
+
+def reordered_units(cset: CriteriaSet, *, moved_level: bool) -> Iterable[int]:
+    """The units whose standings may change when ``cset`` changes its place among the sets (``set_ranks``): a
+    unit's latest assessment of a year is chosen by the sets' order only among its assessments of that year and
+    level, so only a unit assessed against ``cset`` and against another set of its level in the same year is
+    concerned — usually none, so that saving a set in the admin rewrites no standing of the 10,000 communes. A set
+    moved to another level (``moved_level``) takes its assessments along: every unit assessed against it. A new
+    set, or one deleted (it has no assessments: they protect it), concerns none."""
+    mine = Assessment.objects.filter(criteria_set=cset)
+    if not moved_level:
+        rivals = Assessment.objects.filter(unit_id=OuterRef("unit_id"), year=OuterRef("year"),
+                                           criteria_set__level=cset.level).exclude(criteria_set=cset)
+        mine = mine.filter(Exists(rivals))
+    return mine.order_by().values_list("unit_id", flat=True).distinct()
 
 
 @receiver(units_changed)
 def _units_changed(sender, unit_ids, **kwargs):
-    refresh(unit_ids)
+    STANDINGS.touch(unit_ids)

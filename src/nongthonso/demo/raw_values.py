@@ -1,6 +1,6 @@
 """Raw demo values: indicator values that meet exactly a chosen number of criteria of a set, for a unit's thresholds
 (its region, commune group, year). Generated deterministically from the caller's random generator, stored through
-``assessments.services.store_values`` (audited, evaluated), and flagged synthetic. Used by both demo years."""
+``assessments.bulk.store_values`` (audited, evaluated), and flagged synthetic. Used by both demo years."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import random
 
 import numpy as np
 
+from nongthonso.assessments.bulk import store_values
+from nongthonso.assessments.evaluation import unit_context
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import store_values, unit_context
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet

@@ -22,8 +22,9 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from nongthonso.assessments.definitions import definitions
+from nongthonso.assessments.evaluation import evaluate_assessment
 from nongthonso.assessments.models import Assessment, WorkflowEvent
-from nongthonso.assessments.services import evaluate_assessment, get_or_create_assessment
+from nongthonso.assessments.services import get_or_create_assessment
 from nongthonso.assessments.workflow import transfer_ended
 from nongthonso.criteria.choices import LEVEL_RANK, Level
 from nongthonso.criteria.models import CriteriaSet

@@ -3,9 +3,9 @@ step, ``assessments.workflow``) to make a unit's status change.
 
 ``record_decision`` checks the decision (an existing ``Decision`` to add the unit to, or the number, date and
 authority of one), finds or creates it — one decision names every unit it recognises, so the same number and date
-recorded for a second commune adds that commune — audits the write and refreshes the unit's spells
-(``spells.refresh``) in the same transaction. A refusal is ``DecisionRejected``, its message in Vietnamese saying
-what is missing or wrong and how to proceed.
+recorded for a second commune adds that commune — audits the write and refreshes the unit's spells once, before the
+write commits (``spells.SPELLS``, the write path of ``core.derived``). A refusal is ``DecisionRejected``, its
+message in Vietnamese saying what is missing or wrong and how to proceed.
 
 Who may record a decision is the caller's to decide (the workflow's step actors and separation of duties); this
 module knows nothing of dossiers: the caller names what the decision is recorded for (``subject``, e.g. «hồ sơ năm
@@ -18,10 +18,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from nongthonso.audit.services import record
+from nongthonso.core.derived import writing
 from nongthonso.core.vocabulary import parse_date
 from nongthonso.criteria.choices import Level
 from nongthonso.units.models import Unit
@@ -100,13 +100,13 @@ def _checked(data: DecisionInput, for_year: int) -> tuple[str, dt.date, str]:
 
 
 def _add_unit(decision: Decision, unit: Unit) -> None:
-    """Name ``unit`` in ``decision`` and refresh its spells once (the link is written directly, so the signal that
-    keeps spells in step with edits made elsewhere — the admin — does not refresh them a second time)."""
+    """Name ``unit`` in ``decision``; its spells are refreshed once, at the end of the write (the link is written
+    directly, so the signal that keeps spells in step with edits made elsewhere — the admin — adds nothing)."""
     Decision.units.through.objects.create(decision=decision, unit=unit)
-    spells.refresh([unit.pk])
+    spells.SPELLS.touch([unit.pk])
 
 
-@transaction.atomic
+@writing()
 def record_decision(unit: Unit, *, level: str, for_year: int, decision, subject: str, user=None) -> Decision:
     """Record that ``decision`` recognises ``unit`` at ``level`` (a ``Level``) for ``for_year``, as ``user``;
     ``subject`` names what it is recorded for, in the messages and the audit note. Returns the decision.

@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from nongthonso.accounts.services import can, scope_paths, unit_phrase
 from nongthonso.audit.services import record
+from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
     Change,
@@ -300,7 +301,7 @@ def import_decisions(path: str | Path, dry_run: bool = False, *, user=None, name
                 f"{Decision.Kind(r.kind).label}, {Level(r.level).label}, {r.authority}; đơn vị: {'; '.join(codes)}"))
     if dry_run:
         return result
-    with transaction.atomic():
+    with writing():  # each unit's spells rewritten once, however many decisions of the file name it
         for r in rows:
             if not r.action:
                 continue

@@ -6,11 +6,12 @@ level, in that order, cut time into spans; each span opened by a recognition is 
 the next decision (of either kind) dated later, or open (``Spell.OPEN``). Several decisions of one day: the
 last one decides from that day.
 
-``refresh(unit_ids)`` rebuilds the spells of those units from their decisions; it runs in the transaction that
-changed a decision (signals below: a decision saved or deleted, units added to or removed from it), so a count
-that reads the spells sees every decision committed with it. ``rebuild()`` recomputes every unit (after writes
-that bypass the ORM: a bulk generator, a restore), and ``check()`` compares the stored spells with a fresh
-computation (``nongthonso rebuild_derived --check``).
+``refresh(unit_ids)`` rebuilds the spells of those units from their decisions. It runs once per write, before the
+write commits (``SPELLS``, ``core.derived``), for the units the signals below name — a decision saved or deleted,
+units added to or removed from it, a unit saved (``units_changed``) — so a count that reads the spells sees every
+decision committed with it. ``rebuild()`` recomputes every unit (after writes that bypass the ORM: a bulk
+generator, a restore), and ``check()`` compares the stored spells with a fresh computation (``nongthonso
+rebuild_derived --check``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from nongthonso.core.bulk import differences, insert_in_batches
+from nongthonso.core.bulk import differences, insert_rows, preparer
+from nongthonso.core.derived import ROWS, Refresh
 from nongthonso.units.models import unit_facts
 from nongthonso.units.signals import units_changed
 
@@ -62,28 +64,38 @@ def _spans(key: tuple[int, str], deciding: list[tuple[dt.date, int, str]]):
 
 
 def _links(unit_ids: list[int] | None, through=None):
+    """The decision links of ``unit_ids`` (every unit: None, read in chunks — on PostgreSQL a server-side cursor —
+    rather than at once), sorted as ``spells_of`` wants them."""
     through = through or Decision.units.through
     qs = through.objects.all() if unit_ids is None else through.objects.filter(unit_id__in=unit_ids)
-    return (qs.order_by("unit_id", "decision__level", "decision__date", "decision_id")
-            .values_list("unit_id", "decision__level", "decision__date", "decision_id", "decision__kind")
-            .iterator(chunk_size=CHUNK))
+    qs = (qs.order_by("unit_id", "decision__level", "decision__date", "decision_id")
+          .values_list("unit_id", "decision__level", "decision__date", "decision_id", "decision__kind"))
+    return qs.iterator(chunk_size=CHUNK) if unit_ids is None else qs
 
 
-def _rows(spells, facts: dict[int, dict], model=Spell):
-    for u, lvl, s, e, d in spells:
-        yield model(unit_id=u, level=lvl, start=s, end=e, decision_id=d, **facts[u])
+FIELDS = ("unit_id", "level", "start", "end", "decision_id", "unit_type_id", "unit_from", "unit_to")
+
+
+def _rows(spells, facts: dict[int, dict], model=Spell) -> Iterator[tuple]:
+    """The rows to store (``FIELDS``): each spell and its unit's facts, as the database takes them."""
+    prepare = preparer(model, FIELDS)
+    for spell in spells:
+        yield prepare((*spell, *facts[spell[0]].values()))
 
 
 def refresh(unit_ids: Iterable[int]) -> None:
     """Recompute the spells of ``unit_ids`` from their decisions and the units' facts (deletes theirs, inserts
-    the new ones)."""
+    the new ones), now (a write refreshes through ``SPELLS.touch``, once, at its end)."""
     ids = sorted(set(unit_ids))
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
             facts = unit_facts(chunk, lock=True)  # one refresh of a unit at a time (see unit_facts)
             Spell.objects.filter(unit_id__in=chunk).delete()
-            Spell.objects.bulk_create(_rows(spells_of(_links(chunk)), facts), batch_size=CHUNK)
+            insert_rows(Spell, FIELDS, _rows(spells_of(_links(chunk)), facts))
+
+
+SPELLS = Refresh("spells", ROWS, lambda unit_ids: refresh(unit_ids))  # looked up at each run
 
 
 def rebuild(spell_model=Spell, through=None, unit_model=None) -> int:
@@ -91,20 +103,20 @@ def rebuild(spell_model=Spell, through=None, unit_model=None) -> int:
     with transaction.atomic():
         spell_model.objects.all().delete()
         facts = unit_facts(unit_model=unit_model)
-        return insert_in_batches(spell_model, _rows(spells_of(_links(None, through)), facts, spell_model), CHUNK)
+        return insert_rows(spell_model, FIELDS, _rows(spells_of(_links(None, through)), facts, spell_model))
 
 
-FIELDS = ("unit_id", "level", "start", "end", "decision_id", "unit_type_id", "unit_from", "unit_to")
+def check(unit_ids: Iterable[int] | None = None) -> list[str]:
+    """Differences between the stored spells and those the decisions and units give (empty when in step): of every
+    unit, or of ``unit_ids`` only."""
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    facts = unit_facts(ids)
+    stored = Spell.objects.all() if ids is None else Spell.objects.filter(unit_id__in=ids)
+    return differences(stored.values_list(*FIELDS),
+                       ((*spell, *facts[spell[0]].values()) for spell in spells_of(_links(ids))))
 
 
-def check() -> list[str]:
-    """Differences between the stored spells and those the decisions and units give (empty when in step)."""
-    facts = unit_facts()
-    return differences(Spell.objects.values_list(*FIELDS),
-                       ((*spell, *facts[spell[0]].values()) for spell in spells_of(_links(None))))
-
-
-# --- kept in step with the decisions -------------------------------------------------------------------------
+# --- kept in step with the decisions (the services', and the admin's and raw ORM writes: the safety net) ------
 
 def _decision_units(decision: Decision) -> list[int]:
     return list(Decision.units.through.objects.filter(decision_id=decision.pk).values_list("unit_id", flat=True))
@@ -113,7 +125,7 @@ def _decision_units(decision: Decision) -> list[int]:
 @receiver(post_save, sender=Decision)
 def _decision_saved(sender, instance: Decision, created: bool, raw: bool = False, **kwargs):
     if not created and not raw:  # a new decision has no units yet: m2m_changed follows
-        refresh(_decision_units(instance))
+        SPELLS.touch(_decision_units(instance))
 
 
 @receiver(pre_delete, sender=Decision)
@@ -123,7 +135,7 @@ def _decision_deleting(sender, instance: Decision, **kwargs):
 
 @receiver(post_delete, sender=Decision)
 def _decision_deleted(sender, instance: Decision, **kwargs):
-    refresh(getattr(instance, "_spell_units", []))
+    SPELLS.touch(getattr(instance, "_spell_units", []))
 
 
 @receiver(m2m_changed, sender=Decision.units.through)
@@ -132,11 +144,11 @@ def _decision_units_changed(sender, instance, action: str, reverse: bool, pk_set
         # decision.units.clear(): the spells of its units change; unit.decisions.clear(): the unit's
         instance._spell_units = [instance.pk] if reverse else _decision_units(instance)
     elif action in ("post_add", "post_remove"):
-        refresh([instance.pk] if reverse else pk_set or [])
+        SPELLS.touch([instance.pk] if reverse else pk_set or [])
     elif action == "post_clear":
-        refresh(getattr(instance, "_spell_units", []))
+        SPELLS.touch(getattr(instance, "_spell_units", []))
 
 
 @receiver(units_changed)
 def _units_changed(sender, unit_ids, **kwargs):
-    refresh(unit_ids)
+    SPELLS.touch(unit_ids)

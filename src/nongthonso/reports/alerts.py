@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nongthonso.assessments.latest import latest_assessments
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import latest_assessments
 from nongthonso.criteria.choices import COMMUNE_LEVELS, LEVEL_RANK
 from nongthonso.recognition.services import statuses_on
 from nongthonso.units.models import Unit

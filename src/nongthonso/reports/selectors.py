@@ -32,9 +32,9 @@ from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nongthonso.assessments.latest import latest_assessments as _latest_assessments
+from nongthonso.assessments.latest import latest_by_set
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import latest_assessments as _latest_assessments
-from nongthonso.assessments.services import latest_by_set
 from nongthonso.core import registry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.criteria.models import Criterion
@@ -90,8 +90,8 @@ def assessments(published: bool = False) -> QuerySet[Assessment]:
 
 def latest_assessments(units: Iterable[Unit], level: str, year: int, *, published: bool = False
                        ) -> dict[int, Assessment]:
-    """``assessments.services.latest_assessments``, optionally among published assessments only."""
-    return _latest_assessments(units, level, year, assessments(published))
+    """``assessments.latest.latest_assessments``, optionally among published assessments only."""
+    return _latest_assessments(units, level, year, published_assessments() if published else None)
 
 
 @dataclass

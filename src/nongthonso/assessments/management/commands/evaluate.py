@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nongthonso.assessments.evaluation import evaluate
 from nongthonso.assessments.models import Assessment
-from nongthonso.assessments.services import evaluate
 
 
 class Command(BaseCommand):
