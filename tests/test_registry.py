@@ -267,6 +267,21 @@ def test_its_public_page_needs_no_login(district):
     assert "Chuyển đổi số — Huyện Đại Từ, 20/5/2024" in response.content.decode()
 
 
+def test_its_signed_in_pages_are_served_to_its_role_in_scope(district, trainer, viewer):
+    Course.objects.create(unit=district, title="Chuyển đổi số", held_on=HELD_ON)
+    assert Client().get("/khoa-tap-huan/cua-toi/").status_code == 302  # a login first
+    assert "Chuyển đổi số" in signed_in(trainer).get("/khoa-tap-huan/cua-toi/").content.decode()
+    assert "Chuyển đổi số" not in signed_in(viewer).get("/khoa-tap-huan/cua-toi/").content.decode()
+
+
+def test_its_api_router_is_served_and_documented(district, trainer, viewer):
+    Course.objects.create(unit=district, title="Chuyển đổi số", held_on=HELD_ON)
+    assert signed_in(trainer).get("/api/test-courses").json() == [{"unit_code": DAI_TU, "title": "Chuyển đổi số"}]
+    assert signed_in(viewer).get("/api/test-courses").json() == []
+    assert Client().get("/api/test-courses").status_code == 401
+    assert "/api/test-courses" in signed_in(viewer).get("/api/openapi.json").json()["paths"]
+
+
 # Reachable without login by design, outside the apps' pages: Django's login, logout and language switch, the health
 # check (and the favicon, a redirect without a name), the admin (its own login page) and the API (401 in its own
 # format).
@@ -320,6 +335,8 @@ TAKEN = [
     registry.RevisionTable(Course),
     registry.MenuEntry("home", "Tổng hợp", "home", order=1),
     registry.PublicPage("home", "trang-chu/", _noop),
+    registry.Pages("reports", "nongthonso.reports.urls"),
+    registry.ApiRouter("registry_app", None),
 ]
 
 

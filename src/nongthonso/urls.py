@@ -12,12 +12,7 @@ admin.site.site_title = "Nông thôn số"
 
 urlpatterns = [
     *registry.public_urlpatterns(),  # the pages apps register as reachable without login (core.registry.PublicPage)
-    path("", include("nongthonso.reports.urls")),
-    path("", include("nongthonso.assessments.urls")),
-    path("", include("nongthonso.dataio.urls")),
-    path("", include("nongthonso.accounts.urls")),
-    path("", include("nongthonso.criteria.urls")),
-    path("", include("nongthonso.notifications.urls")),
+    *registry.page_urlpatterns(),  # each app's signed-in pages (core.registry.Pages)
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

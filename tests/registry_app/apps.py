@@ -22,7 +22,7 @@ class RegistryAppConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
-        from . import courses
+        from . import api, courses
         from .models import Course
 
         registry.register(
@@ -40,4 +40,6 @@ class RegistryAppConfig(AppConfig):
             registry.RevisionTable(Course),
             registry.MenuEntry("courses", "Tập huấn", "public_courses", order=950, visible=_trainer_request),
             registry.PublicPage("public_courses", "cong-khai/tap-huan/", courses.public_courses),
+            registry.Pages("registry_app", "tests.registry_app.urls", order=900),
+            registry.ApiRouter("registry_app", api.router, order=900),
         )

@@ -35,6 +35,7 @@ class AccountsConfig(AppConfig):
         checks.register(role_codes_fit)
         registry.register(
             self,
+            registry.Pages("accounts", "nongthonso.accounts.urls", order=40),
             *DOSSIER_ACTIONS,
             *ROLES,
             # password reset by e-mail (views_password), for users who cannot log in

@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from nongthonso.core import registry
+
 from . import errors
 from .auth import session_auth, token_auth
 from .routers import assessments, criteria, dataio, recognition, reports, units
@@ -52,3 +54,5 @@ api = Api(
 errors.install(api)
 for area in (units, criteria, assessments, recognition, reports, dataio):
     api.add_router("", area.router)
+for entry in registry.entries(registry.ApiRouter):  # the endpoints of the apps above this one (training …)
+    api.add_router("", entry.router)

@@ -15,6 +15,7 @@ class AssessmentsConfig(AppConfig):
 
         registry.register(
             self,
+            registry.Pages("assessments", "nongthonso.assessments.urls", order=20),
             registry.ImportKind(
                 "values", _("Giá trị chỉ tiêu"), import_values, order=10, may_use=may_import,
                 who=_("cán bộ phụ trách NTM cấp xã"),

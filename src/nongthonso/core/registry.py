@@ -31,7 +31,9 @@ The kinds of entries, and who reads them:
 - :class:`DerivedTable`: ``nongthonso rebuild_derived [--check]``;
 - :class:`RevisionTable`: the tables whose change bumps the dashboards' cache (``reports.selectors.data_revision``);
 - :class:`MenuEntry`: the menu of every page (``core.context_processors.menu``, ``base.html``);
-- :class:`PublicPage`: the pages reachable without logging in (``nongthonso.urls``).
+- :class:`PublicPage`: the pages reachable without logging in (``nongthonso.urls``);
+- :class:`Pages`: an app's URL module of signed-in pages (``nongthonso.urls``);
+- :class:`ApiRouter`: an app's REST endpoints, added to the one API (``api.main``).
 
 Rules. A code is registered once per kind: registering it again (by the same or another app) raises
 :class:`DuplicateEntry` while the apps load, so the site does not start. The entries are read once every app is ready
@@ -54,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 from django.apps import AppConfig, apps
 from django.core import checks
 from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, include, path, reverse
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -209,10 +211,28 @@ class PublicPage:
         return path(self.route, self.view, name=self.code)
 
 
+@dataclass(frozen=True)
+class Pages:
+    """An app's signed-in pages: ``urls.py`` includes the URL module ``urlconf`` at the site's root."""
+
+    code: str
+    urlconf: str  # a module path, «nongthonso.training.urls»
+    order: int = 1000
+
+
+@dataclass(frozen=True)
+class ApiRouter:
+    """An app's REST endpoints: a ``ninja.Router`` the API (``api.main``) adds under /api/ (OpenAPI included)."""
+
+    code: str
+    router: Any  # ninja.Router
+    order: int = 1000
+
+
 KINDS: dict[type, str] = {
     Action: "action", Role: "role", ImportKind: "import kind", ExportKind: "export kind",
     DerivedTable: "derived table", RevisionTable: "revision table", MenuEntry: "menu entry",
-    PublicPage: "public page",
+    PublicPage: "public page", Pages: "pages", ApiRouter: "API router",
 }
 E = TypeVar("E")
 
@@ -330,6 +350,12 @@ def menu(request: HttpRequest) -> list[Link]:
 
 def public_urlpatterns() -> list[URLPattern]:
     return [page.pattern() for page in entries(PublicPage)]
+
+
+def page_urlpatterns() -> list[Any]:
+    """The signed-in pages of every app that registers :class:`Pages`, in order."""
+
+    return [path("", include(pages.urlconf)) for pages in entries(Pages)]
 
 
 # --- the references between entries, checked at start-up ------------------------------------------------------

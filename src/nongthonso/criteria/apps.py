@@ -19,6 +19,7 @@ class CriteriaConfig(AppConfig):
 
         registry.register(
             self,
+            registry.Pages("criteria", "nongthonso.criteria.urls", order=50),
             # the province office's review of thresholds against the official text (confirmations, views)
             registry.MenuEntry("threshold_review", _("Ngưỡng"), "threshold_review", order=920, visible=_may_review),
         )

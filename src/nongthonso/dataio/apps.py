@@ -25,6 +25,7 @@ class DataioConfig(AppConfig):
 
         registry.register(
             self,
+            registry.Pages("dataio", "nongthonso.dataio.urls", order=30),
             registry.ExportKind("values", _("Giá trị chỉ tiêu (theo năm)"), exports.values_export, "gia-tri",
                                 order=10),
             registry.ExportKind("decisions", _("Quyết định công nhận"), exports.decisions_export, "quyet-dinh",

@@ -13,6 +13,7 @@ class NotificationsConfig(AppConfig):
 
         registry.register(
             self,
+            registry.Pages("notifications", "nongthonso.notifications.urls", order=60),
             # the link shows the unread count (notifications/_menu_link.html)
             registry.MenuEntry("notifications", _("Thông báo"), "notifications", order=1000,
                                visible=registry.signed_in, template="notifications/_menu_link.html"),

@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
 
         registry.register(
             self,
+            registry.Pages("reports", "nongthonso.reports.urls", order=10),
             # the dashboards' revision also moves with every write through the app's services (each writes an audit
             # entry) and every add, change or delete in the admin; the apps register the raw tables they own
             registry.RevisionTable(AuditEntry),
