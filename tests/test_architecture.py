@@ -102,9 +102,9 @@ def test_the_engine_importing_django_breaks_its_contract(config, graph):
 def test_a_new_app_must_take_its_place_in_the_layers(config, graph):
     contract = _contract(config, "layers")
     changed = deepcopy(graph)
-    changed.add_module("nongthonso.training")
-    changed.add_import(importer="nongthonso.training", imported="nongthonso.units.models", line_number=1,
+    changed.add_module("nongthonso.forestry")
+    changed.add_import(importer="nongthonso.forestry", imported="nongthonso.units.models", line_number=1,
                        line_contents="from nongthonso.units.models import Unit")
     check = contract.check(changed, verbose=False)
     assert not check.kept
-    assert check.metadata["undeclared_modules"] == {"nongthonso.training"}
+    assert check.metadata["undeclared_modules"] == {"nongthonso.forestry"}

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "nongthonso.reports",
     "nongthonso.dataio",
     "nongthonso.notifications",
+    "nongthonso.training",
+    "nongthonso.smart",
     "ninja",
     "nongthonso.api",
     "nongthonso.demo",

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The roles and actions this app registers (codes stored in accounts.Membership.role: never rename one).
+ORGANISER = "training_organiser"
+BRIDGE_HOST = "bridge_host"
+ORGANISE = "organise_training"  # plan courses, register people, record attendance, issue certificates
+HOST = "host_bridge_point"  # register people and call the roll at the bridge points of the units in scope
+VIEW = "view_training"  # read courses and their reports within the units in scope
+
+
+class TrainingConfig(AppConfig):
+    name = "nongthonso.training"
+    verbose_name = "Tập huấn cán bộ"
+
+    def ready(self):
+        from nongthonso.core import registry
+
+        registry.register(
+            self,
+            registry.Action(ORGANISE, _("Tổ chức khoá tập huấn"), roles=("province_office",)),
+            registry.Action(HOST, _("Chủ trì điểm cầu tập huấn")),
+            registry.Action(VIEW, _("Xem khoá tập huấn và báo cáo"),
+                            roles=("province_office", "district_office", "commune_officer", "viewer")),
+            registry.Role(ORGANISER, _("Ban tổ chức tập huấn"), levels=("tinh", "huyen", "xa"),
+                          title="ban tổ chức tập huấn của {unit}", actions=(ORGANISE, VIEW)),
+            registry.Role(BRIDGE_HOST, _("Người chủ trì điểm cầu"), levels=None,
+                          title="người chủ trì điểm cầu của {unit}", actions=(HOST, VIEW)),
+        )
