@@ -269,6 +269,9 @@ class Connection(models.Model):
         verbose_name_plural = "kết nối điểm cầu"
         constraints = [models.UniqueConstraint(fields=["session", "bridge_point"], name="connection_unique")]
 
+    def __str__(self):
+        return f"{self.bridge_point} — {self.get_status_display()}"
+
 
 # --- people and attendance -----------------------------------------------------------------------------------------
 
@@ -345,6 +348,9 @@ class Attendance(models.Model):
         verbose_name_plural = "điểm danh"
         constraints = [models.UniqueConstraint(fields=["session", "participant"], name="attendance_unique")]
 
+    def __str__(self):
+        return f"{self.participant} — {self.session}"
+
 
 # --- evaluation, tests, certificates -------------------------------------------------------------------------------
 
@@ -386,6 +392,9 @@ class EvaluationResponse(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "participant"], name="one_response_each")]
 
+    def __str__(self):
+        return f"Phiếu đánh giá {self.pk} ({self.course})"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(EvaluationResponse, on_delete=models.CASCADE, related_name="answers")
@@ -399,6 +408,9 @@ class Answer(models.Model):
             models.CheckConstraint(condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
                                    name="answer_score_1_to_5"),
         ]
+
+    def __str__(self):
+        return f"{self.question}: {self.score if self.score is not None else self.text[:40]}"
 
 
 class TestKind(models.TextChoices):
@@ -421,6 +433,9 @@ class TestScore(models.Model):
             models.CheckConstraint(condition=models.Q(score__gte=0) & models.Q(score__lte=models.F("max_score")),
                                    name="test_score_in_range"),
         ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.get_kind_display()}: {self.score}/{self.max_score}"
 
 
 class Certificate(models.Model):
@@ -462,6 +477,9 @@ class CoverageTarget(models.Model):
         verbose_name = "chỉ tiêu tập huấn"
         verbose_name_plural = "chỉ tiêu tập huấn"
 
+    def __str__(self):
+        return f"{self.target_group}: {self.share}% ({self.period_start.year}–{self.period_end.year})"
+
 
 class Headcount(models.Model):
     """How many people of a target group a unit has (the coverage's denominator), as entered for a year."""
@@ -476,3 +494,7 @@ class Headcount(models.Model):
         verbose_name = "số cán bộ theo nhóm đối tượng"
         verbose_name_plural = "số cán bộ theo nhóm đối tượng"
         constraints = [models.UniqueConstraint(fields=["unit", "target_group", "year"], name="headcount_unique")]
+
+
+    def __str__(self):
+        return f"{self.unit} — {self.target_group} ({self.year}): {self.count}"
