@@ -1,65 +1,36 @@
-"""Evidence uploads: checked by content (not by the name the browser sends), size-limited, stored under a
-random name, audited. PDF, PNG and JPEG only."""
+"""Evidence uploads: checked by content (not by the name the browser sends; ``core.filetypes``), size-limited,
+stored under a random name, audited. PDF, PNG and JPEG only."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from nongthonso.audit.services import record
-from nongthonso.core.text import format_number
+from nongthonso.core import filetypes
 
 from .models import Assessment, Evidence
 from .workflow import ensure_editable
 
-
-@dataclass(frozen=True)
-class Kind:
-    content_type: str
-    extension: str
-    magic: tuple[bytes, ...]
-    label: str
-
-
-KINDS = (
-    Kind("application/pdf", ".pdf", (b"%PDF-",), "PDF"),
-    Kind("image/png", ".png", (b"\x89PNG\r\n\x1a\n",), "PNG"),
-    Kind("image/jpeg", ".jpg", (b"\xff\xd8\xff",), "JPEG"),
-)
-ALLOWED = ", ".join(k.label for k in KINDS)
+KINDS = (filetypes.PDF, filetypes.PNG, filetypes.JPEG)
+ALLOWED = filetypes.labels(KINDS)
 
 
 class EvidenceRejected(ValueError):
     """The message (Vietnamese) says what is wrong with the file and what to upload instead."""
 
 
-def _kind_of(head: bytes) -> Kind | None:
-    return next((k for k in KINDS if any(head.startswith(m) for m in k.magic)), None)
-
-
-def check(upload: UploadedFile) -> Kind:
-    if upload is None:
-        raise EvidenceRejected(f"Chưa chọn tệp. Chọn một tệp {ALLOWED} để tải lên.")
-    if upload.size == 0:
-        raise EvidenceRejected(f"Tệp «{upload.name}» rỗng (0 byte). Chọn lại tệp {ALLOWED} có nội dung.")
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise EvidenceRejected(
-            f"Tệp «{upload.name}» dung lượng {format_number(upload.size / 1048576, 1)} MB, vượt giới hạn "
-            f"{format_number(limit / 1048576, 0)} MB. Nén hoặc chia nhỏ tệp rồi tải lại.")
-    upload.seek(0)
-    kind = _kind_of(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise EvidenceRejected(
-            f"Tệp «{upload.name}» không phải {ALLOWED} (kiểm tra theo nội dung tệp, không theo tên). Chuyển tài "
-            "liệu sang PDF hoặc chụp ảnh PNG/JPEG rồi tải lại.")
-    return kind
+def check(upload: UploadedFile) -> filetypes.Kind:
+    """The file's kind, by its content (``core.filetypes``), within ``EVIDENCE_MAX_BYTES``."""
+    try:
+        return filetypes.check(upload, KINDS, settings.EVIDENCE_MAX_BYTES,
+                               advice="Chuyển tài liệu sang PDF hoặc chụp ảnh PNG/JPEG rồi tải lại.")
+    except filetypes.FileRejected as exc:
+        raise EvidenceRejected(str(exc)) from None
 
 
 @transaction.atomic

@@ -9,12 +9,20 @@ HOST = "host_bridge_point"  # register people and call the roll at the bridge po
 VIEW = "view_training"  # read courses and their reports within the units in scope
 
 
+def _may_see_training(request) -> bool:
+    from .services import may_see_training
+
+    return may_see_training(request.user)
+
+
 class TrainingConfig(AppConfig):
     name = "nongthonso.training"
     verbose_name = "Tập huấn cán bộ"
 
     def ready(self):
         from nongthonso.core import registry
+
+        from . import api  # the REST endpoints (registered below)
 
         registry.register(
             self,
@@ -27,3 +35,11 @@ class TrainingConfig(AppConfig):
             registry.Role(BRIDGE_HOST, _("Người chủ trì điểm cầu"), levels=None,
                           title="người chủ trì điểm cầu của {unit}", actions=(HOST, VIEW)),
         )
+        # the organisers' and bridge-point hosts' pages, their menu entry and their REST endpoints
+        registry.register(
+            self,
+            registry.Pages("training", "nongthonso.training.urls", order=70),
+            registry.MenuEntry("training", _("Tập huấn"), "training_courses", order=700, visible=_may_see_training),
+            registry.ApiRouter("training", api.router, order=100),
+        )
+

@@ -1,0 +1,215 @@
+"""The organiser's and the bridge-point host's pages: the courses (this module), sessions, lecturers and materials
+(``views_sessions``), bridge points, connections and the roll call (``views_points``), participants
+(``views_people``).
+
+Every page loads its course through ``services.course_for`` (``scope.visible_courses``): a course the user may not
+see is «not found» (404), as a dossier outside the user's units is. A page or a form that only the organiser (or the
+point's host) may use answers 403 with a Vietnamese reason to others; every write is a POST (CSRF) handled by
+``services``, which checks the permission again and audits the change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nongthonso.accounts.services import granted_units
+
+from . import scope, services
+from .apps import ORGANISE
+from .forms import CourseForm, TopicForm, apply
+from .models import Attendance, BridgePoint, Connection, Course, Lecturer, Participant, Session, TopicGroup
+
+PAGE_SIZE = 30
+
+
+# --- shared by the pages ---------------------------------------------------------------------------------------------
+
+def course_or_404(request, code: str) -> Course:
+    course = services.course_for(request.user, code)
+    if course is None:
+        raise Http404(_("Không có khoá tập huấn mã «%(code)s», hoặc khoá không thuộc phạm vi bạn được xem.")
+                      % {"code": code})
+    return course
+
+
+def refused(request, message: str, course: Course | None = None, status: int = 403) -> HttpResponse:
+    """The page saying why the user may not do this here, and where to go back."""
+    return render(request, "training/refused.html", {"message": message, "course": course}, status=status)
+
+
+def refusal_response(request, error: services.Refused, course: Course, back: str) -> HttpResponse:
+    """A refusal as the pages show it: a role's refusal is the 403 page; a state's (not now) a message on ``back``."""
+    if error.code == "state":
+        messages.error(request, error.message)
+        return redirect(back)
+    return refused(request, error.message, course)
+
+
+def organiser_only(request, course: Course) -> HttpResponse | None:
+    """The 403 page when the user does not organise ``course``; None when they do."""
+    if scope.may_organise(request.user, course):
+        return None
+    return refused(request, _("Chỉ ban tổ chức khoá «%(course)s» mới dùng được trang này. Nếu bạn cần, đề nghị ban tổ "
+                              "chức giao vai trò.") % {"course": course.title}, course)
+
+
+def form_status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+# --- the list --------------------------------------------------------------------------------------------------------
+
+def _count(model, field: str = "course"):
+    rows = (model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk"))
+            .values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+@login_required
+@require_GET
+def course_list(request):
+    """The courses the user may see, newest first, with their sessions, points and people counted."""
+    courses = (scope.visible_courses(request.user).select_related("organiser")
+               .annotate(n_sessions=_count(Session), n_points=_count(BridgePoint), n_people=_count(Participant)))
+    page = Paginator(courses.order_by("-starts_on", "code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    organised = set(scope.organised_courses(request.user).filter(pk__in=[c.pk for c in page])
+                    .values_list("pk", flat=True))
+    return render(request, "training/course_list.html", {
+        "page": page, "organised": organised, "query": "",
+        "may_create": services.may_create_courses(request.user),
+    })
+
+
+# --- a course -------------------------------------------------------------------------------------------------------
+
+def _topic_choices(request, course: Course | None):
+    """The topics a course may take: its province's and the framework's; for a new course, those of the provinces
+    where the user organises."""
+    if course is not None:
+        return services.course_topic_choices(course)
+    provinces = {p.code for p in map(services.province_of, granted_units(request.user, ORGANISE)) if p is not None}
+    return services.topic_choices(provinces)
+
+
+def _course_initial(request) -> dict:
+    units = granted_units(request.user, ORGANISE)
+    top = min(units, key=lambda u: len(u.path), default=None)
+    today = timezone.localdate()
+    return {"organiser": top.code if top else "", "starts_on": today, "ends_on": today, "mode": "hybrid"}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_new(request):
+    if not services.may_create_courses(request.user):
+        return refused(request, _("Chỉ ban tổ chức tập huấn hoặc Văn phòng Điều phối NTM mới tạo được khoá tập huấn. "
+                                  "Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò «Ban tổ chức tập huấn»."))
+    form = CourseForm(request.POST or None, topics=_topic_choices(request, None),
+                      initial=_course_initial(request))
+    if request.method == "POST":
+        course = apply(form, lambda data: services.create_course(request.user, data))
+        if course is not None:
+            messages.success(request, _("Đã tạo khoá «%(title)s». Thêm buổi học, điểm cầu và giảng viên bên dưới.")
+                             % {"title": course.title})
+            return redirect("training_course", code=course.code)
+    return render(request, "training/course_form.html", {"form": form, "course": None}, status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_edit(request, code: str):
+    course = course_or_404(request, code)
+    if (denied := organiser_only(request, course)) is not None:
+        return denied
+    initial = {"organiser": course.organiser.code, "title": course.title, "plan": course.plan,
+               "organiser_name": course.organiser_name, "starts_on": course.starts_on, "ends_on": course.ends_on,
+               "mode": course.mode, "description": course.description,
+               "topics": list(course.topics.values_list("pk", flat=True)),
+               "target_groups": list(course.target_groups.values_list("pk", flat=True))}
+    form = CourseForm(request.POST or None, topics=_topic_choices(request, course), initial=initial, editing=True)
+    if request.method == "POST":
+        changed = apply(form, lambda data: services.update_course(request.user, course, data))
+        if changed is not None:
+            messages.success(request, _("Đã lưu khoá.") if changed else _("Thông tin khoá không thay đổi."))
+            return redirect("training_course", code=course.code)
+    return render(request, "training/course_form.html", {
+        "form": form, "course": course, "topic_form": TopicForm(),
+    }, status=form_status(form))
+
+
+@login_required
+@require_POST
+def topic_new(request, code: str):
+    """The organiser adds a topic of the province to the catalogue, and to the course."""
+    course = course_or_404(request, code)
+    if (denied := organiser_only(request, course)) is not None:
+        return denied
+    form = TopicForm(request.POST)
+    try:
+        topic = apply(form, lambda data: services.add_province_topic(request.user, course, data))
+    except services.Refused as error:
+        return refusal_response(request, error, course, course_url(course, "training_course_edit"))
+    if topic is None:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Đã thêm chuyên đề «%(title)s» (mã %(code)s) của tỉnh vào danh mục và vào khoá.")
+                         % {"title": topic.title, "code": topic.code})
+    return redirect("training_course_edit", code=course.code)
+
+
+def course_url(course: Course, name: str = "training_course") -> str:
+    return reverse(name, kwargs={"code": course.code})
+
+
+def grouped_topics(topics) -> list[tuple[TopicGroup, list]]:
+    groups: dict[int, tuple[TopicGroup, list]] = {}
+    for topic in topics:
+        groups.setdefault(topic.group_id, (topic.group, []))[1].append(topic)
+    return sorted(groups.values(), key=lambda g: (g[0].order, g[0].code))
+
+
+@login_required
+@require_GET
+def course_detail(request, code: str):
+    """The course: plan, organiser, dates, mode, topics, target groups, sessions, lecturers, materials, bridge points
+    (with their connection per session) and the people counted from the rows."""
+    course = course_or_404(request, code)
+    user = request.user
+    sessions = list(course.sessions.prefetch_related("topics"))
+    attendance = defaultdict(dict)
+    for row in (Attendance.objects.filter(session__course=course).values("session", "mode")
+                .annotate(n=Count("pk"))):
+        attendance[row["session"]][row["mode"]] = row["n"]
+    for session in sessions:
+        session.counts = attendance.get(session.pk, {})
+    points = list(course.bridge_points.select_related("host_unit__unit_type__level", "host_user"))
+    connections = {(c.bridge_point_id, c.session_id): c for c in Connection.objects.filter(session__course=course)}
+    counts = services.point_counts(course)
+    hosted = set(scope.hosted_points(user).filter(course=course).values_list("pk", flat=True))
+    for point in points:
+        point.counts = counts.get(point.pk, {})
+        point.statuses = [(s, connections.get((point.pk, s.pk))) for s in sessions]
+        point.hosted = point.pk in hosted
+    organiser = scope.may_organise(user, course)
+    return render(request, "training/course.html", {
+        "course": course, "sessions": sessions, "points": points,
+        "topics": grouped_topics(course.topics.select_related("group", "province")),
+        "target_groups": list(course.target_groups.all()),
+        "lecturers": list(Lecturer.objects.filter(course=course).prefetch_related("sessions")),
+        "materials": list(course.materials.select_related("session")),
+        "figures": services.course_figures(course), "organiser": organiser,
+        "may_register": organiser or bool(hosted),
+        "finished": course.ends_on < timezone.localdate(),
+    })

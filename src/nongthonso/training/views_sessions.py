@@ -1,0 +1,191 @@
+"""A course's sessions (the session page: its attendance and each bridge point's connection), lecturers and
+materials. See ``views`` for how the pages check who may see and do what."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nongthonso.core.text import format_number
+
+from . import scope, services
+from .forms import ConnectionForm, LecturerForm, MaterialForm, SessionForm, apply
+from .models import Attendance, Connection, Lecturer, Material, Session
+from .views import course_or_404, course_url, form_status, organiser_only, refused
+
+ATTENDANCE_PAGE = 100
+UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope and the form's other fields, beside the file
+
+
+# --- sessions --------------------------------------------------------------------------------------------------------
+
+def _session_initial(session: Session) -> dict:
+    return {"kind": session.kind, "title": session.title, "starts_at": session.starts_at, "ends_at": session.ends_at,
+            "venue": session.venue, "visited_sites": session.visited_sites,
+            "topics": list(session.topics.values_list("pk", flat=True))}
+
+
+def _session_form(request, code: str, pk: int | None):
+    course = course_or_404(request, code)
+    if (denied := organiser_only(request, course)) is not None:
+        return denied
+    session = get_object_or_404(Session, course=course, pk=pk) if pk is not None else None
+    form = SessionForm(request.POST or None, course=course, initial=_session_initial(session) if session else None)
+    if request.method == "POST":
+        saved = apply(form, lambda data: services.save_session(request.user, course, data, session))
+        if saved is not None:
+            messages.success(request, _("Đã lưu buổi «%(title)s».") % {"title": saved.title})
+            return redirect("training_session", code=course.code, pk=saved.pk)
+    return render(request, "training/session_form.html", {"form": form, "course": course, "session": session},
+                  status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_new(request, code: str):
+    return _session_form(request, code, None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_edit(request, code: str, pk: int):
+    return _session_form(request, code, pk)
+
+
+@login_required
+@require_GET
+def session_detail(request, code: str, pk: int):
+    """A session: what, when, where, who teaches; each bridge point's connection (hosts report theirs here) and
+    attendance; the people present whom the user may see."""
+    course = course_or_404(request, code)
+    session = get_object_or_404(Session.objects.prefetch_related("topics", "lecturers"), course=course, pk=pk)
+    user = request.user
+    hosted = set(scope.hosted_points(user).filter(course=course).values_list("pk", flat=True))
+    connections = {c.bridge_point_id: c for c in Connection.objects.filter(session=session)}
+    present = dict(Attendance.objects.filter(session=session, bridge_point__isnull=False).values("bridge_point")
+                   .annotate(n=Count("pk")).values_list("bridge_point", "n"))
+    counts = services.point_counts(course)
+    points = list(course.bridge_points.select_related("host_unit__unit_type__level"))
+    for point in points:
+        point.connection = connections.get(point.pk)
+        point.present = present.get(point.pk, 0)
+        point.registered = counts.get(point.pk, {}).get("registered", 0)
+        point.hosted = point.pk in hosted
+        if point.hosted:
+            point.form = ConnectionForm(initial={"status": point.connection.status if point.connection else "",
+                                                 "note": point.connection.note if point.connection else ""},
+                                        prefix=f"p{point.pk}")
+    rows = (Attendance.objects.filter(session=session, participant__in=scope.visible_participants(user, course))
+            .select_related("participant__unit", "bridge_point").order_by("participant__full_name", "pk"))
+    page = Paginator(rows, ATTENDANCE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "training/session.html", {
+        "course": course, "session": session, "points": points, "page": page, "query": "",
+        "counts": services.session_counts(session), "organiser": scope.may_organise(user, course),
+        "sites": [line.strip() for line in session.visited_sites.splitlines() if line.strip()],
+    })
+
+
+# --- lecturers ------------------------------------------------------------------------------------------------------
+
+def _lecturer_form(request, code: str, pk: int | None):
+    course = course_or_404(request, code)
+    if (denied := organiser_only(request, course)) is not None:
+        return denied
+    lecturer = get_object_or_404(Lecturer, course=course, pk=pk) if pk is not None else None
+    initial = ({"name": lecturer.name, "title": lecturer.title, "organisation": lecturer.organisation,
+                "sessions": list(lecturer.sessions.values_list("pk", flat=True))} if lecturer else None)
+    form = LecturerForm(request.POST or None, course=course, initial=initial)
+    if request.method == "POST":
+        saved = apply(form, lambda data: services.save_lecturer(request.user, course, data, lecturer))
+        if saved is not None:
+            messages.success(request, _("Đã lưu giảng viên %(name)s.") % {"name": saved.name})
+            return redirect(course_url(course) + "#giang-vien")
+    return render(request, "training/lecturer_form.html", {"form": form, "course": course, "lecturer": lecturer},
+                  status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def lecturer_new(request, code: str):
+    return _lecturer_form(request, code, None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def lecturer_edit(request, code: str, pk: int):
+    return _lecturer_form(request, code, pk)
+
+
+# --- materials ------------------------------------------------------------------------------------------------------
+
+def _max_mb() -> str:
+    return format_number(services.material_max_bytes() / (1024 * 1024), 0)
+
+
+@login_required
+@csrf_exempt  # checked below, once the request's size is known to be within bounds (csrf_protect reads the body)
+@require_http_methods(["GET", "HEAD", "POST"])
+def material_upload(request, code: str):
+    """Upload a course document. A request larger than the limit is refused from its declared length, before its
+    body is read or parsed; the file is then checked by content (``services.add_material``)."""
+    course = course_or_404(request, code)
+    if (denied := organiser_only(request, course)) is not None:
+        return denied
+    if request.method == "POST":
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit() or int(declared) > services.material_max_bytes() + UPLOAD_OVERHEAD:
+            messages.error(request, _("Tệp vượt giới hạn %(mb)s MB: nén hoặc chia nhỏ tài liệu (hoặc lưu thành PDF) "
+                                      "rồi tải lại.") % {"mb": _max_mb()})
+            return render(request, "training/material_form.html", {
+                "form": MaterialForm(course=course), "course": course, "max_mb": _max_mb()}, status=413)
+    return _material_upload(request, course)
+
+
+@csrf_protect
+def _material_upload(request, course):
+    form = MaterialForm(request.POST or None, request.FILES or None, course=course)
+    if request.method == "POST":
+        saved = apply(form, lambda data: services.add_material(request.user, course, data["file"], data))
+        if saved is not None:
+            messages.success(request, _("Đã tải lên tài liệu «%(title)s».") % {"title": saved.title})
+            return redirect(course_url(course) + "#tai-lieu")
+    return render(request, "training/material_form.html", {"form": form, "course": course, "max_mb": _max_mb()},
+                  status=form_status(form))
+
+
+@login_required
+@require_GET
+def material_file(request, code: str, pk: int):
+    """A course document, to whoever may see the course (404 otherwise), as a download."""
+    course = course_or_404(request, code)
+    material = get_object_or_404(Material, course=course, pk=pk)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Tệp của tài liệu này không còn trên máy chủ; đề nghị ban tổ chức tải lên lại.")) from None
+    response = FileResponse(handle, content_type=material.content_type, as_attachment=True,
+                            filename=material.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def material_delete(request, code: str, pk: int):
+    course = course_or_404(request, code)
+    material = get_object_or_404(Material, course=course, pk=pk)
+    try:
+        services.delete_material(request.user, material)
+    except services.Refused as error:
+        return refused(request, error.message, course)
+    messages.success(request, _("Đã xoá tài liệu «%(title)s».") % {"title": material.title})
+    return redirect(course_url(course) + "#tai-lieu")
