@@ -132,7 +132,7 @@ def test_permission_matrix_of_the_pages(world, client_for, operation, role):
         assert response.status_code == 404
     else:
         assert response.status_code == op.refused
-    if op.method == "post" and not (role in op.allowed):
+    if op.method == "post" and role not in op.allowed:
         assert _state() == before  # a refused write changes nothing, not even the log
     if op.method == "post" and role in op.allowed:
         assert AuditEntry.objects.count() > before[-1]  # every write is audited

@@ -63,16 +63,19 @@ class CourseForm(forms.Form):
     code = forms.CharField(label=_("Mã khoá"), max_length=40,
                            help_text=_("Chữ thường không dấu, số và dấu gạch ngang, ví dụ cds-ntm-2023; dùng trong "
                                        "đường dẫn, không đổi được sau khi tạo."))
-    title = forms.CharField(label=_("Tên khoá"), max_length=300)
+    title = forms.CharField(label=_("Tên khoá"), max_length=300, error_messages={
+        "required": _("Nhập tên khoá tập huấn, ví dụ «Tập huấn chuyển đổi số trong xây dựng NTM năm 2023».")})
     plan = forms.CharField(label=_("Căn cứ, kế hoạch"), max_length=300, required=False,
                            help_text=_("Ví dụ: Kế hoạch 154/KH-UBND ngày 15/10/2022 của UBND tỉnh."))
     organiser = forms.CharField(label=_("Đơn vị tổ chức (mã GSO)"), max_length=20,
-                                help_text=_("Đơn vị theo địa giới tại ngày khai giảng, trong phạm vi bạn được giao."))
+                                help_text=_("Đơn vị theo địa giới tại ngày khai giảng, trong phạm vi bạn được giao."),
+                                error_messages={"required": _("Nhập mã GSO của đơn vị tổ chức, ví dụ 19.")})
     organiser_name = forms.CharField(label=_("Cơ quan tổ chức"), max_length=200, required=False,
                                      help_text=_("Ví dụ: Văn phòng Điều phối nông thôn mới tỉnh."))
     starts_on = _date(_("Ngày khai giảng"))
     ends_on = _date(_("Ngày bế giảng"))
-    mode = forms.ChoiceField(label=_("Hình thức"), choices=Mode.choices)
+    mode = forms.ChoiceField(label=_("Hình thức"), choices=Mode.choices, error_messages={
+        "invalid_choice": _("Chọn hình thức: trực tiếp, trực tuyến, hoặc trực tiếp kết hợp trực tuyến.")})
     description = forms.CharField(label=_("Nội dung, ghi chú"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     topics = _ids(_("Chuyên đề"), ())
@@ -112,8 +115,10 @@ class TopicForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại buổi"), choices=SessionKind.choices)
-    title = forms.CharField(label=_("Nội dung buổi"), max_length=300)
+    kind = forms.ChoiceField(label=_("Loại buổi"), choices=SessionKind.choices, error_messages={
+        "invalid_choice": _("Chọn loại buổi: lý thuyết, hoặc tham quan, học tập thực tế.")})
+    title = forms.CharField(label=_("Nội dung buổi"), max_length=300, error_messages={
+        "required": _("Nhập nội dung buổi, ví dụ «Chuyển đổi số trong xây dựng NTM: khái niệm, lộ trình».")})
     starts_at = _datetime(_("Bắt đầu"))
     ends_at = _datetime(_("Kết thúc"))
     venue = forms.CharField(label=_("Địa điểm"), max_length=300, required=False)
@@ -127,7 +132,8 @@ class SessionForm(forms.Form):
 
 
 class LecturerForm(forms.Form):
-    name = forms.CharField(label=_("Họ tên"), max_length=200)
+    name = forms.CharField(label=_("Họ tên"), max_length=200,
+                           error_messages={"required": _("Nhập họ tên giảng viên.")})
     title = forms.CharField(label=_("Học hàm, học vị, chức vụ"), max_length=200, required=False)
     organisation = forms.CharField(label=_("Cơ quan"), max_length=300, required=False)
     sessions = _ids(_("Buổi giảng"), ())
@@ -140,11 +146,13 @@ class LecturerForm(forms.Form):
 class PointForm(forms.Form):
     """A bridge point: every field for the organiser; address, capacity and host person for its host."""
 
-    name = forms.CharField(label=_("Tên điểm cầu"), max_length=300)
+    name = forms.CharField(label=_("Tên điểm cầu"), max_length=300, error_messages={
+        "required": _("Nhập tên điểm cầu, ví dụ «Điểm cầu UBND xã Vạn Phú».")})
     is_main = forms.BooleanField(label=_("Điểm cầu chính"), required=False,
                                  help_text=_("Nơi giảng viên giảng bài; học viên ở đây được tính là dự trực tiếp."))
     host_unit = forms.CharField(label=_("Đơn vị đăng cai (mã GSO)"), max_length=20,
-                                help_text=_("Đơn vị theo địa giới tại ngày khai giảng."))
+                                help_text=_("Đơn vị theo địa giới tại ngày khai giảng."),
+                                error_messages={"required": _("Nhập mã GSO của đơn vị đăng cai điểm cầu.")})
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
     capacity = forms.IntegerField(label=_("Sức chứa (người)"), min_value=1, max_value=100_000, required=False)
     host_name = forms.CharField(label=_("Người chủ trì"), max_length=200, required=False,
@@ -162,7 +170,8 @@ class PointForm(forms.Form):
 
 class ConnectionForm(forms.Form):
     status = forms.ChoiceField(label=_("Tình trạng kết nối"), required=False,
-                               choices=[("", _("— chưa báo —")), *ConnectionStatus.choices])
+                               choices=[("", _("— chưa báo —")), *ConnectionStatus.choices], error_messages={
+                                   "invalid_choice": _("Chọn tình trạng kết nối trong danh sách.")})
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
 
 
@@ -170,13 +179,18 @@ class ParticipantForm(forms.Form):
     """A person registered for a course. Each field's help says why it is collected (Decree 13/2023/NĐ-CP)."""
 
     full_name = forms.CharField(label=_("Họ và tên"), max_length=200,
-                                help_text=_("Để điểm danh và ghi giấy chứng nhận."))
+                                help_text=_("Để điểm danh và ghi giấy chứng nhận."),
+                                error_messages={"required": _("Nhập họ và tên người học, ví dụ Nguyễn Thị Hoa.")})
     position = forms.CharField(label=_("Chức vụ"), max_length=200, required=False,
                                help_text=_("Để xếp đúng nhóm đối tượng và ghi giấy chứng nhận."))
     unit = forms.CharField(label=_("Đơn vị công tác (mã GSO)"), max_length=20,
-                           help_text=_("Để tính tỷ lệ cán bộ của từng đơn vị đã được tập huấn."))
-    target_group = forms.ChoiceField(label=_("Nhóm đối tượng"),
-                                     help_text=_("Để tính tỷ lệ cán bộ theo từng nhóm đối tượng đã được tập huấn."))
+                           help_text=_("Để tính tỷ lệ cán bộ của từng đơn vị đã được tập huấn."),
+                           error_messages={"required": _("Nhập mã GSO của đơn vị công tác của người học.")})
+    target_group = forms.ChoiceField(
+        label=_("Nhóm đối tượng"), help_text=_("Để tính tỷ lệ cán bộ theo từng nhóm đối tượng đã được tập huấn."),
+        error_messages={"required": _("Chọn nhóm đối tượng của người học (cần cho báo cáo tỷ lệ cán bộ được tập "
+                                      "huấn)."),
+                        "invalid_choice": _("Chọn nhóm đối tượng trong danh sách.")})
     phone = forms.CharField(label=_("Điện thoại (không bắt buộc)"), max_length=40, required=False,
                             help_text=_("Chỉ để đối chiếu báo cáo điểm danh của phần mềm họp trực tuyến và điểm danh "
                                         "bằng mã QR."))
@@ -184,7 +198,10 @@ class ParticipantForm(forms.Form):
                             help_text=_("Chỉ để đối chiếu báo cáo điểm danh của phần mềm họp trực tuyến và gửi giấy "
                                         "chứng nhận."))
     bridge_point = forms.ChoiceField(label=_("Điểm cầu"), required=False,
-                                     help_text=_("Nơi người học theo dõi khoá học."))
+                                     help_text=_("Nơi người học theo dõi khoá học."), error_messages={
+                                         "required": _("Chọn điểm cầu của bạn, nơi người học theo dõi khoá học."),
+                                         "invalid_choice": _("Chọn điểm cầu trong danh sách các điểm cầu bạn được "
+                                                             "đăng ký người học.")})
 
     def __init__(self, *args, points, organiser: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,7 +218,8 @@ class ParticipantForm(forms.Form):
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Tên tài liệu"), max_length=300, required=False,
                             help_text=_("Để trống: dùng tên tệp."))
-    session = forms.ChoiceField(label=_("Buổi học"), required=False)
+    session = forms.ChoiceField(label=_("Buổi học"), required=False, error_messages={
+        "invalid_choice": _("Chọn buổi học trong các buổi của khoá này, hoặc để trống.")})
     file = forms.FileField(label=_("Tệp"), error_messages={"required": _("Chọn tệp để tải lên.")})
 
     def __init__(self, *args, course, **kwargs):

@@ -102,6 +102,13 @@ def _text(value: Any, limit: int) -> str:
     return str(value or "").strip()[:limit]
 
 
+def _same_text(text: str, others: Iterable[str]) -> bool:
+    """Whether ``text`` is among ``others`` but for case (Vietnamese letters included, which SQLite's ``iexact``
+    would not fold)."""
+    folded = " ".join(text.split()).casefold()
+    return any(" ".join(other.split()).casefold() == folded for other in others)
+
+
 # --- who may -------------------------------------------------------------------------------------------------------
 
 def may_see_training(user) -> bool:
@@ -306,7 +313,7 @@ def add_province_topic(user, course: Course, data: dict) -> Topic:
         errors["group"] = "Chọn nhóm chuyên đề của khung chương trình mà chuyên đề mới thuộc về."
     if not title:
         errors["title"] = "Nhập tên chuyên đề, ví dụ «Ứng dụng bản đồ số trong quản lý đất đai cấp xã»."
-    elif topic_choices([province.code]).filter(title__iexact=title).exists():
+    elif _same_text(title, topic_choices([province.code]).values_list("title", flat=True)):
         errors["title"] = f"Chuyên đề «{title}» đã có trong danh mục; chọn nó trong danh sách thay vì thêm mới."
     _check(errors)
     taken = Topic.objects.filter(code__startswith=f"{province.code}-").count()
@@ -501,7 +508,8 @@ def save_point(user, course: Course, data: dict, point: BridgePoint | None = Non
         errors = {}
         if not name:
             errors["name"] = "Nhập tên điểm cầu, ví dụ «Điểm cầu UBND xã Vạn Phú»."
-        elif course.bridge_points.filter(name__iexact=name).exclude(pk=point.pk if point else None).exists():
+        elif _same_text(name, course.bridge_points.exclude(pk=point.pk if point else None)
+                        .values_list("name", flat=True)):
             errors["name"] = f"Khoá đã có điểm cầu «{name}»; đặt tên khác (thêm tên xã, huyện)."
         is_main = bool(data.get("is_main"))
         main = course.bridge_points.filter(is_main=True).exclude(pk=point.pk if point else None).first()
