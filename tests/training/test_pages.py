@@ -418,8 +418,11 @@ def test_erasing_a_person_keeps_the_figures(client_for, organiser, course, sessi
                               method="zoom")
     figures = services.course_figures(course)
     counts = services.point_counts(course)
-    response = client_for(organiser).post(f"/tap-huan/{course.code}/hoc-vien/{participant.pk}/xoa-thong-tin/",
-                                          follow=True)
+    url = f"/tap-huan/{course.code}/hoc-vien/{participant.pk}/xoa-thong-tin/"
+    unconfirmed = client_for(organiser).post(url, follow=True)
+    assert "Chưa xoá: đánh dấu ô xác nhận" in unconfirmed.content.decode()
+    assert Participant.objects.get(pk=participant.pk).erased_at is None
+    response = client_for(organiser).post(url, {"confirm": "1"}, follow=True)
     assert "Đã xoá thông tin cá nhân của một người học" in response.content.decode()
     participant.refresh_from_db()
     assert (participant.full_name, participant.position, participant.phone, participant.email) == ("Đã xoá", "", "", "")
@@ -429,8 +432,7 @@ def test_erasing_a_person_keeps_the_figures(client_for, organiser, course, sessi
     entry = _entries("participant")[-1]
     assert entry.object_repr == f"Học viên #{participant.pk}" and entry.after["erased"] is True
     assert "Hoa" not in json.dumps([entry.before, entry.after, entry.note], ensure_ascii=False)
-    again = client_for(organiser).post(f"/tap-huan/{course.code}/hoc-vien/{participant.pk}/xoa-thong-tin/",
-                                       follow=True)
+    again = client_for(organiser).post(url, {"confirm": "1"}, follow=True)
     assert "đã được xoá trước đó" in again.content.decode()
 
 
@@ -444,11 +446,11 @@ def test_erasing_a_whole_course_waits_for_its_end(client_for, organiser, course,
     figures = services.course_figures(course)
     client = client_for(organiser)
     today_is(ENDS_ON)
-    early = client.post(f"/tap-huan/{course.code}/hoc-vien/xoa-thong-tin/", follow=True)
+    early = client.post(f"/tap-huan/{course.code}/hoc-vien/xoa-thong-tin/", {"confirm": "1"}, follow=True)
     assert "chỉ xoá thông tin của cả khoá sau khi khoá kết thúc" in early.content.decode()
     assert not Participant.objects.filter(erased_at__isnull=False).exists()
     today_is(ENDS_ON + dt.timedelta(days=1))
-    done = client.post(f"/tap-huan/{course.code}/hoc-vien/xoa-thong-tin/", follow=True)
+    done = client.post(f"/tap-huan/{course.code}/hoc-vien/xoa-thong-tin/", {"confirm": "1"}, follow=True)
     assert "Đã xoá thông tin cá nhân của 2 người học" in done.content.decode()
     assert set(Participant.objects.filter(course=course).values_list("full_name", flat=True)) == {"Đã xoá"}
     assert services.course_figures(course) == figures

@@ -66,7 +66,8 @@ OPS = {
                     data=(("present", "{participant}"),)),
     "connection": Op("post", "/tap-huan/{course}/diem-cau/{sub}/buoi/{session}/ket-noi/", HOSTS_SUB_POINT,
                      data=(("p{sub}-status", "connected"), ("p{sub}-note", "Ổn định"))),
-    "erase": Op("post", "/tap-huan/{course}/hoc-vien/{participant}/xoa-thong-tin/", ORGANISES),
+    "erase": Op("post", "/tap-huan/{course}/hoc-vien/{participant}/xoa-thong-tin/", ORGANISES,
+                data=(("confirm", "1"),)),
     "material_delete": Op("post", "/tap-huan/{course}/tai-lieu/{material}/xoa/", ORGANISES),
 }
 

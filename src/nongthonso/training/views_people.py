@@ -31,6 +31,14 @@ def _people_url(course) -> str:
     return reverse("training_participants", kwargs={"code": course.code})
 
 
+def _unconfirmed(request, course) -> HttpResponse | None:
+    """An erasure cannot be undone: it needs its form's confirmation box ticked (works without scripts)."""
+    if request.POST.get("confirm") == "1":
+        return None
+    messages.error(request, _("Chưa xoá: đánh dấu ô xác nhận (việc xoá không hoàn tác được) rồi bấm lại."))
+    return redirect(_people_url(course))
+
+
 def _not_registrar(request, course) -> HttpResponse | None:
     if services.may_register(request.user, course):
         return None
@@ -118,6 +126,8 @@ def participant_erase(request, code: str, pk: int):
     if (denied := organiser_only(request, course)) is not None:
         return denied
     person = get_object_or_404(Participant, course=course, pk=pk)
+    if (unconfirmed := _unconfirmed(request, course)) is not None:
+        return unconfirmed
     try:
         services.erase_participant(request.user, person)
     except services.Refused as error:
@@ -134,6 +144,8 @@ def participants_erase(request, code: str):
     course = course_or_404(request, code)
     if (denied := organiser_only(request, course)) is not None:
         return denied
+    if (unconfirmed := _unconfirmed(request, course)) is not None:
+        return unconfirmed
     try:
         n = services.erase_participants(request.user, course)
     except services.Refused as error:
