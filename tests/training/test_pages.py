@@ -49,12 +49,17 @@ def _field_block(html: str, field: str) -> str:
     return html[start:end if end > 0 else None]
 
 
-def _pptx() -> bytes:
+def _office(part: str) -> bytes:
+    """A minimal Office Open XML archive holding ``part`` (ppt/presentation.xml: a PowerPoint file …)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        z.writestr("ppt/presentation.xml", '<?xml version="1.0"?><p:presentation/>')
+        z.writestr(part, '<?xml version="1.0"?><root/>')
     return buffer.getvalue()
+
+
+def _pptx() -> bytes:
+    return _office("ppt/presentation.xml")
 
 
 # --- courses ---------------------------------------------------------------------------------------------------------
@@ -242,6 +247,25 @@ def test_materials_are_checked_by_content_and_served_only_to_who_sees_the_course
     deleted = client.post(f"/tap-huan/{course.code}/tai-lieu/{pptx.pk}/xoa/")
     assert deleted.status_code == 302 and not Material.objects.filter(pk=pptx.pk).exists()
     assert _entries("material")[-1].action == "delete"
+
+
+@pytest.mark.parametrize(("name", "content", "kind"), [
+    ("ke-hoach.docx", _office("word/document.xml"), "wordprocessingml.document"),
+    ("so-lieu.xlsx", _office("xl/workbook.xml"), "spreadsheetml.sheet"),
+    ("anh.jpg", b"\xff\xd8\xff\xe0 jpeg", "image/jpeg"),
+    ("nen.zip", _office("thu-muc/tep.txt"), None),  # a ZIP archive that is no Office document
+    ("trang.html", b"<html><script>alert(1)</script>", None),
+])
+def test_each_kind_of_material_is_known_by_its_content(client_for, organiser, course, settings, tmp_path, name,
+                                                       content, kind):
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for(organiser).post(f"/tap-huan/{course.code}/tai-lieu/moi/", {
+        "file": SimpleUploadedFile(name, content, "application/pdf")})
+    if kind is None:
+        assert response.status_code == 400 and "kiểm tra theo nội dung tệp" in response.content.decode()
+        assert not Material.objects.exists()
+    else:
+        assert response.status_code == 302 and Material.objects.get().content_type.endswith(kind)
 
 
 def test_a_material_over_the_limit_is_refused_before_its_body_is_read(client_for, organiser, course, settings,
