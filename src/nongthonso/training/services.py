@@ -268,6 +268,26 @@ def _record_change(obj, before: dict, after: dict, user, note: str = "") -> bool
     return bool(new)
 
 
+def _save(user, model, row, values: dict, snapshot, many: dict | None = None):
+    """A new ``model`` row of ``values`` (``row`` None) or ``row`` with them, its many-to-many fields set from
+    ``many``; audited: the whole ``snapshot`` of a new row, what changed of an existing one."""
+    many = many or {}
+    before = None if row is None else snapshot(row)
+    if row is None:
+        row = model.objects.create(**values)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+    for name, items in many.items():
+        getattr(row, name).set(items)
+    if before is None:
+        record("create", row, after=snapshot(row), user=user)
+    else:
+        _record_change(row, before, snapshot(row), user)
+    return row
+
+
 @transaction.atomic
 def create_course(user, data: dict) -> Course:
     """A new course organised by a unit where ``user`` organises training (``data``: the fields of the form)."""
@@ -291,12 +311,8 @@ def update_course(user, course: Course, data: dict) -> bool:
     require_organiser(user, course, "sửa thông tin khoá")
     before = _course_snapshot(course)
     values, topics, groups = _course_values(user, data, course)
-    for name, value in values.items():
-        setattr(course, name, value)
-    course.save()
-    course.topics.set(topics)
-    course.target_groups.set(groups)
-    return _record_change(course, before, _course_snapshot(course), user)
+    _save(user, Course, course, values, _course_snapshot, {"topics": topics, "target_groups": groups})
+    return _course_snapshot(course) != before
 
 
 @transaction.atomic
@@ -368,18 +384,7 @@ def save_session(user, course: Course, data: dict, session: Session | None = Non
     """Add a session to the course, or change one of its sessions."""
     require_organiser(user, course, "thêm, sửa buổi học")
     values, topics = _session_values(course, data)
-    if session is None:
-        session = Session.objects.create(course=course, **values)
-        session.topics.set(topics)
-        record("create", session, after=_session_snapshot(session), user=user)
-        return session
-    before = _session_snapshot(session)
-    for name, value in values.items():
-        setattr(session, name, value)
-    session.save()
-    session.topics.set(topics)
-    _record_change(session, before, _session_snapshot(session), user)
-    return session
+    return _save(user, Session, session, {"course": course, **values}, _session_snapshot, {"topics": topics})
 
 
 def _lecturer_snapshot(lecturer: Lecturer) -> dict:
@@ -398,20 +403,9 @@ def save_lecturer(user, course: Course, data: dict, lecturer: Lecturer | None = 
     sessions = list(course.sessions.filter(pk__in=wanted))
     if len(sessions) != len(wanted):
         raise Invalid({"sessions": "Chọn buổi giảng trong các buổi của khoá này."})
-    values = {"name": name, "title": _text(data.get("title"), 200),
+    values = {"course": course, "name": name, "title": _text(data.get("title"), 200),
               "organisation": _text(data.get("organisation"), 300)}
-    if lecturer is None:
-        lecturer = Lecturer.objects.create(course=course, **values)
-        lecturer.sessions.set(sessions)
-        record("create", lecturer, after=_lecturer_snapshot(lecturer), user=user)
-        return lecturer
-    before = _lecturer_snapshot(lecturer)
-    for field, value in values.items():
-        setattr(lecturer, field, value)
-    lecturer.save()
-    lecturer.sessions.set(sessions)
-    _record_change(lecturer, before, _lecturer_snapshot(lecturer), user)
-    return lecturer
+    return _save(user, Lecturer, lecturer, values, _lecturer_snapshot, {"sessions": sessions})
 
 
 # --- materials ----------------------------------------------------------------------------------------------------
@@ -520,16 +514,7 @@ def save_point(user, course: Course, data: dict, point: BridgePoint | None = Non
         values.update(name=name, is_main=is_main, host_user=_host_user(data.get("host_user")),
                       host_unit=_unit(data.get("host_unit"), course.starts_on, "host_unit",
                                       among=organiser_units(user, course.starts_on), what="đơn vị đăng cai"))
-    if point is None:
-        point = BridgePoint.objects.create(course=course, **values)
-        record("create", point, after=_point_snapshot(point), user=user)
-        return point
-    before = _point_snapshot(point)
-    for field, value in values.items():
-        setattr(point, field, value)
-    point.save()
-    _record_change(point, before, _point_snapshot(point), user)
-    return point
+    return _save(user, BridgePoint, point, {"course": course, **values}, _point_snapshot)
 
 
 @transaction.atomic

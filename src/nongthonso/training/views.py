@@ -10,6 +10,7 @@ point's host) may use answers 403 with a Vietnamese reason to others; every writ
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from django.contrib import messages
@@ -63,6 +64,29 @@ def organiser_only(request, course: Course) -> HttpResponse | None:
         return None
     return refused(request, _("Chỉ ban tổ chức khoá «%(course)s» mới dùng được trang này. Nếu bạn cần, đề nghị ban tổ "
                               "chức giao vai trò.") % {"course": course.title}, course)
+
+
+def of_the_course(view):
+    """A page of the course ``code`` in the URL: 404 when the user may not see it; ``view`` gets the course."""
+
+    @functools.wraps(view)
+    def wrapper(request, code: str, **kwargs):
+        return view(request, course_or_404(request, code), **kwargs)
+
+    return wrapper
+
+
+def for_organiser(view):
+    """A page of the course ``code`` for its organiser only: 404 when the user may not see the course, the 403 page
+    when they see it but do not organise it; ``view`` gets the course."""
+
+    @functools.wraps(view)
+    def wrapper(request, code: str, **kwargs):
+        course = course_or_404(request, code)
+        denied = organiser_only(request, course)
+        return denied if denied is not None else view(request, course, **kwargs)
+
+    return wrapper
 
 
 def form_status(form) -> int:
@@ -129,10 +153,8 @@ def course_new(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def course_edit(request, code: str):
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
+@for_organiser
+def course_edit(request, course: Course):
     initial = {"organiser": course.organiser.code, "title": course.title, "plan": course.plan,
                "organiser_name": course.organiser_name, "starts_on": course.starts_on, "ends_on": course.ends_on,
                "mode": course.mode, "description": course.description,
@@ -151,11 +173,9 @@ def course_edit(request, code: str):
 
 @login_required
 @require_POST
-def topic_new(request, code: str):
+@for_organiser
+def topic_new(request, course: Course):
     """The organiser adds a topic of the province to the catalogue, and to the course."""
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
     form = TopicForm(request.POST)
     try:
         topic = apply(form, lambda data: services.add_province_topic(request.user, course, data))
@@ -182,10 +202,10 @@ def grouped_topics(topics) -> list[tuple[TopicGroup, list]]:
 
 @login_required
 @require_GET
-def course_detail(request, code: str):
+@of_the_course
+def course_detail(request, course: Course):
     """The course: plan, organiser, dates, mode, topics, target groups, sessions, lecturers, materials, bridge points
     (with their connection per session) and the people counted from the rows."""
-    course = course_or_404(request, code)
     user = request.user
     sessions = list(course.sessions.prefetch_related("topics"))
     attendance = defaultdict(dict)

@@ -20,7 +20,7 @@ from nongthonso.dataio.exports import CONTENT_TYPES, FORMATS, Table, to_bytes
 from . import scope, services
 from .forms import ParticipantForm, apply
 from .models import Participant
-from .views import course_or_404, form_status, organiser_only, refusal_response, refused
+from .views import for_organiser, form_status, of_the_course, refusal_response, refused
 
 PAGE_SIZE = 50
 EXPORT_HEADER = ("Họ và tên", "Chức vụ", "Mã đơn vị", "Đơn vị công tác", "Nhóm đối tượng", "Điện thoại",
@@ -31,12 +31,6 @@ def _people_url(course) -> str:
     return reverse("training_participants", kwargs={"code": course.code})
 
 
-def _unconfirmed(request, course) -> HttpResponse | None:
-    """An erasure cannot be undone: it needs its form's confirmation box ticked (works without scripts)."""
-    if request.POST.get("confirm") == "1":
-        return None
-    messages.error(request, _("Chưa xoá: đánh dấu ô xác nhận (việc xoá không hoàn tác được) rồi bấm lại."))
-    return redirect(_people_url(course))
 
 
 def _not_registrar(request, course) -> HttpResponse | None:
@@ -75,8 +69,8 @@ def _list_page(request, course, form: ParticipantForm, status: int = 200):
 
 @login_required
 @require_GET
-def participants(request, code: str):
-    course = course_or_404(request, code)
+@of_the_course
+def participants(request, course):
     if (denied := _not_registrar(request, course)) is not None:
         return denied
     return _list_page(request, course, _form(request, course))
@@ -84,8 +78,8 @@ def participants(request, code: str):
 
 @login_required
 @require_POST
-def participant_new(request, code: str):
-    course = course_or_404(request, code)
+@of_the_course
+def participant_new(request, course):
     if (denied := _not_registrar(request, course)) is not None:
         return denied
     form = _form(request, course, request.POST)
@@ -98,8 +92,8 @@ def participant_new(request, code: str):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def participant_edit(request, code: str, pk: int):
-    course = course_or_404(request, code)
+@of_the_course
+def participant_edit(request, course, pk: int):
     person = get_object_or_404(scope.visible_participants(request.user, course).select_related("unit"), pk=pk)
     initial = {"full_name": person.full_name, "position": person.position,
                "unit": person.unit.code if person.unit_id else "", "target_group": person.target_group_id,
@@ -118,41 +112,37 @@ def participant_edit(request, code: str, pk: int):
     }, status=form_status(form))
 
 
+def _erasure(request, course, erase, done) -> HttpResponse:
+    """Run ``erase()`` once the form's confirmation box is ticked (an erasure cannot be undone); ``done(result)``:
+    the message saying what was erased. Back to the list, where the outcome is shown."""
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Chưa xoá: đánh dấu ô xác nhận (việc xoá không hoàn tác được) rồi bấm lại."))
+    else:
+        try:
+            messages.success(request, done(erase()))
+        except services.Refused as error:
+            return refusal_response(request, error, course, _people_url(course))
+    return redirect(_people_url(course))
+
+
 @login_required
 @require_POST
-def participant_erase(request, code: str, pk: int):
+@for_organiser
+def participant_erase(request, course, pk: int):
     """The organiser erases one person's personal data (their request, or no longer needed)."""
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
     person = get_object_or_404(Participant, course=course, pk=pk)
-    if (unconfirmed := _unconfirmed(request, course)) is not None:
-        return unconfirmed
-    try:
-        services.erase_participant(request.user, person)
-    except services.Refused as error:
-        return refusal_response(request, error, course, _people_url(course))
-    messages.success(request, _("Đã xoá thông tin cá nhân của một người học; đơn vị, nhóm đối tượng và điểm danh được "
-                                "giữ để số liệu của khoá không đổi."))
-    return redirect(_people_url(course))
+    return _erasure(request, course, lambda: services.erase_participant(request.user, person), lambda _none: _(
+        "Đã xoá thông tin cá nhân của một người học; đơn vị, nhóm đối tượng và điểm danh được giữ để số liệu của khoá "
+        "không đổi."))
 
 
 @login_required
 @require_POST
-def participants_erase(request, code: str):
+@for_organiser
+def participants_erase(request, course):
     """The organiser erases the personal data of every participant of a finished course."""
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
-    if (unconfirmed := _unconfirmed(request, course)) is not None:
-        return unconfirmed
-    try:
-        n = services.erase_participants(request.user, course)
-    except services.Refused as error:
-        return refusal_response(request, error, course, _people_url(course))
-    messages.success(request, _("Đã xoá thông tin cá nhân của %(n)s người học; số liệu của khoá giữ nguyên.")
-                     % {"n": n})
-    return redirect(_people_url(course))
+    return _erasure(request, course, lambda: services.erase_participants(request.user, course), lambda n: _(
+        "Đã xoá thông tin cá nhân của %(n)s người học; số liệu của khoá giữ nguyên.") % {"n": n})
 
 
 def participants_table(course) -> Table:
@@ -174,10 +164,8 @@ def participants_table(course) -> Table:
 
 @login_required
 @require_GET
-def participants_export(request, code: str):
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
+@for_organiser
+def participants_export(request, course):
     fmt = request.GET.get("dinh-dang", "csv")
     if fmt not in FORMATS:
         messages.error(request, _("Định dạng «%(fmt)s» không hỗ trợ; chọn CSV hoặc XLSX.") % {"fmt": fmt[:10]})

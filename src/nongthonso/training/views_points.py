@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import scope, services
 from .forms import ConnectionForm, PointForm, apply
 from .models import Attendance, AttendanceMethod, BridgePoint, Session
-from .views import course_or_404, course_url, form_status, organiser_only, refusal_response, refused
+from .views import course_url, for_organiser, form_status, of_the_course, refusal_response, refused
 
 
 def _point_initial(point: BridgePoint) -> dict:
@@ -25,17 +25,15 @@ def _point_initial(point: BridgePoint) -> dict:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def point_new(request, code: str):
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
+@for_organiser
+def point_new(request, course):
     return _point_form(request, course, None, organiser=True)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def point_edit(request, code: str, point: int):
-    course = course_or_404(request, code)
+@of_the_course
+def point_edit(request, course, point: int):
     found = get_object_or_404(BridgePoint.objects.select_related("host_unit", "host_user"), course=course, pk=point)
     organiser = scope.may_organise(request.user, course)
     if not organiser and not scope.may_host(request.user, found):
@@ -59,17 +57,17 @@ def _point_form(request, course, point: BridgePoint | None, *, organiser: bool):
     }, status=form_status(form))
 
 
-def _point_and_session(request, code: str, point: int, session: int):
-    course = course_or_404(request, code)
+def _point_and_session(course, point: int, session: int):
     found = get_object_or_404(BridgePoint.objects.select_related("host_unit"), course=course, pk=point)
-    return course, found, get_object_or_404(Session, course=course, pk=session)
+    return found, get_object_or_404(Session, course=course, pk=session)
 
 
 @login_required
 @require_POST
-def connection(request, code: str, point: int, session: int):
+@of_the_course
+def connection(request, course, point: int, session: int):
     """The host (or the organiser) reports the point's connection during the session."""
-    course, found, the_session = _point_and_session(request, code, point, session)
+    found, the_session = _point_and_session(course, point, session)
     back = reverse("training_session", kwargs={"code": course.code, "pk": the_session.pk}) + f"#diem-cau-{found.pk}"
     form = ConnectionForm(request.POST, prefix=f"p{found.pk}")
     try:
@@ -89,10 +87,11 @@ def connection(request, code: str, point: int, session: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def roll_call(request, code: str, point: int, session: int):
+@of_the_course
+def roll_call(request, course, point: int, session: int):
     """The host ticks who is present at their point for the session. People recorded otherwise (QR check-in, a video
     platform's report) are shown as present, and stay so."""
-    course, found, the_session = _point_and_session(request, code, point, session)
+    found, the_session = _point_and_session(course, point, session)
     if not scope.may_host(request.user, found):
         return refused(request, _("Chỉ người chủ trì điểm cầu «%(point)s» hoặc ban tổ chức khoá mới điểm danh được ở "
                                   "điểm cầu này.") % {"point": found.name}, course)

@@ -18,7 +18,7 @@ from nongthonso.core.text import format_number
 from . import scope, services
 from .forms import ConnectionForm, LecturerForm, MaterialForm, SessionForm, apply
 from .models import Attendance, Connection, Lecturer, Material, Session
-from .views import course_or_404, course_url, form_status, organiser_only, refused
+from .views import course_url, for_organiser, form_status, of_the_course, refused
 
 ATTENDANCE_PAGE = 100
 UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope and the form's other fields, beside the file
@@ -32,10 +32,7 @@ def _session_initial(session: Session) -> dict:
             "topics": list(session.topics.values_list("pk", flat=True))}
 
 
-def _session_form(request, code: str, pk: int | None):
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
+def _session_form(request, course, pk: int | None):
     session = get_object_or_404(Session, course=course, pk=pk) if pk is not None else None
     form = SessionForm(request.POST or None, course=course, initial=_session_initial(session) if session else None)
     if request.method == "POST":
@@ -49,22 +46,24 @@ def _session_form(request, code: str, pk: int | None):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def session_new(request, code: str):
-    return _session_form(request, code, None)
+@for_organiser
+def session_new(request, course):
+    return _session_form(request, course, None)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def session_edit(request, code: str, pk: int):
-    return _session_form(request, code, pk)
+@for_organiser
+def session_edit(request, course, pk: int):
+    return _session_form(request, course, pk)
 
 
 @login_required
 @require_GET
-def session_detail(request, code: str, pk: int):
+@of_the_course
+def session_detail(request, course, pk: int):
     """A session: what, when, where, who teaches; each bridge point's connection (hosts report theirs here) and
     attendance; the people present whom the user may see."""
-    course = course_or_404(request, code)
     session = get_object_or_404(Session.objects.prefetch_related("topics", "lecturers"), course=course, pk=pk)
     user = request.user
     hosted = set(scope.hosted_points(user).filter(course=course).values_list("pk", flat=True))
@@ -94,10 +93,7 @@ def session_detail(request, code: str, pk: int):
 
 # --- lecturers ------------------------------------------------------------------------------------------------------
 
-def _lecturer_form(request, code: str, pk: int | None):
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
+def _lecturer_form(request, course, pk: int | None):
     lecturer = get_object_or_404(Lecturer, course=course, pk=pk) if pk is not None else None
     initial = ({"name": lecturer.name, "title": lecturer.title, "organisation": lecturer.organisation,
                 "sessions": list(lecturer.sessions.values_list("pk", flat=True))} if lecturer else None)
@@ -113,14 +109,16 @@ def _lecturer_form(request, code: str, pk: int | None):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def lecturer_new(request, code: str):
-    return _lecturer_form(request, code, None)
+@for_organiser
+def lecturer_new(request, course):
+    return _lecturer_form(request, course, None)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def lecturer_edit(request, code: str, pk: int):
-    return _lecturer_form(request, code, pk)
+@for_organiser
+def lecturer_edit(request, course, pk: int):
+    return _lecturer_form(request, course, pk)
 
 
 # --- materials ------------------------------------------------------------------------------------------------------
@@ -132,12 +130,10 @@ def _max_mb() -> str:
 @login_required
 @csrf_exempt  # checked below, once the request's size is known to be within bounds (csrf_protect reads the body)
 @require_http_methods(["GET", "HEAD", "POST"])
-def material_upload(request, code: str):
+@for_organiser
+def material_upload(request, course):
     """Upload a course document. A request larger than the limit is refused from its declared length, before its
     body is read or parsed; the file is then checked by content (``services.add_material``)."""
-    course = course_or_404(request, code)
-    if (denied := organiser_only(request, course)) is not None:
-        return denied
     if request.method == "POST":
         declared = request.META.get("CONTENT_LENGTH") or "0"
         if not declared.isdigit() or int(declared) > services.material_max_bytes() + UPLOAD_OVERHEAD:
@@ -162,9 +158,9 @@ def _material_upload(request, course):
 
 @login_required
 @require_GET
-def material_file(request, code: str, pk: int):
+@of_the_course
+def material_file(request, course, pk: int):
     """A course document, to whoever may see the course (404 otherwise), as a download."""
-    course = course_or_404(request, code)
     material = get_object_or_404(Material, course=course, pk=pk)
     try:
         handle = material.file.open("rb")
@@ -180,8 +176,8 @@ def material_file(request, code: str, pk: int):
 
 @login_required
 @require_POST
-def material_delete(request, code: str, pk: int):
-    course = course_or_404(request, code)
+@of_the_course
+def material_delete(request, course, pk: int):
     material = get_object_or_404(Material, course=course, pk=pk)
     try:
         services.delete_material(request.user, material)
