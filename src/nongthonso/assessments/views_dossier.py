@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import can, chain_by_level, unit_phrase
 from nongthonso.audit.models import AuditEntry
+from nongthonso.core import filetypes
 from nongthonso.core.text import format_number, typed_value
 from nongthonso.criteria.choices import ValueType
 from nongthonso.criteria.engine import MET, NOT_MET
@@ -355,12 +356,8 @@ def evidence_file(request, pk: int):
     item = get_object_or_404(Evidence.objects.select_related("assessment"), pk=pk)
     if not Assessment.objects.restrict(request.user, Action.VIEW).filter(pk=item.assessment_id).exists():
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type,
-                            as_attachment=item.content_type == "application/pdf", filename=item.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return filetypes.served(item.file.open("rb"), item.content_type, item.original_name,
+                            as_attachment=item.content_type == "application/pdf")
 
 
 @login_required

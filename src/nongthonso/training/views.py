@@ -93,6 +93,26 @@ def form_status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
+def form_page(request, course: Course | None, form, save, done, template: str, **context) -> HttpResponse:
+    """A page with a form: on GET the form; on POST ``save(cleaned_data)`` (the service, through ``forms.apply``),
+    and once saved ``done(saved)``: the response (``saved_to``). Otherwise the form again, with its errors (400); a
+    refusal of the service as ``refusal_response`` shows it."""
+    if request.method == "POST":
+        try:
+            saved = apply(form, save)
+        except services.Refused as error:
+            return refusal_response(request, error, course, request.path)
+        if saved is not None:
+            return done(saved)
+    return render(request, template, {"form": form, "course": course, **context}, status=form_status(form))
+
+
+def saved_to(request, message: str, url: str) -> HttpResponse:
+    """After a write: ``message`` shown on the page at ``url``, where the browser goes."""
+    messages.success(request, message)
+    return redirect(url)
+
+
 # --- the list --------------------------------------------------------------------------------------------------------
 
 def _count(model, field: str = "course"):
@@ -142,13 +162,9 @@ def course_new(request):
                                   "Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò «Ban tổ chức tập huấn»."))
     form = CourseForm(request.POST or None, topics=_topic_choices(request, None),
                       initial=_course_initial(request))
-    if request.method == "POST":
-        course = apply(form, lambda data: services.create_course(request.user, data))
-        if course is not None:
-            messages.success(request, _("Đã tạo khoá «%(title)s». Thêm buổi học, điểm cầu và giảng viên bên dưới.")
-                             % {"title": course.title})
-            return redirect("training_course", code=course.code)
-    return render(request, "training/course_form.html", {"form": form, "course": None}, status=form_status(form))
+    return form_page(request, None, form, lambda data: services.create_course(request.user, data), lambda course: (
+        saved_to(request, _("Đã tạo khoá «%(title)s». Thêm buổi học, điểm cầu và giảng viên bên dưới.")
+                 % {"title": course.title}, course_url(course))), "training/course_form.html")
 
 
 @login_required
@@ -161,14 +177,10 @@ def course_edit(request, course: Course):
                "topics": list(course.topics.values_list("pk", flat=True)),
                "target_groups": list(course.target_groups.values_list("pk", flat=True))}
     form = CourseForm(request.POST or None, topics=_topic_choices(request, course), initial=initial, editing=True)
-    if request.method == "POST":
-        changed = apply(form, lambda data: services.update_course(request.user, course, data))
-        if changed is not None:
-            messages.success(request, _("Đã lưu khoá.") if changed else _("Thông tin khoá không thay đổi."))
-            return redirect("training_course", code=course.code)
-    return render(request, "training/course_form.html", {
-        "form": form, "course": course, "topic_form": TopicForm(),
-    }, status=form_status(form))
+    return form_page(request, course, form, lambda data: services.update_course(request.user, course, data),
+                     lambda changed: saved_to(request, _("Đã lưu khoá.") if changed else _(
+                         "Thông tin khoá không thay đổi."), course_url(course)),
+                     "training/course_form.html", topic_form=TopicForm())
 
 
 @login_required

@@ -20,7 +20,7 @@ from nongthonso.dataio.exports import CONTENT_TYPES, FORMATS, Table, to_bytes
 from . import scope, services
 from .forms import ParticipantForm, apply
 from .models import Participant
-from .views import for_organiser, form_status, of_the_course, refusal_response, refused
+from .views import for_organiser, form_page, of_the_course, refusal_response, refused, saved_to
 
 PAGE_SIZE = 50
 EXPORT_HEADER = ("Họ và tên", "Chức vụ", "Mã đơn vị", "Đơn vị công tác", "Nhóm đối tượng", "Điện thoại",
@@ -99,17 +99,11 @@ def participant_edit(request, course, pk: int):
                "unit": person.unit.code if person.unit_id else "", "target_group": person.target_group_id,
                "phone": person.phone, "email": person.email, "bridge_point": person.bridge_point_id}
     form = _form(request, course, request.POST or None, initial)
-    if request.method == "POST":
-        try:
-            changed = apply(form, lambda data: services.update_participant(request.user, person, data))
-        except services.Refused as error:
-            return refusal_response(request, error, course, _people_url(course))
-        if changed is not None:
-            messages.success(request, _("Đã lưu thông tin người học.") if changed else _("Thông tin không thay đổi."))
-            return redirect(_people_url(course))
-    return render(request, "training/participant_form.html", {
-        "course": course, "form": form, "person": person, "organiser": scope.may_organise(request.user, course),
-    }, status=form_status(form))
+    return form_page(request, course, form, lambda data: services.update_participant(request.user, person, data),
+                     lambda changed: saved_to(request, _("Đã lưu thông tin người học.") if changed else _(
+                         "Thông tin không thay đổi."), _people_url(course)),
+                     "training/participant_form.html", person=person,
+                     organiser=scope.may_organise(request.user, course))
 
 
 def _erasure(request, course, erase, done) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import scope, services
 from .forms import ConnectionForm, PointForm, apply
 from .models import Attendance, AttendanceMethod, BridgePoint, Session
-from .views import course_url, for_organiser, form_status, of_the_course, refusal_response, refused
+from .views import course_url, for_organiser, form_page, of_the_course, refusal_response, refused, saved_to
 
 
 def _point_initial(point: BridgePoint) -> dict:
@@ -44,17 +44,11 @@ def point_edit(request, course, point: int):
 
 def _point_form(request, course, point: BridgePoint | None, *, organiser: bool):
     form = PointForm(request.POST or None, organiser=organiser, initial=_point_initial(point) if point else None)
-    if request.method == "POST":
-        try:
-            saved = apply(form, lambda data: services.save_point(request.user, course, data, point))
-        except services.Refused as error:
-            return refused(request, error.message, course)
-        if saved is not None:
-            messages.success(request, _("Đã lưu điểm cầu «%(name)s».") % {"name": saved.name})
-            return redirect(course_url(course) + "#diem-cau")
-    return render(request, "training/point_form.html", {
-        "form": form, "course": course, "point": point, "organiser": organiser, "as_of": course.starts_on.isoformat(),
-    }, status=form_status(form))
+    return form_page(request, course, form, lambda data: services.save_point(request.user, course, data, point),
+                     lambda saved: saved_to(request, _("Đã lưu điểm cầu «%(name)s».") % {"name": saved.name},
+                                            course_url(course) + "#diem-cau"),
+                     "training/point_form.html", point=point, organiser=organiser,
+                     as_of=course.starts_on.isoformat())
 
 
 def _point_and_session(course, point: int, session: int):

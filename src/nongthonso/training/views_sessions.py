@@ -7,18 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nongthonso.core import filetypes
 from nongthonso.core.text import format_number
 
 from . import scope, services
-from .forms import ConnectionForm, LecturerForm, MaterialForm, SessionForm, apply
+from .forms import ConnectionForm, LecturerForm, MaterialForm, SessionForm
 from .models import Attendance, Connection, Lecturer, Material, Session
-from .views import course_url, for_organiser, form_status, of_the_course, refused
+from .views import course_url, for_organiser, form_page, of_the_course, refused, saved_to
 
 ATTENDANCE_PAGE = 100
 UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope and the form's other fields, beside the file
@@ -32,30 +34,17 @@ def _session_initial(session: Session) -> dict:
             "topics": list(session.topics.values_list("pk", flat=True))}
 
 
-def _session_form(request, course, pk: int | None):
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@for_organiser
+def session_form(request, course, pk: int | None = None):
+    """A new session of the course (no ``pk``), or one of its sessions to edit."""
     session = get_object_or_404(Session, course=course, pk=pk) if pk is not None else None
     form = SessionForm(request.POST or None, course=course, initial=_session_initial(session) if session else None)
-    if request.method == "POST":
-        saved = apply(form, lambda data: services.save_session(request.user, course, data, session))
-        if saved is not None:
-            messages.success(request, _("Đã lưu buổi «%(title)s».") % {"title": saved.title})
-            return redirect("training_session", code=course.code, pk=saved.pk)
-    return render(request, "training/session_form.html", {"form": form, "course": course, "session": session},
-                  status=form_status(form))
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@for_organiser
-def session_new(request, course):
-    return _session_form(request, course, None)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@for_organiser
-def session_edit(request, course, pk: int):
-    return _session_form(request, course, pk)
+    return form_page(request, course, form, lambda data: services.save_session(request.user, course, data, session),
+                     lambda saved: saved_to(request, _("Đã lưu buổi «%(title)s».") % {"title": saved.title}, reverse(
+                         "training_session", kwargs={"code": course.code, "pk": saved.pk})),
+                     "training/session_form.html", session=session)
 
 
 @login_required
@@ -93,32 +82,19 @@ def session_detail(request, course, pk: int):
 
 # --- lecturers ------------------------------------------------------------------------------------------------------
 
-def _lecturer_form(request, course, pk: int | None):
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@for_organiser
+def lecturer_form(request, course, pk: int | None = None):
+    """A new lecturer of the course (no ``pk``), or one of its lecturers to edit."""
     lecturer = get_object_or_404(Lecturer, course=course, pk=pk) if pk is not None else None
     initial = ({"name": lecturer.name, "title": lecturer.title, "organisation": lecturer.organisation,
                 "sessions": list(lecturer.sessions.values_list("pk", flat=True))} if lecturer else None)
     form = LecturerForm(request.POST or None, course=course, initial=initial)
-    if request.method == "POST":
-        saved = apply(form, lambda data: services.save_lecturer(request.user, course, data, lecturer))
-        if saved is not None:
-            messages.success(request, _("Đã lưu giảng viên %(name)s.") % {"name": saved.name})
-            return redirect(course_url(course) + "#giang-vien")
-    return render(request, "training/lecturer_form.html", {"form": form, "course": course, "lecturer": lecturer},
-                  status=form_status(form))
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@for_organiser
-def lecturer_new(request, course):
-    return _lecturer_form(request, course, None)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@for_organiser
-def lecturer_edit(request, course, pk: int):
-    return _lecturer_form(request, course, pk)
+    return form_page(request, course, form, lambda data: services.save_lecturer(request.user, course, data, lecturer),
+                     lambda saved: saved_to(request, _("Đã lưu giảng viên %(name)s.") % {"name": saved.name},
+                                            course_url(course) + "#giang-vien"),
+                     "training/lecturer_form.html", lecturer=lecturer)
 
 
 # --- materials ------------------------------------------------------------------------------------------------------
@@ -147,13 +123,11 @@ def material_upload(request, course):
 @csrf_protect
 def _material_upload(request, course):
     form = MaterialForm(request.POST or None, request.FILES or None, course=course)
-    if request.method == "POST":
-        saved = apply(form, lambda data: services.add_material(request.user, course, data["file"], data))
-        if saved is not None:
-            messages.success(request, _("Đã tải lên tài liệu «%(title)s».") % {"title": saved.title})
-            return redirect(course_url(course) + "#tai-lieu")
-    return render(request, "training/material_form.html", {"form": form, "course": course, "max_mb": _max_mb()},
-                  status=form_status(form))
+    return form_page(request, course, form, lambda data: services.add_material(request.user, course, data["file"],
+                                                                               data),
+                     lambda saved: saved_to(request, _("Đã tải lên tài liệu «%(title)s».") % {"title": saved.title},
+                                            course_url(course) + "#tai-lieu"),
+                     "training/material_form.html", max_mb=_max_mb())
 
 
 @login_required
@@ -166,12 +140,7 @@ def material_file(request, course, pk: int):
         handle = material.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Tệp của tài liệu này không còn trên máy chủ; đề nghị ban tổ chức tải lên lại.")) from None
-    response = FileResponse(handle, content_type=material.content_type, as_attachment=True,
-                            filename=material.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return filetypes.served(handle, material.content_type, material.original_name, as_attachment=True)
 
 
 @login_required
