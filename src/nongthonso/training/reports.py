@@ -45,7 +45,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from nongthonso.accounts.services import granted_units, scope_paths
+from nongthonso.accounts.services import granted_units, scope_paths, under
 from nongthonso.core.text import fold, format_date, format_number
 from nongthonso.units.models import Unit
 from nongthonso.units.services import UnitNotFound
@@ -175,7 +175,9 @@ class CourseReport:
     title: str
     plan: str
     organiser_code: str
-    organiser_name: str
+    organiser_name: str  # the body that organised it («Văn phòng Điều phối NTM tỉnh …»), else the unit's name
+    organiser_unit_name: str
+    organiser_province: str  # the province the organiser lies in (a document's place)
     starts_on: dt.date
     ends_on: dt.date
     mode: str
@@ -260,12 +262,18 @@ def course_report(course: Course) -> CourseReport:
 
     return CourseReport(
         code=course.code, title=course.title, plan=course.plan, organiser_code=course.organiser.code,
-        organiser_name=course.organiser_name or course.organiser.name, starts_on=course.starts_on,
+        organiser_name=course.organiser_name or course.organiser.name, organiser_unit_name=course.organiser.name,
+        organiser_province=province_of(course.organiser).name, starts_on=course.starts_on,
         ends_on=course.ends_on, mode=course.mode, mode_label=course.get_mode_display(), synthetic=course.synthetic,
         registered=people.count(), in_person=in_person, online=online, bridge_points=points,
         bridge_points_registered=sub_points.count(), days=len(all_days), sessions_by_kind=by_kind,
         sessions=sessions, participants_by_group=groups, participants_by_unit=_by_unit(course, people),
         by_bridge_point=_by_point(course), sentence=report_sentence(in_person, online, points))
+
+
+def province_of(unit: Unit) -> Unit:
+    """The top of ``unit``'s tree (its province), or ``unit`` itself."""
+    return (unit.ancestors() or [unit])[0]
 
 
 def _child_id(path: str, root_path: str) -> int | None:
@@ -376,6 +384,7 @@ class CategoryRow:
 class Coverage:
     unit_code: str
     unit_name: str
+    province_name: str
     year: int
     rows: list[CoverageRow]
     totals: list[CoverageRow]  # per target group, over the unit asked for
@@ -422,15 +431,8 @@ def headcount_years(user) -> list[int]:
     rows = Headcount.objects.all()
     paths = reading_paths(user)
     if paths is not None:
-        rows = rows.filter(_under(paths, "unit__path"))
+        rows = rows.filter(under(paths, "unit__path"))
     return sorted(set(rows.values_list("year", flat=True)), reverse=True)
-
-
-def _under(paths: Iterable[str], field_name: str) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field_name}__startswith": path})
-    return condition
 
 
 def _targets(year: int) -> dict[int, TargetRef]:
@@ -483,7 +485,7 @@ def trained_people(group: TargetGroup, target: TargetRef | None, year: int, unde
                                        attendance__session__starts_at__gte=start,
                                        attendance__session__starts_at__lt=end).distinct())
     if paths is not None:
-        rows = rows.filter(_under(paths, "unit__path"))
+        rows = rows.filter(under(paths, "unit__path"))
     return [(person_key(email, phone, name, unit_id, pk, erased is not None), path)
             for pk, email, phone, name, unit_id, path, erased in rows.values_list(
                 "pk", "email", "phone", "full_name", "unit_id", "unit__path", "erased_at")]
@@ -500,7 +502,7 @@ def coverage(code: str, year: int, user=None) -> Coverage:
     headcounts = Headcount.objects.filter(year=year, unit__path__startswith=root.path).select_related(
         "unit", "target_group")
     if paths is not None:
-        headcounts = headcounts.filter(_under(paths, "unit__path"))
+        headcounts = headcounts.filter(under(paths, "unit__path"))
     by_group: dict[int, list[Headcount]] = defaultdict(list)
     for h in headcounts:
         by_group[h.target_group_id].append(h)
@@ -543,8 +545,8 @@ def coverage(code: str, year: int, user=None) -> Coverage:
         share = _share(len(keys), count)
         rows.append(CoverageRow(unit.code, unit.name, unit_id != root.pk and unit_id in deeper, group.code,
                                 group.label, count, len(keys), share, target, _met(share, target)))
-    return Coverage(root.code, root.name, year, rows, totals, _categories(targets, groups, totals, keys_by_group),
-                    unassigned)
+    return Coverage(root.code, root.name, province_of(root).name, year, rows, totals,
+                    _categories(targets, groups, totals, keys_by_group), unassigned)
 
 
 def _deepest(at_path: dict[str, Headcount], path: str) -> Headcount | None:
@@ -560,7 +562,7 @@ def _deepest(at_path: dict[str, Headcount], path: str) -> Headcount | None:
 def _units_with_headcounts_below(units: Iterable[Unit], year: int) -> set[int]:
     """The ids of ``units`` with a headcount of ``year`` strictly below them (a table of their own to open)."""
     units = list(units)
-    below = Headcount.objects.filter(year=year).filter(_under([u.path for u in units], "unit__path"))
+    below = Headcount.objects.filter(year=year).filter(under([u.path for u in units], "unit__path"))
     paths = set(below.values_list("unit__path", flat=True))
     return {u.pk for u in units if any(p != u.path and p.startswith(u.path) for p in paths)}
 
