@@ -130,8 +130,12 @@ class _People:
 
 
 def clear() -> None:
-    """The demo course (its sessions, points, participants and attendance go with it) and the demo headcounts."""
-    Course.objects.filter(code=CODE, synthetic=True).delete()
+    """The demo course with its rows, and the demo headcounts. Its attendance and participants go first: they refer to
+    its bridge points, which may not be deleted while anything refers to them (``PROTECT``)."""
+    course = Course.objects.filter(code=CODE, synthetic=True)
+    Attendance.objects.filter(session__course__in=course).delete()
+    Participant.objects.filter(course__in=course).delete()
+    course.delete()
     Headcount.objects.filter(synthetic=True).delete()
 
 

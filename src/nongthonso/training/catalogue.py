@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db import transaction
 from django.db.models import ProtectedError
 
 from .models import CoverageTarget, Provenance, TargetGroup, Topic, TopicGroup
@@ -120,8 +121,11 @@ def load(models: Models | None = None, path: Path = CATALOGUE_FILE) -> dict[str,
 def unload(models: Models | None = None, path: Path = CATALOGUE_FILE) -> None:
     """Remove the catalogue's rows (the migration reversed). Raises :class:`CatalogueInvalid` naming the rows still
     in use (by a course, a session, a participant or a headcount): those must be removed first."""
-    m = models or Models()
-    data = read(path)
+    with transaction.atomic():  # all or nothing, outside a migration too
+        _unload(models or Models(), read(path))
+
+
+def _unload(m: Models, data: dict) -> None:
     topic_codes = [code for group in data["topic_groups"] for code in group["topics"]]
     group_codes = [g["code"] for g in data["target_groups"]]
     for target in data["coverage_targets"]:

@@ -476,12 +476,12 @@ def _met(share: float | None, target: TargetRef | None) -> bool | None:
     return Decimal(str(share)) >= Decimal(str(target.share))
 
 
-def trained_people(group: TargetGroup, target: TargetRef | None, year: int, under: str,
+def trained_people(group: TargetGroup, target: TargetRef | None, year: int, root_path: str,
                    paths: list[str] | None) -> list[tuple[str, str]]:
     """(person key, unit path) of each participant row of ``group`` trained for ``year`` (see the module) whose unit
-    lies under the path ``under`` and within ``paths`` (None: anywhere)."""
+    lies under the path ``root_path`` and within ``paths`` (None: anywhere)."""
     start, end = _window(target, year)
-    rows = (Participant.objects.filter(target_group=group, unit__path__startswith=under,
+    rows = (Participant.objects.filter(target_group=group, unit__path__startswith=root_path,
                                        attendance__session__starts_at__gte=start,
                                        attendance__session__starts_at__lt=end).distinct())
     if paths is not None:
