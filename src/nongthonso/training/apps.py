@@ -40,11 +40,11 @@ class TrainingConfig(AppConfig):
                                                required=True),),
                 formats=exports_reports.COMMAND_FORMATS),
             registry.ImportKind(
-                "training_headcounts", _("Số cán bộ theo nhóm đối tượng (tập huấn)"),
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
                 reports_headcounts.import_headcounts, order=700, may_use=reports_headcounts.may_import,
                 who=_("ban tổ chức tập huấn, Văn phòng Điều phối NTM"),
                 columns=_("unit_code, target_group (mã hoặc tên nhóm đối tượng), year, count (số người).")),
             registry.ExportKind(
-                "training_headcounts", _("Số cán bộ theo nhóm đối tượng (tập huấn)"),
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
                 reports_headcounts.export_headcounts, "so-can-bo", order=700),
         )

@@ -32,6 +32,10 @@ def parse_date(text: str) -> dt.date:
 SUMMARY_ONLY = ("unit", "as_of", "nhom", "period_start", "number", "document_date", "signer")
 
 
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 class Command(BaseCommand):
     help = ("Báo cáo tổng hợp: nongthonso report summary --unit 19 --as-of 2023-06-30 --format text|json, "
             "hoặc --format xlsx|docx|pdf --output TỆP; các loại báo cáo khác do các ứng dụng đăng ký, ví dụ "
@@ -60,25 +64,24 @@ class Command(BaseCommand):
                               help="chức vụ người ký, mặc định «%(default)s»")
         document.add_argument("--recipient", action="append", default=[],
                               help="một nơi nhận (lặp lại cho nhiều nơi nhận)")
-        added: set[str] = set()
+        # the options of the registered kinds; one the summary has already (--unit …) is shared
+        taken = {flag for action in parser._actions for flag in action.option_strings}
         for entry in kinds:
             group = parser.add_argument_group(f"báo cáo {entry.code}: {entry.label}")
             for option in entry.options:
-                if option.name in added:
-                    continue
-                added.add(option.name)
-                group.add_argument(f"--{option.name.replace('_', '-')}", dest=f"option_{option.name}",
-                                   help=option.help)
+                if _flag(option.name) not in taken:
+                    taken.add(_flag(option.name))
+                    group.add_argument(_flag(option.name), dest=option.name, help=option.help)
 
     def handle(self, *args, kind, unit, as_of, period_start, format, output, nhom=None, **options):
+        options.update(unit=unit, as_of=as_of, period_start=period_start, nhom=nhom)
         if kind != "summary":
-            self._registered(registry.get(registry.ReportKind, kind), format, output,
-                             {"unit": unit, "as_of": as_of, "period_start": period_start, "nhom": nhom, **options})
+            self._registered(registry.get(registry.ReportKind, kind), format, output, options)
             return
-        given = [name for name, value in options.items() if name.startswith("option_") and value is not None]
+        theirs = {o.name for k in registry.entries(registry.ReportKind) for o in k.options} - set(SUMMARY_ONLY)
+        given = sorted(name for name in theirs if options.get(name) is not None)
         if given:
-            raise CommandError(f"Tuỳ chọn --{given[0].removeprefix('option_').replace('_', '-')} không dùng cho báo "
-                               "cáo summary.")
+            raise CommandError(f"Tuỳ chọn {_flag(given[0])} không dùng cho báo cáo summary.")
         if format not in ("text", "json", *documents.FORMATS):
             raise CommandError(f"Báo cáo summary không có định dạng {format}; chọn một trong: text, json, "
                                f"{', '.join(documents.FORMATS)}.")
@@ -121,19 +124,19 @@ class Command(BaseCommand):
 
     def _registered(self, entry: registry.ReportKind, fmt: str, output: str | None, options: dict) -> None:
         """A report another app registered (``core.registry.ReportKind``): its own options only, its formats."""
-        wrong = [name for name in SUMMARY_ONLY if options.get(name)]
+        own = {o.name for o in entry.options}
+        wrong = [name for name in SUMMARY_ONLY if options.get(name) and name not in own]
         if wrong:
-            accepted = ", ".join("--" + o.name.replace("_", "-") for o in entry.options) or "không tuỳ chọn nào"
-            raise CommandError(f"Tuỳ chọn --{wrong[0].replace('_', '-')} chỉ dùng cho báo cáo summary; báo cáo "
-                               f"{entry.code} nhận: {accepted}.")
+            accepted = ", ".join(_flag(o.name) for o in entry.options) or "không tuỳ chọn nào"
+            raise CommandError(f"Tuỳ chọn {_flag(wrong[0])} chỉ dùng cho báo cáo summary; báo cáo {entry.code} "
+                               f"nhận: {accepted}.")
         if fmt not in entry.formats:
             raise CommandError(f"Báo cáo {entry.code} không có định dạng {fmt}; chọn một trong: "
                                f"{', '.join(entry.formats)}.")
-        values = {o.name: options.get(f"option_{o.name}") for o in entry.options}
-        missing = [o.name for o in entry.options if o.required and not values[o.name]]
+        values = {o.name: options.get(o.name) for o in entry.options}
+        missing = [o for o in entry.options if o.required and not values[o.name]]
         if missing:
-            raise CommandError(f"Báo cáo {entry.code} cần --{missing[0].replace('_', '-')}: "
-                               f"{next(o.help for o in entry.options if o.name == missing[0])}")
+            raise CommandError(f"Báo cáo {entry.code} cần {_flag(missing[0].name)}: {missing[0].help}")
         try:
             content = entry.build(fmt, **values)
         except (LookupError, ValueError) as exc:
