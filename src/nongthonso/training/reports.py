@@ -481,7 +481,7 @@ def trained_people(group: TargetGroup, target: TargetRef | None, year: int, root
     """(person key, unit path) of each participant row of ``group`` trained for ``year`` (see the module) whose unit
     lies under the path ``root_path`` and within ``paths`` (None: anywhere)."""
     start, end = _window(target, year)
-    rows = (Participant.objects.filter(target_group=group, unit__path__startswith=root_path,
+    rows = (Participant.objects.order_by().filter(target_group=group, unit__path__startswith=root_path,
                                        attendance__session__starts_at__gte=start,
                                        attendance__session__starts_at__lt=end).distinct())
     if paths is not None:
