@@ -397,7 +397,7 @@ def test_the_command_line_reports_a_course(hybrid, tmp_path):
     data = json.loads(out.getvalue())
     assert (data["in_person"], data["online"], data["bridge_points"]) == (2, 3, 2)
     assert [s["kind"] for s in data["sessions"]] == ["theory", "field_visit"]
-    assert data["participants_by_group"][0] == {"code": "can-bo-cds-huyen", "label": "Cán bộ tham mưu chuyển đổi "
+    assert data["participants_by_group"][0] == {"code": "can-bo-cds-huyen", "name": "Cán bộ tham mưu chuyển đổi "
                                                 "số trong xây dựng NTM cấp huyện", "registered": 1, "in_person": 1,
                                                 "online": 0}
     out = io.StringIO()

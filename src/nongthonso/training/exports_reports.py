@@ -65,7 +65,7 @@ def course_text(r: CourseReport) -> str:
              f"{format_number(r.online)}; điểm cầu có tham dự {format_number(r.bridge_points)}/"
              f"{format_number(r.bridge_points_registered)}; {format_number(r.days)} ngày ({kinds or 'chưa có buổi'}).",
              "Theo nhóm đối tượng (đăng ký / trực tiếp / trực tuyến):"]
-    lines += [f"  - {g.label}: {format_number(g.registered)} / {format_number(g.in_person)} / {format_number(g.online)}"
+    lines += [f"  - {g.name}: {format_number(g.registered)} / {format_number(g.in_person)} / {format_number(g.online)}"
               for g in r.participants_by_group]
     lines.append("Các buổi (trực tiếp / trực tuyến / điểm cầu):")
     lines += [f"  - {', '.join(format_date(d) for d in s.days)} {s.kind_label.lower()}: {format_number(s.in_person)} "
@@ -182,7 +182,7 @@ def _course_xlsx(r: CourseReport) -> bytes:
            [INT, None, None, "d/m/yyyy h:mm", "d/m/yyyy h:mm", None, None, INT, INT, INT],
            [5, 60, 22, 16, 16, 30, 40, 12, 12, 12])
     _sheet(wb, "Theo nhóm đối tượng", ["Nhóm đối tượng", "Đăng ký", "Dự trực tiếp", "Dự trực tuyến"],
-           [[g.label, g.registered, g.in_person, g.online] for g in r.participants_by_group],
+           [[g.name, g.registered, g.in_person, g.online] for g in r.participants_by_group],
            [None, INT, INT, INT], [55, 12, 12, 12])
     _sheet(wb, "Theo đơn vị", ["Mã", "Đơn vị", "Đăng ký", "Dự trực tiếp", "Dự trực tuyến"],
            [[u.code or None, u.name, u.registered, u.in_person, u.online] for u in r.participants_by_unit],
@@ -215,7 +215,7 @@ def _course_docx(r: CourseReport) -> bytes:
                          for i, s in enumerate(r.sessions, 1)], [10, 75, 25, 19, 19, 17])),
         ("heading", "3. Học viên theo nhóm đối tượng"),
         ("table", Table(("TT", "Nhóm đối tượng", "Đăng ký", "Trực tiếp", "Trực tuyến"),
-                        [(str(i), g.label, _num(g.registered), _num(g.in_person), _num(g.online))
+                        [(str(i), g.name, _num(g.registered), _num(g.in_person), _num(g.online))
                          for i, g in enumerate(r.participants_by_group, 1)], [10, 80, 25, 25, 25])),
         ("heading", "4. Học viên theo đơn vị"),
         ("table", Table(("TT", "Đơn vị", "Đăng ký", "Trực tiếp", "Trực tuyến"),

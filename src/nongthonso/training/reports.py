@@ -136,17 +136,10 @@ class KindRow:
 
 
 @dataclass(frozen=True)
-class GroupRow:
-    code: str  # "" for participants without a target group
-    label: str
-    registered: int
-    in_person: int
-    online: int
+class Tally:
+    """People registered, in person and online, of a target group or a unit."""
 
-
-@dataclass(frozen=True)
-class UnitRow:
-    code: str  # "" for participants without a unit
+    code: str  # the target group's or the unit's; "" for participants without one
     name: str
     registered: int
     in_person: int
@@ -191,8 +184,8 @@ class CourseReport:
     days: int
     sessions_by_kind: list[KindRow]
     sessions: list[SessionRow]
-    participants_by_group: list[GroupRow]
-    participants_by_unit: list[UnitRow]
+    participants_by_group: list[Tally]
+    participants_by_unit: list[Tally]
     by_bridge_point: list[PointRow]
     sentence: str
 
@@ -253,7 +246,7 @@ def course_report(course: Course) -> CourseReport:
                for kind, label in SessionKind.choices if kind_sessions[kind]]
 
     people = Participant.objects.filter(course=course)
-    groups = [GroupRow(r["target_group__code"] or "", r["target_group__label"] or NO_GROUP, r["registered"],
+    groups = [Tally(r["target_group__code"] or "", r["target_group__label"] or NO_GROUP, r["registered"],
                        r[IN_PERSON], r[ONLINE])
               for r in people.values("target_group__code", "target_group__label", "target_group__order")
               .annotate(registered=Count("pk", distinct=True), **_mode_counts("attendance__"))
@@ -284,7 +277,7 @@ def _child_id(path: str, root_path: str) -> int | None:
     return int(path[len(root_path):].split("/", 1)[0])
 
 
-def _by_unit(course: Course, people: QuerySet[Participant]) -> list[UnitRow]:
+def _by_unit(course: Course, people: QuerySet[Participant]) -> list[Tally]:
     """Participants by the unit just below the organiser their unit lies in (the organiser's own staff under the
     organiser; a unit elsewhere under itself), the organiser first, then in Vietnamese order."""
     root = course.organiser
@@ -301,9 +294,9 @@ def _by_unit(course: Course, people: QuerySet[Participant]) -> list[UnitRow]:
             totals[key][i] += r[name]
     units = Unit.objects.in_bulk([key for key in totals if key is not None])
     order = sorted((key for key in totals if key is not None), key=lambda k: (k != root.pk, units[k].sort_key))
-    rows = [UnitRow(units[key].code, units[key].name, *totals[key]) for key in order]
+    rows = [Tally(units[key].code, units[key].name, *totals[key]) for key in order]
     if None in totals:
-        rows.append(UnitRow("", NO_UNIT, *totals[None]))
+        rows.append(Tally("", NO_UNIT, *totals[None]))
     return rows
 
 

@@ -41,16 +41,9 @@ class KindOut(Schema):
     days: int = Field(description="số ngày các buổi loại này diễn ra (mỗi ngày tính một lần)")
 
 
-class GroupOut(Schema):
-    code: str = Field(description="mã nhóm đối tượng; rỗng: học viên chưa xác định nhóm")
-    label: str
-    registered: int
-    in_person: int
-    online: int
-
-
-class UnitOut(Schema):
-    code: str = Field(description="mã GSO của đơn vị ngay dưới đơn vị tổ chức; rỗng: học viên chưa ghi đơn vị")
+class TallyOut(Schema):
+    code: str = Field(description="mã nhóm đối tượng, hoặc mã GSO của đơn vị ngay dưới đơn vị tổ chức; rỗng: học viên "
+                                  "chưa xác định nhóm, chưa ghi đơn vị")
     name: str
     registered: int
     in_person: int
@@ -94,8 +87,8 @@ class CourseReportOut(Schema):
     days: int
     sessions_by_kind: list[KindOut]
     sessions: list[SessionOut]
-    participants_by_group: list[GroupOut]
-    participants_by_unit: list[UnitOut]
+    participants_by_group: list[TallyOut]
+    participants_by_unit: list[TallyOut]
     by_bridge_point: list[PointOut]
     sentence: str = Field(description="«N người trực tiếp, gần M học viên tại hơn K điểm cầu trực tuyến»: gần = thấp "
                                       "hơn số tròn không quá 5%, hơn = cao hơn số tròn không quá 10%")
