@@ -437,10 +437,9 @@ def _targets(year: int) -> dict[int, TargetRef]:
         own.setdefault(t.target_group_id, TargetRef(
             t.target_group.code, t.target_group.label, float(t.share), t.period_start, t.period_end, t.source,
             t.provenance))
-    flags = {g.pk: g for g in TargetGroup.objects.filter(pk__in=own)}
-    kinds = {}
-    for flag in ("full_time_ntm", "grassroots"):
-        kinds[flag] = next((own[pk] for pk, g in flags.items() if getattr(g, flag)), None)
+    with_target = list(TargetGroup.objects.filter(pk__in=own).order_by("order", "code"))
+    kinds = {flag: next((own[g.pk] for g in with_target if getattr(g, flag)), None)
+             for flag in ("full_time_ntm", "grassroots")}
     applying = dict(own)
     for group in TargetGroup.objects.exclude(pk__in=own):
         for flag in ("full_time_ntm", "grassroots"):
