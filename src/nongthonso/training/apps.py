@@ -22,7 +22,7 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
-        from . import api  # the REST endpoints (registered below)
+        from . import api, exports_reports, reports_api, reports_headcounts
 
         registry.register(
             self,
@@ -35,11 +35,30 @@ class TrainingConfig(AppConfig):
             registry.Role(BRIDGE_HOST, _("Người chủ trì điểm cầu"), levels=None,
                           title="người chủ trì điểm cầu của {unit}", actions=(HOST, VIEW)),
         )
-        # the organisers' and bridge-point hosts' pages, their menu entry and their REST endpoints
+        # the organisers' and bridge-point hosts' pages (after the reports': «tap-huan/<code>/» would take
+        # «tap-huan/do-bao-phu/»), their menu entry and their REST endpoints
         registry.register(
             self,
-            registry.Pages("training", "nongthonso.training.urls", order=70),
+            registry.Pages("training", "nongthonso.training.urls", order=110),
             registry.MenuEntry("training", _("Tập huấn"), "training_courses", order=700, visible=_may_see_training),
             registry.ApiRouter("training", api.router, order=100),
         )
-
+        # the reports: a course's and the coverage (pages before the course pages: «do-bao-phu» is no course code)
+        registry.register(
+            self,
+            registry.Pages("training_reports", "nongthonso.training.urls_reports", order=100),
+            registry.ApiRouter("training_reports", reports_api.router),
+            registry.ReportKind(
+                "training", _("Báo cáo khoá tập huấn"), exports_reports.command_report,
+                options=(registry.ReportOption("course", _("mã khoá tập huấn, ví dụ cds-ntm-thai-nguyen-2023"),
+                                               required=True),),
+                formats=exports_reports.COMMAND_FORMATS),
+            registry.ImportKind(
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
+                reports_headcounts.import_headcounts, order=700, may_use=reports_headcounts.may_import,
+                who=_("ban tổ chức tập huấn, Văn phòng Điều phối NTM"),
+                columns=_("unit_code, target_group (mã hoặc tên nhóm đối tượng), year, count (số người).")),
+            registry.ExportKind(
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
+                reports_headcounts.export_headcounts, "so-can-bo", order=700),
+        )
