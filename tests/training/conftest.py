@@ -26,25 +26,17 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def catalogue(db):
-    """Two groups of the framework with a topic each (one quoted, one placeholder) and three target groups."""
+    """The catalogue's rows (migration 0002): two groups of the framework, topic I.5 as a province names it after
+    checking the text (quoted) and III.1 still a placeholder, three target groups."""
     from nongthonso.training.models import Provenance, TargetGroup, Topic, TopicGroup
 
-    basic = TopicGroup.objects.create(code="I", title="Kiến thức cơ bản", framework="QĐ 3360/QĐ-BNN-VPĐP",
-                                      provenance=Provenance.QUOTED, order=1)
-    skills = TopicGroup.objects.create(code="III", title="Kỹ năng", framework="QĐ 3360/QĐ-BNN-VPĐP",
-                                       provenance=Provenance.QUOTED, order=3)
+    Topic.objects.filter(code="I.5").update(title="Chuyển đổi số trong xây dựng NTM", provenance=Provenance.QUOTED)
+    groups = {g.code: g for g in TargetGroup.objects.filter(code__in=["lanh-dao-xa-cds", "bi-thu-chi-bo",
+                                                                      "truong-xom"])}
     return SimpleNamespace(
-        basic=basic, skills=skills,
-        digital=Topic.objects.create(group=basic, code="I.5", title="Chuyển đổi số trong xây dựng NTM",
-                                     provenance=Provenance.QUOTED, source="QĐ 3360, Phụ lục", order=5),
-        skill=Topic.objects.create(group=skills, code="III.1", title="Kỹ năng vận hành nền tảng số",
-                                   provenance=Provenance.PLACEHOLDER, order=1),
-        leader=TargetGroup.objects.create(code="lanh-dao-xa-cds", label="Lãnh đạo UBND xã phụ trách CĐS",
-                                          level="xa", grassroots=True, order=1),
-        secretary=TargetGroup.objects.create(code="bi-thu-chi-bo", label="Bí thư chi bộ", level="xom",
-                                             grassroots=True, order=2),
-        hamlet_head=TargetGroup.objects.create(code="truong-xom", label="Trưởng xóm", level="xom", grassroots=True,
-                                               order=3),
+        basic=TopicGroup.objects.get(code="I"), skills=TopicGroup.objects.get(code="III"),
+        digital=Topic.objects.get(code="I.5"), skill=Topic.objects.get(code="III.1"),
+        leader=groups["lanh-dao-xa-cds"], secretary=groups["bi-thu-chi-bo"], hamlet_head=groups["truong-xom"],
     )
 
 

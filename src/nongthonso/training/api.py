@@ -36,7 +36,8 @@ from nongthonso.api.schemas import (
 )
 
 from . import scope, services
-from .models import Attendance, Connection, Course, Participant
+from .models import Connection, Course, Participant
+from .reports import course_report
 
 router = Router(tags=["Tập huấn"])
 
@@ -126,10 +127,13 @@ class MaterialOut(Schema):
 
 
 class FiguresOut(Schema):
+    """As the course's report counts them (GET /api/training/courses/{code}/report has the whole report)."""
+
     registered: int
     in_person: int = Field(description="số người có mặt trực tiếp ít nhất một buổi")
-    online: int = Field(description="số người chỉ dự trực tuyến")
-    points_followed: int = Field(description="số điểm cầu phụ có người dự trực tuyến")
+    online: int = Field(description="số người có mặt trực tuyến ít nhất một buổi (dự cả hai cách: có trong cả hai)")
+    bridge_points: int = Field(description="số điểm cầu phụ có người dự trực tuyến hoặc đã báo kết nối")
+    sentence: str = Field(description="câu báo cáo: «N người trực tiếp, gần M học viên tại hơn K điểm cầu trực tuyến»")
 
 
 class CourseDetail(CourseOut):
@@ -224,31 +228,24 @@ def _participant_out(p: Participant) -> dict:
 
 
 def _detail(course: Course, user) -> dict:
-    sessions = list(course.sessions.all())
-    counts: dict[int, dict[str, int]] = {}
-    for row in Attendance.objects.filter(session__course=course).values("session", "mode").annotate(n=Count("pk")):
-        counts.setdefault(row["session"], {})[row["mode"]] = row["n"]
+    report = course_report(course)
     connections: dict[int, list[dict]] = {}
     for c in Connection.objects.filter(session__course=course).order_by("session__starts_at", "pk"):
         connections.setdefault(c.bridge_point_id, []).append(
             {"session": c.session_id, "status": c.status, "note": c.note, "recorded_at": c.recorded_at})
-    point_counts = services.point_counts(course)
-    figures = services.course_figures(course)
+    points = {row.id: row for row in report.by_bridge_point}
     course.organised = scope.may_organise(user, course)
     return {
         **_course_out(course), "description": course.description,
         "topics": [{"code": t.code, "title": t.title, "group": t.group.code, "provenance": t.provenance}
                    for t in course.topics.select_related("group")],
         "target_groups": [{"code": g.code, "label": g.label} for g in course.target_groups.all()],
-        "sessions": [{"id": s.pk, "kind": s.kind, "title": s.title, "starts_at": s.starts_at, "ends_at": s.ends_at,
-                      "venue": s.venue,
-                      "visited_sites": [line.strip() for line in s.visited_sites.splitlines() if line.strip()],
-                      "in_person": counts.get(s.pk, {}).get("in_person", 0),
-                      "online": counts.get(s.pk, {}).get("online", 0)} for s in sessions],
+        "sessions": [{"id": s.id, "kind": s.kind, "title": s.title, "starts_at": s.starts_at, "ends_at": s.ends_at,
+                      "venue": s.venue, "visited_sites": s.visited_sites, "in_person": s.in_person,
+                      "online": s.online} for s in report.sessions],
         "bridge_points": [{"id": p.pk, "name": p.name, "is_main": p.is_main, "host_unit": unit_ref(p.host_unit),
                            "address": p.address, "capacity": p.capacity, "host_name": p.host_name,
-                           "registered": point_counts.get(p.pk, {}).get("registered", 0),
-                           "attended": point_counts.get(p.pk, {}).get("attended", 0),
+                           "registered": points[p.pk].registered, "attended": points[p.pk].attended,
                            "connections": connections.get(p.pk, [])}
                           for p in course.bridge_points.select_related("host_unit__unit_type__level")],
         "lecturers": [{"name": lec.name, "title": lec.title, "organisation": lec.organisation,
@@ -258,8 +255,8 @@ def _detail(course: Course, user) -> dict:
                        "size": m.size, "session": m.session_id,
                        "url": reverse("training_material", kwargs={"code": course.code, "pk": m.pk})}
                       for m in course.materials.all()],
-        "figures": {"registered": figures.registered, "in_person": figures.in_person, "online": figures.online,
-                    "points_followed": figures.points_followed},
+        "figures": {"registered": report.registered, "in_person": report.in_person, "online": report.online,
+                    "bridge_points": report.bridge_points, "sentence": report.sentence},
         "hosted_points": sorted(scope.hosted_points(user).filter(course=course).values_list("pk", flat=True)),
     }
 

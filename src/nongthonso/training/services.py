@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nongthonso.accounts.services import restrict, scope_paths
@@ -59,9 +59,10 @@ from .models import (
     Topic,
     TopicGroup,
 )
+from .reports import province_of
 
 ERASED_NAME = "Đã xoá"
-RESERVED_CODES = frozenset({"tao-moi"})  # the course list's own paths (urls.py)
+RESERVED_CODES = frozenset({"tao-moi", "do-bao-phu"})  # paths beside the courses': urls.py, urls_reports.py
 CODE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 PHONE = re.compile(r"^\+?[0-9]{8,15}$")
 PROVINCE_LEVEL = "tinh"
@@ -146,9 +147,6 @@ def organiser_units(user, on: dt.date) -> QuerySet[Unit]:
     return restrict(Unit.objects.valid_on(on), user, ORGANISE, path_field="path")
 
 
-def province_of(unit: Unit) -> Unit | None:
-    """The province a unit lies in (itself for a province)."""
-    return next((u for u in [unit, *reversed(unit.ancestors())] if u.unit_type.level.code == PROVINCE_LEVEL), None)
 
 
 def _unit(code: Any, on: dt.date, field: str, *, among: QuerySet[Unit] | None = None, what: str) -> Unit:
@@ -180,8 +178,7 @@ def topic_choices(province_codes: Iterable[str] = ()) -> QuerySet[Topic]:
 
 def course_topic_choices(course: Course) -> QuerySet[Topic]:
     """The topics ``course`` may take (its organiser's province's and the framework's)."""
-    province = province_of(course.organiser)
-    return topic_choices([province.code] if province else [])
+    return topic_choices([province_of(course.organiser).code])
 
 
 def _topics(ids: Iterable[Any], allowed: QuerySet[Topic], field: str) -> list[Topic]:
@@ -226,7 +223,9 @@ def _course_values(user, data: dict, course: Course | None) -> tuple[dict, list[
                              "một trong hai ngày.")
     if course is None:
         code = _text(data.get("code"), 40).lower()
-        if not CODE.match(code) or code in RESERVED_CODES:
+        if code in RESERVED_CODES:
+            errors["code"] = f"Mã «{code}» trùng với đường dẫn của một trang tập huấn; chọn mã khác, ví dụ thêm năm."
+        elif not CODE.match(code):
             errors["code"] = ("Mã khoá dùng chữ thường không dấu, số và dấu gạch ngang (tối đa 40 ký tự, không bắt đầu "
                               "hay kết thúc bằng dấu gạch), ví dụ cds-ntm-2023.")
         elif Course.objects.filter(code=code).exists():
@@ -241,8 +240,7 @@ def _course_values(user, data: dict, course: Course | None) -> tuple[dict, list[
         if started and timezone.localdate(started.starts_at) < starts:
             raise Invalid({"starts_on": f"Khoá đã có buổi học ngày {format_date(timezone.localdate(started.starts_at))}"
                                         ", trước ngày khai giảng mới; sửa buổi học trước."})
-    province = province_of(organiser)
-    topics = _topics(data.get("topics"), topic_choices([province.code] if province else []), "topics")
+    topics = _topics(data.get("topics"), topic_choices([province_of(organiser).code]), "topics")
     groups = _target_groups(data.get("target_groups"), "target_groups")
     return values, topics, groups
 
@@ -320,7 +318,7 @@ def add_province_topic(user, course: Course, data: dict) -> Topic:
     """A topic of the course's province, added to the catalogue (provenance «province») and to the course."""
     require_organiser(user, course, "bổ sung chuyên đề")
     province = province_of(course.organiser)
-    if province is None:
+    if province.unit_type.level.code != PROVINCE_LEVEL:
         raise Refused("Đơn vị tổ chức khoá không thuộc tỉnh nào, nên không bổ sung được chuyên đề của tỉnh.", "state")
     title = _text(data.get("title"), 300)
     group = TopicGroup.objects.filter(pk=data.get("group")).first() if str(data.get("group", "")).isdigit() else None
@@ -758,39 +756,3 @@ def roll_call(user, session: Session, point: BridgePoint, present: Iterable[int]
                after={"bridge_point": point.pk, "added": added, "present": len(present_now)}, user=user,
                note=f"Điểm danh tại điểm cầu «{point.name}»")
     return RollCall(added, removed, present_now)
-
-
-# --- figures a page shows (counted from the rows) --------------------------------------------------------------------
-
-def point_counts(course: Course) -> dict[int, dict[str, int]]:
-    """Per bridge point of the course: people registered there, and those present at least once."""
-    registered = dict(Participant.objects.filter(course=course, bridge_point__isnull=False)
-                      .values("bridge_point").annotate(n=Count("pk")).values_list("bridge_point", "n"))
-    attended = dict(Attendance.objects.filter(session__course=course, bridge_point__isnull=False)
-                    .values("bridge_point").annotate(n=Count("participant", distinct=True))
-                    .values_list("bridge_point", "n"))
-    return {pk: {"registered": registered.get(pk, 0), "attended": attended.get(pk, 0)}
-            for pk in course.bridge_points.values_list("pk", flat=True)}
-
-
-@dataclass(frozen=True)
-class CourseFigures:
-    registered: int
-    in_person: int  # people present in person at least once
-    online: int  # people present online at least once, and never in person
-    points_followed: int  # sub-points where someone was present online
-
-
-def course_figures(course: Course) -> CourseFigures:
-    rows = Attendance.objects.filter(session__course=course)
-    in_person = set(rows.filter(mode=AttendanceMode.IN_PERSON).values_list("participant", flat=True).distinct())
-    online = set(rows.filter(mode=AttendanceMode.ONLINE).values_list("participant", flat=True).distinct()) - in_person
-    points = rows.filter(mode=AttendanceMode.ONLINE, bridge_point__is_main=False).values("bridge_point").distinct()
-    return CourseFigures(registered=Participant.objects.filter(course=course).count(), in_person=len(in_person),
-                         online=len(online), points_followed=points.count())
-
-
-def session_counts(session: Session) -> dict[str, int]:
-    rows = Attendance.objects.filter(session=session)
-    return {"in_person": rows.filter(mode=AttendanceMode.IN_PERSON).count(),
-            "online": rows.filter(mode=AttendanceMode.ONLINE).count()}

@@ -11,7 +11,6 @@ point's host) may use answers 403 with a Vietnamese reason to others; every writ
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +29,8 @@ from nongthonso.accounts.services import granted_units
 from . import scope, services
 from .apps import ORGANISE
 from .forms import CourseForm, TopicForm, apply
-from .models import Attendance, BridgePoint, Connection, Course, Lecturer, Participant, Session, TopicGroup
+from .models import BridgePoint, Connection, Course, Lecturer, Participant, Session, TopicGroup
+from .reports import course_report, province_of
 
 PAGE_SIZE = 30
 
@@ -143,8 +143,7 @@ def _topic_choices(request, course: Course | None):
     where the user organises."""
     if course is not None:
         return services.course_topic_choices(course)
-    provinces = {p.code for p in map(services.province_of, granted_units(request.user, ORGANISE)) if p is not None}
-    return services.topic_choices(provinces)
+    return services.topic_choices({province_of(unit).code for unit in granted_units(request.user, ORGANISE)})
 
 
 def _course_initial(request) -> dict:
@@ -217,21 +216,20 @@ def grouped_topics(topics) -> list[tuple[TopicGroup, list]]:
 @of_the_course
 def course_detail(request, course: Course):
     """The course: plan, organiser, dates, mode, topics, target groups, sessions, lecturers, materials, bridge points
-    (with their connection per session) and the people counted from the rows."""
+    (with their connection per session) and the people counted from the rows — the figures of its report
+    (``reports.course_report``), so the two pages never disagree."""
     user = request.user
+    report = course_report(course)
     sessions = list(course.sessions.prefetch_related("topics"))
-    attendance = defaultdict(dict)
-    for row in (Attendance.objects.filter(session__course=course).values("session", "mode")
-                .annotate(n=Count("pk"))):
-        attendance[row["session"]][row["mode"]] = row["n"]
+    counted = {row.id: row for row in report.sessions}
     for session in sessions:
-        session.counts = attendance.get(session.pk, {})
+        session.counts = counted[session.pk]
     points = list(course.bridge_points.select_related("host_unit__unit_type__level", "host_user"))
     connections = {(c.bridge_point_id, c.session_id): c for c in Connection.objects.filter(session__course=course)}
-    counts = services.point_counts(course)
+    counts = {row.id: row for row in report.by_bridge_point}
     hosted = set(scope.hosted_points(user).filter(course=course).values_list("pk", flat=True))
     for point in points:
-        point.counts = counts.get(point.pk, {})
+        point.counts = counts[point.pk]
         point.statuses = [(s, connections.get((point.pk, s.pk))) for s in sessions]
         point.hosted = point.pk in hosted
     organiser = scope.may_organise(user, course)
@@ -241,7 +239,7 @@ def course_detail(request, course: Course):
         "target_groups": list(course.target_groups.all()),
         "lecturers": list(Lecturer.objects.filter(course=course).prefetch_related("sessions")),
         "materials": list(course.materials.select_related("session")),
-        "figures": services.course_figures(course), "organiser": organiser,
+        "report": report, "organiser": organiser,
         "may_register": organiser or bool(hosted),
         "finished": course.ends_on < timezone.localdate(),
     })

@@ -59,23 +59,27 @@ def session_detail(request, course, pk: int):
     connections = {c.bridge_point_id: c for c in Connection.objects.filter(session=session)}
     present = dict(Attendance.objects.filter(session=session, bridge_point__isnull=False).values("bridge_point")
                    .annotate(n=Count("pk")).values_list("bridge_point", "n"))
-    counts = services.point_counts(course)
+    registered = dict(course.participants.filter(bridge_point__isnull=False).values("bridge_point")
+                      .annotate(n=Count("pk")).values_list("bridge_point", "n"))
     points = list(course.bridge_points.select_related("host_unit__unit_type__level"))
     for point in points:
         point.connection = connections.get(point.pk)
         point.present = present.get(point.pk, 0)
-        point.registered = counts.get(point.pk, {}).get("registered", 0)
+        point.registered = registered.get(point.pk, 0)
         point.hosted = point.pk in hosted
         if point.hosted:
             point.form = ConnectionForm(initial={"status": point.connection.status if point.connection else "",
                                                  "note": point.connection.note if point.connection else ""},
                                         prefix=f"p{point.pk}")
+    # the people present in person and online, as the course's report counts them (reports.course_report)
+    counts = {"in_person": 0, "online": 0, **dict(Attendance.objects.filter(session=session).values("mode").annotate(
+        n=Count("participant", distinct=True)).values_list("mode", "n"))}
     rows = (Attendance.objects.filter(session=session, participant__in=scope.visible_participants(user, course))
             .select_related("participant__unit", "bridge_point").order_by("participant__full_name", "pk"))
     page = Paginator(rows, ATTENDANCE_PAGE).get_page(request.GET.get("page"))
     return render(request, "training/session.html", {
         "course": course, "session": session, "points": points, "page": page, "query": "",
-        "counts": services.session_counts(session), "organiser": scope.may_organise(user, course),
+        "counts": counts, "organiser": scope.may_organise(user, course),
         "sites": [line.strip() for line in session.visited_sites.splitlines() if line.strip()],
     })
 
