@@ -1,7 +1,8 @@
 """In headless Chromium, against the app served as ``make run`` does: the province office (organiser) creates a
 training course with a session and two bridge points — the main one at the province, a sub-point at Xã Vạn Phú
 hosted by its commune officer — and registers two people there; the host then calls the roll at their point on a
-390 px phone. Pages fit the screen and break no Content-Security-Policy rule. Screenshots:
+390 px phone; the demo's course, with its 50-odd bridge points, fits a phone too. Pages fit the screen and break no
+Content-Security-Policy rule. Screenshots:
 artifacts/screenshots/training-*.png."""
 
 import os
@@ -13,6 +14,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VAN_PHU = "05845"  # Xã Vạn Phú (2026), the demo's walk-through commune; canbo.vanphu is its officer
 CODE = "cds-van-phu-2026"
+DEMO_COURSE = "cds-ntm-thai-nguyen-2023"  # the demo's October 2023 course (nongthonso.demo.training_2023)
 
 
 def _target_groups(browser_data: Path) -> None:
@@ -123,3 +125,14 @@ def test_the_organiser_sets_up_a_course_and_the_host_calls_the_roll_on_a_phone(w
     assert page.inner_text('[data-figure="online"]') == "1"
     assert page.inner_text('[data-figure="points"]') == "1"
     assert page.locator("table.points .badge.connection-connected").count() == 1
+
+
+def test_the_demo_course_with_its_fifty_bridge_points_fits_a_phone(watched, fits, app_server, login, screenshot):
+    phone, problems = watched(PHONE)
+    login(phone, app_server, "taphuan.tinh")  # the demo's training organiser
+    phone.goto(f"{app_server}/tap-huan/{DEMO_COURSE}/")
+    assert phone.locator("table.points tbody tr").count() > 50
+    assert int(phone.inner_text('[data-figure="in_person"]')) > 0
+    assert fits(phone)  # the wide tables scroll inside their box
+    screenshot(phone, "training-demo-course-phone")
+    assert problems == []
