@@ -48,7 +48,7 @@ ConnectionCode = Literal["connected", "unstable", "failed"]
 
 # --- schemas -------------------------------------------------------------------------------------------------------
 
-class CourseOut(Schema):
+class CourseListItem(Schema):
     code: str
     title: str
     plan: str = Field(description="căn cứ, kế hoạch, ví dụ Kế hoạch 154/KH-UBND ngày 15/10/2022")
@@ -61,8 +61,8 @@ class CourseOut(Schema):
     organised: bool = Field(description="người gọi là ban tổ chức của khoá")
 
 
-class CoursePage(PageMeta):
-    items: list[CourseOut]
+class CourseListPage(PageMeta):
+    items: list[CourseListItem]
 
 
 class TopicOut(Schema):
@@ -77,7 +77,7 @@ class TargetGroupOut(Schema):
     label: str
 
 
-class SessionOut(Schema):
+class CourseSessionOut(Schema):
     id: int
     kind: Literal["theory", "field_visit"]
     title: str
@@ -136,11 +136,11 @@ class FiguresOut(Schema):
     sentence: str = Field(description="câu báo cáo: «N người trực tiếp, gần M học viên tại hơn K điểm cầu trực tuyến»")
 
 
-class CourseDetail(CourseOut):
+class CourseDetail(CourseListItem):
     description: str
     topics: list[TopicOut]
     target_groups: list[TargetGroupOut]
-    sessions: list[SessionOut]
+    sessions: list[CourseSessionOut]
     bridge_points: list[BridgePointOut]
     lecturers: list[LecturerOut]
     materials: list[MaterialOut]
@@ -263,7 +263,7 @@ def _detail(course: Course, user) -> dict:
 
 # --- operations ----------------------------------------------------------------------------------------------------
 
-@router.get("/training/courses", response=responses(CoursePage), summary="Danh sách khoá tập huấn bạn được xem")
+@router.get("/training/courses", response=responses(CourseListPage), summary="Danh sách khoá tập huấn bạn được xem")
 def list_courses(request,
                  limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP),
                  offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP)):
