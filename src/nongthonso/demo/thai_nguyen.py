@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import thai_nguyen_2026
+from . import smart_2023, thai_nguyen_2026
 from .raw_values import assess
 
 SEED = 20230630
@@ -231,10 +231,13 @@ def build(stdout=None) -> dict:
             f"{len(hamlets)} xóm (minh họa), {n_values} giá trị chỉ tiêu (minh họa).")
         # the province today: two tiers, the 2026-2030 criteria (its own seed: the figures above stay as they are)
         later = thai_nguyen_2026.build(say=say)
+        # the smart-NTM targets' 2023 inputs (figures entered, pilots): rows of their own, nothing above changes
+        smart_2023.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 
 def _clear_demo_data() -> None:
+    smart_2023.clear()
     thai_nguyen_2026.clear()
     Assessment.objects.filter(synthetic=True).delete()
     Registration.objects.filter(synthetic=True).delete()
