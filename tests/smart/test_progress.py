@@ -169,7 +169,7 @@ def test_pilots_are_counted_from_their_designation_on(make_target, small_provinc
     assert (p.value, p.status) == (Fraction(1), MET) and p.rows[0].text == "Đang thí điểm"
 
 
-# --- training coverage -------------------------------------------------------------------------------------------------
+# --- training coverage ------------------------------------------------------------------------------------------
 
 def test_training_coverage_counts_each_person_once_and_at_most_the_headcount(make_target, small_province):
     a, b, *_ = small_province.communes

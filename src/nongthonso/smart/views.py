@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from nongthonso.core.text import format_date
 from nongthonso.core.vocabulary import parse_date
 from nongthonso.dataio import services as dataio
 from nongthonso.dataio.exports import ExportError
@@ -86,17 +87,25 @@ def _year(raw: str | None, years: list[int], today: dt.date) -> tuple[int, str]:
         "raw": raw, "year": default}
 
 
-def _place(request, data=None) -> Place | None:
-    """The province (``?tinh=``, default the home province) and year (``?nam=``) the user may see; None when they
-    may see none. A province outside their scope is not found (404)."""
+def _place(request, data=None) -> Place | HttpResponse:
+    """The province (``?tinh=``, default the home province) and year (``?nam=``) the user may see; otherwise the
+    page saying why not: no role (403), no province of theirs in force that year (404). A province outside their
+    scope is not found (404)."""
     data = data if data is not None else request.GET
     today = timezone.localdate()
     years = years_with_programmes(today)
     year, message = _year(data.get("nam"), years, today)
     as_of = period_end(year, today)
+    if not scope.may_view(request.user):
+        return render(request, "smart/refused.html", {"refused": _(
+            "Tài khoản của bạn chưa được giao vai trò nào trong chương trình nông thôn mới nên chưa xem được tiến độ "
+            "nông thôn mới thông minh. Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần.")}, status=403)
     provinces = scope.provinces(request.user, as_of)
     if not provinces:
-        return None
+        return render(request, "smart/refused.html", {"years": years, "refused": _(
+            "Ngày %(date)s không có tỉnh nào trong phạm vi của bạn: vai trò của bạn gắn với đơn vị hành chính không "
+            "có hiệu lực vào ngày đó (sau sắp xếp đơn vị, Văn phòng Điều phối NTM tỉnh giao lại vai trò trên đơn vị "
+            "mới). Chọn năm khác.") % {"date": format_date(as_of)}}, status=404)
     wanted = data.get("tinh") or settings.HOME_PROVINCE
     province = next((p for p in provinces if p.code == wanted), None)
     if province is None:
@@ -106,18 +115,12 @@ def _place(request, data=None) -> Place | None:
     return Place(provinces, province, year, as_of, years, message)
 
 
-def _refused(request, template: str = "smart/refused.html"):
-    return render(request, template, {"refused": _(
-        "Tài khoản của bạn chưa được giao vai trò nào trong chương trình nông thôn mới nên chưa xem được tiến độ nông "
-        "thôn mới thông minh. Đề nghị Văn phòng Điều phối NTM tỉnh giao vai trò nếu bạn cần.")}, status=403)
-
-
 @login_required
 @require_GET
 def targets(request):
     place = _place(request)
-    if place is None:
-        return _refused(request)
+    if not isinstance(place, Place):
+        return place
     if place.message:
         messages.warning(request, place.message)
     found = progress(place.province, place.year)
@@ -132,8 +135,8 @@ def targets(request):
 @require_GET
 def targets_xlsx(request) -> HttpResponseBase:
     place = _place(request)
-    if place is None:
-        return _refused(request)
+    if not isinstance(place, Place):
+        return place
     try:
         return dataio.export("smart_targets", "xlsx", request.user, place.province.code, place.year)
     except (ExportError, dataio.KindRefused) as exc:
@@ -150,8 +153,8 @@ def _entry_form(target: Target) -> bool:
 def target(request, code: str):
     data = request.POST if request.method == "POST" else request.GET
     place = _place(request, data)
-    if place is None:
-        return _refused(request)
+    if not isinstance(place, Place):
+        return place
     found = get_object_or_404(Target.objects.select_related("programme", "measure"), code=code)
     if found not in [t for p in programmes_for(place.province, place.year) for t in p.targets.all()]:
         raise Http404(_("Mục tiêu này không áp dụng cho tỉnh trong năm đã chọn."))
@@ -216,8 +219,8 @@ def _visible_units(user, units: list[Unit]) -> list[Unit]:
 def pilots(request):
     data = request.POST if request.method == "POST" else request.GET
     place = _place(request, data)
-    if place is None:
-        return _refused(request)
+    if not isinstance(place, Place):
+        return place
     may_manage = scope.may_manage_somewhere(request.user)
     errors: dict[str, str] = {}
     entry: dict[str, str] = {}
