@@ -198,11 +198,11 @@ def target(request, code: str):
 
 # --- pilots ------------------------------------------------------------------------------------------------------
 
-def _unit(code: str, date: dt.date | None, errors: dict[str, str], field: str) -> Unit | None:
+def _unit(code: str, date: dt.date, errors: dict[str, str], field: str) -> Unit | None:
     if not code:
         return None
     try:
-        return find_unit(code, date or timezone.localdate())
+        return find_unit(code, date)
     except UnitNotFound as exc:
         errors[field] = str(exc)
         return None
@@ -231,6 +231,8 @@ def pilots(request):
         entry = {k: data.get(k, "").strip() for k in ("kind", "commune", "village", "village_name", "decision_number",
                                                       "decision_date", "authority", "note")}
         day = parse_date(entry["decision_date"]) if entry["decision_date"] else None
+        # the units in force on the decision's date (a future one is refused below): else on the page's day
+        day = day if day is not None and day <= timezone.localdate() else place.as_of
         commune = _unit(entry["commune"], day, errors, "commune")
         village = _unit(entry["village"], day, errors, "village")
         if not errors:
