@@ -121,7 +121,8 @@ class Progress:
 
     @property
     def gap_text(self) -> str:
-        return self.show(self.gap) if self.gap else ("0" if self.gap is not None else "—")
+        """What is left to reach the target; «—» once reached or without a value."""
+        return self.show(self.gap) if self.gap else "—"
 
     def to_dict(self) -> dict:
         t = self.target

@@ -30,6 +30,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from nongthonso.accounts.services import unit_phrase
 from nongthonso.core.text import format_date
 from nongthonso.core.vocabulary import parse_date
 from nongthonso.dataio import services as dataio
@@ -74,6 +75,11 @@ class Place:
 
     def query(self, **extra) -> str:
         return urlencode({"tinh": self.province.code, "nam": self.year, **extra})
+
+    @property
+    def phrase(self) -> str:
+        """The province inside a sentence: «tỉnh Thái Nguyên»."""
+        return unit_phrase(self.province)
 
 
 def _year(raw: str | None, years: list[int], today: dt.date) -> tuple[int, str]:
