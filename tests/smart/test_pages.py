@@ -98,7 +98,7 @@ def test_a_commune_officer_enters_the_figure_of_their_commune(client, users, at_
     entry = AuditEntry.objects.filter(model="smart.figure", object_id=str(figure.pk)).latest("pk")
     assert AuditEntry.objects.count() > before and entry.after["numerator"] == 2169 and entry.user == users.commune
     page = client.get(response["Location"]).content.decode()
-    assert "Đã sửa Xã Tức Tranh" in page or "Đã ghi Xã Tức Tranh" in page
+    assert "số liệu của Xã Tức Tranh: 2.169/2.180" in page
 
 
 def test_a_commune_officer_may_not_enter_another_communes_figure(client, users):

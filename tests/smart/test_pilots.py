@@ -172,3 +172,14 @@ def test_a_village_of_a_province_without_a_smart_village_set_has_no_criteria(use
     with pytest.raises(Rejected) as refused:
         services.set_pilot_values(None, pilot, 2023, {"1.1": "90"})
     assert "chưa có bộ tiêu chí thôn thông minh" in refused.value.errors["pilot"]
+
+
+def test_a_pilot_communes_page_shows_its_smart_villages_and_its_own_progress(client, users):
+    pilot = Pilot.objects.get(kind="commune", commune__code="05641")
+    client.force_login(users.commune)
+    html = client.get(reverse("smart_pilot", args=[pilot.pk]), {"nam": "2023"}).content.decode()
+    assert 'data-villages="1"' in html and "Xóm Khe Cốc" in html
+    rows = dict(re.findall(r'<tr data-target="([a-z0-9-]+)" data-status="([a-z_]+)">', html))
+    # Tức Tranh's own dossier and figures: 8.4 of its NTM dossier, its records and co-operatives figures
+    assert rows["qd924-xa-8-4"] == "met" and rows["qd924-nc-8-4"] == "missing"
+    assert {"qd924-ho-so-xa", "qd924-htx-cds", "kh154-y-kien-truc-tuyen"} <= set(rows)

@@ -417,3 +417,19 @@ def years_with_programmes(today: dt.date | None = None) -> list[int]:
     for start, end in Programme.objects.values_list("applies_from", "applies_to"):
         years.update(range(start.year, (end.year if end else max(this_year, start.year)) + 1))
     return sorted(years)
+
+
+def unit_progress(unit: Unit, province: Unit, year: int, *, today: dt.date | None = None
+                  ) -> list[tuple[Progress, UnitRow]]:
+    """For one unit (a pilot commune): each target of its level counted unit by unit (indicator, entered) in the
+    programmes applying to its province in ``year``, and the unit's own row of it."""
+    found = []
+    for programme in programmes_for(province, year):
+        for target in programme.targets.all():
+            if target.level != unit.unit_type.level.code or target.kind not in (Kind.INDICATOR, Kind.ENTERED):
+                continue
+            p = target_progress(target, province, year, today=today)
+            row = next((r for r in p.rows if r.unit.pk == unit.pk), None)
+            if row is not None:
+                found.append((p, row))
+    return found

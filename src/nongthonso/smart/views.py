@@ -30,8 +30,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nongthonso.accounts.services import unit_phrase
-from nongthonso.core.text import format_date
+from nongthonso.accounts.services import under, unit_phrase
+from nongthonso.core.text import format_date, format_number
 from nongthonso.core.vocabulary import parse_date
 from nongthonso.dataio import services as dataio
 from nongthonso.dataio.exports import ExportError
@@ -47,7 +47,9 @@ from .progress import (
     NOT_MET,
     programmes_for,
     progress,
+    province_paths,
     target_progress,
+    unit_progress,
     years_with_programmes,
 )
 from .services import DecisionText, Refused, Rejected
@@ -150,10 +152,6 @@ def targets_xlsx(request) -> HttpResponseBase:
         return redirect(f"{reverse('smart_targets')}?{place.query()}")
 
 
-def _entry_form(target: Target) -> bool:
-    return target.kind == Kind.ENTERED
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def target(request, code: str):
@@ -166,7 +164,7 @@ def target(request, code: str):
         raise Http404(_("Mục tiêu này không áp dụng cho tỉnh trong năm đã chọn."))
     errors: dict[str, str] = {}
     entry: dict[str, str] = {}
-    may_enter = _entry_form(found) and scope.may_enter_somewhere(request.user)
+    may_enter = found.kind == Kind.ENTERED and scope.may_enter_somewhere(request.user)
     if request.method == "POST":
         if not may_enter:
             return render(request, "smart/refused.html", {"refused": _(
@@ -188,9 +186,12 @@ def target(request, code: str):
             except Rejected as rejected:
                 errors = rejected.errors
             else:
-                words = {"created": _("Đã ghi"), "updated": _("Đã sửa"), "unchanged": _("Không đổi:")}
-                messages.success(request, f"{words[outcome]} {figure.unit.name}: {figure.numerator}/"
-                                          f"{figure.denominator} ({found.measure.label}, {place.year}).")
+                words = {"created": _("Đã ghi số liệu của %(unit)s: %(figure)s (%(measure)s, năm %(year)s)."),
+                         "updated": _("Đã sửa số liệu của %(unit)s: %(figure)s (%(measure)s, năm %(year)s)."),
+                         "unchanged": _("Số liệu của %(unit)s không đổi: %(figure)s (%(measure)s, năm %(year)s).")}
+                messages.success(request, words[outcome] % {
+                    "unit": figure.unit.name, "measure": found.measure.label, "year": place.year,
+                    "figure": f"{format_number(figure.numerator)}/{format_number(figure.denominator)}"})
                 return redirect(f"{reverse('smart_target', args=[found.code])}?{place.query()}")
     result = target_progress(found, place.province, place.year)
     shown = {u.pk for u in _visible_units(request.user, [r.unit for r in result.rows])}
@@ -255,7 +256,8 @@ def pilots(request):
                 messages.success(request, _("Đã ghi %(pilot)s là mô hình thí điểm (%(decision)s).") % {
                     "pilot": pilot, "decision": designation_text(pilot)})
                 return redirect(f"{reverse('smart_pilots')}?{place.query()}")
-    shown = list(scope.visible_pilots(request.user).filter(decision_date__lte=place.as_of)
+    shown = list(scope.visible_pilots(request.user)
+                 .filter(under(province_paths(place.province), "commune__path"), decision_date__lte=place.as_of)
                  .order_by("kind", "commune__sort_key", "village__sort_key", "village_name", "pk"))
     found = pilots_progress(shown, place.province, place.year, place.as_of)
     communes = _visible_units(request.user, register_communes(place.province, place.year, place.as_of))
@@ -316,8 +318,12 @@ def pilot(request, pk: int):
             rows.append({"indicator": indicator, "value": raw, "result": result,
                          "threshold": threshold_text(result) if result else "",
                          "error": errors.get(indicator.code), "source": sources.get(indicator.code, "")})
+    in_force = found.commune.is_valid_on(as_of)
     return render(request, "smart/pilot.html", {
         "pilot": found, "state": state, "year": year, "years": years_with_programmes(today), "village_set": cset,
         "rows": rows, "may_manage": may_manage, "errors": errors, "posted": posted, "province": province,
         "designation": designation_text(found),
+        "villages": communes_villages(province, [found.commune], year, as_of)[0] if in_force else None,
+        "targets": unit_progress(found.commune, province, year) if in_force and found.kind == PilotKind.COMMUNE
+        else [],
     }, status=400 if errors else 200)
