@@ -40,3 +40,11 @@ def test_a_province_outside_the_callers_roles_is_not_found(call, token_for, user
 def test_the_year_is_checked_and_a_token_is_needed(call, token_for, users, assert_error):
     assert_error(call("GET", "/api/smart/targets?year=1800", token_for(users.viewer)), 422, "validation_error")
     assert_error(call("GET", "/api/smart/targets?year=2023"), 401, "unauthenticated")
+
+
+def test_without_a_year_the_latest_year_with_a_programme_is_given(call, token_for, make_user, new_unit):
+    # today is 4/12/2026 and the programmes end in 2025; the province of 31/12/2025 is the one formed on 1/7/2025
+    viewer = make_user("smart.xem.2026", "viewer", new_unit("19", "tinh"))
+    data = call("GET", "/api/smart/targets", token_for(viewer)).json()
+    assert (data["year"], data["as_of"]) == (2025, "2025-12-31")
+    assert [p["code"] for p in data["programmes"]] == ["qd-924-2022", "kh-154-2022-thai-nguyen"]

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from nongthonso.api.errors import NotFound
@@ -17,7 +16,7 @@ from nongthonso.dataio.exports import NothingFound
 
 from .exports import province_for
 from .models import period_end
-from .progress import progress
+from .progress import default_year, progress
 
 router = Router(tags=["Nông thôn mới thông minh"])
 
@@ -77,14 +76,15 @@ class TargetsOut(Schema):
             summary="Tiến độ các mục tiêu chuyển đổi số, hướng tới nông thôn mới thông minh")
 def list_smart_targets(
     request,
-    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm (mặc định năm nay)", example=2023),
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, example=2023,
+                             description="năm (mặc định: năm gần nhất đến nay có chương trình áp dụng)"),
     province: str | None = Query(None, pattern=CODE_PATTERN,
                                  description="mã GSO của tỉnh (mặc định tỉnh của hệ thống)", example="19"),
 ):
     """Mỗi mục tiêu của các chương trình áp dụng cho tỉnh trong năm (QĐ 924/QĐ-TTg, kế hoạch của tỉnh): chỉ tiêu, giá
     trị đạt được tính từ dữ liệu gốc (hồ sơ đánh giá, số liệu nhập, tập huấn, mô hình thí điểm), đạt hay chưa, còn
     thiếu bao nhiêu, nguồn. Chỉ các tỉnh có đơn vị bạn được giao (ngoài phạm vi: 404)."""
-    year = year or timezone.localdate().year
+    year = year or default_year()
     try:
         unit, year = province_for(ExportRequest(unit=province or settings.HOME_PROVINCE, year=year,
                                                 user=request.auth))

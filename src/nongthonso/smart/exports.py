@@ -5,7 +5,6 @@ import (``smart_figures``), so that an export imports back unchanged."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
 
 from nongthonso.accounts.services import under
 from nongthonso.core.registry import ExportRequest
@@ -15,7 +14,7 @@ from nongthonso.units.models import Unit
 from . import scope
 from .imports import EXPORT_COLUMNS
 from .models import Figure, period_end
-from .progress import Progress, progress
+from .progress import Progress, default_year, progress
 
 PROGRESS_HEADER = ("Chương trình", "Mã mục tiêu", "Trụ cột", "Cấp", "Mục tiêu", "Chỉ tiêu", "Đơn vị", "Thời hạn",
                    "Năm", "Đạt được", "Tử số", "Mẫu số", "Đánh giá", "Còn thiếu", "Đơn vị có số liệu",
@@ -37,7 +36,7 @@ def _row(p: Progress) -> tuple:
 def province_for(request: ExportRequest) -> tuple[Unit, int]:
     """The province and year an export is asked for (default: the home province, this year), as the user may see
     it. Raises NothingFound (the API answers 404) for a province that is not there or not theirs."""
-    year = request.year or timezone.localdate().year
+    year = request.year or default_year()
     code = request.unit or settings.HOME_PROVINCE
     as_of = period_end(year)
     found = (scope.provinces(request.user, as_of) if request.user is not None

@@ -29,6 +29,7 @@ from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from nongthonso.accounts.services import under
 from nongthonso.assessments.latest import latest_assessments
@@ -408,6 +409,13 @@ def progress(province: Unit, year: int, *, today: dt.date | None = None) -> list
     return [ProgrammeProgress(programme, [target_progress(t, province, year, today=today)
                                           for t in programme.targets.all()])
             for programme in programmes_for(province, year)]
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The year pages, exports and the API show unless asked: the latest year up to this one that a programme
+    applies to (this year when none does)."""
+    today = today or timezone.localdate()
+    return max((y for y in years_with_programmes(today) if y <= today.year), default=today.year)
 
 
 def years_with_programmes(today: dt.date | None = None) -> list[int]:

@@ -45,6 +45,7 @@ from .progress import (
     NO_DATA,
     NOT_COMPUTABLE,
     NOT_MET,
+    default_year,
     programmes_for,
     progress,
     province_paths,
@@ -84,9 +85,9 @@ class Place:
         return unit_phrase(self.province)
 
 
-def _year(raw: str | None, years: list[int], today: dt.date) -> tuple[int, str]:
+def _year(raw: str | None, today: dt.date) -> tuple[int, str]:
     """``?nam=``, or the latest year up to this one with a programme (this year when none)."""
-    default = max((y for y in years if y <= today.year), default=today.year)
+    default = default_year(today)
     if not raw:
         return default, ""
     if raw.isdigit() and 2000 <= int(raw) <= today.year:
@@ -102,7 +103,7 @@ def _place(request, data=None) -> Place | HttpResponse:
     data = data if data is not None else request.GET
     today = timezone.localdate()
     years = years_with_programmes(today)
-    year, message = _year(data.get("nam"), years, today)
+    year, message = _year(data.get("nam"), today)
     as_of = period_end(year, today)
     if not scope.may_view(request.user):
         return render(request, "smart/refused.html", {"refused": _(
@@ -276,7 +277,7 @@ def pilot(request, pk: int):
     found = get_object_or_404(scope.visible_pilots(request.user), pk=pk)
     data = request.POST if request.method == "POST" else request.GET
     today = timezone.localdate()
-    year, message = _year(data.get("nam"), years_with_programmes(today), today)
+    year, message = _year(data.get("nam"), today)
     as_of = period_end(year, today)
     province = province_of(found.commune)
     cset = village_set(province, as_of)
