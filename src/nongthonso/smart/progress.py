@@ -34,9 +34,10 @@ from django.utils import timezone
 from nongthonso.accounts.services import under
 from nongthonso.assessments.latest import latest_assessments
 from nongthonso.assessments.models import Assessment
-from nongthonso.core.text import fold, format_date, format_number, format_percent
+from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.criteria.models import CriteriaSet
-from nongthonso.training.models import Attendance, Headcount, TargetGroup
+from nongthonso.training.models import TargetGroup
+from nongthonso.training.reports import coverage as training_coverage
 from nongthonso.units.models import Unit
 from nongthonso.units.services import earlier_versions
 
@@ -317,61 +318,53 @@ def _pilots(p: Progress, paths: list[str]) -> None:
 
 # --- training coverage ----------------------------------------------------------------------------------------------
 
-def _training(p: Progress, paths: list[str]) -> None:
+def _training(p: Progress, province: Unit) -> None:
+    """The people trained and the headcounts of the target's groups over the province, as the training app's
+    coverage counts them (``training.reports.coverage``: a person once across courses, the headcounts of the year,
+    the period of the group's training target), added up over the groups; a row per unit of that report."""
     t = p.target
     groups = TargetGroup.objects.all()
     if t.trainee_groups:
         groups = groups.filter(code__in=t.trainee_groups)
     if t.trainee_flag:
         groups = groups.filter(**{t.trainee_flag: True})
-    groups = list(groups)
+    codes = set(groups.values_list("code", flat=True))
     who = t.get_trainee_flag_display() if t.trainee_flag else ", ".join(t.trainee_groups)
-    if not groups:
+    p.basis = (f"Người thuộc các nhóm đối tượng «{who}» đã dự ít nhất một buổi tập huấn, mỗi người tính một lần, trên "
+               f"số cán bộ các nhóm đó các đơn vị đã nhập cho năm {p.year} (như báo cáo mức độ bao phủ tập huấn).")
+    if not codes:
         p.status = NOT_COMPUTABLE
-        p.basis = f"Cán bộ thuộc nhóm đối tượng «{who}» đã dự tập huấn, trên số cán bộ của các nhóm đó."
         flag = f" có đánh dấu «{t.get_trainee_flag_display()}»" if t.trainee_flag else ""
         p.note = (f"Danh mục nhóm đối tượng tập huấn chưa có nhóm nào{flag} (mã: "
                   f"{', '.join(t.trainee_groups) or 'bất kỳ'}). Thêm hoặc đánh dấu nhóm đối tượng trong danh mục tập "
                   "huấn để tính được mục tiêu.")
         return
-    start = t.programme.applies_from
-    heads: dict[tuple[int, int], int] = {}
-    for unit_id, group_id, count in (Headcount.objects.filter(under(paths, "unit__path"), target_group__in=groups,
-                                                              year__lte=p.year)
-                                     .order_by("year").values_list("unit_id", "target_group_id", "count")):
-        heads[(unit_id, group_id)] = count  # the latest year wins
-    trained: dict[tuple[int, int], set] = defaultdict(set)
-    attended = (Attendance.objects.filter(under(paths, "participant__unit__path"),
-                                          participant__target_group__in=groups,
-                                          session__course__starts_on__gte=start,
-                                          session__course__starts_on__lte=p.as_of)
-                .values_list("participant__unit_id", "participant__target_group_id", "participant_id",
-                             "participant__full_name", "participant__erased_at").distinct())
-    for unit_id, group_id, pk, name, erased in attended:
-        trained[(unit_id, group_id)].add(("#", pk) if erased or not name.strip() else fold(" ".join(name.split())))
-    per_unit: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for key, head in heads.items():
-        per_unit[key[0]][0] += min(len(trained.get(key, ())), head)
-        per_unit[key[0]][1] += head
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=per_unit).select_related("parent")}
-    for unit_id, (done, head) in sorted(per_unit.items(), key=lambda kv: units[kv[0]].sort_key):
-        status = MET if head and _meets(Fraction(100 * done, head), t) else NOT_MET
-        p.rows.append(UnitRow(units[unit_id], status, _pct(done, head), "người đã dự tập huấn / số cán bộ"))
-    without_head = {key[0] for key in trained if key not in heads}
-    p.numerator = sum(done for done, _ in per_unit.values())
-    p.denominator = sum(head for _, head in per_unit.values())
-    p.units_total = p.units_with_data = len(per_unit)
+    found = training_coverage(province.code, p.year)
+    totals = [row for row in found.totals if row.group_code in codes]
+    p.numerator = sum(row.trained for row in totals)
+    p.denominator = sum(row.headcount for row in totals)
     p.value = _share(p.numerator, p.denominator)
     p.status = _judged(p.value, t)
-    p.basis = (f"Người thuộc nhóm «{who}» đã dự ít nhất một buổi tập huấn (khoá từ {format_date(start)} đến "
-               f"{format_date(p.as_of)}), mỗi người tính một lần trong đơn vị của mình, trên số cán bộ các nhóm đó "
-               "đơn vị đã nhập.")
-    if not heads:
-        p.note = (f"Chưa nhập số cán bộ thuộc nhóm «{who}» (mẫu số) của năm {p.year} hoặc trước: nhập số cán bộ theo "
-                  "nhóm đối tượng cho từng đơn vị.")
-    elif without_head:
-        p.note = (f"{format_number(len(without_head))} đơn vị có người dự tập huấn nhưng chưa nhập số cán bộ: chưa "
-                  "tính vào tỷ lệ.")
+    per_unit: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in found.rows:
+        if row.group_code in codes:
+            per_unit[row.unit_code][0] += row.trained
+            per_unit[row.unit_code][1] += row.headcount
+    units = {u.code: u for u in Unit.objects.filter(code__in=per_unit).valid_on(p.as_of).select_related("parent")}
+    for code, (done, head) in per_unit.items():
+        if code in units:
+            status = MET if head and _meets(Fraction(100 * done, head), t) else NOT_MET
+            p.rows.append(UnitRow(units[code], status, _pct(done, head), "người đã dự tập huấn / số cán bộ",
+                                  numerator=done, denominator=head))
+    p.units_total = p.units_with_data = len(p.rows)
+    labels = set(groups.values_list("label", flat=True))
+    missing = sum(n for label, n in found.unassigned.items() if label in labels)  # trained, no headcount of theirs
+    if not totals:
+        p.note = (f"Chưa nhập số cán bộ thuộc các nhóm «{who}» (mẫu số) của năm {p.year}: nhập số cán bộ theo nhóm "
+                  "đối tượng (loại dữ liệu «Số cán bộ cần tập huấn») để tính được mục tiêu.")
+    elif missing:
+        p.note = (f"{format_number(missing)} người đã dự tập huấn nhưng đơn vị của họ chưa nhập số cán bộ: chưa tính "
+                  "vào tỷ lệ.")
 
 
 # --- putting it together --------------------------------------------------------------------------------------------
@@ -392,7 +385,7 @@ def target_progress(target: Target, province: Unit, year: int, *, today: dt.date
     elif target.kind == Kind.PILOTS:
         _pilots(p, province_paths(province))
     else:
-        _training(p, province_paths(province))
+        _training(p, province)
     return p
 
 
