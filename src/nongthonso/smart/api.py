@@ -21,7 +21,7 @@ from .progress import default_year, progress
 router = Router(tags=["Nông thôn mới thông minh"])
 
 
-class TargetOut(Schema):
+class SmartTargetOut(Schema):
     code: str
     programme: str
     pillar: Literal["government", "economy", "society", "pilots"]
@@ -49,7 +49,7 @@ class TargetOut(Schema):
     note: str
 
 
-class ProgrammeOut(Schema):
+class SmartProgrammeOut(Schema):
     code: str
     short_name: str
     name: str
@@ -57,22 +57,22 @@ class ProgrammeOut(Schema):
     province: str = Field(description="mã tỉnh ban hành; rỗng: chương trình quốc gia")
     verified: bool = Field(description="false: chỉ tiêu lấy từ bản tóm tắt, chưa đối chiếu nguyên văn")
     source: str
-    targets: list[TargetOut]
+    targets: list[SmartTargetOut]
 
 
-class ProvinceOut(Schema):
+class SmartProvinceOut(Schema):
     code: str
     name: str
 
 
-class TargetsOut(Schema):
-    province: ProvinceOut
+class SmartTargetsOut(Schema):
+    province: SmartProvinceOut
     year: int
     as_of: dt.date = Field(description="ngày số liệu được tính: 31/12 của năm, hoặc hôm nay nếu là năm nay")
-    programmes: list[ProgrammeOut]
+    programmes: list[SmartProgrammeOut]
 
 
-@router.get("/smart/targets", response=responses(TargetsOut),
+@router.get("/smart/targets", response=responses(SmartTargetsOut),
             summary="Tiến độ các mục tiêu chuyển đổi số, hướng tới nông thôn mới thông minh")
 def list_smart_targets(
     request,
