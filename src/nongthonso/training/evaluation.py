@@ -27,6 +27,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from nongthonso.audit.services import record
+from nongthonso.core.text import vi_sort_key
 
 from .checkin import PUBLIC_ACTOR, candidates, require_organiser
 from .models import Answer, Attendance, Course, EvaluationObject, EvaluationResponse, Participant, Question
@@ -309,9 +310,11 @@ def results(course: Course) -> Results:
         if question_id in by_question and score in SCALE:
             by_question[question_id].counts[score] = n
     for question_id, text in (Answer.objects.filter(response__course=course, score__isnull=True).exclude(text="")
-                              .order_by("question_id", "text").values_list("question_id", "text")):
+                              .order_by("question_id").values_list("question_id", "text")):
         if question_id in by_question:
             by_question[question_id].texts.append(text)
+    for row in by_question.values():
+        row.texts.sort(key=vi_sort_key)
     objects = []
     for aspect, label in EvaluationObject.choices:
         rows = [r for r in by_question.values() if r.question.aspect == aspect]

@@ -7,10 +7,11 @@ improvement is the mean of (after − before) over the participants who took bot
 over everyone who took each.
 
 **The file** (``nongthonso import training_test_scores FILE``, the import page, or the course's test page): one row per
-participant, columns ``full_name`` and, to find them, ``email`` or ``phone`` (as at check-in: an exact e-mail, phone
-digits, or the full name — with ``unit_code`` when two people share it), ``pre_score`` and/or ``post_score``,
-optionally ``max_score`` (10 if absent) and ``course_code`` (required outside a course's page). All rows or
-nothing; each error names the row, the column, the value and the fix. One audit entry per changed score.
+participant (a row without a score is skipped), columns ``full_name`` and, to find them, ``email`` or ``phone`` (as
+at check-in: an exact e-mail, phone digits, or the full name — with ``unit_code`` when two people share it),
+``pre_score`` and/or ``post_score``, optionally ``max_score`` (10 if absent) and ``course_code`` (required outside a
+course's page). All rows or nothing; each error names the row, the column, the value and the fix. One audit entry
+per changed score. The course's page offers its participants in these columns to fill in (an export imports back).
 """
 
 from __future__ import annotations
@@ -249,9 +250,7 @@ def import_scores(path: str | Path, dry_run: bool = False, *, user=None, name: s
                 except ScoreInvalid as bad:
                     row_errors.append(RowError(n, column, raw.get(column, ""), str(bad)))
             if not row_errors and all(v is None for v in scores.values()):
-                row_errors.append(RowError(n, "pre_score", "", (
-                    "dòng không có điểm nào. Ghi điểm đầu khoá (pre_score), cuối khoá (post_score) hoặc cả hai; bỏ "
-                    "dòng nếu học viên không làm bài.")))
+                continue  # nobody's score on this row (a participant who took no test): nothing to do
         person = None
         if target is not None:
             person, column, message = people.find(target, raw)
@@ -276,6 +275,10 @@ def import_scores(path: str | Path, dry_run: bool = False, *, user=None, name: s
         progress("check", rows, table.size, table.size)
     if not errors and not rows:
         raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
+    if not errors and not wanted:
+        raise ImportFailed([RowError(0, "", "", (
+            f"Tệp «{table.name}» không có điểm nào. Ghi điểm đầu khoá (pre_score), cuối khoá (post_score) hoặc cả hai "
+            "vào dòng của từng học viên; để trống dòng của người không làm bài."))])
     if errors:
         raise errors.fail()
     plan = _plan(wanted)
