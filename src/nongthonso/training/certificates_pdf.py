@@ -119,8 +119,13 @@ def build_certificates_pdf(certificates: Sequence[Certificate], verify_url: Call
         pdf.cell(90, 5.5, _nfc(f"Số: {certificate.number}"), new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_font("report", "", 9.5)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(95, 4.5, _nfc(f"Quét mã QR hoặc mở {url} để xác minh giấy chứng nhận."),
-                       new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(100, 4.5, _nfc("Xác minh giấy chứng nhận: quét mã QR hoặc mở địa chỉ"), new_x=XPos.LEFT,
+                 new_y=YPos.NEXT)
+        size = 9.5  # the address on one line, smaller when it is long
+        while size > 6 and pdf.get_string_width(url) > 100:
+            size -= 0.5
+            pdf.set_font("report", "", size)
+        pdf.cell(100, 4.5, url, new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
         x, w = MARGIN + half, half
         pdf.set_xy(x, qr_top - 6)
