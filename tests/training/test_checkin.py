@@ -5,11 +5,12 @@ import re
 import pytest
 import segno
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from nongthonso.audit.models import AuditEntry
-from nongthonso.training import checkin
+from nongthonso.training import checkin, checkin_cache
 from nongthonso.training.models import Attendance, AttendanceMethod, AttendanceMode, Participant, RegisteredVia
 
 from .public_world import world  # noqa: F401 - the fixture
@@ -167,15 +168,46 @@ def test_the_form_needs_its_csrf_token(opened):
     assert tap(client, opened.session, contact="0977654321", csrfmiddlewaretoken=token).status_code == 200
 
 
-def test_the_public_page_is_cheap(opened, django_assert_max_num_queries):
+def test_the_public_page_is_cheap(opened, django_assert_max_num_queries, django_assert_num_queries):
     client = Client()
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):  # the first visit reads the session, its course and point, the units
         assert client.get(page(opened.session)).status_code == 200
-    with django_assert_max_num_queries(8):  # the session, the person, their row, the main point, two inserts (and
-        # the savepoint around them the test's transaction adds)
+    with django_assert_num_queries(0):  # the next phones are served from the cache
+        assert Client().get(page(opened.session)).status_code == 200
+    with django_assert_max_num_queries(6):  # the course's phone numbers and e-mails (once), the person, two inserts
+        # (and the savepoint around them the test's transaction adds)
         assert tap(client, opened.session, contact="0977654321").status_code == 200
-    with django_assert_max_num_queries(3):
-        assert tap(client, opened.session, contact="0977654321").status_code == 200
+    with django_assert_max_num_queries(5):  # the next person: no list to build
+        assert tap(client, opened.session, contact="binh.tran@example.vn").status_code == 200
+    with django_assert_max_num_queries(6):  # checked in already: the insert refused, the row's time read
+        assert "Bạn đã điểm danh rồi" in tap(client, opened.session, contact="0977654321").content.decode()
+
+
+def test_the_kept_page_follows_the_organiser_s_changes(opened):
+    client = Client()
+    assert "Chưa đăng ký khoá này?" not in client.get(page(opened.session)).content.decode()
+    checkin.set_switch(opened.organiser, opened.course, "registration_open", True)
+    assert "Chưa đăng ký khoá này?" in client.get(page(opened.session)).content.decode()
+    opened.session.title = "Buổi khai mạc"
+    opened.session.save()
+    assert "Buổi khai mạc" in client.get(page(opened.session)).content.decode()
+    newcomer = Participant.objects.create(course=opened.course, full_name="Người Mới", unit=opened.district,
+                                          registered_via=RegisteredVia.SELF)
+    assert f'value="{newcomer.unit_id}"' in client.get(page(opened.session)).content.decode()
+    checkin.set_switch(opened.organiser, opened.session, "checkin_open", False)
+    assert client.get(page(opened.session)).status_code == 403
+
+
+def test_each_phone_gets_its_own_csrf_token_in_the_kept_page(opened):
+    tokens = set()
+    for _ in range(2):
+        phone = Client(enforce_csrf_checks=True)
+        body = phone.get(page(opened.session)).content.decode()
+        assert "placeholder" not in body.split('name="csrfmiddlewaretoken"')[1][:80]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        tokens.add(phone.cookies["csrftoken"].value)
+        assert tap(phone, opened.session, contact="0977654321", csrfmiddlewaretoken=token).status_code == 200
+    assert len(tokens) == 2
 
 
 def test_registration_is_offered_only_when_open(opened):
@@ -192,8 +224,8 @@ def test_check_in_refuses_someone_of_another_course(opened):
     other = Course.objects.create(code="khac", title="Khoá khác", organiser=opened.province, starts_on=opened.course
                                   .starts_on, ends_on=opened.course.ends_on, mode="online")
     stranger = Participant.objects.create(course=other, full_name="Người Lạ", registered_via=RegisteredVia.ORGANISER)
-    with pytest.raises(Exception, match="không phải học viên"):
-        checkin.check_in(opened.session, stranger)
+    with pytest.raises(PermissionDenied, match="không phải học viên"):
+        checkin.check_in(checkin_cache.page_for(opened.session.checkin_code), stranger)
 
 
 # --- the poster ---------------------------------------------------------------------------------------------------

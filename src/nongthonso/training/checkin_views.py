@@ -1,10 +1,11 @@
 """The check-in pages: the public page a participant's phone opens from the QR code (``training_checkin``,
 ``/diem-danh/<code>/``) and the organiser's poster of a session (``training_checkin_poster``).
 
-The public page is the one a room of phones hits at once (bench/training/bench_checkin.py): a GET is one query (the
-session and its course) plus one for the units of the «họ tên + đơn vị» list; a POST identifies the person (one
-query) and records them (two or three). Its template (``checkin_base.html``) needs no context processor's work: no
-menu, no user.
+The public page is the one a room of phones hits at once (bench/training/bench_checkin.py). What it shows of the
+session, its course and the units of its participants is kept in the cache (``checkin_cache``): a GET is a few cache
+reads and the visitor's CSRF token put into the kept form; a POST identifies the person with one query and records
+them (two inserts in one transaction; the attendance table's unique constraint says when they had checked in
+already). Its template (``checkin_base.html``) needs no context processor's work: no menu, no user.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import checkin, scope
+from . import checkin, checkin_cache, scope
 from .checkin import MISSES, Identity, NotIdentified
 from .models import Session
 
@@ -27,40 +31,44 @@ from .models import Session
 SWITCH_ACTIONS = {"open": True, "close": False, "renew": None}
 
 
+# Stands for the CSRF token in a cached page (letters and hyphens: HTML escaping leaves it as it is).
+CSRF_PLACEHOLDER = "nongthonso-csrf-token-placeholder"
+
+
 @require_http_methods(["GET", "POST"])
 def checkin_page(request, code: str):
-    session = checkin.session_by_code(code)
-    if session is None:
+    page = checkin_cache.page_for(code)
+    if page is None:
         return render(request, "training/checkin_closed.html", {"unknown": True}, status=404)
-    course = session.course
-    if not session.checkin_open:
-        return render(request, "training/checkin_closed.html", {"session": session, "course": course}, status=403)
-    context = {"session": session, "course": course, "identity": Identity(), "errors": {}}
-    if request.method == "POST":
-        if MISSES.blocked(request, code):
-            context["errors"] = {"contact": MISSES.message()}
-            return _form(request, context, status=429)
-        identity = context["identity"] = Identity.from_data(request.POST)
-        try:
-            participant = checkin.identify(course, identity)
-        except NotIdentified as missed:
-            MISSES.count(request, code)
-            context["errors"] = {missed.field: missed.message}
-            return _form(request, context, status=400)
-        try:
-            done = checkin.check_in(session, participant)
-        except PermissionDenied as refused:  # closed between the page and the tap
-            context["errors"] = {"contact": str(refused)}
-            return _form(request, context, status=403)
-        return render(request, "training/checkin.html", {
-            "session": session, "course": course, "done": done, "who": checkin.masked_name(participant.full_name),
-            "unit": participant.unit})
-    return _form(request, context)
+    if not page.checkin_open:
+        return render(request, "training/checkin_closed.html", {"page": page}, status=403)
+    if request.method == "GET":
+        html = checkin_cache.rendered(page, get_language(), lambda: render_to_string(
+            "training/checkin.html", _form_context(page, Identity(), {}, csrf_token=CSRF_PLACEHOLDER)))
+        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    identity = Identity.from_data(request.POST)
+    if MISSES.blocked(request, code):
+        return _form(request, page, identity, {"contact": MISSES.message()}, status=429)
+    try:
+        participant = checkin.identify(page.course_id, identity)
+    except NotIdentified as missed:
+        MISSES.count(request, code)
+        return _form(request, page, identity, {missed.field: missed.message}, status=400)
+    try:
+        done = checkin.check_in(page, participant)
+    except PermissionDenied as refused:  # closed between the page and the tap
+        return _form(request, page, identity, {"contact": str(refused)}, status=403)
+    return render(request, "training/checkin.html", {
+        "page": page, "done": done, "who": checkin.masked_name(participant.full_name), "unit": participant.unit})
 
 
-def _form(request, context: dict, status: int = 200):
-    context["units"] = checkin.participant_units(context["course"])
-    return render(request, "training/checkin.html", context, status=status)
+def _form_context(page, identity: Identity, errors: dict, **extra) -> dict:
+    return {"page": page, "identity": identity, "errors": errors,
+            "units": checkin_cache.unit_options(page.course_id, identity.unit_id), **extra}
+
+
+def _form(request, page, identity: Identity, errors: dict, status: int):
+    return render(request, "training/checkin.html", _form_context(page, identity, errors), status=status)
 
 
 # --- the organiser's poster ---------------------------------------------------------------------------------------
@@ -98,5 +106,5 @@ def poster(request, code: str, session: int):
         "course": course, "session": found, "url": url,
         "qr": checkin.qr_svg(url, _("Mã QR điểm danh: %(url)s") % {"url": url}),
         "checked_in": found.attendance.filter(method="qr").count(),
-        "registered": checkin.candidates(course).count(),
+        "registered": checkin_cache.candidates(course.pk).count(),
     })

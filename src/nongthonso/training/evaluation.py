@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from nongthonso.audit.services import record
 from nongthonso.core.text import vi_sort_key
 
-from .checkin import PUBLIC_ACTOR, candidates, require_organiser
+from .checkin import PUBLIC_ACTOR, require_organiser
+from .checkin_cache import candidates
 from .models import Answer, Attendance, Course, EvaluationObject, EvaluationResponse, Participant, Question
 
 MAX_TEXT_ANSWER = 2000
@@ -193,7 +194,7 @@ def participant_for(course: Course, token: str) -> Participant | None:
         pk = _signer(course).unsign(token[:100])
     except signing.BadSignature:
         return None
-    return candidates(course).filter(pk=int(pk)).first() if pk.isdigit() else None
+    return candidates(course.pk).filter(pk=int(pk)).first() if pk.isdigit() else None
 
 
 def has_answered(course: Course, participant: Participant) -> bool:
@@ -322,4 +323,4 @@ def results(course: Course) -> Results:
             objects.append(ObjectResult(aspect, label, rows))
     attended = (Attendance.objects.filter(session__course=course).values("participant_id").distinct().count())
     return Results(responses=EvaluationResponse.objects.filter(course=course).count(),
-                   registered=candidates(course).count(), attended=attended, objects=objects)
+                   registered=candidates(course.pk).count(), attended=attended, objects=objects)

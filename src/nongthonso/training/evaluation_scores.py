@@ -42,7 +42,8 @@ from nongthonso.core.vocabulary import NumberInvalid, parse_number
 
 from . import scope
 from .apps import ORGANISE
-from .checkin import candidates, folded_name, phone_digits, require_organiser
+from .checkin import folded_name, phone_digits, require_organiser
+from .checkin_cache import candidates
 from .models import Course, Participant, TestKind, TestScore
 
 REQUIRED = ("full_name",)
@@ -169,7 +170,7 @@ class _People:
 
     def of(self, course: Course) -> list[Participant]:
         if course.pk not in self.by_course:
-            self.by_course[course.pk] = list(candidates(course).select_related("unit"))
+            self.by_course[course.pk] = list(candidates(course.pk).select_related("unit"))
         return self.by_course[course.pk]
 
     def find(self, course: Course, raw: dict[str, str]) -> tuple[Participant | None, str, str]:

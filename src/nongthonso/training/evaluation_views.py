@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nongthonso.core.imports import ImportFailed
 from nongthonso.dataio.exports import Table, to_bytes
 
-from . import checkin, evaluation, evaluation_scores, scope
+from . import checkin, checkin_cache, evaluation, evaluation_scores, scope
 from .checkin import MISSES, Identity, NotIdentified
 from .checkin_views import SWITCH_ACTIONS, switch
 from .evaluation import AlreadyAnswered, QuestionRejected
@@ -61,14 +61,14 @@ def identify_page(request, code: str):
             context["errors"], status = {"contact": MISSES.message()}, 429
         else:
             try:
-                person = checkin.identify(course, identity)
+                person = checkin.identify(course.pk, identity)
             except NotIdentified as missed:
                 MISSES.count(request, code)
                 context["errors"], status = {missed.field: missed.message}, 400
             else:
                 return HttpResponseRedirect(reverse("training_evaluation_form",
                                                     args=[code, evaluation.token_for(person)]))
-    context["units"] = checkin.participant_units(course)
+    context["units"] = checkin_cache.unit_options(course.pk, context["identity"].unit_id)
     return render(request, "training/evaluation_identify.html", context, status=status)
 
 
@@ -188,7 +188,7 @@ def links_csv(request, code: str):
     """Each participant's own form link (to send by e-mail or text message): personal data, for the organiser."""
     course = _organised(request, code)
     base = request.build_absolute_uri("/")[:-1]
-    people = checkin.candidates(course).select_related("unit", "bridge_point")
+    people = checkin_cache.candidates(course.pk).select_related("unit", "bridge_point")
     table = Table(title="Phiếu đánh giá", header=["full_name", "unit", "bridge_point", "phone", "email", "link"],
                   rows=([p.full_name, p.unit.name if p.unit else "", p.bridge_point.name if p.bridge_point else "",
                          p.phone, p.email,
@@ -254,7 +254,7 @@ def _import_file(request, course) -> tuple[str | None, list[str]]:
 @require_http_methods(["GET", "POST"])
 def test_scores(request, code: str):
     course = _organised(request, code)
-    people = list(checkin.candidates(course).select_related("unit").order_by("full_name", "pk"))
+    people = list(checkin_cache.candidates(course.pk).select_related("unit").order_by("full_name", "pk"))
     errors: dict[str, str] = {}
     import_errors: list[str] = []
     if request.method == "POST":
@@ -305,7 +305,7 @@ def test_scores_file(request, code: str, fmt: str):
         return None if score is None else float(score.score)
 
     rows = []
-    for p in checkin.candidates(course).select_related("unit").order_by("full_name", "pk"):
+    for p in checkin_cache.candidates(course.pk).select_related("unit").order_by("full_name", "pk"):
         mine = scores.get(p.pk, {})
         maximum = next((s.max_score for s in mine.values()), evaluation_scores.DEFAULT_MAX)
         rows.append([course.code, p.full_name, p.email, p.phone, p.unit.code if p.unit else "",

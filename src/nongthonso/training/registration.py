@@ -25,7 +25,8 @@ from nongthonso.audit.services import record
 from nongthonso.units.models import Unit
 from nongthonso.units.services import COMMUNE_LEVEL, DISTRICT_LEVEL, PROVINCE_LEVEL
 
-from .checkin import PUBLIC_ACTOR, Throttle, candidates, phone_digits, with_phone
+from .checkin import PUBLIC_ACTOR, Throttle, phone_digits, with_phone
+from .checkin_cache import candidates
 from .models import BridgePoint, Course, Participant, RegisteredVia, TargetGroup
 
 # bumped whenever the notice's wording changes (registration_notice.html): the audit entry says which one was agreed
@@ -153,8 +154,8 @@ def register(course: Course, data: dict) -> Participant:
     if not course.registration_open:
         raise PermissionDenied(_("Khoá này đã đóng đăng ký."))
     errors = {}
-    people = candidates(course)
-    if data.get("phone") and with_phone(people, data["phone"]).exists():
+    people = candidates(course.pk)
+    if data.get("phone") and with_phone(people, data["phone"], limit=1):
         errors["phone"] = _("Số điện thoại %(value)s đã được dùng để đăng ký khoá này. Nếu đó là bạn, bạn đã có tên "
                             "trong danh sách, không cần đăng ký lại; nếu không, kiểm tra lại số hoặc để trống và báo "
                             "ban tổ chức.") % {"value": data["phone"]}
