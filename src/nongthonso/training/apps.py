@@ -16,7 +16,7 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
-        from . import certificates_views, checkin_views, evaluation_scores, evaluation_views, registration_views
+        from . import certificates_views, checkin_views, evaluation_views, registration_views
 
         registry.register(
             self,
@@ -30,9 +30,6 @@ class TrainingConfig(AppConfig):
             registry.PublicPage("training_certificate_verify", "xac-minh-chung-nhan/<slug:code>/",
                                 certificates_views.verify_page),
             registry.Pages("training_public_admin", "nongthonso.training.urls_public_admin"),
-            registry.ImportKind("training_test_scores", _("Điểm kiểm tra đầu và cuối khoá tập huấn"),
-                                evaluation_scores.import_scores, order=620, may_use=evaluation_scores.may_import,
-                                who=_("Ban tổ chức khoá tập huấn"), columns=evaluation_scores.COLUMNS_TEXT),
         )
         registry.register(
             self,

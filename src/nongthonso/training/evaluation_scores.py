@@ -6,12 +6,13 @@ file, and reads the results — mean before, mean after, the improvement, the di
 improvement is the mean of (after − before) over the participants who took both tests; the means before and after are
 over everyone who took each.
 
-**The file** (``nongthonso import training_test_scores FILE``, the import page, or the course's test page): one row per
-participant (a row without a score is skipped), columns ``full_name`` and, to find them, ``email`` or ``phone`` (as
-at check-in: an exact e-mail, phone digits, or the full name — with ``unit_code`` when two people share it),
-``pre_score`` and/or ``post_score``, optionally ``max_score`` (10 if absent) and ``course_code`` (required outside a
-course's page). All rows or nothing; each error names the row, the column, the value and the fix. One audit entry
-per changed score. The course's page offers its participants in these columns to fill in (an export imports back).
+**The file** (sent from the course's test page; :func:`import_scores` takes the arguments of a registry
+``ImportKind``'s ``run``, so it can join ``nongthonso import`` as it is): one row per participant (a row without a
+score is skipped), columns ``full_name`` and, to find them, ``email`` or ``phone`` (as at check-in: an exact e-mail,
+phone digits, or the full name — with ``unit_code`` when two people share it), ``pre_score`` and/or ``post_score``,
+optionally ``max_score`` (10 if absent) and ``course_code`` (required outside a course's page). All rows or nothing;
+each error names the row, the column, the value and the fix. One audit entry per changed score. The course's page
+offers its participants in these columns to fill in (an export imports back).
 """
 
 from __future__ import annotations
