@@ -22,7 +22,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from nongthonso.accounts.services import grant
-from nongthonso.training.models import BridgePoint, Course, Participant, Session
+from nongthonso.training.models import BridgePoint, Course, Participant, Session, TargetGroup
 from nongthonso.units.models import Unit
 
 day = dt.date(2023, 10, 11)
@@ -35,6 +35,8 @@ start = timezone.make_aware(dt.datetime(2023, 10, 11, 8))
 session = Session.objects.create(course=course, kind="theory", title="Khai mạc và chuyên đề 1", starts_at=start,
                                  ends_at=start + dt.timedelta(hours=3), venue="Hội trường A")
 BridgePoint.objects.create(course=course, name="Hội trường tỉnh", is_main=True, host_unit=province)
+group, _ = TargetGroup.objects.get_or_create(code="truong-xom", defaults={{"label": "Trưởng xóm", "level": "xom"}})
+course.target_groups.add(group)
 Participant.objects.create(course=course, full_name="Nguyễn Thị Mai", position="Chủ tịch UBND xã", unit=commune,
                            phone="0904 111 222", registered_via="organiser")
 user = get_user_model().objects.create_user("{user}", password="{password}")
@@ -107,3 +109,56 @@ def test_a_participant_checks_in_by_the_poster_s_qr_code_on_a_phone(course_sessi
     organiser.set_viewport_size(PHONE)
     assert fits(organiser)
     screenshot(organiser, "checkin-poster-phone")
+
+
+def test_the_other_public_pages_work_on_a_phone(course_session, app_server, watched, login, fits, screenshot):
+    """Self-registration (with the Decree 13/2023 notice), the evaluation form and the certificate check, at 390 px."""
+    organiser, organiser_problems = watched(DESKTOP)
+    login(organiser, app_server, ORGANISER, PASSWORD)
+    organiser.goto(f"{app_server}/tap-huan/qr-trinh-duyet/dang-ky/")
+    organiser.click("button[value=open]")
+    organiser.wait_for_selector('[data-open="1"]')
+    register_url = organiser.locator("[data-qr-link]").inner_text().strip()
+    organiser.goto(f"{app_server}/tap-huan/qr-trinh-duyet/danh-gia/")
+    organiser.click("button[value=defaults]")
+    organiser.wait_for_selector("[data-object=programme] form.question-edit")
+    organiser.click("button[value=open]")
+    organiser.wait_for_selector('[data-open="1"]')
+    evaluation_url = organiser.locator("[data-qr-link]").inner_text().strip()
+    assert fits(organiser)
+    screenshot(organiser, "evaluation-questions-desktop")
+
+    phone, problems = watched(PHONE)
+    phone.goto(register_url)
+    phone.wait_for_selector("[data-notice]")
+    assert fits(phone)
+    phone.fill("#full_name", "Hoàng Văn Em")
+    phone.fill("#position", "Trưởng xóm")
+    phone.select_option("#unit", index=3)
+    phone.select_option("#target_group", index=1)
+    phone.select_option("#bridge_point", index=1)
+    phone.fill("#phone", "0905 333 444")
+    phone.click("button:has-text('Đăng ký')")
+    phone.wait_for_selector("#err-consent")  # consent is required: the form comes back saying so
+    assert phone.locator("#full_name").input_value() == "Hoàng Văn Em"
+    screenshot(phone, "register-consent-phone")
+    phone.check("#consent")
+    phone.click("button:has-text('Đăng ký')")
+    phone.wait_for_selector("[data-registered]")
+    assert "H. V. Em" in phone.locator("main").inner_text()
+    screenshot(phone, "register-done-phone")
+
+    phone.goto(evaluation_url)
+    phone.fill("#contact", "0905333444")
+    phone.click("button:has-text('Mở phiếu đánh giá')")
+    phone.wait_for_selector("[data-evaluation-form]")
+    assert fits(phone)
+    phone.locator(".scale label").first.click()
+    screenshot(phone, "evaluation-form-phone")
+    phone.click("button:has-text('Gửi phiếu')")
+    phone.wait_for_selector('[data-evaluation-sent="new"]')
+
+    phone.goto(f"{app_server}/xac-minh-chung-nhan/khong-co-ma-nay/")
+    phone.wait_for_selector('[data-certificate-state="unknown"]')
+    assert fits(phone)
+    assert problems == [] and organiser_problems == []

@@ -172,3 +172,13 @@ def test_the_organiser_page_opens_registration_and_shows_its_qr_code(world):  # 
     client.post(page, {"action": "renew"})
     world.course.refresh_from_db()
     assert Client().get(old).status_code == 404 and Client().get(url(world)).status_code == 200
+
+
+def test_a_course_without_bridge_points_does_not_ask_for_one(opened):
+    from nongthonso.training.models import BridgePoint
+
+    Participant.objects.filter(course=opened.course).update(bridge_point=None)
+    BridgePoint.objects.filter(course=opened.course).delete()
+    assert 'name="bridge_point"' not in Client().get(url(opened)).content.decode()
+    assert Client().post(url(opened), form(opened, bridge_point=None)).status_code == 200
+    assert Participant.objects.get(registered_via=RegisteredVia.SELF).bridge_point is None

@@ -119,6 +119,8 @@ class RegistrationForm(forms.Form):
         self.fields["unit"].choices = [("", "")] + [(u.pk, u.name) for g in self.groups for u in g.units]
         self.fields["target_group"].queryset = target_groups(course)
         self.fields["bridge_point"].queryset = points(course)
+        for name in ("target_group", "bridge_point"):  # nothing to choose from (no catalogue, no point yet): optional
+            self.fields[name].required = self.fields[name].queryset.exists()
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
