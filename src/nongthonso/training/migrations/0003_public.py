@@ -19,7 +19,7 @@ def fill_codes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("training", "0001_initial"),
+        ("training", "0002_catalogue"),
     ]
 
     operations = [
