@@ -40,8 +40,8 @@ def world(db, make_user):
     province = Unit.objects.valid_on(START).get(code="19", unit_type__level__code="tinh")
     district = Unit.objects.valid_on(START).get(code="171", unit_type__level__code="huyen")
     communes = list(Unit.objects.valid_on(START).filter(parent=district).order_by("code")[:2])
-    group = TargetGroup.objects.create(code="lanh-dao-xa-cds", label="Lãnh đạo UBND xã phụ trách CĐS", level="xa")
-    other_group = TargetGroup.objects.create(code="truong-xom", label="Trưởng xóm", level="xom")
+    group = TargetGroup.objects.create(code="kiem-thu-lanh-dao-xa", label="Lãnh đạo xã (kiểm thử)", level="xa")
+    other_group = TargetGroup.objects.create(code="kiem-thu-truong-xom", label="Trưởng xóm (kiểm thử)", level="xom")
     course = Course.objects.create(
         code="cds-2023", title="Tập huấn chuyển đổi số trong xây dựng nông thôn mới", organiser=province,
         organiser_name="Văn phòng Điều phối NTM tỉnh", plan="Kế hoạch 154/KH-UBND ngày 15/10/2022",

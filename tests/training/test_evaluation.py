@@ -35,6 +35,20 @@ def fresh_cache():
     cache.clear()
 
 
+def scores(world):  # noqa: F811
+    """The test scores of the world's course (the demo has courses of its own)."""
+    return Score.objects.filter(participant__course=world.course)
+
+
+def audit(world, model: str):  # noqa: F811
+    """The audit entries of the world's course's rows of ``model`` (training.<model>)."""
+    from nongthonso.training import models
+
+    ids = {"question": models.Question.objects.filter(course=world.course),
+           "testscore": Score.objects.filter(participant__course=world.course)}[model].values_list("pk", flat=True)
+    return AuditEntry.objects.filter(model=f"training.{model}", object_id__in=[str(i) for i in ids])
+
+
 def organiser_client(world):  # noqa: F811
     client = Client()
     client.force_login(world.organiser)
@@ -64,8 +78,9 @@ def test_the_default_set_covers_the_six_objects_and_says_it_is_a_proposal(world)
     assert client.post(page, {"action": "defaults"}).status_code == 302
     expected = sum(len(q) for q in evaluation.DEFAULT_QUESTIONS.values())
     assert Question.objects.filter(course=world.course).count() == expected
-    assert set(Question.objects.values_list("aspect", flat=True)) == set(EvaluationObject.values)
-    assert AuditEntry.objects.filter(model="training.question", action="create").count() == expected
+    assert set(Question.objects.filter(course=world.course).values_list("aspect", flat=True)) == set(
+        EvaluationObject.values)
+    assert audit(world, "question").filter(action="create").count() == expected
     client.post(page, {"action": "defaults"})  # nothing twice
     client.post(page, {"action": "defaults", "aspect": "lecturers"})
     assert Question.objects.filter(course=world.course).count() == expected
@@ -75,7 +90,7 @@ def test_the_organiser_adds_edits_and_deletes_questions(world):  # noqa: F811
     client = organiser_client(world)
     page = reverse("training_evaluation_questions", args=[world.course.code])
     client.post(page, {"action": "add", "aspect": "facilities", "text": "  Wifi ổn định? ", "scale": "0"})
-    question = Question.objects.get()
+    question = Question.objects.get(course=world.course)
     assert (question.aspect, question.text, question.scale) == ("facilities", "Wifi ổn định?", False)
     client.post(page, {"action": "update", "question": question.pk, "aspect": "facilities",
                        "text": "Đường truyền ổn định", "scale": "1", "order": "3"})
@@ -84,8 +99,9 @@ def test_the_organiser_adds_edits_and_deletes_questions(world):  # noqa: F811
     response = client.post(page, {"action": "add", "aspect": "nothing", "text": ""})
     assert response.status_code == 400 and "sáu đối tượng" in response.content.decode()
     client.post(page, {"action": "delete", "question": question.pk})
-    assert not Question.objects.exists()
-    assert list(AuditEntry.objects.filter(model="training.question").values_list("action", flat=True)
+    assert not Question.objects.filter(course=world.course).exists()
+    assert list(AuditEntry.objects.filter(model="training.question", object_id=str(question.pk))
+                .values_list("action", flat=True)
                 .order_by("pk")) == ["create", "update", "delete"]
 
 
@@ -133,14 +149,15 @@ def test_a_participant_answers_once_through_their_own_link(with_questions):
     data = {f"q{scaled[0].pk}": "5", f"q{scaled[1].pk}": "3", f"q{worded.pk}": "Thêm phần thực hành"}
     response = Client().post(link, data)
     assert response.status_code == 200 and "Đã gửi phiếu đánh giá" in response.content.decode()
-    answer = EvaluationResponse.objects.get()
+    answer = EvaluationResponse.objects.get(course=with_questions.course)
     assert answer.participant == with_questions.people.an
-    assert sorted(Answer.objects.values_list("score", flat=True), key=str) == sorted([5, 3, None], key=str)
-    entry = AuditEntry.objects.get(model="training.evaluationresponse")
+    answers = Answer.objects.filter(response__course=with_questions.course)
+    assert sorted(answers.values_list("score", flat=True), key=str) == sorted([5, 3, None], key=str)
+    entry = AuditEntry.objects.get(model="training.evaluationresponse", object_id=str(answer.pk))
     assert entry.after == {"course": with_questions.course.pk, "answers": 3}
     again = Client().post(link, data)
     assert "Bạn đã gửi phiếu rồi" in again.content.decode()
-    assert EvaluationResponse.objects.count() == 1 and Answer.objects.count() == 3
+    assert EvaluationResponse.objects.filter(course=with_questions.course).count() == 1 and answers.count() == 3
 
 
 def test_a_forged_or_retired_link_opens_nothing(with_questions):
@@ -178,7 +195,7 @@ def test_bad_answers_are_refused_and_kept_on_the_form(with_questions):
     assert "Chọn một mức từ 1 đến 5" in body and "Ý kiến giữ lại" in body
     empty = Client().post(link, {})
     assert empty.status_code == 400 and "Phiếu chưa có câu trả lời nào" in empty.content.decode()
-    assert not EvaluationResponse.objects.exists()
+    assert not EvaluationResponse.objects.filter(course=with_questions.course).exists()
 
 
 # --- results ----------------------------------------------------------------------------------------------------------
@@ -228,9 +245,9 @@ def test_scores_typed_on_the_page_are_saved_and_audited(world):  # noqa: F811
     response = client.post(page, {"max_pre": "10", "max_post": "10", f"pre_{an.pk}": "5,5", f"post_{an.pk}": "8",
                                   f"pre_{binh.pk}": "", f"post_{binh.pk}": "9.25"})
     assert response.status_code == 302
-    assert {(s.participant_id, s.kind): str(s.score) for s in Score.objects.all()} == {
+    assert {(s.participant_id, s.kind): str(s.score) for s in scores(world)} == {
         (an.pk, "pre"): "5.50", (an.pk, "post"): "8.00", (binh.pk, "post"): "9.25"}
-    assert AuditEntry.objects.filter(model="training.testscore", action="create").count() == 3
+    assert audit(world, "testscore").filter(action="create").count() == 3
     client.post(page, {"max_pre": "10", "max_post": "10", f"pre_{an.pk}": "", f"post_{an.pk}": "8"})
     assert not Score.objects.filter(participant=an, kind=Kind.PRE).exists()
     bad = client.post(page, {"max_pre": "10", "max_post": "10", f"pre_{an.pk}": "11"})
@@ -264,10 +281,10 @@ def test_a_scores_file_is_imported_all_or_nothing(world, tmp_path):  # noqa: F81
                     f"cds-2023,Le Thi Chi,,,{world.communes[0].code},50,70,100\n"
                     "cds-2023,,binh.tran@example.vn,,,,9,\n", encoding="utf-8")
     result = evaluation_scores.import_scores(good, user=world.organiser, dry_run=True)
-    assert (result.created, result.updated) == (5, 0) and not Score.objects.exists()
+    assert (result.created, result.updated) == (5, 0) and not scores(world).exists()
     evaluation_scores.import_scores(good, user=world.organiser)
-    assert Score.objects.count() == 5
-    assert AuditEntry.objects.filter(model="training.testscore").count() == 5
+    assert scores(world).count() == 5
+    assert audit(world, "testscore").count() == 5
     again = evaluation_scores.import_scores(good, user=world.organiser)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
     bad = tmp_path / "sai.csv"
@@ -283,7 +300,7 @@ def test_a_scores_file_is_imported_all_or_nothing(world, tmp_path):  # noqa: F81
     assert "Dòng 3, cột «full_name»" in text and "khớp với nhiều học viên" in text
     assert "Dòng 4, cột «course_code» (giá trị «khong-co»)" in text
     assert "Dòng 5, cột «post_score» (giá trị «abc»)" in text
-    assert Score.objects.count() == 5  # nothing written
+    assert scores(world).count() == 5  # nothing written
     with pytest.raises(ImportFailed, match="Chỉ ban tổ chức"):
         evaluation_scores.import_scores(good, user=world.outsider.__class__.objects.create_user("nobody"))
     with pytest.raises(ImportFailed, match="không có khoá tập huấn mã này"):
