@@ -1,6 +1,6 @@
 """A small hand-made course for the tests of the course's public pages (check-in, self-registration, evaluation,
-certificates): the test modules take the ``world`` fixture from here (``from .public_world import world``) until the
-shared ``tests/training/conftest.py`` offers the same.
+certificates): the test modules take the ``world`` fixture from here (``from .public_world import world``), and the
+autouse ``fresh_cache``, until the shared ``tests/training/conftest.py`` offers the same.
 
 The course (Thái Nguyên's coordination office, 11–15/10/2023, hybrid) has five sessions, a main bridge point and a
 sub-point, and six participants chosen for the identification rules: An (phone written with spaces and e-mail),
@@ -14,6 +14,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 START = dt.date(2023, 10, 11)
@@ -21,6 +22,14 @@ START = dt.date(2023, 10, 11)
 
 def at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """An empty cache around each test: the check-in pages keep what they show there, the throttle counts there."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

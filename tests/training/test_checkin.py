@@ -4,7 +4,6 @@ import re
 
 import pytest
 import segno
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -13,14 +12,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.training import checkin, checkin_cache
 from nongthonso.training.models import Attendance, AttendanceMethod, AttendanceMode, Participant, RegisteredVia
 
-from .public_world import world  # noqa: F401 - the fixture
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # the throttle's counts
-    yield
-    cache.clear()
+from .public_world import fresh_cache, world  # noqa: F401 - the fixtures
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -25,14 +24,7 @@ from nongthonso.training.models import (
 from nongthonso.training.models import TestKind as Kind  # imported under other names: pytest would collect «Test*»
 from nongthonso.training.models import TestScore as Score
 
-from .public_world import world  # noqa: F401 - the fixture
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+from .public_world import fresh_cache, world  # noqa: F401 - the fixtures
 
 
 def scores(world):  # noqa: F811

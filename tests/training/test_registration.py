@@ -2,7 +2,6 @@
 and consent, one registration per phone number or e-mail address, audited without the personal data."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -10,14 +9,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.training import registration
 from nongthonso.training.models import Participant, RegisteredVia, TargetGroup
 
-from .public_world import world  # noqa: F401 - the fixture
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+from .public_world import fresh_cache, world  # noqa: F401 - the fixtures
 
 
 @pytest.fixture
