@@ -40,6 +40,14 @@ DAI_TU = "171"
 MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở"]  # the menu as base.html had it written out
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
 NOTIFICATIONS = "Thông báo"
+SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
+
+
+def with_smart(menu: list[str]) -> list[str]:
+    """``menu`` as an NTM role sees it: the smart-NTM entry after «Hồ sơ»."""
+    at = menu.index("Hồ sơ") + 1
+    return [*menu[:at], SMART, *menu[at:]]
+
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +143,10 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     office = user_with("van-phong", "province_office", province)
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
     # a viewer may import no kind of file: no import menu (issue 11)
-    # and the training app's own «Tập huấn» (order 700, after «Nhập dữ liệu») for every NTM role
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == [
-        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS]
-    offices = [*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]
+    # and the smart-NTM app's entry and the training app's own «Tập huấn» (after «Nhập dữ liệu») for every NTM role
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_smart([
+        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS])
+    offices = with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS])
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()
@@ -152,8 +160,8 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    assert ("units (đơn vị hành chính), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), courses "
-            "(khoá tập huấn).") in " ".join(parser.format_help().split())
+    assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), training_headcounts (số cán bộ cần tập "
+            "huấn theo nhóm đối tượng), courses (khoá tập huấn).") in " ".join(parser.format_help().split())
 
     out = io.StringIO()
     call_command("import", "courses", str(path), "--dry-run", stdout=out)
@@ -181,10 +189,11 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
                                                                   re.S).group(1))
 
     existing = ["values", "decisions", "registrations", "commune_groups", "units", "training_headcounts"]
+    smart = ["smart_targets", "smart_figures"]  # for the NTM roles (nongthonso.smart), after «units»
     # a viewer may import nothing (the page says so, with no form), and export everything public
     response = signed_in(viewer).get("/nhap-du-lieu/")
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
-    assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == existing
+    assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:]]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
@@ -220,10 +229,11 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
 
 def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, viewer):
     doc = Client().get("/api/openapi.json").json()
-    for path, method in (("/api/imports/{kind}", "post"), ("/api/exports/{kind}", "get")):
+    existing = ["values", "decisions", "registrations", "commune_groups", "units"]
+    for path, method, smart in (("/api/imports/{kind}", "post", ["smart_figures"]),
+                                ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
-        assert kind["schema"]["enum"] == ["values", "decisions", "registrations", "commune_groups", "units",
-                                          "training_headcounts", "courses"]
+        assert kind["schema"]["enum"] == [*existing, *smart, "training_headcounts", "courses"]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
     with path.open("rb") as f:

@@ -191,7 +191,7 @@ def test_another_province_office_confirms_only_for_its_own_province(client, make
 
 
 def test_a_provincial_set_is_reviewed_by_its_province_only(office, make_user, other_province):
-    provincial = CriteriaSet.objects.get(province_code="19")
+    provincial = CriteriaSet.objects.get(province_code="19", code="xa-ntm-hien-dai-19-2026")
     ids = [t.pk for t in Threshold.objects.filter(indicator__criteria_set=provincial)[:1]]
     assert provincial in confirmations.sets_for("19") and provincial not in confirmations.sets_for("T07")
     other = make_user("vpdp.khac", Role.PROVINCE_OFFICE, other_province)

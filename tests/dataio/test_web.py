@@ -113,8 +113,8 @@ def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, 
     assert response.status_code == 403 and html.count("không được nhập") == 1
     assert (f"Vai trò của bạn (cán bộ phụ trách NTM {officer.memberships.get().unit.name[:1].lower()}"
             f"{officer.memberships.get().unit.name[1:]}) không được nhập «Quyết định công nhận». Việc này do Văn "
-            "phòng Điều phối NTM tỉnh thực hiện. Bạn được nhập: «Giá trị chỉ tiêu» — của các đơn vị trong phạm vi vai "
-            "trò của mình.") in html
+            "phòng Điều phối NTM tỉnh thực hiện. Bạn được nhập: «Giá trị chỉ tiêu», «Số liệu chuyển đổi số» — của các "
+            "đơn vị trong phạm vi vai trò của mình.") in html
     html = upload(client, "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", kind="units").content.decode()
     assert "không được nhập «Đơn vị hành chính». Việc này do quản trị hệ thống thực hiện." in html
 
@@ -181,8 +181,9 @@ def test_the_import_and_export_pages_in_english(client, officer, commune_code, s
     assert "<title>Import data — Nông thôn số</title>" in html
     assert "<h1>Import data from a CSV or Excel file</h1>" in html
     assert "<label>Kind of data\n" in html
-    # (a commune officer imports values only: the one kind offered)
-    assert '<select name="kind"><option value="values" selected>Indicator values</option></select>' in html
+    # (a commune officer imports values, and the smart-NTM figures of its commune: the kinds offered)
+    assert ('<select name="kind"><option value="values" selected>Indicator values</option>'
+            '<option value="smart_figures">') in html
     assert "<label>CSV (UTF-8) or XLSX file, at most 200 MB\n" in html
     assert '<button type="submit">Check (dry run)</button>' in html
     assert "<h2>The columns of each kind of file</h2>" in html

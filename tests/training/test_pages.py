@@ -331,6 +331,16 @@ def test_the_host_reports_the_connection_per_session(client_for, host, course, s
     assert _entries("connection")[1].before == {"status": "failed", "note": "Mất điện"}
 
 
+def test_the_course_page_links_the_organisers_other_pages(client_for, organiser, host, course):
+    from django.urls import reverse
+
+    html = client_for(organiser).get(f"/tap-huan/{course.code}/").content.decode()
+    for name, marker in (("training_registration_poster", "registration"), ("training_certificates", "certificates"),
+                         ("training_evaluation_questions", "evaluation"), ("training_report", "course-report")):
+        assert f'href="{reverse(name, args=[course.code])}" data-link="{marker}"' in html
+    assert 'data-link="certificates"' not in client_for(host).get(f"/tap-huan/{course.code}/").content.decode()
+
+
 def test_the_session_page_links_the_other_pages_only_when_they_exist(client_for, organiser, course, session):
     from django.urls import NoReverseMatch, reverse
 

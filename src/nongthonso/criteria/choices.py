@@ -14,6 +14,9 @@ class Level(models.TextChoices):
     # province's own completion of the programme (Phụ lục III), which replaces counting completed districts
     XA_HIEN_DAI = "xa_ntm_hien_dai", "Xã nông thôn mới hiện đại"
     TINH_HOAN_THANH = "tinh_hoan_thanh_nhiem_vu", "Tỉnh hoàn thành nhiệm vụ xây dựng nông thôn mới"
+    # a village meeting the province's smart-village criteria (Decision 924/QĐ-TTg; Decision 319/QĐ-TTg asks a
+    # model commune for at least one): the level of the provincial smart-village sets (``smart/catalogue``)
+    THON_THONG_MINH = "thon_thong_minh", "Thôn (xóm) thông minh"
 
 
 COMMUNE_LEVELS = (Level.XA_NTM, Level.XA_NANG_CAO, Level.XA_KIEU_MAU, Level.XA_HIEN_DAI)

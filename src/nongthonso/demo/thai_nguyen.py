@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import thai_nguyen_2026, training_2023
+from . import smart_2023, thai_nguyen_2026, training_2023
 from .raw_values import assess
 
 SEED = 20230630
@@ -233,10 +233,13 @@ def build(stdout=None) -> dict:
         later = thai_nguyen_2026.build(say=say)
         # the October 2023 training course and the 2023 headcounts of the officials it is for
         training_2023.build(say=say)
+        # the smart-NTM targets' 2023 inputs (figures entered, pilots): rows of their own, nothing above changes
+        smart_2023.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 
 def _clear_demo_data() -> None:
+    smart_2023.clear()
     thai_nguyen_2026.clear()
     Assessment.objects.filter(synthetic=True).delete()
     Registration.objects.filter(synthetic=True).delete()

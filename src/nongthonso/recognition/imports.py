@@ -60,7 +60,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 # the level (``UnitLevel.code``) of the units each recognition level applies to
 LEVEL_UNITS = {**dict.fromkeys(COMMUNE_LEVELS, "xa"), **dict.fromkeys(DISTRICT_LEVELS, "huyen"),
-               **dict.fromkeys(PROVINCE_LEVELS, "tinh"), Level.XOM_KIEU_MAU: "xom"}
+               **dict.fromkeys(PROVINCE_LEVELS, "tinh"), Level.XOM_KIEU_MAU: "xom",
+               Level.THON_THONG_MINH: "xom"}
 
 
 def _choice(text: str, choices) -> str | None:

@@ -22,8 +22,30 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
-        from . import api, exports_reports, reports_api, reports_headcounts
+        from . import (
+            api,
+            certificates_views,
+            checkin_views,
+            evaluation_views,
+            exports_reports,
+            registration_views,
+            reports_api,
+            reports_headcounts,
+        )
 
+        registry.register(
+            self,
+            # the course's public pages (a phone opens them from a QR code) and the organiser's pages behind them
+            registry.PublicPage("training_checkin", "diem-danh/<slug:code>/", checkin_views.checkin_page),
+            registry.PublicPage("training_register", "dang-ky-tap-huan/<slug:code>/", registration_views.register_page),
+            registry.PublicPage("training_evaluation", "danh-gia-khoa-tap-huan/<slug:code>/",
+                                evaluation_views.identify_page),
+            registry.PublicPage("training_evaluation_form", "danh-gia-khoa-tap-huan/<slug:code>/<str:token>/",
+                                evaluation_views.form_page),
+            registry.PublicPage("training_certificate_verify", "xac-minh-chung-nhan/<slug:code>/",
+                                certificates_views.verify_page),
+            registry.Pages("training_public_admin", "nongthonso.training.urls_public_admin"),
+        )
         registry.register(
             self,
             registry.Action(ORGANISE, _("Tổ chức khoá tập huấn"), roles=("province_office",)),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -129,6 +130,13 @@ class Course(models.Model):
     registration_code = models.CharField("mã tự đăng ký", max_length=20, unique=True, default=new_code,
                                          help_text="Mã trong đường dẫn tự đăng ký công khai.")
     registration_open = models.BooleanField("mở tự đăng ký", default=False)
+    evaluation_code = models.CharField("mã phiếu đánh giá", max_length=20, unique=True, default=new_code,
+                                       help_text="Mã trong đường dẫn công khai của phiếu đánh giá khoá học.")
+    evaluation_open = models.BooleanField("mở phiếu đánh giá", default=False)
+    certificate_share = models.PositiveSmallIntegerField(
+        "tỷ lệ buổi tối thiểu để cấp chứng nhận (%)", default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Học viên dự ít nhất tỷ lệ này số buổi của khoá thì được cấp giấy chứng nhận.")
     synthetic = models.BooleanField("dữ liệu minh họa", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -139,7 +147,9 @@ class Course(models.Model):
         verbose_name = "khoá tập huấn"
         verbose_name_plural = "khoá tập huấn"
         constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                              name="course_dates_in_order")]
+                                              name="course_dates_in_order"),
+                       models.CheckConstraint(condition=models.Q(certificate_share__gte=1, certificate_share__lte=100),
+                                              name="course_certificate_share_1_to_100")]
 
     def __str__(self):
         return self.title
