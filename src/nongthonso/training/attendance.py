@@ -524,6 +524,7 @@ def import_attendance(path: str | Path, session: Session, *, user=None, name: st
     if errors:
         raise ImportFailed(errors)
     if dry_run or result.unresolved:
+        result.dry_run = True  # people left unresolved: a check, nothing written
         _plan(session, found, roster, fmt.method, result)
         result.messages = _messages(result, table.name)
         if not dry_run:
