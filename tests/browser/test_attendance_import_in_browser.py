@@ -59,7 +59,8 @@ from nongthonso.training.models import Attendance
 print(sorted((a.participant.full_name, a.method, a.minutes) for a in Attendance.objects.filter(session_id={session})))
 """
 
-ZOOM = """Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,In Waiting Room
+ZOOM = """\
+Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,In Waiting Room
 Nguyễn Văn An,an.nguyen@thainguyen.gov.vn,10/11/2023 07:58:40 AM,10/11/2023 11:30:55 AM,212,No,Y,No
 Máy tính UBND xã (Zoom),,10/11/2023 08:00:05 AM,10/11/2023 11:10:31 AM,190,Yes,,No
 Lê Văn Cường,cuong.le@thainguyen.gov.vn,10/11/2023 08:05:00 AM,10/11/2023 09:05:00 AM,60,No,Y,No

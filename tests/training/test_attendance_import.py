@@ -59,8 +59,8 @@ def media(settings, tmp_path):
 @pytest.fixture
 def course(province_19, dai_tu):
     course = Course.objects.create(code="cds-2023", title="Tập huấn chuyển đổi số trong xây dựng NTM",
-                                   organiser=province_19, starts_on=dt.date(2023, 10, 11), ends_on=dt.date(2023, 10, 15),
-                                   mode=Mode.HYBRID)
+                                   organiser=province_19, starts_on=dt.date(2023, 10, 11),
+                                   ends_on=dt.date(2023, 10, 15), mode=Mode.HYBRID)
     commune = Unit.objects.valid_on(AS_OF).within(dai_tu).rural_communes().order_by("code").first()
     BridgePoint.objects.create(course=course, name=MAIN_POINT, is_main=True, host_unit=province_19)
     BridgePoint.objects.create(course=course, name=SUB_POINT, host_unit=commune)
@@ -298,7 +298,7 @@ def test_a_file_no_platform_wrote_is_named_as_such(session, people, not_a_table,
     with pytest.raises(ImportFailed, match=r"^Tệp «rong\.csv» rỗng\."):
         attendance.import_attendance(tmp_path / "rong.csv", session)
     header_only = write(tmp_path)
-    with pytest.raises(ImportFailed, match="có dòng tiêu đề .* nhưng không có dòng nào về người tham dự"):
+    with pytest.raises(ImportFailed, match=r"có dòng tiêu đề .* nhưng không có dòng nào về người tham dự"):
         attendance.import_attendance(header_only, session)
 
 

@@ -57,6 +57,7 @@ from .attendance_formats import (
     ReportRow,
     header_key,
     name_key,
+    name_keys,
     phone_key,
 )
 from .models import Attendance, AttendanceMode, BridgePoint, Participant, RegisteredVia, Session
@@ -88,18 +89,19 @@ def sha256_of(path: str | Path) -> str:
 
 # --- the course's people, indexed -----------------------------------------------------------------------------------
 
-def _index(index: dict, key: str, pk: int) -> None:
-    """``index[key]``: the one participant's id, or a tuple of ids when the key is shared (ambiguous)."""
-    if not key:
-        return
-    found = index.get(key)
-    if found is None:
-        index[key] = pk
-    elif isinstance(found, int):
+def _index(pairs: Iterable[tuple[str, int]]) -> dict[str, Any]:
+    """key → the one participant's id, or a tuple of ids when the key is shared (ambiguous); empty keys left out."""
+    index: dict[str, Any] = {}
+    setdefault = index.setdefault
+    for key, pk in pairs:
+        found = setdefault(key, pk)
         if found != pk:
-            index[key] = (found, pk)
-    elif pk not in found:
-        index[key] = (*found, pk)
+            if isinstance(found, int):
+                index[key] = (found, pk)
+            elif pk not in found:
+                index[key] = (*found, pk)
+    index.pop("", None)
+    return index
 
 
 class Roster:
@@ -112,27 +114,26 @@ class Roster:
         self.points = {pk: (name, main) for pk, name, main in points}
         self.main_point = next((pk for pk, _name, main in points if main), None)
         self.point_by_name = {name_key(name): pk for pk, name, _main in points}
-        # id → (full name, registered bridge point, e-mail, phone)
-        self.people: dict[int, tuple[str, int | None, str, str]] = {}
-        self.by_email: dict[str, Any] = {}
-        self.by_phone: dict[str, Any] = {}
-        self._by_name: dict[str, Any] | None = None
+        self.people: dict[int, tuple[str, int | None]] = {}  # id → (full name, registered bridge point)
+        emails, phones = [], []
         rows = (Participant.objects.filter(course=course, erased_at__isnull=True)
                 .values_list("pk", "full_name", "bridge_point_id", "email", "phone"))
         for pk, full_name, point, email, phone in rows.iterator(chunk_size=BATCH):
-            self.people[pk] = (full_name, point, email, phone)
+            self.people[pk] = (full_name, point)
             if email:
-                _index(self.by_email, email.strip().lower(), pk)
+                emails.append((email.strip().lower(), pk))
             if phone:
-                _index(self.by_phone, phone_key(phone), pk)
+                phones.append((phone_key(phone), pk))
+        self.by_email, self.by_phone = _index(emails), _index(phones)
+        self._by_name: dict[str, Any] | None = None
 
     @property
     def by_name(self) -> dict[str, Any]:
         """Name key → participant id(s), built when a row first needs it."""
         if self._by_name is None:
-            self._by_name = {}
-            for pk, person in self.people.items():
-                _index(self._by_name, name_key(person[0]), pk)
+            ids = list(self.people)
+            keys = name_keys([self.people[pk][0].replace("\n", " ") for pk in ids])
+            self._by_name = _index(zip(keys, ids, strict=True))
         return self._by_name
 
     def find(self, row: ReportRow) -> tuple[int | None, str, tuple[int, ...]]:
@@ -165,12 +166,16 @@ class Roster:
         point = self.people[participant][1] if participant in self.people else None
         return point if point is not None and not self.points[point][1] else None
 
-    def choices(self) -> list[tuple[int, str]]:
-        """(id, «Nguyễn Văn An · Điểm cầu xã Hùng Sơn · an@… · 0912…») for every participant, in Vietnamese order:
-        what the organiser picks from for an unmatched person."""
+    def choices(self, only: Iterable[int] | None = None) -> list[tuple[int, str]]:
+        """(id, «Nguyễn Văn An · Điểm cầu xã Hùng Sơn · an@… · 0912…») for every participant (or those ``only``), in
+        Vietnamese order: what the organiser picks from for an unmatched person."""
+        people = Participant.objects.filter(course=self.course, erased_at__isnull=True)
+        if only is not None:
+            people = people.filter(pk__in=list(only))
         found = sorted((vi_sort_key(full_name), pk, " · ".join(p for p in (full_name, self.point_name(point), email,
                                                                           phone) if p))
-                       for pk, (full_name, point, email, phone) in self.people.items())
+                       for pk, full_name, point, email, phone in people.values_list(
+                           "pk", "full_name", "bridge_point_id", "email", "phone"))
         return [(pk, text) for _key, pk, text in found]
 
     def suggestions(self, person: Unmatched, n: int = 5) -> list[int]:
@@ -189,18 +194,18 @@ class Roster:
 # --- what the file says, per person ---------------------------------------------------------------------------------
 
 class Found:
-    """A participant's rows in the file, summed."""
+    """A participant's rows in the file, summed (``name``: as the file shows it, kept for the preview's first lines and
+    for a participant to create)."""
 
-    __slots__ = ("email", "how", "mode", "name", "participant", "phone", "point", "row", "rows", "seconds")
+    __slots__ = ("contact", "how", "mode", "name", "participant", "point", "row", "rows", "seconds")
 
-    def __init__(self, participant: int | None, how: str, row: ReportRow, mode: str, point: int | None):
+    def __init__(self, participant: int | None, how: str, row: int, name: str, seconds: int | None, mode: str,
+                 point: int | None, rows: int = 1):
         self.participant = participant  # None: a participant to create (an unmatched person added)
         self.how = how  # email, phone, name, chosen (by the organiser), new
-        self.row, self.rows = row.row, 0
-        self.name, self.email, self.phone = row.name, row.email, row.phone
-        self.seconds: int | None = None
+        self.row, self.rows, self.name, self.seconds = row, rows, name, seconds
         self.mode, self.point = mode, point
-        self.add(row.seconds, mode, point)
+        self.contact = ("", "")  # a participant to create: their e-mail and phone
 
     def add(self, seconds: int | None, mode: str, point: int | None, rows: int = 1) -> None:
         self.rows += rows
@@ -350,20 +355,27 @@ def _read(path, name: str | None, roster: Roster, progress: Progress | None
     unmatched: dict[tuple, Unmatched] = {}
     find = roster.find
     n = 0
+    online, by_email = AttendanceMode.ONLINE, roster.by_email
+    own = None  # whether the file is the project's own (its rows say mode and point), once the header is read
     for n, row in enumerate(table.rows(), start=1):
-        fmt = table.report.format
-        if fmt is OWN:
-            said = _mode_and_point(row, fmt, roster, table.report)
+        if own is None:
+            own = table.report.format is OWN
+        mode, point = online, None
+        if own:
+            said = _mode_and_point(row, OWN, roster, table.report)
             if said is None:
                 continue
             mode, point = said
+        participant = by_email.get(row.email) if row.email else None  # most rows: found at once
+        if isinstance(participant, int):
+            how, candidates = "email", ()
         else:
-            mode, point = AttendanceMode.ONLINE, None
-        participant, how, candidates = find(row)
+            participant, how, candidates = find(row)
         if participant is not None:
             known = found.get(participant)
-            if known is None:
-                found[participant] = Found(participant, how, row, mode, point)
+            if known is None:  # the name only for the preview's lines: memory grows with people, not with names
+                found[participant] = Found(participant, how, row.row, row.name if len(found) < PREVIEW else "",
+                                           row.seconds, mode, point)
             else:
                 known.add(row.seconds, mode, point)
         else:
@@ -407,10 +419,9 @@ def _resolve(unmatched: Iterable[Unmatched], resolutions: Mapping[int, Any], pol
                         "một học viên có sẵn.")))
                     continue
             new -= 1  # a placeholder key until the participant is created
-            row = ReportRow(person.row, person.name or person.email or person.phone, person.email, person.phone,
-                            person.seconds, person.mode, "")
-            found[new] = Found(None, "new", row, person.mode or AttendanceMode.ONLINE, person.point)
-            found[new].rows = person.rows
+            found[new] = added = Found(None, "new", person.row, person.name or person.email or person.phone,
+                                       person.seconds, person.mode or AttendanceMode.ONLINE, person.point, person.rows)
+            added.contact = (person.email, person.phone)
             result.added += 1
         elif isinstance(choice, int):
             if choice not in roster.people:
@@ -419,9 +430,8 @@ def _resolve(unmatched: Iterable[Unmatched], resolutions: Mapping[int, Any], pol
                 continue
             known = found.get(choice)
             if known is None:
-                row = ReportRow(person.row, person.name, person.email, person.phone, person.seconds)
-                found[choice] = Found(choice, "chosen", row, person.mode or AttendanceMode.ONLINE, person.point)
-                found[choice].rows = person.rows
+                found[choice] = Found(choice, "chosen", person.row, person.name, person.seconds,
+                                      person.mode or AttendanceMode.ONLINE, person.point, person.rows)
             else:
                 known.add(person.seconds, person.mode or AttendanceMode.ONLINE, person.point, rows=person.rows)
         else:
@@ -431,44 +441,46 @@ def _resolve(unmatched: Iterable[Unmatched], resolutions: Mapping[int, Any], pol
 
 def _plan(session: Session, found: dict[Any, Found], roster: Roster, method: str, result: AttendanceResult
           ) -> tuple[list[Found], list[tuple], list[tuple]]:
-    """What to write: (people to create, attendance rows to insert — (Found, mode, point, minutes) —, rows to update —
-    (attendance id, mode, point, minutes)); counts into ``result``, the first lines of the preview too."""
+    """What to write: (people to create, attendance rows to insert — (participant id, mode, point, minutes), the id
+    None for a participant to create, in the order of ``people to create`` —, rows to update — (attendance id, mode,
+    point, minutes)); the counts into ``result``, and the preview's first lines."""
     existing = {pid: rest for pid, *rest in Attendance.objects.filter(session=session).values_list(
         "participant_id", "pk", "mode", "method", "bridge_point_id", "minutes").iterator(chunk_size=BATCH)}
     to_create, inserts, updates = [], [], []
+    online, in_person = AttendanceMode.ONLINE, AttendanceMode.IN_PERSON
+    people, points, main_point = roster.people, roster.points, roster.main_point
+    kept = unchanged = 0
     for person in found.values():
-        pid = person.participant
-        minutes = minutes_of(person.seconds)
-        mode = person.mode or AttendanceMode.ONLINE
-        point = person.point
+        pid, seconds = person.participant, person.seconds
+        minutes = None if seconds is None else (seconds + 30) // 60
+        mode, point = person.mode or online, person.point
         if point is None:
-            point = roster.sub_point(pid) if mode == AttendanceMode.ONLINE else roster.main_point
+            if mode != online:
+                point = main_point
+            elif pid is not None:  # online: at the participant's own point when it is a sub-point
+                registered = people[pid][1]
+                point = registered if registered is not None and not points[registered][1] else None
         old = existing.get(pid) if pid is not None else None
-        if pid is None:
-            to_create.append(person)
-            inserts.append((person, mode, point, minutes))
+        if old is None:
+            if pid is None:
+                to_create.append(person)
+            inserts.append((pid, mode, point, minutes))
             action = "create"
-        elif old is None:
-            inserts.append((person, mode, point, minutes))
-            action = "create"
-        elif mode == AttendanceMode.ONLINE and old[1] == AttendanceMode.IN_PERSON:
-            result.kept_in_person += 1
+        elif mode == online and old[1] == in_person:
+            kept += 1
             action = "in_person"
-        elif (old[1], old[2], old[3], old[4]) == (mode, method, point, minutes):
+        elif old[1] == mode and old[2] == method and old[3] == point and old[4] == minutes:
+            unchanged += 1
             action = "unchanged"
         else:
             updates.append((old[0], mode, point, minutes))
             action = "update"
-        if action == "create":
-            result.created += 1
-        elif action == "update":
-            result.updated += 1
-        else:
-            result.unchanged += 1
         if len(result.lines) < PREVIEW:
             result.lines.append(Line(person.row, person.rows, person.name,
                                      roster.name(pid) if pid is not None else f"{person.name} (mới)", person.how,
                                      minutes, roster.point_name(point), action))
+    result.created, result.updated = len(inserts), len(updates)
+    result.unchanged, result.kept_in_person = unchanged + kept, kept
     result.people = len(found)
     return to_create, inserts, updates
 
@@ -478,15 +490,15 @@ def _write(session: Session, to_create: list[Found], inserts: list[tuple], updat
     now = timezone.now()
     user_id = user.pk if user is not None else None
     if to_create:
-        people = [Participant(course_id=session.course_id, full_name=p.name, email=p.email, phone=p.phone,
+        people = [Participant(course_id=session.course_id, full_name=p.name, email=p.contact[0], phone=p.contact[1],
                               bridge_point_id=p.point, registered_via=RegisteredVia.IMPORT, registered_by_id=user_id,
                               registered_at=now) for p in to_create]
         Participant.objects.bulk_create(people, batch_size=1000)
-        for person, participant in zip(to_create, people, strict=True):
-            person.participant = participant.pk
+    created = iter([participant.pk for participant in people] if to_create else [])
     when = Attendance._meta.get_field("recorded_at").get_db_prep_save(now, connection)
-    rows = ((session.pk, person.participant, mode, point, method, minutes, user_id, when, False)
-            for person, mode, point, minutes in inserts)
+    session_id = session.pk
+    rows = ((session_id, next(created) if pid is None else pid, mode, point, method, minutes, user_id, when, False)
+            for pid, mode, point, minutes in inserts)
     insert_rows(Attendance, ATTENDANCE_FIELDS, rows, batch=BATCH)
     if updates:
         table = connection.ops.quote_name(Attendance._meta.db_table)

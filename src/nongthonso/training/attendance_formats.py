@@ -23,12 +23,14 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -67,9 +69,41 @@ def header_key(text: str) -> str:
     return " ".join(fold(text.replace("\ufeff", "")).split())
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+_NON_WORD_LINES = re.compile(r"[^\w\n]+")
+_MARKS = re.compile("[\u0300-\u036f]")  # the combining marks a decomposed Vietnamese letter carries
+_SPACES = re.compile(r"  +")
+_SPACES_AROUND_LINES = re.compile(r" *\n *")
+
+
+def _folded_key(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def name_keys(names: list[str]) -> list[str]:
+    """Each of ``names`` as matched: folded (``core.text.fold``: lower case, no diacritics), anything but letters and
+    digits as one space — «Nguyễn Văn  An.» → «nguyen van an». All at once (the names joined, decomposed and stripped
+    of their marks in a few passes over one string), which for the 100,000 people of a course costs a fraction of
+    folding them one by one; names in another script are folded one by one."""
+    if not names:
+        return []
+    text = "\n".join(name.replace("\n", " ") for name in names).lower().replace("đ", "d")
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+        if not text.isascii():
+            return [_folded_key(name) for name in names]
+    if not text.replace("\n", "").replace(" ", "").isalnum():
+        text = _NON_WORD_LINES.sub(" ", text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _SPACES_AROUND_LINES.sub("\n", text)
+    return text.strip(" ").split("\n")
+
+
 def name_key(text: str) -> str:
-    """A person's name as matched: folded, punctuation as spaces — «Nguyễn Văn  An.» → «nguyen van an»."""
-    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+    """One name as matched (see ``name_keys``)."""
+    return name_keys([text])[0]
 
 
 def phone_key(text: str) -> str:
@@ -237,33 +271,24 @@ def unknown_format_message(name: str) -> str:
 
 # --- a row ----------------------------------------------------------------------------------------------------------
 
-class ReportRow:
+class ReportRow(NamedTuple):
     """One row of a report: who, how long, and (the project's own file) the mode and bridge point named."""
 
-    __slots__ = ("_keys", "email", "mode", "name", "other_order", "phone", "point", "row", "seconds")
-
-    def __init__(self, row: int, name: str, email: str, phone: str, seconds: int | None, mode: str = "",
-                 point: str = "", other_order: str = ""):
-        self.row = row
-        self.name = name  # as displayed in the file
-        self.other_order = other_order  # Google Meet: «Last name First name», matched too
-        self.email = email  # lower case, or ""
-        self.phone = phone  # phone_key, or ""
-        self.seconds = seconds  # None: the file does not say (the project's file without minutes)
-        self.mode = mode  # the project's file: as written, or ""
-        self.point = point  # the project's file: the bridge point named, or ""
-        self._keys: tuple[str, ...] | None = None
+    row: int
+    name: str  # as displayed in the file
+    email: str  # lower case, or ""
+    phone: str  # phone_key, or ""
+    seconds: int | None  # None: the file does not say (the project's file without minutes)
+    mode: str = ""  # the project's file: as written, or ""
+    point: str = ""  # the project's file: the bridge point named, or ""
+    other_order: str = ""  # Google Meet: «Last name First name», matched too
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The keys its name may match under (``name_variants``), computed when first asked: most rows are matched
-        by e-mail, and folding costs more than the rest of reading a row."""
-        if self._keys is None:
-            keys = name_variants(self.name)
-            if self.other_order:
-                keys = tuple(dict.fromkeys((*keys, name_key(self.other_order))))
-            self._keys = keys
-        return self._keys
+        """The keys its name may match under (``name_variants``), computed when asked: most rows are matched by
+        e-mail, and folding costs more than the rest of reading a row."""
+        keys = name_variants(self.name)
+        return tuple(dict.fromkeys((*keys, name_key(self.other_order)))) if self.other_order else keys
 
 
 @dataclass
@@ -330,6 +355,7 @@ class ReportFile:
         self.name = name or self.path.name
         self.report: Report | None = None
         self._handle: IO[bytes] | None = None
+        self._quoted = [True]  # whether the row just read may hold a cell starting with an apostrophe
         if not self.path.is_file():
             raise _fail(not_found_message(self.path))
         self.size = self.path.stat().st_size
@@ -370,11 +396,13 @@ class ReportFile:
     def _csv_cells(self) -> Iterator[tuple[int, list[str]]]:
         max_rows, max_chars = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_LINE_CHARS")
         n = 0
+        self._quoted[0] = False
         with self.path.open("rb") as raw:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
             try:
-                for n, cells in enumerate(csv.reader(_bounded(text, max_chars), delimiter=self.delimiter), start=1):
+                lines = _bounded(text, max_chars, self._quoted)
+                for n, cells in enumerate(csv.reader(lines, delimiter=self.delimiter), start=1):
                     if n > max_rows:
                         raise _fail(too_many_rows_message(self.name, max_rows))
                     yield n, cells
@@ -451,30 +479,45 @@ class ReportFile:
     def _body(self, cells_of: Iterator[tuple[int, list[str]]]) -> Iterator[ReportRow]:
         report = self.report
         fmt, columns = report.format, report.columns
-        index = [columns.get(part, -1) for part in ("full_name" if fmt.code == "csv" else "name", "first_name",
-                                                   "last_name", "email", "phone", "mode", "bridge_point")]
         width = len(report.header)
-        max_blank = limit("IMPORT_MAX_BLANK_ROWS")
+        own = fmt.code == "csv"
+        # the cells a row is read from; a part the header lacks reads the empty cell added at the end of each row
+        parts = itemgetter(*(columns.get(part, width) for part in (
+            "full_name" if own else "name", "first_name", "last_name", "email", "phone", "mode", "bridge_point",
+            "minutes" if own else "duration")))
+        max_blank, max_minutes = limit("IMPORT_MAX_BLANK_ROWS"), MAX_SECONDS // 60
+        quoted, xlsx, strip, new_row = self._quoted, not self.encoding, str.strip, tuple.__new__
         filled = started = 0
         for n, cells in cells_of:
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            values = [_clean(cells[i]) if i >= 0 else "" for i in index]
-            if not any(values) and not any(c.strip() for c in cells):
+            if len(cells) != width:
+                cells = (cells + [""] * width)[:width]
+            cells.append("")
+            name, first, last, email, phone_text, mode, point, duration = map(strip, parts(cells))
+            if not (name or first or last or email or phone_text or mode or point or duration
+                    or any(c.strip() for c in cells)):
                 if fmt.ends_at_blank and started:
                     return
                 if n - max(filled, 1) > max_blank:
                     raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
                 continue
             filled = started = n
-            row = self._row(n, values, cells, fmt)
+            if xlsx or quoted[0]:  # rare: only then look for what csv_cell neutralised
+                quoted[0] = False
+                name, first, last, email, phone_text, mode, point, duration = map(
+                    _clean, (name, first, last, email, phone_text, mode, point, duration))
+            elif (email and duration.isdigit() and not (first or last or phone_text or mode or point)
+                  and "  " not in name and name[:1] not in _PHONE_START and len(name) <= MAX_NAME
+                  and len(email) <= MAX_EMAIL and _EMAIL.fullmatch(email)):  # most rows: a name, an e-mail, minutes
+                minutes = int(duration)
+                if minutes <= max_minutes:
+                    yield new_row(ReportRow, (n, name, email.lower(), "", minutes * 60, "", "", ""))
+                    continue
+            row = self._row(n, (name, first, last, email, phone_text, mode, point), duration, fmt)
             if row is not None:
                 yield row
 
-    def _row(self, n: int, values: list[str], cells: list[str], fmt: Format) -> ReportRow | None:
-        report = self.report
-        add = report.errors.add
-        errors_before = len(report.errors)
+    def _row(self, n: int, values: tuple[str, ...], duration: str, fmt: Format) -> ReportRow | None:
+        """The row, checked; None after adding its errors to the report's."""
         name, first, last, email, phone_text, mode, point = values
         other_order = ""
         if not name and (first or last):  # Google Meet: «First name», «Last name»; either order matches
@@ -485,6 +528,19 @@ class ReportFile:
         phone = phone_key(phone_text) if phone_text else ""
         if not phone and name[:1] in _PHONE_START and _PHONE_LIKE.match(name):  # dialled in: the number is the name
             phone = phone_key(name)
+        if point and "  " in point:
+            point = " ".join(point.split())
+        errors_before = len(self.report.errors)
+        self._check(n, name, email, phone, phone_text)
+        seconds = self._seconds(n, duration, fmt)
+        if len(self.report.errors) > errors_before:
+            return None
+        return ReportRow(n, name, email, phone, seconds, mode, point, other_order)
+
+    def _check(self, n: int, name: str, email: str, phone: str, phone_text: str) -> None:
+        """The errors of a row's who: too long a name, an e-mail or a phone that is none, nobody at all."""
+        report = self.report
+        add = report.errors.add
         if len(name) > MAX_NAME:
             add(RowError(n, report.name_column, name[:60] + "…", (
                 f"họ tên dài {len(name)} ký tự, quá {MAX_NAME} ký tự. Rút gọn ô này.")))
@@ -499,36 +555,24 @@ class ReportFile:
             add(RowError(n, report.name_column, "", (
                 "dòng không có họ tên, thư điện tử hay điện thoại nên không biết là ai. Điền ít nhất một trong ba, "
                 "hoặc xóa dòng này.")))
-        seconds = self._seconds(n, cells, fmt)
-        if len(report.errors) > errors_before:
-            return None
-        if point and "  " in point:
-            point = " ".join(point.split())
-        return ReportRow(n, name, email, phone, seconds, mode, point, other_order)
 
-    def _seconds(self, n: int, cells: list[str], fmt: Format) -> int | None:
+    def _seconds(self, n: int, text: str, fmt: Format) -> int | None:
         report = self.report
         part = "minutes" if fmt.code == "csv" else "duration"
-        index = report.columns.get(part)
-        text = _clean(cells[index]) if index is not None else ""
         if not text:
             if fmt.code == "csv":
                 return None  # the project's file: minutes optional
             report.errors.add(RowError(n, report.column(part), "", (
                 "thiếu thời lượng tham dự. Tải lại báo cáo từ nền tảng họp trực tuyến (không xóa ô nào).")))
             return None
-        if text.isdigit():  # Zoom's minutes, most rows of any report: the fast path
-            seconds = int(text) * 60
-        else:
-            minutes_only = fmt.minutes_only or fmt.code == "csv"
-            try:
-                seconds = seconds_of(text, minutes_only=minutes_only)
-            except DurationInvalid:
-                hint = ("một số phút, ví dụ 45" if minutes_only
-                        else "dạng 45 (phút), 1h 2m 3s, 1 hr 4 min hoặc 1:02:03")
-                report.errors.add(RowError(n, report.column(part), text[:40], (
-                    f"thời lượng không đọc được: cần {hint}. Sửa ô này (hoặc tải lại báo cáo).")))
-                return None
+        minutes_only = fmt.minutes_only or fmt.code == "csv"
+        try:
+            seconds = seconds_of(text, minutes_only=minutes_only)
+        except DurationInvalid:
+            hint = "một số phút, ví dụ 45" if minutes_only else "dạng 45 (phút), 1h 2m 3s, 1 hr 4 min hoặc 1:02:03"
+            report.errors.add(RowError(n, report.column(part), text[:40], (
+                f"thời lượng không đọc được: cần {hint}. Sửa ô này (hoặc tải lại báo cáo).")))
+            return None
         if seconds > MAX_SECONDS:
             report.errors.add(RowError(n, report.column(part), text[:40], (
                 "thời lượng quá 24 giờ, không phải của một buổi học. Kiểm tra ô này (số phút, không phải số giây).")))
@@ -542,10 +586,13 @@ def _clean(text: str) -> str:
     return csv_text(text) if text[:1] == "'" else text
 
 
-def _bounded(text: IO[str], max_chars: int) -> Iterator[str]:
-    """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory."""
+def _bounded(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory; ``quoted[0]`` is set
+    when a line holds an apostrophe (a cell a CSV export neutralised may start with one)."""
     readline = text.readline
     while line := readline(max_chars + 1):
         if len(line) > max_chars:
             raise _LineTooLong
+        if "'" in line:
+            quoted[0] = True
         yield line

@@ -1,9 +1,10 @@
-"""The session's page «Nhập điểm danh» (``training_attendance_import``, /tap-huan/<code>/buoi/<session>/nhap-diem-danh/):
-the organiser uploads a video platform's attendance report (or the project's own file), sees what it gives — the
-format recognised, the counts, the people matched and how —, chooses for each person the file names but no
-participant matches (a participant of the course, «thêm học viên mới», or «bỏ qua — không phải học viên»), and
-confirms: the whole file is written at once (``attendance.import_attendance``). Only the course's organisers
-(``scope``); anyone else who may see the course is told so (403), others get 404.
+"""The session's page «Nhập điểm danh» (``training_attendance_import``,
+/tap-huan/<code>/buoi/<session>/nhap-diem-danh/): the organiser uploads a video platform's attendance report (or
+the project's own file), sees what it gives — the format recognised, the counts, the people matched and how —,
+chooses for each person the file names but no participant matches (a participant of the course, «thêm học viên
+mới», or «bỏ qua — không phải học viên»), and confirms: the whole file is written at once
+(``attendance.import_attendance``). Only the course's organisers (``scope``); anyone else who may see the course is
+told so (403), others get 404.
 
 The file waiting for confirmation is kept by ``dataio.uploads`` — server-side, under a random name in
 ``MEDIA_ROOT/imports/``, recorded in the uploader's Django session with their id, removed after 24 hours at the next
