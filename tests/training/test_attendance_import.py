@@ -433,6 +433,21 @@ def test_the_page_previews_asks_for_the_unmatched_and_imports_the_file_checked(s
     assert client.post(page(course, session, "xac-nhan/"), {"binding": binding}).status_code == 400  # only once
 
 
+def test_the_page_suggests_the_participants_an_ambiguous_name_may_be(session, people, course, organiser):
+    client = Client()
+    client.force_login(organiser)
+    content = b"Name (Original Name),User Email,Duration (Minutes)\nHoang Van Em,,75\n"
+    html = upload(client, course, session, "em.csv", content).content.decode()
+    em1, em2 = people["em1"].pk, people["em2"].pk
+    assert "khớp với nhiều học viên — chọn đúng người" in html
+    assert f'<option value="p{em1}">Hoàng Văn Em</option>' in html
+    assert f'<option value="p{em2}">Hoàng Văn Em</option>' in html
+    binding = re.search(r'name="binding" value="([^"]+)"', html).group(1)
+    response = client.post(page(course, session, "xac-nhan/"), {"binding": binding, "u-2": f"p{em2}"})
+    assert response.status_code == 200
+    assert Attendance.objects.get(session=session, participant__full_name="Hoàng Văn Em").participant_id == em2
+
+
 def test_the_page_shows_a_bad_files_errors_and_keeps_nothing(session, people, course, organiser, media):
     client = Client()
     client.force_login(organiser)

@@ -114,12 +114,12 @@ class Roster:
         self.points = {pk: (name, main) for pk, name, main in points}
         self.main_point = next((pk for pk, _name, main in points if main), None)
         self.point_by_name = {name_key(name): pk for pk, name, _main in points}
-        self.people: dict[int, tuple[str, int | None]] = {}  # id → (full name, registered bridge point)
+        # id → registered bridge point: every participant, and only what a row needs (names are read when needed)
+        self.people: dict[int, int | None] = {}
         emails, phones = [], []
-        rows = (Participant.objects.filter(course=course, erased_at__isnull=True)
-                .values_list("pk", "full_name", "bridge_point_id", "email", "phone"))
-        for pk, full_name, point, email, phone in rows.iterator(chunk_size=BATCH):
-            self.people[pk] = (full_name, point)
+        rows = self._participants().values_list("pk", "bridge_point_id", "email", "phone")
+        for pk, point, email, phone in rows.iterator(chunk_size=BATCH):
+            self.people[pk] = point
             if email:
                 emails.append((email.strip().lower(), pk))
             if phone:
@@ -131,10 +131,19 @@ class Roster:
     def by_name(self) -> dict[str, Any]:
         """Name key → participant id(s), built when a row first needs it."""
         if self._by_name is None:
-            ids = list(self.people)
-            keys = name_keys([self.people[pk][0].replace("\n", " ") for pk in ids])
-            self._by_name = _index(zip(keys, ids, strict=True))
+            ids, names = [], []
+            for pk, full_name in self._participants().values_list("pk", "full_name").iterator(chunk_size=BATCH):
+                ids.append(pk)
+                names.append(full_name)
+            self._by_name = _index(zip(name_keys(names), ids, strict=True))
         return self._by_name
+
+    def _participants(self):
+        return Participant.objects.filter(course=self.course, erased_at__isnull=True)
+
+    def names(self, pks: Iterable[int]) -> dict[int, str]:
+        """The full names of the participants ``pks`` (one query)."""
+        return dict(self._participants().filter(pk__in=list(pks)).values_list("pk", "full_name"))
 
     def find(self, row: ReportRow) -> tuple[int | None, str, tuple[int, ...]]:
         """(participant id, matched by what, ()) — or (None, why not, the participants it could be)."""
@@ -155,21 +164,18 @@ class Roster:
                 candidates = candidates or hit
         return None, ("ambiguous" if candidates else "not_found"), candidates
 
-    def name(self, pk: int | None) -> str:
-        return self.people[pk][0] if pk in self.people else ""
-
     def point_name(self, pk: int | None) -> str:
         return self.points[pk][0] if pk in self.points else ""
 
     def sub_point(self, participant: int | None) -> int | None:
         """The participant's registered bridge point when it is a sub-point (online attendance is at it)."""
-        point = self.people[participant][1] if participant in self.people else None
+        point = self.people.get(participant)
         return point if point is not None and not self.points[point][1] else None
 
     def choices(self, only: Iterable[int] | None = None) -> list[tuple[int, str]]:
         """(id, «Nguyễn Văn An · Điểm cầu xã Hùng Sơn · an@… · 0912…») for every participant (or those ``only``), in
         Vietnamese order: what the organiser picks from for an unmatched person."""
-        people = Participant.objects.filter(course=self.course, erased_at__isnull=True)
+        people = self._participants()
         if only is not None:
             people = people.filter(pk__in=list(only))
         found = sorted((vi_sort_key(full_name), pk, " · ".join(p for p in (full_name, self.point_name(point), email,
@@ -256,7 +262,7 @@ class Line:
     row: int
     rows: int
     shown: str  # the name in the file
-    participant: str  # the participant's name («(mới)» for one to create)
+    participant: Any  # the participant's name («… (mới)» for one to create)
     how: str
     minutes: int | None
     point: str
@@ -299,11 +305,12 @@ def unresolved_errors(result: AttendanceResult, how: str) -> list[RowError]:
     """A row error per unmatched person; ``how``: what the reader can do about it (the command line's switches, the
     page …)."""
     column, roster = result.name_column, result.roster
+    known = roster.names(pk for person in result.unresolved for pk in person.candidates[:5])
     errors = []
     for person in result.unresolved:
         who = person.name or person.email or person.phone
         if person.reason == "ambiguous":
-            names = ", ".join(f"«{roster.name(pk)}» (#{pk})" for pk in person.candidates[:5])
+            names = ", ".join(f"«{known.get(pk, '')}» (#{pk})" for pk in person.candidates[:5])
             why = f"khớp với {len(person.candidates)} học viên ({names}) nên không tự chọn được."
         else:
             why = "không khớp học viên nào của khoá (theo thư điện tử, điện thoại, họ tên)."
@@ -458,7 +465,7 @@ def _plan(session: Session, found: dict[Any, Found], roster: Roster, method: str
             if mode != online:
                 point = main_point
             elif pid is not None:  # online: at the participant's own point when it is a sub-point
-                registered = people[pid][1]
+                registered = people[pid]
                 point = registered if registered is not None and not points[registered][1] else None
         old = existing.get(pid) if pid is not None else None
         if old is None:
@@ -475,10 +482,12 @@ def _plan(session: Session, found: dict[Any, Found], roster: Roster, method: str
         else:
             updates.append((old[0], mode, point, minutes))
             action = "update"
-        if len(result.lines) < PREVIEW:
-            result.lines.append(Line(person.row, person.rows, person.name,
-                                     roster.name(pid) if pid is not None else f"{person.name} (mới)", person.how,
-                                     minutes, roster.point_name(point), action))
+        if len(result.lines) < PREVIEW:  # the participant's name below
+            result.lines.append(Line(person.row, person.rows, person.name, pid, person.how, minutes,
+                                     roster.point_name(point), action))
+    named = roster.names(line.participant for line in result.lines if line.participant is not None)
+    for line in result.lines:
+        line.participant = named.get(line.participant, "") if line.participant is not None else f"{line.shown} (mới)"
     result.created, result.updated = len(inserts), len(updates)
     result.unchanged, result.kept_in_person = unchanged + kept, kept
     result.people = len(found)

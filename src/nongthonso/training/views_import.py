@@ -82,17 +82,12 @@ def _preview(request, course, session, result: attendance.AttendanceResult, bind
     people = []
     for person in result.unresolved:
         value = (chosen or {}).get(person.row, "")
-        suggestions = [{"value": f"p{pk}", "text": _choice_text(roster, pk), "selected": value == f"p{pk}"}
-                       for pk in roster.suggestions(person)]
+        suggestions = [{"value": f"p{pk}", "text": text, "selected": value == f"p{pk}"}
+                       for pk, text in roster.choices(only=roster.suggestions(person))]
         people.append({"person": person, "suggestions": suggestions, "value": value,
                        "other": (chosen or {}).get(-person.row, ""), "missing": chosen is not None})
     return _page(request, course, session, status, result=result, people=people, binding=binding, token=token,
                  choices=[(pk, text, fold(text)) for pk, text in roster.choices()] if people else [], problem=problem)
-
-
-def _choice_text(roster: attendance.Roster, pk: int) -> str:
-    full_name, point, email, phone = roster.people[pk]
-    return " · ".join(p for p in (full_name, roster.point_name(point), email, phone) if p)
 
 
 def _errors(request, course, session, name: str, errors: list[RowError], *, confirmed: bool = False):
