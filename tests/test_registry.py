@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import re
 import subprocess
@@ -144,9 +145,10 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    # after the other apps' kinds (training's attendance, order 700), as its order (900) says
-    assert ("units (đơn vị hành chính), attendance (điểm danh buổi học từ báo cáo họp trực tuyến), courses (khoá tập "
-            "huấn).") in " ".join(parser.format_help().split())
+    # after the other apps' kinds (training's, order 700), as its order (900) says
+    assert ("units (đơn vị hành chính), attendance (điểm danh buổi học từ báo cáo họp trực tuyến), "
+            "training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), courses (khoá tập huấn).") in " ".join(
+        parser.format_help().split())
 
     out = io.StringIO()
     call_command("import", "courses", str(path), "--dry-run", stdout=out)
@@ -173,7 +175,7 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
         return re.findall(r'<option value="([a-z_]+)"', re.search(r'<select name="kind">(.*?)</select>', html,
                                                                   re.S).group(1))
 
-    existing = ["values", "decisions", "registrations", "commune_groups", "units"]
+    existing = ["values", "decisions", "registrations", "commune_groups", "units", "training_headcounts"]
     # a viewer may import nothing (the page says so, with no form), and export everything public
     response = signed_in(viewer).get("/nhap-du-lieu/")
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
@@ -216,7 +218,7 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     for path, method, more in (("/api/imports/{kind}", "post", ["attendance"]), ("/api/exports/{kind}", "get", [])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         assert kind["schema"]["enum"] == ["values", "decisions", "registrations", "commune_groups", "units", *more,
-                                          "courses"]
+                                          "training_headcounts", "courses"]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
     with path.open("rb") as f:
@@ -391,6 +393,26 @@ def test_every_page_not_registered_as_public_asks_for_a_login():
     assert public <= seen and len(seen - public) > 15
 
 
+# --- the report command ----------------------------------------------------------------------------------------------
+
+def test_the_report_command_runs_its_report_kind(district):
+    Course.objects.create(unit=district, title="Chuyển đổi số", held_on=HELD_ON)
+    out = io.StringIO()
+    call_command("report", "courses", "--unit", DAI_TU, "--format", "json", stdout=out)  # --unit: the summary's own
+    assert json.loads(out.getvalue()) == [{"unit_code": DAI_TU, "title": "Chuyển đổi số"}]
+    out = io.StringIO()
+    call_command("report", "courses", stdout=out)
+    assert out.getvalue() == f"{DAI_TU}: Chuyển đổi số\n"
+    parser = load_command_class("nongthonso.reports", "report").create_parser("nongthonso", "report")
+    assert "courses" in next(a for a in parser._actions if a.dest == "kind").choices
+    with pytest.raises(CommandError, match="Báo cáo courses không có định dạng xlsx"):
+        call_command("report", "courses", "--format", "xlsx", "--output", "x.xlsx")
+    with pytest.raises(CommandError, match="--as-of chỉ dùng cho báo cáo summary; báo cáo courses nhận: --unit"):
+        call_command("report", "courses", "--as-of", "2024-05-20")
+    with pytest.raises(CommandError, match="Không có đơn vị mã «99»"):
+        call_command("report", "courses", "--unit", "99")
+
+
 # --- one code per kind ---------------------------------------------------------------------------------------------
 
 def _noop(*args, **kwargs):
@@ -408,6 +430,7 @@ TAKEN = [
     registry.PublicPage("home", "trang-chu/", _noop),
     registry.Pages("reports", "nongthonso.reports.urls"),
     registry.ApiRouter("registry_app", None),
+    registry.ReportKind("courses", "Khoá tập huấn", _noop),
 ]
 
 

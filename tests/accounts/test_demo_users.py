@@ -20,6 +20,8 @@ LOGINS = {
     "canbo.lamvy": [("commune_officer", "05542", "xa")],
     "kiemnhiem.vanphu": [("commune_officer", "05845", "xa"), ("province_office", "19", "tinh")],
     "xem.thainguyen": [("viewer", "19", "tinh")],
+    "taphuan.tinh": [("training_organiser", "19", "tinh")],
+    "diemcau.lamvy": [("bridge_host", "05542", "xa")],
 }
 
 

@@ -18,6 +18,8 @@ ENDPOINTS = {
     ("post", "/api/assessments/{assessment_id}/steps/{action}"), ("get", "/api/decisions"),
     ("get", "/api/registrations"), ("get", "/api/summary"), ("post", "/api/imports/{kind}"),
     ("get", "/api/exports/{kind}"), ("get", "/api/templates/{set_code}"),
+    # the apps above the API (core.registry.ApiRouter): training's reports, the registry's test app
+    ("get", "/api/training/courses/{code}/report"), ("get", "/api/training/coverage"), ("get", "/api/test-courses"),
 }
 
 
@@ -61,4 +63,4 @@ def test_operation_ids_are_the_function_names():
     assert ids == {"list_units", "get_unit", "list_criteria_sets", "get_criteria_set", "list_assessments",
                    "get_assessment", "put_value", "take_step", "list_decisions", "list_registrations", "get_summary",
                    "import_file", "export_file", "get_template", "open_assessment", "confirm_carried",
-                   "confirm_carried_value"}
+                   "confirm_carried_value", "get_course_report", "get_coverage", "list_test_courses"}

@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 
 from nongthonso.accounts.services import restrict
+from nongthonso.api.schemas import responses
 
 from .apps import RECORD_COURSE
 from .models import Course
@@ -15,7 +16,7 @@ class CourseOut(Schema):
     title: str
 
 
-@router.get("/test-courses", response=list[CourseOut])
+@router.get("/test-courses", response=responses(list[CourseOut]))
 def list_test_courses(request):
     rows = restrict(Course.objects.all(), request.auth, RECORD_COURSE).order_by("held_on", "pk")
     return [CourseOut(unit_code=code, title=title) for code, title in rows.values_list("unit__code", "title")]

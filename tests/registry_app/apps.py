@@ -44,4 +44,6 @@ class RegistryAppConfig(AppConfig):
             registry.PublicPage("public_courses", "cong-khai/tap-huan/", courses.public_courses),
             registry.Pages("registry_app", "tests.registry_app.urls", order=900),
             registry.ApiRouter("registry_app", api.router, order=900),
+            registry.ReportKind("courses", "Khoá tập huấn", courses.courses_report, order=900,
+                                options=(registry.ReportOption("unit", "mã GSO của đơn vị"),)),
         )

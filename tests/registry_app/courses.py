@@ -6,6 +6,7 @@ export, the derived tally of courses per unit, the public list.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -95,6 +96,21 @@ def courses_export(request: ExportRequest) -> Table:
         condition = scoped(condition, "unit__path", scope_paths(request.user, RECORD_COURSE))
     rows = Course.objects.filter(condition).order_by("held_on", "pk").values_list("unit__code", "title", "held_on")
     return Table("Khoá tập huấn", COLUMNS, ((code, title, date.isoformat()) for code, title, date in rows))
+
+
+# --- the report: courses per unit --------------------------------------------------------------------------------
+
+def courses_report(fmt: str, *, unit: str | None) -> str:
+    """``nongthonso report courses [--unit CODE] --format text|json``: the courses within the unit (all without it)."""
+    rows = Course.objects.order_by("held_on", "pk").values_list("unit__code", "title")
+    if unit:
+        paths = list(Unit.objects.filter(code=unit).values_list("path", flat=True))
+        if not paths:
+            raise LookupError(f"Không có đơn vị mã «{unit}». Kiểm tra mã GSO.")
+        rows = rows.filter(unit__path__startswith=paths[0])
+    if fmt == "json":
+        return json.dumps([{"unit_code": code, "title": title} for code, title in rows], ensure_ascii=False)
+    return "\n".join(f"{code}: {title}" for code, title in rows)
 
 
 # --- the derived table: courses per unit ----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ The kinds of entries, and who reads them:
 - :class:`MenuEntry`: the menu of every page (``core.context_processors.menu``, ``base.html``);
 - :class:`PublicPage`: the pages reachable without logging in (``nongthonso.urls``);
 - :class:`Pages`: an app's URL module of signed-in pages (``nongthonso.urls``);
-- :class:`ApiRouter`: an app's REST endpoints, added to the one API (``api.main``).
+- :class:`ApiRouter`: an app's REST endpoints, added to the one API (``api.main``);
+- :class:`ReportKind`: a report of ``nongthonso report <code>`` beside the summary (``reports``' ``report`` command).
 
 Rules. A code is registered once per kind: registering it again (by the same or another app) raises
 :class:`DuplicateEntry` while the apps load, so the site does not start. The entries are read once every app is ready
@@ -256,10 +257,35 @@ class ApiRouter:
     order: int = 1000
 
 
+@dataclass(frozen=True)
+class ReportOption:
+    """An option of a report kind on the command line: ``nongthonso report <kind> --<name> VALUE``. Kinds naming the
+    same option share it (its first help text is shown)."""
+
+    name: str  # «course» → --course
+    help: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A report ``nongthonso report <code>`` writes, besides the provincial summary (``reports``' own)."""
+
+    code: str
+    label: str  # «Báo cáo khoá tập huấn»
+    # build(fmt, **options) -> the report: text (``str``, written to the terminal or ``--output``) or a file's bytes
+    # (written to ``--output``); ``options`` by name, None when not given. Raises LookupError or ValueError with a
+    # Vietnamese message (what is wrong, how to fix it) when it cannot.
+    build: Callable[..., str | bytes]
+    options: tuple[ReportOption, ...] = ()
+    formats: tuple[str, ...] = ("text", "json")
+    order: int = 1000
+
+
 KINDS: dict[type, str] = {
     Action: "action", Role: "role", ImportKind: "import kind", ExportKind: "export kind",
     DerivedTable: "derived table", RevisionTable: "revision table", MenuEntry: "menu entry",
-    PublicPage: "public page", Pages: "pages", ApiRouter: "API router",
+    PublicPage: "public page", Pages: "pages", ApiRouter: "API router", ReportKind: "report kind",
 }
 E = TypeVar("E")
 

@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import thai_nguyen_2026
+from . import thai_nguyen_2026, training_2023
 from .raw_values import assess
 
 SEED = 20230630
@@ -231,6 +231,8 @@ def build(stdout=None) -> dict:
             f"{len(hamlets)} xóm (minh họa), {n_values} giá trị chỉ tiêu (minh họa).")
         # the province today: two tiers, the 2026-2030 criteria (its own seed: the figures above stay as they are)
         later = thai_nguyen_2026.build(say=say)
+        # the October 2023 training course and the 2023 headcounts of the officials it is for
+        training_2023.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 

@@ -16,7 +16,7 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from nongthonso.core import registry
 
-        from . import attendance
+        from . import attendance, exports_reports, reports_api, reports_headcounts
 
         registry.register(
             self,
@@ -48,4 +48,23 @@ class TrainingConfig(AppConfig):
                           title="ban tổ chức tập huấn của {unit}", actions=(ORGANISE, VIEW)),
             registry.Role(BRIDGE_HOST, _("Người chủ trì điểm cầu"), levels=None,
                           title="người chủ trì điểm cầu của {unit}", actions=(HOST, VIEW)),
+        )
+        # the reports: a course's and the coverage (pages before the course pages: «do-bao-phu» is no course code)
+        registry.register(
+            self,
+            registry.Pages("training_reports", "nongthonso.training.urls_reports", order=100),
+            registry.ApiRouter("training_reports", reports_api.router),
+            registry.ReportKind(
+                "training", _("Báo cáo khoá tập huấn"), exports_reports.command_report,
+                options=(registry.ReportOption("course", _("mã khoá tập huấn, ví dụ cds-ntm-thai-nguyen-2023"),
+                                               required=True),),
+                formats=exports_reports.COMMAND_FORMATS),
+            registry.ImportKind(
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
+                reports_headcounts.import_headcounts, order=700, may_use=reports_headcounts.may_import,
+                who=_("ban tổ chức tập huấn, Văn phòng Điều phối NTM"),
+                columns=_("unit_code, target_group (mã hoặc tên nhóm đối tượng), year, count (số người).")),
+            registry.ExportKind(
+                "training_headcounts", _("Số cán bộ cần tập huấn theo nhóm đối tượng"),
+                reports_headcounts.export_headcounts, "so-can-bo", order=700),
         )

@@ -5,7 +5,8 @@ block."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .figures import ReportFigures
 from .layout import (
@@ -28,13 +29,43 @@ from .layout import (
 FONT_NAME = "Times New Roman"
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of a document's body: the headings, the rows as text, the columns' widths (mm, adding up to the
+    text's width, 165 mm), which columns hold text (left-aligned; the others are figures, right-aligned, the first
+    a centred number) and whether the last row is a total (bold)."""
+
+    headings: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    widths_mm: Sequence[float]
+    text_columns: frozenset[int] = frozenset({1})
+    total_row: bool = False
+
+
 def build_docx(figures: ReportFigures, options: DocumentOptions | None = None) -> bytes:
+    sections: list[tuple[str, str | Table]] = []
+    for kind, text in body_sections(figures):
+        if kind == "districts":
+            sections.append(("table", Table(table_headings(figures), district_rows(figures),
+                                            [10, 45, 15, 20, 18, 20, 20, 17], total_row=True)))
+        elif kind == "shares":
+            sections.append(("table", Table(SHARE_HEADINGS, share_rows(figures), [12, 103, 25, 25])))
+        else:
+            sections.append((kind, text))
+    return administrative_docx((options or DocumentOptions()).resolved(figures), title_lines(figures), sections)
+
+
+def administrative_docx(opts: DocumentOptions, title: tuple[str, str],
+                        sections: Iterable[tuple[str, str | Table]]) -> bytes:
+    """A Vietnamese administrative document (Decree 30/2020/NĐ-CP, Appendix I) with ``opts``'s parts (resolved: every
+    field given), the kind of document and its subject ``title``, and the body's ``sections`` in order: ("heading",
+    text), ("text", paragraph), ("note", smaller italic text) or ("table", :class:`Table`). Any report laid out as
+    one goes through here."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
-    opts = (options or DocumentOptions()).resolved(figures)
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -49,7 +80,7 @@ def build_docx(figures: ReportFigures, options: DocumentOptions | None = None) -
     normal = doc.styles["Normal"].paragraph_format
     normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.0
     props = doc.core_properties
-    props.title = one_line(" ".join(title_lines(figures)))
+    props.title = one_line(" ".join(title))
     props.author = "Nông thôn số"
     props.language = "vi-VN"
 
@@ -69,26 +100,24 @@ def build_docx(figures: ReportFigures, options: DocumentOptions | None = None) -
     _para(head.cell(1, 0), opts.number_line, size=13, align=C, first=True, before=6)
     _para(head.cell(1, 1), opts.place_date_line(), size=13.5, italic=True, align=C, first=True, before=6)
 
-    kind, subject = title_lines(figures)
+    kind, subject = title
     _para(doc, kind, size=14, bold=True, align=C, before=18)
     _para(doc, subject, size=14, bold=True, align=C)
     p = _para(doc, "", size=6, align=C)
     _bottom_border(p, indent_mm=(width_mm - 40) / 2)
     _para(doc, "", size=6)
 
-    for kind_, text in body_sections(figures):
-        if kind_ == "heading":
-            p = _para(doc, text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, before=6, after=6, indent_mm=12.7)
+    for kind_, part in sections:
+        if isinstance(part, Table):
+            _data_table(doc, part.headings, part.rows, part.widths_mm, text_columns=set(part.text_columns),
+                        total_row=part.total_row)
+        elif kind_ == "heading":
+            p = _para(doc, part, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, before=6, after=6, indent_mm=12.7)
             p.paragraph_format.keep_with_next = True
         elif kind_ == "text":
-            _para(doc, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_mm=12.7, line=1.15)
+            _para(doc, part, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_mm=12.7, line=1.15)
         elif kind_ == "note":
-            _para(doc, text, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_mm=12.7)
-        elif kind_ == "districts":
-            _data_table(doc, table_headings(figures), district_rows(figures), [10, 45, 15, 20, 18, 20, 20, 17],
-                        text_columns={1}, total_row=True)
-        elif kind_ == "shares":
-            _data_table(doc, SHARE_HEADINGS, share_rows(figures), [12, 103, 25, 25], text_columns={1})
+            _para(doc, part, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_mm=12.7)
 
     # recipients (left) and signature (right)
     _para(doc, "", size=6)

@@ -7,7 +7,12 @@ Idempotent.
   dossiers the demo opened with values carried from 2025, awaiting confirmation;
 - ``kiemnhiem.vanphu``: a user holding two roles — Vạn Phú's officer and a province office member — to show
   separation of duties: what they submit, they may not approve or record the decision of;
-- ``xem.thainguyen``: viewer of the whole province.
+- ``xem.thainguyen``: viewer of the whole province;
+- ``taphuan.tinh``: the province's training organiser (``training_organiser``): the courses, their participants,
+  attendance and reports — the October 2023 course among them (organised by the old province, reached through
+  lineage), and the coverage of the officials to train;
+- ``diemcau.lamvy``: the bridge-point host (``bridge_host``) of Xã Lam Vỹ, whose predecessor of the same name hosted
+  a sub-point of the October 2023 course: registers people at it and calls its roll.
 
 Passwords are hashed with the first of ``PASSWORD_HASHERS`` (Argon2) and reset to the demo password on every run,
 so the logins printed always work. Each demo user keeps exactly the roles listed.
@@ -28,12 +33,14 @@ from django.utils import timezone
 from nongthonso.accounts.models import Membership, Role
 from nongthonso.accounts.services import grant, revoke, role_at
 from nongthonso.audit.context import request_context
+from nongthonso.training.apps import BRIDGE_HOST, ORGANISER
 from nongthonso.units.models import Unit
 
 DEMO_PASSWORD = "nongthonso-demo-2023"
 PROVINCE = "19"
 COMMUNES = {"vanphu": "05845", "lamvy": "05542"}  # Xã Vạn Phú, Xã Lam Vỹ (the demo's walk-through communes)
-USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xem.thainguyen")
+USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xem.thainguyen", "taphuan.tinh",
+             "diemcau.lamvy")
 DEMO_NOTE = "Tài khoản minh họa (nongthonso demo_users)"
 FORCE = "--i-know-this-resets-passwords"
 
@@ -55,8 +62,8 @@ def other_accounts(demo: dict[str, object]) -> list[str]:
 
 class Command(BaseCommand):
     help = ("Tạo (hoặc làm mới) các tài khoản minh họa cho tỉnh hai cấp: Văn phòng Điều phối NTM tỉnh, cán bộ NTM "
-            "của hai xã hình thành sau sắp xếp, một người kiêm nhiệm hai vai trò, người xem; in tên đăng nhập và "
-            "mật khẩu.")
+            "của hai xã hình thành sau sắp xếp, một người kiêm nhiệm hai vai trò, người xem, ban tổ chức tập huấn "
+            "của tỉnh và người chủ trì điểm cầu của một xã; in tên đăng nhập và mật khẩu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD,
@@ -95,6 +102,8 @@ class Command(BaseCommand):
             ("kiemnhiem.vanphu", "Cán bộ kiêm nhiệm", f"{communes['vanphu'].name} và tỉnh",
              [(Role.COMMUNE_OFFICER, communes["vanphu"]), (Role.PROVINCE_OFFICE, province)]),
             ("xem.thainguyen", "Người xem", "tỉnh Thái Nguyên", [(Role.VIEWER, province)]),
+            ("taphuan.tinh", "Ban tổ chức tập huấn", "tỉnh Thái Nguyên", [(ORGANISER, province)]),
+            ("diemcau.lamvy", "Người chủ trì điểm cầu", communes["lamvy"].name, [(BRIDGE_HOST, communes["lamvy"])]),
         ]
         User = get_user_model()
         rows, skipped = [], []
