@@ -24,30 +24,27 @@ import csv
 import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
 from nongthonso.core.imports import (
     SNIFF_BYTES,
-    ZIP_MAGIC,
     ErrorList,
     ImportFailed,
+    LineTooLong,
     RowError,
+    StreamedFile,
+    bounded_lines,
     cell_text,
     empty_message,
-    not_found_message,
 )
 from nongthonso.core.spreadsheets import (
-    FileRefused,
     blank_rows_message,
-    check_xlsx,
     csv_text,
     limit,
     line_too_long_message,
@@ -322,10 +319,6 @@ def not_text_message(name: str) -> str:
             "«Sổ làm việc Excel (*.xlsx)».")
 
 
-class _LineTooLong(Exception):
-    pass
-
-
 def _encoding(head: bytes) -> str | None:
     """The text encoding of a file starting with ``head``: from its byte-order mark; UTF-16 without a mark when every
     other byte is NUL (text in Latin letters and digits: the header at least); else UTF-8 if it decodes; None
@@ -346,47 +339,27 @@ def _encoding(head: bytes) -> str | None:
     return "utf-8-sig"
 
 
-class ReportFile:
+class ReportFile(StreamedFile):
     """A report being read (see the module): ``rows()`` finds the header, then yields a :class:`ReportRow` per row;
     ``report`` is set once the header is found. ``position`` / ``size``: bytes read of the file, for progress."""
 
+    not_a_table = staticmethod(not_text_message)
+
     def __init__(self, path: str | Path, name: str | None = None):
-        self.path = Path(path)
-        self.name = name or self.path.name
         self.report: Report | None = None
-        self._handle: IO[bytes] | None = None
         self._quoted = [True]  # whether the row just read may hold a cell starting with an apostrophe
-        if not self.path.is_file():
-            raise _fail(not_found_message(self.path))
-        self.size = self.path.stat().st_size
-        if self.size == 0:
-            raise _fail(empty_message(self.name))
-        with self.path.open("rb") as f:
-            head = f.read(SNIFF_BYTES)
-        if head.startswith(ZIP_MAGIC):
-            self.encoding = ""
-            try:
-                check_xlsx(self.path, self.name)
-            except FileRefused as exc:
-                raise _fail(str(exc)) from None
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-                raise _fail(not_text_message(self.name)) from None
+        self.encoding = ""  # a workbook's
+        super().__init__(path, name)
+        if self.format == "xlsx":
             return
-        encoding = _encoding(head)
+        encoding = _encoding(self.head)
         if encoding is None:
             raise _fail(not_text_message(self.name))
         self.encoding = encoding
-        text = head.decode(encoding, errors="ignore")
+        text = self.head.decode(encoding, errors="ignore")
         if not text.strip():
             raise _fail(empty_message(self.name))
         self.delimiter = max((",", ";", "\t"), key=lambda d: (text.count(d), d == ","))
-
-    @property
-    def position(self) -> int:
-        try:
-            return self._handle.tell() if self._handle is not None else 0
-        except (ValueError, OSError):
-            return self.size
 
     # -- raw rows: (row number, cells) --
 
@@ -401,14 +374,14 @@ class ReportFile:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
             try:
-                lines = _bounded(text, max_chars, self._quoted)
+                lines = bounded_lines(text, max_chars, self._quoted)
                 for n, cells in enumerate(csv.reader(lines, delimiter=self.delimiter), start=1):
                     if n > max_rows:
                         raise _fail(too_many_rows_message(self.name, max_rows))
                     yield n, cells
             except UnicodeDecodeError:
                 raise _fail(not_text_message(self.name), n + 1) from None
-            except _LineTooLong:
+            except LineTooLong:
                 raise ImportFailed([RowError(n + 1, "", "", line_too_long_message(max_chars))]) from None
             except csv.Error as exc:
                 raise ImportFailed([RowError(n + 1, "", "", (
@@ -417,30 +390,8 @@ class ReportFile:
                 self._handle = None
 
     def _xlsx_cells(self) -> Iterator[tuple[int, list[str]]]:
-        from openpyxl import load_workbook
-
-        max_rows = limit("IMPORT_MAX_ROWS")
-        with self.path.open("rb") as raw:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    workbook = load_workbook(raw, read_only=True, data_only=True)
-                sheet = workbook.worksheets[0]
-                declared = sheet.max_row
-            except Exception:  # a ZIP that is not a workbook, or a damaged one
-                raise _fail(not_text_message(self.name)) from None
-            self._handle = raw
-            try:
-                if declared is not None and declared > max_rows:
-                    raise _fail(too_many_rows_message(self.name, max_rows))
-                sheet.reset_dimensions()
-                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if n > max_rows:
-                        raise _fail(too_many_rows_message(self.name, max_rows))
-                    yield n, [cell_text(v) for v in values]
-            finally:
-                self._handle = None
-                workbook.close()
+        for n, values in self.sheet_rows():
+            yield n, [cell_text(v) for v in values]
 
     # -- the report --
 
@@ -584,15 +535,3 @@ def _clean(text: str) -> str:
     """A cell stripped, with the apostrophe a CSV export put before a formula-like text taken off."""
     text = text.strip()
     return csv_text(text) if text[:1] == "'" else text
-
-
-def _bounded(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
-    """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory; ``quoted[0]`` is set
-    when a line holds an apostrophe (a cell a CSV export neutralised may start with one)."""
-    readline = text.readline
-    while line := readline(max_chars + 1):
-        if len(line) > max_chars:
-            raise _LineTooLong
-        if "'" in line:
-            quoted[0] = True
-        yield line
