@@ -160,8 +160,10 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), training_headcounts (số cán bộ cần tập "
-            "huấn theo nhóm đối tượng), courses (khoá tập huấn).") in " ".join(parser.format_help().split())
+    # after the other apps' kinds (by their order: smart's, training's 700), as its order (900) says
+    assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
+            "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), courses (khoá tập "
+            "huấn).") in " ".join(parser.format_help().split())
 
     out = io.StringIO()
     call_command("import", "courses", str(path), "--dry-run", stdout=out)
@@ -230,10 +232,10 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
 def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, viewer):
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
-    for path, method, smart in (("/api/imports/{kind}", "post", ["smart_figures"]),
-                                ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"])):
+    for path, method, more in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"]),
+                               ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
-        assert kind["schema"]["enum"] == [*existing, *smart, "training_headcounts", "courses"]
+        assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", "courses"]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
     with path.open("rb") as f:
@@ -248,6 +250,75 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     assert b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1].endswith(
         "Chuyển đổi số,2024-05-20")
     assert signed_in(viewer).get("/api/exports/courses").status_code == 403
+
+
+# --- an import kind's options (what the file alone does not say) ------------------------------------------------
+
+def test_its_import_option_reaches_its_run_from_the_command_line(tmp_path, district):
+    path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", ""))  # no date: the option gives it
+    parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
+    assert ("--held-on HELD_ON (courses) Ngày tổ chức: Cho các dòng để trống cột held_on."
+            in " ".join(parser.format_help().split()))
+    with pytest.raises(CommandError, match=r"^--held-on «20/5» không hợp lệ: cần một ngày dạng 2024-05-20\.$"):
+        call_command("import", "courses", str(path), "--held-on", "20/5", stderr=io.StringIO())
+    # another kind's option is refused, not ignored
+    with pytest.raises(CommandError, match=r"^--held-on không dùng cho «units» \(không có tùy chọn riêng\)\.$"):
+        call_command("import", "units", str(path), "--held-on", "2024-05-20", stderr=io.StringIO())
+    assert not Course.objects.exists()
+    call_command("import", "courses", str(path), "--held-on", "2024-05-20", stdout=io.StringIO())
+    assert Course.objects.get().held_on == HELD_ON
+
+
+def test_the_import_page_asks_for_its_import_option_and_keeps_it_with_the_file(tmp_path, district, trainer):
+    client = signed_in(trainer)
+    page = client.get("/nhap-du-lieu/").content.decode()
+    assert '<fieldset class="import-options" data-kind="courses">' in page and 'name="option-held_on"' in page
+    path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", ""))
+    with path.open("rb") as f:
+        response = client.post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": "", "option-held_on": "20/5"})
+    assert response.status_code == 400
+    assert "«Ngày tổ chức» «20/5» không hợp lệ: cần một ngày dạng 2024-05-20." in response.content.decode()
+    with path.open("rb") as f:
+        html = client.post("/nhap-du-lieu/", {"kind": "courses", "file": f, "token": "",
+                                              "option-held_on": "2024-05-20"}).content.decode()
+    assert "Xem trước: khoá tập huấn từ tệp «khoa.csv»" in html and not Course.objects.exists()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    client.post("/nhap-du-lieu/xac-nhan/", {"token": token})  # the option was kept with the file
+    assert Course.objects.get().held_on == HELD_ON
+
+
+def test_the_api_takes_its_import_option_as_a_query_parameter(tmp_path, district, trainer, assert_error):
+    doc = Client().get("/api/openapi.json").json()["paths"]["/api/imports/{kind}"]["post"]
+    held_on = next(p for p in doc["parameters"] if p["name"] == "held_on")
+    assert (held_on["in"], held_on["description"]) == ("query", "chỉ cho courses — Ngày tổ chức: Cho các dòng để "
+                                                                "trống cột held_on.")
+    path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", ""))
+    with path.open("rb") as f:
+        error = assert_error(signed_in(trainer).post("/api/imports/courses?held_on=20/5", {"file": f}), 422,
+                             "validation_error")
+    assert error["details"][0]["field"] == "held_on"
+    with path.open("rb") as f:
+        response = signed_in(trainer).post("/api/imports/courses?held_on=2024-05-20", {"file": f})
+    assert response.status_code == 200, response.content
+    assert Course.objects.get().held_on == HELD_ON
+
+
+def test_an_import_option_is_a_keyword_argument_of_its_own_and_one_command_line_argument(monkeypatch):
+    owner = apps.get_app_config("registry_app")
+    broken = [registry.ImportKind("broken", "Hỏng", _noop, options=(registry.ImportOption("user", "Người dùng"),)),
+              registry.ImportKind("clash", "Trùng", _noop,
+                                  options=(registry.ImportOption("held_on", "Có ngày", flag=True),))]
+    monkeypatch.setitem(registry._registrations, registry.ImportKind, [
+        *registry._registrations[registry.ImportKind],
+        *(registry._Registration(owner, 10**9 + i, entry) for i, entry in enumerate(broken))])
+    monkeypatch.setattr(registry, "_memo", {})  # read again with the broken entries (the original comes back after)
+    assert {error.id: error.msg for error in registry.check_entries()} == {
+        "nongthonso.registry.E005": "The import kind «broken» has an option «user» that is not a keyword argument of "
+                                    "its own: an identifier, once per kind, none of dry_run, name, path, progress, "
+                                    "user.",
+        "nongthonso.registry.E006": "The option «held_on» is a switch for the import kind «clash» and takes a value "
+                                    "for «courses»: one command-line argument cannot be both. Rename one of them.",
+    }
 
 
 # --- derived tables, the data revision --------------------------------------------------------------------------

@@ -32,7 +32,9 @@ class RegistryAppConfig(AppConfig):
                           actions=(RECORD_COURSE,)),
             registry.ImportKind("courses", "Khoá tập huấn", courses.import_courses, may_use=is_trainer,
                                 columns="unit_code, title, held_on.", who="giảng viên tập huấn", formats=("csv",),
-                                order=900),
+                                order=900, options=(registry.ImportOption(
+                                    "held_on", "Ngày tổ chức", help="Cho các dòng để trống cột held_on.",
+                                    parse=courses.held_on_option),)),
             registry.ExportKind("courses", "Khoá tập huấn", courses.courses_export, "khoa-tap-huan",
                                 may_use=is_trainer, formats=("csv",), order=900),
             registry.DerivedTable("course_tallies", "số khoá tập huấn theo đơn vị", refresh=courses.refresh,

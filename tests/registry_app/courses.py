@@ -1,5 +1,6 @@
 """The test app's code behind its registry entries: an all-or-nothing CSV import of courses (audited, refused row by
-row where the user may not record a course), their export, the derived tally of courses per unit, the public list.
+row where the user may not record a course; its option ``held_on`` dates the rows that leave the date empty), their
+export, the derived tally of courses per unit, the public list.
 """
 
 from __future__ import annotations
@@ -32,16 +33,25 @@ def _why_not(user, unit: Unit) -> str | None:
     return found.message if found else None
 
 
+def held_on_option(text: str) -> dt.date:
+    """The import's option ``held_on`` (``core.registry.ImportOption``): the date of the rows that leave it empty."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("cần một ngày dạng 2024-05-20.") from None
+
+
 def import_courses(path: str | Path, *, dry_run: bool = False, user=None, name: str | None = None,
-                   progress: Progress | None = None) -> ImportResult:
+                   progress: Progress | None = None, held_on: dt.date | None = None) -> ImportResult:
     table = TableFile(path, COLUMNS, name=name)
     errors, refused = ErrorList(), Refusals(user, _why_not)
     rows: list[tuple[Unit, str, dt.date]] = []
+    default = held_on
     n = 0
     for row, cells in table.rows():
         n += 1
         try:
-            held_on = dt.date.fromisoformat(cells["held_on"])
+            held_on = dt.date.fromisoformat(cells["held_on"]) if cells["held_on"] or default is None else default
         except ValueError:
             errors.add(RowError(row, "held_on", cells["held_on"], "ngày không hợp lệ. Viết dạng 2024-05-20."))
             continue

@@ -234,7 +234,77 @@ def cell_text(value: Any) -> str:
 
 # --- reading a table -----------------------------------------------------------------------------------
 
-class TableFile:
+class StreamedFile:
+    """A file an import reads as a stream, CSV or XLSX (told by content: an XLSX file is a ZIP archive): what can be
+    checked before reading it — the file exists and is not empty, an archive is within ``core.spreadsheets``' limits
+    (``check_xlsx``, before openpyxl opens it) —, how far a pass has read (``position``), and a workbook's first sheet
+    row by row (``sheet_rows``). ``TableFile`` reads a table under a header row; the attendance reports of
+    ``training.attendance_formats`` look for theirs."""
+
+    @staticmethod
+    def not_a_table(name: str) -> str:
+        """The message for a file that is neither (a subclass reading more encodings says so)."""
+        return not_a_table_message(name)
+
+    def __init__(self, path: str | Path, name: str | None = None):
+        self.path = Path(path)
+        self.name = name or self.path.name
+        self._handle: IO[bytes] | None = None
+        if not self.path.is_file():
+            raise _fail(not_found_message(self.path))
+        self.size = self.path.stat().st_size
+        if self.size == 0:
+            raise _fail(empty_message(self.name))
+        with self.path.open("rb") as f:
+            self.head = f.read(SNIFF_BYTES)  # the first bytes, to tell the format and the text's encoding
+        self.format = "xlsx" if self.head.startswith(ZIP_MAGIC) else "csv"
+        if self.format == "xlsx":
+            try:
+                check_xlsx(self.path, self.name)  # before openpyxl reads anything: a "zip bomb" is refused here
+            except FileRefused as exc:
+                raise _fail(str(exc)) from None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+                raise _fail(self.not_a_table(self.name)) from None
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far in the current pass (approximate for XLSX: the compressed stream)."""
+        try:
+            return self._handle.tell() if self._handle is not None else 0
+        except (ValueError, OSError):
+            return self.size
+
+    def sheet_rows(self) -> Iterator[tuple[int, tuple]]:
+        """(row number, the cells' values) of the workbook's first sheet (openpyxl, read-only), refusing more than
+        ``IMPORT_MAX_ROWS`` rows — the sheet's declared dimension checked first. ``sheet_title``: the sheet's."""
+        from openpyxl import load_workbook
+
+        max_rows = limit("IMPORT_MAX_ROWS")
+        with self.path.open("rb") as raw:
+            try:
+                with warnings.catch_warnings():  # "no default style" and the like: not the user's concern
+                    warnings.simplefilter("ignore")
+                    workbook = load_workbook(raw, read_only=True, data_only=True)
+                sheet = workbook.worksheets[0]
+                declared = sheet.max_row  # from the sheet's <dimension>, when it has one
+            except Exception:  # a ZIP that is not a workbook (a .docx renamed …), or a damaged file
+                raise _fail(self.not_a_table(self.name)) from None
+            self._handle = raw
+            self.sheet_title = sheet.title
+            try:
+                if declared is not None and declared > max_rows:
+                    raise _fail(too_many_rows_message(self.name, max_rows))
+                sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
+                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if n > max_rows:
+                        raise _fail(too_many_rows_message(self.name, max_rows))
+                    yield n, values
+            finally:
+                self._handle = None
+                workbook.close()
+
+
+class TableFile(StreamedFile):
     """A CSV or XLSX file of rows under a header row, read as a stream.
 
     ``TableFile(path, required, optional, name=…)`` checks what can be checked without reading the rows
@@ -255,32 +325,16 @@ class TableFile:
     def __init__(self, path: str | Path, required: Sequence[str], optional: Sequence[str] = (), *,
                  name: str | None = None, verbatim: Sequence[str] = (), labels: Mapping[str, str] | None = None,
                  ignored: Sequence[str] = ()):
-        self.path = Path(path)
-        self.name = name or self.path.name
         self.required, self.optional, self.verbatim = tuple(required), tuple(optional), tuple(verbatim)
         self.ignored, self.labels = tuple(ignored), dict(labels or {})
         self._codes = {*self.required, *self.optional, *self.ignored}
         self._by_label = {fold(" ".join(label.split())): code for code, label in self.labels.items()}
-        if not self.path.is_file():
-            raise _fail(not_found_message(self.path))
-        self.size = self.path.stat().st_size
-        if self.size == 0:
-            raise _fail(empty_message(self.name))
-        with self.path.open("rb") as f:
-            head = f.read(SNIFF_BYTES)
         self.header: list[str] = []
         self._codes_row = 0
-        self._handle: IO[bytes] | None = None
-        if head.startswith(ZIP_MAGIC):
-            self.format = "xlsx"
-            try:
-                check_xlsx(self.path, self.name)  # before openpyxl reads anything: a "zip bomb" is refused here
-            except FileRefused as exc:
-                raise _fail(str(exc)) from None
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-                raise _fail(not_a_table_message(self.name)) from None
+        super().__init__(path, name)
+        if self.format == "xlsx":
             return
-        self.format = "csv"
+        head = self.head
         try:
             text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < SNIFF_BYTES)
         except UnicodeDecodeError:
@@ -291,14 +345,6 @@ class TableFile:
             raise _fail(empty_message(self.name))
         first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
         self.delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
-
-    @property
-    def position(self) -> int:
-        """Bytes read so far in the current pass (approximate for XLSX: the compressed stream)."""
-        try:
-            return self._handle.tell() if self._handle is not None else 0
-        except (ValueError, OSError):
-            return self.size
 
     def _columns(self, cells: Sequence[str]) -> list[str]:
         """The column codes a header row names (see the class), trailing empty cells left out."""
@@ -363,7 +409,7 @@ class TableFile:
             self._handle = raw
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             quoted = [False]  # whether the lines of the record just read hold an apostrophe
-            reader = csv.reader(_bounded_lines(text, max_chars, quoted), delimiter=self.delimiter)
+            reader = csv.reader(bounded_lines(text, max_chars, quoted), delimiter=self.delimiter)
             strip = str.strip
             n = filled = 0
             try:
@@ -397,7 +443,7 @@ class TableFile:
                     yield n, stripped
             except UnicodeDecodeError:
                 raise _fail(not_a_table_message(self.name), n + 1) from None
-            except _LineTooLong:
+            except LineTooLong:
                 raise ImportFailed([RowError(n + 1, "", "", line_too_long_message(max_chars))]) from None
             except csv.Error as exc:
                 raise ImportFailed([RowError(n + 1, "", "", (
@@ -409,69 +455,48 @@ class TableFile:
                 raise _fail(empty_message(self.name))
 
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
-        from openpyxl import load_workbook
-
-        max_rows, max_blank = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_BLANK_ROWS")
-        with self.path.open("rb") as raw:
-            try:
-                with warnings.catch_warnings():  # "no default style" and the like: not the user's concern
-                    warnings.simplefilter("ignore")
-                    workbook = load_workbook(raw, read_only=True, data_only=True)
-                sheet = workbook.worksheets[0]
-                declared = sheet.max_row  # from the sheet's <dimension>, when it has one
-            except Exception:  # a ZIP that is not a workbook (a .docx renamed …), or a damaged file
-                raise _fail(not_a_table_message(self.name)) from None
-            self._handle = raw
-            try:
-                if declared is not None and declared > max_rows:
-                    raise _fail(too_many_rows_message(self.name, max_rows))
-                sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-                header = None
-                width = filled = 0
-                kept: list[int] = []
-                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if n > max_rows:
-                        raise _fail(too_many_rows_message(self.name, max_rows))
-                    if header is None:
-                        cells = [cell_text(v) for v in values]
-                        if not any(cells):
-                            continue
-                        self._start(cells, n)
-                        header = self.header
-                        width, kept, filled = len(header), self._kept(), n
-                        continue
-                    cells = [cell_text(v) for v in values[:width]]
-                    if n == self._codes_row and self._columns(cells) == header:
-                        continue
-                    if not any(cells):
-                        if n - filled > max_blank:
-                            raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
-                        continue
-                    filled = n
-                    if len(cells) < width:
-                        cells += [""] * (width - len(cells))
-                    for i in kept:
-                        if i < len(values) and isinstance(values[i], str):
-                            cells[i] = xlsx_text(values[i])
-                    yield n, cells
-                if header is None:
-                    raise _fail(empty_sheet_message(self.name, sheet.title))
-            finally:
-                self._handle = None
-                workbook.close()
+        max_blank = limit("IMPORT_MAX_BLANK_ROWS")
+        header = None
+        width = filled = 0
+        kept: list[int] = []
+        for n, values in self.sheet_rows():
+            if header is None:
+                cells = [cell_text(v) for v in values]
+                if not any(cells):
+                    continue
+                self._start(cells, n)
+                header = self.header
+                width, kept, filled = len(header), self._kept(), n
+                continue
+            cells = [cell_text(v) for v in values[:width]]
+            if n == self._codes_row and self._columns(cells) == header:
+                continue
+            if not any(cells):
+                if n - filled > max_blank:
+                    raise _fail(blank_rows_message(self.name, filled + 1, max_blank))
+                continue
+            filled = n
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            for i in kept:
+                if i < len(values) and isinstance(values[i], str):
+                    cells[i] = xlsx_text(values[i])
+            yield n, cells
+        if header is None:
+            raise _fail(empty_sheet_message(self.name, self.sheet_title))
 
 
-class _LineTooLong(Exception):
-    pass
+class LineTooLong(Exception):
+    """A line longer than ``IMPORT_MAX_LINE_CHARS`` (``bounded_lines``)."""
 
 
-def _bounded_lines(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
+def bounded_lines(text: IO[str], max_chars: int, quoted: list[bool]) -> Iterator[str]:
     """The lines of ``text``, refusing one longer than ``max_chars`` before it is all in memory (a file of one
     200 MB line would otherwise be read whole); ``quoted[0]`` is set when a line holds an apostrophe."""
     readline = text.readline
     while line := readline(max_chars + 1):
         if len(line) > max_chars:
-            raise _LineTooLong
+            raise LineTooLong
         if "'" in line:
             quoted[0] = True
         yield line

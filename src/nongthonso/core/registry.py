@@ -27,7 +27,9 @@ The kinds of entries, and who reads them:
 - :class:`Action`, :class:`Role`: what a role may do, on which unit levels it may be granted
   (``accounts.services``: scopes and refusals; ``accounts.Membership.role``'s choices; the workflow files' check);
 - :class:`ImportKind`, :class:`ExportKind`: ``nongthonso import|export``, the pages /nhap-du-lieu/ and
-  /xuat-du-lieu/, ``/api/imports/{kind}`` and ``/api/exports/{kind}`` (``dataio``);
+  /xuat-du-lieu/, ``/api/imports/{kind}`` and ``/api/exports/{kind}`` (``dataio``); an import kind's
+  :class:`ImportOption` s (what the file alone does not say: the session an attendance report is for) are passed
+  through by all three;
 - :class:`DerivedTable`: ``nongthonso rebuild_derived [--check]``;
 - :class:`RevisionTable`: the tables whose change bumps the dashboards' cache (``reports.selectors.data_revision``);
 - :class:`MenuEntry`: the menu of every page (``core.context_processors.menu``, ``base.html``);
@@ -113,21 +115,46 @@ class Table(Protocol):
     rows: Iterable[Sequence[Any]]
 
 
+RUN_ARGUMENTS = frozenset({"path", "dry_run", "user", "name", "progress"})  # what every ImportKind.run takes
+
+
+@dataclass(frozen=True)
+class ImportOption:
+    """A value an import kind needs besides the file — the training session an attendance report is for — or a
+    switch. ``nongthonso import`` takes it as ``--<name>`` (underscores as dashes), the import page as a field
+    ``option-<name>``, ``POST /api/imports/{kind}`` as the query parameter ``<name>``; each passes it to the kind's
+    ``run`` as the keyword argument ``<name>``, parsed, and only when given (``run`` has the default)."""
+
+    name: str  # a Python identifier: the keyword argument of run()
+    label: str  # the field's label on the import page, Vietnamese: «Mã số buổi học»
+    help: str = ""  # one sentence, Vietnamese, for the command line's --help and the page
+    required: bool = False
+    # text → value; raises ValueError whose message (Vietnamese) says what is expected. Not used for a flag.
+    parse: Callable[[str], Any] = str
+    flag: bool = False  # a switch: present (True) or not; --<name> on the command line, a checkbox on the page
+
+    @property
+    def argument(self) -> str:
+        """How the command line spells it: ``--add-unmatched``."""
+        return "--" + self.name.replace("_", "-")
+
+
 @dataclass(frozen=True)
 class ImportKind:
     """A kind of CSV/XLSX file ``nongthonso import``, /nhap-du-lieu/ and ``POST /api/imports/{code}`` take."""
 
     code: str
     label: str  # «Giá trị chỉ tiêu»
-    # run(path, *, dry_run, user=None, name=None, progress=None) -> ImportResult, all or nothing: raises
+    # run(path, *, dry_run, user=None, name=None, progress=None, **options) -> ImportResult, all or nothing: raises
     # core.imports.ImportFailed with every error. Decides row by row what ``user`` may import (None: the command
-    # line, which may import everything).
+    # line, which may import everything). ``options``: the values of ``options`` given (parsed).
     run: Callable[..., ImportResult]
     columns: str = ""  # the file's columns, in words, for the import page
     who: str = ""  # who may import it, when not every user («chỉ quản trị hệ thống»), for the import page
     may_use: Callable[[Any], bool] = active_user  # whether ``user`` may send files of this kind at all
     formats: tuple[str, ...] = ("csv", "xlsx")
     order: int = 1000
+    options: tuple[ImportOption, ...] = ()  # what the file alone does not say (see ImportOption)
 
 
 @dataclass(frozen=True)
@@ -406,4 +433,26 @@ def check_entries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         except NoReverseMatch:
             errors.append(checks.Error(f"The menu entry «{item.code}» links to the URL name «{item.url_name}», which "
                                        "does not resolve without arguments.", id="nongthonso.registry.E004"))
+    return errors + _option_errors()
+
+
+def _option_errors() -> list[checks.CheckMessage]:
+    """An import kind's options are keyword arguments of its ``run`` besides the file's, once each; one name is one
+    command-line argument, so the kinds that share a name agree on whether it is a switch."""
+    errors, switch = [], {}
+    for kind in entries(ImportKind):
+        names = [option.name for option in kind.options]
+        for option in kind.options:
+            if not option.name.isidentifier() or option.name in RUN_ARGUMENTS or names.count(option.name) > 1:
+                errors.append(checks.Error(
+                    f"The import kind «{kind.code}» has an option «{option.name}» that is not a keyword argument of "
+                    f"its own: an identifier, once per kind, none of {', '.join(sorted(RUN_ARGUMENTS))}.",
+                    id="nongthonso.registry.E005"))
+            first = switch.setdefault(option.name, (kind.code, option.flag))
+            if first[1] != option.flag:
+                switch_kind, value_kind = (first[0], kind.code) if first[1] else (kind.code, first[0])
+                errors.append(checks.Error(
+                    f"The option «{option.name}» is a switch for the import kind «{switch_kind}» and takes a value for "
+                    f"«{value_kind}»: one command-line argument cannot be both. Rename one of them.",
+                    id="nongthonso.registry.E006"))
     return errors

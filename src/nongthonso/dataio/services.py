@@ -10,7 +10,9 @@ row. The import menu entry shows only to users who may use some kind (``may_impo
 
 - ``run_import``: the importer of a kind, run as ``user`` (who may import which row is decided row by row by
   the importer), inside the audit ``request_context`` of that user, so its writes are logged under their
-  name. Returns an :class:`Outcome`: the ``ImportResult``, or every ``RowError`` (nothing written).
+  name, with the kind's options (``option_values``: what the file alone does not say, e.g. the training session of
+  an attendance report; parsed the same way for the page, the API and the command line). Returns an
+  :class:`Outcome`: the ``ImportResult``, or every ``RowError`` (nothing written).
 - ``too_large``: the message for an upload over ``IMPORT_MAX_BYTES`` (``settings``; 200 MB by default).
 - ``export``: the download of a kind in the user's scope (values and registrations only of the units the
   user may view; decisions, units and commune groups are public facts), CSV streamed chunk by chunk.
@@ -21,9 +23,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -34,6 +37,7 @@ from nongthonso.accounts.services import memberships, role_at, scope_paths
 from nongthonso.audit.context import request_context
 from nongthonso.core import registry
 from nongthonso.core.imports import ZIP_MAGIC, ImportFailed, ImportResult, Progress, RowError
+from nongthonso.core.vocabulary import parse_bool
 
 from . import exports, workbook
 
@@ -126,6 +130,48 @@ def too_large(name: str) -> str:
             "dòng lệnh (nongthonso import).")
 
 
+class OptionError(ValueError):
+    """An option of an import kind (``core.registry.ImportOption``) missing, wrong, or not the kind's. ``option`` is its
+    name; the message (Vietnamese) says what to do, naming the option as ``spell`` gives it to the caller (the
+    command line's ``--session``, the page's label, the API's query parameter)."""
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        super().__init__(message)
+
+
+def option_values(kind: registry.ImportKind, given: Mapping[str, Any], *,
+                  spell: Callable[[registry.ImportOption], str] = lambda o: o.name) -> dict[str, Any]:
+    """The options of ``kind`` found in ``given`` (name → the text typed, or a bool for a switch), parsed: the keyword
+    arguments for its ``run``. A switch is on for a yes word (``core.vocabulary.parse_bool``) or «on» (a checked box).
+    Raises ``OptionError`` for a required option missing or a value its ``parse`` refuses."""
+    values: dict[str, Any] = {}
+    for option in kind.options:
+        raw = given.get(option.name)
+        if option.flag:
+            if raw is not None and raw != "" and (raw is True or str(raw).strip().lower() == "on"
+                                                   or parse_bool(raw)):
+                values[option.name] = True
+            continue
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if option.required:
+                raise OptionError(option.name, f"Thiếu {spell(option)} ({option.label.lower()}): «{kind.label}» cần "
+                                               f"giá trị này. {option.help}".strip())
+            continue
+        try:
+            values[option.name] = option.parse(text)
+        except ValueError as exc:
+            raise OptionError(option.name, f"{spell(option)} «{text}» không hợp lệ: {exc}") from None
+    return values
+
+
+def unknown_options(kind: registry.ImportKind, given: Iterable[str]) -> list[str]:
+    """The names in ``given`` that are options of other kinds, not of ``kind``."""
+    own = {option.name for option in kind.options}
+    return [name for name in given if name not in own]
+
+
 @dataclass
 class Outcome:
     result: ImportResult | None = None
@@ -134,9 +180,9 @@ class Outcome:
 
 
 def run_import(code: str, path: Path, *, user, name: str, dry_run: bool,
-               progress: Progress | None = None) -> Outcome:
-    """Import (or check, ``dry_run``) the file at ``path`` of the kind ``code`` as ``user``, all or nothing.
-    Raises ``KindRefused`` when the user may not use the kind."""
+               progress: Progress | None = None, options: Mapping[str, Any] | None = None) -> Outcome:
+    """Import (or check, ``dry_run``) the file at ``path`` of the kind ``code`` as ``user``, all or nothing, with the
+    kind's ``options`` (parsed: ``option_values``). Raises ``KindRefused`` when the user may not use the kind."""
     kind = import_kind(code, user)
     if path.is_file() and path.stat().st_size and file_format(path) not in kind.formats:
         allowed = " hoặc ".join(f.upper() for f in kind.formats)
@@ -144,7 +190,7 @@ def run_import(code: str, path: Path, *, user, name: str, dry_run: bool,
                                                    f"này chỉ nhận tệp {allowed}.")], total_errors=1)
     try:
         with request_context(user=user, actor=user.get_username()):
-            result = kind.run(path, dry_run=dry_run, user=user, name=name, progress=progress)
+            result = kind.run(path, dry_run=dry_run, user=user, name=name, progress=progress, **(options or {}))
     except ImportFailed as exc:
         return Outcome(errors=exc.errors, total_errors=exc.total)
     return Outcome(result=result)

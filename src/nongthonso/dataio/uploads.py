@@ -1,7 +1,8 @@
 """Uploaded files waiting for confirmation, and import progress for the web UI.
 
 An upload is kept under ``MEDIA_ROOT/imports/`` with a random name (never the uploader's), recorded in
-the uploader's session under a random token together with the user's id, the kind and the original name;
+the uploader's session under a random token together with the user's id, the kind, its options as typed and the
+original name;
 confirming imports that very file and deletes it. Files older than ``MAX_AGE`` are removed whenever a new
 file is uploaded. Progress of a running check or import is kept in Django's cache under a key holding
 the user's id and the token, so one user cannot read another's.
@@ -13,7 +14,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -46,6 +47,7 @@ class Pending:
     name: str
     kind: str
     user_id: int
+    options: dict = field(default_factory=dict)  # the kind's options as typed (name → text, or True for a switch)
 
 
 def _clean_old() -> None:
@@ -83,12 +85,14 @@ def stored(upload) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def save(request, upload, kind: str, token: str) -> Pending:
-    """Store ``upload`` under a random name and remember it in the session under ``token``."""
+def save(request, upload, kind: str, token: str, options: dict | None = None) -> Pending:
+    """Store ``upload`` under a random name and remember it in the session under ``token``, with the kind's
+    ``options`` as typed (parsed again when the file is imported)."""
     path = write(upload)
-    pending = Pending(token, path, display_name(upload), kind, request.user.pk)
+    pending = Pending(token, path, display_name(upload), kind, request.user.pk, dict(options or {}))
     stored = request.session.get(SESSION_KEY, {})
-    stored[token] = {"file": path.name, "name": pending.name, "kind": kind, "user": request.user.pk}
+    stored[token] = {"file": path.name, "name": pending.name, "kind": kind, "user": request.user.pk,
+                     "options": pending.options}
     request.session[SESSION_KEY] = stored
     return pending
 
@@ -100,7 +104,7 @@ def find(request, token: str) -> Pending | None:
     path = folder() / Path(entry["file"]).name
     if not path.is_file():
         return None
-    return Pending(token, path, entry["name"], entry["kind"], entry["user"])
+    return Pending(token, path, entry["name"], entry["kind"], entry["user"], entry.get("options", {}))
 
 
 def discard(request, token: str) -> None:

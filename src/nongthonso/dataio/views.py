@@ -45,11 +45,25 @@ def _max_bytes() -> int:
     return services.max_bytes()
 
 
+def _spell(option: registry.ImportOption) -> str:
+    return f"«{option.label}»"
+
+
+def _options(kind: registry.ImportKind, given: dict) -> dict:
+    """The kind's options from ``given`` (a form's ``option-<name>`` fields, or a pending upload's), parsed; raises
+    ``services.OptionError``."""
+    return services.option_values(kind, given, spell=_spell)
+
+
 def _run(request, pending: uploads.Pending, dry_run: bool) -> tuple[ImportResult | None, list[RowError]]:
     try:
+        options = _options(registry.get(registry.ImportKind, pending.kind), pending.options)
         outcome = services.run_import(pending.kind, pending.path, user=request.user, name=pending.name,
-                                      dry_run=dry_run, progress=uploads.reporter(request.user.pk, pending.token))
+                                      dry_run=dry_run, progress=uploads.reporter(request.user.pk, pending.token),
+                                      options=options)
     except services.KindRefused as exc:  # the role was taken away since the file was checked
+        return None, [RowError(0, "", "", str(exc))]
+    except services.OptionError as exc:
         return None, [RowError(0, "", "", str(exc))]
     finally:
         uploads.set_state(request.user.pk, pending.token, "done")
@@ -60,8 +74,13 @@ def _kind_label(code: str) -> str:
     return registry.get(registry.ImportKind, code).label
 
 
-def _context(request, token: str, **extra) -> dict:
-    return {"kinds": services.import_kinds(request.user), "token": token, "max_mb": _max_bytes() // (1024 * 1024),
+def _context(request, token: str, given: dict | None = None, **extra) -> dict:
+    kinds = services.import_kinds(request.user)
+    chosen = extra.get("kind")
+    # the options of each kind that has some, with what was typed for the kind chosen (the page shown again)
+    option_groups = [{"kind": k, "fields": [(o, (given or {}).get(o.name, "") if k.code == chosen else "")
+                                             for o in k.options]} for k in kinds if k.options]
+    return {"kinds": kinds, "token": token, "max_mb": _max_bytes() // (1024 * 1024), "option_groups": option_groups,
             **extra}
 
 
@@ -91,14 +110,22 @@ def data_import(request):
         token = uploads.new_token()
     upload = request.FILES.get("file")
     problem, status = _kind_problem(request, kind) or (None, 400)
+    given: dict = {}
+    if problem is None:
+        entry = registry.get(registry.ImportKind, kind)
+        given = {o.name: request.POST.get(f"option-{o.name}", "") for o in entry.options}
+        try:
+            _options(entry, given)
+        except services.OptionError as exc:
+            problem = str(exc)
     if problem is None and upload is None:
         problem = _("Chọn tệp CSV hoặc XLSX để tải lên.")
     elif problem is None and upload.size > _max_bytes():
         problem = services.too_large(upload.name)
     if problem:
         return render(request, "dataio/import.html",
-                      _context(request, uploads.new_token(), kind=kind, problem=problem), status=status)
-    pending = uploads.save(request, upload, kind, token)
+                      _context(request, uploads.new_token(), kind=kind, problem=problem, given=given), status=status)
+    pending = uploads.save(request, upload, kind, token, options=given)
     result, errors = _run(request, pending, dry_run=True)
     if errors:
         uploads.discard(request, token)

@@ -24,6 +24,7 @@ class TrainingConfig(AppConfig):
 
         from . import (
             api,
+            attendance,
             certificates_views,
             checkin_views,
             evaluation_views,
@@ -45,6 +46,23 @@ class TrainingConfig(AppConfig):
             registry.PublicPage("training_certificate_verify", "xac-minh-chung-nhan/<slug:code>/",
                                 certificates_views.verify_page),
             registry.Pages("training_public_admin", "nongthonso.training.urls_public_admin"),
+            registry.ImportKind(
+                attendance.KIND, _("Điểm danh buổi học từ báo cáo họp trực tuyến"), attendance.run,
+                order=700, may_use=attendance.may_import, who=_("ban tổ chức khoá tập huấn"),
+                columns=_("báo cáo người tham gia của Zoom, báo cáo điểm danh của Google Meet hoặc Microsoft "
+                          "Teams, tải về nguyên dạng; hoặc tệp mẫu: full_name, email, phone, bridge_point, mode, "
+                          "minutes. Cần mã số buổi học. Dễ hơn: trang «Nhập điểm danh» của buổi học, nơi chọn được học "
+                          "viên cho từng người không khớp."),
+                options=(
+                    registry.ImportOption("session", _("Mã số buổi học"), required=True, parse=attendance.session_id,
+                                          help=_("Số cuối đường dẫn trang buổi học (…/buoi/12/ → 12).")),
+                    registry.ImportOption("add_unmatched", _("Thêm người không khớp làm học viên mới"), flag=True,
+                                          help=_("Mỗi người trong tệp không khớp học viên nào thành một học viên "
+                                                 "mới.")),
+                    registry.ImportOption("skip_unmatched", _("Bỏ qua người không khớp"), flag=True,
+                                          help=_("Không ghi điểm danh cho những người không khớp học viên nào.")),
+                )),
+            registry.Pages("training_import", "nongthonso.training.urls_import", order=700),
         )
         registry.register(
             self,

@@ -1,7 +1,8 @@
 """Import and export of data files (CSV, XLSX) and the Excel templates, as on the web pages /nhap-du-lieu/ and
 /xuat-du-lieu/, through the same code path (``dataio.services``).
 
-- ``POST /imports/{kind}``: a multipart upload (field ``file``), checked (``dry_run=true``) or imported at once.
+- ``POST /imports/{kind}``: a multipart upload (field ``file``), checked (``dry_run=true``) or imported at once;
+  the kind's options (``core.registry.ImportOption``, e.g. ``session`` for ``attendance``) as query parameters.
   The importer decides row by row what the user may import (``user=`` the caller); a file with any error or
   any refused row writes nothing (all or nothing) and answers 422 ``import_failed`` with every error in
   ``details`` (row, column, value, how to fix it). The writes are audited under the caller's name.
@@ -75,8 +76,44 @@ def _import_failed(name: str, errors: list[RowError], total: int) -> ApiError:
     return ApiError(422, "import_failed", message, [_row_detail(e) for e in errors])
 
 
+def _option_parameters() -> list[dict]:
+    """The import kinds' options (``core.registry.ImportOption``) as documented query parameters, one per name."""
+    found: dict[str, dict] = {}
+    for kind in registry.entries(registry.ImportKind):
+        for option in kind.options:
+            parameter = found.setdefault(option.name, {
+                "in": "query", "name": option.name, "required": False, "x-kinds": [],
+                "schema": {"type": "boolean"} if option.flag else {"type": "string"},
+                "description": option.label + (f": {option.help}" if option.help else "")})
+            parameter["x-kinds"].append(kind.code)
+            if option.required:
+                parameter["description"] += f" (bắt buộc với {kind.code})"
+    for parameter in found.values():
+        parameter["description"] = f"chỉ cho {', '.join(parameter.pop('x-kinds'))} — {parameter['description']}"
+    return list(found.values())
+
+
+def _options(request, kind: str) -> dict:
+    """The options of ``kind`` in the query string, parsed; a 422 ``validation_error`` for one missing, wrong, or
+    of another kind."""
+    entry = registry.get(registry.ImportKind, kind)
+    names = {option.name for k in registry.entries(registry.ImportKind) for option in k.options}
+    given = {name: request.GET[name] for name in request.GET if name in names}
+    stray = services.unknown_options(entry, given)
+    if stray:
+        raise ApiError(422, "validation_error", f"«{kind}» không nhận tham số {', '.join(stray)}.",
+                       [{"field": name, "location": "query", "code": "unexpected", "message": (
+                           f"«{name}» chỉ dùng cho loại khác; bỏ tham số này.")} for name in stray])
+    try:
+        return services.option_values(entry, given)
+    except services.OptionError as exc:
+        raise ApiError(422, "validation_error", str(exc), [{"field": exc.option, "location": "query",
+                                                            "code": "invalid", "message": str(exc)}]) from None
+
+
 @router.post("/imports/{kind}", response=responses(ImportOut, TOO_LARGE),
-             summary="Nhập tệp CSV/XLSX (chạy thử hoặc nhập thật, tất cả hoặc không gì cả)")
+             summary="Nhập tệp CSV/XLSX (chạy thử hoặc nhập thật, tất cả hoặc không gì cả)",
+             openapi_extra={"parameters": _option_parameters()})
 def import_file(
     request,
     kind: ImportKind,
@@ -91,13 +128,15 @@ def import_file(
     lỗi (1.000 lỗi đầu, rồi số lỗi còn lại; ``row``, ``field`` = cột, ``value``, ``message``: dòng, cột, giá trị và
     cách sửa). Tệp XLSX quá giới hạn (giải nén quá lớn, nén quá nhiều lần, quá nhiều dòng) bị từ chối trước khi đọc.
     Tệp mẫu: GET /api/templates/{set_code}. Nên chạy thử (``dry_run=true``) trước, rồi gửi lại đúng tệp đó với
-    ``dry_run=false``."""
+    ``dry_run=false``. Loại cần thêm thông tin ngoài tệp nhận nó qua tham số truy vấn riêng (``attendance``:
+    ``session`` — mã số buổi học; thiếu hoặc sai: 422 ``validation_error``)."""
     user, name = request.auth, uploads.display_name(file)
     services.import_kind(kind, user)  # a kind the user may not use at all: 403 before the file is stored
+    options = _options(request, kind)
     if file.size > services.max_bytes():
         raise ApiError(TOO_LARGE, "file_too_large", services.too_large(name))
     with uploads.stored(file) as path:
-        outcome = services.run_import(kind, path, user=user, name=name, dry_run=dry_run)
+        outcome = services.run_import(kind, path, user=user, name=name, dry_run=dry_run, options=options)
     if outcome.result is None:
         raise _import_failed(name, outcome.errors, outcome.total_errors)
     result = outcome.result
