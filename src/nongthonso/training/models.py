@@ -7,7 +7,8 @@ sub-points they attended at (``training.reports``).
 Participants are people, not accounts (Decree 13/2023/NĐ-CP on personal data): a name, a position, a unit, a target
 group — the minimum a coverage report needs — and an optional phone or e-mail, only to match a video platform's
 attendance report to the person and to send the certificate. The organiser may export or erase them
-(``Participant.erase``: the person's details are blanked; the attendance rows stay, so the figures do not change).
+(``services.erase_participant``: the person's details are blanked; the attendance rows stay, so the figures do not
+change; the audit log names people by id only, ``audit_name``).
 """
 
 from __future__ import annotations
@@ -304,7 +305,7 @@ class Participant(models.Model):
                                      related_name="participants", verbose_name="nhóm đối tượng")
     phone = models.CharField("điện thoại", max_length=20, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
-    bridge_point = models.ForeignKey(BridgePoint, null=True, blank=True, on_delete=models.PROTECT,
+    bridge_point = models.ForeignKey(BridgePoint, null=True, blank=True, on_delete=models.RESTRICT,
                                      related_name="participants", verbose_name="điểm cầu đăng ký")
     registered_via = models.CharField("đăng ký qua", max_length=20, choices=RegisteredVia.choices)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -321,6 +322,10 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def audit_name(self) -> str:
+        """The audit log names a participant by id only: erasing the person leaves no name behind in the log."""
+        return f"Học viên #{self.pk}"
 
 
 class AttendanceMethod(models.TextChoices):
@@ -344,7 +349,7 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="attendance")
     mode = models.CharField("hình thức dự", max_length=20, choices=AttendanceMode.choices)
-    bridge_point = models.ForeignKey(BridgePoint, null=True, blank=True, on_delete=models.PROTECT,
+    bridge_point = models.ForeignKey(BridgePoint, null=True, blank=True, on_delete=models.RESTRICT,
                                      related_name="attendance", verbose_name="điểm cầu")
     method = models.CharField("cách ghi nhận", max_length=20, choices=AttendanceMethod.choices)
     minutes = models.PositiveIntegerField("số phút tham dự", null=True, blank=True)
@@ -360,6 +365,9 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.participant} — {self.session}"
+
+    def audit_name(self) -> str:
+        return f"Điểm danh #{self.pk} (học viên #{self.participant_id}, buổi #{self.session_id})"
 
 
 # --- evaluation, tests, certificates -------------------------------------------------------------------------------
@@ -446,6 +454,9 @@ class TestScore(models.Model):
 
     def __str__(self):
         return f"{self.participant} — {self.get_kind_display()}: {self.score}/{self.max_score}"
+
+    def audit_name(self) -> str:
+        return f"Điểm kiểm tra #{self.pk} (học viên #{self.participant_id})"
 
 
 class Certificate(models.Model):
