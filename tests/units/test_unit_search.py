@@ -126,6 +126,18 @@ def test_a_commune_officer_is_offered_only_the_units_of_the_role(client, make_us
     assert {r["name"] for r in data["results"]} == {"Xã Lam Vỹ", "Xã Linh Thông"}
 
 
+def test_a_role_of_another_app_is_offered_its_units_too(client, make_user, new_unit, lam_vy):
+    # a training organiser (no dossier role) types the participants' units; a bridge-point host, its commune's
+    client.force_login(make_user("tap-huan", "training_organiser", new_unit("19", "tinh")))
+    _, data = _json(client, q="dai tu", as_of="2026-06-30")
+    assert [r["code"] for r in data["results"]] == ["05830"]
+    client.force_login(make_user("diem-cau", "bridge_host", lam_vy))
+    _, data = _json(client, q="dai tu", as_of="2026-06-30")
+    assert data["results"] == []
+    _, data = _json(client, q="lam vy", as_of="2026-06-30")
+    assert [r["code"] for r in data["results"]] == ["05542"]
+
+
 def test_an_account_without_a_role_is_told_why_nothing_is_offered(client, make_user):
     client.force_login(make_user("chua-co-vai-tro"))
     _, data = _json(client, q="dai tu")

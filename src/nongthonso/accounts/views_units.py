@@ -1,8 +1,8 @@
 """The unit picker's search (``/don-vi/tim/``): units found by name, with or without diacritics, or by GSO code
 (``units.search``), among those the user may see.
 
-- ``?scope=view`` (default, signed in): the units of the user's roles and everything below them, the versions they
-  succeeded included (``services.restrict`` with the «view» action) — what the dashboard and the exports accept;
+- ``?scope=view`` (default, signed in): the units of the user's roles — any role: dossiers, training, … — and
+  everything below them, the versions they succeeded included (``role_units``);
 - ``?scope=public``: the home province's units (``settings.HOME_PROVINCE``) — what the public pages and open data
   serve to anyone.
 
@@ -34,8 +34,7 @@ from nongthonso.units.models import Unit
 from nongthonso.units.search import MAX_QUERY, Period, describe, search
 from nongthonso.units.services import PROVINCE_LEVEL
 
-from .models import Action
-from .services import restrict, scope_paths
+from .services import memberships, under
 
 VIEW, PUBLIC = "view", "public"
 SCOPES = (VIEW, PUBLIC)
@@ -72,11 +71,19 @@ def home_units(period: Period) -> QuerySet[Unit]:
     return period.units().filter(condition) if condition else Unit.objects.none()
 
 
+def role_units(user, units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """``units`` narrowed to those of ``user``'s roles, whatever the roles (a dossier officer's, a training organiser's,
+    a bridge-point host's …), everything below them and the versions they succeeded; all for a superuser."""
+    if user.is_superuser:
+        return units
+    return units.filter(under({path for m in memberships(user) for path in m.covered}, "path"))
+
+
 def _status(user, scope: str, query: str, period: Period, found) -> str:
     """One sentence on what the search found, for the list's live region and the page."""
     if not query.strip():
         return _("Gõ tên đơn vị (có dấu hoặc không dấu) hoặc mã GSO, ví dụ «dai tu» hoặc «05830».")
-    if scope == VIEW and scope_paths(user, Action.VIEW) == []:
+    if scope == VIEW and not user.is_superuser and not memberships(user):
         return _("Tài khoản của bạn chưa được giao vai trò nào nên chưa có đơn vị nào để chọn. Đề nghị Văn phòng "
                  "Điều phối NTM tỉnh giao vai trò nếu bạn cần.")
     values = {"q": query.strip(), "n": len(found.units), "period": _period_text(period)}
@@ -124,7 +131,7 @@ def unit_search(request):
         return redirect_to_login(request.get_full_path())
     period, problem = _period(request)
     query = request.GET.get("q", "")[:MAX_QUERY]
-    units = home_units(period) if scope == PUBLIC else restrict(period.units(), request.user, Action.VIEW)
+    units = home_units(period) if scope == PUBLIC else role_units(request.user, period.units())
     found = search(units, query)
     status = _status(request.user, scope, query, period, found)
     results = [describe(u, period) for u in found.units]
