@@ -5,6 +5,8 @@ artifacts/screenshots/accounts-*.png."""
 
 import re
 
+from nongthonso.demo.management.commands import demo_users
+
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 NEW_PASSWORD = "Dong-lua-chin-2026"
@@ -16,7 +18,8 @@ def test_the_office_creates_an_account_that_sets_its_password_and_signs_in(watch
     login(page, app_server, "vpdp.tinh")
     page.click("header nav >> text=Tài khoản")
     page.wait_for_selector('[data-account="canbo.vanphu"]')
-    assert page.locator("[data-account]").count() == 5  # the demo's accounts, all in the province
+    # the demo's accounts, all in the province
+    assert page.locator("[data-account]").count() == len(demo_users.USERNAMES)
     screenshot(page, "accounts-list-desktop")
 
     # the office creates an account for a new commune officer of Lam Vỹ
