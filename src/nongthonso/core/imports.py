@@ -22,10 +22,10 @@ import datetime as dt
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .spreadsheets import (
     FileRefused,
@@ -42,6 +42,7 @@ from .text import fold, format_number
 
 # progress(phase, rows done, bytes done, bytes in the file); phase is "check" (validating) or "write"
 Progress = Callable[[str, int, int, int], None]
+R = TypeVar("R")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ERRORS = 1000  # errors listed; beyond this only counted (bounded memory for a million bad rows)
 MAX_NOTE = 2000  # characters of a note, in a file as through the API
@@ -202,6 +203,33 @@ def not_a_table_message(name: str) -> str:
 
 def no_data_message(name: str) -> str:
     return f"Tệp «{name}» không có dòng dữ liệu nào (chỉ có dòng tiêu đề). Điền dữ liệu từ dòng 2."
+
+
+def unique_rows(table, parse: Callable[[int, dict], R | None], key: Callable[[R], Hashable], *, column: str,
+                same: str, errors: ErrorList, progress: Progress | None = None) -> list[R]:
+    """Every row of ``table`` parsed (``parse(n, cells)``: the row, or None once it has added its errors to
+    ``errors``), a row whose ``key`` an earlier row had refused on ``column`` («trùng với dòng 4 (cùng {same}). Giữ
+    lại một dòng.»); then the check's progress reported, every error raised at once, an empty file refused."""
+    rows: list[R] = []
+    seen: dict[Hashable, int] = {}
+    for n, cells in table.rows():
+        row = parse(n, cells)
+        if row is None:
+            continue
+        found = key(row)
+        if found in seen:
+            errors.add(RowError(n, column, cells[column], f"trùng với dòng {seen[found]} (cùng {same}). Giữ lại một "
+                                                         "dòng."))
+            continue
+        seen[found] = n
+        rows.append(row)
+    if progress is not None:
+        progress("check", len(rows), table.size, table.size)
+    if errors:
+        raise errors.fail()
+    if not rows:
+        raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
+    return rows
 
 
 def empty_sheet_message(name: str, sheet: str) -> str:

@@ -43,6 +43,7 @@ from nongthonso.core.imports import (
     TableFile,
     no_data_message,
     note_text,
+    unique_rows,
 )
 from nongthonso.core.text import fold, format_date
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
@@ -385,25 +386,9 @@ def import_registrations(path: str | Path, dry_run: bool = False, *, user=None, 
     table = TableFile(path, REGISTRATION_COLUMNS, REGISTRATION_OPTIONAL, name=name)
     units = _Units(user, ("verify", "record_decision"))
     errors = ErrorList()
-    rows: list[_RegistrationRow] = []
-    seen: dict[tuple[int, str, int], int] = {}
-    for n, raw in table.rows():
-        parsed = _parse_registration(n, raw, units, errors)
-        if parsed is None:
-            continue
-        key = (parsed.unit.pk, parsed.level, parsed.year)
-        if key in seen:
-            errors.add(RowError(n, "unit_code", raw["unit_code"], (
-                f"trùng với dòng {seen[key]} (cùng đơn vị, mức và năm phấn đấu). Giữ lại một dòng.")))
-            continue
-        seen[key] = n
-        rows.append(parsed)
-    if progress is not None:
-        progress("check", len(rows), table.size, table.size)
-    if errors:
-        raise errors.fail()
-    if not rows:
-        raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
+    rows = unique_rows(table, lambda n, raw: _parse_registration(n, raw, units, errors),
+                       lambda row: (row.unit.pk, row.level, row.year), column="unit_code",
+                       same="đơn vị, mức và năm phấn đấu", errors=errors, progress=progress)
     existing = {(r.unit_id, r.target_level, r.target_year): r for r in Registration.objects.filter(
         unit_id__in={r.unit.pk for r in rows})}
     result = ImportResult(dry_run=dry_run)

@@ -27,8 +27,8 @@ from nongthonso.core.imports import (
     Refusals,
     RowError,
     TableFile,
-    no_data_message,
     note_text,
+    unique_rows,
 )
 from nongthonso.core.text import format_date
 from nongthonso.units.models import Unit
@@ -119,25 +119,9 @@ def import_figures(path: str | Path, dry_run: bool = False, *, user=None, name: 
     versions = UnitVersions(Unit.objects.select_related("unit_type__level"))
     refusal = Refusals(user, scope.enter_refusal)
     errors = ErrorList()
-    rows: list[_Row] = []
-    seen: dict[tuple[int, int, int], int] = {}
-    for n, raw in table.rows():
-        row = _parse(n, raw, measures, versions, refusal, errors)
-        if row is None:
-            continue
-        key = (row.measure.pk, row.unit.pk, row.year)
-        if key in seen:
-            errors.add(RowError(n, "unit_code", raw["unit_code"], (
-                f"trùng với dòng {seen[key]} (cùng số liệu, đơn vị và năm). Giữ lại một dòng.")))
-            continue
-        seen[key] = n
-        rows.append(row)
-    if progress is not None:
-        progress("check", len(rows), table.size, table.size)
-    if not errors and not rows:
-        raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
-    if errors:
-        raise errors.fail()
+    rows = unique_rows(table, lambda n, raw: _parse(n, raw, measures, versions, refusal, errors),
+                       lambda row: (row.measure.pk, row.unit.pk, row.year), column="unit_code",
+                       same="số liệu, đơn vị và năm", errors=errors, progress=progress)
     recorded = {(f.measure_id, f.unit_id, f.year): f for f in Figure.objects.filter(
         unit__in={r.unit.pk for r in rows}, year__in={r.year for r in rows})}
     result = ImportResult(dry_run=dry_run)

@@ -33,7 +33,7 @@ from nongthonso.core.imports import (
     Refusals,
     RowError,
     TableFile,
-    no_data_message,
+    unique_rows,
 )
 from nongthonso.core.registry import ExportRequest
 from nongthonso.core.text import fold, format_number
@@ -149,25 +149,9 @@ def import_headcounts(path: str | Path, dry_run: bool = False, *, user=None, nam
     table = TableFile(path, COLUMNS, name=name)
     versions = UnitVersions(Unit.objects.select_related("unit_type"))
     groups, refusal, errors = _Groups(), Refusals(user, _refusal), ErrorList()
-    rows: list[_Row] = []
-    seen: dict[tuple[int, int, int], int] = {}
-    for n, raw in table.rows():
-        row = _parse(n, raw, versions, groups, refusal, errors)
-        if row is None:
-            continue
-        key = (row.unit.pk, row.group.pk, row.year)
-        if key in seen:
-            errors.add(RowError(n, "unit_code", raw["unit_code"], (
-                f"trùng với dòng {seen[key]} (cùng đơn vị, nhóm đối tượng và năm). Giữ lại một dòng.")))
-            continue
-        seen[key] = n
-        rows.append(row)
-    if progress is not None:
-        progress("check", len(rows), table.size, table.size)
-    if errors:
-        raise errors.fail()
-    if not rows:
-        raise ImportFailed([RowError(0, "", "", no_data_message(table.name))])
+    rows = unique_rows(table, lambda n, raw: _parse(n, raw, versions, groups, refusal, errors),
+                       lambda row: (row.unit.pk, row.group.pk, row.year), column="unit_code",
+                       same="đơn vị, nhóm đối tượng và năm", errors=errors, progress=progress)
 
     recorded = {(h.unit_id, h.target_group_id, h.year): h for h in Headcount.objects.filter(
         unit_id__in={r.unit.pk for r in rows}, year__in={r.year for r in rows}).select_related("unit", "target_group")}
