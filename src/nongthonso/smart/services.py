@@ -239,7 +239,7 @@ def recognise_pilot(user, pilot: Pilot, decision: DecisionText) -> Pilot:
         refused = scope.manage_refusal(user, pilot.commune)
         if refused:
             raise Refused(refused)
-    pilot = Pilot.objects.select_for_update().select_related("commune", "village").get(pk=pilot.pk)
+    pilot = Pilot.objects.select_for_update(of=("self",)).select_related("commune", "village").get(pk=pilot.pk)
     errors: dict[str, str] = {}
     number, date, authority = _decision(decision, "recognition_", "quyết định công nhận", errors,
                                         not_before=pilot.decision_date)
