@@ -22,9 +22,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from nongthonso.training.models import Provenance
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitLevel
 
 LEVELS = (("tinh", "Cấp tỉnh"), ("huyen", "Cấp huyện"), ("xa", "Cấp xã"))  # UnitLevel codes a target counts
+
+
+def level_phrase(code: str) -> str:
+    """A unit level in a sentence, from its data (``UnitLevel.name``): «cấp xã», «thôn, xóm»; the code if unknown."""
+    name = UnitLevel.objects.filter(code=code).values_list("name", flat=True).first()
+    return name[:1].lower() + name[1:] if name else code
 
 
 def period_end(year: int, today: dt.date | None = None) -> dt.date:

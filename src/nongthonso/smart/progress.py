@@ -38,15 +38,14 @@ from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.training.models import TargetGroup
 from nongthonso.training.reports import coverage as training_coverage
-from nongthonso.units.models import Unit
+from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.services import earlier_versions
 
-from .models import Aggregate, Comparator, Figure, Kind, Pilot, Programme, Target, ValueUnit, period_end
+from .models import Aggregate, Comparator, Figure, Kind, Pilot, Programme, Target, ValueUnit, level_phrase, period_end
 
 MET, NOT_MET, NO_DATA, NOT_COMPUTABLE = "met", "not_met", "no_data", "not_computable"
 # a unit's row: MET / NOT_MET, UNKNOWN (a dossier without the value, a unit with nothing to count), MISSING (nothing)
 UNKNOWN, MISSING = "unknown", "missing"
-LEVEL_WORDS = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã"}
 STATUS_WORDS = {MET: "Đạt", NOT_MET: "Chưa đạt", NO_DATA: "Chưa có số liệu", NOT_COMPUTABLE: "Chưa tính được"}
 ROW_WORDS = {MET: "Đạt", NOT_MET: "Chưa đạt", UNKNOWN: "Chưa xác định", MISSING: "Chưa có số liệu"}
 
@@ -187,9 +186,13 @@ def target_units(target: Target, province: Unit, as_of: dt.date) -> QuerySet[Uni
 
 def _noun(target: Target) -> str:
     """What the target counts, in a sentence: «xã», «huyện», «đơn vị cấp huyện», «tỉnh»."""
-    if target.level == "xa" or target.unit_types == ["huyen"]:
-        return LEVEL_WORDS[target.level]
-    return "tỉnh" if target.level == "tinh" else "đơn vị cấp huyện"
+    if target.level == "xa":
+        return "xã"  # target_units counts the rural communes only
+    if len(target.unit_types) == 1:
+        name = UnitType.objects.filter(code=target.unit_types[0]).values_list("name", flat=True).first()
+        if name:
+            return name.lower()
+    return f"đơn vị {level_phrase(target.level)}"
 
 
 # --- indicator ------------------------------------------------------------------------------------------------------
@@ -377,8 +380,8 @@ def target_progress(target: Target, province: Unit, year: int, *, today: dt.date
         units = list(target_units(target, province, as_of))
         p.units_total = len(units)
         if not units:
-            p.basis = f"Các đơn vị cấp {LEVEL_WORDS[target.level]} của tỉnh."
-            p.note = (f"Ngày {format_date(as_of)} tỉnh không có đơn vị cấp {LEVEL_WORDS[target.level]} nào thuộc "
+            p.basis = f"Các đơn vị {level_phrase(target.level)} của tỉnh."
+            p.note = (f"Ngày {format_date(as_of)} tỉnh không có đơn vị {level_phrase(target.level)} nào thuộc "
                       "diện tính mục tiêu này.")
             return p
         (_indicator if target.kind == Kind.INDICATOR else _entered)(p, units)

@@ -19,11 +19,10 @@ from nongthonso.core.vocabulary import DATE_HINT, NumberInvalid, parse_bool, par
 from nongthonso.units.models import Unit
 
 from . import scope
-from .models import Figure, Measure, Pilot, PilotKind, PilotValue, period_end
+from .models import Figure, Measure, Pilot, PilotKind, PilotValue, level_phrase, period_end
 from .villages import province_of, village_set
 
 MIN_YEAR = 2020  # the programmes start in 2021-2022; earlier figures are no one's target
-LEVEL_NAMES = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã", "xom": "thôn, xóm"}
 
 
 class Refused(PermissionError):
@@ -66,9 +65,9 @@ def figure_problems(measure: Measure, unit: Unit, year: int, numerator, denomina
     errors: dict[str, str] = {}
     level = unit.unit_type.level.code
     if level not in measure.levels:
-        wanted = ", ".join(LEVEL_NAMES.get(lv, lv) for lv in measure.levels)
-        errors["unit"] = (f"«{measure.label}» do đơn vị cấp {wanted} nhập; {unit.name} ({unit.code}) là đơn vị cấp "
-                          f"{LEVEL_NAMES.get(level, level)}. Chọn đơn vị đúng cấp.")
+        wanted = ", ".join(level_phrase(lv) for lv in measure.levels)
+        errors["unit"] = (f"«{measure.label}» do đơn vị {wanted} nhập; {unit.name} ({unit.code}) là đơn vị "
+                          f"{level_phrase(level)}. Chọn đơn vị đúng cấp.")
     if not MIN_YEAR <= year <= today.year:
         errors["year"] = f"năm {year} không hợp lệ: điền năm từ {MIN_YEAR} đến {today.year}."
     elif not unit.is_valid_on(period_end(year, today)):
