@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from nongthonso.audit.services import record
 
 from .checkin import require_organiser
-from .models import Attendance, Certificate, Course, Participant, Session
+from .models import Attendance, Certificate, Course, Participant, Session, in_name_order
 
 ERASED = "Đã xoá thông tin cá nhân"
 MAX_REASON = Certificate._meta.get_field("revoked_reason").max_length
@@ -73,7 +73,7 @@ def rows(course: Course) -> list[Row]:
                     .annotate(n=Count("session_id", distinct=True)).values_list("participant_id", "n"))
     certificates = {c.participant_id: c for c in Certificate.objects.filter(participant__course=course)}
     return [Row(p, attended.get(p.pk, 0), sessions, course.certificate_share, certificates.get(p.pk))
-            for p in Participant.objects.filter(course=course).select_related("unit").order_by("full_name", "pk")]
+            for p in in_name_order(Participant.objects.filter(course=course).select_related("unit"))]
 
 
 @transaction.atomic

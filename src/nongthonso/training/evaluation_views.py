@@ -30,7 +30,7 @@ from .checkin import MISSES, Identity, NotIdentified
 from .checkin_views import SWITCH_ACTIONS, switch
 from .evaluation import AlreadyAnswered, QuestionRejected
 from .evaluation_scores import ScoreInvalid, Wanted
-from .models import EvaluationObject, Question, TestKind
+from .models import EvaluationObject, Question, TestKind, in_name_order
 
 MAX_SCORES_FILE = 5 * 1024 * 1024  # a file of scores: one row per participant
 
@@ -254,7 +254,7 @@ def _import_file(request, course) -> tuple[str | None, list[str]]:
 @require_http_methods(["GET", "POST"])
 def test_scores(request, code: str):
     course = _organised(request, code)
-    people = list(checkin_cache.candidates(course.pk).select_related("unit").order_by("full_name", "pk"))
+    people = in_name_order(checkin_cache.candidates(course.pk).select_related("unit"))
     errors: dict[str, str] = {}
     import_errors: list[str] = []
     if request.method == "POST":
@@ -305,7 +305,7 @@ def test_scores_file(request, code: str, fmt: str):
         return None if score is None else float(score.score)
 
     rows = []
-    for p in checkin_cache.candidates(course.pk).select_related("unit").order_by("full_name", "pk"):
+    for p in in_name_order(checkin_cache.candidates(course.pk).select_related("unit")):
         mine = scores.get(p.pk, {})
         maximum = next((s.max_score for s in mine.values()), evaluation_scores.DEFAULT_MAX)
         rows.append([course.code, p.full_name, p.email, p.phone, p.unit.code if p.unit else "",

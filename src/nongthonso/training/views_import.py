@@ -41,7 +41,7 @@ from nongthonso.dataio import uploads
 
 from . import attendance
 from .attendance_formats import FORMATS, OWN, OWN_COLUMNS
-from .models import AttendanceMode, Participant, Session
+from .models import AttendanceMode, Participant, Session, in_name_order
 from .scope import may_organise, visible_courses
 
 SALT = "nongthonso.training.attendance-import"
@@ -215,8 +215,8 @@ def attendance_template(request, code: str, session: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(OWN_COLUMNS))
-    people = (Participant.objects.filter(course=course, erased_at__isnull=True).select_related("bridge_point")
-              .order_by("full_name", "pk"))
+    people = in_name_order(Participant.objects.filter(course=course, erased_at__isnull=True)
+                           .select_related("bridge_point"))
     for person in people:
         point = person.bridge_point
         mode = "" if point is None else AttendanceMode.IN_PERSON if point.is_main else AttendanceMode.ONLINE

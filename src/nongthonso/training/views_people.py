@@ -19,7 +19,7 @@ from nongthonso.dataio.exports import CONTENT_TYPES, FORMATS, Table, to_bytes
 
 from . import scope, services
 from .forms import ParticipantForm, apply
-from .models import Participant
+from .models import Participant, in_name_order
 from .views import for_organiser, form_page, of_the_course, refusal_response, refused, saved_to
 
 PAGE_SIZE = 50
@@ -55,7 +55,7 @@ def _list_page(request, course, form: ParticipantForm, status: int = 200):
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query))
     if point.isdigit():
         people = people.filter(bridge_point_id=int(point))
-    page = Paginator(people.order_by("full_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(in_name_order(people), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     organiser = scope.may_organise(request.user, course)
@@ -143,10 +143,10 @@ def participants_table(course) -> Table:
     """The course's participants, as the organiser exports them (every text cell formula-safe: ``dataio.exports``
     writes through ``core.spreadsheets``)."""
     people = (Participant.objects.filter(course=course).select_related("unit", "target_group", "bridge_point")
-              .annotate(sessions=Count("attendance")).order_by("full_name", "pk"))
+              .annotate(sessions=Count("attendance")))
 
     def rows():
-        for p in people.iterator(chunk_size=2000):
+        for p in in_name_order(people.iterator(chunk_size=2000)):
             yield [p.full_name, p.position, p.unit.code if p.unit_id else "", p.unit.name if p.unit_id else "",
                    p.target_group.label if p.target_group_id else "", p.phone, p.email,
                    p.bridge_point.name if p.bridge_point_id else "", p.get_registered_via_display(),
