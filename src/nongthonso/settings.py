@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "nongthonso.dataio",
     "nongthonso.notifications",
     "nongthonso.training",
+    "nongthonso.ocop",
     "nongthonso.smart",
     "ninja",
     "nongthonso.api",

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The actions this app registers (codes read by accounts.services; never rename one).
+VIEW = "view_ocop"  # read producers, products, ratings and statistics within the units in scope
+MANAGE = "manage_ocop"  # register producers, products, ideas and plans of the units in scope
+PRE_ASSESS = "preassess_ocop"  # the commune's pre-assessment and proposal (Decision 1489/QĐ-TTg, from 6/7/2025)
+RATE = "rate_ocop"  # councils, rounds, members' scores, decisions, certificates and revocations of the units in scope
+
+NTM_ROLES = ("province_office", "district_office", "commune_officer", "viewer")
+
+
+class OcopConfig(AppConfig):
+    """OCOP («Mỗi xã một sản phẩm»): producers, products, scoring sheets, the annual cycle, rating councils,
+    certificates, the public catalogue and statistics."""
+
+    name = "nongthonso.ocop"
+    verbose_name = "Chương trình OCOP"
+
+    def ready(self):
+        from nongthonso.core import registry
+
+        registry.register(
+            self,
+            registry.Action(VIEW, _("Xem sản phẩm OCOP và thống kê"), roles=NTM_ROLES),
+            registry.Action(MANAGE, _("Quản lý chủ thể, sản phẩm OCOP"),
+                            roles=("province_office", "district_office", "commune_officer")),
+            registry.Action(PRE_ASSESS, _("Đánh giá sơ bộ, đề xuất sản phẩm OCOP"), roles=("commune_officer",)),
+            registry.Action(RATE, _("Đánh giá, phân hạng, công nhận sản phẩm OCOP"),
+                            roles=("province_office", "district_office")),
+        )
