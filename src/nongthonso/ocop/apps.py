@@ -36,7 +36,7 @@ class OcopConfig(AppConfig):
             self,
             registry.Pages("ocop_manage", "nongthonso.ocop.urls", order=130),
             registry.ImportKind(
-                imports_products.KIND, _("Sản phẩm OCOP và chủ thể"), imports_products.run, order=800,
+                imports_products.KIND, _("Sản phẩm OCOP và chủ thể"), imports_products.run, order=71,
                 may_use=imports_products.may_import, who=_("Văn phòng Điều phối NTM, cán bộ NTM xã"),
                 columns=imports_products.COLUMNS_HELP),
         )
