@@ -271,3 +271,14 @@ def test_a_registration_for_a_product_of_another_producer_is_refused(world):
             "year": 2026, "kind": RegistrationKind.PLAN, "producer": world["producer_vp"].pk,
             "product": world["product_lv"].pk, "title": "Phương án", "submitted_on": dt.date(2026, 5, 2)})
     assert "không phải của chủ thể «Hợp tác xã chè Vạn Phú»" in refused.value.errors["product"]
+
+
+def test_a_viewer_reads_a_registration_without_a_form(world):
+    registration = Registration.objects.create(
+        year=2026, kind=RegistrationKind.IDEA, producer=world["producer_vp"], unit=world["van_phu"],
+        title="Bột chè xanh", submitted_on=dt.date(2026, 4, 2))
+    viewer = _client(world["viewer"])
+    page = viewer.get(f"/ocop/dang-ky/{registration.pk}/").content.decode()
+    assert "Bột chè xanh" in page and 'name="title"' not in page
+    refused = viewer.post(f"/ocop/dang-ky/{registration.pk}/", {"title": "Đổi"})
+    assert refused.status_code == 403 and "Chỉ cán bộ quản lý OCOP của xã tiếp nhận" in refused.content.decode()

@@ -455,13 +455,18 @@ def may_decide(user, registration: Registration) -> bool:
     return may_manage_commune_of(user, registration.unit)
 
 
+def may_edit_registration(user, registration: Registration) -> bool:
+    """An office of its commune, or the producer's account while it awaits a decision."""
+    return may_decide(user, registration) or (registration.status == RegistrationStatus.RECEIVED
+                                              and is_member(user, registration.producer))
+
+
 @transaction.atomic
 def update_registration(user, registration: Registration, data: dict) -> bool:
     """Save a registration's content: an office of its commune, or the producer's account while it awaits a
     decision."""
     office = may_decide(user, registration)
-    if not office and not (is_member(user, registration.producer)
-                           and registration.status == RegistrationStatus.RECEIVED):
+    if not may_edit_registration(user, registration):
         raise Refused("Chỉ cán bộ quản lý OCOP của xã tiếp nhận sửa được đăng ký này (chủ thể chỉ sửa được khi đăng ký "
                       "còn chờ xem xét).")
     before = registration_snapshot(registration)

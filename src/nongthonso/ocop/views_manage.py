@@ -359,7 +359,7 @@ def registration_new(request):
                             initial={"year": today.year, "submitted_on": today, "kind": RegistrationKind.IDEA})
     return _form_page(request, form, lambda data: services.create_registration(user, data), lambda r: _saved_to(
         request, _("Đã ghi đăng ký «%(title)s».") % {"title": r.title}, reverse("ocop_registrations")),
-        "ocop/registration_form.html", registration=None, today=today)
+        "ocop/registration_form.html", registration=None, may_edit=True, today=today)
 
 
 @login_required
@@ -369,6 +369,10 @@ def registration_edit(request, pk: int):
     registration = _or_404(scope.registrations(user).select_related("producer", "product", "unit"), pk,
                            _("đăng ký"))
     office = services.may_decide(user, registration)
+    may_edit = services.may_edit_registration(user, registration)
+    if request.method == "POST" and not may_edit:
+        return refused(request, _("Chỉ cán bộ quản lý OCOP của xã tiếp nhận sửa được đăng ký này; chủ thể chỉ sửa được "
+                                  "khi đăng ký còn chờ xem xét."))
     producers, products = _registration_choices(user)
     initial = {**services.registration_snapshot(registration), "submitted_on": registration.submitted_on}
     form = RegistrationForm(request.POST or None, producers=producers, products=products, member=not office,
@@ -378,7 +382,7 @@ def registration_edit(request, pk: int):
                       lambda changed: _saved_to(request, _("Đã lưu đăng ký.") if changed else _(
                           "Đăng ký không thay đổi."), reverse("ocop_registration_edit", args=[pk])),
                       "ocop/registration_form.html", registration=registration, status_form=status_form,
-                      today=default_as_of())
+                      may_edit=may_edit, today=default_as_of())
 
 
 @login_required
