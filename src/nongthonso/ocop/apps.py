@@ -56,7 +56,7 @@ class OcopConfig(AppConfig):
                 columns=_("product_code, round (số hoặc tên đợt), member (họ tên thành viên hội đồng), criterion "
                           "(mã tiêu chí của phiếu), points; thêm được round_date (khi hai đợt cùng tên), rating (số "
                           "hồ sơ).")),
-            registry.DerivedTable("ocop_evaluations", _("kết quả chấm OCOP"), refresh=scoring.refresh,
-                                  rebuild=scoring.rebuild, check=scoring.check, counted=_("kết quả chấm OCOP"),
+            registry.DerivedTable("ocop_evaluations", "kết quả chấm OCOP", refresh=scoring.refresh,
+                                  rebuild=scoring.rebuild, check=scoring.check, counted="kết quả chấm OCOP",
                                   order=70),
         )

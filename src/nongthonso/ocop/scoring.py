@@ -32,12 +32,12 @@ import numpy as np
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from nongthonso.accounts.services import can
 from nongthonso.audit.services import record
 from nongthonso.core.derived import RESULTS, Refresh, writing
 from nongthonso.core.text import format_number
 from nongthonso.core.vocabulary import NumberInvalid, parse_number
 
-from . import scope
 from .apps import RATE
 from .engine import CompiledSheet, compile_sheet, council_points, members_complete, score_batch
 from .models import (
@@ -84,6 +84,13 @@ class SheetSpec:
 
 _specs: dict[int, SheetSpec] = {}
 _lock = threading.Lock()
+
+
+def points_text(value: Decimal | float) -> str:
+    """8,5 / 4 / 2,25: points as Vietnamese writes them, without trailing zeros."""
+    number = Decimal(str(value)).quantize(HUNDREDTH)
+    decimals = 0 if number == number.to_integral() else (1 if number * 10 == (number * 10).to_integral() else 2)
+    return format_number(float(number), decimals)
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -317,7 +324,9 @@ def refusal(user, evaluation: Evaluation, member: CouncilMember) -> str | None:
         return None
     if member.user_id is not None and member.user_id == getattr(user, "pk", None) and user.is_active:
         return None
-    if scope.ratings(user, RATE).filter(pk=evaluation.rating_id).exists():
+    # the offices' right over the product's unit (not scope.ratings: that also lets a council member see the dossier,
+    # and a seat lets a member write only their own points)
+    if can(user, RATE, evaluation.rating.product.unit):
         return None
     return ("Bạn không được nhập điểm cho hồ sơ này: chỉ thành viên hội đồng (điểm của chính mình) hoặc cơ quan được "
             "giao đánh giá, phân hạng sản phẩm OCOP của đơn vị có sản phẩm mới được nhập.")
@@ -336,8 +345,9 @@ def parse_points(value, criterion: SheetCriterion) -> tuple[Decimal | None, str 
     if not number.is_finite():
         return None, f"Điểm «{value}» của {name} không phải là số; ghi số điểm, ví dụ 3 hoặc 2,5."
     if number < 0 or number > criterion.max_points:
-        return None, (f"Điểm {format_number(float(number))} của {name} nằm ngoài thang điểm: ghi từ 0 đến "
-                      f"{format_number(float(criterion.max_points))} điểm.")
+        shown = value.strip() if isinstance(value, str) else points_text(number)
+        return None, (f"Điểm {shown} của {name} nằm ngoài thang điểm: ghi từ 0 đến "
+                      f"{points_text(criterion.max_points)} điểm.")
     if number != number.quantize(HUNDREDTH):
         return None, f"Điểm {value} của {name} lẻ quá hai chữ số thập phân; làm tròn đến 0,01 điểm."
     return number.quantize(HUNDREDTH), None
