@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-
 # --- scoring (o-engine): a product before a provincial council of three -------------------------------------------
 
 @pytest.fixture

@@ -102,8 +102,8 @@ def test_a_sheet_in_use_is_not_changed_by_the_loader(tmp_path, scoring_world):
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
-    (lambda s: s["parts"][0]["criteria"][0].update(max_points=9), "phần «A»: các tiêu chí (không kể điểm cộng) cộng lại "
-                                                                  "45 điểm, khác điểm tối đa 40"),
+    (lambda s: s["parts"][0]["criteria"][0].update(max_points=9),
+     "phần «A»: các tiêu chí (không kể điểm cộng) cộng lại 45 điểm, khác điểm tối đa 40"),
     (lambda s: s["parts"][0]["criteria"][0].update(provenance="chac_chan"), "«provenance: chac_chan» không hợp lệ"),
     (lambda s: s["parts"][0]["criteria"][0].update(source=""), "thiếu «source»"),
     (lambda s: s.update(valid_from="24/02/2023"), "«valid_from» phải là ngày dạng YYYY-MM-DD"),
