@@ -51,7 +51,7 @@ class OcopConfig(AppConfig):
         registry.register(
             self,
             registry.ImportKind(
-                "ocop-scores", _("Điểm chấm sản phẩm OCOP"), imports_scores.import_scores, order=72,
+                "ocop-scores", _("Điểm chấm sản phẩm OCOP"), imports_scores.import_scores, order=800,
                 may_use=imports_scores.may_import, who=_("Văn phòng Điều phối NTM tỉnh, huyện (đánh giá, phân hạng)"),
                 columns=_("product_code, round (số hoặc tên đợt), member (họ tên thành viên hội đồng), criterion "
                           "(mã tiêu chí của phiếu), points; thêm được round_date (khi hai đợt cùng tên), rating (số "
