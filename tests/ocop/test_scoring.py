@@ -176,3 +176,26 @@ def test_the_spec_follows_an_edit_of_the_sheet(scoring_world):
     criterion.save()
     fresh = scoring.spec_of(w.sheet)
     assert fresh is not spec and fresh.criteria["A1.1"].name == "Nguồn nguyên liệu (đã sửa)"
+
+
+def test_every_ocop_model_is_in_the_admin_and_a_sheet_in_use_is_locked_there(scoring_world, admin_client):
+    from django.apps import apps
+    from django.contrib import admin
+
+    from nongthonso.audit.admin import AuditedModelAdmin
+
+    for model in apps.get_app_config("ocop").get_models():
+        assert isinstance(admin.site._registry.get(model), AuditedModelAdmin), model
+    w = scoring_world
+    criterion = SheetCriterion.objects.get(sheet=w.sheet, code="C2.1")
+    page = admin_client.get(f"/admin/ocop/sheetcriterion/{criterion.pk}/change/")
+    assert page.status_code == 200 and "max_points" in page.context["adminform"].form.fields  # not yet in use
+    w.score("Chủ tịch", {"A1.1": 3})
+    page = admin_client.get(f"/admin/ocop/sheetcriterion/{criterion.pk}/change/")
+    assert not {"max_points", "minimum_points", "minimum_stars"} & set(page.context["adminform"].form.fields)
+    assert "đã được hội đồng dùng để chấm điểm" in page.content.decode()
+    assert admin_client.post(f"/admin/ocop/sheetcriterion/{criterion.pk}/delete/", {"post": "yes"}).status_code == 403
+    band = w.sheet.bands.get(stars=5)
+    assert admin_client.post(f"/admin/ocop/starband/{band.pk}/delete/", {"post": "yes"}).status_code == 403
+    evaluation = admin_client.get(f"/admin/ocop/evaluation/{w.evaluation.pk}/change/")
+    assert not {"total", "stars", "parts"} & set(evaluation.context["adminform"].form.fields)
