@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
-import tracemalloc
 import warnings
 from importlib.resources import files
 
 import numpy as np
 import yaml
 
+from engine_national import timed  # best of n, then the peak memory of one more run (bench/ is the script's path)
 from nongthonso.ocop.engine import compile_sheet, council_points, members_complete, score_batch
 
 
@@ -54,20 +53,6 @@ def reference(sheet, member_points: np.ndarray):
 def engine(sheet, member_points: np.ndarray):
     points = council_points(member_points, sheet.council_rule)
     return score_batch(sheet, points, members_complete(member_points))
-
-
-def timed(fn, repeat: int):
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return best, peak, result
 
 
 def main() -> None:
