@@ -4,7 +4,9 @@
 
 - ``spec_of(sheet)``: the stored rows of a sheet as the engine's spec (so admin edits count), compiled once per sheet
   and kept until a row of the sheet changes (signals below; a sheet a council has scored with is locked in the admin
-  and by the catalogue loader, so a sheet in use never changes under another process).
+  and by the catalogue loader, so a sheet in use never changes under another process). The cache is per process and
+  not transactional: code that edits a sheet and reads its spec in one transaction that then rolls back calls
+  ``forget`` (no request does both).
 - ``refresh(evaluations)``: recompute the stored result of any number of evaluations in one pass — one query for the
   scores, one for the seats, the engine vectorised over every evaluation of a sheet, one bulk update of the rows
   whose result changed. It is the derived table ``ocop_evaluations`` (``nongthonso rebuild_derived [--check]``) and
