@@ -122,13 +122,18 @@ def test_a_score_changed_in_the_admin_refreshes_the_result(scoring_world):
     assert not evaluation.complete and evaluation.stars is None
 
 
-def test_the_seats_decide_completeness(scoring_world):
+def test_the_seats_decide_who_counts(scoring_world):
     w = scoring_world
     for member in SEATED[:2]:
         w.score(member, w.full(1))
     assert not Evaluation.objects.get(pk=w.evaluation.pk).complete
-    w.round.members.remove(w.members["Ủy viên"])
+    w.round.members.remove(w.members["Ủy viên"])  # the signal refreshes the round's evaluations
     assert Evaluation.objects.get(pk=w.evaluation.pk).complete
+    w.score("Phó chủ tịch", w.full(0.5))
+    assert Evaluation.objects.get(pk=w.evaluation.pk).total == Decimal("76.50")  # (102 + 51) / 2, bonus included
+    w.round.members.remove(w.members["Phó chủ tịch"])
+    evaluation = Evaluation.objects.get(pk=w.evaluation.pk)
+    assert evaluation.total == Decimal("100.00") and evaluation.stars == 5  # the chair alone now
 
 
 def test_the_derived_table_finds_and_repairs_a_result_out_of_step(scoring_world):

@@ -17,9 +17,10 @@
   written, audited, and the evaluation refreshed in place, in one transaction. ``ScoreRejected`` (Vietnamese,
   naming the criterion) when a point does not fit; nothing is written then.
 
-Seats: a round's members (``Round.members``), or — a round that lists none — every member of its council. An
-evaluation is complete when every seated member scored every criterion; a member's missing point is unknown, never
-zero (``engine.council_points``).
+Seats: a round's members (``Round.members``), or — a round that lists none — every member of its council. The
+council's points are those of the members seated (a member taken off the round no longer counts; their scores stay
+stored); an evaluation is complete when every seated member scored every criterion; a member's missing point is
+unknown, never zero (``engine.council_points``).
 """
 
 from __future__ import annotations
@@ -207,24 +208,19 @@ def compute(evaluation_ids: Iterable[int]) -> dict[int, Computed]:
 def _compute_sheet(sheet: SheetSpec, evaluations: list[tuple[int, int]], seats: dict[int, list[int]],
                    scores: dict[int, list[tuple[int, int, Decimal]]]) -> dict[int, Computed]:
     compiled, column = sheet.compiled, sheet.column()
-    slots: list[dict[int, int]] = []
-    for pk, round_id in evaluations:
-        members = {m: i for i, m in enumerate(seats.get(round_id, ()))}
-        for member_id, _criterion, _points in scores.get(pk, ()):
-            members.setdefault(member_id, len(members))  # a score by a member not seated still counts
-        slots.append(members)
-    n, width = len(evaluations), max([len(s) for s in slots] + [1])
+    n = len(evaluations)
+    width = max([len(seats.get(round_id, ())) for _, round_id in evaluations] + [1])
     points = np.full((n, width, compiled.n_criteria), np.nan)
     seated = np.zeros((n, width), dtype=bool)
-    for row, ((pk, round_id), members) in enumerate(zip(evaluations, slots, strict=True)):
-        seated[row, [members[m] for m in seats.get(round_id, ())]] = True
+    for row, (pk, round_id) in enumerate(evaluations):
+        members = {m: i for i, m in enumerate(seats.get(round_id, ()))}
+        seated[row, :len(members)] = True
         for member_id, criterion_id, value in scores.get(pk, ()):
-            col = column.get(criterion_id)
-            if col is not None:
-                points[row, members[member_id], col] = float(value)
-    has_seats = seated.any(axis=1)
+            slot, col = members.get(member_id), column.get(criterion_id)
+            if slot is not None and col is not None:  # a member no longer seated, a criterion of another sheet
+                points[row, slot, col] = float(value)
     result = score_batch(compiled, council_points(points, compiled.council_rule),
-                         members_complete(points, seated) & has_seats)
+                         members_complete(points, seated) & seated.any(axis=1))
     out: dict[int, Computed] = {}
     parts_codes, gates = compiled.part_codes, compiled.gate_criteria
     for row, (pk, _round) in enumerate(evaluations):
