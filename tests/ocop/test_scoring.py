@@ -207,3 +207,21 @@ def test_every_ocop_model_is_in_the_admin_and_a_sheet_in_use_is_locked_there(sco
     assert admin_client.post(f"/admin/ocop/starband/{band.pk}/delete/", {"post": "yes"}).status_code == 403
     evaluation = admin_client.get(f"/admin/ocop/evaluation/{w.evaluation.pk}/change/")
     assert not {"total", "stars", "parts"} & set(evaluation.context["adminform"].form.fields)
+
+
+def test_explain_shows_each_member_and_the_council_per_criterion(scoring_world):
+    w = scoring_world
+    w.score("Chủ tịch", {**w.full(1), "C2.1": 2})
+    w.score("Phó chủ tịch", {**w.full(1), "C2.1": 3})
+    explained = scoring.explain(w.evaluation)
+    assert [m.full_name for m in explained.members] == list(SEATED)
+    assert explained.points[w.members["Chủ tịch"].pk]["C2.1"] == Decimal("2.00")
+    assert explained.points[w.members["Ủy viên"].pk] == {}
+    result = explained.result
+    assert result.points["C2.1"] == 2.5 and not result.complete and result.stars is None
+    assert [g["criterion"] for g in result.gates_failed] == ["C2.1"]  # 2,5 < 3: known failed, even before the end
+    w.score("Ủy viên", {**w.full(1), "C2.1": 4})
+    result = scoring.explain(w.evaluation).result
+    assert result.complete and result.points["C2.1"] == 3 and result.stars == 5 and result.gates_failed == []
+    stored = Evaluation.objects.get(pk=w.evaluation.pk)
+    assert (stored.total, stored.stars) == (Decimal(str(result.total)).quantize(Decimal("0.01")), result.stars)

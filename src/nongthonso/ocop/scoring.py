@@ -12,6 +12,8 @@
   whose result changed. It is the derived table ``ocop_evaluations`` (``nongthonso rebuild_derived [--check]``) and
   the ``core.derived`` refresh ``EVALUATIONS``: a score written in the admin or by raw ORM (signals) refreshes its
   evaluation before the write commits.
+- ``explain(evaluation)``: one evaluation as a page shows it — each seated member's points and the engine's readable
+  result (``engine.score_one``: council points per criterion, missing criteria, failed minimum requirements).
 - ``set_scores(evaluation, member, {criterion code: points}, user)``: the one write path of a member's points —
   checked (the member sits in the round, the criterion is on the sheet, 0 ≤ points ≤ maximum, hundredths at most),
   written, audited, and the evaluation refreshed in place, in one transaction. ``ScoreRejected`` (Vietnamese,
@@ -42,7 +44,7 @@ from nongthonso.core.text import format_number
 from nongthonso.core.vocabulary import NumberInvalid, parse_number
 
 from .apps import RATE
-from .engine import CompiledSheet, compile_sheet, council_points, members_complete, score_batch
+from .engine import CompiledSheet, Result, compile_sheet, council_points, members_complete, score_batch, score_one
 from .models import (
     CouncilMember,
     Evaluation,
@@ -304,6 +306,33 @@ def _seats_changed(sender, instance, action, reverse, pk_set, **kwargs):
     EVALUATIONS.touch(Evaluation.objects.filter(round_id__in=rounds).values_list("pk", flat=True))
 
 
+@dataclass(frozen=True)
+class Explained:
+    """One evaluation as a page shows it: the engine's readable result (``engine.Result``: council points per
+    criterion, parts, total, stars, missing criteria, failed minimum requirements), the seated members and each one's
+    points by criterion code."""
+
+    sheet: SheetSpec
+    result: Result
+    members: list[CouncilMember]
+    points: dict[int, dict[str, Decimal]]  # member pk → criterion code → points
+
+
+def explain(evaluation: Evaluation) -> Explained:
+    """``evaluation`` scored by ``engine.score_one`` from its seated members' points (the same path as ``refresh``)."""
+    sheet = spec_of(evaluation.rating.sheet_id)
+    seat_ids = _seats({evaluation.round_id})[evaluation.round_id]
+    members = sorted(CouncilMember.objects.filter(pk__in=seat_ids), key=lambda m: (m.order, m.pk))
+    points: dict[int, dict[str, Decimal]] = {m.pk: {} for m in members}
+    for member_id, code, value in MemberScore.objects.filter(evaluation=evaluation, member_id__in=seat_ids).values_list(
+            "member_id", "criterion__code", "points"):
+        if code in sheet.criteria:
+            points[member_id][code] = value
+    result = score_one(sheet.compiled, member_points=[{c: float(v) for c, v in points[m.pk].items()}
+                                                      for m in members]) if members else score_one(sheet.compiled, {})
+    return Explained(sheet, result, members, points)
+
+
 # --- writing a member's points --------------------------------------------------------------------------------------
 
 def seated(member: CouncilMember, round_: Round) -> bool:
@@ -434,5 +463,6 @@ def set_scores(evaluation: Evaluation, member: CouncilMember, points: Mapping[st
     return evaluation
 
 
-__all__ = ["EVALUATIONS", "Computed", "ScoreRejected", "SheetSpec", "check", "check_scores", "compute", "forget",
+__all__ = ["EVALUATIONS", "Computed", "Explained", "ScoreRejected", "SheetSpec", "check", "check_scores", "compute",
+           "explain", "forget",
            "parse_points", "rebuild", "refresh", "refusal", "seated", "set_scores", "spec_of", "write_scores"]
