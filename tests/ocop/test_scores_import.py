@@ -178,3 +178,11 @@ def test_the_api_imports_a_file_and_refuses_a_bad_one_row_by_row(tmp_path, scori
     response = post(good, w.office, "?dry_run=true")
     assert response.status_code == 200 and response.json()["created"] == 5 and not MemberScore.objects.exists()
     assert post(good, w.office).json()["created"] == 5 and MemberScore.objects.count() == 5
+
+
+def test_the_columns_may_be_named_in_vietnamese(tmp_path, scoring_world):
+    w = scoring_world
+    header = ["Mã sản phẩm", "Đợt đánh giá", "Thành viên hội đồng", "Mã tiêu chí", "Điểm", "ngay hop"]
+    path = _file(tmp_path, [[w.product.code, w.round.name, "Ủy viên", "A1.1", "2,5", "10/9/2024"]], header=header)
+    assert import_scores(path, user=w.office).created == 1
+    assert MemberScore.objects.get().points == Decimal("2.50")
