@@ -29,3 +29,13 @@ class OcopConfig(AppConfig):
             registry.Action(RATE, _("Đánh giá, phân hạng, công nhận sản phẩm OCOP"),
                             roles=("province_office", "district_office")),
         )
+
+        # --- the rating workflow, councils, score entry, certificates (o-workflow) ---
+        from . import notices, scope  # noqa: F401  (notices: its receiver of workflow.step_taken)
+
+        registry.register(
+            self,
+            registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+                               visible=lambda request: scope.may_view(request.user)),
+        )

@@ -43,7 +43,7 @@ _TOLD_PRODUCER = (RatingState.RETURNED, RatingState.CERTIFIED, RatingState.NOT_R
 
 @dataclass(frozen=True)
 class _Offices:
-    """Who holds one of ``actors`` — (role, level) pairs — over a unit (what ``notifications.services.actors`` reads)."""
+    """(role, level) pairs: whoever holds one over a unit (what ``notifications.services.actors`` reads)."""
 
     actors: tuple[tuple[str, str], ...]
 

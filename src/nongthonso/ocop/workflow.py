@@ -22,6 +22,7 @@ saying why; the next step, or the dossier page's first step, writes the move.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -279,7 +280,7 @@ def _load(folder: Path, signature: tuple) -> dict[str, Definition]:
                 raise DefinitionError(f"{definition.code}: transfer sang «{target_state}@{target_stage}» nhưng "
                                       f"quy trình «{definition.successor}» không có bước nào từ trạng thái đó.")
     ordered = sorted(found.values(), key=lambda d: d.valid_from)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if before.valid_to is None or before.valid_to >= after.valid_from:
             raise DefinitionError(f"{before.code} và {after.code}: thời gian áp dụng chồng nhau.")
     return found
