@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from nongthonso.accounts.services import chain_by_level, unit_phrase
 from nongthonso.audit.services import record
-from nongthonso.core.text import format_date
+from nongthonso.core.text import format_date, format_number
 from nongthonso.core.vocabulary import parse_date
 from nongthonso.units.services import successors_in_force
 
@@ -62,6 +62,11 @@ def issuing_unit(rating: Rating, level: str, day: dt.date):
     return later[0] if len(later) == 1 else unit
 
 
+def points_text(value) -> str:
+    """85,5 / 70 / «chưa có» (no total yet)."""
+    return "chưa có" if value is None else format_number(float(value), 2 if value % 1 else 0)
+
+
 def _stars(stars: Any, allowed: tuple[int, ...], evaluation: Evaluation | None) -> int:
     allowed_text = " hoặc ".join(f"{s} sao" for s in allowed)
     if stars in (None, "") and len(allowed) == 1:
@@ -74,7 +79,7 @@ def _stars(stars: Any, allowed: tuple[int, ...], evaluation: Evaluation | None) 
         raise CertificateRejected(f"Bước này chỉ công nhận {allowed_text}, không công nhận {stars} sao.", "stars")
     scored = evaluation.stars if evaluation is not None else None
     if scored is None or stars > scored:
-        total = "chưa có" if evaluation is None or evaluation.total is None else f"{evaluation.total:g}"
+        total = points_text(evaluation.total if evaluation is not None else None)
         gates = ""
         if evaluation is not None and evaluation.gates_failed:
             gates = f"; yêu cầu tối thiểu chưa đạt: {', '.join(str(g) for g in evaluation.gates_failed)}"

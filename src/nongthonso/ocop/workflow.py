@@ -39,10 +39,10 @@ from django.utils import timezone
 from nongthonso.accounts.services import _active, actors_text, covers, memberships, role_at, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core import registry
-from nongthonso.core.text import format_date, format_number
+from nongthonso.core.text import format_date
 
 from . import certificates
-from .certificates import CertificateRejected
+from .certificates import CertificateRejected, points_text
 from .models import Certificate, Evaluation, Rating, RatingEvent, RatingState, ScoringSheet
 from .scope import MANAGE, products
 
@@ -447,10 +447,6 @@ def evaluation_at(rating: Rating, stage: str | None) -> Evaluation | None:
     return evaluations.order_by("-round__date", "-pk").first()
 
 
-def _points(value: Decimal | None) -> str:
-    return "chưa có" if value is None else format_number(float(value), 2 if value % 1 else 0)
-
-
 def _evaluation_refusal(step: Step, rating: Rating, stage: str) -> WorkflowError | None:
     if not (step.requires_evaluation or step.minimum_points is not None or step.stars):
         return None
@@ -465,8 +461,8 @@ def _evaluation_refusal(step: Step, rating: Rating, stage: str) -> WorkflowError
                              f"{dossier_phrase(rating)}, nên chưa {_verb(step)} được. Trước đó cần: nhập đủ điểm của "
                              "từng thành viên ở bảng chấm điểm.", "evaluation")
     if step.minimum_points is not None and (evaluation.total is None or evaluation.total < step.minimum_points):
-        return WorkflowError(f"Tổng điểm hội đồng của {dossier_phrase(rating)} là {_points(evaluation.total)}, dưới "
-                             f"{_points(step.minimum_points)} điểm, nên không {_verb(step)} được "
+        return WorkflowError(f"Tổng điểm hội đồng của {dossier_phrase(rating)} là {points_text(evaluation.total)}, "
+                             f"dưới {points_text(step.minimum_points)} điểm, nên không {_verb(step)} được "
                              f"({step.description}).", "points")
     return None
 
