@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from nongthonso.accounts.services import memberships
+from nongthonso.accounts.services import can, memberships
 from nongthonso.audit.services import record
 from nongthonso.core.registry import role_actions
 from nongthonso.core.text import format_date
@@ -53,6 +53,11 @@ def create_council(data: dict, user) -> Council:
             "members": [{"full_name": m["full_name"], "position": m["position"],
                          "user": m["user"].get_username() if m["user"] else None} for m in data["members_text"]]})
     return council
+
+
+def may_run(user, council: Council) -> bool:
+    """An office rating OCOP over the council's unit (not a member's seat: a member enters their own column only)."""
+    return can(user, RATE, council.unit)
 
 
 def level_of(council: Council) -> str:
@@ -98,7 +103,7 @@ def editable_members(evaluation: Evaluation, user) -> set[int]:
     seats without an account."""
     seated = list(evaluation.round.members.all())
     own = {m.pk for m in seated if m.user_id == user.pk}
-    if user.is_superuser or scope.councils(user, RATE).filter(pk=evaluation.round.council_id).exists():
+    if may_run(user, evaluation.round.council):
         own |= {m.pk for m in seated if m.user_id is None}
     return own
 
@@ -134,7 +139,7 @@ def council_list(request):
 @require_http_methods(["GET", "POST"])
 def council_detail(request, pk: int):
     council = council_or_404(request, pk)
-    may_rate = scope.councils(request.user, RATE).filter(pk=council.pk).exists()
+    may_rate = may_run(request.user, council)
     form = None
     if may_rate:
         candidates = Rating.objects.filter(pk__in=round_candidates(council, request.user)).select_related(
