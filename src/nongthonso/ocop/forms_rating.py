@@ -82,6 +82,8 @@ class CouncilForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].label = _("Cấp thành lập (đơn vị của bạn)")
+        if len(units) == 1:  # the office's one unit, chosen already
+            self.fields["unit"].empty_label = None
 
     def clean_members_text(self) -> list[dict]:
         users = get_user_model().objects
