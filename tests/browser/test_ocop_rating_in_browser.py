@@ -88,7 +88,8 @@ def test_a_product_goes_from_submission_to_a_4_star_certificate_and_its_expiry_n
     login(phone, app_server, "canbo.vanphu")
     phone.goto(app_server + "/ocop/ho-so/")
     phone.click(f"text={PRODUCT}")
-    phone.fill("#buoc-preassess textarea[name=pre_assessment]", "Hồ sơ đủ thành phần; đề xuất hội đồng tỉnh chấm 4 sao.")
+    phone.fill("#buoc-preassess textarea[name=pre_assessment]",
+               "Hồ sơ đủ thành phần; đề xuất hội đồng tỉnh chấm 4 sao.")
     screenshot(phone, "ocop-rating-preassess-phone")
     assert fits(phone)
     _step(phone, "preassess")
