@@ -63,3 +63,13 @@ def test_the_command_takes_a_day(rating_world):
     out = StringIO()
     call_command("ocop_notices", "--today", "2026-04-21", stdout=out)
     assert out.getvalue().splitlines() == ["0 giấy chứng nhận được báo sắp hết hạn."]
+
+
+def test_a_certificate_another_run_has_claimed_is_left_to_it(rating_world, monkeypatch):
+    certificate = _certificate(rating_world)
+    listed = notices.due(dt.date(2026, 4, 20))  # what this run listed, before the other run claimed it
+    monkeypatch.setattr(notices, "due", lambda today, within: listed.model.objects.filter(pk=certificate.pk))
+    Certificate.objects.filter(pk=certificate.pk).update(expiry_notice_sent_at=dt.datetime(2026, 4, 20, 1, 0,
+                                                                                           tzinfo=dt.UTC))
+    assert notices.send_expiry_notices(dt.date(2026, 4, 20)) == []
+    assert not Notification.objects.filter(verb=notices.EXPIRY).exists()

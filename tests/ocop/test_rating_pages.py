@@ -113,6 +113,8 @@ def test_the_score_grid_columns(rating_world, submitted, province_19):
     assert response.status_code == 302
     assert not MemberScore.objects.filter(member=seat).exists()
     member = signed_in(w.huyen)
+    waiting = member.get("/ocop/ho-so/").content.decode()
+    assert f'<a href="/ocop/cham-diem/{evaluation.pk}/">Chè búp Kiểm Thử</a>' in waiting  # their seat, to score
     response = member.post(f"/ocop/cham-diem/{evaluation.pk}/", {cell["A1"].format(seat.pk): "45"}, follow=True)
     assert "nằm ngoài thang điểm: ghi từ 0 đến 40 điểm." in response.content.decode()
     response = member.post(f"/ocop/cham-diem/{evaluation.pk}/", {cell[c].format(seat.pk): p for c, p in

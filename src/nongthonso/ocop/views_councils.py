@@ -64,18 +64,13 @@ def level_of(council: Council) -> str:
     return council.unit.unit_type.level.code
 
 
-def round_candidates(council: Council, user, exclude_round: Round | None = None) -> list[int]:
+def round_candidates(council: Council, user) -> list[int]:
     """The dossiers in ``user``'s rating scope waiting for a council of ``council``'s level (a «score» step open at
     their state and stage), by id."""
     level = level_of(council)
-    found = []
-    for rating in (scope.ratings(user, RATE).filter(state__in=workflow.OPEN_STATES)
-                   .select_related("product__unit").order_by("pk")):
-        here = workflow.position(rating)
-        if here.stage == level and any(s.action == "score" and s.applies(here.state, here.stage)
-                                       for s in here.definition.steps):
-            found.append(rating.pk)
-    return found
+    return [rating.pk for rating in (scope.ratings(user, RATE).filter(state__in=workflow.OPEN_STATES)
+                                     .select_related("product").order_by("pk"))
+            if workflow.waits_for_council(rating, level)]
 
 
 def create_round(council: Council, data: dict, user) -> Round:
@@ -92,10 +87,7 @@ def create_round(council: Council, data: dict, user) -> Round:
 
 def open_for_scores(evaluation: Evaluation) -> bool:
     """Whether the dossier still waits for this round's council (its «score» step not yet taken)."""
-    here = workflow.position(evaluation.rating)
-    level = level_of(evaluation.round.council)
-    return here.stage == level and any(s.action == "score" and s.applies(here.state, here.stage)
-                                       for s in here.definition.steps)
+    return workflow.waits_for_council(evaluation.rating, level_of(evaluation.round.council))
 
 
 def editable_members(evaluation: Evaluation, user) -> set[int]:

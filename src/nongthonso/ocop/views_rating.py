@@ -57,9 +57,26 @@ def rating_list(request):
         rating.position = workflow.position(rating)
     return render(request, "ocop/rating_list.html", {
         "page": page, "everything": everything, "query": "tat-ca=1" if everything else "",
+        "seats": _seats_waiting(request.user),
         "may_start": scope.products(request.user, scope.MANAGE).exists()
         or Product.objects.filter(producer__members=request.user).exists(),
     })
+
+
+def _seats_waiting(user) -> list[Evaluation]:
+    """The evaluations where ``user`` holds a council seat and has not scored every criterion yet, while the dossier
+    waits for that council."""
+    found = []
+    evaluations = (Evaluation.objects.filter(round__members__user=user, rating__state__in=workflow.OPEN_STATES)
+                   .select_related("round__council__unit__unit_type__level", "rating__product__producer",
+                                   "rating__product__unit").order_by("round__date", "pk").distinct())
+    for evaluation in evaluations:
+        waiting = workflow.waits_for_council(evaluation.rating, evaluation.round.council.unit.unit_type.level.code)
+        criteria = evaluation.rating.sheet.criteria.count()
+        mine = MemberScore.objects.filter(evaluation=evaluation, member__user=user).count()
+        if waiting and mine < criteria:
+            found.append(evaluation)
+    return found
 
 
 def _startable(user):

@@ -30,16 +30,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
 from nongthonso.accounts.services import _active, actors_text, covers, memberships, role_at, unit_phrase
+from nongthonso.assessments.workflow import WorkflowError
 from nongthonso.audit.services import record
 from nongthonso.core import registry
 from nongthonso.core.text import format_date
+from nongthonso.core.vocabulary import parse_date
 
 from . import certificates
 from .certificates import CertificateRejected, points_text
@@ -72,21 +73,13 @@ OPEN_STATES = (RatingState.DRAFT, RatingState.SUBMITTED, RatingState.RETURNED, R
                RatingState.SCORED, RatingState.FORWARDED)
 
 
+# Refusals are the dossier workflow's ``WorkflowError`` (a Vietnamese ``message`` saying why and what must happen
+# first, and a ``code``): here login, role, separation, state, step, stale, reason, needs, evaluation, points, stars,
+# decision, workflow.
+
+
 class DefinitionError(ValueError):
     """A workflow file that cannot be used; the message names the file, the key and how to fix it."""
-
-
-class WorkflowError(PermissionDenied):
-    """A refused step. ``message`` (Vietnamese) says why and what must happen first; ``code`` is one of login,
-    role (who may), separation, state, step, stale, reason, needs, evaluation, points, stars, decision, workflow."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --------------------------------------------------------------------------------------- the definitions
@@ -160,12 +153,10 @@ class Definition:
 
 
 def _date(raw: Any, where: str) -> dt.date:
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise DefinitionError(f"{where}: «{raw}» không phải ngày dạng YYYY-MM-DD.") from None
+    day = parse_date(raw)
+    if day is None:
+        raise DefinitionError(f"{where}: «{raw}» không phải ngày dạng YYYY-MM-DD.")
+    return day
 
 
 def _state(raw: str, where: str) -> str:
@@ -436,6 +427,14 @@ def _state_error(definition: Definition, rating: Rating, step: Step, state: str,
     return WorkflowError(
         f"{_cap(dossier_phrase(rating))} đang ở trạng thái «{definition.state_label(state)}»{where}, nên chưa "
         f"{_verb(step)} được: bước này chỉ thực hiện khi hồ sơ{at} ở trạng thái {need}.", "state")
+
+
+def waits_for_council(rating: Rating, level: str, today: dt.date | None = None) -> bool:
+    """Whether ``rating`` waits for the scores of a council of ``level`` (its «score» step open at its state and
+    stage): a round may take it, its members may score it."""
+    here = position(rating, today)
+    return here.stage == level and any(s.action == "score" and s.applies(here.state, here.stage)
+                                       for s in here.definition.steps)
 
 
 def evaluation_at(rating: Rating, stage: str | None) -> Evaluation | None:
