@@ -151,3 +151,16 @@ def test_the_decision_and_the_revocation_forms(rating_world, submitted, council_
 def test_the_menu_shows_ocop_to_a_producer(rating_world):
     page = signed_in(rating_world.producer_user).get("/ocop/ho-so/").content.decode()
     assert 'href="/ocop/ho-so/"' in page
+
+
+def test_the_work_list_reads_a_few_queries(rating_world, new_rating, today_is,
+                                                       django_assert_max_num_queries):
+    today_is(dt.date(2025, 8, 1))
+    for year in range(2018, 2025):  # seven open dossiers of the product (arranged: one is open in real life)
+        rating = new_rating(year)
+        workflow.perform(rating, "submit", rating_world.producer_user)
+    client = signed_in(rating_world.xa)
+    client.get("/ocop/ho-so/")  # the session and the menu's first reads
+    with django_assert_max_num_queries(15):
+        page = client.get("/ocop/ho-so/").content.decode()
+    assert page.count("Đánh giá sơ bộ và đề xuất") == 7

@@ -358,8 +358,18 @@ def stage_name(stage: str) -> str:
 
 # --------------------------------------------------------------------------------------- who may
 
+_PRODUCERS = "_ocop_producer_ids"
+
+
 def is_producer(user, rating: Rating) -> bool:
-    return _active(user) and rating.product.producer.members.filter(pk=user.pk).exists()
+    """Whether ``user`` is an account of the rating's producer (their producers read once per user object)."""
+    if not _active(user):
+        return False
+    ids = getattr(user, _PRODUCERS, None)
+    if ids is None:
+        ids = frozenset(user.ocop_producers.values_list("pk", flat=True))
+        setattr(user, _PRODUCERS, ids)
+    return rating.product.producer_id in ids
 
 
 def acting(user, step: Step, rating: Rating) -> list:
