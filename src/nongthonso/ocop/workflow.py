@@ -43,8 +43,9 @@ from nongthonso.core.text import format_date
 from nongthonso.core.vocabulary import parse_date
 
 from . import certificates
+from .catalogue import sheet_for
 from .certificates import CertificateRejected, points_text
-from .models import Certificate, Evaluation, Rating, RatingEvent, RatingState, ScoringSheet
+from .models import Certificate, Evaluation, Rating, RatingEvent, RatingState
 from .scope import MANAGE, products
 
 # sent in the step's transaction (``notices`` tells the next actors; it imports this module, not the reverse)
@@ -665,13 +666,6 @@ def perform(rating: Rating, action: str, user, *, reason: str = "", stars: int |
 
 # --------------------------------------------------------------------------------------- a new dossier
 
-def sheet_for(product, day: dt.date) -> ScoringSheet | None:
-    """The scoring sheet in force on ``day`` for the product's sub-group (one naming it, else one naming none)."""
-    sheets = ScoringSheet.objects.filter(valid_from__lte=day).exclude(valid_to__lt=day)
-    return (sheets.filter(subgroups=product.subgroup).order_by("-valid_from", "-version").first()
-            or sheets.filter(subgroups__isnull=True).order_by("-valid_from", "-version").first())
-
-
 def may_start(user, product) -> bool:
     """An account of the product's producer, or an office managing OCOP over its commune."""
     return _active(user) and (product.producer.members.filter(pk=user.pk).exists()
@@ -688,7 +682,7 @@ def start(product, user, *, year: int | None = None, self_assessment: str = "",
         raise WorkflowError(f"Bạn không được lập hồ sơ đánh giá cho sản phẩm «{product.name}». Việc này do tài khoản "
                             f"của chủ thể «{product.producer.name}» hoặc cán bộ quản lý OCOP của "
                             f"{unit_phrase(product.unit)} thực hiện.", "role")
-    sheet = sheet_for(product, today)
+    sheet = sheet_for(product.subgroup, today)
     if sheet is None:
         raise WorkflowError(f"Chưa có phiếu đánh giá OCOP nào áp dụng ngày {format_date(today)} cho phân nhóm "
                             f"«{product.subgroup.name}». Đề nghị Văn phòng Điều phối NTM tỉnh nạp danh mục phiếu "
