@@ -195,3 +195,26 @@ def test_a_producer_opens_a_dossier_linked_to_its_last_certificate(rating_world,
     error = refused(lambda: workflow.start(w.product, w.producer_user))
     assert error.message == ("Sản phẩm «Chè búp Kiểm Thử» đã có hồ sơ đánh giá năm 2025 đang xử lý («Chủ thể đang "
                              "chuẩn bị hồ sơ»); mở hồ sơ đó thay vì lập hồ sơ mới.")
+
+
+def test_90_points_go_to_the_ministry_and_the_province_records_its_5_stars(rating_world, new_rating,
+                                                                          council_scores, today_is):
+    w = rating_world
+    today_is(dt.date(2025, 8, 1))
+    rating = new_rating()
+    workflow.perform(rating, "submit", w.producer_user)
+    workflow.perform(rating, "preassess", w.xa, pre_assessment="Đề xuất 5 sao.")
+    council_scores(rating, "tinh", points=(38, 24, 33), day=dt.date(2025, 8, 5))  # 95 points
+    today_is(dt.date(2025, 8, 10))
+    workflow.perform(rating, "score", w.tinh)
+    workflow.perform(rating, "forward", w.tinh)
+    assert (rating.state, rating.stage) == ("forwarded", "trung_uong")
+    today_is(dt.date(2025, 12, 1))
+    error = refused(lambda: workflow.perform(rating, "decide", w.tinh,
+                                             decision={"number": "4567/QĐ-BNNMT", "date": "2025-11-20"}))
+    assert error.message == ("Phải ghi cơ quan ban hành quyết định công nhận 5 sao, ví dụ «Bộ Nông nghiệp và Môi "
+                             "trường».")
+    workflow.perform(rating, "decide", w.tinh, decision={"number": "4567/QĐ-BNNMT", "date": "2025-11-20",
+                                                         "authority": "Bộ Nông nghiệp và Môi trường"})
+    certificate = Certificate.objects.get(rating=rating)
+    assert (certificate.stars, certificate.issuing_level, certificate.issuing_unit) == (5, "trung_uong", None)
