@@ -8,7 +8,7 @@ Today is 30/6/2026 (the two-tier province). Products, chosen for the rules:
 - «Đậu phụ Vạn Phú» (3★) and «Mật ong rừng Vạn Phú» (3★), of Xã Vạn Phú as it is now: Vietnamese order puts «Đậu»
   before «Mật» (the code points put «Đ» after «M»);
 - «Miến dong Văn Yên» — its only certificate ran out on 10/1/2025 (expired);
-- «Rượu men lá» — its certificate was revoked on 1/2/2026, with a decision and a reason;
+- «Rượu men lá» (of Xã Văn Yên, 2024) — its certificate was revoked on 1/2/2026, with a decision and a reason;
 - «Bánh chưng Vạn Phú» — never certified, with a photo that must stay private.
 """
 
@@ -83,7 +83,7 @@ def ocop_world(db, settings, tmp_path, today_is, van_phu):
     w.tofu = product("TN-DAU-01", "Đậu phụ Vạn Phú", household, processed, van_phu)
     w.honey = product("TN-MAT-01", "Mật ong rừng Vạn Phú", household, processed, van_phu)
     w.noodles = product("TN-MIEN-01", "Miến dong Văn Yên", coop, processed, van_yen)
-    w.wine = product("TN-RUOU-01", "Rượu men lá", household, wine, van_phu)
+    w.wine = product("TN-RUOU-01", "Rượu men lá", household, wine, van_yen)
     w.cake = product("TN-BANH-01", "Bánh chưng Vạn Phú", household, processed, van_phu)
     w.tea_cert = certify(w.tea, 4, "1234/QĐ-UBND", dt.date(2025, 3, 1))
     certify(w.tofu, 3, "88/QĐ-UBND", dt.date(2026, 1, 15))
