@@ -239,7 +239,7 @@ def state_on(certificates: list[Certificate], day: dt.date) -> tuple[str, Certif
 
 def product_page(code: str, day: dt.date) -> ProductPage | None:
     """The public page of product ``code`` on ``day``; None when the product is not public (:func:`public_product`).
-    Four queries."""
+    Five queries (two of them lineage's)."""
     product = public_product(code)
     if product is None:
         return None
