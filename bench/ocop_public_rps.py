@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,21 +80,11 @@ def shell(env: dict, code: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=300, help="certified products to make (default 300)")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections kept open (default 8, ≤ 64)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per path (default 10, ≤ 60)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved runs the duration is split into")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
-    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    rps.add_load_options(parser)
     args = parser.parse_args()
-    if not 1 <= args.concurrency <= 64 or not 1 <= args.duration <= 60 or not 1 <= args.products <= 20000:
-        parser.error("--concurrency must be 1..64, --duration 1..60, --products 1..20000")
-    if not 1 <= args.rounds <= args.duration or args.duration % args.rounds:
-        parser.error("--rounds must divide --duration (whole seconds per run)")
-    generator = args.generator
-    if generator == "auto":
-        generator = "wrk" if shutil.which("wrk") else "python"
-    elif generator == "wrk" and not shutil.which("wrk"):
-        parser.error("wrk is not installed (apt-get install wrk), use --generator python")
+    if not 1 <= args.products <= 20000:
+        parser.error("--products must be 1..20000")
+    generator = rps.load_generator(parser, args)
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-ocop-") as data_dir:
         env = rps.server_env(data_dir)
