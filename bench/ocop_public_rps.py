@@ -42,14 +42,12 @@ SETUP = """
 import datetime as dt
 from django.utils import timezone
 from nongthonso.core.text import fold
-from nongthonso.ocop.models import Certificate, Producer, Product, ProductGroup, SubGroup, add_months
+from nongthonso.ocop.models import Certificate, Producer, Product, SubGroup, add_months
 from nongthonso.units.models import Unit
 
 today = timezone.localdate()
 communes = list(Unit.objects.valid_on(today).filter(unit_type__level__code="xa").order_by("sort_key")[:200])
-group, _ = ProductGroup.objects.get_or_create(code="BENCH", defaults=dict(name="Đồ uống", provenance="placeholder"))
-sub, _ = SubGroup.objects.get_or_create(code="BENCH-CHE", defaults=dict(group=group, name="Chè búp, chè lá",
-                                                                        provenance="placeholder"))
+sub = SubGroup.objects.get(code="2.2")  # Đồ uống không cồn (the catalogue loaded by migrate: ocop/catalogue)
 producers = Producer.objects.bulk_create([Producer(name=f"Hợp tác xã chè số {{i}} (đo tốc độ)", kind="hop_tac_xa",
                                                    unit=communes[i % len(communes)], synthetic=True)
                                           for i in range({products})])

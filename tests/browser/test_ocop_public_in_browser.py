@@ -17,17 +17,14 @@ SEED = f"""
 import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from nongthonso.ocop.models import (Certificate, Producer, Product, ProductGroup, ProductImage, SubGroup,
-                                    add_months)
+from nongthonso.ocop.models import Certificate, Producer, Product, ProductImage, SubGroup, add_months
 from nongthonso.units.models import Unit
 
 if not Product.objects.filter(code="{CODE}").exists():
     today = timezone.localdate()
     commune = Unit.objects.valid_on(today).filter(unit_type__level__code="xa", code="05845").first() or \\
         Unit.objects.valid_on(today).filter(unit_type__level__code="xa").first()
-    group, _ = ProductGroup.objects.get_or_create(code="B-DU", defaults=dict(name="Đồ uống", provenance="placeholder"))
-    sub, _ = SubGroup.objects.get_or_create(code="B-DU-CHE", defaults=dict(group=group, name="Chè búp, chè lá",
-                                                                           provenance="placeholder"))
+    sub = SubGroup.objects.get(code="2.2")  # Đồ uống không cồn (the catalogue loaded by migrate)
     producer = Producer.objects.create(name="Hợp tác xã chè Tân Cương (minh họa)", kind="hop_tac_xa", unit=commune,
                                        synthetic=True)
     product = Product.objects.create(code="{CODE}", name="Chè Tân Cương thượng hạng", producer=producer,
