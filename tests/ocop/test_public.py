@@ -191,7 +191,10 @@ def test_the_qr_code_holds_the_page_address(client, ocop_world):
     label = client.get(f"/san-pham-ocop/{w.tea.code}/tem/").content.decode()
     assert "<svg" in label and expected in label and "1234/QĐ-UBND" in label and "bốn sao" in label
     # an expired product's label says not to use it
-    assert "không dùng tem này" in client.get(f"/san-pham-ocop/{w.noodles.code}/tem/").content.decode()
+    assert ("Giấy chứng nhận không còn hiệu lực: không dùng tem này."
+            in client.get(f"/san-pham-ocop/{w.noodles.code}/tem/").content.decode())
+    assert ("Sản phẩm chưa được công nhận vào ngày này: không dùng tem này."
+            in client.get(f"/san-pham-ocop/{w.tea.code}/tem/", {"ngay": "2024-01-01"}).content.decode())
 
 
 # --- speed: queries and the cache ---------------------------------------------------------------------------------
