@@ -13,7 +13,7 @@
 - ``ocop_open_data`` ``/san-pham-ocop/du-lieu-mo.csv|json``: the open data set (``ocop.opendata``).
 
 Speed: the catalogue and product pages are cached whole per address, language, today and data revision
-(``reports.views._cached_page``, with each visitor's CSRF token put back); the catalogue's rows once per date and
+(``reports.views.cached_page``, with each visitor's CSRF token put back); the catalogue's rows once per date and
 revision (``public_queries.catalogue``). A repeated request costs the revision query. See docs/performance.md.
 """
 
@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 from nongthonso.core.dates import parse_as_of
 from nongthonso.core.filetypes import served
 from nongthonso.core.text import format_date
-from nongthonso.reports.views import _cached_page
+from nongthonso.reports.views import cached_page
 
 from . import opendata
 from .public_queries import MAX_STARS, STAR_WORDS, Query, State, catalogue, product_image, product_page, search
@@ -104,7 +104,7 @@ def _catalogue_html(request, csrf_token: str | None) -> str:
 
 @require_GET
 def catalogue_page(request):
-    return _cached_page(request, "ocop-public-catalogue", lambda token: _catalogue_html(request, token))
+    return cached_page(request, "ocop-public-catalogue", lambda token: _catalogue_html(request, token))
 
 
 # --- a product ---------------------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def _product_html(request, code: str, csrf_token: str | None) -> str:
 
 @require_GET
 def product_view(request, code: str):
-    return _cached_page(request, "ocop-public-product", lambda token: _product_html(request, code, token))
+    return cached_page(request, "ocop-public-product", lambda token: _product_html(request, code, token))
 
 
 @require_GET
