@@ -37,10 +37,12 @@ from tests.registry_app.models import Course, CourseTally
 ROOT = Path(__file__).resolve().parents[1]
 HELD_ON = dt.date(2024, 5, 20)
 DAI_TU = "171"
-MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở"]  # the menu as base.html had it written out
+# the menu as base.html had it written out, and the OCOP catalogue (nongthonso.ocop's public pages)
+MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP"]
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
+OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
 
 
 def with_smart(menu: list[str]) -> list[str]:
@@ -201,12 +203,13 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     # a viewer may import nothing (the page says so, with no form), and export everything public
     response = signed_in(viewer).get("/nhap-du-lieu/")
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
-    assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:]]
+    assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:],
+                                                                              OCOP_EXPORT]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
     assert "<li><b>Khoá tập huấn</b> (giảng viên tập huấn): unit_code, title, held_on.</li>" in page
-    assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, "courses"]
+    assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, OCOP_EXPORT, "courses"]
 
     # a viewer sending a file of that kind is refused before the file is read
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
@@ -239,7 +242,7 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"], ["ocop-scores"]),
-                                     ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"], [])):
+                                     ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"], [OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
 
