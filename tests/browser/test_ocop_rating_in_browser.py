@@ -72,7 +72,7 @@ def test_a_product_goes_from_submission_to_a_4_star_certificate_and_its_expiry_n
     # the producer opens the dossier and submits it
     page, problems = watched(DESKTOP)
     login(page, app_server, "chuthe.vanphu", PASSWORD)
-    page.click("header nav >> text=OCOP")
+    page.click('header nav >> text="OCOP"')
     page.click("text=Lập hồ sơ đánh giá")
     page.select_option("select[name=product]", label=PRODUCT)
     page.fill("textarea[name=self_assessment]", "Sản phẩm chè búp, có công bố chất lượng, bao bì ghi đủ nhãn.")
