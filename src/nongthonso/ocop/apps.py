@@ -85,3 +85,13 @@ class OcopConfig(AppConfig):
             registry.RevisionTable(Certificate),
             registry.RevisionTable(Producer),
         )
+
+        # --- the rating workflow, councils, score entry, certificates (o-workflow) ---
+        from . import notices, scope  # noqa: F401  (notices: its receiver of workflow.step_taken)
+
+        registry.register(
+            self,
+            registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+                               visible=lambda request: scope.may_view(request.user)),
+        )
