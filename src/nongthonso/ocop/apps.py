@@ -71,3 +71,38 @@ class OcopConfig(AppConfig):
                                   rebuild=scoring.rebuild, check=scoring.check, counted="kết quả chấm OCOP",
                                   order=70),
         )
+
+        # --- the public catalogue, product pages with their QR codes, open data (ocop.public, ocop.opendata) -------
+        # Products, photos, certificates and producers bump the data revision the public pages are cached under
+        # (a new row written outside the audited services: the demo, an import); their other writes are audited.
+        from . import opendata, public
+        from .models import Certificate, Producer, Product, ProductImage
+
+        registry.register(
+            self,
+            registry.PublicPage("ocop_public_catalogue", "san-pham-ocop/", public.catalogue_page),
+            registry.PublicPage("ocop_open_data", "san-pham-ocop/du-lieu-mo.<str:fmt>", public.open_data_view),
+            registry.PublicPage("ocop_public_product", "san-pham-ocop/<str:code>/", public.product_view),
+            registry.PublicPage("ocop_public_label", "san-pham-ocop/<str:code>/tem/", public.label_view),
+            registry.PublicPage("ocop_public_qr", "san-pham-ocop/<str:code>/qr.<str:fmt>", public.qr_view),
+            registry.PublicPage("ocop_public_photo", "san-pham-ocop/<str:code>/anh/<int:image_id>/",
+                                public.photo_view),
+            registry.MenuEntry("ocop_public_catalogue", _("Sản phẩm OCOP"), "ocop_public_catalogue", order=320),
+            # the data set's title and description are Vietnamese data, as dataio's own open data sets'
+            registry.ExportKind("ocop_products", opendata.TITLE, opendata.export, opendata.SLUG, by_year=False,
+                                order=900, open_data="ocop_open_data", description=opendata.DESCRIPTION),
+            registry.RevisionTable(Product),
+            registry.RevisionTable(ProductImage),
+            registry.RevisionTable(Certificate),
+            registry.RevisionTable(Producer),
+        )
+
+        # --- the rating workflow, councils, score entry, certificates (o-workflow) ---
+        from . import notices, scope  # noqa: F401  (notices: its receiver of workflow.step_taken)
+
+        registry.register(
+            self,
+            registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+                               visible=lambda request: scope.may_view(request.user)),
+        )
