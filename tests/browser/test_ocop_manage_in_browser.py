@@ -55,7 +55,7 @@ def test_the_commune_officer_registers_a_producer_and_a_product_with_a_photo(wat
     page.set_input_files("input[name=file]", {"name": "mat-ong.png", "mimeType": "image/png", "buffer": _png()})
     page.fill("input[name=caption]", "Hũ mật ong 500 ml")
     page.click("form[enctype] button[type=submit]")
-    page.wait_for_selector("ul.photos img")
+    page.wait_for_function("() => document.querySelector('ul.photos img')?.complete")
     assert page.evaluate("() => document.querySelector('ul.photos img').naturalWidth") == SIDE
     screenshot(page, "ocop-manage-product-desktop")
     assert fits(page)

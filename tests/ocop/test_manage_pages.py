@@ -282,3 +282,12 @@ def test_a_viewer_reads_a_registration_without_a_form(world):
     assert "Bột chè xanh" in page and 'name="title"' not in page
     refused = viewer.post(f"/ocop/dang-ky/{registration.pk}/", {"title": "Đổi"})
     assert refused.status_code == 403 and "Chỉ cán bộ quản lý OCOP của xã tiếp nhận" in refused.content.decode()
+
+
+def test_the_index_is_the_menus_ocop_entry_and_links_the_rating_pages(world):
+    page = _client(world["officer_vp"]).get("/").content.decode()
+    assert '<a href="/ocop/">OCOP</a>' in page
+    home = _client(world["officer_vp"]).get("/ocop/").content.decode()
+    assert all(f'href="{url}' in home for url in ("/ocop/ho-so/", "/ocop/hoi-dong/", "/ocop/ho-so/lap-moi/",
+                                                   "/ocop/chu-the/", "/ocop/san-pham/", "/ocop/dang-ky/"))
+    assert "/ocop/ho-so/lap-moi/" not in _client(world["viewer"]).get("/ocop/").content.decode()

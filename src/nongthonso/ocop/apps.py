@@ -103,6 +103,6 @@ class OcopConfig(AppConfig):
         registry.register(
             self,
             registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
-            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_home", order=660,
                                visible=lambda request: scope.may_view(request.user)),
         )

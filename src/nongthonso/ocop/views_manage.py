@@ -32,12 +32,14 @@ from .models import (
     ProducerKind,
     Product,
     ProductGroup,
+    RatingState,
     RegistrationKind,
     RegistrationStatus,
 )
 from .status import stars_on
 
 PAGE_SIZE = 30
+CLOSED = (RatingState.CERTIFIED, RatingState.NOT_RECOGNISED)
 
 
 # --- shared by the pages ---------------------------------------------------------------------------------------------
@@ -115,6 +117,8 @@ def home(request):
         "n_registrations": scope.registrations(user).filter(year=today.year).count(),
         "may_add_producer": services.may_add_producers(user),
         "may_add_product": services.may_add_products(user),
+        "may_start_rating": scope.products(user, MANAGE).exists(),
+        "n_open_ratings": scope.ratings(user).exclude(state__in=CLOSED).count(),
     })
 
 
@@ -256,7 +260,7 @@ def product_detail(request, pk: int):
         "today": today, "images": product.images.all(), "may_edit": may_edit,
         "image_form": ImageForm() if may_edit else None, "max_mb": images.max_bytes() // (1024 * 1024),
         "certificates": product.certificates.select_related("issuing_unit").order_by("-decision_date", "-pk"),
-        "ratings": product.ratings.order_by("-year", "-pk"),
+        "ratings": scope.ratings(request.user).filter(product=product).order_by("-year", "-pk"),
         "registrations": scope.registrations(request.user).filter(product=product),
     })
 
