@@ -84,6 +84,16 @@ def _long_text(data: dict, field: str, errors: dict[str, str]) -> str:
     return text
 
 
+def _collect(errors: dict[str, str], check, *args, **kwargs):
+    """``check(*args, **kwargs)``; its ``Invalid`` messages added to ``errors`` (and None returned) instead of raised,
+    so that a form shows every field's error at once."""
+    try:
+        return check(*args, **kwargs)
+    except Invalid as invalid:
+        errors.update(invalid.errors)
+        return None
+
+
 def _changes(before: dict, after: dict) -> tuple[dict, dict]:
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
@@ -198,14 +208,8 @@ def create_producer(user, data: dict, *, synthetic: bool = False) -> Producer:
                       "UBND xã để được đăng ký.")
     errors: dict[str, str] = {}
     values = _producer_values(data, errors)
-    try:
-        values["unit"] = commune(data.get("unit"), "unit", user=user)
-    except Invalid as e:
-        errors.update(e.errors)
-    try:
-        members = _accounts(data.get("members"), "members")
-    except Invalid as e:
-        errors.update(e.errors)
+    values["unit"] = _collect(errors, commune, data.get("unit"), "unit", user=user)
+    members = _collect(errors, _accounts, data.get("members"), "members")
     if errors:
         raise Invalid(errors)
     producer = Producer.objects.create(synthetic=synthetic, **values)
@@ -233,15 +237,9 @@ def update_producer(user, producer: Producer, data: dict) -> bool:
     if office:
         code = _text(data.get("unit"))
         if code and code != producer.unit.code:
-            try:
-                values["unit"] = commune(code, "unit", user=user)
-            except Invalid as e:
-                errors.update(e.errors)
+            values["unit"] = _collect(errors, commune, code, "unit", user=user)
         if "members" in data:
-            try:
-                members = _accounts(data.get("members"), "members")
-            except Invalid as e:
-                errors.update(e.errors)
+            members = _collect(errors, _accounts, data.get("members"), "members")
     if errors:
         raise Invalid(errors)
     for name, value in values.items():
@@ -328,10 +326,8 @@ def create_product(user, data: dict, *, synthetic: bool = False) -> Product:
     if producer is not None and not may_manage_commune_of(user, producer.unit) and is_member(user, producer):
         unit = producer.unit  # the producer's own account: the commune is the producer's, set by the office
     else:
-        try:
-            unit = commune(data.get("unit") or (producer.unit.code if producer else ""), "unit", user=user)
-        except Invalid as e:
-            errors.update(e.errors)
+        code = data.get("unit") or (producer.unit.code if producer else "")
+        unit = _collect(errors, commune, code, "unit", user=user)
     values["code"] = _code(data, errors, unit)
     if errors:
         raise Invalid(errors)
@@ -360,10 +356,7 @@ def update_product(user, product: Product, data: dict) -> bool:
             errors["unit"] = (f"Chỉ cán bộ quản lý OCOP của {unit_phrase(product.unit)} mới đổi được xã, phường của "
                               "sản phẩm. Giữ nguyên xã, hoặc đề nghị cán bộ xã sửa.")
         else:
-            try:
-                values["unit"] = commune(code, "unit", user=user)
-            except Invalid as e:
-                errors.update(e.errors)
+            values["unit"] = _collect(errors, commune, code, "unit", user=user)
     if errors:
         raise Invalid(errors)
     for name, value in values.items():
@@ -439,10 +432,7 @@ def create_registration(user, data: dict, *, synthetic: bool = False) -> Registr
     if producer is not None and not may_manage_commune_of(user, producer.unit) and is_member(user, producer):
         unit = producer.unit
     elif producer is not None or data.get("unit"):
-        try:
-            unit = commune(data.get("unit") or producer.unit.code, "unit", user=user, what="xã tiếp nhận")
-        except Invalid as e:
-            errors.update(e.errors)
+        unit = _collect(errors, commune, data.get("unit") or producer.unit.code, "unit", user=user, what="xã tiếp nhận")
     if errors:
         raise Invalid(errors)
     registration = Registration.objects.create(unit=unit, synthetic=synthetic, **values)

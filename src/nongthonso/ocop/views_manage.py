@@ -71,6 +71,13 @@ def _saved_to(request, message: str, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def _say_errors(request, form) -> None:
+    """A small form posted from another page (a photo, a status): its errors shown as messages on that page."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
 def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -291,9 +298,7 @@ def image_upload(request, pk: int):
         return refused(request, error.message)
     if saved is not None:
         return _saved_to(request, _("Đã thêm ảnh."), reverse("ocop_product", args=[pk]) + "#anh")
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+    _say_errors(request, form)
     return redirect(reverse("ocop_product", args=[pk]) + "#anh")
 
 
@@ -400,9 +405,7 @@ def registration_status(request, pk: int):
     except services.Refused as error:
         return refused(request, error.message)
     if changed is None:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _say_errors(request, form)
     else:
         messages.success(request, _("Đã ghi tình trạng «%(status)s».") % {
             "status": registration.get_status_display()} if changed else _("Tình trạng không thay đổi."))
