@@ -29,3 +29,16 @@ class OcopConfig(AppConfig):
             registry.Action(RATE, _("Đánh giá, phân hạng, công nhận sản phẩm OCOP"),
                             roles=("province_office", "district_office")),
         )
+        # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
+        from . import exports
+
+        registry.register(
+            self,
+            registry.ReportKind(
+                "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,
+                options=(registry.ReportOption("unit", _("mã GSO của đơn vị (mặc định: tỉnh của hệ thống)")),
+                         registry.ReportOption("as_of", _("ngày báo cáo YYYY-MM-DD (mặc định: hôm nay)")))),
+            registry.ExportKind("ocop_products", _("Sản phẩm OCOP (theo cột của hệ thống OCOP quốc gia)"),
+                                exports.national_export, exports.FILENAME, by_year=False,
+                                may_use=exports.may_export, order=800),
+        )
