@@ -68,7 +68,7 @@ ASSUMPTIONS = (
 
 
 def _level_names() -> dict[str, str]:
-    names = {code: f"Cấp {name.lower()}" for code, name in UnitLevel.objects.values_list("code", "name")}
+    names = dict(UnitLevel.objects.values_list("code", "name"))  # «Cấp tỉnh», «Cấp huyện»
     names[CENTRAL] = "Trung ương"
     return names
 
@@ -134,7 +134,7 @@ def national_rows(products: QuerySet[Product], day: dt.date) -> Iterator[list[An
             c.issuing_authority or (c.issuing_unit.name if c.issuing_unit else ""), c.valid_until, _status(c, day),
             c.revoked_on if c.revoked_on and c.revoked_on <= day else None,
             producer.name, producer.get_kind_display(), producer.address, commune.name,
-            product.unit.name if commune.pk != product.unit.pk else "", provinces.get(commune.pk, ""),
+            product.unit.name if commune.code != product.unit.code else "", provinces.get(commune.pk, ""),
             producer.representative, producer.phone, producer.email,
             "Có" if product.synthetic or c.synthetic else "",
         ]
