@@ -30,10 +30,11 @@ class OcopConfig(AppConfig):
                             roles=("province_office", "district_office")),
         )
         # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
-        from . import exports
+        from . import api, exports
 
         registry.register(
             self,
+            registry.ApiRouter("ocop", api.router, order=200),
             registry.ReportKind(
                 "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,
                 options=(registry.ReportOption("unit", _("mã GSO của đơn vị (mặc định: tỉnh của hệ thống)")),
