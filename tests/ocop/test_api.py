@@ -123,3 +123,10 @@ def test_statistics_errors(people, token_for, call, assert_error):
     assert_error(call("GET", "/api/ocop/statistics?as_of=2026-06-30&period_start=2026-07-01", token), 422,
                  "validation_error")
     assert_error(call("GET", "/api/ocop/products?stars=2", token), 422, "validation_error")
+
+
+def test_the_summary_carries_the_ocop_section(people, token_for, call):
+    data = call("GET", "/api/summary?unit=19&as_of=2026-06-30", token_for(people["viewer"])).json()
+    assert data["ocop"]["products_by_stars"] == {"5": 1, "4": 2, "3": 1}
+    assert (data["ocop"]["expiring_90_days"], data["ocop"]["revoked_in_period"]) == (1, 1)
+    assert "Có 4 sản phẩm OCOP còn hiệu lực (1 sản phẩm 5 sao, 2 sản phẩm 4 sao, 1 sản phẩm 3 sao)" in data["text"]

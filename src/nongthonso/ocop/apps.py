@@ -30,10 +30,12 @@ class OcopConfig(AppConfig):
                             roles=("province_office", "district_office")),
         )
         # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
-        from . import api, exports
+        from . import api, exports, reports
 
         registry.register(
             self,
+            registry.SummarySection("ocop", _("Sản phẩm OCOP"), reports.summary_section, "ocop/_summary_section.html",
+                                    sentence=reports.summary_sentence, order=100),
             registry.ApiRouter("ocop", api.router, order=200),
             registry.ReportKind(
                 "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,

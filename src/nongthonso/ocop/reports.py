@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from nongthonso.core.text import format_date, format_number
+from nongthonso.core.text import format_date, format_number, vi_sort_key
 from nongthonso.units.models import Unit
 from nongthonso.units.services import earlier_versions, find_unit, successors_in_force
 
@@ -193,13 +193,30 @@ class _Held:
     until: dt.date
 
 
+def _certificates(products: QuerySet[Product], condition: Q) -> QuerySet[Certificate]:
+    """The certificates of ``products`` meeting ``condition``, with what the figures read, in decision order."""
+    return (Certificate.objects.filter(condition, product__in=products.values("pk"))
+            .select_related("product__subgroup__group", "product__unit", "product__producer")
+            .order_by("product_id", "decision_date", "pk"))
+
+
+def _in_force(certificate: Certificate, day: dt.date) -> bool:
+    """``CertificateQuerySet.in_force_on`` for one certificate already loaded."""
+    return (certificate.decision_date <= day <= certificate.valid_until
+            and not (certificate.revoked_on and certificate.revoked_on <= day))
+
+
 def held_on(products: QuerySet[Product], day: dt.date) -> dict[int, _Held]:
     """{product id: what it holds on ``day``} for ``products`` (one query)."""
+    return _holding(_certificates(products, Q(pk__in=in_force(day).values("pk"))), day)
+
+
+def _holding(certificates, day: dt.date) -> dict[int, _Held]:
+    """{product id: what it holds on ``day``} from ``certificates`` in decision order (those not in force skipped)."""
     held: dict[int, _Held] = {}
-    certificates = (in_force(day).filter(product__in=products.values("pk"))
-                    .select_related("product__subgroup__group", "product__unit", "product__producer")
-                    .order_by("product_id", "decision_date", "pk"))
     for certificate in certificates:
+        if not _in_force(certificate, day):
+            continue
         earlier = held.get(certificate.product_id)
         until = max(certificate.valid_until, earlier.until) if earlier else certificate.valid_until
         held[certificate.product_id] = _Held(certificate, until)  # the latest decision gives the stars
@@ -216,12 +233,17 @@ def _line(certificate: Certificate, until: dt.date | None = None) -> Certificate
         revocation_reason=certificate.revocation_reason)
 
 
-def _by_group(held: dict[int, _Held]) -> list[Tally]:
-    rows = {group.pk: Tally(group.code, group.name) for group in ProductGroup.objects.all()}
+def _by_group(held: dict[int, _Held], every_group: bool = True) -> list[Tally]:
+    """Products in force by group, in the catalogue's order: every group (``every_group``), or those with
+    products (no query)."""
+    groups = {group.pk: group for group in ProductGroup.objects.all()} if every_group else {}
     for item in held.values():
         group = item.certificate.product.subgroup.group
-        row = rows.setdefault(group.pk, Tally(group.code, group.name))
-        _count(row, item.certificate.stars)
+        groups.setdefault(group.pk, group)
+    rows = {pk: Tally(group.code, group.name)
+            for pk, group in sorted(groups.items(), key=lambda pair: (pair[1].order, pair[1].code))}
+    for item in held.values():
+        _count(rows[item.certificate.product.subgroup.group_id], item.certificate.stars)
     return list(rows.values())
 
 
@@ -236,6 +258,7 @@ def _by_commune(held: dict[int, _Held], day: dt.date) -> list[Tally]:
     ended = [unit for unit in registered.values() if not unit.is_valid_on(day)]
     successors = successors_in_force(ended, day) if ended else {}
     rows: dict[int, Tally] = {}
+    targets: dict[int, Unit] = {}
     for item in held.values():
         unit = item.certificate.product.unit
         if unit.is_valid_on(day):
@@ -249,13 +272,13 @@ def _by_commune(held: dict[int, _Held], day: dt.date) -> list[Tally]:
         row = rows.get(target.pk)
         if row is None:
             row = rows[target.pk] = Tally(target.code, target.name, in_force=target.is_valid_on(day))
+            targets[target.pk] = target
         _count(row, item.certificate.stars)
         if former and unit.code != target.code and former not in row.former:  # not the commune's own earlier version
             row.former.append(former)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(rows)).only("pk", "sort_key", "code")}
-    ordered = sorted(rows.items(), key=lambda pair: (units[pair[0]].sort_key, units[pair[0]].code))
+    ordered = sorted(rows.items(), key=lambda pair: (targets[pair[0]].sort_key, targets[pair[0]].code))
     for _pk, row in ordered:
-        row.former.sort()
+        row.former.sort(key=vi_sort_key)
     return [row for _pk, row in ordered]
 
 
@@ -338,6 +361,53 @@ def statistics_of(root: Unit, as_of: dt.date, period_start: dt.date | None = Non
         ratings_in_progress_total=sum(states.get(state.value, 0) for state in IN_PROGRESS),
         synthetic=synthetic,
     )
+
+
+# --- the provincial summary's section (core.registry.SummarySection «ocop») ------------------------------------------
+
+def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
+    """The OCOP figures the provincial summary carries under its key «ocop» and its dashboards show: products in
+    force by stars and by group, how many expire within 90 days, certificates revoked in the period. Not narrowed to
+    a user (certified products are public facts), and a few queries whatever the territory: the summary's cost must
+    not grow with it."""
+    products = Product.objects.filter(_under(covered_paths(root), "unit__path"))
+    revoked_then = Q(revoked_on__gte=period_start, revoked_on__lte=as_of)
+    # one query: the certificates in force and those revoked in the period
+    certificates = list(_certificates(products, Q(pk__in=in_force(as_of).values("pk")) | revoked_then))
+    held = _holding(certificates, as_of)
+    by_stars = _stars_dict()
+    for item in held.values():
+        by_stars[str(item.certificate.stars)] += 1
+    until = as_of + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    revoked = sum(1 for c in certificates if c.revoked_on and period_start <= c.revoked_on <= as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "products_total": len(held),
+        "products_by_stars": by_stars,
+        "products_by_group": [asdict(row) for row in _by_group(held, every_group=False)],
+        "expiring_90_days": sum(1 for item in held.values() if item.until <= until),
+        "expiring_until": until.isoformat(),
+        "revoked_in_period": revoked,
+        "producers_certified": len({item.certificate.product.producer_id for item in held.values()}),
+        "synthetic": any(item.certificate.synthetic or item.certificate.product.synthetic for item in held.values()),
+    }
+
+
+def summary_sentence(section: dict) -> str:
+    """The OCOP sentence of the summary's two-tier paragraph («Toàn tỉnh có 12 sản phẩm OCOP còn hiệu lực (…)»);
+    none when the territory has no OCOP product."""
+    if not section["products_total"] and not section["revoked_in_period"]:
+        return ""
+    stars = ", ".join(f"{format_number(section['products_by_stars'][str(s)])} sản phẩm {s} sao" for s in STARS
+                      if section["products_by_stars"][str(s)])
+    sentence = f"Có {format_number(section['products_total'])} sản phẩm OCOP còn hiệu lực"
+    sentence += f" ({stars})" if stars else ""
+    if section["expiring_90_days"]:
+        sentence += (f", {format_number(section['expiring_90_days'])} sản phẩm hết hạn giấy chứng nhận trong 90 ngày "
+                     "tới")
+    if section["revoked_in_period"]:
+        sentence += f"; đã thu hồi {format_number(section['revoked_in_period'])} giấy chứng nhận trong kỳ"
+    return sentence + "."
 
 
 # --- the paragraph --------------------------------------------------------------------------------------------------
