@@ -31,12 +31,16 @@ class OcopConfig(AppConfig):
         )
         # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
         from . import api, exports, reports
+        from .models import Certificate
 
         registry.register(
             self,
+            # a certificate written outside the audited services (the demo, an import) changes the dashboards' figures
+            registry.RevisionTable(Certificate),
             registry.SummarySection("ocop", _("Sản phẩm OCOP"), reports.summary_section, "ocop/_summary_section.html",
                                     sentence=reports.summary_sentence, order=100),
             registry.ApiRouter("ocop", api.router, order=200),
+            registry.Pages("ocop_stats", "nongthonso.ocop.urls_stats", order=200),
             registry.ReportKind(
                 "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,
                 options=(registry.ReportOption("unit", _("mã GSO của đơn vị (mặc định: tỉnh của hệ thống)")),
