@@ -160,10 +160,10 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    # after the other apps' kinds (by their order: smart's, training's 700), as its order (900) says
+    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's scores 800), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
-            "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), courses (khoá tập "
-            "huấn).") in " ".join(parser.format_help().split())
+            "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-scores (điểm "
+            "chấm sản phẩm ocop), courses (khoá tập huấn).") in " ".join(parser.format_help().split())
 
     out = io.StringIO()
     call_command("import", "courses", str(path), "--dry-run", stdout=out)
@@ -234,10 +234,10 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
 def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, viewer):
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
-    for path, method, more in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"]),
-                               ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"])):
+    for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"], ["ocop-scores"]),
+                                     ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
+                                      ["ocop_products"])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
-        ocop = ["ocop_products"] if "exports" in path else []
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
@@ -338,8 +338,8 @@ def test_rebuild_derived_checks_and_rebuilds_its_table(tmp_path, district):
         f"số khoá tập huấn theo đơn vị: đơn vị {commune.pk}: 1 khoá, bảng dẫn xuất ghi 7"]
     out = io.StringIO()
     call_command("rebuild_derived", stdout=out)
-    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất và 1 số khoá tập huấn "
-                        r"theo đơn vị\.\n", out.getvalue())
+    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất, \d+ kết quả chấm OCOP "
+                        r"và 1 số khoá tập huấn theo đơn vị\.\n", out.getvalue())
     call_command("rebuild_derived", "--check", stdout=io.StringIO())
     assert CourseTally.objects.get().courses == 1
 

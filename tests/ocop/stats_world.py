@@ -3,7 +3,7 @@ test modules take the ``ocop_world`` fixture from here (``ocop_world = stats_wor
 
 On 30/6/2026 (the two-tier province; every row synthetic):
 
-- **Chè Tân Cương** (Thực phẩm), registered in 2023 with the *former* commune Văn Yên, now part of Xã Vạn Phú: a 4★
+- **Chè Tân Cương** (Đồ uống), registered in 2023 with the *former* commune Văn Yên, now part of Xã Vạn Phú: a 4★
   certificate of 10/5/2024 (to 10/5/2027) — counted under Vạn Phú, Văn Yên named as its former commune;
 - **Miến dong** (Thực phẩm), Vạn Phú (its 2023 version; Mật ong and Gạo nếp: Lam Vỹ's 2023 version): 3★ of
   1/8/2023, valid to 1/8/2026 — expires within 90 days; its re-rating dossier was submitted on 1/5/2026 and
@@ -42,12 +42,10 @@ def ocop_world(db, van_phu, lam_vy, new_unit):
         ProducerKind,
         Product,
         ProductGroup,
-        Provenance,
         Rating,
         RatingEvent,
         RatingState,
         ScoringSheet,
-        SheetPart,
         SubGroup,
         add_months,
     )
@@ -64,19 +62,11 @@ def ocop_world(db, van_phu, lam_vy, new_unit):
     other_commune = Unit.objects.create(code="T07001", name="Xã Thử Nghiệm OCOP", parent=other_province,
                                         valid_from=since, synthetic=True, unit_type=UnitType.objects.get(code="xa"))
 
-    food = ProductGroup.objects.create(code="1", name="Thực phẩm", provenance=Provenance.QUOTED, order=1)
-    drink = ProductGroup.objects.create(code="2", name="Đồ uống", provenance=Provenance.QUOTED, order=2)
-    ProductGroup.objects.create(code="3", name="Dược liệu và sản phẩm từ dược liệu", provenance=Provenance.QUOTED,
-                                order=3)
-    tea = SubGroup.objects.create(group=drink, code="2.2", name="Chè, trà", provenance=Provenance.SECONDARY)
-    fresh = SubGroup.objects.create(group=food, code="1.1", name="Thực phẩm tươi sống", provenance=Provenance.SECONDARY)
-    processed = SubGroup.objects.create(group=food, code="1.3", name="Thực phẩm chế biến",
-                                        provenance=Provenance.SECONDARY)
-    spirits = SubGroup.objects.create(group=drink, code="2.1", name="Đồ uống có cồn", provenance=Provenance.SECONDARY)
-    sheet = ScoringSheet.objects.create(code="qd148-thu", name="Phiếu đánh giá (thử)", legal_basis="148/QĐ-TTg",
-                                        valid_from=dt.date(2023, 2, 24), provenance=Provenance.SECONDARY)
-    for order, (code, points) in enumerate((("A", 40), ("B", 25), ("C", 35))):
-        SheetPart.objects.create(sheet=sheet, code=code, name=f"Phần {code}", max_points=points, order=order)
+    # the catalogue's rows (loaded after migrate): groups 1 (Thực phẩm) and 2 (Đồ uống), the 148/QĐ-TTg sheet
+    food, drink = ProductGroup.objects.get(code="1"), ProductGroup.objects.get(code="2")
+    fresh, processed = SubGroup.objects.get(code="1.2.b"), SubGroup.objects.get(code="1.3.c")
+    spirits, tea = SubGroup.objects.get(code="2.1"), SubGroup.objects.get(code="2.2")
+    sheet = ScoringSheet.objects.get(code="ocop-148-2023")
 
     def producer(name, kind, unit, registered_on, **fields):
         return Producer.objects.create(name=name, kind=kind, unit=unit, registered_on=registered_on, synthetic=True,
@@ -118,7 +108,7 @@ def ocop_world(db, van_phu, lam_vy, new_unit):
         gao=certify(gao, 4, dt.date(2026, 4, 1), "450/QĐ-UBND"),
         tra=certify(tra, 4, dt.date(2024, 6, 1), "77/QĐ-UBND"),
     )
-    rerating = Rating.objects.create(product=mien, year=2026, sheet=sheet, workflow="ocop-2025", stage="tinh",
+    rerating = Rating.objects.create(product=mien, year=2026, sheet=sheet, workflow="ocop-1489", stage="tinh",
                                      state=RatingState.PROPOSED, previous=certificates.mien, synthetic=True)
     for day, before, after in ((dt.date(2026, 5, 1), RatingState.DRAFT, RatingState.SUBMITTED),
                                (dt.date(2026, 6, 10), RatingState.SUBMITTED, RatingState.PROPOSED)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -27,27 +26,40 @@ def rows_of(table) -> dict[str, dict]:
 
 @pytest.fixture
 def scored(ocop_world):
-    """Chè Tân Cương's certificate issued on a provincial council's evaluation: 78,5 points (A 32, B 19,5, C 27)."""
-    from nongthonso.ocop.models import Council, Evaluation, Rating, RatingState, Round
+    """Chè Tân Cương's certificate issued on the provincial council's evaluation: two members seated, each giving
+    every criterion of the 148 sheet 80% of its maximum (scored through ``ocop.scoring``, the engine's result)."""
+    from nongthonso.ocop import scoring
+    from nongthonso.ocop.models import Council, CouncilMember, Evaluation, Rating, RatingState, Round
 
     council = Council.objects.create(name="Hội đồng OCOP tỉnh 2024", unit=ocop_world.province, year=2024,
                                      synthetic=True)
+    members = [CouncilMember.objects.create(council=council, full_name=name, order=i)
+               for i, name in enumerate(("Chủ tịch", "Ủy viên"))]
     sitting = Round.objects.create(council=council, name="Đợt 1", date=dt.date(2024, 4, 20), synthetic=True)
+    sitting.members.set(members)
     rating = Rating.objects.create(product=ocop_world.products.che, year=2024, sheet=ocop_world.sheet,
-                                   workflow="ocop-2023", state=RatingState.CERTIFIED, synthetic=True)
-    Evaluation.objects.create(rating=rating, round=sitting, total=Decimal("78.50"), stars=4, complete=True,
-                              parts={"A": 32, "B": 19.5, "C": 27})
+                                   workflow="ocop-148", state=RatingState.PROPOSED, stage="tinh", synthetic=True)
+    evaluation = Evaluation.objects.create(rating=rating, round=sitting)
+    compiled = scoring.spec_of(ocop_world.sheet).compiled
+    points = {code: round(top * 0.8, 2) for code, top in zip(compiled.criterion_codes, compiled.max_points.tolist(),
+                                                             strict=True)}
+    for member in members:
+        scoring.set_scores(evaluation, member, points)
+    Rating.objects.filter(pk=rating.pk).update(state=RatingState.CERTIFIED)  # then decided: the certificate below
     ocop_world.certificates.che.rating = rating
     ocop_world.certificates.che.save(update_fields=["rating"])
-    return rating
+    evaluation.refresh_from_db()
+    assert evaluation.complete and evaluation.total is not None
+    return evaluation
 
 
 def test_one_row_per_product_with_its_latest_certificate_and_status(ocop_world, scored):
     rows = rows_of(national_table("19", ocop_world.day))
     assert sorted(rows) == ["19-GN-05", "19-MD-02", "19-MO-04", "19-RN-03", "19-TC-01"]  # not the other province's
     che = rows["19-TC-01"]
-    assert (che["Hạng sao"], che["Tổng điểm"], che["Điểm phần A"], che["Điểm phần B"], che["Điểm phần C"]) == (
-        4, 78.5, 32.0, 19.5, 27.0)
+    assert (che["Hạng sao"], che["Tổng điểm"]) == (4, float(scored.total))
+    assert [che[f"Điểm phần {code}"] for code in "ABC"] == [scored.parts[code] for code in "ABC"]
+    assert sum(che[f"Điểm phần {code}"] for code in "ABC") == pytest.approx(che["Tổng điểm"])
     assert (che["Xã, phường"], che["Xã, phường khi đăng ký"]) == (ocop_world.van_phu.name, ocop_world.van_yen.name)
     assert che["Tỉnh, thành phố"] == ocop_world.province.name
     assert (che["Loại hình chủ thể"], che["Người đại diện"], che["Điện thoại"]) == (

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # The actions this app registers (codes read by accounts.services; never rename one).
@@ -8,6 +9,19 @@ PRE_ASSESS = "preassess_ocop"  # the commune's pre-assessment and proposal (Deci
 RATE = "rate_ocop"  # councils, rounds, members' scores, decisions, certificates and revocations of the units in scope
 
 NTM_ROLES = ("province_office", "district_office", "commune_officer", "viewer")
+
+
+def _load_catalogue(sender, using="default", **kwargs) -> None:
+    """After ``migrate``: the groups, sub-groups and scoring sheets of ``ocop/catalogue`` loaded (unchanged rows are
+    left as they are), so that every installation has them — with the demo or without."""
+    from django.db import connections
+
+    from .catalogue import load
+    from .models import ScoringSheet
+
+    if ScoringSheet._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated backwards past this app
+    load(actor="nongthonso migrate")
 
 
 class OcopConfig(AppConfig):
@@ -29,6 +43,24 @@ class OcopConfig(AppConfig):
             registry.Action(RATE, _("Đánh giá, phân hạng, công nhận sản phẩm OCOP"),
                             roles=("province_office", "district_office")),
         )
+
+        # --- catalogue, points engine, scoring, scores import (o-engine) ---------------------------------------------
+        from . import imports_scores, scoring
+
+        post_migrate.connect(_load_catalogue, sender=self, dispatch_uid="nongthonso.ocop.catalogue")
+        registry.register(
+            self,
+            registry.ImportKind(
+                "ocop-scores", _("Điểm chấm sản phẩm OCOP"), imports_scores.import_scores, order=800,
+                may_use=imports_scores.may_import, who=_("Văn phòng Điều phối NTM tỉnh, huyện (đánh giá, phân hạng)"),
+                columns=_("product_code, round (số hoặc tên đợt), member (họ tên thành viên hội đồng), criterion "
+                          "(mã tiêu chí của phiếu), points; thêm được round_date (khi hai đợt cùng tên), rating (số "
+                          "hồ sơ).")),
+            registry.DerivedTable("ocop_evaluations", "kết quả chấm OCOP", refresh=scoring.refresh,
+                                  rebuild=scoring.rebuild, check=scoring.check, counted="kết quả chấm OCOP",
+                                  order=70),
+        )
+
         # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
         from . import api, exports, reports
         from .models import Certificate
