@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
@@ -40,14 +40,14 @@ from nongthonso.units.services import UnitNotFound
 
 from . import scope
 from .models import Certificate, Producer, ProducerKind, Product, Rating, RatingState
-from .reports import covered_paths, find_root, statistics_of, statistics_text
+from .reports import certificate_status, find_root, statistics_of, statistics_text, territory
 from .status import in_force, stars_on
 
 router = Router(tags=["OCOP"])
 
 KindCode = Literal[tuple(ProducerKind.values)]  # type: ignore[valid-type]
 StateCode = Literal[tuple(RatingState.values)]  # type: ignore[valid-type]
-CertificateStatus = Literal["in_force", "expired", "revoked"]
+CertificateStatus = Literal["in_force", "expired", "revoked", "not_yet"]
 UNIT_HELP = "mã GSO: chỉ các mục của đơn vị và đơn vị cấp dưới (cả các đơn vị cũ đã hợp nhất vào nó)"
 AS_OF_HELP = "ngày xét (YYYY-MM-DD, mặc định hôm nay)"
 
@@ -93,7 +93,8 @@ class CertificateOut(Schema):
     revoked_on: dt.date | None
     revocation_decision: str
     revocation_reason: str
-    status: CertificateStatus = Field(description="tình trạng vào ngày xét: in_force (còn hiệu lực), expired, revoked")
+    status: CertificateStatus = Field(description="tình trạng vào ngày xét: in_force (còn hiệu lực), expired (hết "
+                                                  "hạn), revoked (đã thu hồi), not_yet (quyết định sau ngày xét)")
     renews: int | None = Field(description="giấy chứng nhận được đánh giá lại (id), nếu có")
     synthetic: bool
 
@@ -235,18 +236,7 @@ def _root(code: str | None, day: dt.date) -> Unit:
 
 
 def _within(queryset: QuerySet, code: str | None, day: dt.date, field: str) -> QuerySet:
-    if code is None:
-        return queryset
-    condition = Q(pk__in=[])
-    for path in covered_paths(_root(code, day)):
-        condition |= Q(**{f"{field}__startswith": path})
-    return queryset.filter(condition)
-
-
-def _status(certificate: Certificate, day: dt.date) -> str:
-    if certificate.revoked_on and certificate.revoked_on <= day:
-        return "revoked"
-    return "in_force" if certificate.decision_date <= day <= certificate.valid_until else "expired"
+    return queryset if code is None else queryset.filter(territory(_root(code, day), field))
 
 
 def _certificate(c: Certificate, day: dt.date) -> dict:
@@ -254,7 +244,7 @@ def _certificate(c: Certificate, day: dt.date) -> dict:
             "decision_number": c.decision_number, "decision_date": c.decision_date, "issuing_level": c.issuing_level,
             "issuing_authority": c.issuing_authority, "valid_until": c.valid_until, "revoked_on": c.revoked_on,
             "revocation_decision": c.revocation_decision, "revocation_reason": c.revocation_reason,
-            "status": _status(c, day), "renews": c.rating.previous_id if c.rating_id else None,
+            "status": certificate_status(c, day), "renews": c.rating.previous_id if c.rating_id else None,
             "synthetic": c.synthetic}
 
 
@@ -357,7 +347,7 @@ def list_certificates(
     request,
     as_of: IsoDate | None = Query(None, description=AS_OF_HELP, example="2026-06-30"),
     unit: str | None = Query(None, pattern=CODE_PATTERN, description=UNIT_HELP, example="19"),
-    status: CertificateStatus | None = Query(None, description="tình trạng vào ngày xét"),
+    status: Literal["in_force", "expired", "revoked"] | None = Query(None, description="tình trạng vào ngày xét"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP),
 ):

@@ -40,11 +40,22 @@ from nongthonso.units.services import UnitNotFound, successors_in_force
 
 from . import scope
 from .models import Certificate, Evaluation, Product
-from .reports import NATIONAL, OcopStatistics, find_root, scoped_products, statistics_of, statistics_text
+from .reports import (
+    EXPIRED,
+    IN_FORCE,
+    NATIONAL,
+    REVOKED,
+    OcopStatistics,
+    certificate_status,
+    find_root,
+    scoped_products,
+    statistics_of,
+    statistics_text,
+)
 
 FILENAME = "san-pham-ocop"
 CENTRAL = "trung_uong"
-IN_FORCE, EXPIRED, REVOKED = "Còn hiệu lực", "Hết hiệu lực", "Đã thu hồi"
+STATUS_TEXT = {IN_FORCE: "Còn hiệu lực", EXPIRED: "Hết hiệu lực", REVOKED: "Đã thu hồi"}
 HEADER = (
     "Mã sản phẩm", "Tên sản phẩm", "Nhóm sản phẩm", "Phân nhóm (bộ sản phẩm)", "Hạng sao", "Tổng điểm",
     "Điểm phần A", "Điểm phần B", "Điểm phần C", "Số quyết định công nhận", "Ngày quyết định", "Cấp công nhận",
@@ -71,12 +82,6 @@ def _level_names() -> dict[str, str]:
     names = dict(UnitLevel.objects.values_list("code", "name"))  # «Cấp tỉnh», «Cấp huyện»
     names[CENTRAL] = "Trung ương"
     return names
-
-
-def _status(certificate: Certificate, day: dt.date) -> str:
-    if certificate.revoked_on and certificate.revoked_on <= day:
-        return REVOKED
-    return IN_FORCE if certificate.valid_until >= day else EXPIRED
 
 
 def _scores(rating_ids: list[int]) -> dict[int, Evaluation]:
@@ -131,7 +136,8 @@ def national_rows(products: QuerySet[Product], day: dt.date) -> Iterator[list[An
             float(evaluation.total) if evaluation and evaluation.total is not None else None,
             *(_points(parts.get(code)) for code in ("A", "B", "C")),
             c.decision_number, c.decision_date, levels.get(c.issuing_level, c.issuing_level),
-            c.issuing_authority or (c.issuing_unit.name if c.issuing_unit else ""), c.valid_until, _status(c, day),
+            c.issuing_authority or (c.issuing_unit.name if c.issuing_unit else ""), c.valid_until,
+            STATUS_TEXT[certificate_status(c, day)],
             c.revoked_on if c.revoked_on and c.revoked_on <= day else None,
             producer.name, producer.get_kind_display(), producer.address, commune.name,
             product.unit.name if commune.code != product.unit.code else "", provinces.get(commune.pk, ""),

@@ -160,7 +160,9 @@ def covered_paths(root: Unit) -> list[str]:
     return [root.path, *Unit.objects.filter(pk__in=earlier).values_list("path", flat=True)]
 
 
-def _under(paths: list[str], field_name: str) -> Q:
+def territory(root: Unit, field_name: str = "unit__path") -> Q:
+    """The rows whose ``field_name`` (a unit's path) lies in ``root``'s territory (:func:`covered_paths`)."""
+    paths = covered_paths(root)
     if paths == ["/"]:
         return Q()
     condition = Q(pk__in=[])
@@ -172,17 +174,17 @@ def _under(paths: list[str], field_name: str) -> Q:
 def scoped_products(root: Unit, user=None) -> QuerySet[Product]:
     """The products of ``root``'s territory (and, given a user, that user may see)."""
     products = Product.objects.all() if user is None else scope.products(user)
-    return products.filter(_under(covered_paths(root), "unit__path"))
+    return products.filter(territory(root))
 
 
 def scoped_producers(root: Unit, user=None) -> QuerySet[Producer]:
     producers = Producer.objects.all() if user is None else scope.producers(user)
-    return producers.filter(_under(covered_paths(root), "unit__path"))
+    return producers.filter(territory(root))
 
 
 def scoped_ratings(root: Unit, user=None) -> QuerySet[Rating]:
     ratings = Rating.objects.all() if user is None else scope.ratings(user)
-    return ratings.filter(_under(covered_paths(root), "product__unit__path"))
+    return ratings.filter(territory(root, "product__unit__path"))
 
 
 @dataclass
@@ -200,10 +202,21 @@ def _certificates(products: QuerySet[Product], condition: Q) -> QuerySet[Certifi
             .order_by("product_id", "decision_date", "pk"))
 
 
+IN_FORCE, EXPIRED, REVOKED, NOT_YET = "in_force", "expired", "revoked", "not_yet"
+
+
+def certificate_status(certificate: Certificate, day: dt.date) -> str:
+    """A certificate's status on ``day`` (``CertificateQuerySet.in_force_on`` for one already loaded): revoked by
+    then, not yet decided, in force, or expired."""
+    if certificate.revoked_on and certificate.revoked_on <= day:
+        return REVOKED
+    if certificate.decision_date > day:
+        return NOT_YET
+    return IN_FORCE if day <= certificate.valid_until else EXPIRED
+
+
 def _in_force(certificate: Certificate, day: dt.date) -> bool:
-    """``CertificateQuerySet.in_force_on`` for one certificate already loaded."""
-    return (certificate.decision_date <= day <= certificate.valid_until
-            and not (certificate.revoked_on and certificate.revoked_on <= day))
+    return certificate_status(certificate, day) == IN_FORCE
 
 
 def held_on(products: QuerySet[Product], day: dt.date) -> dict[int, _Held]:
@@ -370,7 +383,7 @@ def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
     force by stars and by group, how many expire within 90 days, certificates revoked in the period. Not narrowed to
     a user (certified products are public facts), and a few queries whatever the territory: the summary's cost must
     not grow with it."""
-    products = Product.objects.filter(_under(covered_paths(root), "unit__path"))
+    products = Product.objects.filter(territory(root))
     revoked_then = Q(revoked_on__gte=period_start, revoked_on__lte=as_of)
     # one query: the certificates in force and those revoked in the period
     certificates = list(_certificates(products, Q(pk__in=in_force(as_of).values("pk")) | revoked_then))
