@@ -54,12 +54,12 @@ AS_OF_HELP = "ngày xét (YYYY-MM-DD, mặc định hôm nay)"
 
 # --- schemas -------------------------------------------------------------------------------------------------------
 
-class GroupRef(Schema):
+class OcopGroupRef(Schema):
     code: str
     name: str
 
 
-class ProducerOut(Schema):
+class OcopProducerOut(Schema):
     id: int
     name: str
     kind: KindCode = Field(description="hop_tac_xa, doanh_nghiep, to_hop_tac, ho_kinh_doanh")
@@ -76,11 +76,11 @@ class ProducerOut(Schema):
     synthetic: bool = Field(description="dữ liệu minh họa")
 
 
-class ProducerPage(PageMeta):
-    items: list[ProducerOut]
+class OcopProducerPage(PageMeta):
+    items: list[OcopProducerOut]
 
 
-class CertificateOut(Schema):
+class OcopCertificateOut(Schema):
     id: int
     product_code: str
     product_name: str
@@ -99,15 +99,15 @@ class CertificateOut(Schema):
     synthetic: bool
 
 
-class CertificatePage(PageMeta):
-    items: list[CertificateOut]
+class OcopCertificatePage(PageMeta):
+    items: list[OcopCertificateOut]
 
 
-class ProductOut(Schema):
+class OcopProductOut(Schema):
     code: str
     name: str
-    group: GroupRef
-    subgroup: GroupRef
+    group: OcopGroupRef
+    subgroup: OcopGroupRef
     producer: str
     producer_id: int
     unit: UnitRef = Field(description="xã, phường nơi đăng ký sản phẩm")
@@ -116,23 +116,23 @@ class ProductOut(Schema):
     synthetic: bool
 
 
-class ProductPage(PageMeta):
+class OcopProductPage(PageMeta):
     as_of: dt.date
-    items: list[ProductOut]
+    items: list[OcopProductOut]
 
 
-class ProductDetail(ProductOut):
+class OcopProductDetail(OcopProductOut):
     as_of: dt.date
     description: str
     quality_declaration: str
     packaging: str
     story: str
     sales_channels: str
-    producer_detail: ProducerOut
-    certificates: list[CertificateOut] = Field(description="mọi giấy chứng nhận, mới nhất trước")
+    producer_detail: OcopProducerOut
+    certificates: list[OcopCertificateOut] = Field(description="mọi giấy chứng nhận, mới nhất trước")
 
 
-class RatingOut(Schema):
+class OcopRatingOut(Schema):
     id: int
     product_code: str
     product_name: str
@@ -148,11 +148,11 @@ class RatingOut(Schema):
     synthetic: bool
 
 
-class RatingPage(PageMeta):
-    items: list[RatingOut]
+class OcopRatingPage(PageMeta):
+    items: list[OcopRatingOut]
 
 
-class TallyOut(Schema):
+class OcopTallyOut(Schema):
     code: str
     name: str
     total: int
@@ -161,7 +161,7 @@ class TallyOut(Schema):
     in_force: bool
 
 
-class LineOut(Schema):
+class OcopLineOut(Schema):
     product_code: str
     product_name: str
     producer_name: str
@@ -175,33 +175,33 @@ class LineOut(Schema):
     revocation_reason: str
 
 
-class ExpiringOut(Schema):
+class OcopExpiringOut(Schema):
     count: int
     until: dt.date = Field(description="ngày xét + 90 ngày")
-    items: list[LineOut]
+    items: list[OcopLineOut]
 
 
-class RevokedOut(Schema):
+class OcopRevokedOut(Schema):
     count: int
     by_stars: dict[str, int]
-    items: list[LineOut]
+    items: list[OcopLineOut]
 
 
-class KindCountOut(Schema):
+class OcopKindCountOut(Schema):
     kind: KindCode
     label: str
     producers: int = Field(description="chủ thể đã đăng ký đến ngày xét")
     certified: int = Field(description="trong đó có sản phẩm còn hiệu lực")
 
 
-class StateCountOut(Schema):
+class OcopStateCountOut(Schema):
     state: StateCode
     label: str
     ratings: int
 
 
 # ocop.reports.OcopStatistics.to_dict(), field for field, and the paragraph
-class StatisticsOut(Schema):
+class OcopStatisticsOut(Schema):
     as_of: dt.date
     period_start: dt.date
     unit_code: str
@@ -209,14 +209,15 @@ class StatisticsOut(Schema):
     unit_type: str
     products_total: int = Field(description="sản phẩm có giấy chứng nhận còn hiệu lực vào ngày xét")
     products_by_stars: dict[str, int] = Field(description="«5», «4», «3» → số sản phẩm")
-    products_by_group: list[TallyOut]
-    products_by_commune: list[TallyOut] = Field(description="theo xã còn hiệu lực vào ngày xét")
-    expiring_90_days: ExpiringOut
-    revoked_in_period: RevokedOut = Field(description="giấy chứng nhận bị thu hồi từ period_start đến ngày xét")
-    producers_by_kind: list[KindCountOut]
+    products_by_group: list[OcopTallyOut]
+    products_by_commune: list[OcopTallyOut] = Field(description="theo xã còn hiệu lực vào ngày xét")
+    expiring_90_days: OcopExpiringOut
+    revoked_in_period: OcopRevokedOut = Field(description="giấy chứng nhận bị thu hồi từ period_start đến ngày xét")
+    producers_by_kind: list[OcopKindCountOut]
     producers_total: int
     producers_certified: int
-    ratings_in_progress: list[StateCountOut] = Field(description="hồ sơ chưa có kết quả, theo trạng thái vào ngày xét")
+    ratings_in_progress: list[OcopStateCountOut] = Field(
+        description="hồ sơ chưa có kết quả, theo trạng thái vào ngày xét")
     ratings_in_progress_total: int
     synthetic: bool = Field(description="số liệu gồm dữ liệu minh họa")
     text: str = Field(description="đoạn văn tóm tắt (tiếng Việt)")
@@ -269,7 +270,7 @@ PRODUCT_RELATED = ("subgroup__group", "producer", "unit__unit_type__level")
 
 # --- products ------------------------------------------------------------------------------------------------------
 
-@router.get("/ocop/products", response=responses(ProductPage), summary="Sản phẩm OCOP, với hạng sao tại một ngày")
+@router.get("/ocop/products", response=responses(OcopProductPage), summary="Sản phẩm OCOP, với hạng sao tại một ngày")
 def list_products(
     request,
     as_of: IsoDate | None = Query(None, description=AS_OF_HELP, example="2026-06-30"),
@@ -306,7 +307,7 @@ def list_products(
     return {**page(products, limit, offset, lambda p: _product(p, held), with_stars), "as_of": day}
 
 
-@router.get("/ocop/products/{code}", response=responses(ProductDetail), summary="Một sản phẩm OCOP tại một ngày")
+@router.get("/ocop/products/{code}", response=responses(OcopProductDetail), summary="Một sản phẩm OCOP tại một ngày")
 def get_product(
     request,
     code: str = Path(..., pattern=CODE_PATTERN, description="mã sản phẩm", example="19-TC-01"),
@@ -327,7 +328,7 @@ def get_product(
 
 # --- producers, certificates, ratings ------------------------------------------------------------------------------
 
-@router.get("/ocop/producers", response=responses(ProducerPage), summary="Chủ thể OCOP")
+@router.get("/ocop/producers", response=responses(OcopProducerPage), summary="Chủ thể OCOP")
 def list_producers(
     request,
     unit: str | None = Query(None, pattern=CODE_PATTERN, description=UNIT_HELP, example="19"),
@@ -342,7 +343,7 @@ def list_producers(
     return page(producers, limit, offset, _producer)
 
 
-@router.get("/ocop/certificates", response=responses(CertificatePage), summary="Giấy chứng nhận OCOP")
+@router.get("/ocop/certificates", response=responses(OcopCertificatePage), summary="Giấy chứng nhận OCOP")
 def list_certificates(
     request,
     as_of: IsoDate | None = Query(None, description=AS_OF_HELP, example="2026-06-30"),
@@ -365,7 +366,7 @@ def list_certificates(
     return page(certificates, limit, offset, lambda c: _certificate(c, day))
 
 
-@router.get("/ocop/ratings", response=responses(RatingPage), summary="Hồ sơ đánh giá, phân hạng OCOP")
+@router.get("/ocop/ratings", response=responses(OcopRatingPage), summary="Hồ sơ đánh giá, phân hạng OCOP")
 def list_ratings(
     request,
     unit: str | None = Query(None, pattern=CODE_PATTERN, description=UNIT_HELP, example="19"),
@@ -396,7 +397,7 @@ def _rating(r: Rating) -> dict:
 
 # --- statistics ----------------------------------------------------------------------------------------------------
 
-@router.get("/ocop/statistics", response=responses(StatisticsOut),
+@router.get("/ocop/statistics", response=responses(OcopStatisticsOut),
             summary="Thống kê OCOP của một đơn vị tại một ngày (như nongthonso report ocop)")
 def get_statistics(
     request,

@@ -186,14 +186,15 @@ class Summary:
         return self.unit.code == NATIONAL
 
     def to_dict(self) -> dict:
-        """The figures as JSON data, keys in the fields' order, dates as ISO text; ``published_only`` only when
-        set; then each section other apps add, under its code (``nongthonso report summary --format json``, the
-        API's ``/api/summary``)."""
+        """The figures as JSON data, keys in the fields' order, dates as ISO text, then each section other apps add
+        under its code, and last ``published_only`` when set (``nongthonso report summary --format json``, the API's
+        ``/api/summary``)."""
         data = asdict(self, dict_factory=_json_ready)
-        if not self.published_only:
-            del data["published_only"]
-        sections = data.pop("sections")
-        return {**data, **sections}
+        published, sections = data.pop("published_only"), data.pop("sections")
+        data.update(sections)
+        if published:
+            data["published_only"] = True
+        return data
 
 
 def _json_ready(pairs: list[tuple[str, object]]) -> dict:
