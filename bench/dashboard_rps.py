@@ -283,24 +283,34 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the load every page benchmark takes: connections, duration, rounds, threads, generator."""
     parser.add_argument("--concurrency", type=int, default=8, help="connections kept open (default 8, ≤ 64)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per path (default 10, ≤ 60)")
     parser.add_argument("--rounds", type=int, default=5,
                         help="interleaved runs the duration is split into (default 5: 2 s × 5 per path)")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
-    args = parser.parse_args()
+
+
+def load_generator(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The load options checked (``parser.error`` when out of bounds); the generator to use: ``wrk`` or ``python``."""
     if not 1 <= args.concurrency <= 64 or not 1 <= args.duration <= 60:
         parser.error("--concurrency must be 1..64 and --duration 1..60")
     if not 1 <= args.rounds <= args.duration or args.duration % args.rounds:
         parser.error("--rounds must divide --duration (whole seconds per run)")
-    generator = args.generator
-    if generator == "auto":
-        generator = "wrk" if shutil.which("wrk") else "python"
-    elif generator == "wrk" and not shutil.which("wrk"):
+    if args.generator == "auto":
+        return "wrk" if shutil.which("wrk") else "python"
+    if args.generator == "wrk" and not shutil.which("wrk"):
         parser.error("wrk is not installed (apt-get install wrk), use --generator python")
+    return args.generator
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_load_options(parser)
+    args = parser.parse_args()
+    generator = load_generator(parser, args)
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-") as data_dir:
         env = server_env(data_dir)

@@ -37,16 +37,24 @@ from tests.registry_app.models import Course, CourseTally
 ROOT = Path(__file__).resolve().parents[1]
 HELD_ON = dt.date(2024, 5, 20)
 DAI_TU = "171"
-MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở"]  # the menu as base.html had it written out
+# the menu as base.html had it written out, and the OCOP catalogue (nongthonso.ocop's public pages)
+MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP"]
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
+OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
 
 
 def with_smart(menu: list[str]) -> list[str]:
     """``menu`` as an NTM role sees it: the smart-NTM entry after «Hồ sơ»."""
     at = menu.index("Hồ sơ") + 1
     return [*menu[:at], SMART, *menu[at:]]
+
+
+def with_ocop(menu: list[str]) -> list[str]:
+    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one."""
+    at = menu.index(SMART) + 1
+    return [*menu[:at], "OCOP", *menu[at:]]
 
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +152,9 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
     # a viewer may import no kind of file: no import menu (issue 11)
     # and the smart-NTM app's entry and the training app's own «Tập huấn» (after «Nhập dữ liệu») for every NTM role
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_smart([
-        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS])
-    offices = with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS])
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_ocop(with_smart([
+        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS]))
+    offices = with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]))
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()
@@ -195,14 +203,14 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     # a viewer may import nothing (the page says so, with no form), and export everything public
     response = signed_in(viewer).get("/nhap-du-lieu/")
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
-    ocop = ["ocop_products"]  # for the NTM roles (nongthonso.ocop), after training's
+    # OCOP's national-layout export (for the NTM roles) and its open data (public), after training's
     assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:],
-                                                                                 *ocop]
+                                                                              "ocop_national", OCOP_EXPORT]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
     assert "<li><b>Khoá tập huấn</b> (giảng viên tập huấn): unit_code, title, held_on.</li>" in page
-    assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, "courses"]
+    assert options(signed_in(trainer).get("/xuat-du-lieu/").content.decode()) == [*existing, OCOP_EXPORT, "courses"]
 
     # a viewer sending a file of that kind is refused before the file is read
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
@@ -236,7 +244,7 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"], ["ocop-scores"]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
-                                      ["ocop_products"])):
+                                      ["ocop_national", OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
 

@@ -1,4 +1,4 @@
-"""OCOP products in the national system's column layout (``ocop.exports``), through the export kind «ocop_products»
+"""OCOP products in the national system's column layout (``ocop.exports``), through the export kind «ocop_national»
 (command line, /xuat-du-lieu/, /api/exports/) and the statistics workbook."""
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ def test_cells_are_never_formulas(ocop_world, tmp_path):
     producer.name = '=HYPERLINK("http://example.com","bấm")'
     producer.save(update_fields=["name"])
     target = tmp_path / "ocop.xlsx"
-    call_command("export", "ocop_products", "--unit", "19", "--as-of", "2026-06-30", "--output", str(target),
+    call_command("export", "ocop_national", "--unit", "19", "--as-of", "2026-06-30", "--output", str(target),
                  stdout=io.StringIO(), stderr=io.StringIO())
     sheet = load_workbook(target).active
     assert [c.value for c in sheet[1]] == list(HEADER)
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == producer.name]
     assert cells and all(c.data_type == "s" for c in cells)
     csv_file = tmp_path / "ocop.csv"
-    call_command("export", "ocop_products", "--unit", "19", "--as-of", "2026-06-30", "--output", str(csv_file),
+    call_command("export", "ocop_national", "--unit", "19", "--as-of", "2026-06-30", "--output", str(csv_file),
                  stdout=io.StringIO(), stderr=io.StringIO())
     assert "'=HYPERLINK" in csv_file.read_text(encoding="utf-8-sig")
 
@@ -111,10 +111,10 @@ def test_the_workbook_says_what_is_assumed(ocop_world):
 
 def test_scoped_in_the_api_and_refused_without_ocop(ocop_world, make_user, token_for, call, assert_error):
     officer = make_user("xa-lam-vy", "commune_officer", ocop_world.lam_vy)
-    response = call("GET", "/api/exports/ocop_products?format=xlsx&unit=19&year=2026", token_for(officer))
+    response = call("GET", "/api/exports/ocop_national?format=xlsx&unit=19&year=2026", token_for(officer))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True)) == [
         "19-GN-05", "19-MO-04", "19-RN-03"]
     stranger = make_user("khong-vai-tro")
-    assert_error(call("GET", "/api/exports/ocop_products?unit=19", token_for(stranger)), 403, "forbidden")
+    assert_error(call("GET", "/api/exports/ocop_national?unit=19", token_for(stranger)), 403, "forbidden")

@@ -157,3 +157,32 @@ def test_the_command_line_imports_a_file(tmp_path, scoring_world):
     assert MemberScore.objects.count() == 2
     assert registry.get(registry.ImportKind, "ocop-scores").may_use(w.office)
     assert not registry.get(registry.ImportKind, "ocop-scores").may_use(w.commune_officer)
+
+
+def test_the_api_imports_a_file_and_refuses_a_bad_one_row_by_row(tmp_path, scoring_world, token_for, assert_error):
+    from django.test import Client
+
+    w = scoring_world
+    client = Client()
+
+    def post(path, user, query=""):
+        with path.open("rb") as f:
+            return client.post(f"/api/imports/ocop-scores{query}", {"file": f},
+                               headers={"Authorization": f"Bearer {token_for(user)}"})
+
+    bad = _file(tmp_path, [[w.product.code, w.round.name, "Chủ tịch", "A1.1", "9", ""]])
+    refused = assert_error(post(bad, w.office), 422, "import_failed")
+    assert (refused["details"][0]["row"], refused["details"][0]["field"]) == (2, "points")
+    good = _file(tmp_path, _sheet_rows(w)[:5])
+    assert post(good, w.commune_officer).status_code == 403
+    response = post(good, w.office, "?dry_run=true")
+    assert response.status_code == 200 and response.json()["created"] == 5 and not MemberScore.objects.exists()
+    assert post(good, w.office).json()["created"] == 5 and MemberScore.objects.count() == 5
+
+
+def test_the_columns_may_be_named_in_vietnamese(tmp_path, scoring_world):
+    w = scoring_world
+    header = ["Mã sản phẩm", "Đợt đánh giá", "Thành viên hội đồng", "Mã tiêu chí", "Điểm", "ngay hop"]
+    path = _file(tmp_path, [[w.product.code, w.round.name, "Ủy viên", "A1.1", "2,5", "10/9/2024"]], header=header)
+    assert import_scores(path, user=w.office).created == 1
+    assert MemberScore.objects.get().points == Decimal("2.50")

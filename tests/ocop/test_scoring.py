@@ -122,13 +122,18 @@ def test_a_score_changed_in_the_admin_refreshes_the_result(scoring_world):
     assert not evaluation.complete and evaluation.stars is None
 
 
-def test_the_seats_decide_completeness(scoring_world):
+def test_the_seats_decide_who_counts(scoring_world):
     w = scoring_world
     for member in SEATED[:2]:
         w.score(member, w.full(1))
     assert not Evaluation.objects.get(pk=w.evaluation.pk).complete
-    w.round.members.remove(w.members["Ủy viên"])
+    w.round.members.remove(w.members["Ủy viên"])  # the signal refreshes the round's evaluations
     assert Evaluation.objects.get(pk=w.evaluation.pk).complete
+    w.score("Phó chủ tịch", w.full(0.5))
+    assert Evaluation.objects.get(pk=w.evaluation.pk).total == Decimal("76.50")  # (102 + 51) / 2, bonus included
+    w.round.members.remove(w.members["Phó chủ tịch"])
+    evaluation = Evaluation.objects.get(pk=w.evaluation.pk)
+    assert evaluation.total == Decimal("100.00") and evaluation.stars == 5  # the chair alone now
 
 
 def test_the_derived_table_finds_and_repairs_a_result_out_of_step(scoring_world):
@@ -174,8 +179,11 @@ def test_the_spec_follows_an_edit_of_the_sheet(scoring_world):
     criterion = SheetCriterion.objects.get(sheet=w.sheet, code="A1.1")
     criterion.name = "Nguồn nguyên liệu (đã sửa)"
     criterion.save()
-    fresh = scoring.spec_of(w.sheet)
-    assert fresh is not spec and fresh.criteria["A1.1"].name == "Nguồn nguyên liệu (đã sửa)"
+    try:
+        fresh = scoring.spec_of(w.sheet)
+        assert fresh is not spec and fresh.criteria["A1.1"].name == "Nguồn nguyên liệu (đã sửa)"
+    finally:
+        scoring.forget(w.sheet.pk)  # the test's transaction rolls the edit back: the cache must not keep it
 
 
 def test_every_ocop_model_is_in_the_admin_and_a_sheet_in_use_is_locked_there(scoring_world, admin_client):
@@ -199,3 +207,21 @@ def test_every_ocop_model_is_in_the_admin_and_a_sheet_in_use_is_locked_there(sco
     assert admin_client.post(f"/admin/ocop/starband/{band.pk}/delete/", {"post": "yes"}).status_code == 403
     evaluation = admin_client.get(f"/admin/ocop/evaluation/{w.evaluation.pk}/change/")
     assert not {"total", "stars", "parts"} & set(evaluation.context["adminform"].form.fields)
+
+
+def test_explain_shows_each_member_and_the_council_per_criterion(scoring_world):
+    w = scoring_world
+    w.score("Chủ tịch", {**w.full(1), "C2.1": 2})
+    w.score("Phó chủ tịch", {**w.full(1), "C2.1": 3})
+    explained = scoring.explain(w.evaluation)
+    assert [m.full_name for m in explained.members] == list(SEATED)
+    assert explained.points[w.members["Chủ tịch"].pk]["C2.1"] == Decimal("2.00")
+    assert explained.points[w.members["Ủy viên"].pk] == {}
+    result = explained.result
+    assert result.points["C2.1"] == 2.5 and not result.complete and result.stars is None
+    assert [g["criterion"] for g in result.gates_failed] == ["C2.1"]  # 2,5 < 3: known failed, even before the end
+    w.score("Ủy viên", {**w.full(1), "C2.1": 4})
+    result = scoring.explain(w.evaluation).result
+    assert result.complete and result.points["C2.1"] == 3 and result.stars == 5 and result.gates_failed == []
+    stored = Evaluation.objects.get(pk=w.evaluation.pk)
+    assert (stored.total, stored.stars) == (Decimal(str(result.total)).quantize(Decimal("0.01")), result.stars)

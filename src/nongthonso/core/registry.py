@@ -27,7 +27,8 @@ The kinds of entries, and who reads them:
 - :class:`Action`, :class:`Role`: what a role may do, on which unit levels it may be granted
   (``accounts.services``: scopes and refusals; ``accounts.Membership.role``'s choices; the workflow files' check);
 - :class:`ImportKind`, :class:`ExportKind`: ``nongthonso import|export``, the pages /nhap-du-lieu/ and
-  /xuat-du-lieu/, ``/api/imports/{kind}`` and ``/api/exports/{kind}`` (``dataio``); an import kind's
+  /xuat-du-lieu/, ``/api/imports/{kind}`` and ``/api/exports/{kind}`` (``dataio``); an export kind that is also
+  open data (``open_data``: its public download) is listed on /du-lieu-mo/; an import kind's
   :class:`ImportOption` s (what the file alone does not say: the session an attendance report is for) are passed
   through by all three;
 - :class:`DerivedTable`: ``nongthonso rebuild_derived [--check]``;
@@ -182,6 +183,10 @@ class ExportKind:
     may_use: Callable[[Any], bool] = active_user
     formats: tuple[str, ...] = ("csv", "xlsx")
     order: int = 1000
+    # also open data: the URL name of a public view giving the same rows as CSV and JSON (it takes ``fmt`` and the
+    # query parameters ``as_of`` and ``unit``), listed on /du-lieu-mo/ with ``description`` (what a row is)
+    open_data: str = ""
+    description: str = ""
 
     def file_name(self, fmt: str, unit: str | None = None, year: int | None = None) -> str:
         parts = [self.filename, unit, str(year) if year and self.by_year else None]

@@ -242,7 +242,9 @@ def open_data(request):
     code = request.GET.get("unit") or home_province()
     return render(request, "dataio/open_data.html", {
         "datasets": opendata.DATASETS.values(), "formats": opendata.FORMATS, "as_of": as_of, "unit": code,
-        "problem": problem})
+        "problem": problem,
+        # the other apps' open data: export kinds with a public download of their own (registry.ExportKind)
+        "published": [k for k in registry.entries(registry.ExportKind) if k.open_data]})
 
 
 @require_GET

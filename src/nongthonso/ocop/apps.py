@@ -61,14 +61,46 @@ class OcopConfig(AppConfig):
                                   order=70),
         )
 
-        # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
-        from . import api, exports, reports
-        from .models import Certificate
+        # --- the public catalogue, product pages with their QR codes, open data (ocop.public, ocop.opendata) -------
+        # Products, photos, certificates and producers bump the data revision the public pages are cached under
+        # (a new row written outside the audited services: the demo, an import); their other writes are audited.
+        from . import opendata, public
+        from .models import Certificate, Producer, Product, ProductImage
 
         registry.register(
             self,
-            # a certificate written outside the audited services (the demo, an import) changes the dashboards' figures
+            registry.PublicPage("ocop_public_catalogue", "san-pham-ocop/", public.catalogue_page),
+            registry.PublicPage("ocop_open_data", "san-pham-ocop/du-lieu-mo.<str:fmt>", public.open_data_view),
+            registry.PublicPage("ocop_public_product", "san-pham-ocop/<str:code>/", public.product_view),
+            registry.PublicPage("ocop_public_label", "san-pham-ocop/<str:code>/tem/", public.label_view),
+            registry.PublicPage("ocop_public_qr", "san-pham-ocop/<str:code>/qr.<str:fmt>", public.qr_view),
+            registry.PublicPage("ocop_public_photo", "san-pham-ocop/<str:code>/anh/<int:image_id>/",
+                                public.photo_view),
+            registry.MenuEntry("ocop_public_catalogue", _("Sản phẩm OCOP"), "ocop_public_catalogue", order=320),
+            # the data set's title and description are Vietnamese data, as dataio's own open data sets'
+            registry.ExportKind("ocop_products", opendata.TITLE, opendata.export, opendata.SLUG, by_year=False,
+                                order=900, open_data="ocop_open_data", description=opendata.DESCRIPTION),
+            registry.RevisionTable(Product),
+            registry.RevisionTable(ProductImage),
             registry.RevisionTable(Certificate),
+            registry.RevisionTable(Producer),
+        )
+
+        # --- the rating workflow, councils, score entry, certificates (o-workflow) ---
+        from . import notices, scope  # noqa: F401  (notices: its receiver of workflow.step_taken)
+
+        registry.register(
+            self,
+            registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+                               visible=lambda request: scope.may_view(request.user)),
+        )
+
+        # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
+        from . import api, exports, reports
+
+        registry.register(
+            self,
             registry.SummarySection("ocop", _("Sản phẩm OCOP"), reports.summary_section, "ocop/_summary_section.html",
                                     sentence=reports.summary_sentence, order=100),
             registry.ApiRouter("ocop", api.router, order=200),
@@ -77,7 +109,7 @@ class OcopConfig(AppConfig):
                 "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,
                 options=(registry.ReportOption("unit", _("mã GSO của đơn vị (mặc định: tỉnh của hệ thống)")),
                          registry.ReportOption("as_of", _("ngày báo cáo YYYY-MM-DD (mặc định: hôm nay)")))),
-            registry.ExportKind("ocop_products", _("Sản phẩm OCOP (theo cột của hệ thống OCOP quốc gia)"),
+            registry.ExportKind("ocop_national", _("Sản phẩm OCOP (theo cột của hệ thống OCOP quốc gia)"),
                                 exports.national_export, exports.FILENAME, by_year=False,
                                 may_use=exports.may_export, order=800),
         )

@@ -263,7 +263,11 @@ def _load_sheet(writer: _Writer, entry: dict, subgroups: dict[str, SubGroup], na
     where = f"{name}, phiếu «{entry['code']}»"
     sheet = ScoringSheet.objects.filter(code=entry["code"]).first()
     locked = sheet is not None and in_use(sheet)
-    scoring = lambda names: names if locked else ()  # noqa: E731
+
+    def scoring(names: tuple[str, ...]) -> tuple[str, ...]:
+        """The fields the loader may not change: those that give a score its meaning, once the sheet is in use."""
+        return names if locked else ()
+
     sheet = writer.sync(ScoringSheet, {"code": entry["code"]}, entry["fields"], locked=scoring(SHEET_SCORING),
                         where=where)
     missing = [c for c in entry["subgroups"] if c not in subgroups]

@@ -53,7 +53,7 @@ from .reports import (
     statistics_text,
 )
 
-FILENAME = "san-pham-ocop"
+FILENAME = "san-pham-ocop-mau-quoc-gia"
 CENTRAL = "trung_uong"
 STATUS_TEXT = {IN_FORCE: "Còn hiệu lực", EXPIRED: "Hết hiệu lực", REVOKED: "Đã thu hồi"}
 HEADER = (
@@ -161,8 +161,8 @@ def national_table(code: str, day: dt.date, user=None) -> Table:
 
 
 def national_export(request: ExportRequest) -> Table:
-    """``core.registry.ExportKind`` «ocop_products»: ``nongthonso export ocop_products --unit 19 --as-of DATE``,
-    /xuat-du-lieu/ and ``/api/exports/ocop_products``. Default date: 31/12 of the year asked for, else today."""
+    """``core.registry.ExportKind`` «ocop_national»: ``nongthonso export ocop_national --unit 19 --as-of DATE``,
+    /xuat-du-lieu/ and ``/api/exports/ocop_national``. Default date: 31/12 of the year asked for, else today."""
     if request.as_of is not None:
         day = request.as_of
     elif request.year is not None:

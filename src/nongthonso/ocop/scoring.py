@@ -4,20 +4,25 @@
 
 - ``spec_of(sheet)``: the stored rows of a sheet as the engine's spec (so admin edits count), compiled once per sheet
   and kept until a row of the sheet changes (signals below; a sheet a council has scored with is locked in the admin
-  and by the catalogue loader, so a sheet in use never changes under another process).
+  and by the catalogue loader, so a sheet in use never changes under another process). The cache is per process and
+  not transactional: code that edits a sheet and reads its spec in one transaction that then rolls back calls
+  ``forget`` (no request does both).
 - ``refresh(evaluations)``: recompute the stored result of any number of evaluations in one pass — one query for the
   scores, one for the seats, the engine vectorised over every evaluation of a sheet, one bulk update of the rows
   whose result changed. It is the derived table ``ocop_evaluations`` (``nongthonso rebuild_derived [--check]``) and
   the ``core.derived`` refresh ``EVALUATIONS``: a score written in the admin or by raw ORM (signals) refreshes its
   evaluation before the write commits.
+- ``explain(evaluation)``: one evaluation as a page shows it — each seated member's points and the engine's readable
+  result (``engine.score_one``: council points per criterion, missing criteria, failed minimum requirements).
 - ``set_scores(evaluation, member, {criterion code: points}, user)``: the one write path of a member's points —
   checked (the member sits in the round, the criterion is on the sheet, 0 ≤ points ≤ maximum, hundredths at most),
   written, audited, and the evaluation refreshed in place, in one transaction. ``ScoreRejected`` (Vietnamese,
   naming the criterion) when a point does not fit; nothing is written then.
 
-Seats: a round's members (``Round.members``), or — a round that lists none — every member of its council. An
-evaluation is complete when every seated member scored every criterion; a member's missing point is unknown, never
-zero (``engine.council_points``).
+Seats: a round's members (``Round.members``), or — a round that lists none — every member of its council. The
+council's points are those of the members seated (a member taken off the round no longer counts; their scores stay
+stored); an evaluation is complete when every seated member scored every criterion; a member's missing point is
+unknown, never zero (``engine.council_points``).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from nongthonso.core.text import format_number
 from nongthonso.core.vocabulary import NumberInvalid, parse_number
 
 from .apps import RATE
-from .engine import CompiledSheet, compile_sheet, council_points, members_complete, score_batch
+from .engine import CompiledSheet, Result, compile_sheet, council_points, members_complete, score_batch, score_one
 from .models import (
     CouncilMember,
     Evaluation,
@@ -205,24 +210,19 @@ def compute(evaluation_ids: Iterable[int]) -> dict[int, Computed]:
 def _compute_sheet(sheet: SheetSpec, evaluations: list[tuple[int, int]], seats: dict[int, list[int]],
                    scores: dict[int, list[tuple[int, int, Decimal]]]) -> dict[int, Computed]:
     compiled, column = sheet.compiled, sheet.column()
-    slots: list[dict[int, int]] = []
-    for pk, round_id in evaluations:
-        members = {m: i for i, m in enumerate(seats.get(round_id, ()))}
-        for member_id, _criterion, _points in scores.get(pk, ()):
-            members.setdefault(member_id, len(members))  # a score by a member not seated still counts
-        slots.append(members)
-    n, width = len(evaluations), max([len(s) for s in slots] + [1])
+    n = len(evaluations)
+    width = max([len(seats.get(round_id, ())) for _, round_id in evaluations] + [1])
     points = np.full((n, width, compiled.n_criteria), np.nan)
     seated = np.zeros((n, width), dtype=bool)
-    for row, ((pk, round_id), members) in enumerate(zip(evaluations, slots, strict=True)):
-        seated[row, [members[m] for m in seats.get(round_id, ())]] = True
+    for row, (pk, round_id) in enumerate(evaluations):
+        members = {m: i for i, m in enumerate(seats.get(round_id, ()))}
+        seated[row, :len(members)] = True
         for member_id, criterion_id, value in scores.get(pk, ()):
-            col = column.get(criterion_id)
-            if col is not None:
-                points[row, members[member_id], col] = float(value)
-    has_seats = seated.any(axis=1)
+            slot, col = members.get(member_id), column.get(criterion_id)
+            if slot is not None and col is not None:  # a member no longer seated, a criterion of another sheet
+                points[row, slot, col] = float(value)
     result = score_batch(compiled, council_points(points, compiled.council_rule),
-                         members_complete(points, seated) & has_seats)
+                         members_complete(points, seated) & seated.any(axis=1))
     out: dict[int, Computed] = {}
     parts_codes, gates = compiled.part_codes, compiled.gate_criteria
     for row, (pk, _round) in enumerate(evaluations):
@@ -304,6 +304,33 @@ def _seats_changed(sender, instance, action, reverse, pk_set, **kwargs):
     else:  # a member's rounds changed
         rounds = list(pk_set or instance.rounds.values_list("pk", flat=True))
     EVALUATIONS.touch(Evaluation.objects.filter(round_id__in=rounds).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One evaluation as a page shows it: the engine's readable result (``engine.Result``: council points per
+    criterion, parts, total, stars, missing criteria, failed minimum requirements), the seated members and each one's
+    points by criterion code."""
+
+    sheet: SheetSpec
+    result: Result
+    members: list[CouncilMember]
+    points: dict[int, dict[str, Decimal]]  # member pk → criterion code → points
+
+
+def explain(evaluation: Evaluation) -> Explained:
+    """``evaluation`` scored by ``engine.score_one`` from its seated members' points (the same path as ``refresh``)."""
+    sheet = spec_of(evaluation.rating.sheet_id)
+    seat_ids = _seats({evaluation.round_id})[evaluation.round_id]
+    members = sorted(CouncilMember.objects.filter(pk__in=seat_ids), key=lambda m: (m.order, m.pk))
+    points: dict[int, dict[str, Decimal]] = {m.pk: {} for m in members}
+    for member_id, code, value in MemberScore.objects.filter(evaluation=evaluation, member_id__in=seat_ids).values_list(
+            "member_id", "criterion__code", "points"):
+        if code in sheet.criteria:
+            points[member_id][code] = value
+    result = score_one(sheet.compiled, member_points=[{c: float(v) for c, v in points[m.pk].items()}
+                                                      for m in members]) if members else score_one(sheet.compiled, {})
+    return Explained(sheet, result, members, points)
 
 
 # --- writing a member's points --------------------------------------------------------------------------------------
@@ -436,5 +463,6 @@ def set_scores(evaluation: Evaluation, member: CouncilMember, points: Mapping[st
     return evaluation
 
 
-__all__ = ["EVALUATIONS", "Computed", "ScoreRejected", "SheetSpec", "check", "check_scores", "compute", "forget",
+__all__ = ["EVALUATIONS", "Computed", "Explained", "ScoreRejected", "SheetSpec", "check", "check_scores", "compute",
+           "explain", "forget",
            "parse_points", "rebuild", "refresh", "refusal", "seated", "set_scores", "spec_of", "write_scores"]

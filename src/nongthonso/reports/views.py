@@ -131,7 +131,7 @@ def _charts(scope: selectors.Scope, as_of: dt.date) -> dict:
             "charts": blob}
 
 
-def _cached_page(request, name: str, render_page: Callable[[str | None], str]) -> HttpResponse:
+def cached_page(request, name: str, render_page: Callable[[str | None], str]) -> HttpResponse:
     """The page ``render_page(csrf_token)`` renders, cached per data revision (``selectors.cached``), user,
     address (the query string chooses the unit and the date; the language form carries it back) and
     language: a repeated request costs the session, the user and the revision query, and a write shows on
@@ -207,7 +207,7 @@ def summary_page(request):
     as_of, error = _as_of(request)
     group_by, group_error = _grouping(request)
     code = request.GET.get("unit") or home_province()
-    return _cached_page(request, "home", lambda csrf_token: _render_dashboard(
+    return cached_page(request, "home", lambda csrf_token: _render_dashboard(
         request, code=code, as_of=as_of, error=error or group_error, published=True, csrf_token=csrf_token,
         group_by=group_by))
 
@@ -231,7 +231,7 @@ def dashboard(request):
     province office sees the province (or any unit in scope via ``?unit=``), a district office its district,
     a commune officer the published figures of the unit above its commune (its district in the three-tier years,
     its province from 1/7/2025) and the alerts of its commune."""
-    return _cached_page(request, "dashboard", lambda csrf_token: _dashboard_page(request, csrf_token))
+    return cached_page(request, "dashboard", lambda csrf_token: _dashboard_page(request, csrf_token))
 
 
 @dataclass
