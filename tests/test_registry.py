@@ -205,8 +205,9 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     # a viewer may import nothing (the page says so, with no form), and export everything public
     response = signed_in(viewer).get("/nhap-du-lieu/")
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
+    # OCOP's national-layout export (for the NTM roles) and its open data (public), after training's
     assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:],
-                                                                              OCOP_EXPORT]
+                                                                              "ocop_national", OCOP_EXPORT]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
@@ -245,7 +246,8 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
                                       ["ocop-products", "ocop-scores"]),
-                                     ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"], [OCOP_EXPORT])):
+                                     ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
+                                      ["ocop_national", OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
 
@@ -442,6 +444,45 @@ def test_the_report_command_runs_its_report_kind(district):
         call_command("report", "courses", "--unit", "99")
 
 
+# --- a section of the provincial summary ------------------------------------------------------------------------------
+
+@pytest.fixture
+def courses_section(monkeypatch):
+    """The test app's summary section (``courses.summary_section``), registered for this test only: the test app is
+    installed for the whole run, and a section of its own would change every summary's JSON, golden files included."""
+    from tests.registry_app import courses
+
+    entry = registry.SummarySection("courses", "Khoá tập huấn", courses.summary_section,
+                                    "registry_app/_summary_section.html", sentence=courses.summary_sentence, order=900)
+    monkeypatch.setitem(registry._registrations, registry.SummarySection, [
+        *registry._registrations[registry.SummarySection],
+        registry._Registration(apps.get_app_config("registry_app"), 10**9, entry)])
+    monkeypatch.setattr(registry, "_memo", {})  # read again with the entry (the original comes back after)
+    return entry
+
+
+def test_a_summary_section_joins_the_json_the_paragraph_and_the_dashboard(courses_section, admin_client):
+    from django.core.cache import cache
+
+    from nongthonso.reports.services import summary, summary_text
+
+    day = dt.date(2026, 6, 30)
+    province = Unit.objects.valid_on(day).get(code="19", unit_type__level__code="tinh")
+    commune = Unit.objects.valid_on(day).filter(parent=province).order_by("code").first()
+    Course.objects.create(unit=commune, title="Chuyển đổi số", held_on=dt.date(2026, 5, 4))
+    data = summary("19", day)
+    assert data.to_dict()["courses"] == {"courses": 1}
+    assert summary_text(data).endswith("Trong kỳ đã tổ chức 1 khoá tập huấn.")  # the two-tier paragraph
+    out = io.StringIO()
+    call_command("report", "summary", "--unit", "19", "--as-of", "2026-06-30", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["courses"] == {"courses": 1}
+    cache.clear()
+    page = admin_client.get("/bang-dieu-khien/?unit=19&as_of=2026-06-30").content.decode()
+    assert '<section class="card" data-section="courses"><h2>Khoá tập huấn</h2><p>1 khoá tập huấn trong kỳ.' in page
+    # the three-tier paragraph is the province's 2023 report, word for word: no section adds to it
+    assert "khoá tập huấn" not in summary_text(summary("19", dt.date(2023, 6, 30)))
+
+
 # --- one code per kind ---------------------------------------------------------------------------------------------
 
 def _noop(*args, **kwargs):
@@ -460,6 +501,7 @@ TAKEN = [
     registry.Pages("reports", "nongthonso.reports.urls"),
     registry.ApiRouter("registry_app", None),
     registry.ReportKind("courses", "Khoá tập huấn", _noop),
+    registry.SummarySection("ocop", "Sản phẩm OCOP", _noop, "ocop/_summary_section.html"),
 ]
 
 

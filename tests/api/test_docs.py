@@ -25,6 +25,9 @@ ENDPOINTS = {
     ("get", "/api/training/courses"), ("get", "/api/training/courses/{code}"),
     ("get", "/api/training/courses/{code}/participants"), ("post", "/api/training/courses/{code}/participants"),
     ("put", "/api/training/courses/{code}/sessions/{session_id}/bridge-points/{point_id}/attendance"),
+    # OCOP's products, producers, certificates, dossiers and statistics (ocop.api)
+    ("get", "/api/ocop/products"), ("get", "/api/ocop/products/{code}"), ("get", "/api/ocop/producers"),
+    ("get", "/api/ocop/certificates"), ("get", "/api/ocop/ratings"), ("get", "/api/ocop/statistics"),
 }
 
 
@@ -70,4 +73,5 @@ def test_operation_ids_are_the_function_names():
                    "import_file", "export_file", "get_template", "open_assessment", "confirm_carried",
                    "confirm_carried_value", "get_course_report", "get_coverage", "list_smart_targets",
                    "list_test_courses", "list_courses", "get_course", "list_participants", "register_participant",
-                   "put_roll_call"}
+                   "put_roll_call", "list_products", "get_product", "list_producers", "list_certificates",
+                   "list_ratings", "get_statistics"}

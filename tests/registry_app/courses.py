@@ -147,3 +147,16 @@ def check() -> list[str]:
 def public_courses(request):
     courses = Course.objects.select_related("unit").order_by("held_on", "pk")
     return render(request, "registry_app/courses.html", {"courses": courses})
+
+
+def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
+    """A section of the provincial summary (``core.registry.SummarySection``): the courses held in ``root``'s subtree
+    in the period."""
+    courses = Course.objects.filter(held_on__gte=period_start, held_on__lte=as_of)
+    if root.pk is not None:
+        courses = courses.filter(unit__in=Unit.objects.filter(path__startswith=root.path).values("pk"))
+    return {"courses": courses.count()}
+
+
+def summary_sentence(section: dict) -> str:
+    return f"Trong kỳ đã tổ chức {section['courses']} khoá tập huấn." if section["courses"] else ""

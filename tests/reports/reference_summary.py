@@ -17,6 +17,7 @@ from dataclasses import asdict
 from django.db.models import Q
 
 from nongthonso.assessments.models import LATEST_ORDER, Assessment
+from nongthonso.core import registry
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
 from nongthonso.criteria.models import CriteriaSet
 from nongthonso.recognition.models import Decision, Registration
@@ -155,4 +156,7 @@ def reference_summary(code: str, as_of: dt.date, period_start: dt.date | None = 
         held = {Level.XA_NTM: ntm, Level.XA_NANG_CAO: advanced, Level.XA_KIEU_MAU: model,
                 Level.XA_HIEN_DAI: data["modern"]}
         completion["targets"] = [asdict(t) for t in targets.progress(as_of, len(communes), held)]
+    # the sections other apps add (core.registry.SummarySection): their own figures, under their codes
+    data.update({entry.code: entry.build(unit, as_of, period_start)
+                 for entry in registry.entries(registry.SummarySection)})
     return data

@@ -37,7 +37,9 @@ The kinds of entries, and who reads them:
 - :class:`PublicPage`: the pages reachable without logging in (``nongthonso.urls``);
 - :class:`Pages`: an app's URL module of signed-in pages (``nongthonso.urls``);
 - :class:`ApiRouter`: an app's REST endpoints, added to the one API (``api.main``);
-- :class:`ReportKind`: a report of ``nongthonso report <code>`` beside the summary (``reports``' ``report`` command).
+- :class:`ReportKind`: a report of ``nongthonso report <code>`` beside the summary (``reports``' ``report`` command);
+- :class:`SummarySection`: a section of the provincial summary — a key of its JSON, a card on the dashboards, a
+  sentence of the two-tier paragraph (``reports.services``, ``reports.views``).
 
 Rules. A code is registered once per kind: registering it again (by the same or another app) raises
 :class:`DuplicateEntry` while the apps load, so the site does not start. The entries are read once every app is ready
@@ -287,10 +289,29 @@ class ReportKind:
     order: int = 1000
 
 
+@dataclass(frozen=True)
+class SummarySection:
+    """A section an app adds to the provincial summary (``reports.services.summary``): ``build(root, as_of,
+    period_start)`` returns plain JSON data (dicts, lists, text, numbers, ISO dates as text) for the unit version
+    ``root`` (the whole country: an unsaved root whose ``pk`` is None and ``path`` "/"), which the summary's JSON
+    holds under the key ``code`` (``nongthonso report summary --format json``, ``/api/summary``); the dashboards
+    render ``template`` with the data as ``section`` (it renders nothing when there is nothing to show); ``sentence``,
+    when given, adds a sentence (Vietnamese, "" for none) to the paragraph of the two-tier structure — the three-tier
+    paragraph is the province's 2023 report, word for word, and stays so."""
+
+    code: str  # the JSON key: «ocop»
+    label: str  # «Sản phẩm OCOP»
+    build: Callable[[Any, dt.date, dt.date], dict]
+    template: str  # «ocop/_summary_section.html»
+    sentence: Callable[[dict], str] | None = None
+    order: int = 1000
+
+
 KINDS: dict[type, str] = {
     Action: "action", Role: "role", ImportKind: "import kind", ExportKind: "export kind",
     DerivedTable: "derived table", RevisionTable: "revision table", MenuEntry: "menu entry",
     PublicPage: "public page", Pages: "pages", ApiRouter: "API router", ReportKind: "report kind",
+    SummarySection: "summary section",
 }
 E = TypeVar("E")
 

@@ -106,3 +106,21 @@ class OcopConfig(AppConfig):
             registry.MenuEntry("ocop", _("OCOP"), "ocop_home", order=660,
                                visible=lambda request: scope.may_view(request.user)),
         )
+
+        # --- statistics, the report command, the national export, the REST API (o-stats) ---------------------------
+        from . import api, exports, reports
+
+        registry.register(
+            self,
+            registry.SummarySection("ocop", _("Sản phẩm OCOP"), reports.summary_section, "ocop/_summary_section.html",
+                                    sentence=reports.summary_sentence, order=100),
+            registry.ApiRouter("ocop", api.router, order=200),
+            registry.Pages("ocop_stats", "nongthonso.ocop.urls_stats", order=200),
+            registry.ReportKind(
+                "ocop", _("Thống kê sản phẩm OCOP"), exports.command_report, formats=exports.COMMAND_FORMATS,
+                options=(registry.ReportOption("unit", _("mã GSO của đơn vị (mặc định: tỉnh của hệ thống)")),
+                         registry.ReportOption("as_of", _("ngày báo cáo YYYY-MM-DD (mặc định: hôm nay)")))),
+            registry.ExportKind("ocop_national", _("Sản phẩm OCOP (theo cột của hệ thống OCOP quốc gia)"),
+                                exports.national_export, exports.FILENAME, by_year=False,
+                                may_use=exports.may_export, order=800),
+        )

@@ -15,12 +15,13 @@ against, the province's own completion (Decision 51/2025/QĐ-TTg, Phụ lục II
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 from django.db.models import Count, FilteredRelation, Q
 from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.models import Standing
+from nongthonso.core import registry
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.core.vocabulary import running_name as district_display_name_of
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
@@ -173,6 +174,8 @@ class Summary:
     grouping: SummaryGrouping
     province_completion: ProvinceCompletion | None
     published_only: bool = False
+    # what other apps add (``core.registry.SummarySection``): their JSON data by section code
+    sections: dict[str, dict] = field(default_factory=dict)
 
     @property
     def two_tier(self) -> bool:
@@ -183,11 +186,14 @@ class Summary:
         return self.unit.code == NATIONAL
 
     def to_dict(self) -> dict:
-        """The figures as JSON data, keys in the fields' order, dates as ISO text; ``published_only`` only when
-        set (``nongthonso report summary --format json``, the API's ``/api/summary``)."""
+        """The figures as JSON data, keys in the fields' order, dates as ISO text, then each section other apps add
+        under its code, and last ``published_only`` when set (``nongthonso report summary --format json``, the API's
+        ``/api/summary``)."""
         data = asdict(self, dict_factory=_json_ready)
-        if not self.published_only:
-            del data["published_only"]
+        published, sections = data.pop("published_only"), data.pop("sections")
+        data.update(sections)
+        if published:
+            data["published_only"] = True
         return data
 
 
@@ -430,6 +436,8 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
         modern=held[Level.XA_HIEN_DAI],
         grouping=SummaryGrouping(**groupings.describe(groupings.kind_for(two_tier, grouping))),
         province_completion=province_completion(unit, as_of, period_start, communes_total, held),
+        sections={section.code: section.build(unit, as_of, period_start)
+                  for section in registry.entries(registry.SummarySection)},
         **criteria.as_fields(),
     )
 
@@ -616,7 +624,17 @@ def _summary_text_two_tier(data: Summary) -> str:
         parts = [f"{n} {_REGISTERED_PHRASE[level]}" for level, n in reg.items() if n]
         sentences.append(f"Năm {data.registrations_year}, có {'; '.join(parts)}.")
     sentences += _completion_sentences(data, start)
+    sentences += _section_sentences(data)
     return " ".join(sentences)
+
+
+def _section_sentences(data: Summary) -> list[str]:
+    """The sentences the other apps' sections add (``core.registry.SummarySection.sentence``), in their order."""
+    found = []
+    for section in registry.entries(registry.SummarySection):
+        if section.sentence is not None and section.code in data.sections:
+            found.append(section.sentence(data.sections[section.code]))
+    return [sentence for sentence in found if sentence]
 
 
 def _scope_word(data: Summary) -> str:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from nongthonso.accounts.services import granted_units, scope_paths
+from nongthonso.core import registry
 from nongthonso.core.dates import default_as_of, parse_as_of
 from nongthonso.core.text import format_date
 from nongthonso.core.vocabulary import parse_date
@@ -190,6 +191,9 @@ def _compute_figures(code: str, as_of: dt.date, published: bool, with_alerts: bo
                "grouping": {"kind": scope.grouping.kind, "label": scope.grouping.label,
                             "title": scope.grouping.title, "choosable": scope.grouping.kind != groupings.IN_FORCE},
                "show_modern": Level.XA_HIEN_DAI in data.decisions_in_period or bool(data.modern),
+               # the other apps' sections (core.registry.SummarySection): each renders its own card, or nothing
+               "sections": [{"code": entry.code, "template": entry.template, "data": data.sections[entry.code]}
+                            for entry in registry.entries(registry.SummarySection) if entry.code in data.sections],
                **_charts(scope, as_of)}
     if with_alerts:
         same = alerts_root is None or alerts_root.pk == root.pk

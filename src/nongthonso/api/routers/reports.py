@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
+from nongthonso.core import registry
 from nongthonso.reports.services import summary, summary_text
 from nongthonso.units.services import UnitNotFound
 
@@ -90,7 +93,7 @@ class ProvinceCompletion(Schema):
 
 
 # reports.services.Summary.to_dict(), field for field, and the paragraph (the schemas above: its parts)
-class SummaryOut(Schema):
+class SummaryFigures(Schema):
     as_of: dt.date
     period_start: dt.date
     unit: SummaryUnit
@@ -122,6 +125,13 @@ class SummaryOut(Schema):
     grouping: Grouping
     province_completion: ProvinceCompletion | None
     text: str = Field(description="đoạn tóm tắt bằng tiếng Việt, như trong báo cáo của tỉnh")
+
+
+# and the sections other apps add (core.registry.SummarySection: «ocop» …), under their codes as in the command's JSON
+SummaryOut = create_model(
+    "SummaryOut", __base__=SummaryFigures,
+    **{entry.code: (dict[str, Any], Field(description=f"{entry.label}: phần một ứng dụng bổ sung vào số liệu tổng hợp"))
+       for entry in registry.entries(registry.SummarySection)})
 
 
 @router.get("/summary", response=responses(SummaryOut), summary="Số liệu tổng hợp của một đơn vị tại một ngày")
