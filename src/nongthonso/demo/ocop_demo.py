@@ -13,9 +13,9 @@ Nothing here is a result. The councils' members score each criterion of the scor
 then goes the way its council's stars send it — a certificate of the stars the evaluation gave (3★ by the district,
 4★ by the province, 5★ recorded from the ministry for the products the province forwarded), or not recognised. The
 stars a product holds on any date are those of its certificates (``ocop.status``). The certificates expiring within
-the next quarter are dated from today (``core.dates``): 36 months before it, so that the expiry notices have work to
-do whenever the demo is built; those of 2020 (recorded decisions from before the system, under Decision 1048/QĐ-TTg)
-expire in the quarter after the 2023 report date.
+the next quarter are dated from today (``core.dates``): 36 months before it (and after 2023: ``AFTER_2023``), so that
+the expiry notices have work to do whenever the demo is built; those of 2020 (recorded decisions from before the
+system, under Decision 1048/QĐ-TTg) expire in the quarter after the 2023 report date.
 
 Built with the models directly, like the rest of the demo (its rows are not user writes, so nothing is audited); the
 member scores in bulk. Nothing here changes a row of the 2023 or 2026 NTM demo.
@@ -59,6 +59,9 @@ from nongthonso.units.models import Unit
 SEED = 20231120
 REPORT_DAY = dt.date(2023, 6, 30)  # the 2023 demo's report date: the units producers registered in
 PROVINCE = "19"
+# the certificates expiring in the quarter after today are decided after 2023, so that the demo's 2023 figures (and
+# those of 30/6/2026, while the demo is built before mid-2029) do not depend on the day it is built
+AFTER_2023 = dt.date(2024, 1, 1)
 THREE_TIER_END = dt.date(2025, 7, 5)  # Decision 148's workflow (district councils) to this day; 1489's after it
 WORKFLOW_148, WORKFLOW_1489 = "ocop-148", "ocop-1489"
 PROVINCE_AUTHORITY = "UBND tỉnh Thái Nguyên"
@@ -536,7 +539,7 @@ def _build(say) -> dict:
             if path == "old":
                 continue
         if path in ("soon3", "soon4"):
-            decided = soon_start + dt.timedelta(days=6 + 13 * soon)
+            decided = max(soon_start, AFTER_2023) + dt.timedelta(days=6 + 13 * soon)
             soon += 1
             dossiers.append(b.dossier(product, path, decided - dt.timedelta(days=90), first=decided - dt.timedelta(
                 days=45), second=decided - dt.timedelta(days=20) if path == "soon4" else None, decided=decided))
