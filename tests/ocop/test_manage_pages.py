@@ -291,3 +291,16 @@ def test_the_index_is_the_menus_ocop_entry_and_links_the_rating_pages(world):
     assert all(f'href="{url}' in home for url in ("/ocop/ho-so/", "/ocop/hoi-dong/", "/ocop/ho-so/lap-moi/",
                                                    "/ocop/chu-the/", "/ocop/san-pham/", "/ocop/dang-ky/"))
     assert "/ocop/ho-so/lap-moi/" not in _client(world["viewer"]).get("/ocop/").content.decode()
+
+
+def test_a_merged_communes_filter_finds_the_products_of_its_former_communes(world, subgroup):
+    from nongthonso.units.services import predecessors_of
+
+    van_yen = next(u for u in predecessors_of(world["van_phu"]) if u.name.endswith("Văn Yên"))
+    producer = Producer.objects.create(name="HTX Chè Văn Yên (cũ)", kind=ProducerKind.COOPERATIVE, unit=van_yen)
+    Product.objects.create(code="T-VY-1", name="Chè Văn Yên", producer=producer, subgroup=subgroup, unit=van_yen)
+    office = _client(world["office"])
+    found = office.get("/ocop/san-pham/", {"unit": world["van_phu"].code}).content.decode()
+    assert "Chè Văn Yên" in found and "Chè xanh Vạn Phú" in found and "Miến dong Lam Vỹ" not in found
+    producers = office.get("/ocop/chu-the/", {"unit": world["van_phu"].code}).content.decode()
+    assert "HTX Chè Văn Yên (cũ)" in producers and "Tổ hợp tác miến Lam Vỹ" not in producers

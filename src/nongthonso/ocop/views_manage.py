@@ -21,8 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nongthonso.accounts.services import under
 from nongthonso.core.dates import default_as_of
 from nongthonso.core.text import fold
+from nongthonso.units.models import Unit
+from nongthonso.units.services import predecessors_of
 
 from . import images, scope, services
 from .apps import MANAGE
@@ -76,6 +79,14 @@ def _say_errors(request, form) -> None:
     for errors in form.errors.values():
         for message in errors:
             messages.error(request, message)
+
+
+def _within_code(rows, code: str, field: str = "unit"):
+    """The rows whose ``field`` lies in the unit of GSO ``code`` — any version of it, and the units its versions were
+    formed from (a merged commune's products registered in its former communes), with what lies below them."""
+    versions = list(Unit.objects.filter(code=code))
+    paths = {u.path for u in versions} | {p.path for u in versions for p in predecessors_of(u)}
+    return rows.filter(under(paths, f"{field}__path"))
 
 
 def _page(request, rows):
@@ -145,7 +156,7 @@ def producer_list(request):
     if kind in ProducerKind.values:
         rows = rows.filter(kind=kind)
     if unit:
-        rows = rows.filter(unit__code=unit)
+        rows = _within_code(rows, unit)
     page = _page(request, rows.order_by("name", "pk"))
     return render(request, "ocop/producer_list.html", {
         "page": page, "q": q, "kind": kind, "unit": unit, "kinds": ProducerKind.choices,
@@ -216,7 +227,7 @@ def product_list(request):
     if group:
         rows = rows.filter(subgroup__group__code=group)
     if unit:
-        rows = rows.filter(unit__code=unit)
+        rows = _within_code(rows, unit)
     if producer.isdigit():
         rows = rows.filter(producer_id=int(producer))
     if stars in ("3", "4", "5", "0"):
