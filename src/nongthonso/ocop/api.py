@@ -49,8 +49,8 @@ from nongthonso.units.services import UnitNotFound
 from . import certificates, scope, scoring, workflow
 from .certificates import CertificateRejected
 from .models import Certificate, CouncilMember, Evaluation, Producer, ProducerKind, Product, Rating, RatingState
-from .reports import certificate_status, find_root, statistics_of, statistics_text, territory
-from .status import in_force, stars_on
+from .reports import find_root, statistics_of, statistics_text, territory
+from .status import certificate_status, in_force, stars_on
 from .views_councils import editable_members
 
 router = Router(tags=["OCOP"])
@@ -255,7 +255,7 @@ def _certificate(c: Certificate, day: dt.date) -> dict:
             "decision_number": c.decision_number, "decision_date": c.decision_date, "issuing_level": c.issuing_level,
             "issuing_authority": c.issuing_authority, "valid_until": c.valid_until, "revoked_on": c.revoked_on,
             "revocation_decision": c.revocation_decision, "revocation_reason": c.revocation_reason,
-            "status": certificate_status(c, day), "renews": c.rating.previous_id if c.rating_id else None,
+            "status": certificate_status(c, day).key, "renews": c.rating.previous_id if c.rating_id else None,
             "synthetic": c.synthetic}
 
 
