@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from nongthonso.accounts.models import Membership
+from nongthonso.api.models import ApiToken
 from nongthonso.audit.models import AuditEntry
 from nongthonso.notifications.models import Notification
 from nongthonso.ocop import workflow
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.skipif(
 # deleted in this order afterwards: every row above the highest id each table had before the test
 WRITTEN = (Certificate, MemberScore, Evaluation, RatingEvent, Rating, Round, CouncilMember, Council, Product, Producer,
            StarBand, SheetCriterion, SheetPart, ScoringSheet, SubGroup, ProductGroup, Notification, AuditEntry,
-           Membership, get_user_model())
+           ApiToken, Membership, get_user_model())
 DECISION = {"number": "88/QĐ-UBND", "date": "2025-08-10"}
 
 
@@ -139,3 +140,27 @@ def test_decide_and_return_from_the_same_page_at_once_one_wins(committed, lock_r
         assert (after.state, after.version) == (won.to_state, seen + 1)
         assert RatingEvent.objects.filter(rating=flow.rating).count() == events + 1
         assert Certificate.objects.filter(rating=flow.rating).count() == (1 if action == "decide" else 0)
+
+
+def test_points_sent_while_the_scoring_is_closed_wait_and_are_refused(committed, lock_race, token_for, call):
+    """A member's points through the API (PUT …/scores/{member}) against the «score» step closing the council's
+    scoring: the points wait for the step's row lock, then find the dossier no longer waiting for the council (409)
+    — the closed result is the one the points gave when it was closed."""
+    flow = committed
+    closer, writer = flow.province
+    token = token_for(writer)
+    evaluation = Evaluation.objects.get(rating=flow.rating)
+    member = evaluation.round.members.order_by("order").first()
+    Rating.objects.filter(pk=flow.rating.pk).update(workflow="ocop-1489", state=RatingState.PROPOSED, stage="tinh")
+    path = f"/api/ocop/ratings/{flow.rating.pk}/evaluations/{evaluation.pk}/scores/{member.pk}"
+    result = lock_race(_step(flow, "score", closer),
+                       lambda: call("PUT", path, token, {"points": {"A1": 0, "B1": 0, "C1": 0}}))
+    assert result.wait.query.startswith('SELECT "ocop_rating".'), result.wait
+    won, refused = result.results
+    assert isinstance(won, RatingEvent) and won.details["evaluation"]["total"] == "75.00"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "state", refused.content
+    assert "không còn chờ" in refused.json()["error"]["message"]
+    evaluation.refresh_from_db()
+    assert (evaluation.total, evaluation.stars) == (75, 4)
+    assert sorted(MemberScore.objects.filter(evaluation=evaluation, member=member).values_list("points", flat=True)) \
+        == [20, 25, 30]
