@@ -1,8 +1,10 @@
 """In headless Chromium, against the app served as ``make run`` does: the province office opens the OCOP statistics
-of the province — figures, the chart drawn by its static script, the tables — on a desktop and on a 390 px phone,
-and finds the OCOP card on its dashboard. Pages fit the screen and break no Content-Security-Policy rule.
+of the province — figures (those of ``nongthonso report ocop``, over the demo's OCOP rows and two products written
+here), the chart drawn by its static script, the tables — on a desktop and on a 390 px phone, and finds the OCOP
+card on its dashboard. Pages fit the screen and break no Content-Security-Policy rule.
 Screenshots: artifacts/screenshots/ocop-stats-*.png."""
 
+import json
 import os
 import subprocess
 import sys
@@ -33,29 +35,38 @@ for code, name, group, stars, decided in (("BR-OCOP-1", "Chè búp Vạn Phú", 
 """
 
 
-def _seed(browser_data: Path) -> None:
+def _run(browser_data: Path, *command: str) -> str:
     env = {**os.environ, "NONGTHONSO_DATA_DIR": str(browser_data), "DJANGO_DEBUG": "1",
            "DATABASE_URL": f"sqlite:///{browser_data / 'browser.sqlite3'}"}
     script = str(Path(sys.executable).with_name("nongthonso"))
-    subprocess.run([script, "shell", "-c", SEED], env=env, check=True, capture_output=True,
-                   cwd=Path(__file__).resolve().parents[2])
+    return subprocess.run([script, *command], env=env, check=True, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2]).stdout
+
+
+def _seed(browser_data: Path) -> dict:
+    """The two products written, then the figures the pages must show: those of ``nongthonso report ocop`` (the demo's
+    OCOP rows count too)."""
+    _run(browser_data, "shell", "-c", SEED)
+    return json.loads(_run(browser_data, "report", "ocop", "--unit", "19", "--as-of", DAY, "--format", "json"))
 
 
 def test_the_office_reads_the_ocop_statistics_on_a_desktop_and_a_phone(watched, fits, app_server, login,
                                                                        screenshot, browser_data):
-    _seed(browser_data)
+    report = _seed(browser_data)
+    total, expiring = str(report["products_total"]), str(report["expiring_90_days"]["count"])
+    van_phu = next(str(row["total"]) for row in report["products_by_commune"] if row["code"] == "05845")
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page, problems = watched(viewport)
         login(page, app_server, "vpdp.tinh")
         page.goto(f"{app_server}/ocop/thong-ke/?unit=19&as_of={DAY}")
-        assert page.inner_text("[data-figure=total] b") == "2"
-        assert page.inner_text("[data-figure=expiring] b") == "1"
+        assert page.inner_text("[data-figure=total] b") == total
+        assert page.inner_text("[data-figure=expiring] b") == expiring
         page.wait_for_function("() => { const c = document.getElementById('chart-ocop-groups');"
                                " return c && c.width > 0 && window.Chart && Chart.getChart(c); }")
-        assert page.locator("tr[data-commune='05845'] td.num").first.inner_text() == "2"
+        assert page.locator("tr[data-commune='05845'] td.num").first.inner_text() == van_phu
         assert fits(page), name
         screenshot(page, f"ocop-stats-{name}")
         page.goto(f"{app_server}/bang-dieu-khien/?unit=19&as_of={DAY}")
-        assert page.inner_text("[data-section=ocop] [data-figure=ocop_total] b") == "2"
+        assert page.inner_text("[data-section=ocop] [data-figure=ocop_total] b") == total
         assert fits(page), name
         assert problems == [], problems

@@ -55,9 +55,11 @@ def photo(product, caption: str = ""):
 
 @pytest.fixture
 def ocop_world(db, settings, tmp_path, today_is, van_phu):
+    from nongthonso.demo import ocop_demo
     from nongthonso.ocop.models import Producer, ProducerKind, Product, ProductGroup, Provenance, SubGroup
     from nongthonso.units.services import predecessors_of
 
+    ocop_demo.clear()  # the catalogue lists this world's products only, not the demo's
     settings.MEDIA_ROOT = tmp_path
     today = today_is(DAY_2026)
     van_yen = next(u for u in predecessors_of(van_phu) if u.name.endswith("Văn Yên"))

@@ -36,6 +36,7 @@ def moment(day: dt.date, hour: int = 9) -> dt.datetime:
 
 @pytest.fixture
 def ocop_world(db, van_phu, lam_vy, new_unit):
+    from nongthonso.demo import ocop_demo
     from nongthonso.ocop.models import (
         Certificate,
         Producer,
@@ -51,6 +52,8 @@ def ocop_world(db, van_phu, lam_vy, new_unit):
     )
     from nongthonso.units.models import Unit, UnitType
     from nongthonso.units.services import predecessors_of
+
+    ocop_demo.clear()  # the figures are this world's, not the demo's (nongthonso.demo.ocop_demo)
 
     province = new_unit("19", "tinh")
     before = {unit.code: unit for unit in [*predecessors_of(van_phu), *predecessors_of(lam_vy)]}

@@ -150,7 +150,7 @@ def test_the_decision_and_the_revocation_forms(rating_world, submitted, council_
 
 def test_the_menu_shows_ocop_to_a_producer(rating_world):
     page = signed_in(rating_world.producer_user).get("/ocop/ho-so/").content.decode()
-    assert 'href="/ocop/ho-so/"' in page
+    assert 'href="/ocop/"' in page  # the menu's «OCOP»: the index (ocop_home), which links to the dossiers
 
 
 def test_the_work_list_reads_a_few_queries(rating_world, new_rating, today_is,

@@ -28,6 +28,7 @@ from nongthonso.core.text import vi_sort_key
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
+from nongthonso.demo import ocop_demo
 from nongthonso.recognition.models import Decision, Registration
 from nongthonso.recognition.services import statuses_on
 from nongthonso.reports import documents, selectors
@@ -122,6 +123,7 @@ def clean_2026(db):
     group (whatever another part of the demo may add), so every figure below comes from the tests' inputs."""
     Decision.objects.all().delete()
     Registration.objects.filter(target_year__gte=2026).delete()
+    ocop_demo.clear()  # the OCOP section of the summary: none
     Assessment.objects.filter(unit__valid_from__gte=dt.date(2025, 7, 1)).delete()
     CommuneGroupAssignment.objects.all().delete()
 

@@ -43,6 +43,17 @@ class OcopConfig(AppConfig):
             registry.Action(RATE, _("Đánh giá, phân hạng, công nhận sản phẩm OCOP"),
                             roles=("province_office", "district_office")),
         )
+        # --- producers, products, photos, the annual cycle's registrations, the products import (o-manage) ------------
+        from . import imports_products
+
+        registry.register(
+            self,
+            registry.Pages("ocop_manage", "nongthonso.ocop.urls", order=130),
+            registry.ImportKind(
+                imports_products.KIND, _("Sản phẩm OCOP và chủ thể"), imports_products.run, order=790,
+                may_use=imports_products.may_import, who=_("Văn phòng Điều phối NTM, cán bộ NTM xã"),
+                columns=imports_products.COLUMNS_HELP),
+        )
 
         # --- catalogue, points engine, scoring, scores import (o-engine) ---------------------------------------------
         from . import imports_scores, scoring
@@ -92,7 +103,7 @@ class OcopConfig(AppConfig):
         registry.register(
             self,
             registry.Pages("ocop_rating", "nongthonso.ocop.urls_rating", order=120),
-            registry.MenuEntry("ocop", _("OCOP"), "ocop_ratings", order=660,
+            registry.MenuEntry("ocop", _("OCOP"), "ocop_home", order=660,
                                visible=lambda request: scope.may_view(request.user)),
         )
 

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from nongthonso.accounts.services import scope_paths, under
 
 from .apps import MANAGE, PRE_ASSESS, RATE, VIEW
-from .models import Council, Producer, Product, Rating
+from .models import Council, Producer, Product, Rating, Registration
 
 
 def _active(user) -> bool:
@@ -57,6 +57,14 @@ def products(user, action: str = VIEW) -> QuerySet[Product]:
     return Product.objects.filter(unit | producer | Q(pk__in=mine))
 
 
+def registrations(user, action: str = VIEW) -> QuerySet[Registration]:
+    """The registrations of the annual cycle (ideas, business plans) ``user`` may see or manage: those received by
+    the communes in scope, and their own producers'."""
+    if not _active(user):
+        return Registration.objects.none()
+    return _or(Registration.objects.all(), _within(user, action, "unit__path"), Q(producer__members=user)).distinct()
+
+
 def ratings(user, action: str = VIEW) -> QuerySet[Rating]:
     """The rating dossiers ``user`` may see (or act on with ``action``): those of the products in scope, and for a
     council member, those before their council."""
@@ -91,4 +99,4 @@ def may_view(user) -> bool:
 
 
 __all__ = ["MANAGE", "PRE_ASSESS", "RATE", "VIEW", "councils", "may", "may_view", "producers", "products",
-           "ratings"]
+           "ratings", "registrations"]

@@ -13,6 +13,9 @@ Idempotent.
   lineage), and the coverage of the officials to train;
 - ``diemcau.lamvy``: the bridge-point host (``bridge_host``) of Xã Lam Vỹ, whose predecessor of the same name hosted
   a sub-point of the October 2023 course: registers people at it and calls its roll.
+- ``chuthe.tancuong``: an OCOP producer's account (no role: a member of the demo's «Hợp tác xã Chè Tân Hương» of Tân
+  Cương, ``Producer.members``): sees and edits its own producer's products, registers ideas and plans, submits its
+  dossiers. Not in ``USERNAMES`` (the accounts of roles, which the account pages list): ``PRODUCER_ACCOUNTS``.
 
 Passwords are hashed with the first of ``PASSWORD_HASHERS`` (Argon2) and reset to the demo password on every run,
 so the logins printed always work. Each demo user keeps exactly the roles listed.
@@ -33,6 +36,8 @@ from django.utils import timezone
 from nongthonso.accounts.models import Membership, Role
 from nongthonso.accounts.services import grant, revoke, role_at
 from nongthonso.audit.context import request_context
+from nongthonso.demo.ocop_demo import DEMO_PRODUCER
+from nongthonso.ocop.models import Producer
 from nongthonso.training.apps import BRIDGE_HOST, ORGANISER
 from nongthonso.units.models import Unit
 
@@ -41,6 +46,8 @@ PROVINCE = "19"
 COMMUNES = {"vanphu": "05845", "lamvy": "05542"}  # Xã Vạn Phú, Xã Lam Vỹ (the demo's walk-through communes)
 USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xem.thainguyen", "taphuan.tinh",
              "diemcau.lamvy")
+# the OCOP producers' accounts: user name → the demo producer (synthetic) it belongs to
+PRODUCER_ACCOUNTS = {"chuthe.tancuong": DEMO_PRODUCER}
 DEMO_NOTE = "Tài khoản minh họa (nongthonso demo_users)"
 FORCE = "--i-know-this-resets-passwords"
 
@@ -54,16 +61,26 @@ def demo_accounts() -> dict[str, object]:
     return {u.username: u for u in users.exclude(pk__in=foreign)}
 
 
+def producer_accounts() -> dict[str, object]:
+    """The OCOP producer accounts this command created, by user name: a demo producer account's name, not staff, no
+    role at all, a member of demo (synthetic) producers only."""
+    users = get_user_model().objects.filter(username__in=PRODUCER_ACCOUNTS, is_staff=False, is_superuser=False,
+                                            memberships__isnull=True)
+    real = Producer.objects.filter(synthetic=False, members__isnull=False).values("members")
+    return {u.username: u for u in users.exclude(pk__in=real)}
+
+
 def other_accounts(demo: dict[str, object]) -> list[str]:
     """User names of the accounts that are not demo accounts (real users, administrators)."""
-    return list(get_user_model().objects.exclude(pk__in=[u.pk for u in demo.values()])
-                .order_by("username").values_list("username", flat=True))
+    mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()]
+    return list(get_user_model().objects.exclude(pk__in=mine).order_by("username").values_list("username", flat=True))
 
 
 class Command(BaseCommand):
     help = ("Tạo (hoặc làm mới) các tài khoản minh họa cho tỉnh hai cấp: Văn phòng Điều phối NTM tỉnh, cán bộ NTM "
             "của hai xã hình thành sau sắp xếp, một người kiêm nhiệm hai vai trò, người xem, ban tổ chức tập huấn "
-            "của tỉnh và người chủ trì điểm cầu của một xã; in tên đăng nhập và mật khẩu.")
+            "của tỉnh, người chủ trì điểm cầu của một xã và tài khoản của một chủ thể OCOP; in tên đăng nhập và mật "
+            "khẩu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD,
@@ -85,6 +102,33 @@ class Command(BaseCommand):
             raise CommandError(f"Cơ sở dữ liệu có tài khoản không phải minh họa ({shown}): không tạo tài khoản với "
                                f"mật khẩu minh họa được công bố ở đây. Nếu đây là cơ sở dữ liệu thử nghiệm và bạn chắc "
                                f"chắn, chạy lại với {FORCE} (các tài khoản đó vẫn giữ nguyên).")
+
+    def _producer_accounts(self, password: str, rows: list, skipped: list) -> list[str]:
+        """Each OCOP producer account, a member of its demo producer only; the names of the demo producers missing
+        (the OCOP demo not built)."""
+        User = get_user_model()
+        producers = {p.name: p for p in Producer.objects.filter(synthetic=True, name__in=PRODUCER_ACCOUNTS.values())}
+        taken = set(User.objects.filter(username__in=PRODUCER_ACCOUNTS).values_list("username", flat=True))
+        taken -= set(producer_accounts())
+        missing = []
+        for username, producer_name in PRODUCER_ACCOUNTS.items():
+            producer = producers.get(producer_name)
+            if username in taken:  # a real account bears this name: never reset it
+                skipped.append(username)
+                continue
+            if producer is None:
+                missing.append(producer_name)
+                continue
+            user, created = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name, user.is_active = "Chủ thể OCOP", producer_name, True
+            user.set_password(password)
+            user.save()
+            for other in user.ocop_producers.exclude(pk=producer.pk):
+                other.members.remove(user)
+            producer.members.add(user)
+            rows.append((username, f"tài khoản của chủ thể OCOP «{producer_name}»",
+                         "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+        return missing
 
     def handle(self, *args, password, force, **options):
         today = timezone.localdate()
@@ -127,6 +171,10 @@ class Command(BaseCommand):
                     grant(user, role, unit, note=DEMO_NOTE)
                 rows.append((username, "; ".join(role_at(role, unit) for role, unit in roles),
                              "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+            missing = self._producer_accounts(password, rows, skipped)
+        for name in missing:
+            self.stderr.write(f"Chưa có chủ thể OCOP minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
+                              "của chủ thể.")
         for username in skipped:
             self.stderr.write(f"Bỏ qua «{username}»: đây là tài khoản thật (không do lệnh này tạo), không đặt lại mật "
                               "khẩu và vai trò.")
