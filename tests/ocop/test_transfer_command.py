@@ -41,7 +41,7 @@ def test_a_dry_run_lists_and_writes_nothing(dossiers):
     assert out.rstrip().endswith("Chạy thử: 1 hồ sơ sẽ được chuyển sang quy trình mới vào ngày 10/7/2025; chưa ghi gì.")
     dossiers["open"].refresh_from_db()
     assert (dossiers["open"].workflow, dossiers["open"].version) == ("ocop-148", 0)
-    assert not RatingEvent.objects.exists()
+    assert not RatingEvent.objects.filter(rating__in=list(dossiers.values())).exists()
 
 
 def test_open_148_dossiers_move_once_with_event_and_audit(dossiers):
@@ -63,7 +63,7 @@ def test_open_148_dossiers_move_once_with_event_and_audit(dossiers):
         assert (row.workflow, row.version) == (dossiers[untouched].workflow, 0)
     assert run("--today", "2025-07-11").rstrip().endswith("0 hồ sơ đã được chuyển sang quy trình mới vào ngày "
                                                           "11/7/2025.")
-    assert RatingEvent.objects.count() == 1
+    assert RatingEvent.objects.filter(rating__in=list(dossiers.values())).count() == 1
 
 
 def test_a_bad_date_is_refused():
