@@ -28,6 +28,11 @@ ENDPOINTS = {
     # OCOP's products, producers, certificates, dossiers and statistics (ocop.api)
     ("get", "/api/ocop/products"), ("get", "/api/ocop/products/{code}"), ("get", "/api/ocop/producers"),
     ("get", "/api/ocop/certificates"), ("get", "/api/ocop/ratings"), ("get", "/api/ocop/statistics"),
+    # OCOP's rating workflow: open a dossier, its steps, a step, a member's points, a revocation (ocop.api)
+    ("post", "/api/ocop/ratings"), ("get", "/api/ocop/ratings/{rating_id}"),
+    ("post", "/api/ocop/ratings/{rating_id}/steps"),
+    ("put", "/api/ocop/ratings/{rating_id}/evaluations/{evaluation_id}/scores/{member_id}"),
+    ("post", "/api/ocop/certificates/{certificate_id}/revoke"),
 }
 
 
@@ -74,4 +79,5 @@ def test_operation_ids_are_the_function_names():
                    "confirm_carried_value", "get_course_report", "get_coverage", "list_smart_targets",
                    "list_test_courses", "list_courses", "get_course", "list_participants", "register_participant",
                    "put_roll_call", "list_products", "get_product", "list_producers", "list_certificates",
-                   "list_ratings", "get_statistics"}
+                   "list_ratings", "get_statistics", "start_ocop_rating", "get_ocop_rating", "take_ocop_step",
+                   "put_ocop_scores", "revoke_ocop_certificate"}

@@ -1,9 +1,15 @@
 """OCOP over the REST API (``registry.ApiRouter("ocop", router)``, under /api/ocop/): products with their stars on
 any date, producers, certificates, rating dossiers, and the statistics of ``nongthonso report ocop``.
 
-Read-only, and scoped like the pages (``ocop.scope``): a product, producer or dossier the caller may not see is not
-listed, and asked for by its code it is 404 (never 403: the API does not reveal it exists). Token or session, the
-API's one error format. Dates are YYYY-MM-DD; ``as_of`` defaults to today.
+Reads are scoped like the pages (``ocop.scope``): a product, producer or dossier the caller may not see is not
+listed, and asked for by its code or id it is 404 (never 403: the API does not reveal it exists). Token or session,
+the API's one error format. Dates are YYYY-MM-DD; ``as_of`` defaults to today.
+
+Writes go through the services the pages use, which check the permission again, lock the row and audit: open a dossier
+(``workflow.start``), take a step (``workflow.perform``, with the dossier's ``version`` as read: a stale one is 409
+``stale``), write a council member's points (``scoring.set_scores``), revoke a certificate (``certificates.revoke``).
+A refused step answers with the workflow's code and Vietnamese message (``STEP_STATUS``: 409 when the dossier is not
+there yet, 422 when the request lacks something, 403 for role and separation of duties).
 """
 
 from __future__ import annotations
@@ -12,21 +18,24 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
-from nongthonso.api.errors import ApiError, NotFound
+from nongthonso.api.errors import WORKFLOW_STATUS, ApiError, NotFound
 from nongthonso.api.schemas import (
     CODE_PATTERN,
     DEFAULT_LIMIT,
     LIMIT_HELP,
+    MAX_ID,
     MAX_LIMIT,
     MAX_OFFSET,
     MAX_YEAR,
     MIN_YEAR,
     OFFSET_HELP,
     TEXT_PATTERN,
+    BodyIn,
     IsoDate,
     PageMeta,
     UnitRef,
@@ -38,10 +47,12 @@ from nongthonso.core.text import fold
 from nongthonso.units.models import Unit
 from nongthonso.units.services import UnitNotFound
 
-from . import scope
-from .models import Certificate, Producer, ProducerKind, Product, Rating, RatingState
-from .reports import certificate_status, find_root, statistics_of, statistics_text, territory
-from .status import in_force, stars_on
+from . import certificates, scope, scoring, workflow
+from .certificates import CertificateRejected
+from .models import Certificate, CouncilMember, Evaluation, Producer, ProducerKind, Product, Rating, RatingState
+from .reports import find_root, statistics_of, statistics_text, territory
+from .status import certificate_status, in_force, stars_on
+from .views_councils import editable_members
 
 router = Router(tags=["OCOP"])
 
@@ -245,7 +256,7 @@ def _certificate(c: Certificate, day: dt.date) -> dict:
             "decision_number": c.decision_number, "decision_date": c.decision_date, "issuing_level": c.issuing_level,
             "issuing_authority": c.issuing_authority, "valid_until": c.valid_until, "revoked_on": c.revoked_on,
             "revocation_decision": c.revocation_decision, "revocation_reason": c.revocation_reason,
-            "status": certificate_status(c, day), "renews": c.rating.previous_id if c.rating_id else None,
+            "status": certificate_status(c, day).key, "renews": c.rating.previous_id if c.rating_id else None,
             "synthetic": c.synthetic}
 
 
@@ -413,3 +424,289 @@ def get_statistics(
     except ValueError as exc:
         raise ApiError(422, "validation_error", str(exc)) from None
     return {**data.to_dict(), "text": statistics_text(data)}
+
+
+# --- writes: a dossier's workflow, the council's points, a revocation ----------------------------------------------
+
+# the OCOP workflow's refusal codes beyond those of the assessments' workflow (``api.errors.WORKFLOW_STATUS``): what
+# the dossier lacks yet is a conflict with its state (409), what the request lacks is bad input (422)
+STEP_STATUS = {**WORKFLOW_STATUS, "evaluation": 409, "points": 409, "needs": 422, "stars": 422}
+CERTIFICATE_STATUS = {"role": 403, "state": 409, "decision": 422, "stars": 422}
+VERSION_HELP = "trường version của hồ sơ khi bạn đọc nó; hồ sơ đã đổi từ đó thì bị từ chối (409 stale) và không ghi gì"
+STEPS = tuple(a for a in workflow.LABELS if a not in (workflow.START, workflow.TRANSFER))
+ActionCode = Literal[STEPS]  # type: ignore[valid-type]
+Points = float | str | None
+
+
+def _refused(exc: workflow.WorkflowError) -> ApiError:
+    return ApiError(STEP_STATUS.get(exc.code, 403), exc.code, exc.message)
+
+
+class OcopStartIn(BodyIn):
+    product: str = Field(..., pattern=CODE_PATTERN, description="mã sản phẩm", examples=["19-TC-01"])
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm của hồ sơ (mặc định năm nay)")
+    self_assessment: str = Field("", max_length=5000, pattern=TEXT_PATTERN,
+                                 description="tự đánh giá của chủ thể (hạng sao mong muốn, điểm mạnh)")
+
+
+class OcopDecisionIn(BodyIn):
+    number: str = Field("", max_length=60, pattern=TEXT_PATTERN, description="số, ký hiệu, ví dụ 1234/QĐ-UBND")
+    date: IsoDate | None = Field(None, description="ngày ký quyết định")
+    authority: str = Field("", max_length=200, pattern=TEXT_PATTERN,
+                           description="cơ quan ban hành (mặc định: Ủy ban nhân dân của cấp quyết định)")
+
+
+class OcopStepIn(BodyIn):
+    action: ActionCode = Field(..., description="submit, preassess, return, score, decide, forward, not_recognise "
+                                                "(các bước mở: trường steps của GET /api/ocop/ratings/{id})")
+    expected_version: int | None = Field(None, ge=0, le=MAX_ID, description=VERSION_HELP)
+    reason: str = Field("", max_length=2000, pattern=TEXT_PATTERN,
+                        description="bắt buộc khi trả lại (return) hoặc kết luận không công nhận (not_recognise)")
+    pre_assessment: str | None = Field(None, max_length=5000, pattern=TEXT_PATTERN,
+                                       description="ý kiến đánh giá sơ bộ của xã (bắt buộc ở bước preassess)")
+    stars: int | None = Field(None, ge=1, le=5, description="hạng sao công nhận (chỉ bước decide)")
+    decision: OcopDecisionIn | None = Field(None, description="quyết định công nhận (chỉ bước decide)")
+
+
+class OcopScoresIn(BodyIn):
+    points: dict[str, Points] = Field(..., max_length=500,
+                                      description="{mã tiêu chí: điểm} (số, hoặc «2,5»; null hoặc \"\": xóa điểm)")
+    note: str = Field("", max_length=2000, pattern=TEXT_PATTERN)
+
+
+class OcopRevokeIn(BodyIn):
+    number: str = Field(..., max_length=60, pattern=TEXT_PATTERN, description="số quyết định thu hồi")
+    date: IsoDate = Field(..., description="ngày thu hồi")
+    reason: str = Field(..., max_length=2000, pattern=TEXT_PATTERN, description="lý do thu hồi")
+
+
+class OcopStepOut(Schema):
+    action: str
+    key: str = Field(description="bước và cấp áp dụng, ví dụ decide@tinh")
+    label: str
+    description: str
+    needs_reason: bool
+    reason_hint: str
+    needs_pre_assessment: bool
+    stars: list[int] = Field(description="hạng sao bước này được công nhận (bước decide)")
+
+
+class OcopHeldBackOut(Schema):
+    action: str
+    label: str
+    message: str = Field(description="vì sao chưa thực hiện được và cần làm gì trước")
+
+
+class OcopMemberOut(Schema):
+    id: int
+    full_name: str
+    scored: int = Field(description="số tiêu chí thành viên này đã có điểm")
+
+
+class OcopEvaluationOut(Schema):
+    id: int
+    round: str
+    council: str
+    date: dt.date
+    total: float | None
+    stars: int | None
+    complete: bool
+    parts: dict[str, float]
+    gates_failed: list[str]
+    members: list[OcopMemberOut] = Field(description="thành viên dự họp")
+
+
+class OcopEventOut(Schema):
+    id: int
+    action: str
+    label: str
+    from_state: str
+    to_state: str
+    stage: str
+    actor: str
+    actor_role: str
+    reason: str
+    details: dict
+    timestamp: dt.datetime
+
+
+class OcopRatingDetail(OcopRatingOut):
+    version: int = Field(description="tăng sau mỗi bước; gửi lại trong expected_version")
+    state_label_here: str = Field(description="tên trạng thái theo quy trình đang áp dụng")
+    workflow_here: str = Field(description="quy trình áp dụng cho bước tiếp theo (ocop-1489 cho hồ sơ ocop-148 còn "
+                                           "mở sau 5/7/2025: bước tiếp theo ghi việc chuyển)")
+    stage_here: str
+    pre_assessment: str
+    self_assessment: str
+    steps: list[OcopStepOut] = Field(description="các bước bạn thực hiện được ngay")
+    held_back: list[OcopHeldBackOut] = Field(description="các bước vai trò của bạn cho phép nhưng chưa thực hiện được")
+    evaluations: list[OcopEvaluationOut]
+    certificate: OcopCertificateOut | None
+    events: list[OcopEventOut]
+
+
+class OcopStepResult(Schema):
+    event: OcopEventOut
+    rating: OcopRatingDetail
+
+
+def _visible_rating(user, pk: int) -> Rating:
+    rating = (scope.ratings(user).select_related("product__producer", "product__unit__unit_type__level", "sheet")
+              .prefetch_related("evaluations__round").filter(pk=pk).first())
+    if rating is None:
+        raise NotFound(f"Không có hồ sơ đánh giá OCOP id {pk}, hoặc hồ sơ không thuộc phạm vi bạn được xem. Xem các "
+                       "hồ sơ bạn được xem tại GET /api/ocop/ratings.")
+    return rating
+
+
+def _step(step: workflow.Step) -> dict:
+    return {"action": step.action, "key": step.key, "label": step.label, "description": step.description,
+            "needs_reason": step.needs_reason, "reason_hint": step.reason_hint,
+            "needs_pre_assessment": "pre_assessment" in step.needs, "stars": list(step.stars)}
+
+
+def _event(e) -> dict:
+    return {"id": e.pk, "action": e.action, "label": workflow.LABELS.get(e.action, e.action),
+            "from_state": e.from_state, "to_state": e.to_state, "stage": e.stage, "actor": e.actor_name,
+            "actor_role": e.actor_role, "reason": e.reason, "details": e.details, "timestamp": e.timestamp}
+
+
+def _evaluation(e: Evaluation) -> dict:
+    scored = {}
+    for member_id in e.scores.values_list("member_id", flat=True):
+        scored[member_id] = scored.get(member_id, 0) + 1
+    return {"id": e.pk, "round": e.round.name, "council": e.round.council.name, "date": e.round.date,
+            "total": float(e.total) if e.total is not None else None, "stars": e.stars, "complete": e.complete,
+            "parts": {k: float(v) for k, v in (e.parts or {}).items()},
+            "gates_failed": [str(g) for g in e.gates_failed or ()],
+            "members": [{"id": m.pk, "full_name": m.full_name, "scored": scored.get(m.pk, 0)}
+                        for m in (e.round.members.all() or e.round.council.members.all()).order_by("order", "pk")]}
+
+
+def _rating_detail(rating: Rating, user) -> dict:
+    here = workflow.position(rating)
+    evaluations = (Evaluation.objects.filter(rating=rating).select_related("round__council")
+                   .order_by("round__date", "pk"))
+    certificate = Certificate.objects.filter(rating=rating).select_related("product", "rating").first()
+    day = timezone.localdate()
+    return {**_rating(rating), "version": rating.version, "state_label_here": here.state_label,
+            "workflow_here": here.definition.code, "stage_here": here.stage,
+            "pre_assessment": rating.pre_assessment, "self_assessment": rating.self_assessment,
+            "steps": [_step(s) for s in workflow.available_actions(rating, user)],
+            "held_back": [{"action": s.action, "label": s.label, "message": why}
+                          for s, why in workflow.held_back(rating, user)],
+            "evaluations": [_evaluation(e) for e in evaluations],
+            "certificate": _certificate(certificate, day) if certificate else None,
+            "events": [_event(e) for e in workflow.history(rating)]}
+
+
+def _fresh(user, pk: int) -> dict:
+    return _rating_detail(_visible_rating(user, pk), user)
+
+
+@router.post("/ocop/ratings", response=responses(OcopRatingDetail), summary="Lập hồ sơ đánh giá, phân hạng OCOP")
+def start_ocop_rating(request, payload: OcopStartIn):
+    """Như trang «Lập hồ sơ»: tài khoản của chủ thể hoặc cán bộ quản lý OCOP của xã có sản phẩm (403 ``role``);
+    sản phẩm ngoài phạm vi được xem 404; sản phẩm đang có hồ sơ chưa xong 409 ``state``. Hồ sơ mới ở trạng thái
+    nháp, gắn với giấy chứng nhận gần nhất của sản phẩm (đánh giá lại)."""
+    user = request.auth
+    product = scope.products(user).select_related("producer", "subgroup", "unit").filter(code=payload.product).first()
+    if product is None:
+        raise NotFound(f"Không có sản phẩm OCOP mã «{payload.product}» trong phạm vi bạn được xem. Kiểm tra mã sản "
+                       "phẩm (GET /api/ocop/products).")
+    try:
+        rating = workflow.start(product, user, year=payload.year, self_assessment=payload.self_assessment)
+    except workflow.WorkflowError as exc:
+        raise _refused(exc) from None
+    return _fresh(user, rating.pk)
+
+
+@router.get("/ocop/ratings/{rating_id}", response=responses(OcopRatingDetail),
+            summary="Một hồ sơ đánh giá OCOP: các bước bạn thực hiện được, kết quả chấm, diễn biến")
+def get_ocop_rating(request, rating_id: int = Path(..., ge=1, le=MAX_ID)):
+    """``steps``: các bước bạn thực hiện được ngay; ``held_back``: các bước vai trò cho phép nhưng chưa được (vì
+    sao); ``version``: gửi lại trong ``expected_version`` khi thực hiện bước."""
+    return _rating_detail(_visible_rating(request.auth, rating_id), request.auth)
+
+
+@router.post("/ocop/ratings/{rating_id}/steps", response=responses(OcopStepResult),
+             summary="Thực hiện một bước của quy trình đánh giá OCOP")
+def take_ocop_step(request, payload: OcopStepIn, rating_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Như các nút trên trang hồ sơ (``workflow.perform``): sai vai trò 403 ``role``; người đã gửi hoặc đánh giá sơ
+    bộ hồ sơ không được chốt điểm hay ghi quyết định của chính hồ sơ đó (403 ``separation``); hồ sơ không ở trạng
+    thái cho bước này 409 ``state``; chưa có đợt chấm đủ điểm 409 ``evaluation``; điểm chưa đủ 409 ``points``;
+    ``expected_version`` cũ 409 ``stale``; thiếu lý do 422 ``reason``, ý kiến sơ bộ 422 ``needs``, quyết định
+    422 ``decision``, hạng sao không hợp lệ 422 ``stars``. Bước decide tạo giấy chứng nhận."""
+    user = request.auth
+    rating = _visible_rating(user, rating_id)
+    decision = payload.decision.model_dump() if payload.decision is not None else None
+    try:
+        event = workflow.perform(rating, payload.action, user, reason=payload.reason, stars=payload.stars,
+                                 decision=decision, pre_assessment=payload.pre_assessment,
+                                 expected_version=payload.expected_version)
+    except workflow.WorkflowError as exc:
+        raise _refused(exc) from None
+    return {"event": _event(event), "rating": _fresh(user, rating.pk)}
+
+
+@router.put("/ocop/ratings/{rating_id}/evaluations/{evaluation_id}/scores/{member_id}",
+            response=responses(OcopEvaluationOut), summary="Ghi điểm của một thành viên hội đồng")
+def put_ocop_scores(request, payload: OcopScoresIn, rating_id: int = Path(..., ge=1, le=MAX_ID),
+               evaluation_id: int = Path(..., ge=1, le=MAX_ID), member_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Như bảng chấm điểm (``scoring.set_scores``): thành viên hội đồng ghi điểm của mình, cơ quan đánh giá, phân
+    hạng của đơn vị ghi điểm của thành viên không có tài khoản (403 nếu không); chỉ khi hồ sơ còn chờ hội đồng đó
+    chấm (409 ``state``); điểm ngoài thang hoặc tiêu chí không có 422 ``invalid_value`` (``details`` theo từng tiêu
+    chí). Tổng điểm, hạng sao và các yêu cầu tối thiểu được tính lại ngay; ghi nhật ký."""
+    user = request.auth
+    rating = _visible_rating(user, rating_id)
+    evaluation = (Evaluation.objects.filter(pk=evaluation_id, rating=rating)
+                  .select_related("round__council__unit__unit_type__level", "rating__product__unit", "rating__sheet")
+                  .first())
+    if evaluation is None:
+        raise NotFound(f"Hồ sơ id {rating_id} không có đợt chấm id {evaluation_id}; xem trường evaluations của GET "
+                       f"/api/ocop/ratings/{rating_id}.")
+    member = CouncilMember.objects.filter(pk=member_id, council=evaluation.round.council_id).first()
+    if member is None or not scoring.seated(member, evaluation.round):
+        raise NotFound(f"Đợt «{evaluation.round.name}» không có thành viên dự họp id {member_id}; xem trường "
+                       "evaluations[].members của hồ sơ.")
+    if member.pk not in editable_members(evaluation, user):  # the score sheet page's rule
+        raise ApiError(403, "role", f"Bạn không nhập được điểm của «{member.full_name}»: thành viên có tài khoản tự "
+                                    "nhập điểm của mình; cơ quan lập hội đồng nhập điểm của thành viên không có tài "
+                                    "khoản.")
+    council_level = evaluation.round.council.unit.unit_type.level.code
+    with transaction.atomic():
+        # the dossier's row lock, as a step takes it: points written while the council's scoring is being closed
+        # or decided wait for that step, then find the dossier no longer waiting for the council
+        locked = Rating.objects.select_for_update(of=("self",)).select_related("product").get(pk=rating.pk)
+        if not workflow.waits_for_council(locked, council_level):
+            raise ApiError(409, "state", f"{workflow.dossier_phrase(locked).capitalize()} không còn chờ «"
+                                         f"{evaluation.round.council.name}» chấm điểm («"
+                                         f"{workflow.state_label(locked)}»), nên không sửa điểm được.")
+        evaluation.rating = locked
+        try:
+            scoring.set_scores(evaluation, member, payload.points, user, note=payload.note)
+        except scoring.ScoreRejected as exc:
+            raise ApiError(422, "invalid_value", " ".join(exc.problems.values()),
+                           [{"field": f"points.{code}" if code else "points", "location": "body",
+                             "code": "invalid_value", "message": message}
+                            for code, message in exc.problems.items()]) from None
+    return _evaluation(Evaluation.objects.select_related("round__council").get(pk=evaluation.pk))
+
+
+@router.post("/ocop/certificates/{certificate_id}/revoke", response=responses(OcopCertificateOut),
+             summary="Ghi quyết định thu hồi một giấy chứng nhận OCOP")
+def revoke_ocop_certificate(request, payload: OcopRevokeIn, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Như trang hồ sơ (``certificates.revoke``): Văn phòng Điều phối NTM có quyền đánh giá, phân hạng ở đơn vị
+    của sản phẩm (403 ``role``); đã thu hồi 409 ``state``; thiếu số, ngày ngoài khoảng quyết định công nhận – hôm
+    nay 422 ``decision``. Giấy chứng nhận vẫn còn hiệu lực trước ngày thu hồi."""
+    user = request.auth
+    certificate = (Certificate.objects.filter(pk=certificate_id, product__in=scope.products(user).values("pk"))
+                   .select_related("product", "rating").first())
+    if certificate is None:
+        raise NotFound(f"Không có giấy chứng nhận OCOP id {certificate_id} trong phạm vi bạn được xem; xem GET "
+                       "/api/ocop/certificates.")
+    try:
+        certificates.revoke(certificate, number=payload.number, date=payload.date, reason=payload.reason, user=user)
+    except CertificateRejected as exc:
+        raise ApiError(CERTIFICATE_STATUS.get(exc.code, 422), exc.code, exc.message) from None
+    return _certificate(certificate, timezone.localdate())

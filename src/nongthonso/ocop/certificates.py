@@ -27,6 +27,7 @@ from nongthonso.units.services import successors_in_force
 
 from .models import Certificate, Evaluation, Rating, add_months
 from .scope import RATE, products
+from .status import certificate_status
 
 CENTRAL = "trung_uong"
 LEVEL_NAMES = {"huyen": "cấp huyện", "tinh": "cấp tỉnh", CENTRAL: "Trung ương"}
@@ -173,11 +174,6 @@ def revoke(certificate: Certificate, *, number: str, date: Any, reason: str, use
 
 
 def status_text(certificate: Certificate, day: dt.date) -> str:
-    """«Còn hiệu lực đến 14/8/2028», «Hết hiệu lực từ …», «Đã thu hồi từ …» on ``day``."""
-    if certificate.revoked_on is not None and certificate.revoked_on <= day:
-        return f"Đã thu hồi từ {format_date(certificate.revoked_on)}"
-    if day < certificate.decision_date:
-        return f"Có hiệu lực từ {format_date(certificate.decision_date)}"
-    if day > certificate.valid_until:
-        return f"Hết hiệu lực từ {format_date(certificate.valid_until + dt.timedelta(days=1))}"
-    return f"Còn hiệu lực đến {format_date(certificate.valid_until)}"
+    """«Còn hiệu lực đến 14/8/2028», «Hết hiệu lực từ …», «Đã thu hồi từ …» on ``day``
+    (``status.certificate_status``)."""
+    return certificate_status(certificate, day).text

@@ -41,21 +41,17 @@ from nongthonso.units.services import UnitNotFound, successors_in_force
 from . import scope
 from .models import Certificate, Evaluation, Product
 from .reports import (
-    EXPIRED,
-    IN_FORCE,
     NATIONAL,
-    REVOKED,
     OcopStatistics,
-    certificate_status,
     find_root,
     scoped_products,
     statistics_of,
     statistics_text,
 )
+from .status import certificate_status
 
 FILENAME = "san-pham-ocop-mau-quoc-gia"
 CENTRAL = "trung_uong"
-STATUS_TEXT = {IN_FORCE: "Còn hiệu lực", EXPIRED: "Hết hiệu lực", REVOKED: "Đã thu hồi"}
 HEADER = (
     "Mã sản phẩm", "Tên sản phẩm", "Nhóm sản phẩm", "Phân nhóm (bộ sản phẩm)", "Hạng sao", "Tổng điểm",
     "Điểm phần A", "Điểm phần B", "Điểm phần C", "Số quyết định công nhận", "Ngày quyết định", "Cấp công nhận",
@@ -137,7 +133,7 @@ def national_rows(products: QuerySet[Product], day: dt.date) -> Iterator[list[An
             *(_points(parts.get(code)) for code in ("A", "B", "C")),
             c.decision_number, c.decision_date, levels.get(c.issuing_level, c.issuing_level),
             c.issuing_authority or (c.issuing_unit.name if c.issuing_unit else ""), c.valid_until,
-            STATUS_TEXT[certificate_status(c, day)],
+            certificate_status(c, day).label,
             c.revoked_on if c.revoked_on and c.revoked_on <= day else None,
             producer.name, producer.get_kind_display(), producer.address, commune.name,
             product.unit.name if commune.code != product.unit.code else "", provinces.get(commune.pk, ""),

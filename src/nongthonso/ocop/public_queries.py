@@ -43,10 +43,10 @@ MAX_STARS = 5
 class State:
     """A product's standing on a date, as its page says it."""
 
-    IN_FORCE = "in_force"  # a certificate in force
-    EXPIRED = "expired"  # its latest certificate ran out (36 months) and none replaced it
-    REVOKED = "revoked"  # its latest certificate was revoked
-    NOT_YET = "not_yet"  # the date asked for is before its first decision
+    IN_FORCE = status.KEYS[status.IN_FORCE]  # a certificate in force
+    EXPIRED = status.KEYS[status.EXPIRED]  # its latest certificate ran out (36 months) and none replaced it
+    REVOKED = status.KEYS[status.REVOKED]  # its latest certificate was revoked
+    NOT_YET = status.KEYS[status.NOT_YET]  # the date asked for is before its first decision
 
 
 @dataclass(frozen=True)
@@ -228,12 +228,11 @@ def state_on(certificates: list[Certificate], day: dt.date) -> tuple[str, Certif
     else, before the first decision, that first certificate."""
     by_decision = sorted(certificates, key=lambda c: (c.decision_date, c.pk))
     decided = [c for c in by_decision if c.decision_date <= day]
-    in_force = [c for c in decided if c.valid_until >= day and not (c.revoked_on and c.revoked_on <= day)]
+    in_force = [c for c in decided if status.certificate_status(c, day).in_force]
     if in_force:
         return State.IN_FORCE, in_force[-1]
-    if decided:
-        last = decided[-1]
-        return (State.REVOKED if last.revoked_on and last.revoked_on <= day else State.EXPIRED), last
+    if decided:  # the latest, revoked or expired by then (decided, so not «not yet»)
+        return status.certificate_status(decided[-1], day).key, decided[-1]
     return State.NOT_YET, by_decision[0] if by_decision else None
 
 

@@ -38,7 +38,7 @@ from nongthonso.units.services import earlier_versions, find_unit, successors_in
 
 from . import scope
 from .models import Certificate, Producer, ProducerKind, Product, ProductGroup, Rating, RatingEvent, RatingState
-from .status import in_force
+from .status import certificate_status, in_force
 
 STARS = (5, 4, 3)  # the certified classes, highest first (Decision 148/QĐ-TTg: only 3★ to 5★ are certified)
 EXPIRY_WINDOW_DAYS = 90
@@ -202,23 +202,6 @@ def _certificates(products: QuerySet[Product], condition: Q) -> QuerySet[Certifi
             .order_by("product_id", "decision_date", "pk"))
 
 
-IN_FORCE, EXPIRED, REVOKED, NOT_YET = "in_force", "expired", "revoked", "not_yet"
-
-
-def certificate_status(certificate: Certificate, day: dt.date) -> str:
-    """A certificate's status on ``day`` (``CertificateQuerySet.in_force_on`` for one already loaded): revoked by
-    then, not yet decided, in force, or expired."""
-    if certificate.revoked_on and certificate.revoked_on <= day:
-        return REVOKED
-    if certificate.decision_date > day:
-        return NOT_YET
-    return IN_FORCE if day <= certificate.valid_until else EXPIRED
-
-
-def _in_force(certificate: Certificate, day: dt.date) -> bool:
-    return certificate_status(certificate, day) == IN_FORCE
-
-
 def held_on(products: QuerySet[Product], day: dt.date) -> dict[int, _Held]:
     """{product id: what it holds on ``day``} for ``products`` (one query)."""
     return _holding(_certificates(products, Q(pk__in=in_force(day).values("pk"))), day)
@@ -228,7 +211,7 @@ def _holding(certificates, day: dt.date) -> dict[int, _Held]:
     """{product id: what it holds on ``day``} from ``certificates`` in decision order (those not in force skipped)."""
     held: dict[int, _Held] = {}
     for certificate in certificates:
-        if not _in_force(certificate, day):
+        if not certificate_status(certificate, day).in_force:
             continue
         earlier = held.get(certificate.product_id)
         until = max(certificate.valid_until, earlier.until) if earlier else certificate.valid_until
