@@ -18,7 +18,6 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
@@ -673,23 +672,15 @@ def put_ocop_scores(request, payload: OcopScoresIn, rating_id: int = Path(..., g
         raise ApiError(403, "role", f"Bạn không nhập được điểm của «{member.full_name}»: thành viên có tài khoản tự "
                                     "nhập điểm của mình; cơ quan lập hội đồng nhập điểm của thành viên không có tài "
                                     "khoản.")
-    council_level = evaluation.round.council.unit.unit_type.level.code
-    with transaction.atomic():
-        # the dossier's row lock, as a step takes it: points written while the council's scoring is being closed
-        # or decided wait for that step, then find the dossier no longer waiting for the council
-        locked = Rating.objects.select_for_update(of=("self",)).select_related("product").get(pk=rating.pk)
-        if not workflow.waits_for_council(locked, council_level):
-            raise ApiError(409, "state", f"{workflow.dossier_phrase(locked).capitalize()} không còn chờ «"
-                                         f"{evaluation.round.council.name}» chấm điểm («"
-                                         f"{workflow.state_label(locked)}»), nên không sửa điểm được.")
-        evaluation.rating = locked
-        try:
-            scoring.set_scores(evaluation, member, payload.points, user, note=payload.note)
-        except scoring.ScoreRejected as exc:
-            raise ApiError(422, "invalid_value", " ".join(exc.problems.values()),
-                           [{"field": f"points.{code}" if code else "points", "location": "body",
-                             "code": "invalid_value", "message": message}
-                            for code, message in exc.problems.items()]) from None
+    try:
+        workflow.enter_scores(evaluation, member, payload.points, user, note=payload.note)
+    except workflow.WorkflowError as exc:
+        raise ApiError(409, exc.code, exc.message) from None
+    except scoring.ScoreRejected as exc:
+        raise ApiError(422, "invalid_value", " ".join(exc.problems.values()),
+                       [{"field": f"points.{code}" if code else "points", "location": "body",
+                         "code": "invalid_value", "message": message}
+                        for code, message in exc.problems.items()]) from None
     return _evaluation(Evaluation.objects.select_related("round__council").get(pk=evaluation.pk))
 
 

@@ -202,8 +202,11 @@ def score_grid(request, pk: int):
         posted, problems = request.POST, []
         for member in evaluation.round.members.filter(pk__in=editable).order_by("order", "pk"):
             try:
-                scoring.set_scores(evaluation, member, _posted_points(evaluation, member, request.POST),
-                                   request.user)
+                workflow.enter_scores(evaluation, member, _posted_points(evaluation, member, request.POST),
+                                      request.user)
+            except workflow.WorkflowError as exc:
+                problems.append(exc.message)
+                break
             except scoring.ScoreRejected as exc:
                 problems += [f"{member.full_name}: {problem}" for problem in exc.problems.values()]
         if not problems:

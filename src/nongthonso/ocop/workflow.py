@@ -448,6 +448,23 @@ def waits_for_council(rating: Rating, level: str, today: dt.date | None = None) 
                                        for s in here.definition.steps)
 
 
+def enter_scores(evaluation: Evaluation, member, points, user, *, note: str = "") -> Evaluation:
+    """A council member's points through ``scoring.set_scores``, under the dossier's row lock as a step takes it: points
+    sent while the council's scoring is being closed or decided wait for that step, then find the dossier no longer
+    waiting for the council (WorkflowError «state»). The score grid page and the API both write points here."""
+    from . import scoring
+
+    council = evaluation.round.council
+    level = council.unit.unit_type.level.code
+    with transaction.atomic():
+        locked = Rating.objects.select_for_update(of=("self",)).select_related("product").get(pk=evaluation.rating_id)
+        if not waits_for_council(locked, level):
+            raise WorkflowError(f"{_cap(dossier_phrase(locked))} không còn chờ «{council.name}» chấm điểm («"
+                                f"{state_label(locked)}»), nên không sửa điểm được.", "state")
+        evaluation.rating = locked
+        return scoring.set_scores(evaluation, member, points, user, note=note)
+
+
 def evaluation_at(rating: Rating, stage: str | None) -> Evaluation | None:
     """The council result a step reads: the latest evaluation by a council of ``stage`` (its unit's level); for a
     stage without a council in the system (trung_uong) or None, the latest of any."""
