@@ -15,7 +15,9 @@ then goes the way its council's stars send it — a certificate of the stars the
 stars a product holds on any date are those of its certificates (``ocop.status``). The certificates expiring within
 the next quarter are dated from today (``core.dates``): 36 months before it (and after 2023: ``AFTER_2023``), so that
 the expiry notices have work to do whenever the demo is built; those of 2020 (recorded decisions from before the
-system, under Decision 1048/QĐ-TTg) expire in the quarter after the 2023 report date.
+system, under Decision 1048/QĐ-TTg) expire in the quarter after the 2023 report date. Most certificates running out
+in 2026 are renewed by a 2026 re-rating under Decision 1489 (``renewals``: the provincial council's sitting after
+30/6/2026, the dossier linked to the certificate it renews), so that today's catalogue is not nearly empty.
 
 Built with the models directly, like the rest of the demo (its rows are not user writes, so nothing is audited); the
 member scores in bulk. Nothing here changes a row of the 2023 or 2026 NTM demo.
