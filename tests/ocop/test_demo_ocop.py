@@ -17,7 +17,7 @@ from nongthonso.demo import ocop_demo
 from nongthonso.demo.management.commands.demo_users import PRODUCER_ACCOUNTS
 from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.demo.thai_nguyen_2026 import AS_OF as AS_OF_2026
-from nongthonso.ocop import scoring, status
+from nongthonso.ocop import scope, scoring, status, workflow
 from nongthonso.ocop.models import (
     Certificate,
     Council,
@@ -90,7 +90,7 @@ def test_dossiers_stand_in_several_states_and_certificates_expire_and_are_revoke
     assert set(Rating.objects.filter(year=today.year).values_list("workflow", flat=True)) == {ocop_demo.WORKFLOW_1489}
 
 
-def test_the_2026_re_ratings_renew_most_certificates_running_out_in_2026():
+def test_the_2026_re_ratings_renew_most_certificates_running_out_in_2026(make_user, unit_at):
     today = default_as_of()
     if today < ocop_demo.RENEWAL_DECIDED:
         pytest.skip("a demo built before the 2026 re-ratings' decision day has none of them")
@@ -120,6 +120,11 @@ def test_the_2026_re_ratings_renew_most_certificates_running_out_in_2026():
     assert states[RatingState.NOT_RECOGNISED] >= 2
     assert states[RatingState.PROPOSED] and states[RatingState.SCORED]
     assert scoring.check() == []
+    # the province's work list shows those awaiting its council or its decision
+    office = make_user("vpdp.tinh", "province_office", unit_at("19", "tinh"))
+    listed = {r.pk for r in workflow.awaiting(office, scope.ratings(office, scope.RATE), today)}
+    open_renewals = {r.pk for r in renewals if r.state in (RatingState.PROPOSED, RatingState.SCORED)}
+    assert open_renewals and open_renewals <= listed
     # so today's catalogue is not nearly empty; and 30/6/2026's is what it was (no certificate decided after it)
     assert status.certified_on(today).count() > 20
     assert not Certificate.objects.filter(rating__in=renewals, decision_date__lte=AS_OF_2026).exists()
