@@ -16,7 +16,8 @@ from nongthonso.core.dates import default_as_of
 from nongthonso.demo import ocop_demo
 from nongthonso.demo.management.commands.demo_users import PRODUCER_ACCOUNTS
 from nongthonso.demo.thai_nguyen import AS_OF
-from nongthonso.ocop import scoring, status
+from nongthonso.demo.thai_nguyen_2026 import AS_OF as AS_OF_2026
+from nongthonso.ocop import scope, scoring, status, workflow
 from nongthonso.ocop.models import (
     Certificate,
     Council,
@@ -27,6 +28,7 @@ from nongthonso.ocop.models import (
     Rating,
     RatingState,
     Registration,
+    add_months,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +65,12 @@ def test_the_stars_come_from_the_member_scores_through_the_engine():
     for rating in refused:
         last = rating.evaluations.order_by("round__date", "pk").last()
         assert (last.stars or 0) < 3
-    # 3★ by districts, 4★ by the province, 5★ by the ministry (Decision 148)
-    levels = Counter(Certificate.objects.exclude(rating=None).values_list("stars", "issuing_level"))
+    # 3★ by districts, 4★ by the province, 5★ by the ministry (Decision 148); 3★ and 4★ by the province (1489)
+    levels = Counter(Certificate.objects.filter(rating__workflow=ocop_demo.WORKFLOW_148)
+                     .values_list("stars", "issuing_level"))
     assert set(levels) == {(3, "huyen"), (4, "tinh"), (5, "trung_uong")}
+    assert set(Certificate.objects.filter(rating__workflow=ocop_demo.WORKFLOW_1489)
+               .values_list("issuing_level", flat=True)) <= {"tinh"}
 
 
 def test_dossiers_stand_in_several_states_and_certificates_expire_and_are_revoked():
@@ -83,6 +88,46 @@ def test_dossiers_stand_in_several_states_and_certificates_expire_and_are_revoke
     # the open dossiers follow Decision 1489, those decided by district councils Decision 148
     assert set(Rating.objects.filter(stage="huyen").values_list("workflow", flat=True)) == {ocop_demo.WORKFLOW_148}
     assert set(Rating.objects.filter(year=today.year).values_list("workflow", flat=True)) == {ocop_demo.WORKFLOW_1489}
+
+
+def test_the_2026_re_ratings_renew_most_certificates_running_out_in_2026(make_user, unit_at):
+    today = default_as_of()
+    if today < ocop_demo.RENEWAL_DECIDED:
+        pytest.skip("a demo built before the 2026 re-ratings' decision day has none of them")
+    year = ocop_demo.RENEWAL_YEAR
+    renewals = list(Rating.objects.filter(year=year, previous__isnull=False).select_related("previous"))
+    expiring = Certificate.objects.filter(valid_until__year=year, revoked_on=None, rating__year__lt=year)
+    # most of the certificates running out in 2026 are renewed, each dossier linked to its product's certificate
+    assert expiring.exists() and len(renewals) > expiring.count() / 2
+    assert {r.previous_id for r in renewals} <= set(expiring.values_list("pk", flat=True))
+    assert all(r.previous.product_id == r.product_id and r.workflow == ocop_demo.WORKFLOW_1489 for r in renewals)
+    # scored by the provincial council after 30/6/2026 (the figures of that date do not change), before today
+    rounds = set(Evaluation.objects.filter(rating__in=renewals)
+                 .values_list("round__date", "round__council__unit__code"))
+    assert rounds and all(AS_OF_2026 < day <= today and code == ocop_demo.PROVINCE for day, code in rounds)
+    # the province decides with the stars the engine gave the members' scores: some raised, some lowered, some kept
+    certified = [r for r in renewals if r.state == RatingState.CERTIFIED]
+    changes = Counter((r.certificate.stars > r.previous.stars) - (r.certificate.stars < r.previous.stars)
+                      for r in certified)
+    assert changes[1] and changes[-1] and changes[0]
+    for r in certified:
+        last = r.evaluations.order_by("round__date", "pk").last()
+        assert r.certificate.stars == last.stars and r.certificate.issuing_level == "tinh"
+        assert r.certificate.valid_until == add_months(r.certificate.decision_date, r.sheet.certificate_months)
+        assert last.round.date < r.certificate.decision_date <= today
+    # a few not recognised, a couple still in progress for the work list
+    states = Counter(r.state for r in renewals)
+    assert states[RatingState.NOT_RECOGNISED] >= 2
+    assert states[RatingState.PROPOSED] and states[RatingState.SCORED]
+    assert scoring.check() == []
+    # the province's work list shows those awaiting its council or its decision
+    office = make_user("vpdp.tinh", "province_office", unit_at("19", "tinh"))
+    listed = {r.pk for r in workflow.awaiting(office, scope.ratings(office, scope.RATE), today)}
+    open_renewals = {r.pk for r in renewals if r.state in (RatingState.PROPOSED, RatingState.SCORED)}
+    assert open_renewals and open_renewals <= listed
+    # so today's catalogue is not nearly empty; and 30/6/2026's is what it was (no certificate decided after it)
+    assert status.certified_on(today).count() > 20
+    assert not Certificate.objects.filter(rating__in=renewals, decision_date__lte=AS_OF_2026).exists()
 
 
 def test_a_second_build_gives_the_same_rows():

@@ -15,7 +15,9 @@ then goes the way its council's stars send it — a certificate of the stars the
 stars a product holds on any date are those of its certificates (``ocop.status``). The certificates expiring within
 the next quarter are dated from today (``core.dates``): 36 months before it (and after 2023: ``AFTER_2023``), so that
 the expiry notices have work to do whenever the demo is built; those of 2020 (recorded decisions from before the
-system, under Decision 1048/QĐ-TTg) expire in the quarter after the 2023 report date.
+system, under Decision 1048/QĐ-TTg) expire in the quarter after the 2023 report date. Most certificates running out
+in 2026 are renewed by a 2026 re-rating under Decision 1489 (``renewals``: the provincial council's sitting after
+30/6/2026, the dossier linked to the certificate it renews), so that today's catalogue is not nearly empty.
 
 Built with the models directly, like the rest of the demo (its rows are not user writes, so nothing is audited); the
 member scores in bulk. Nothing here changes a row of the 2023 or 2026 NTM demo.
@@ -162,7 +164,22 @@ PRODUCTS = [
 
 # about which council total the members' points are drawn, by path and council level (the engine decides the stars)
 TARGETS = {"c3": 61, "soon3": 63, "revoked": 58, "c4": 79, "soon4": 80, "renew": 76, "c5": 93, "fail": 42,
-           "scored": 74}
+           "scored": 74, "renewal": 79}
+# the 2026 re-ratings (Decision 1489: the commune pre-assesses and proposes, the provincial council scores, the province
+# decides) of the products whose 2023 certificates run out in 2026, through the provincial council's second sitting of
+# 2026 — after 30/6/2026, so that the demo's figures of that date (the golden files) do not change; a demo built
+# before the decision day has none of them
+RENEWAL_YEAR = 2026
+RENEWAL_ROUND = dt.date(2026, 10, 14)
+RENEWAL_DECIDED = dt.date(2026, 11, 4)
+# what becomes of each expiring certificate, in the order of its product's code (cycled): «keep» the stars, «change»
+# them (3★ raised, 4★ lowered), «fail» (not recognised), «scored» (awaiting the decision), «proposed» (awaiting the
+# council), «lapse» (no re-rating: the certificate simply runs out)
+RENEWAL_PLAN = ("keep", "change", "keep", "fail", "keep", "proposed", "change", "keep", "keep", "scored", "keep",
+                "change", "lapse", "keep", "fail", "keep", "change", "proposed", "keep", "keep", "change", "keep")
+# about which council total the members' points are drawn, by outcome and the stars renewed
+RENEWAL_TARGETS = {("keep", 3): 62, ("keep", 4): 79, ("change", 3): 76, ("change", 4): 64, ("scored", 3): 66,
+                   ("scored", 4): 77}
 MEMBERS = ["Nguyễn Văn Hải", "Trần Thị Lan", "Lê Văn Sơn", "Phạm Thị Hà", "Hoàng Văn Minh", "Đỗ Thị Thu",
            "Vũ Văn Long", "Bùi Thị Mai", "Đặng Văn Tùng", "Ngô Thị Hòa"]
 POSITIONS = ["Chủ tịch Hội đồng", "Phó Chủ tịch Hội đồng", "Ủy viên", "Ủy viên", "Ủy viên"]
@@ -392,7 +409,7 @@ class _Build:
 
     def dossier(self, product: Product, path: str, submitted: dt.date, *, year: int | None = None,
                 previous: Certificate | None = None, first: dt.date, second: dt.date | None, decided: dt.date,
-                ministry: dt.date | None = None) -> _Dossier:
+                ministry: dt.date | None = None, target: float | None = None) -> _Dossier:
         three_tier = submitted <= THREE_TIER_END
         sheet = sheet_for(product.subgroup, submitted)
         rating = Rating.objects.create(
@@ -406,7 +423,7 @@ class _Build:
         if not three_tier:
             self._preassess(rating, submitted + dt.timedelta(days=12))
         council_unit = product.unit.parent if three_tier else self.province_on(first)
-        target = TARGETS[path] + self.rng.uniform(-2, 2)
+        target = (TARGETS[path] if target is None else target) + self.rng.uniform(-2, 2)
         evaluation = self.scoring.evaluate(rating, self.round_at(council_unit, first), target, path != "fail")
         return _Dossier(rating, path, submitted, first, second, decided, ministry or decided, [evaluation])
 
@@ -491,6 +508,39 @@ class _Build:
         evaluation = self.scoring.evaluate(rating, self.round_at(self.province_on(first), first), TARGETS[path])
         return _Dossier(rating, path, submitted, first, None, today, today, [evaluation])
 
+    def renewals(self, certificates: list[Certificate]) -> list[_Dossier]:
+        """The 2026 re-ratings of the certificates running out in 2026 (``RENEWAL_PLAN``), each dossier linked to the
+        certificate it renews; those the council scored are returned (to be refreshed and decided), those awaiting
+        the council are saved here. None when the demo is built before ``RENEWAL_DECIDED``."""
+        if self.today < RENEWAL_DECIDED:
+            return []
+        expiring = sorted((c for c in certificates if c.valid_until.year == RENEWAL_YEAR and c.revoked_on is None),
+                          key=lambda c: c.product.code)
+        scored = []
+        for i, previous in enumerate(expiring):
+            outcome = RENEWAL_PLAN[i % len(RENEWAL_PLAN)]
+            product = previous.product
+            if outcome == "lapse":
+                continue
+            if outcome == "proposed":
+                submitted = RENEWAL_ROUND + dt.timedelta(days=5 + i % 5)
+                rating = Rating.objects.create(
+                    product=product, year=RENEWAL_YEAR, sheet=sheet_for(product.subgroup, submitted),
+                    workflow=WORKFLOW_1489, state=RatingState.SUBMITTED, stage="xa", previous=previous,
+                    self_assessment=f"Báo cáo tự đánh giá lại sản phẩm {product.name} khi giấy chứng nhận hết "
+                                    "hạn (minh họa).", synthetic=True)
+                self.events.append(_event(rating, "submit", RatingState.DRAFT, RatingState.SUBMITTED, "xa",
+                                          submitted))
+                self._preassess(rating, submitted + dt.timedelta(days=10))
+                rating.save(update_fields=["state", "stage", "pre_assessment"])
+                continue
+            path = outcome if outcome in ("fail", "scored") else "renewal"
+            scored.append(self.dossier(
+                product, path, dt.date(RENEWAL_YEAR, 8, 3) + dt.timedelta(days=2 * i), year=RENEWAL_YEAR,
+                previous=previous, first=RENEWAL_ROUND, second=None, decided=RENEWAL_DECIDED,
+                target=RENEWAL_TARGETS.get((outcome, previous.stars))))
+        return scored
+
     def certificates_of_2020(self, product: Product, k: int) -> Certificate:
         """A certificate recorded from the province's decision of 2020 (Decision 1048, before the system): no
         dossier here, its stars those of the decision; it expires in the quarter after 30/6/2023."""
@@ -561,7 +611,10 @@ def _build(say) -> dict:
     revoked.revocation_decision = b.books.number("QĐ-UBND")
     revoked.revocation_reason = REVOCATION_REASON
     revoked.save(update_fields=["revoked_on", "revocation_decision", "revocation_reason"])
-    for d in dossiers + opened:
+    renewed = b.renewals([c for _d, c in decided if c is not None])
+    b.scoring.flush([e for d in renewed for e in d.evaluations])
+    Certificate.objects.bulk_create([c for c in map(b.decide, renewed) if c is not None])
+    for d in dossiers + opened + renewed:
         d.rating.save(update_fields=["state", "stage", "pre_assessment"])
     RatingEvent.objects.bulk_create(b.events)
 
