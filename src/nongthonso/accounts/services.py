@@ -259,6 +259,12 @@ def office_prefixes(user) -> set[str] | None:
     return {p for m in memberships(user) if m.role == Role.PROVINCE_OFFICE for p in m.covered}
 
 
+def within(user, action: str, field: str) -> Q | None:
+    """The rows whose ``field`` (a unit path) lies in ``user``'s scope for ``action``; None: everywhere (superuser)."""
+    paths = scope_paths(user, action)
+    return None if paths is None else under(paths, field)
+
+
 def under(prefixes, field: str = "unit__path") -> Q:
     """The rows whose ``field`` (a unit's path) starts with one of ``prefixes``; none when there is none."""
     condition = Q(pk__in=[])

@@ -22,18 +22,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from nongthonso.core.choices import Provenance
 from nongthonso.core.text import fold
 from nongthonso.units.models import Unit
-
-
-class Provenance(models.TextChoices):
-    """Where a catalogue row comes from (the criteria catalogue's tags)."""
-
-    QUOTED = "quoted", "Trích từ văn bản"
-    SECONDARY = "secondary", "Theo nguồn thứ cấp"
-    PLACEHOLDER = "placeholder", "Tạm đặt, chưa đối chiếu"
-    PROVINCE = "province", "Do tỉnh bổ sung"
-
 
 # --- catalogue (data) ------------------------------------------------------------------------------------------------
 

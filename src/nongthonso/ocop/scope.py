@@ -14,20 +14,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from nongthonso.accounts.services import scope_paths, under
+from nongthonso.accounts.services import _active, scope_paths, within
 
 from .apps import MANAGE, PRE_ASSESS, RATE, VIEW
 from .models import Council, Producer, Product, Rating, Registration
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _within(user, action: str, field: str) -> Q | None:
-    """The rows whose ``field`` (a unit path) lies in ``user``'s scope for ``action``; None: everywhere."""
-    paths = scope_paths(user, action)
-    return None if paths is None else under(paths, field)
 
 
 def _or(queryset: QuerySet, condition: Q | None, extra: Q | None = None) -> QuerySet:
@@ -41,7 +31,7 @@ def producers(user, action: str = VIEW) -> QuerySet[Producer]:
     their own."""
     if not _active(user):
         return Producer.objects.none()
-    return _or(Producer.objects.all(), _within(user, action, "unit__path"), Q(members=user)).distinct()
+    return _or(Producer.objects.all(), within(user, action, "unit__path"), Q(members=user)).distinct()
 
 
 def products(user, action: str = VIEW) -> QuerySet[Product]:
@@ -49,10 +39,10 @@ def products(user, action: str = VIEW) -> QuerySet[Product]:
     their own producers'."""
     if not _active(user):
         return Product.objects.none()
-    unit = _within(user, action, "unit__path")
+    unit = within(user, action, "unit__path")
     if unit is None:
         return Product.objects.all()
-    producer = _within(user, action, "producer__unit__path")
+    producer = within(user, action, "producer__unit__path")
     mine = Product.objects.filter(producer__members=user).values("pk")
     return Product.objects.filter(unit | producer | Q(pk__in=mine))
 
@@ -62,7 +52,7 @@ def registrations(user, action: str = VIEW) -> QuerySet[Registration]:
     the communes in scope, and their own producers'."""
     if not _active(user):
         return Registration.objects.none()
-    return _or(Registration.objects.all(), _within(user, action, "unit__path"), Q(producer__members=user)).distinct()
+    return _or(Registration.objects.all(), within(user, action, "unit__path"), Q(producer__members=user)).distinct()
 
 
 def ratings(user, action: str = VIEW) -> QuerySet[Rating]:
@@ -70,7 +60,7 @@ def ratings(user, action: str = VIEW) -> QuerySet[Rating]:
     council member, those before their council."""
     if not _active(user):
         return Rating.objects.none()
-    unit = _within(user, action, "product__unit__path")
+    unit = within(user, action, "product__unit__path")
     if unit is None:
         return Rating.objects.all()
     mine = Q(product__producer__members=user) if action == VIEW else Q(pk__in=[])
@@ -82,7 +72,7 @@ def councils(user, action: str = RATE) -> QuerySet[Council]:
     """The councils ``user`` may set up and run (``rate_ocop`` on the council's unit), or sees (``view_ocop``)."""
     if not _active(user):
         return Council.objects.none()
-    return _or(Council.objects.all(), _within(user, action, "unit__path"), Q(members__user=user)).distinct()
+    return _or(Council.objects.all(), within(user, action, "unit__path"), Q(members__user=user)).distinct()
 
 
 def may(user, action: str, obj) -> bool:

@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from nongthonso.core.choices import Provenance
 from nongthonso.core.text import vi_sort_key
 from nongthonso.units.models import Unit
 
@@ -34,14 +35,6 @@ def new_verification_code() -> str:
     """A certificate's verification code (in its QR code and its public URL)."""
     return secrets.token_urlsafe(12)
 
-
-class Provenance(models.TextChoices):
-    """Where a catalogue row comes from (as the criteria catalogue tags its thresholds)."""
-
-    QUOTED = "quoted", "Trích từ văn bản"
-    SECONDARY = "secondary", "Theo nguồn thứ cấp"
-    PLACEHOLDER = "placeholder", "Tạm đặt, chưa đối chiếu"
-    PROVINCE = "province", "Do tỉnh bổ sung"
 
 
 # --- catalogues (data) -----------------------------------------------------------------------------------------------

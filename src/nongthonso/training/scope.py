@@ -15,16 +15,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from nongthonso.accounts.services import scope_paths, under
+from nongthonso.accounts.services import within
 
 from .apps import HOST, ORGANISE, VIEW
 from .models import BridgePoint, Course, Participant
-
-
-def _within(user, action: str, field: str) -> Q | None:
-    """The rows whose ``field`` (a unit path) lies in ``user``'s scope for ``action``; None: everywhere."""
-    paths = scope_paths(user, action)
-    return None if paths is None else under(paths, field)
 
 
 def _any(*conditions: Q | None) -> Q | None:
@@ -38,7 +32,7 @@ def _any(*conditions: Q | None) -> Q | None:
 
 def organised_courses(user) -> QuerySet[Course]:
     """The courses ``user`` may organise (edit, register, record attendance, issue certificates)."""
-    condition = _within(user, ORGANISE, "organiser__path")
+    condition = within(user, ORGANISE, "organiser__path")
     return Course.objects.all() if condition is None else Course.objects.filter(condition)
 
 
@@ -47,7 +41,7 @@ def hosted_points(user) -> QuerySet[BridgePoint]:
     every point of the courses they organise."""
     if not (user and user.is_authenticated and user.is_active):
         return BridgePoint.objects.none()
-    condition = _any(_within(user, HOST, "host_unit__path"), _within(user, ORGANISE, "course__organiser__path"),
+    condition = _any(within(user, HOST, "host_unit__path"), within(user, ORGANISE, "course__organiser__path"),
                      Q(host_user=user))
     return BridgePoint.objects.all() if condition is None else BridgePoint.objects.filter(condition)
 
@@ -56,10 +50,10 @@ def visible_courses(user) -> QuerySet[Course]:
     """The courses ``user`` may read: organised within their scope, or followed at a point within it or theirs."""
     if not (user and user.is_authenticated and user.is_active):
         return Course.objects.none()
-    condition = _any(_within(user, VIEW, "organiser__path"), _within(user, ORGANISE, "organiser__path"))
+    condition = _any(within(user, VIEW, "organiser__path"), within(user, ORGANISE, "organiser__path"))
     if condition is None:
         return Course.objects.all()
-    viewing_points = _within(user, VIEW, "host_unit__path")
+    viewing_points = within(user, VIEW, "host_unit__path")
     points = BridgePoint.objects.filter(viewing_points | Q(pk__in=hosted_points(user).values("pk")))
     return Course.objects.filter(condition | Q(pk__in=points.values("course_id")))
 
