@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The actions this app registers (codes read by accounts.services; never rename one).
+VIEW = "view_coops"  # read the co-operatives of the units in scope, their members, plots, diaries, lots
+MANAGE = "manage_coops"  # register and update the co-operatives of the units in scope (the state's registry)
+
+
+class CoopsConfig(AppConfig):
+    """Agricultural co-operatives: the registry, plots and certifications, production diaries, traceability."""
+
+    name = "nongthonso.coops"
+    verbose_name = "Hợp tác xã nông nghiệp"
+
+    def ready(self):
+        from nongthonso.core import registry
+
+        registry.register(
+            self,
+            registry.Action(VIEW, _("Xem hợp tác xã"),
+                            roles=("province_office", "district_office", "commune_officer", "viewer")),
+            registry.Action(MANAGE, _("Quản lý danh sách hợp tác xã"),
+                            roles=("province_office", "district_office", "commune_officer")),
+        )
