@@ -22,3 +22,17 @@ class CoopsConfig(AppConfig):
             registry.Action(MANAGE, _("Quản lý danh sách hợp tác xã"),
                             roles=("province_office", "district_office", "commune_officer")),
         )
+
+        # --- the registry: pages, manager accounts, imports coops|members, the yearly update, API (c-registry) -------
+        from . import scope
+        from .models import Cooperative, Member, YearFigures
+
+        registry.register(
+            self,
+            registry.Pages("coops_registry", "nongthonso.coops.urls", order=140),
+            registry.MenuEntry("coops", _("Hợp tác xã"), "coops_list", order=670,
+                               visible=lambda request: scope.may_view(request.user)),
+            registry.RevisionTable(Cooperative),
+            registry.RevisionTable(Member),
+            registry.RevisionTable(YearFigures),
+        )
