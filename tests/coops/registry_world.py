@@ -21,8 +21,8 @@ def client_of(user) -> Client:
     return client
 
 
-@pytest.fixture
-def registry(today_is, van_phu, lam_vy, new_unit, make_user):
+@pytest.fixture(name="registry")
+def registry_world(today_is, van_phu, lam_vy, new_unit, make_user):
     """Co-operatives «HTX chè Vạn Phú» (two members: 30 + 20 − 5 million đồng of capital, one of them left) and «HTX
     miến Lam Vỹ» (one member); their communes' officers, the province office, a viewer, each co-operative's manager
     account, an account without a role."""

@@ -13,7 +13,7 @@ from django.test import Client
 from nongthonso.audit.models import AuditEntry
 from nongthonso.coops.models import Contribution, Cooperative, Member, YearFigures
 
-from .registry_world import client_of, registry  # noqa: F401  (the fixture)
+from .registry_world import client_of, registry_world  # noqa: F401  (the fixture «registry»)
 
 pytestmark = pytest.mark.django_db
 

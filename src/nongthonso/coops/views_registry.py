@@ -54,7 +54,8 @@ def refused(request, message: str, status: int = 403) -> HttpResponse:
 def _or_404(queryset, pk: int, what: str):
     row = queryset.filter(pk=pk).first()
     if row is None:
-        raise Http404(_("Không có %(what)s số %(pk)s, hoặc không thuộc phạm vi bạn được xem.") % {"what": what, "pk": pk})
+        raise Http404(_("Không có %(what)s số %(pk)s, hoặc không thuộc phạm vi bạn được xem.")
+                      % {"what": what, "pk": pk})
     return row
 
 
