@@ -24,7 +24,7 @@ class CoopsConfig(AppConfig):
         )
 
         # --- the registry: pages, manager accounts, imports coops|members, the yearly update, API (c-registry) -------
-        from . import scope
+        from . import api, scope
         from .models import Cooperative, Member, YearFigures
 
         registry.register(
@@ -35,4 +35,5 @@ class CoopsConfig(AppConfig):
             registry.RevisionTable(Cooperative),
             registry.RevisionTable(Member),
             registry.RevisionTable(YearFigures),
+            registry.ApiRouter("coops_registry", api.router, order=210),
         )

@@ -12,22 +12,25 @@ per field), what the user may not do ``Refused``.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import DecimalField, Model, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from nongthonso.accounts.services import can, restrict, scope_paths, unit_phrase
+from nongthonso.accounts.services import can, restrict, scope_paths, under, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.dates import default_as_of
 from nongthonso.core.text import format_date
 from nongthonso.ocop.services import Invalid, Refused
 from nongthonso.units.models import Unit
+from nongthonso.units.services import predecessors_of
 
 from . import scope
 from .apps import MANAGE
-from .models import Cooperative, Member, MemberStatus
+from .models import Contribution, Cooperative, Member, MemberStatus
 
 COMMUNE_LEVEL = "xa"
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,29}$")
@@ -38,6 +41,30 @@ COOP_FIELDS = ("name", "registration_code", "tax_code", "legal_form", "sector", 
 
 __all__ = ["Invalid", "Refused", "create_cooperative", "is_office", "may_add", "may_keep", "save_record",
            "set_managers", "update_cooperative"]
+
+
+# --- reading --------------------------------------------------------------------------------------------------------
+
+def within_unit(rows: QuerySet, code: str, field: str = "unit") -> QuerySet:
+    """The rows whose ``field`` lies in the unit of GSO ``code`` — any version of it and the units its versions were
+    formed from (a merged commune's co-operatives registered in its former communes), with what lies below them."""
+    versions = list(Unit.objects.filter(code=code))
+    paths = {u.path for u in versions} | {p.path for u in versions for p in predecessors_of(u)}
+    return rows.filter(under(paths, f"{field}__path"))
+
+
+def capital_of() -> Coalesce:
+    """A member's capital: the sum of its capital movements (0 without any), for ``annotate``."""
+    total = (Contribution.objects.filter(member=OuterRef("pk")).order_by().values("member")
+             .annotate(s=Sum("amount")).values("s"))
+    return Coalesce(Subquery(total), Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=0)))
+
+
+def coop_capital() -> Coalesce:
+    """A co-operative's members' capital: the sum of its members' capital movements, for ``annotate``."""
+    total = (Contribution.objects.filter(member__cooperative=OuterRef("pk")).order_by()
+             .values("member__cooperative").annotate(s=Sum("amount")).values("s"))
+    return Coalesce(Subquery(total), Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=0)))
 
 
 def _plain(value: Any) -> Any:

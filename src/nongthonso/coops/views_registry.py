@@ -14,20 +14,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nongthonso.accounts.services import under
 from nongthonso.core.dates import default_as_of
 from nongthonso.core.text import fold
 from nongthonso.ocop.forms import apply
-from nongthonso.units.models import Unit
-from nongthonso.units.services import predecessors_of
 
 from . import scope, services
 from .forms import (
@@ -39,10 +35,9 @@ from .forms import (
     ServiceUseForm,
     YearFiguresForm,
 )
-from .models import Contribution, Cooperative, LegalForm, Member, MemberStatus, Sector
+from .models import Cooperative, LegalForm, Member, MemberStatus, Sector
 
 PAGE_SIZE = 30
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=0))
 OTHER_PAGES = (("coops_plots", _("Thửa đất, chứng nhận")), ("coops_diary", _("Nhật ký sản xuất")),
                ("coops_lots", _("Lô hàng, truy xuất")))
 
@@ -61,13 +56,6 @@ def _or_404(queryset, pk: int, what: str):
 
 def _coop(request, pk: int) -> Cooperative:
     return _or_404(scope.cooperatives(request.user).select_related("unit"), pk, _("hợp tác xã"))
-
-
-def with_capital(members):
-    """Members with ``capital``: the sum of their capital movements."""
-    total = (Contribution.objects.filter(member=OuterRef("pk")).order_by().values("member")
-             .annotate(s=Sum("amount")).values("s"))
-    return members.annotate(capital=Coalesce(Subquery(total), ZERO))
 
 
 def _form_page(request, form, save, done, template: str, **context) -> HttpResponse:
@@ -101,9 +89,7 @@ def coop_list(request):
     if q:
         rows = rows.filter(search__contains=fold(q))
     if unit:
-        versions = list(Unit.objects.filter(code=unit))
-        paths = {u.path for u in versions} | {p.path for u in versions for p in predecessors_of(u)}
-        rows = rows.filter(under(paths, "unit__path"))
+        rows = services.within_unit(rows, unit)
     if sector in Sector.values:
         rows = rows.filter(sector=sector)
     if form in LegalForm.values:
@@ -135,7 +121,7 @@ def _links(coop: Cooperative) -> list[tuple[str, str]]:
 @require_GET
 def coop_detail(request, pk: int):
     coop = _coop(request, pk)
-    members = list(with_capital(coop.members.all()).prefetch_related("service_uses"))
+    members = list(coop.members.annotate(capital=services.capital_of()).prefetch_related("service_uses"))
     active = [m for m in members if m.status == MemberStatus.ACTIVE]
     return render(request, "coops/coop_detail.html", {
         "coop": coop, "members": members, "n_active": len(active),
