@@ -24,7 +24,7 @@ class CoopsConfig(AppConfig):
         )
 
         # --- the registry: pages, manager accounts, imports coops|members, the yearly update, API (c-registry) -------
-        from . import api, scope
+        from . import api, imports, scope
         from .models import Cooperative, Member, YearFigures
 
         registry.register(
@@ -36,4 +36,10 @@ class CoopsConfig(AppConfig):
             registry.RevisionTable(Member),
             registry.RevisionTable(YearFigures),
             registry.ApiRouter("coops_registry", api.router, order=210),
+            registry.ImportKind(imports.COOPS, _("Hợp tác xã"), imports.run_coops, order=820,
+                                may_use=imports.may_import_coops, columns=imports.COOPS_HELP,
+                                who=_("Văn phòng Điều phối NTM, cán bộ xã được giao quản lý hợp tác xã")),
+            registry.ImportKind(imports.MEMBERS, _("Thành viên hợp tác xã"), imports.run_members, order=830,
+                                may_use=imports.may_import_members, columns=imports.MEMBERS_HELP,
+                                who=_("Hợp tác xã (tài khoản quản lý), cán bộ quản lý hợp tác xã")),
         )

@@ -82,7 +82,7 @@ def snapshot(obj: Model) -> dict:
             if f.attname not in ("id", "search")}
 
 
-def _record_change(obj, before: dict, after: dict, user, note: str = "") -> bool:
+def record_change(obj, before: dict, after: dict, user, note: str = "") -> bool:
     keys = [k for k in after if before.get(k) != after.get(k)]
     if keys:
         record("update", obj, before={k: before.get(k) for k in keys}, after={k: after[k] for k in keys}, user=user,
@@ -194,7 +194,7 @@ def update_cooperative(user, coop: Cooperative, data: dict) -> bool:
     for name, value in values.items():
         setattr(coop, name, value)
     coop.save()
-    return _record_change(coop, before, snapshot(coop), user)
+    return record_change(coop, before, snapshot(coop), user)
 
 
 @transaction.atomic
@@ -242,4 +242,4 @@ def save_record(user, obj: Model, *, note: str = "") -> bool:
         return True
     before = snapshot(type(obj).objects.get(pk=obj.pk))
     obj.save()
-    return _record_change(obj, before, snapshot(obj), user, note)
+    return record_change(obj, before, snapshot(obj), user, note)
