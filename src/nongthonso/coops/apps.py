@@ -24,7 +24,7 @@ class CoopsConfig(AppConfig):
         )
 
         # --- the registry: pages, manager accounts, imports coops|members, the yearly update, API (c-registry) -------
-        from . import api, imports, scope
+        from . import api, exports, imports, scope
         from .models import Cooperative, Member, YearFigures
 
         registry.register(
@@ -39,6 +39,9 @@ class CoopsConfig(AppConfig):
             registry.ImportKind(imports.COOPS, _("Hợp tác xã"), imports.run_coops, order=820,
                                 may_use=imports.may_import_coops, columns=imports.COOPS_HELP,
                                 who=_("Văn phòng Điều phối NTM, cán bộ xã được giao quản lý hợp tác xã")),
+            registry.ExportKind(exports.CODE, _("Cập nhật hằng năm của hợp tác xã (biểu VII-1, VII-2, VII-3)"),
+                                exports.yearly_update, exports.FILENAME, formats=("xlsx",), order=850,
+                                may_use=exports.may_export),
             registry.ImportKind(imports.MEMBERS, _("Thành viên hợp tác xã"), imports.run_members, order=830,
                                 may_use=imports.may_import_members, columns=imports.MEMBERS_HELP,
                                 who=_("Hợp tác xã (tài khoản quản lý), cán bộ quản lý hợp tác xã")),
