@@ -138,3 +138,19 @@ def test_a_viewer_sees_but_may_not_edit_and_is_told_why(registry):
     refused = viewer.get(f"/hop-tac-xa/{registry['vp'].pk}/thanh-vien/moi/")
     assert refused.status_code == 403
     assert "không được sửa hồ sơ của hợp tác xã" in refused.content.decode()
+
+
+def test_the_admin_lists_every_coops_and_market_model_and_audits_its_writes(registry, make_user):
+    from django.apps import apps
+
+    admin_user = make_user("quantri", is_staff=True, is_superuser=True)
+    client = client_of(admin_user)
+    for app in ("coops", "market"):
+        for model in apps.get_app_config(app).get_models():
+            url = f"/admin/{app}/{model._meta.model_name}/"
+            assert client.get(url).status_code == 200, url
+    coop = registry["vp"]
+    page = client.post("/admin/coops/yearfigures/add/", {"cooperative": coop.pk, "year": "2023",
+                                                            "revenue": "5000000"})
+    assert page.status_code == 302
+    assert AuditEntry.objects.filter(model="coops.yearfigures", action="create", user=admin_user).exists()
