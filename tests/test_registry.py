@@ -52,9 +52,10 @@ def with_smart(menu: list[str]) -> list[str]:
 
 
 def with_ocop(menu: list[str]) -> list[str]:
-    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one."""
+    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one,
+    then the co-operatives' («Hợp tác xã», ``nongthonso.coops``: ``view_coops`` is every NTM role's too)."""
     at = menu.index(SMART) + 1
-    return [*menu[:at], "OCOP", *menu[at:]]
+    return [*menu[:at], "OCOP", "Hợp tác xã", *menu[at:]]
 
 
 pytestmark = pytest.mark.django_db

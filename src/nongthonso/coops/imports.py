@@ -88,6 +88,19 @@ def _choice(text: str, choices) -> str | None:
     return next((value for value, label in choices if fold(str(label)) == folded), None)
 
 
+def _chosen(n: int, column: str, text: str, choices, what: str, errors: list[RowError], default: str | None = None
+            ) -> str | None:
+    """The choice ``text`` names (its code or its label, with or without diacritics; ``default`` when empty), or a
+    row error listing the choices."""
+    if not text and default is not None:
+        return default
+    value = _choice(text, choices)
+    if value is None:
+        errors.append(RowError(n, column, text, f"không có {what} này. Điền một trong: " + ", ".join(
+            f"{v} ({label})" for v, label in choices) + "."))
+    return value
+
+
 def _date(n: int, column: str, text: str, errors: list[RowError], required: bool = False) -> dt.date | None:
     if not text:
         if required:
@@ -161,15 +174,9 @@ def _parse_coop(n: int, raw: dict[str, str], communes: dict, refusal: Refusals, 
     values: dict = _texts(n, raw, ("name", "tax_code", "model", "address", "phone", "email"), errors)
     if not values["name"]:
         errors.append(RowError(n, "name", "", "thiếu tên hợp tác xã. Điền tên như trên giấy chứng nhận đăng ký."))
-    values["sector"] = _choice(raw["sector"], Sector.choices)
-    if values["sector"] is None:
-        errors.append(RowError(n, "sector", raw["sector"], "không có lĩnh vực này. Điền một trong: " + ", ".join(
-            f"{v} ({label})" for v, label in Sector.choices) + "."))
-    form = raw.get("legal_form", "")
-    values["legal_form"] = _choice(form, LegalForm.choices) if form else LegalForm.COOPERATIVE
-    if values["legal_form"] is None:
-        errors.append(RowError(n, "legal_form", form, "không có loại hình này. Điền một trong: " + ", ".join(
-            f"{v} ({label})" for v, label in LegalForm.choices) + "."))
+    values["sector"] = _chosen(n, "sector", raw["sector"], Sector.choices, "lĩnh vực", errors)
+    values["legal_form"] = _chosen(n, "legal_form", raw.get("legal_form", ""), LegalForm.choices, "loại hình", errors,
+                                   default=LegalForm.COOPERATIVE)
     values["established_on"] = _date(n, "established_on", raw.get("established_on", ""), errors)
     values["ceased_on"] = _date(n, "ceased_on", raw.get("ceased_on", ""), errors)
     values["charter_capital"] = _amount(n, "charter_capital", raw.get("charter_capital", ""), errors)
@@ -261,15 +268,9 @@ def _parse_member(n: int, raw: dict[str, str], coops: dict, kept: set[int], foun
     values: dict = _texts(n, raw, ("name", "phone"), errors)
     if not values["name"]:
         errors.append(RowError(n, "name", "", "thiếu tên thành viên. Điền họ tên, tên hộ hoặc tên pháp nhân."))
-    values["kind"] = _choice(raw["kind"], MemberKind.choices)
-    if values["kind"] is None:
-        errors.append(RowError(n, "kind", raw["kind"], "không có loại thành viên này. Điền một trong: " + ", ".join(
-            f"{v} ({label})" for v, label in MemberKind.choices) + "."))
-    status = raw.get("status", "")
-    values["status"] = _choice(status, MemberStatus.choices) if status else MemberStatus.ACTIVE
-    if values["status"] is None:
-        errors.append(RowError(n, "status", status, "không có tình trạng này. Điền một trong: " + ", ".join(
-            f"{v} ({label})" for v, label in MemberStatus.choices) + "."))
+    values["kind"] = _chosen(n, "kind", raw["kind"], MemberKind.choices, "loại thành viên", errors)
+    values["status"] = _chosen(n, "status", raw.get("status", ""), MemberStatus.choices, "tình trạng", errors,
+                               default=MemberStatus.ACTIVE)
     values["joined_on"] = _date(n, "joined_on", raw["joined_on"], errors, required=True)
     values["left_on"] = _date(n, "left_on", raw.get("left_on", ""), errors)
     if values["status"] == MemberStatus.LEFT and values["left_on"] is None and not raw.get("left_on"):
