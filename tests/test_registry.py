@@ -43,6 +43,8 @@ SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ",
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
 OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
+COOPS_IMPORTS = ["coops", "members"]  # the co-operative registry's imports (nongthonso.coops, orders 820 and 830)
+COOPS_EXPORT = "coops"  # the co-operatives' yearly update (nongthonso.coops, order 850), for whoever sees co-operatives
 
 
 def with_smart(menu: list[str]) -> list[str]:
@@ -52,9 +54,10 @@ def with_smart(menu: list[str]) -> list[str]:
 
 
 def with_ocop(menu: list[str]) -> list[str]:
-    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one."""
+    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one,
+    then the co-operatives' («Hợp tác xã», ``nongthonso.coops``: ``view_coops`` is every NTM role's too)."""
     at = menu.index(SMART) + 1
-    return [*menu[:at], "OCOP", *menu[at:]]
+    return [*menu[:at], "OCOP", "Hợp tác xã", *menu[at:]]
 
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +175,8 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     # order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), courses (khoá tập huấn).") in " ".join(
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), members (thành viên hợp "
+            "tác xã), courses (khoá tập huấn).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -207,7 +211,8 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
     # OCOP's national-layout export (for the NTM roles) and its open data (public), after training's
     assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:],
-                                                                              "ocop_national", OCOP_EXPORT]
+                                                                              "ocop_national", COOPS_EXPORT,
+                                                                              OCOP_EXPORT]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
@@ -245,9 +250,9 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
-                                      ["ocop-products", "ocop-scores"]),
+                                      ["ocop-products", "ocop-scores", *COOPS_IMPORTS]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
-                                      ["ocop_national", OCOP_EXPORT])):
+                                      ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
 

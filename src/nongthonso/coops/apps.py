@@ -22,3 +22,27 @@ class CoopsConfig(AppConfig):
             registry.Action(MANAGE, _("Quản lý danh sách hợp tác xã"),
                             roles=("province_office", "district_office", "commune_officer")),
         )
+
+        # --- the registry: pages, manager accounts, imports coops|members, the yearly update, API (c-registry) -------
+        from . import api, exports, imports, scope
+        from .models import Cooperative, Member, YearFigures
+
+        registry.register(
+            self,
+            registry.Pages("coops_registry", "nongthonso.coops.urls", order=140),
+            registry.MenuEntry("coops", _("Hợp tác xã"), "coops_list", order=670,
+                               visible=lambda request: scope.may_view(request.user)),
+            registry.RevisionTable(Cooperative),
+            registry.RevisionTable(Member),
+            registry.RevisionTable(YearFigures),
+            registry.ApiRouter("coops_registry", api.router, order=210),
+            registry.ImportKind(imports.COOPS, _("Hợp tác xã"), imports.run_coops, order=820,
+                                may_use=imports.may_import_coops, columns=imports.COOPS_HELP,
+                                who=_("Văn phòng Điều phối NTM, cán bộ xã được giao quản lý hợp tác xã")),
+            registry.ExportKind(exports.CODE, _("Cập nhật hằng năm của hợp tác xã (biểu VII-1, VII-2, VII-3)"),
+                                exports.yearly_update, exports.FILENAME, formats=("xlsx",), order=850,
+                                may_use=exports.may_export),
+            registry.ImportKind(imports.MEMBERS, _("Thành viên hợp tác xã"), imports.run_members, order=830,
+                                may_use=imports.may_import_members, columns=imports.MEMBERS_HELP,
+                                who=_("Hợp tác xã (tài khoản quản lý), cán bộ quản lý hợp tác xã")),
+        )
