@@ -168,11 +168,12 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800), as its
-    # order (900) says
+    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800,
+    # co-operatives' plots 820), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), courses (khoá tập huấn).") in " ".join(
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), plots (thửa đất, vùng sản xuất của hợp tác "
+            "xã), courses (khoá tập huấn).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -245,7 +246,7 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
-                                      ["ocop-products", "ocop-scores"]),
+                                      ["ocop-products", "ocop-scores", "plots"]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
                                       ["ocop_national", OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
