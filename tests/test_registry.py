@@ -43,7 +43,6 @@ SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ",
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
 OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
-COOPS_IMPORTS = ["coops", "members"]  # the co-operative registry's imports (nongthonso.coops, orders 820 and 830)
 COOPS_EXPORT = "coops"  # the co-operatives' yearly update (nongthonso.coops, order 850), for whoever sees co-operatives
 
 
@@ -171,12 +170,12 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800), as its
-    # order (900) says
+    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800,
+    # co-operatives' plots 820), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), members (thành viên hợp "
-            "tác xã), courses (khoá tập huấn).") in " ".join(
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng sản "
+            "xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -250,7 +249,7 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
-                                      ["ocop-products", "ocop-scores", *COOPS_IMPORTS]),
+                                      ["ocop-products", "ocop-scores", "coops", "plots", "members"]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
                                       ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")

@@ -46,3 +46,20 @@ class CoopsConfig(AppConfig):
                                 may_use=imports.may_import_members, columns=imports.MEMBERS_HELP,
                                 who=_("Hợp tác xã (tài khoản quản lý), cán bộ quản lý hợp tác xã")),
         )
+
+        # --- plots and certifications: pages, the plots import, the API, expiry notices (c-plots) ----------------
+        # Plots and certifications bump the data revision (the public traceability pages show them).
+        from . import api_plots, imports_plots
+        from .models import Certification, Plot
+
+        registry.register(
+            self,
+            registry.Pages("coops_plots", "nongthonso.coops.urls_plots", order=141),
+            registry.ImportKind(
+                imports_plots.KIND, _("Thửa đất, vùng sản xuất của hợp tác xã"), imports_plots.run, order=825,
+                may_use=imports_plots.may_import, who=_("Tài khoản quản lý hợp tác xã, cơ quan quản lý hợp tác xã"),
+                columns=imports_plots.COLUMNS_HELP),
+            registry.ApiRouter("coops_plots", api_plots.router, order=310),
+            registry.RevisionTable(Plot),
+            registry.RevisionTable(Certification),
+        )
