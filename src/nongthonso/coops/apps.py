@@ -22,3 +22,19 @@ class CoopsConfig(AppConfig):
             registry.Action(MANAGE, _("Quản lý danh sách hợp tác xã"),
                             roles=("province_office", "district_office", "commune_officer")),
         )
+
+        # --- traceability: lots, EPCIS events, the public lot page, QR codes, labels, EPCIS export (c-trace) --------
+        # Lots and events bump the data revision the public lot page is cached under.
+        from . import public_trace
+        from .models import Lot, TraceEvent
+
+        registry.register(
+            self,
+            registry.PublicPage("coops_trace_public", "truy-xuat/<str:identifier>/", public_trace.lot_view),
+            registry.PublicPage("coops_trace_qr", "truy-xuat/<str:identifier>/qr.<str:fmt>", public_trace.qr_view),
+            registry.PublicPage("coops_trace_image", "truy-xuat/<str:identifier>/anh/", public_trace.image_view),
+            registry.PublicPage("coops_trace_digital_link", "01/<str:gtin>/10/<path:lot>",
+                                public_trace.digital_link_view),
+            registry.RevisionTable(Lot),
+            registry.RevisionTable(TraceEvent),
+        )
