@@ -39,9 +39,14 @@ QR_CACHE = "public, max-age=86400"  # the address a lot's QR code holds never ch
 MAX_DEPTH = 12  # how far back the plots and standards of processed lots are looked for
 
 
+def qr_of_url(url: str):
+    """The QR code (segno) of ``url``. Error correction M: a label survives a scratch."""
+    return segno.make(url, error="m", micro=False)
+
+
 def qr(lot: Lot):
-    """The QR code (segno) of the lot's public page. Error correction M: a label survives a scratch."""
-    return segno.make(trace.public_url(lot), error="m", micro=False)
+    """The QR code of the lot's public page."""
+    return qr_of_url(trace.public_url(lot))
 
 
 def _lot(identifier: str) -> Lot:
