@@ -140,3 +140,19 @@ def test_the_label_sheet_pdf_reads_back(client, trace_world, tmp_path):
     for shown in ("TRUY XUẤT NGUỒN GỐC", "Chè búp Tân Cương", "GTIN: 08939999000017", "Số lô: L-9",
                   "Hạn sử dụng: 10/5/2027", trace.public_url(lot)):
         assert text.count(shown) == 12, shown
+
+
+def test_the_api_lists_the_lots_in_scope_with_their_chain_and_epcis(trace_world, call, make_user, token_for):
+    w = trace_world
+    a, b, packed = _chain(w)
+    token = token_for(w.manager)
+    listed = call("GET", "/api/coops/lots", token=token)
+    assert listed.status_code == 200 and listed.json()["count"] == 3
+    detail = call("GET", f"/api/coops/lots/{packed.pk}", token=token).json()
+    assert [x["id"] for x in detail["inputs"]] == [a.pk, b.pk] and detail["outputs"] == []
+    assert detail["digital_link"].endswith("/01/08939999000024/10/P%2F1") and detail["quantity_left"] == 450
+    assert call("GET", f"/api/coops/lots/{a.pk}", token=token).json()["quantity_left"] == 20
+    assert call("GET", f"/api/coops/lots/{packed.pk}/epcis", token=token).json()["type"] == "EPCISDocument"
+    stranger = token_for(make_user("htx_khac"))
+    assert call("GET", "/api/coops/lots", token=stranger).json()["count"] == 0
+    assert call("GET", f"/api/coops/lots/{packed.pk}", token=stranger).status_code == 404

@@ -25,12 +25,13 @@ class CoopsConfig(AppConfig):
 
         # --- traceability: lots, EPCIS events, the public lot page, QR codes, labels, EPCIS export (c-trace) --------
         # Lots and events bump the data revision the public lot page is cached under.
-        from . import epcis, public_trace
+        from . import api_trace, epcis, public_trace
         from .models import Lot, TraceEvent
 
         registry.register(
             self,
             registry.Pages("coops_trace", "nongthonso.coops.urls_trace", order=310),
+            registry.ApiRouter("coops_trace", api_trace.router, order=310),
             registry.ReportKind("epcis", _("Sự kiện truy xuất EPCIS 2.0 (JSON-LD) của một lô"), epcis.command_report,
                                 options=(registry.ReportOption(
                                     "lot", _("số id hoặc mã truy xuất của lô"), required=True),),
