@@ -217,6 +217,8 @@ def lot_from_harvests(cooperative: Cooperative, data: LotData, taken: list[tuple
     quantity at most what is left of its harvest. An ObjectEvent ADD (commissioning) records it."""
     if not taken:
         raise TraceError(_("Chọn ít nhất một lần thu hoạch trong nhật ký để tạo lô."))
+    # the harvests locked: two lots made at once cannot both take what is left of one harvest
+    list(DiaryEntry.objects.select_for_update().filter(pk__in=[entry.pk for entry, _raw in taken]).order_by("pk"))
     allocation: dict[str, str] = {}
     total = Decimal(0)
     for entry, raw in taken:
@@ -253,6 +255,7 @@ def process(cooperative: Cooperative, data: LotData, taken: list[tuple[Lot, obje
     makes one new lot of ``quantity``: a TransformationEvent with its inputs, outputs and quantities."""
     if not taken:
         raise TraceError(_("Chọn ít nhất một lô đầu vào để chế biến, đóng gói."))
+    list(Lot.objects.select_for_update().filter(pk__in=[lot.pk for lot, _raw in taken]).order_by("pk"))  # likewise
     inputs: dict[str, str] = {}
     for lot, raw in taken:
         if lot.cooperative_id != cooperative.pk:
