@@ -154,8 +154,8 @@ def match(offers: Side, requests: Side, settings: Settings) -> Result:
     parts: list[tuple[np.ndarray, ...]] = []
     offer_order = np.argsort(offers.product, kind="stable")
     codes, first = np.unique(offers.product[offer_order], return_index=True)
-    bounds = dict(zip(codes.tolist(), zip(first.tolist(), [*first[1:].tolist(), len(offer_order)], strict=True),
-                      strict=True))
+    ends = [*first[1:].tolist(), len(offer_order)] if len(codes) else []
+    bounds = dict(zip(codes.tolist(), zip(first.tolist(), ends, strict=True), strict=True))
     for code in np.unique(requests.product).tolist():
         if code not in bounds:
             continue
