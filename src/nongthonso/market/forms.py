@@ -30,8 +30,10 @@ def _clean_unit(code: str):
 
 
 class ListingForm(forms.ModelForm):
-    party = forms.ChoiceField(label=_("Đăng cho"),
-                              help_text=_("Hợp tác xã, chủ thể OCOP hoặc người mua mà bạn quản lý."))
+    party = forms.ChoiceField(
+        label=_("Đăng cho"), help_text=_("Hợp tác xã, chủ thể OCOP hoặc người mua mà bạn quản lý."),
+        error_messages={"invalid_choice": _("Bạn không được đăng tin cho đơn vị này. Chọn một đơn vị trong danh sách."),
+                        "required": _("Chọn hợp tác xã, chủ thể OCOP hoặc người mua mà bạn được đăng tin.")})
     place = _unit_field(_("Nơi giao, nhận (mã xã)"))
     certifications_text = forms.CharField(
         label=_("Chứng nhận có / yêu cầu"), required=False, max_length=300,
@@ -41,6 +43,7 @@ class ListingForm(forms.ModelForm):
         model = Listing
         fields = ["kind", "product", "quantity", "quantity_unit", "period_start", "period_end", "price_min",
                   "price_max", "quality", "contact_name", "contact_phone", "contact_email", "note"]
+        localized_fields = ["quantity", "price_min", "price_max"]  # 12,5 as typed in Vietnamese
         widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
                    "period_end": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 3})}
 

@@ -48,9 +48,9 @@ def filtered(query: dict):
     if query["product"]:
         rows = rows.filter(product_key__contains=fold(query["product"]))
     if query["place"]:
-        rows = rows.filter(Q(unit__search__contains=fold(query["place"])) | Q(unit__code=query["place"]))
+        rows = rows.filter(Q(unit__search_text__contains=fold(query["place"])) | Q(unit__code=query["place"]))
     for word in fold(query["text"]).split():
-        rows = rows.filter(Q(product_key__contains=word) | Q(unit__search__contains=word)
+        rows = rows.filter(Q(product_key__contains=word) | Q(unit__search_text__contains=word)
                            | Q(cooperative__search__contains=word) | Q(buyer__name__icontains=word)
                            | Q(producer__name__icontains=word) | Q(quality__icontains=word))
     return rows.order_by("period_end", "product_key", "pk")
