@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from nongthonso.market import matching  # noqa: E402
+from nongthonso.market import matching
 
 
 def listings(rng, n: int, products: int, asks: bool) -> matching.Side:

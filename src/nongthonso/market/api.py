@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from nongthonso.api.schemas import (
@@ -23,7 +22,7 @@ from nongthonso.api.schemas import (
 from nongthonso.core.text import fold
 
 from . import scope, services
-from .models import ListingKind, ListingStatus
+from .models import ListingKind
 from .public import open_listings
 
 router = Router(tags=["Cung cầu"])
@@ -122,8 +121,6 @@ def list_matches(
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP),
 ):
     rows = (scope.matches(request.auth)
-            .filter(offer__status=ListingStatus.OPEN, request__status=ListingStatus.OPEN,
-                    request__period_end__gte=timezone.localdate())
             .select_related("offer__unit", "request__unit", "offer__cooperative", "offer__producer",
                             "offer__ocop_product", "offer__lot", "request__cooperative", "request__buyer")
             .order_by("-score", "pk"))

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from nongthonso.accounts.services import scope_paths, under
 from nongthonso.coops import scope as coops_scope
@@ -20,7 +21,7 @@ from nongthonso.ocop.apps import MANAGE as MANAGE_OCOP
 from nongthonso.ocop.models import Producer
 
 from .apps import VIEW
-from .models import Buyer, Listing, Match
+from .models import Buyer, Listing, ListingStatus, Match
 
 
 def _active(user) -> bool:
@@ -56,9 +57,13 @@ def editable(user) -> QuerySet[Listing]:
 
 
 def matches(user) -> QuerySet[Match]:
-    """The matches of ``user``'s listings (as the offer's or the request's party)."""
+    """The current matches of ``user``'s listings (as the offer's or the request's party): both listings open and
+    not past (a pair whose period ran out stays stored until its product is refreshed or rebuilt)."""
     own = editable(user).values("pk")
-    return Match.objects.filter(Q(offer__in=own) | Q(request__in=own))
+    today = timezone.localdate()
+    return Match.objects.filter(Q(offer__in=own) | Q(request__in=own), offer__status=ListingStatus.OPEN,
+                                request__status=ListingStatus.OPEN, offer__period_end__gte=today,
+                                request__period_end__gte=today)
 
 
 def with_contacts(user) -> QuerySet[Listing]:
