@@ -60,7 +60,7 @@ def test_the_board_and_a_buyers_match_on_desktop_and_phone(watched, fits, signed
     _seed(browser_data, DEMO_PASSWORD)
     page, problems = watched(PHONE)
     page.goto(app_server + "/cho-nong-san/")
-    page.fill("input[name=q]", "che bup tuoi")
+    page.fill("input[name=q]", "bup tuoi")  # «Chè búp tươi» and «Trà búp tươi»
     page.click("form.market-filters button[type=submit]")
     page.locator("li.market-card").first.wait_for()
     assert page.locator("li.market-card").count() >= 2
