@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HELD_ON = dt.date(2024, 5, 20)
 DAI_TU = "171"
 # the menu as base.html had it written out, and the OCOP catalogue (nongthonso.ocop's public pages)
-MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP"]
+MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP", "Chợ nông sản"]  # the board: nongthonso.market
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
@@ -353,8 +353,8 @@ def test_rebuild_derived_checks_and_rebuilds_its_table(tmp_path, district):
         f"số khoá tập huấn theo đơn vị: đơn vị {commune.pk}: 1 khoá, bảng dẫn xuất ghi 7"]
     out = io.StringIO()
     call_command("rebuild_derived", stdout=out)
-    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất, \d+ kết quả chấm OCOP "
-                        r"và 1 số khoá tập huấn theo đơn vị\.\n", out.getvalue())
+    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất, \d+ kết quả chấm OCOP, "
+                        r"\d+ cặp cung cầu phù hợp và 1 số khoá tập huấn theo đơn vị\.\n", out.getvalue())
     call_command("rebuild_derived", "--check", stdout=io.StringIO())
     assert CourseTally.objects.get().courses == 1
 
