@@ -16,6 +16,9 @@ Idempotent.
 - ``chuthe.tancuong``: an OCOP producer's account (no role: a member of the demo's «Hợp tác xã Chè Tân Hương» of Tân
   Cương, ``Producer.members``): sees and edits its own producer's products, registers ideas and plans, submits its
   dossiers. Not in ``USERNAMES`` (the accounts of roles, which the account pages list): ``PRODUCER_ACCOUNTS``.
+- ``htx.tancuong``: a co-operative manager's account (no role: a manager of the demo's co-operative «Hợp tác xã Chè
+  Tân Hương», ``Cooperative.managers``): sees and keeps that co-operative's records only. Not in ``USERNAMES``
+  either: ``COOPERATIVE_ACCOUNTS``.
 
 Passwords are hashed with the first of ``PASSWORD_HASHERS`` (Argon2) and reset to the demo password on every run,
 so the logins printed always work. Each demo user keeps exactly the roles listed.
@@ -36,6 +39,8 @@ from django.utils import timezone
 from nongthonso.accounts.models import Membership, Role
 from nongthonso.accounts.services import grant, revoke, role_at
 from nongthonso.audit.context import request_context
+from nongthonso.coops.models import Cooperative
+from nongthonso.demo.coops_demo import DEMO_COOPERATIVE
 from nongthonso.demo.ocop_demo import DEMO_PRODUCER
 from nongthonso.ocop.models import Producer
 from nongthonso.training.apps import BRIDGE_HOST, ORGANISER
@@ -48,6 +53,8 @@ USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xe
              "diemcau.lamvy")
 # the OCOP producers' accounts: user name → the demo producer (synthetic) it belongs to
 PRODUCER_ACCOUNTS = {"chuthe.tancuong": DEMO_PRODUCER}
+# the co-operative managers' accounts: user name → the demo co-operative (synthetic) it manages
+COOPERATIVE_ACCOUNTS = {"htx.tancuong": DEMO_COOPERATIVE}
 DEMO_NOTE = "Tài khoản minh họa (nongthonso demo_users)"
 FORCE = "--i-know-this-resets-passwords"
 
@@ -70,17 +77,27 @@ def producer_accounts() -> dict[str, object]:
     return {u.username: u for u in users.exclude(pk__in=real)}
 
 
+def cooperative_accounts() -> dict[str, object]:
+    """The co-operative manager accounts this command created, by user name: a demo manager account's name, not
+    staff, no role at all, a manager of demo (synthetic) co-operatives only."""
+    users = get_user_model().objects.filter(username__in=COOPERATIVE_ACCOUNTS, is_staff=False, is_superuser=False,
+                                            memberships__isnull=True)
+    real = Cooperative.objects.filter(synthetic=False, managers__isnull=False).values("managers")
+    return {u.username: u for u in users.exclude(pk__in=real)}
+
+
 def other_accounts(demo: dict[str, object]) -> list[str]:
     """User names of the accounts that are not demo accounts (real users, administrators)."""
-    mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()]
+    mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()] + [
+        u.pk for u in cooperative_accounts().values()]
     return list(get_user_model().objects.exclude(pk__in=mine).order_by("username").values_list("username", flat=True))
 
 
 class Command(BaseCommand):
     help = ("Tạo (hoặc làm mới) các tài khoản minh họa cho tỉnh hai cấp: Văn phòng Điều phối NTM tỉnh, cán bộ NTM "
             "của hai xã hình thành sau sắp xếp, một người kiêm nhiệm hai vai trò, người xem, ban tổ chức tập huấn "
-            "của tỉnh, người chủ trì điểm cầu của một xã và tài khoản của một chủ thể OCOP; in tên đăng nhập và mật "
-            "khẩu.")
+            "của tỉnh, người chủ trì điểm cầu của một xã, tài khoản của một chủ thể OCOP và của người quản lý một "
+            "hợp tác xã; in tên đăng nhập và mật khẩu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD,
@@ -130,6 +147,33 @@ class Command(BaseCommand):
                          "tạo mới" if created else "đã có, đặt lại mật khẩu"))
         return missing
 
+    def _cooperative_accounts(self, password: str, rows: list, skipped: list) -> list[str]:
+        """Each co-operative manager account, a manager of its demo co-operative only; the names of the demo
+        co-operatives missing (the co-operatives demo not built)."""
+        User = get_user_model()
+        coops = {c.name: c for c in Cooperative.objects.filter(synthetic=True, name__in=COOPERATIVE_ACCOUNTS.values())}
+        taken = set(User.objects.filter(username__in=COOPERATIVE_ACCOUNTS).values_list("username", flat=True))
+        taken -= set(cooperative_accounts())
+        missing = []
+        for username, coop_name in COOPERATIVE_ACCOUNTS.items():
+            coop = coops.get(coop_name)
+            if username in taken:  # a real account bears this name: never reset it
+                skipped.append(username)
+                continue
+            if coop is None:
+                missing.append(coop_name)
+                continue
+            user, created = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name, user.is_active = "Quản lý hợp tác xã", coop_name, True
+            user.set_password(password)
+            user.save()
+            for other in user.managed_cooperatives.exclude(pk=coop.pk):
+                other.managers.remove(user)
+            coop.managers.add(user)
+            rows.append((username, f"tài khoản quản lý của «{coop_name}»",
+                         "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+        return missing
+
     def handle(self, *args, password, force, **options):
         today = timezone.localdate()
         in_force = Unit.objects.valid_on(today)
@@ -172,9 +216,13 @@ class Command(BaseCommand):
                 rows.append((username, "; ".join(role_at(role, unit) for role, unit in roles),
                              "tạo mới" if created else "đã có, đặt lại mật khẩu"))
             missing = self._producer_accounts(password, rows, skipped)
+            missing_coops = self._cooperative_accounts(password, rows, skipped)
         for name in missing:
             self.stderr.write(f"Chưa có chủ thể OCOP minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
                               "của chủ thể.")
+        for name in missing_coops:
+            self.stderr.write(f"Chưa có hợp tác xã minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
+                              "quản lý hợp tác xã.")
         for username in skipped:
             self.stderr.write(f"Bỏ qua «{username}»: đây là tài khoản thật (không do lệnh này tạo), không đặt lại mật "
                               "khẩu và vai trò.")
