@@ -30,6 +30,9 @@ so). A demo account bears a demo user name, is not staff, and has roles that all
 (``DEMO_NOTE``).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -68,22 +71,23 @@ def demo_accounts() -> dict[str, object]:
     return {u.username: u for u in users.exclude(pk__in=foreign)}
 
 
-def producer_accounts() -> dict[str, object]:
-    """The OCOP producer accounts this command created, by user name: a demo producer account's name, not staff, no
-    role at all, a member of demo (synthetic) producers only."""
-    users = get_user_model().objects.filter(username__in=PRODUCER_ACCOUNTS, is_staff=False, is_superuser=False,
+def _owner_accounts(names: dict[str, str], model, field: str) -> dict[str, object]:
+    """The accounts this command created for demo owners (``model``'s ``field``: producers' members, co-operatives'
+    managers), by user name: one of ``names``, not staff, no role at all, on no real (non-synthetic) row's ``field``."""
+    users = get_user_model().objects.filter(username__in=names, is_staff=False, is_superuser=False,
                                             memberships__isnull=True)
-    real = Producer.objects.filter(synthetic=False, members__isnull=False).values("members")
+    real = model.objects.filter(synthetic=False, **{f"{field}__isnull": False}).values(field)
     return {u.username: u for u in users.exclude(pk__in=real)}
+
+
+def producer_accounts() -> dict[str, object]:
+    """The OCOP producer accounts this command created (members of demo producers only)."""
+    return _owner_accounts(PRODUCER_ACCOUNTS, Producer, "members")
 
 
 def cooperative_accounts() -> dict[str, object]:
-    """The co-operative manager accounts this command created, by user name: a demo manager account's name, not
-    staff, no role at all, a manager of demo (synthetic) co-operatives only."""
-    users = get_user_model().objects.filter(username__in=COOPERATIVE_ACCOUNTS, is_staff=False, is_superuser=False,
-                                            memberships__isnull=True)
-    real = Cooperative.objects.filter(synthetic=False, managers__isnull=False).values("managers")
-    return {u.username: u for u in users.exclude(pk__in=real)}
+    """The co-operative manager accounts this command created (managers of demo co-operatives only)."""
+    return _owner_accounts(COOPERATIVE_ACCOUNTS, Cooperative, "managers")
 
 
 def other_accounts(demo: dict[str, object]) -> list[str]:
@@ -91,6 +95,30 @@ def other_accounts(demo: dict[str, object]) -> list[str]:
     mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()] + [
         u.pk for u in cooperative_accounts().values()]
     return list(get_user_model().objects.exclude(pk__in=mine).order_by("username").values_list("username", flat=True))
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """Demo accounts without a role that belong to a demo row: user name → row name (``names``), the row's model and
+    many-to-many field of users, the accounts' title, what the row is (``kind``), how the printed list says what
+    they are (``label``) and the messages name them (``account``), the accounts already made (``ours``)."""
+
+    names: dict[str, str]
+    model: type
+    field: str
+    title: str
+    kind: str
+    label: str
+    account: str
+    ours: Callable[[], dict]
+
+
+OWNED = (
+    _Owned(PRODUCER_ACCOUNTS, Producer, "members", "Chủ thể OCOP", "chủ thể OCOP",
+           "tài khoản của chủ thể OCOP «{}»", "của chủ thể", producer_accounts),
+    _Owned(COOPERATIVE_ACCOUNTS, Cooperative, "managers", "Quản lý hợp tác xã", "hợp tác xã",
+           "tài khoản quản lý của «{}»", "quản lý hợp tác xã", cooperative_accounts),
+)
 
 
 class Command(BaseCommand):
@@ -120,58 +148,30 @@ class Command(BaseCommand):
                                f"mật khẩu minh họa được công bố ở đây. Nếu đây là cơ sở dữ liệu thử nghiệm và bạn chắc "
                                f"chắn, chạy lại với {FORCE} (các tài khoản đó vẫn giữ nguyên).")
 
-    def _producer_accounts(self, password: str, rows: list, skipped: list) -> list[str]:
-        """Each OCOP producer account, a member of its demo producer only; the names of the demo producers missing
-        (the OCOP demo not built)."""
+    def _owned_accounts(self, password: str, rows: list, skipped: list, owned: _Owned) -> list[str]:
+        """Each account of ``owned.names``, on its demo row's ``owned.field`` only (a producer's members, a
+        co-operative's managers); the names of the demo rows missing (that part of the demo not built)."""
         User = get_user_model()
-        producers = {p.name: p for p in Producer.objects.filter(synthetic=True, name__in=PRODUCER_ACCOUNTS.values())}
-        taken = set(User.objects.filter(username__in=PRODUCER_ACCOUNTS).values_list("username", flat=True))
-        taken -= set(producer_accounts())
+        owners = {o.name: o for o in owned.model.objects.filter(synthetic=True, name__in=owned.names.values())}
+        taken = set(User.objects.filter(username__in=owned.names).values_list("username", flat=True))
+        taken -= set(owned.ours())
         missing = []
-        for username, producer_name in PRODUCER_ACCOUNTS.items():
-            producer = producers.get(producer_name)
+        for username, owner_name in owned.names.items():
+            owner = owners.get(owner_name)
             if username in taken:  # a real account bears this name: never reset it
                 skipped.append(username)
                 continue
-            if producer is None:
-                missing.append(producer_name)
+            if owner is None:
+                missing.append(owner_name)
                 continue
             user, created = User.objects.get_or_create(username=username)
-            user.first_name, user.last_name, user.is_active = "Chủ thể OCOP", producer_name, True
+            user.first_name, user.last_name, user.is_active = owned.title, owner_name, True
             user.set_password(password)
             user.save()
-            for other in user.ocop_producers.exclude(pk=producer.pk):
-                other.members.remove(user)
-            producer.members.add(user)
-            rows.append((username, f"tài khoản của chủ thể OCOP «{producer_name}»",
-                         "tạo mới" if created else "đã có, đặt lại mật khẩu"))
-        return missing
-
-    def _cooperative_accounts(self, password: str, rows: list, skipped: list) -> list[str]:
-        """Each co-operative manager account, a manager of its demo co-operative only; the names of the demo
-        co-operatives missing (the co-operatives demo not built)."""
-        User = get_user_model()
-        coops = {c.name: c for c in Cooperative.objects.filter(synthetic=True, name__in=COOPERATIVE_ACCOUNTS.values())}
-        taken = set(User.objects.filter(username__in=COOPERATIVE_ACCOUNTS).values_list("username", flat=True))
-        taken -= set(cooperative_accounts())
-        missing = []
-        for username, coop_name in COOPERATIVE_ACCOUNTS.items():
-            coop = coops.get(coop_name)
-            if username in taken:  # a real account bears this name: never reset it
-                skipped.append(username)
-                continue
-            if coop is None:
-                missing.append(coop_name)
-                continue
-            user, created = User.objects.get_or_create(username=username)
-            user.first_name, user.last_name, user.is_active = "Quản lý hợp tác xã", coop_name, True
-            user.set_password(password)
-            user.save()
-            for other in user.managed_cooperatives.exclude(pk=coop.pk):
-                other.managers.remove(user)
-            coop.managers.add(user)
-            rows.append((username, f"tài khoản quản lý của «{coop_name}»",
-                         "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+            for other in owned.model.objects.filter(**{owned.field: user}).exclude(pk=owner.pk):
+                getattr(other, owned.field).remove(user)
+            getattr(owner, owned.field).add(user)
+            rows.append((username, owned.label.format(owner_name), "tạo mới" if created else "đã có, đặt lại mật khẩu"))
         return missing
 
     def handle(self, *args, password, force, **options):
@@ -215,14 +215,11 @@ class Command(BaseCommand):
                     grant(user, role, unit, note=DEMO_NOTE)
                 rows.append((username, "; ".join(role_at(role, unit) for role, unit in roles),
                              "tạo mới" if created else "đã có, đặt lại mật khẩu"))
-            missing = self._producer_accounts(password, rows, skipped)
-            missing_coops = self._cooperative_accounts(password, rows, skipped)
-        for name in missing:
-            self.stderr.write(f"Chưa có chủ thể OCOP minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
-                              "của chủ thể.")
-        for name in missing_coops:
-            self.stderr.write(f"Chưa có hợp tác xã minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
-                              "quản lý hợp tác xã.")
+            missing = [(owned, name) for owned in OWNED for name in self._owned_accounts(password, rows, skipped,
+                                                                                        owned)]
+        for owned, name in missing:
+            self.stderr.write(f"Chưa có {owned.kind} minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
+                              f"{owned.account}.")
         for username in skipped:
             self.stderr.write(f"Bỏ qua «{username}»: đây là tài khoản thật (không do lệnh này tạo), không đặt lại mật "
                               "khẩu và vai trò.")
