@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from shapely.geometry import shape
 
-from nongthonso.coops import scope
+from nongthonso.coops import scope, trace
 from nongthonso.coops.models import (
     Certification,
     CertificationKind,
@@ -128,7 +128,7 @@ def test_lots_carry_valid_gtins_and_the_quantities_of_their_harvests():
 
 
 def test_the_check_digit_function_agrees_with_a_published_gtin():
-    assert coops_demo.gs1_check_digit("629104150021") == 3  # GS1's own worked example: 6291041500213
+    assert trace.check_digit("629104150021") == 3  # GS1's own worked example: 6291041500213
 
 
 def test_offers_from_cooperatives_and_ocop_producers_and_requests_from_buyers():
@@ -166,3 +166,13 @@ def test_a_lots_events_run_harvesting_then_commissioning():
     for lot in Lot.objects.filter(harvests__isnull=False).distinct():
         steps = list(lot.produced_by.order_by("event_time").values_list("biz_step", flat=True))
         assert steps == ["harvesting", "commissioning"]
+
+
+def test_the_board_shows_the_demo_offers_and_requests_that_match():
+    from nongthonso.market.models import Match
+
+    matches = Match.objects.filter(offer__synthetic=True).select_related("offer", "request")
+    assert matches.count() >= 2
+    assert all(m.offer.kind == ListingKind.OFFER and m.request.kind == ListingKind.REQUEST for m in matches)
+    products = {m.offer.product_key for m in matches}
+    assert len(products) >= 2

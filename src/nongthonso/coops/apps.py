@@ -72,7 +72,7 @@ class CoopsConfig(AppConfig):
         registry.register(
             self,
             registry.Pages("coops_trace", "nongthonso.coops.urls_trace", order=310),
-            registry.ApiRouter("coops_trace", api_trace.router, order=310),
+            registry.ApiRouter("coops_trace", api_trace.router, order=200),
             registry.ReportKind("epcis", _("Sự kiện truy xuất EPCIS 2.0 (JSON-LD) của một lô"), epcis.command_report,
                                 options=(registry.ReportOption(
                                     "lot", _("số id hoặc mã truy xuất của lô"), required=True),),

@@ -48,8 +48,10 @@ from nongthonso.coops.models import (
     TraceEvent,
     YearFigures,
 )
+from nongthonso.coops.trace import check_digit
 from nongthonso.core.dates import default_as_of
-from nongthonso.market.models import Buyer, Listing, ListingKind
+from nongthonso.market import services as market
+from nongthonso.market.models import Buyer, Listing, ListingKind, Match
 from nongthonso.ocop.models import Certificate, Producer, add_months
 from nongthonso.units.models import Unit
 
@@ -129,17 +131,10 @@ BUYERS = [
 ]
 
 
-def gs1_check_digit(digits: str) -> int:
-    """The GS1 check digit of ``digits`` (a GTIN without its last digit): weights 3 and 1 alternating from the right,
-    the digit that brings the sum to a multiple of ten."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
-
-
 def gtin14(company: int, item: int) -> str:
     """A GTIN-14 under GS1 Việt Nam's prefix: indicator 0, prefix 893, a 5-digit company number, a 4-digit item."""
     body = f"0{GS1_PREFIX}{company:05d}{item:04d}"
-    return body + str(gs1_check_digit(body))
+    return body + str(check_digit(body))
 
 
 def rectangle(lat: float, lon: float, width_m: float, height_m: float) -> dict:
@@ -433,6 +428,7 @@ def build(say=lambda *_: None) -> dict:
     ServiceUse.objects.bulk_create(uses)
     YearFigures.objects.bulk_create(years)
     b.market(coops, lots)
+    market.refresh()  # the board's matches, computed from the listings as any write computes them
     mine = Q(synthetic=True)
     counts = {
         "cooperatives": Cooperative.objects.filter(mine).count(),
@@ -442,8 +438,9 @@ def build(say=lambda *_: None) -> dict:
         "lots": Lot.objects.filter(mine).count(),
         "events": TraceEvent.objects.filter(mine).count(),
         "listings": Listing.objects.filter(mine).count(),
+        "matches": Match.objects.filter(offer__synthetic=True).count(),
     }
     say(f"Hợp tác xã: {counts['cooperatives']} hợp tác xã, {counts['members']} thành viên, {counts['plots']} thửa, "
         f"{counts['entries']} dòng nhật ký, {counts['lots']} lô hàng, {counts['events']} sự kiện truy xuất, "
-        f"{counts['listings']} tin cung cầu (minh họa).")
+        f"{counts['listings']} tin cung cầu, {counts['matches']} cặp cung cầu phù hợp (minh họa).")
     return counts
