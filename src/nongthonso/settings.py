@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "nongthonso.notifications",
     "nongthonso.training",
     "nongthonso.ocop",
+    "nongthonso.coops",
+    "nongthonso.market",
     "nongthonso.smart",
     "ninja",
     "nongthonso.api",

@@ -33,6 +33,12 @@ ENDPOINTS = {
     ("post", "/api/ocop/ratings/{rating_id}/steps"),
     ("put", "/api/ocop/ratings/{rating_id}/evaluations/{evaluation_id}/scores/{member_id}"),
     ("post", "/api/ocop/certificates/{certificate_id}/revoke"),
+    # co-operatives: the registry, plots and certifications, lots and their EPCIS events (coops.api*)
+    ("get", "/api/coops"), ("get", "/api/coops/{coop_id}"), ("get", "/api/coops/{cooperative_id}/plots"),
+    ("post", "/api/coops/{cooperative_id}/plots"), ("get", "/api/coops/{cooperative_id}/certifications"),
+    ("get", "/api/coops/lots"), ("get", "/api/coops/lots/{lot_id}"), ("get", "/api/coops/lots/{lot_id}/epcis"),
+    # the supply–demand board (market.api)
+    ("get", "/api/market/listings"), ("get", "/api/market/matches"),
 }
 
 
@@ -80,4 +86,6 @@ def test_operation_ids_are_the_function_names():
                    "list_test_courses", "list_courses", "get_course", "list_participants", "register_participant",
                    "put_roll_call", "list_products", "get_product", "list_producers", "list_certificates",
                    "list_ratings", "get_statistics", "start_ocop_rating", "get_ocop_rating", "take_ocop_step",
-                   "put_ocop_scores", "revoke_ocop_certificate"}
+                   "put_ocop_scores", "revoke_ocop_certificate", "list_coops", "get_coop", "list_plots",
+                   "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "list_listings",
+                   "list_matches"}

@@ -114,7 +114,8 @@ def test_rows_outside_the_users_scope_and_kinds_the_user_may_not_import(client, 
     assert (f"Vai trò của bạn (cán bộ phụ trách NTM {officer.memberships.get().unit.name[:1].lower()}"
             f"{officer.memberships.get().unit.name[1:]}) không được nhập «Quyết định công nhận». Việc này do Văn "
             "phòng Điều phối NTM tỉnh thực hiện. Bạn được nhập: «Giá trị chỉ tiêu», «Số liệu chuyển đổi số», «Sản phẩm "
-            "OCOP và chủ thể» — của các đơn vị trong phạm vi vai trò của mình.") in html
+            "OCOP và chủ thể»") in html  # then the co-operatives' kinds a commune officer may import, in their order
+    assert "» — của các đơn vị trong phạm vi vai trò của mình." in html
     html = upload(client, "dv.csv", b"code,name,type,parent_code,valid_from,valid_to\n", kind="units").content.decode()
     assert "không được nhập «Đơn vị hành chính». Việc này do quản trị hệ thống thực hiện." in html
 
