@@ -201,7 +201,7 @@ def test_a_district_office_reimporting_its_own_export_is_told_once(commune, asse
     assert error["message"] == (
         f"Vai trò của bạn (Văn phòng Điều phối NTM {name}) không được nhập «Giá trị chỉ tiêu». Việc này do cán bộ phụ "
         "trách NTM cấp xã thực hiện. Bạn được nhập: «Đăng ký đạt chuẩn», «Số liệu chuyển đổi số», «Sản phẩm OCOP và "
-        "chủ thể», «Điểm chấm sản phẩm OCOP» — của các đơn vị trong phạm vi vai trò của mình.")
+        "chủ thể», «Điểm chấm sản phẩm OCOP», «Hợp tác xã» — của các đơn vị trong phạm vi vai trò của mình.")
 
 def test_an_anonymous_upload_is_401_and_writes_nothing(commune, assert_error, import_counts):
     before = import_counts()
