@@ -26,13 +26,13 @@ function networkFirst(request) {
       caches.open(CACHE).then((cache) => cache.put(request, copy));
     }
     return response;
-  }).catch(() => caches.open(CACHE).then((cache) => cache.match(request, { ignoreSearch: true }))
+  }).catch(() => caches.open(CACHE).then((cache) => cache.match(request, { ignoreSearch: true, ignoreVary: true }))
     .then((hit) => hit || new Response("Không có mạng và trang này chưa được lưu trên máy.", {
       status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } })));
 }
 
 function cacheFirst(request) {
-  return caches.open(CACHE).then((cache) => cache.match(request).then((hit) => hit || fetch(request).then((response) => {
+  return caches.open(CACHE).then((cache) => cache.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request).then((response) => {
     if (response.ok) cache.put(request, response.clone());
     return response;
   })));
