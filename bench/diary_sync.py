@@ -102,7 +102,8 @@ def worker(n: int, repeat: int) -> None:
         assert answer.status_code == 200 and statuses == {"stored"}, statuses
         assert DiaryEntry.objects.filter(cycle=cycle).count() == n
         clear()
-        built = [DiaryEntry(cycle=cycle, client_id=r["client_id"], kind=r["kind"], date=dt.date.fromisoformat(r["date"]),
+        built = [DiaryEntry(cycle=cycle, client_id=r["client_id"], kind=r["kind"],
+                            date=dt.date.fromisoformat(r["date"]),
                             input_name=r.get("input_name", ""), dose=r.get("dose"), dose_unit=r.get("dose_unit", ""),
                             phi_days=r.get("phi_days"), quantity=r.get("quantity"),
                             quantity_unit=r.get("quantity_unit", ""), note=r.get("note", ""), recorded_by=user)

@@ -29,8 +29,8 @@ coop = Cooperative.objects.create(name="HTX chè thử nhật ký (minh họa)",
 coop.managers.add(get_user_model().objects.create_user("{user}", password="{password}"))
 plot = Plot.objects.create(cooperative=coop, code="B01", name="Đồi chè số 1", unit=commune, area_m2=900, crop="Chè",
                            synthetic=True)
-cycle = CropCycle.objects.create(plot=plot, name="Vụ thử", crop="Chè", started_on=dt.date.today() - dt.timedelta(days=60),
-                                 synthetic=True)
+cycle = CropCycle.objects.create(plot=plot, name="Vụ thử", crop="Chè",
+                                 started_on=dt.date.today() - dt.timedelta(days=60), synthetic=True)
 DiaryEntry.objects.create(cycle=cycle, kind="spraying", date=dt.date.today() - dt.timedelta(days=3),
                           input_name="Thuốc thử ABC", phi_days=14, synthetic=True)
 print(cycle.pk)
@@ -92,7 +92,6 @@ def test_entries_written_offline_are_kept_and_synced(diary_cycle, app_server, br
     tab.wait_for_function("() => document.querySelectorAll('#diary-queue-list li').length === 3")
     assert "Không có mạng" in tab.inner_text("#diary-status")
 
-    tab.screenshot(path="/tmp/c-diary-before-reload.png")
     tab.reload()  # offline: the service worker answers with the diary shell, the queue is read from IndexedDB
     tab.wait_for_function("() => document.querySelectorAll('#diary-queue-list li').length === 3")
     assert "(có ảnh)" in tab.inner_text("#diary-queue-list")

@@ -202,7 +202,8 @@ class Outcome:
         if self.entry is not None and self.entry.pk:
             out["id"] = self.entry.pk
             out["version"] = self.entry.version
-            out["server"] = snapshot(self.entry)
+            if self.status != STORED:  # what the phone shows beside its own copy: the server's
+                out["server"] = snapshot(self.entry)
         return out
 
 
