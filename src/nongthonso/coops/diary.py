@@ -238,9 +238,9 @@ def _client_id(text) -> str | None:
 def _audit_rows(pairs, user, note: str) -> list[AuditEntry]:
     ctx = current()
     actor = user.get_username() if user else ctx.get("actor", "hệ thống")
-    label = DiaryEntry._meta.label_lower
+    label, user_id = DiaryEntry._meta.label_lower, user.pk if user else None  # ids: request.user is a lazy object
     return [AuditEntry(action=action, model=label, object_id=str(entry.pk), object_repr=str(entry)[:300],
-                       before=before, after=snapshot(entry), user=user, actor=actor,
+                       before=before, after=snapshot(entry), user_id=user_id, actor=actor,
                        request_id=ctx.get("request_id", ""), note=note)
             for action, entry, before in pairs]
 
@@ -250,6 +250,7 @@ def store(user, items: list[Item], *, note: str = "") -> list[Outcome]:
     """Store ``items`` (in the order given for the answers; the pre-harvest rule applied in date order, a spray
     earlier in the batch counting for a later harvest). New entries are inserted in bulk, edits saved with their
     version raised, and each written entry gets one audit entry (in bulk)."""
+    user_id = user.pk if user else None
     ids = [_client_id(item.client_id) or str(uuid.uuid4()) for item in items]
     existing = {str(e.client_id): e for e in DiaryEntry.objects.filter(client_id__in=ids).select_related("cycle")}
     sprays = Sprays.of(item.cycle.pk for item in items)
@@ -296,8 +297,8 @@ def store(user, items: list[Item], *, note: str = "") -> list[Outcome]:
         if fields["kind"] == EntryKind.SPRAYING:
             sprays.add(item.cycle.pk, fields["date"], fields["phi_days"], fields["input_name"])
         if stored is None:
-            entry = DiaryEntry(cycle=item.cycle, client_id=cid, recorded_by=user, recorded_at=item.recorded_at or now,
-                               received_at=now, version=1, **fields)
+            entry = DiaryEntry(cycle=item.cycle, client_id=cid, recorded_by_id=user_id,
+                               recorded_at=item.recorded_at or now, received_at=now, version=1, **fields)
             fresh.append((i, entry))
         else:
             before = snapshot(stored)
