@@ -1,5 +1,6 @@
 """The production diary pages (``registry.Pages("coops_diary", …)``), all under ``nhat-ky-san-xuat/`` so that the
-service worker served there (``coops_diary_sw``) covers every one of them and the diary works offline."""
+service worker served there (``coops_diary_sw``, a public page: ``nhat-ky-san-xuat/sw.js``) covers every one of them
+and the diary works offline."""
 
 from django.urls import path
 
@@ -9,7 +10,6 @@ BASE = "nhat-ky-san-xuat/"
 
 urlpatterns = [
     path(BASE, views.home, name="coops_diary_home"),
-    path(BASE + "sw.js", views.service_worker, name="coops_diary_sw"),
     path(BASE + "htx/<int:coop>/", views.cooperative, name="coops_diary"),
     path(BASE + "vu/<int:pk>/", views.cycle, name="coops_diary_cycle"),
     path(BASE + "dong-bo/", views.sync_view, name="coops_diary_sync"),
