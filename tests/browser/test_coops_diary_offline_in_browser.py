@@ -104,7 +104,8 @@ def test_entries_written_offline_are_kept_and_synced(diary_cycle, app_server, br
     tab.wait_for_function("() => document.querySelectorAll('#diary-rows tbody tr').length === 4", timeout=30_000)
     assert tab.locator("#diary-queue").is_hidden()
     assert _shell(browser_data, COUNT.format(cycle=diary_cycle)) == "4 1"
-    assert "Tưới đẫm buổi sáng" in tab.inner_text("#diary-rows")
+    irrigation = tab.locator("#diary-rows tbody tr", has_text="Tưới đẫm buổi sáng")
+    assert irrigation.locator("td").nth(1).inner_text() == "Tưới nước"
     screenshot(tab, "coops-diary-synced")
 
     _record(tab, "harvest", today, quantity="50", **{"quantity-unit": "kg"})

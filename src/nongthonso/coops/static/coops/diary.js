@@ -160,8 +160,8 @@
       FIELDS.forEach((f) => { rec[f] = String(data.get(f) || ""); });
       const photo = data.get("photo");
       if (photo && photo.size) { rec.photo = photo.slice(0, photo.size, photo.type); rec.photo_name = photo.name; }
+      form.reset();  // before any await: what the user types next belongs to the next entry
       await kv.set(rec.client_id, rec, store);
-      form.reset();
       if (navigator.onLine) { say("Đang gửi…"); } else { say("Không có mạng: đã giữ dòng nhật ký trên máy, sẽ gửi khi có mạng.", true); }
       await render();
       flush();
