@@ -38,11 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 HELD_ON = dt.date(2024, 5, 20)
 DAI_TU = "171"
 # the menu as base.html had it written out, and the OCOP catalogue (nongthonso.ocop's public pages)
-MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP"]
+MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP", "Chợ nông sản"]  # the board: nongthonso.market
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
 OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
+COOPS_EXPORT = "coops"  # the co-operatives' yearly update (nongthonso.coops, order 850), for whoever sees co-operatives
 
 
 def with_smart(menu: list[str]) -> list[str]:
@@ -52,9 +53,10 @@ def with_smart(menu: list[str]) -> list[str]:
 
 
 def with_ocop(menu: list[str]) -> list[str]:
-    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one."""
+    """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one,
+    then the co-operatives' («Hợp tác xã», ``nongthonso.coops``: ``view_coops`` is every NTM role's too)."""
     at = menu.index(SMART) + 1
-    return [*menu[:at], "OCOP", *menu[at:]]
+    return [*menu[:at], "OCOP", "Hợp tác xã", *menu[at:]]
 
 
 pytestmark = pytest.mark.django_db
@@ -168,12 +170,13 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     commune = commune_of(district)
     path = courses_csv(tmp_path, (commune.code, "Chuyển đổi số", "2024-05-20"), (DAI_TU, "Sổ tay NTM", "2024-06-01"))
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
-    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800), as its
-    # order (900) says
+    # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800,
+    # co-operatives' plots 820), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), courses (khoá tập huấn), diary (nhật ký "
-            "sản xuất).") in " ".join(
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng sản "
+            "xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
+            "diary (nhật ký sản xuất).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -208,7 +211,8 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
     assert response.status_code == 403 and '<select name="kind">' not in response.content.decode()
     # OCOP's national-layout export (for the NTM roles) and its open data (public), after training's
     assert options(signed_in(viewer).get("/xuat-du-lieu/").content.decode()) == [*existing[:5], *smart, *existing[5:],
-                                                                              "ocop_national", OCOP_EXPORT]
+                                                                              "ocop_national", COOPS_EXPORT,
+                                                                              OCOP_EXPORT]
     # the trainer imports courses only (no other kind's right), and exports them too
     page = signed_in(trainer).get("/nhap-du-lieu/").content.decode()
     assert options(page) == ["courses"]
@@ -246,9 +250,9 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
     for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
-                                      ["ocop-products", "ocop-scores"]),
+                                      ["ocop-products", "ocop-scores", "coops", "plots", "members"]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
-                                      ["ocop_national", OCOP_EXPORT])):
+                                      ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         diary = ["diary"] if method == "post" else []  # the co-operatives' production diaries (issue 14)
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses", *diary]
@@ -351,8 +355,8 @@ def test_rebuild_derived_checks_and_rebuilds_its_table(tmp_path, district):
         f"số khoá tập huấn theo đơn vị: đơn vị {commune.pk}: 1 khoá, bảng dẫn xuất ghi 7"]
     out = io.StringIO()
     call_command("rebuild_derived", stdout=out)
-    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất, \d+ kết quả chấm OCOP "
-                        r"và 1 số khoá tập huấn theo đơn vị\.\n", out.getvalue())
+    assert re.fullmatch(r"Đã tính lại \d+ thời kỳ đạt chuẩn, \d+ dòng bản đánh giá mới nhất, \d+ kết quả chấm OCOP, "
+                        r"\d+ cặp cung cầu phù hợp và 1 số khoá tập huấn theo đơn vị\.\n", out.getvalue())
     call_command("rebuild_derived", "--check", stdout=io.StringIO())
     assert CourseTally.objects.get().courses == 1
 

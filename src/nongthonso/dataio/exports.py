@@ -72,6 +72,7 @@ class Table:
     title: str  # the sheet's title (XLSX)
     header: Sequence[str]
     rows: Iterable[Sequence[Any]]  # str, int, float or None per cell
+    more: Sequence[Table] = ()  # further sheets of the XLSX file (a CSV file holds the first table only)
 
 
 def value_cell(value: Any) -> Any:
@@ -104,15 +105,16 @@ def write_xlsx(table: Table, out: IO[bytes]) -> None:
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.title[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = xlsx_cells(sheet, table.header)
-    for cell in header:
-        cell.font = bold
-    sheet.append(header)
-    for row in table.rows:
-        sheet.append(xlsx_cells(sheet, row))  # text as string cells: a note «=1+1» is never a formula
+    for part in (table, *table.more):
+        sheet = workbook.create_sheet(part.title[:31])
+        sheet.freeze_panes = "A2"
+        header = xlsx_cells(sheet, part.header)
+        for cell in header:
+            cell.font = bold
+        sheet.append(header)
+        for row in part.rows:
+            sheet.append(xlsx_cells(sheet, row))  # text as string cells: a note «=1+1» is never a formula
     workbook.save(out)
 
 

@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import ocop_demo, smart_2023, thai_nguyen_2026, training_2023
+from . import coops_demo, ocop_demo, smart_2023, thai_nguyen_2026, training_2023
 from .raw_values import assess
 
 SEED = 20230630
@@ -237,6 +237,8 @@ def build(stdout=None) -> dict:
         smart_2023.build(say=say)
         # OCOP: producers, products, councils' member scores, dossiers and the certificates decided from them
         ocop_demo.build(say=say)
+        # co-operatives (joining the OCOP demo's co-operative producers), their 2026 season, lots, the board
+        coops_demo.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 

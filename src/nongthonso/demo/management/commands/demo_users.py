@@ -16,6 +16,9 @@ Idempotent.
 - ``chuthe.tancuong``: an OCOP producer's account (no role: a member of the demo's «Hợp tác xã Chè Tân Hương» of Tân
   Cương, ``Producer.members``): sees and edits its own producer's products, registers ideas and plans, submits its
   dossiers. Not in ``USERNAMES`` (the accounts of roles, which the account pages list): ``PRODUCER_ACCOUNTS``.
+- ``htx.tancuong``: a co-operative manager's account (no role: a manager of the demo's co-operative «Hợp tác xã Chè
+  Tân Hương», ``Cooperative.managers``): sees and keeps that co-operative's records only. Not in ``USERNAMES``
+  either: ``COOPERATIVE_ACCOUNTS``.
 
 Passwords are hashed with the first of ``PASSWORD_HASHERS`` (Argon2) and reset to the demo password on every run,
 so the logins printed always work. Each demo user keeps exactly the roles listed.
@@ -27,6 +30,9 @@ so). A demo account bears a demo user name, is not staff, and has roles that all
 (``DEMO_NOTE``).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -36,6 +42,8 @@ from django.utils import timezone
 from nongthonso.accounts.models import Membership, Role
 from nongthonso.accounts.services import grant, revoke, role_at
 from nongthonso.audit.context import request_context
+from nongthonso.coops.models import Cooperative
+from nongthonso.demo.coops_demo import DEMO_COOPERATIVE
 from nongthonso.demo.ocop_demo import DEMO_PRODUCER
 from nongthonso.ocop.models import Producer
 from nongthonso.training.apps import BRIDGE_HOST, ORGANISER
@@ -48,6 +56,8 @@ USERNAMES = ("vpdp.tinh", "canbo.vanphu", "canbo.lamvy", "kiemnhiem.vanphu", "xe
              "diemcau.lamvy")
 # the OCOP producers' accounts: user name → the demo producer (synthetic) it belongs to
 PRODUCER_ACCOUNTS = {"chuthe.tancuong": DEMO_PRODUCER}
+# the co-operative managers' accounts: user name → the demo co-operative (synthetic) it manages
+COOPERATIVE_ACCOUNTS = {"htx.tancuong": DEMO_COOPERATIVE}
 DEMO_NOTE = "Tài khoản minh họa (nongthonso demo_users)"
 FORCE = "--i-know-this-resets-passwords"
 
@@ -61,26 +71,61 @@ def demo_accounts() -> dict[str, object]:
     return {u.username: u for u in users.exclude(pk__in=foreign)}
 
 
-def producer_accounts() -> dict[str, object]:
-    """The OCOP producer accounts this command created, by user name: a demo producer account's name, not staff, no
-    role at all, a member of demo (synthetic) producers only."""
-    users = get_user_model().objects.filter(username__in=PRODUCER_ACCOUNTS, is_staff=False, is_superuser=False,
+def _owner_accounts(names: dict[str, str], model, field: str) -> dict[str, object]:
+    """The accounts this command created for demo owners (``model``'s ``field``: producers' members, co-operatives'
+    managers), by user name: one of ``names``, not staff, no role at all, on no real (non-synthetic) row's ``field``."""
+    users = get_user_model().objects.filter(username__in=names, is_staff=False, is_superuser=False,
                                             memberships__isnull=True)
-    real = Producer.objects.filter(synthetic=False, members__isnull=False).values("members")
+    real = model.objects.filter(synthetic=False, **{f"{field}__isnull": False}).values(field)
     return {u.username: u for u in users.exclude(pk__in=real)}
+
+
+def producer_accounts() -> dict[str, object]:
+    """The OCOP producer accounts this command created (members of demo producers only)."""
+    return _owner_accounts(PRODUCER_ACCOUNTS, Producer, "members")
+
+
+def cooperative_accounts() -> dict[str, object]:
+    """The co-operative manager accounts this command created (managers of demo co-operatives only)."""
+    return _owner_accounts(COOPERATIVE_ACCOUNTS, Cooperative, "managers")
 
 
 def other_accounts(demo: dict[str, object]) -> list[str]:
     """User names of the accounts that are not demo accounts (real users, administrators)."""
-    mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()]
+    mine = [u.pk for u in demo.values()] + [u.pk for u in producer_accounts().values()] + [
+        u.pk for u in cooperative_accounts().values()]
     return list(get_user_model().objects.exclude(pk__in=mine).order_by("username").values_list("username", flat=True))
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """Demo accounts without a role that belong to a demo row: user name → row name (``names``), the row's model and
+    many-to-many field of users, the accounts' title, what the row is (``kind``), how the printed list says what
+    they are (``label``) and the messages name them (``account``), the accounts already made (``ours``)."""
+
+    names: dict[str, str]
+    model: type
+    field: str
+    title: str
+    kind: str
+    label: str
+    account: str
+    ours: Callable[[], dict]
+
+
+OWNED = (
+    _Owned(PRODUCER_ACCOUNTS, Producer, "members", "Chủ thể OCOP", "chủ thể OCOP",
+           "tài khoản của chủ thể OCOP «{}»", "của chủ thể", producer_accounts),
+    _Owned(COOPERATIVE_ACCOUNTS, Cooperative, "managers", "Quản lý hợp tác xã", "hợp tác xã",
+           "tài khoản quản lý của «{}»", "quản lý hợp tác xã", cooperative_accounts),
+)
 
 
 class Command(BaseCommand):
     help = ("Tạo (hoặc làm mới) các tài khoản minh họa cho tỉnh hai cấp: Văn phòng Điều phối NTM tỉnh, cán bộ NTM "
             "của hai xã hình thành sau sắp xếp, một người kiêm nhiệm hai vai trò, người xem, ban tổ chức tập huấn "
-            "của tỉnh, người chủ trì điểm cầu của một xã và tài khoản của một chủ thể OCOP; in tên đăng nhập và mật "
-            "khẩu.")
+            "của tỉnh, người chủ trì điểm cầu của một xã, tài khoản của một chủ thể OCOP và của người quản lý một "
+            "hợp tác xã; in tên đăng nhập và mật khẩu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD,
@@ -103,31 +148,30 @@ class Command(BaseCommand):
                                f"mật khẩu minh họa được công bố ở đây. Nếu đây là cơ sở dữ liệu thử nghiệm và bạn chắc "
                                f"chắn, chạy lại với {FORCE} (các tài khoản đó vẫn giữ nguyên).")
 
-    def _producer_accounts(self, password: str, rows: list, skipped: list) -> list[str]:
-        """Each OCOP producer account, a member of its demo producer only; the names of the demo producers missing
-        (the OCOP demo not built)."""
+    def _owned_accounts(self, password: str, rows: list, skipped: list, owned: _Owned) -> list[str]:
+        """Each account of ``owned.names``, on its demo row's ``owned.field`` only (a producer's members, a
+        co-operative's managers); the names of the demo rows missing (that part of the demo not built)."""
         User = get_user_model()
-        producers = {p.name: p for p in Producer.objects.filter(synthetic=True, name__in=PRODUCER_ACCOUNTS.values())}
-        taken = set(User.objects.filter(username__in=PRODUCER_ACCOUNTS).values_list("username", flat=True))
-        taken -= set(producer_accounts())
+        owners = {o.name: o for o in owned.model.objects.filter(synthetic=True, name__in=owned.names.values())}
+        taken = set(User.objects.filter(username__in=owned.names).values_list("username", flat=True))
+        taken -= set(owned.ours())
         missing = []
-        for username, producer_name in PRODUCER_ACCOUNTS.items():
-            producer = producers.get(producer_name)
+        for username, owner_name in owned.names.items():
+            owner = owners.get(owner_name)
             if username in taken:  # a real account bears this name: never reset it
                 skipped.append(username)
                 continue
-            if producer is None:
-                missing.append(producer_name)
+            if owner is None:
+                missing.append(owner_name)
                 continue
             user, created = User.objects.get_or_create(username=username)
-            user.first_name, user.last_name, user.is_active = "Chủ thể OCOP", producer_name, True
+            user.first_name, user.last_name, user.is_active = owned.title, owner_name, True
             user.set_password(password)
             user.save()
-            for other in user.ocop_producers.exclude(pk=producer.pk):
-                other.members.remove(user)
-            producer.members.add(user)
-            rows.append((username, f"tài khoản của chủ thể OCOP «{producer_name}»",
-                         "tạo mới" if created else "đã có, đặt lại mật khẩu"))
+            for other in owned.model.objects.filter(**{owned.field: user}).exclude(pk=owner.pk):
+                getattr(other, owned.field).remove(user)
+            getattr(owner, owned.field).add(user)
+            rows.append((username, owned.label.format(owner_name), "tạo mới" if created else "đã có, đặt lại mật khẩu"))
         return missing
 
     def handle(self, *args, password, force, **options):
@@ -171,10 +215,11 @@ class Command(BaseCommand):
                     grant(user, role, unit, note=DEMO_NOTE)
                 rows.append((username, "; ".join(role_at(role, unit) for role, unit in roles),
                              "tạo mới" if created else "đã có, đặt lại mật khẩu"))
-            missing = self._producer_accounts(password, rows, skipped)
-        for name in missing:
-            self.stderr.write(f"Chưa có chủ thể OCOP minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
-                              "của chủ thể.")
+            missing = [(owned, name) for owned in OWNED for name in self._owned_accounts(password, rows, skipped,
+                                                                                        owned)]
+        for owned, name in missing:
+            self.stderr.write(f"Chưa có {owned.kind} minh họa «{name}»: chạy «nongthonso demo» trước để tạo tài khoản "
+                              f"{owned.account}.")
         for username in skipped:
             self.stderr.write(f"Bỏ qua «{username}»: đây là tài khoản thật (không do lệnh này tạo), không đặt lại mật "
                               "khẩu và vai trò.")
