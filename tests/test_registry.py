@@ -174,8 +174,9 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     # co-operatives' plots 820), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng "
-            "sản xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn).") in " ".join(
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng sản "
+            "xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
+            "diary (nhật ký sản xuất).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -253,7 +254,8 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
                                       ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
-        assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses"]
+        diary = ["diary"] if method == "post" else []  # the co-operatives' production diaries (issue 14)
+        assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses", *diary]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
     with path.open("rb") as f:
@@ -395,7 +397,7 @@ def test_its_api_router_is_served_and_documented(district, trainer, viewer):
 # format).
 INFRASTRUCTURE = {"login", "logout", "set_language", "healthz"}
 OWN_LOGIN = ("admin/", "api/")
-SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x"}
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):

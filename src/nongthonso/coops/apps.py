@@ -85,3 +85,25 @@ class CoopsConfig(AppConfig):
             registry.RevisionTable(Lot),
             registry.RevisionTable(TraceEvent),
         )
+
+        # --- production diaries, offline on a phone (coops/diary.py, sync.py, views_diary.py, api_diary.py) ---
+        from . import views_diary
+        from .api_diary import router as diary_router
+        from .imports_diary import import_diary, may_import
+        from .models import CropCycle, DiaryEntry
+
+        registry.register(
+            self,
+            registry.Pages("coops_diary", "nongthonso.coops.urls_diary", order=150),
+            # the service worker holds no data (the pages it caches are asked for with the user's session)
+            registry.PublicPage("coops_diary_sw", "nhat-ky-san-xuat/sw.js", views_diary.service_worker),
+            registry.ApiRouter("coops_diary", diary_router, order=260),
+            registry.ImportKind(
+                "diary", _("Nhật ký sản xuất"), import_diary,
+                columns=_("cooperative, plot, cycle, kind, date; tùy chọn: input_name, dose, dose_unit, phi_days, "
+                          "quantity, quantity_unit, note, client_id"),
+                who=_("người quản lý hợp tác xã, cán bộ được giao quản lý hợp tác xã"), may_use=may_import,
+                order=950),
+            registry.RevisionTable(DiaryEntry),
+            registry.RevisionTable(CropCycle),
+        )
