@@ -174,8 +174,8 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     # co-operatives' plots 820), as its order (900) says
     assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
-            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng sản "
-            "xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
+            "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng "
+            "sản xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
             "diary (nhật ký sản xuất).") in " ".join(
         parser.format_help().split())
 

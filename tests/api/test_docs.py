@@ -37,6 +37,7 @@ ENDPOINTS = {
     ("get", "/api/coops"), ("get", "/api/coops/{coop_id}"), ("get", "/api/coops/{cooperative_id}/plots"),
     ("post", "/api/coops/{cooperative_id}/plots"), ("get", "/api/coops/{cooperative_id}/certifications"),
     ("get", "/api/coops/lots"), ("get", "/api/coops/lots/{lot_id}"), ("get", "/api/coops/lots/{lot_id}/epcis"),
+    ("post", "/api/coops/diary/sync"), ("get", "/api/coops/diary/entries"),
     # the supply–demand board (market.api)
     ("get", "/api/market/listings"), ("get", "/api/market/matches"),
 }
@@ -87,5 +88,5 @@ def test_operation_ids_are_the_function_names():
                    "put_roll_call", "list_products", "get_product", "list_producers", "list_certificates",
                    "list_ratings", "get_statistics", "start_ocop_rating", "get_ocop_rating", "take_ocop_step",
                    "put_ocop_scores", "revoke_ocop_certificate", "list_coops", "get_coop", "list_plots",
-                   "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "list_listings",
-                   "list_matches"}
+                   "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "sync_diary",
+                   "list_entries", "list_listings", "list_matches"}

@@ -1,8 +1,8 @@
 """In headless Chromium at 390 px, against the app served as ``make run`` does: a co-operative's manager opens a crop
 cycle's diary online (the service worker installs and keeps the diary shell), goes offline, records three entries,
 one with a photo (queued in IndexedDB), reloads the page offline (it still opens, the queue still there), comes back
-online and sees them synced (the server's rows exist); a harvest inside the interval of a spray is refused with the
-first day it is allowed. Screenshots: artifacts/screenshots/coops-diary-*.png."""
+online and sees them synced (the server's rows exist), edits one from its row; a harvest inside the interval of a
+spray is refused with the first day it is allowed. Screenshots: artifacts/screenshots/coops-diary-*.png."""
 
 import datetime as dt
 import io
@@ -107,6 +107,17 @@ def test_entries_written_offline_are_kept_and_synced(diary_cycle, app_server, br
     irrigation = tab.locator("#diary-rows tbody tr", has_text="Tưới đẫm buổi sáng")
     assert irrigation.locator("td").nth(1).inner_text() == "Tưới nước"
     screenshot(tab, "coops-diary-synced")
+
+    irrigation.locator("a.diary-edit").click()  # editing a saved entry fills the form with it
+    assert tab.inner_text("#diary-form-title") == "Sửa dòng nhật ký"
+    assert tab.input_value("#entry-note") == "Tưới đẫm buổi sáng" and tab.input_value("#entry-kind") == "irrigation"
+    tab.fill("#entry-note", "Tưới đẫm buổi chiều")
+    assert fits(tab)
+    screenshot(tab, "coops-diary-edit")
+    tab.click("#diary-form button[type=submit]")
+    tab.wait_for_selector("#diary-rows tbody tr:has-text('Tưới đẫm buổi chiều')", timeout=30_000)
+    assert tab.locator("#diary-rows tbody tr").count() == 4  # the same entry, edited
+    assert tab.locator("#diary-rows tbody tr:has-text('Tưới đẫm buổi chiều')").get_attribute("data-version") == "2"
 
     _record(tab, "harvest", today, quantity="50", **{"quantity-unit": "kg"})
     tab.click("#diary-form button[type=submit]")

@@ -150,6 +150,36 @@ def test_pages_list_plots_open_a_cycle_and_write_an_entry(client, diary_world):
     assert "Regent 800WG" in client.get(reverse("coops_diary_cycle", args=[cycle.pk])).content.decode()
 
 
+def test_an_entry_is_edited_from_its_page_and_a_stale_edit_is_refused(client, diary_world):
+    # given a spray written on the page
+    w = diary_world
+    client.force_login(w.manager)
+    url = reverse("coops_diary_cycle", args=[w.cycle.pk])
+    client.post(url, spray("2026-03-01"))
+    entry = ours(DiaryEntry).get()
+    # when its «Sửa» link is followed (the page without its script): the form holds the entry and its version
+    html = client.get(url, {"sua": str(entry.client_id)}).content.decode()
+    assert f'href="?sua={entry.client_id}#diary-form"' in client.get(url).content.decode()
+    assert "Sửa dòng nhật ký" in html and 'value="Regent 800WG"' in html
+    assert f'name="client_id" value="{entry.client_id}"' in html and 'name="version" value="1"' in html
+    # and the edit is saved: same entry, version raised, audited with what it was before
+    edit = {**spray("2026-03-02", phi="7"), "client_id": str(entry.client_id), "version": "1"}
+    assert client.post(url, edit).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.date, entry.phi_days, entry.version, ours(DiaryEntry).count()) == (dt.date(2026, 3, 2), 7, 2, 1)
+    audit = AuditEntry.objects.get(model="coops.diaryentry", object_id=str(entry.pk), action="update")
+    assert audit.before["phi_days"] == 14 and audit.after["phi_days"] == 7
+    # then an edit made from the first version is refused, naming both versions, and changes nothing
+    stale = client.post(url, {**edit, "phi_days": "3"})
+    assert stale.status_code == 400
+    assert "phiên bản 2, bạn sửa từ phiên bản 1" in stale.content.decode()
+    entry.refresh_from_db()
+    assert (entry.phi_days, entry.version) == (7, 2)
+    # and an entry of another cycle, or no entry, cannot be opened for editing
+    assert client.get(url, {"sua": str(uuid.uuid4())}).status_code == 404
+    assert client.get(url, {"sua": "khong-phai-ma"}).status_code == 404
+
+
 def test_pages_are_out_of_scope_for_others(client, diary_world):
     w = diary_world
     client.force_login(w.stranger)

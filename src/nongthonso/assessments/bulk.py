@@ -13,10 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models
-from django.utils import timezone
 
-from nongthonso.audit.models import AuditEntry
-from nongthonso.audit.services import record
+from nongthonso.audit.services import record, record_many
 from nongthonso.core.bulk import insert_rows
 from nongthonso.core.derived import writing
 from nongthonso.criteria.models import Indicator
@@ -86,19 +84,12 @@ def update_values(rows: list[tuple]) -> None:
             [(*row[:5], row[3], row[4], row[5]) for row in rows])
 
 
-_AUDIT_FIELDS = ("timestamp", "user_id", "actor", "request_id", "action", "model", "object_id", "object_repr",
-                 "before", "after", "note")
-
-
 def audit_imports(entries: list[tuple[int, str, dict | None, dict]], *, user_id: int | None, actor: str,
                   request_id: str, note: str) -> None:
     """One "import" audit entry per assessment: (pk, repr, before, after) — what ``audit.services.record``
     writes, with one statement for them all."""
-    now = AuditEntry._meta.get_field("timestamp").get_db_prep_save(timezone.now(), connection)
-    insert_rows(AuditEntry, _AUDIT_FIELDS, (
-        (now, user_id, actor[:150], request_id[:64], "import", "assessments.assessment", str(pk), text[:300],
-         None if before is None else json.dumps(before), json.dumps(after), note)
-        for pk, text, before, after in entries))
+    record_many(Assessment, (("import", pk, text, before, after) for pk, text, before, after in entries),
+                user_id=user_id, actor=actor, request_id=request_id, note=note)
 
 
 def json_text(value: Any) -> str | None:

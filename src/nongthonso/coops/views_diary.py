@@ -4,6 +4,7 @@ IndexedDB and syncs it, online or later), the batch sync, photos, and the servic
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from django.contrib import messages
@@ -70,17 +71,31 @@ def cycle(request, pk: int):
         raise _not_found()
     errors, values = {}, {}
     if request.method == "POST":
-        outcome = diary.write(request.user, found, request.POST, client_id=request.POST.get("client_id", ""))
+        version = request.POST.get("version", "")
+        outcome = diary.write(request.user, found, request.POST, client_id=request.POST.get("client_id", ""),
+                              base_version=int(version) if version.isdigit() else None)
         if outcome.status in (diary.STORED, diary.DUPLICATE):
-            messages.success(request, _("Đã lưu dòng nhật ký."))
+            messages.success(request, _("Đã lưu bản sửa.") if version else _("Đã lưu dòng nhật ký."))
             return redirect("coops_diary_cycle", found.pk)
         errors, values = outcome.errors or {"__all__": outcome.message}, request.POST
+    elif request.GET.get("sua"):  # the form filled with an entry to edit (the page without its script)
+        entry = _entry_of(found, request.GET["sua"])
+        if entry is None:
+            raise _not_found()
+        values = {**diary.snapshot(entry), "client_id": str(entry.client_id)}
     photos = Prefetch("photos", DiaryPhoto.objects.only("pk", "entry_id"))
     rows = DiaryEntry.objects.filter(cycle=found).prefetch_related(photos).order_by("-date", "-pk")
     return render(request, "coops/diary_cycle.html",
                   {"cycle": found, "coop": found.plot.cooperative, "rows": rows, "kinds": EntryKind.choices,
                    "errors": errors, "values": values, "max_mb": diary.max_photo_bytes() // filetypes.MB},
                   status=400 if errors else 200)
+
+
+def _entry_of(cycle, client_id: str):
+    try:
+        return DiaryEntry.objects.filter(cycle=cycle, client_id=uuid.UUID(client_id)).first()
+    except ValueError:
+        return None
 
 
 @login_required

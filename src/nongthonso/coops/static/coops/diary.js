@@ -155,17 +155,50 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      const rec = { client_id: crypto.randomUUID(), cycle: Number(form.dataset.cycle), version: null,
+      const edited = String(data.get("client_id") || ""), base = String(data.get("version") || "");
+      const rec = { client_id: edited || crypto.randomUUID(), cycle: Number(form.dataset.cycle),
+        version: edited && base ? Number(base) : null,
         recorded_at: new Date().toISOString(), state: "pending", message: "", server: null };
       FIELDS.forEach((f) => { rec[f] = String(data.get(f) || ""); });
       const photo = data.get("photo");
       if (photo && photo.size) { rec.photo = photo.slice(0, photo.size, photo.type); rec.photo_name = photo.name; }
-      form.reset();  // before any await: what the user types next belongs to the next entry
+      newEntry();  // before any await: what the user types next belongs to the next entry
       await kv.set(rec.client_id, rec, store);
       if (navigator.onLine) { say("Đang gửi…"); } else { say("Không có mạng: đã giữ dòng nhật ký trên máy, sẽ gửi khi có mạng.", true); }
       await render();
       flush();
     });
+    // Editing a saved entry: its row fills the form (no request: it works offline too); the edit is queued with
+    // the version it was made from, and the server answers «conflict» if the entry changed meanwhile.
+    const title = document.getElementById("diary-form-title");
+    const cancel = document.getElementById("diary-edit-cancel");
+    function hidden(name, value) {
+      const input = form.querySelector("input[name=" + name + "]");
+      input.value = value; input.defaultValue = value;
+    }
+    function newEntry() {
+      hidden("client_id", ""); hidden("version", "");
+      form.reset();
+      if (title) title.textContent = title.dataset.new;
+      if (cancel) cancel.hidden = true;
+    }
+    document.querySelectorAll("#diary-rows a.diary-edit").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const row = link.closest("tr");
+        newEntry();
+        FIELDS.forEach((f) => {
+          const input = form.elements.namedItem(f);
+          if (input && row.dataset[f] !== undefined) input.value = row.dataset[f];
+        });
+        hidden("client_id", row.dataset.clientId); hidden("version", row.dataset.version);
+        if (title) title.textContent = title.dataset.edit;
+        if (cancel) cancel.hidden = false;
+        form.scrollIntoView({ block: "start" });
+        form.elements.namedItem("kind").focus();
+      });
+    });
+    if (cancel) cancel.addEventListener("click", (event) => { event.preventDefault(); newEntry(); });
     const now = document.getElementById("diary-sync-now");
     if (now) now.addEventListener("click", flush);
   }
