@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "nongthonso.ocop",
     "nongthonso.coops",
     "nongthonso.market",
+    "nongthonso.maps",
+    "nongthonso.foresight",
     "nongthonso.smart",
     "ninja",
     "nongthonso.api",
