@@ -224,7 +224,7 @@ NODE_MODULES = Path(os.environ.get("NONGTHONSO_NODE_MODULES", BASE_DIR.parents[1
 STATICFILES_DIRS = [
     (prefix, NODE_MODULES / package)
     for prefix, package in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist"),
-                              ("vendor/idb-keyval", "idb-keyval/dist"))
+                              ("vendor/idb-keyval", "idb-keyval/dist"), ("vendor/leaflet", "leaflet/dist"))
     if (NODE_MODULES / package).is_dir()
 ]
 # Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts from this site only
