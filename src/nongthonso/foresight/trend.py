@@ -91,14 +91,14 @@ def theil_sen_reference(years, values) -> tuple[np.ndarray, np.ndarray]:
     t = years - years.mean()
     i, j = np.triu_indices(len(years), k=1)
     slopes = (values[..., j] - values[..., i]) / (years[j] - years[i])
-    with np.errstate(all="ignore"), _quiet():
+    with np.errstate(all="ignore"), quiet():
         slope = np.nanmedian(slopes, axis=-1)
         slope = np.where(np.sum(~np.isnan(values), axis=-1) == 1, 0.0, slope)
         intercept = np.nanmedian(values - slope[..., None] * t, axis=-1)
     return slope, intercept
 
 
-class _quiet:
+class quiet:
     """``np.nanmedian`` warns on all-NaN rows (an indicator never entered): expected here, silenced."""
 
     def __enter__(self):
