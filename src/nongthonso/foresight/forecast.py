@@ -34,6 +34,7 @@ DRAWS = 400  # bootstrap draws per commune (the band's and the probabilities' re
 SEED = 2030  # the draws' seed: the same stored values give the same forecast
 BAND = (10.0, 90.0)  # the band: the 10th to 90th percentile of the simulated values (an 80% interval)
 MAIN_GAPS = 3  # indicators listed as a commune's main gaps
+MIN_TAU = 0.6  # a trend is extrapolated only where the values move one way (|Kendall's tau| ≥ 0.6), else the level
 
 
 # --- the numpy layer ----------------------------------------------------------------------------------------------
@@ -89,8 +90,8 @@ def simulate(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, h
     horizon = np.asarray(horizon, dtype=np.int64)
     n, k, _ = values.shape
     H = len(horizon)
-    fitted = theil_sen(years, values)
-    sims = _domain(cs, bootstrap(fitted, horizon, draws, seed), last_observed(values))  # (D, n, k, H)
+    fitted = theil_sen(years, values, min_tau=MIN_TAU)
+    sims = _domain(cs, bootstrap(fitted, horizon, draws, seed, min_tau=MIN_TAU), last_observed(values))  # (D, n, k, H)
     eligible = np.zeros((draws, n, H), dtype=bool)
     met = np.zeros((n, H))
     indicator_met = np.zeros((n, k, H))
@@ -412,10 +413,15 @@ def report(unit, year: int, level: str, *, today: dt.date, targets: Sequence[str
         t_year, value, share = parse_target(text)
         parsed[t_year] = round(value / 100.0 * n, 2) if share else value
     rows = [result.row(i, year) for i, c in enumerate(result.history.units) if c.pk in wanted]
+    series = []
+    if len(rows) == 1:  # one commune: the trend of each of its main gaps, with the band (the page's charts)
+        i = next(i for i, c in enumerate(result.history.units) if c.pk in wanted)
+        column = {code: col for col, code in enumerate(result.history.cs.indicator_codes)}
+        series = [result.series(i, column[gap["indicator"]]) for gap in rows[0]["main_gaps"]]
     return {"unit": unit.code, "name": unit.name, "level": level, "year": year,
             "criteria_set": result.history.cset.code, "history_years": result.history.years,
             "draws": draws, "seed": SEED, "synthetic_inputs": _synthetic(result.history),
-            "communes": rows,
+            "communes": rows, "series": series,
             "province": {"unit": province.code, "name": province.name,
                          "expectation": province_expectation(result, parsed)}}
 
@@ -425,3 +431,23 @@ def _synthetic(hist: History) -> bool:
     from nongthonso.assessments.models import Assessment
 
     return Assessment.objects.filter(unit__in=hist.units, synthetic=True).exists()
+
+
+class NotVisible(ForecastError):
+    """The unit asked for is not within the user's scope (or does not exist that day): the page and the API answer
+    as if it did not exist."""
+
+
+def for_user(user, code: str, year: int, level: str, *, today: dt.date, targets: Sequence[str] = (),
+             draws: int = DRAWS) -> dict:
+    """``report`` for a signed-in user: the unit must be one they may view (``accounts.services.visible_units``) and
+    only the communes within their scope are listed; the province's expected count is an aggregate, shown to all."""
+    from nongthonso.accounts.models import Action
+    from nongthonso.accounts.services import visible_units
+
+    unit = visible_units(user, today).filter(code=code).select_related("unit_type__level").first()
+    if unit is None:
+        raise NotVisible(f"Không có đơn vị mã «{code}» trong phạm vi bạn được xem ngày {today:%d/%m/%Y}. Kiểm tra "
+                         "mã GSO của xã, huyện hoặc tỉnh.")
+    communes = list(visible_units(user, today, Action.VIEW).filter(path__startswith=unit.path).rural_communes())
+    return report(unit, year, level, today=today, targets=targets, draws=draws, communes=communes)

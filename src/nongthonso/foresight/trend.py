@@ -68,8 +68,11 @@ class Trend:
         return self.intercept[..., None] + self.slope[..., None] * (year - self.origin)
 
 
-def theil_sen(years, values) -> Trend:
-    """Theil–Sen fit of every series of ``values`` (..., T) observed at ``years`` (T,)."""
+def theil_sen(years, values, *, min_tau: float | None = None) -> Trend:
+    """Theil–Sen fit of every series of ``values`` (..., T) observed at ``years`` (T,). With ``min_tau``, a series
+    whose values do not move one way consistently — Kendall's tau (rising pairs minus falling pairs, over the pairs)
+    below ``min_tau`` in absolute value — gets no slope: its level is the median of its values (a trend is only
+    extrapolated where the history shows one)."""
     years = np.asarray(years, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     origin = float(years.mean()) if years.size else 0.0
@@ -79,6 +82,10 @@ def theil_sen(years, values) -> Trend:
     slope = nanmedian_last(slopes)
     observed = np.sum(~np.isnan(values), axis=-1)
     slope = np.where(observed == 1, 0.0, slope)
+    if min_tau is not None:
+        pairs = np.sum(~np.isnan(slopes), axis=-1)
+        tau = (np.sum(slopes > 0, axis=-1) - np.sum(slopes < 0, axis=-1)) / np.maximum(pairs, 1)
+        slope = np.where((np.abs(tau) < min_tau) & ~np.isnan(slope), 0.0, slope)
     intercept = nanmedian_last(values - slope[..., None] * t)
     residuals = values - (intercept[..., None] + slope[..., None] * t)
     return Trend(years, origin, slope, intercept, residuals, observed)
@@ -112,10 +119,11 @@ class quiet:
         return self._catch.__exit__(*exc)
 
 
-def bootstrap(trend: Trend, horizon, draws: int, seed: int) -> np.ndarray:
+def bootstrap(trend: Trend, horizon, draws: int, seed: int, *, min_tau: float | None = None) -> np.ndarray:
     """Simulated values ``(draws, ..., H)`` at the ``horizon`` years (H,): for each draw, the series' residuals
     resampled with replacement, the line refitted on fitted + resampled residuals (Theil–Sen, as the fit), and a
-    fresh resampled residual added at each horizon year (the noise of a future observation). Residuals are inflated
+    fresh resampled residual added at each horizon year (the noise of a future observation); ``min_tau`` as in the
+    fit. Residuals are inflated
     by sqrt(n / (n − 2)) for the two fitted parameters (n the series' values, when n > 2). A series with one value
     (no residual spread) stays at that value; a series with none is NaN."""
     rng = np.random.default_rng(seed)
@@ -138,7 +146,7 @@ def bootstrap(trend: Trend, horizon, draws: int, seed: int) -> np.ndarray:
     observed = ~np.isnan(res)
     fitted = trend.intercept[..., None] + trend.slope[..., None] * t
     star = np.where(observed, fitted + resample(T), np.nan)  # (draws, ..., T)
-    refit = theil_sen(trend.years, star)
+    refit = theil_sen(trend.years, star, min_tau=min_tau)
     line = refit.intercept[..., None] + refit.slope[..., None] * (horizon - trend.origin)
     noise = resample(len(horizon))
     single = (n == 1)[None, ..., None]
