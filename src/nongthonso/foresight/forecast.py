@@ -26,7 +26,7 @@ import numpy as np
 
 from nongthonso.criteria import engine
 
-from .trend import Trend, bootstrap, quiet, theil_sen
+from .trend import Trend, bootstrap, theil_sen
 
 FIRST_YEAR = 2021  # the histories start with the 2021-2025 period
 LAST_YEAR = 2030  # the end of the 2026-2030 programme: forecasts run at least to it
@@ -103,8 +103,9 @@ def simulate(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, h
         met[:, h] = result.criteria_met.reshape(draws, n).mean(axis=0)
         indicator_met[:, :, h] = (result.indicator_status == 1).reshape(draws, n, k).mean(axis=0)
         thresholds[:, :, h] = result.thresholds[:n]
-    with np.errstate(all="ignore"), quiet():  # an indicator never entered is NaN in every draw: NaN, no warning
-        low, median, high = np.nanpercentile(sims, (BAND[0], 50.0, BAND[1]), axis=0)
+    # a series is NaN in every draw or in none (no value ever entered), so the plain percentile (NaN propagated)
+    # is the band; np.nanpercentile would take a slow path per series
+    low, median, high = np.percentile(sims, (BAND[0], 50.0, BAND[1]), axis=0)
     return Simulation(years.astype(np.int64), horizon, fitted, median, low, high, eligible.mean(axis=0),
                       np.logical_or.accumulate(eligible, axis=2).mean(axis=0), met, indicator_met, thresholds)
 
