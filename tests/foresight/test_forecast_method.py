@@ -110,3 +110,16 @@ def test_persistence_rates_of_the_smoothed_baseline():
     stay, rise = persistence(status)
     # met → next: (1→1, 1→1, 1→1, 1→0) = 3/4; not met → next: (0→1, 0→0, 0→1) = 2/3
     assert stay == pytest.approx(0.75) and rise == pytest.approx(2 / 3)
+
+
+def test_short_series_borrow_the_noise_of_their_indicator():
+    """A commune with two values has no residuals of its own; it gets its indicator's spread across the communes
+    with longer histories, so its probability is not a bare 0 or 1."""
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent")))
+    rng = np.random.default_rng(2)
+    rich = 70 + np.arange(5) * 2.0 + rng.normal(0, 3, (200, 5))  # hovering near the threshold, noisy
+    short = np.array([[np.nan, np.nan, np.nan, 77.0, 79.0]])
+    values = np.concatenate([rich, short])[:, None, :]
+    sim = simulate(cs, YEARS, values, [2026], np.full((201, 1), cs.unclassified), draws=400, seed=4)
+    assert sim.high[-1, 0, 0] - sim.low[-1, 0, 0] > 3.0
+    assert 0.05 < sim.meets[-1, 0] < 0.95

@@ -13,7 +13,7 @@ Two layers:
   commune and of the communes it was formed from (the worst value across them, as ``assessments.carry`` does) —
   and hand them to ``simulate``. Nothing is stored: every figure is computed from the raw rows each time.
 
-The method and why: docs/adr/0031-forecast-method.md; the figures of the demo's backtest: docs/foresight.md.
+The method and why: docs/adr/0009-forecast-method.md; the figures of the demo's backtest: docs/foresight.md.
 """
 
 from __future__ import annotations
@@ -74,6 +74,28 @@ def _domain(cs: engine.CompiledSet, sims: np.ndarray, last: np.ndarray) -> np.nd
     return out
 
 
+def _pooled_noise(fitted: Trend, sims: np.ndarray, seed: int) -> np.ndarray:
+    """A series with one or two values has no residual spread of its own (a line through two points fits them
+    exactly), so its draws would all be alike: it gets the noise of its indicator across the other communes —
+    Gaussian, with the standard deviation of the residuals of the series with three values or more (inflated as in
+    ``trend.bootstrap``). An indicator no commune has three values of stays without noise. ``sims`` is
+    (D, n, k, H)."""
+    n = fitted.observed  # (n, k)
+    rich = n >= 3
+    if not rich.any() or rich.all():
+        return sims
+    scale = np.sqrt(n / np.maximum(n - 2, 1))[..., None]
+    residuals = np.where(rich[..., None], fitted.residuals * scale, np.nan)
+    with np.errstate(all="ignore"):
+        spread = np.sqrt(np.nanmean(residuals ** 2, axis=(0, 2)))  # (k,) NaN where no commune has three values
+    sparse = (n >= 1) & ~rich & ~np.isnan(spread)[None, :]
+    if not sparse.any():
+        return sims
+    rng = np.random.default_rng(seed + 1)
+    noise = rng.standard_normal(sims.shape) * np.where(sparse, np.nan_to_num(spread)[None, :], 0.0)[None, :, :, None]
+    return sims + noise
+
+
 def last_observed(values: np.ndarray) -> np.ndarray:
     """(n, k): each series' last value (NaN when it has none) — the naive baseline's forecast."""
     observed = ~np.isnan(values)
@@ -91,7 +113,8 @@ def simulate(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, h
     n, k, _ = values.shape
     H = len(horizon)
     fitted = theil_sen(years, values, min_tau=MIN_TAU)
-    sims = _domain(cs, bootstrap(fitted, horizon, draws, seed, min_tau=MIN_TAU), last_observed(values))  # (D, n, k, H)
+    sims = bootstrap(fitted, horizon, draws, seed, min_tau=MIN_TAU)
+    sims = _domain(cs, _pooled_noise(fitted, sims, seed), last_observed(values))  # (D, n, k, H)
     eligible = np.zeros((draws, n, H), dtype=bool)
     met = np.zeros((n, H))
     indicator_met = np.zeros((n, k, H))

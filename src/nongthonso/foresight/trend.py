@@ -9,7 +9,7 @@ A series is one indicator of one commune over a few years (2021 onward: five or 
 - ``theil_sen_reference``: the same fit written plainly with ``np.nanmedian`` — the benchmark's reference and the
   tests' cross-check.
 - ``bootstrap``: draws of the fitted line and of a future observation by resampling each series' own residuals
-  (seeded generator: the same inputs give the same draws); see docs/adr/0031-forecast-method.md.
+  (seeded generator: the same inputs give the same draws); see docs/adr/0009-forecast-method.md.
 """
 
 from __future__ import annotations
