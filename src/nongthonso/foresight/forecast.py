@@ -30,7 +30,7 @@ from .trend import Trend, bootstrap, theil_sen
 
 FIRST_YEAR = 2021  # the histories start with the 2021-2025 period
 LAST_YEAR = 2030  # the end of the 2026-2030 programme: forecasts run at least to it
-DRAWS = 400  # bootstrap draws per commune (the band's and the probabilities' resolution: 1/400)
+DRAWS = 200  # bootstrap draws per commune (the band's and the probabilities' resolution: 1/200)
 SEED = 2030  # the draws' seed: the same stored values give the same forecast
 BAND = (10.0, 90.0)  # the band: the 10th to 90th percentile of the simulated values (an 80% interval)
 MAIN_GAPS = 3  # indicators listed as a commune's main gaps

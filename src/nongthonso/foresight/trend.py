@@ -20,20 +20,28 @@ import numpy as np
 
 
 def nanmedian_last(a: np.ndarray) -> np.ndarray:
-    """The median along the last axis ignoring NaN (NaN where a row has no value). The rows are short (the pairwise
-    slopes of a few years), so instead of one sort per row the values are laid out one array per position and put in
-    order by an odd–even transposition network (element-wise minimum/maximum over all rows at once, NaN as +inf);
-    the middle one or two are then picked by each row's count. Several times quicker than ``np.nanmedian``."""
+    """The median along the last axis ignoring NaN (NaN where a row has no value)."""
     a = np.asarray(a, dtype=np.float64)
     shape, width = a.shape[:-1], a.shape[-1]
+    return _median_rows(np.moveaxis(a, -1, 0).reshape(width, -1)).reshape(shape)
+
+
+def _median_rows(rows: np.ndarray) -> np.ndarray:
+    """The median of each column of ``rows`` (W, N) ignoring NaN. The columns are short (the pairwise slopes of a few
+    years), so instead of one sort per column the W rows are put in order by an odd–even transposition network
+    (element-wise minimum/maximum over all columns at once, NaN as +inf); the middle one or two are then picked by each
+    column's count. Several times quicker than ``np.nanmedian``."""
+    width = rows.shape[0]
     if width == 0:
-        return np.full(shape, np.nan)
-    stack = np.moveaxis(a, -1, 0).reshape(width, -1).copy()
-    count = width - np.isnan(stack).sum(axis=0)
-    stack[np.isnan(stack)] = np.inf
+        return np.full(rows.shape[1:], np.nan)
+    stack = np.array(rows, dtype=np.float64)
+    missing = np.isnan(stack)
+    count = width - missing.sum(axis=0)
+    stack[missing] = np.inf
+    low = np.empty(stack.shape[1:])
     for rnd in range(width):
         for i in range(rnd % 2, width - 1, 2):
-            low = np.minimum(stack[i], stack[i + 1])
+            np.minimum(stack[i], stack[i + 1], out=low)
             np.maximum(stack[i], stack[i + 1], out=stack[i + 1])
             stack[i] = low
     empty = count == 0
@@ -41,7 +49,7 @@ def nanmedian_last(a: np.ndarray) -> np.ndarray:
     lower = np.where(empty, 0, (count - 1) // 2)
     columns = np.arange(stack.shape[1])
     median = 0.5 * (stack[lower, columns] + stack[upper, columns])
-    return np.where(empty, np.nan, median).reshape(shape)
+    return np.where(empty, np.nan, median)
 
 
 def _pairs(years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,23 +80,30 @@ def theil_sen(years, values, *, min_tau: float | None = None) -> Trend:
     """Theil–Sen fit of every series of ``values`` (..., T) observed at ``years`` (T,). With ``min_tau``, a series
     whose values do not move one way consistently — Kendall's tau (rising pairs minus falling pairs, over the pairs)
     below ``min_tau`` in absolute value — gets no slope: its level is the median of its values (a trend is only
-    extrapolated where the history shows one)."""
+    extrapolated where the history shows one). Computed years-first (one row per year, one column per series), so
+    that every step is an operation on whole contiguous rows."""
     years = np.asarray(years, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
+    shape, width = values.shape[:-1], values.shape[-1]
+    rows = np.moveaxis(values, -1, 0).reshape(width, -1)  # (T, N)
     origin = float(years.mean()) if years.size else 0.0
-    t = years - origin
+    t = (years - origin)[:, None]
     i, j, dt = _pairs(years)
-    slopes = (values[..., j] - values[..., i]) / dt  # NaN where either end is missing
-    slope = nanmedian_last(slopes)
-    observed = np.sum(~np.isnan(values), axis=-1)
-    slope = np.where(observed == 1, 0.0, slope)
+    slopes = np.empty((len(i), rows.shape[1]))
+    for p, (a, b) in enumerate(zip(i, j, strict=True)):
+        np.subtract(rows[b], rows[a], out=slopes[p])
+        slopes[p] /= dt[p]  # NaN where either end is missing
+    observed = width - np.isnan(rows).sum(axis=0)
+    slope = _median_rows(slopes)
+    slope[observed == 1] = 0.0
     if min_tau is not None:
-        pairs = np.sum(~np.isnan(slopes), axis=-1)
-        tau = (np.sum(slopes > 0, axis=-1) - np.sum(slopes < 0, axis=-1)) / np.maximum(pairs, 1)
-        slope = np.where((np.abs(tau) < min_tau) & ~np.isnan(slope), 0.0, slope)
-    intercept = nanmedian_last(values - slope[..., None] * t)
-    residuals = values - (intercept[..., None] + slope[..., None] * t)
-    return Trend(years, origin, slope, intercept, residuals, observed)
+        pairs = np.maximum(len(i) - np.isnan(slopes).sum(axis=0), 1)
+        tau = ((slopes > 0).sum(axis=0) - (slopes < 0).sum(axis=0)) / pairs
+        slope[(np.abs(tau) < min_tau) & ~np.isnan(slope)] = 0.0
+    intercept = _median_rows(rows - slope * t)
+    residuals = rows - (intercept + slope * t)
+    return Trend(years, origin, slope.reshape(shape), intercept.reshape(shape),
+                 np.moveaxis(residuals.reshape(width, *shape), 0, -1), observed.reshape(shape))
 
 
 def theil_sen_reference(years, values) -> tuple[np.ndarray, np.ndarray]:
