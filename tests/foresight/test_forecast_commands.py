@@ -56,7 +56,7 @@ def test_forecast_refusals_say_what_to_fix(args, message):
 
 
 @pytest.mark.django_db
-def test_backtest_scores_method_and_baseline_in_one_run():
+def test_backtest_scores_method_and_baseline_in_one_run(demo_history):
     data = _run("backtest", "--draws", "100", "--format", "json")
     assert data["fit_years"] == [2022, 2023, 2024] and data["test_year"] == 2025
     assert data["communes"] > 100

@@ -13,10 +13,15 @@ communes assessed that year ("—" for 2021: none); 2021 assessments would chang
 there is no way to store an assessment that is not counted without a new field (a model change this part may not
 make). The history therefore starts in 2022 in the demo; the forecast reads 2021 onward wherever it is stored.
 
+Added by ``nongthonso demo`` after the demo itself (``--no-history`` leaves it out), not by ``thai_nguyen.build``:
+the test database is built by ``thai_nguyen.build`` alone, and many tests create assessments of 2024 for demo
+communes; the tests that need the history add it themselves (``tests/foresight``).
+
 Why the figures of 2023 and 2026 do not change: the new assessments are of 2024 only, on the set the 2022, 2023 and
 2025 ones use; a commune's latest assessment as of 2023 stays its 2023 one, and as of 2025 or 2026 its 2025 one
 (the later year wins, ``assessments.models.LATEST_ORDER``); the 2026 dashboard counts the 2026 communes, whose own
-dossiers are on the 2026-2030 set. ``tests/foresight/test_demo_history.py`` and ``tests/test_golden.py`` check it.
+dossiers are on the 2026-2030 set. ``tests/foresight/test_demo_history.py`` checks it: the golden summaries of
+``tests/golden`` computed again with the history added.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ import datetime as dt
 import math
 import random
 
+from django.db import transaction
+
 from nongthonso.assessments.bulk import store_values
 from nongthonso.assessments.evaluation import unit_contexts
 from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.audit.context import request_context
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.choices import Level
 from nongthonso.criteria.models import CriteriaSet
@@ -62,8 +70,15 @@ def _no_worse(op: str, value, threshold: float, integer: bool):
     return min(value, math.floor(ceiling) if integer else round(ceiling, 1))
 
 
+@transaction.atomic
 def build(say=lambda *_: None) -> dict:
-    """Add the 2024 assessments (called by ``thai_nguyen.build`` after the 2026 demo)."""
+    """Add the 2024 assessments to a database holding the demo (``nongthonso demo`` calls it after
+    ``thai_nguyen.build``), in one transaction."""
+    with request_context(actor="nongthonso demo"):
+        return _build(say)
+
+
+def _build(say) -> dict:
     rng = random.Random(SEED)
     cset = CriteriaSet.objects.get(code=SET_CODE, superseded_by__isnull=True)
     indicators = {i.code: i for i in cset.indicators.all()}
