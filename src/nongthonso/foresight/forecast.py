@@ -26,7 +26,7 @@ import numpy as np
 
 from nongthonso.criteria import engine
 
-from .trend import Trend, bootstrap, theil_sen
+from .trend import Trend, bootstrap, quiet, theil_sen
 
 FIRST_YEAR = 2021  # the histories start with the 2021-2025 period
 LAST_YEAR = 2030  # the end of the 2026-2030 programme: forecasts run at least to it
@@ -86,7 +86,7 @@ def _pooled_noise(fitted: Trend, sims: np.ndarray, seed: int) -> np.ndarray:
         return sims
     scale = np.sqrt(n / np.maximum(n - 2, 1))[..., None]
     residuals = np.where(rich[..., None], fitted.residuals * scale, np.nan)
-    with np.errstate(all="ignore"):
+    with quiet():  # an indicator no commune has three values of: NaN, no warning
         spread = np.sqrt(np.nanmean(residuals ** 2, axis=(0, 2)))  # (k,) NaN where no commune has three values
     sparse = (n >= 1) & ~rich & ~np.isnan(spread)[None, :]
     if not sparse.any():
