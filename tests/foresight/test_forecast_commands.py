@@ -28,6 +28,7 @@ def test_forecast_of_a_commune_as_json():
     assert list(row["by_year"].values()) == sorted(row["by_year"].values())
     assert 0 <= row["expected_criteria_met"] <= row["criteria_total"] == 10
     assert all(set(g) >= {"indicator", "name", "probability_met", "expected", "threshold"} for g in row["main_gaps"])
+    assert not set(row["missing"]) & {g["indicator"] for g in row["main_gaps"]}
     expectation = {r["year"]: r for r in data["province"]["expectation"]}
     assert expectation[2030]["target"] == pytest.approx(0.65 * expectation[2030]["communes"], abs=0.01)
     assert expectation[2028]["target"] == 40

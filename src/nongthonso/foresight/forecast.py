@@ -267,7 +267,9 @@ class Forecast:
         h = int(np.searchsorted(sim.horizon, year))
         unit = self.history.units[i]
         p_ind = sim.indicator_met[i, :, h]
-        order = [int(c) for c in np.argsort(p_ind, kind="stable") if p_ind[c] < 0.5][:MAIN_GAPS]
+        # an indicator with no value in any year cannot be forecast: listed as missing, not as a gap
+        missing = np.isnan(self.history.values[i]).all(axis=1)
+        order = [int(c) for c in np.argsort(p_ind, kind="stable") if p_ind[c] < 0.5 and not missing[c]][:MAIN_GAPS]
         gaps = [{"indicator": cs.indicator_codes[c], "name": cs.indicator_names[c],
                  "probability_met": round(float(p_ind[c]), 3),
                  "expected": _num(sim.median[i, c, h]), "threshold": _num(sim.thresholds[i, c, h]),
@@ -277,7 +279,7 @@ class Forecast:
                 "probability_in_year": round(float(sim.meets[i, h]), 3),
                 "by_year": {int(y): round(float(p), 3) for y, p in zip(sim.horizon, sim.meets_by[i], strict=True)},
                 "expected_criteria_met": round(float(sim.expected_met[i, h]), 2), "criteria_total": cs.n_criteria,
-                "main_gaps": gaps}
+                "main_gaps": gaps, "missing": [cs.indicator_codes[c] for c in np.flatnonzero(missing)]}
 
     def expected_counts(self) -> dict[int, float]:
         """Expected number of communes having met the level by each horizon year (the sum of the probabilities)."""
