@@ -9,4 +9,23 @@ class ForesightConfig(AppConfig):
     verbose_name = "Dự báo và kế hoạch"
 
     def ready(self):
-        from nongthonso.core import registry  # noqa: F401  (the registrations follow, one block per part)
+        from django.utils.translation import gettext_lazy as _
+
+        from nongthonso.core import registry  # (the registrations follow, one block per part)
+
+        # --- closest to the standard, unit costs, what-if scenarios (issue 15 items 2 and 3) -----------------------
+        from . import api, costs, exports, scope
+
+        registry.register(
+            self,
+            registry.Action(scope.MANAGE_COSTS, _("Đặt đơn giá khắc phục chỉ tiêu"), roles=("province_office",)),
+            registry.Pages("foresight_gaps", "nongthonso.foresight.urls", order=210),
+            registry.MenuEntry("foresight_ranking", _("Gần đạt chuẩn"), "foresight_ranking", order=670,
+                               visible=registry.signed_in),
+            registry.ApiRouter("foresight_gaps", api.router, order=210),
+            registry.ImportKind(costs.KIND, _("Đơn giá khắc phục chỉ tiêu"), costs.import_costs, order=820,
+                                may_use=costs.may_import, who=_("Văn phòng Điều phối NTM tỉnh"),
+                                columns=costs.COLUMNS_HELP),
+            registry.ExportKind(exports.KIND, _("Xã gần đạt chuẩn: khoảng cách và chi phí"), exports.export,
+                                exports.FILENAME, order=820),
+        )
