@@ -110,11 +110,11 @@ def test_the_what_if_summary_equals_the_summary_after_really_writing_the_values(
 
 def test_changes_are_checked_with_messages_naming_the_change(province_19):
     b, grouping = _world(province_19)
-    with pytest.raises(whatif.ScenarioInvalid, match="Thay đổi thứ 1.*không có chỉ tiêu mã «99.9»"):
+    with pytest.raises(whatif.ScenarioInvalid, match=r"Thay đổi thứ 1.*không có chỉ tiêu mã «99\.9»"):
         whatif.parse_changes([{"kind": "value", "unit": b.communes[0].code, "indicator": "99.9", "value": 1}],
                              b, grouping)
     pct = next(c for c in b.cs.indicator_codes if b.cs.value_types[b.cs.index[c]] == "percent")
-    with pytest.raises(whatif.ScenarioInvalid, match="Thay đổi thứ 2.*phần trăm"):
+    with pytest.raises(whatif.ScenarioInvalid, match=r"Thay đổi thứ 2.*phần trăm"):
         whatif.parse_changes([{"kind": "value", "unit": b.communes[0].code, "indicator": pct, "value": 50},
                               {"kind": "value", "unit": b.communes[0].code, "indicator": pct, "value": 150}],
                              b, grouping)
@@ -124,7 +124,7 @@ def test_changes_are_checked_with_messages_naming_the_change(province_19):
 
 def test_the_level_set_is_the_period_s(province_19, new_unit):
     # given the same province in 2023 (three tiers) and in 2026 (two tiers)
-    b_2023, _ = _world(province_19)
+    b_2023 = _world(province_19)[0]
     province_2026 = new_unit("19", "tinh")
     communes = scope.communes(_superuser(), province_2026, dt.date(2026, 6, 30))
     b_2026 = base(province_2026, dt.date(2026, 6, 30), Level.XA_NTM, communes)
@@ -159,7 +159,7 @@ def test_pages_save_open_and_compare_scenarios_audited(client, make_user, provin
     # compared side by side: the first reaches one commune more than the second
     page = client.get(reverse("foresight_compare"), {"a": first.pk, "b": second.pk})
     assert page.status_code == 200
-    (s1, one), (s2, two) = page.context["sides"]
+    (_first, one), (_second, two) = page.context["sides"]
     assert one["headline"]["reaching"][1] == two["headline"]["reaching"][1] + 1
     # another user sees neither
     client.force_login(make_user("khac", "province_office", province_19))
