@@ -15,6 +15,7 @@ from nongthonso.audit.models import AuditEntry
 from nongthonso.criteria.choices import Level
 from nongthonso.demo.thai_nguyen import AS_OF
 from nongthonso.foresight import scope, whatif
+from nongthonso.foresight.gaps import distances
 from nongthonso.foresight.models import Scenario
 from nongthonso.foresight.ranking import base
 from nongthonso.reports.services import summary
@@ -36,8 +37,6 @@ def _superuser():
 def _flip(b):
     """A commune of ``b`` failing exactly one indicator, and the change that makes it pass."""
     for i, c in enumerate(b.communes):
-        from nongthonso.foresight.gaps import distances
-
         d = distances(b.cs, b.values[i:i + 1], b.years[i:i + 1], b.classes[i:i + 1])
         if d.indicators_failing[0] == 1 and d.indicators_unknown[0] == 0 and b.required_ok[i]:
             col = int(d.failing[0].nonzero()[0][0])
@@ -101,8 +100,9 @@ def test_the_what_if_summary_equals_the_summary_after_really_writing_the_values(
     # then the what-if's summary is the summary of the written values, figure for figure (the sections other
     # apps add are read from their own rows and kept as stored)
     mine, theirs = outcome.summary_after.to_dict(), written.to_dict()
-    for key in [s for s in outcome.summary_after.sections]:
-        mine.pop(key), theirs.pop(key)
+    for key in outcome.summary_after.sections:
+        mine.pop(key)
+        theirs.pop(key)
     assert mine == theirs
     assert outcome.summary_after.avg_criteria != outcome.summary_before.avg_criteria or \
         outcome.summary_after.communes_all_met != outcome.summary_before.communes_all_met
@@ -135,7 +135,7 @@ def test_the_level_set_is_the_period_s(province_19, new_unit):
 def test_pages_save_open_and_compare_scenarios_audited(client, make_user, province_19):
     office = make_user("tinh", "province_office", province_19)
     client.force_login(office)
-    b, grouping = _world(province_19)
+    b = _world(province_19)[0]
     commune, code, value = _flip(b)
     place = {"tinh": "19", "as_of": AS_OF.isoformat(), "muc": Level.XA_NTM}
     url = reverse("foresight_whatif")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -232,7 +231,3 @@ def rank(b: Base, grouping: Grouping | None = None, *, values: np.ndarray | None
             bool(res.eligible[i] and b.required_ok[i])))
     return Ranking(b, rows, d)
 
-
-def cost_text(value: float) -> Decimal:
-    """A cost as whole đồng (what the exports and the API give)."""
-    return Decimal(round(value))
