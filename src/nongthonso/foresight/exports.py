@@ -60,7 +60,7 @@ def export(request: ExportRequest) -> Table:
                 by_group[key] = by_group.get(key, 0) + 1
                 yield (Level(level).label, r.group.name if r.group else "", by_group[key], r.unit.code, r.unit.name,
                        r.year, r.criteria_met, r.criteria_total, r.criteria_failing, " ".join(r.failing_criteria),
-                       "; ".join(f"{g.code} ({g.value} / {g.comparator} {g.threshold})" for g in r.gaps),
+                       "; ".join(f"{g.code} ({g.value_text} / {g.comparator} {g.threshold_text})" for g in r.gaps),
                        r.indicators_unknown, round(r.distance, 4), round(r.cost), r.cost_missing)
 
     return Table(f"Gần đạt chuẩn {as_of.year}", HEADER, rows())

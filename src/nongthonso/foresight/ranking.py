@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from nongthonso.assessments.evaluation import unit_contexts
 from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.core.text import format_number
 from nongthonso.criteria import engine
 from nongthonso.criteria.applicability import set_for
 from nongthonso.criteria.catalogue import compiled
@@ -159,6 +160,25 @@ class Gap:
     normalised: float
     cost: float | None  # VND; None where the province set no unit cost
     cost_unit: str
+
+    @property
+    def value_text(self) -> str:
+        return shown(self.value)
+
+    @property
+    def threshold_text(self) -> str:
+        return shown(self.threshold)
+
+
+def shown(value) -> str:
+    """A value or threshold as the pages write it: 85,7; Đạt / Không đạt; — for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Đạt") if value else _("Không đạt")
+    if isinstance(value, int | float):
+        return format_number(float(value), 3).rstrip("0").rstrip(",")
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,8 @@ def ranking_page(request):
         for group in [*place.grouping.groups, None]:
             rows = [r for r in ranking.rows if (r.group.key if r.group else None) == (group.key if group else None)]
             if rows and (not group_key or (group and group.key == group_key)):
-                sections.append((group, rows))
+                # the communes still short of the standard, closest first; those meeting it by their values apart
+                sections.append((group, [r for r in rows if not r.eligible], [r for r in rows if r.eligible]))
     export = reverse("data_export_file") + "?" + urlencode({"kind": EXPORT_KIND, "unit": place.province.code,
                                                             "year": place.as_of.year})
     return render(request, "foresight/ranking.html", {
