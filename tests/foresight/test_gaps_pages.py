@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from nongthonso.criteria.choices import Level
 from nongthonso.demo.thai_nguyen import AS_OF
+from nongthonso.units import groupings
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,25 @@ def test_the_api_ranks_within_the_token_s_scope(call, make_user, token_for, dai_
     assert all(c["group"] == "Huyện Đại Từ" for c in data["communes"])
     wrong = call("GET", f"/api/foresight/gaps?province=19&as_of={AS_OF.isoformat()}&level=khong-co", token)
     assert_error(wrong, 422, "invalid_level")
+
+
+def _former(group):
+    return group.key == groupings.NO_FORMER_KEY or group.name.endswith("(cũ)")
+
+
+def _commune_group(group):
+    return group.key == groupings.NO_GROUP_KEY or group.key.startswith("nhom-")
+
+
+@pytest.mark.parametrize(("choice", "belongs"), [("nhom-xa", _commune_group), ("huyen-cu", _former)])
+def test_in_2026_the_ranking_groups_by_former_district_or_commune_group(client, make_user, new_unit, choice, belongs):
+    # given the province office of the two-tier province of 2026
+    client.force_login(make_user("tinh", "province_office", new_unit("19", "tinh")))
+    # when it ranks the communes of 30/6/2026 grouped by commune group or by former district
+    page = client.get(reverse("foresight_ranking"), {"as_of": "2026-06-30", "cach": choice})
+    assert page.status_code == 200
+    ranking = page.context["ranking"]
+    # then the 2026-2030 set is used, and every ranked commune sits in a group of the grouping asked for
+    assert ranking.cset.code == "xa-ntm-2026-2030" and ranking.rows
+    assert page.context["place"].grouping.kind == choice
+    assert all(r.group is not None and belongs(r.group) for r in ranking.rows)

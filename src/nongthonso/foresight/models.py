@@ -66,6 +66,8 @@ class Scenario(models.Model):
     province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="tỉnh")
     as_of = models.DateField("tính theo ngày")
     level = models.CharField("mức đạt chuẩn", max_length=30, choices=Level.choices, default=Level.XA_NTM)
+    grouping = models.CharField("cách nhóm xã", max_length=20, blank=True,
+                                help_text="units.groupings: huyen-cu or nhom-xa (the groups «trend» changes name)")
     changes = models.JSONField("các thay đổi", default=list)
     note = models.TextField("ghi chú", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

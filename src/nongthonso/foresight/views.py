@@ -19,13 +19,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nongthonso.assessments.selectors import grouping_of
 from nongthonso.audit.services import record
 from nongthonso.core.choices import Provenance
 from nongthonso.core.dates import parse_as_of
 from nongthonso.criteria.applicability import set_for
 from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
 from nongthonso.criteria.models import Indicator
+from nongthonso.units import groupings
 from nongthonso.units.groupings import Grouping
 from nongthonso.units.models import Unit
 
@@ -46,9 +46,18 @@ class Place:
     levels: list[tuple[str, str]]
     communes: list[Unit]
     grouping: Grouping
+    grouping_choice: str  # what the province's communes are grouped by when they lie directly under it
+
+    @property
+    def grouping_choices(self) -> list[tuple[str, str]]:
+        """The groupings to choose from: none with districts in force (three tiers)."""
+        if self.grouping.kind == groupings.IN_FORCE:
+            return []
+        return [(code, str(groupings.CHOICE_NAMES[code])) for code in groupings.CHOICES]
 
     def query(self, **more) -> str:
-        return urlencode({"tinh": self.province.code, "as_of": self.as_of.isoformat(), "muc": self.level, **more})
+        return urlencode({"tinh": self.province.code, "as_of": self.as_of.isoformat(), "muc": self.level,
+                          "cach": self.grouping_choice, **more})
 
 
 def _place(request, data=None) -> Place | HttpResponseBase:
@@ -69,7 +78,11 @@ def _place(request, data=None) -> Place | HttpResponseBase:
                                         "nông thôn mới.") % {"level": data.get("muc"), "year": as_of.year})
         level = levels[0][0] if levels else Level.XA_NTM
     communes = scope.communes(request.user, province, as_of)
-    return Place(provinces, province, as_of, level, levels, communes, grouping_of(communes, as_of))
+    choice, problem = groupings.chosen(data.get("cach"))
+    if problem:
+        messages.warning(request, problem)
+    return Place(provinces, province, as_of, level, levels, communes,
+                 groupings.resolve(communes, Unit(path="/"), as_of, choice), choice)
 
 
 def _base(request, place: Place) -> Base | None:
@@ -234,6 +247,7 @@ def _save_scenario(user, place: Place, name: str, changes: list, scenario: Scena
     before = None if scenario is None else _scenario_snapshot(scenario)
     scenario = scenario or Scenario(owner=user)
     scenario.name, scenario.province, scenario.as_of, scenario.level = name, place.province, place.as_of, place.level
+    scenario.grouping = place.grouping_choice
     scenario.changes = changes
     scenario.save()
     record("create" if before is None else "update", scenario, before=before, after=_scenario_snapshot(scenario),
@@ -243,17 +257,19 @@ def _save_scenario(user, place: Place, name: str, changes: list, scenario: Scena
 
 def _scenario_snapshot(scenario: Scenario) -> dict:
     return {"name": scenario.name, "province": scenario.province.code, "as_of": scenario.as_of.isoformat(),
-            "level": scenario.level, "changes": scenario.changes}
+            "level": scenario.level, "grouping": scenario.grouping, "changes": scenario.changes}
 
 
 def _scenario_outcome(request, scenario: Scenario) -> tuple[Place, dict] | HttpResponseBase:
     place = _place(request, {"tinh": scenario.province.code, "as_of": scenario.as_of.isoformat(),
-                             "muc": scenario.level})
+                             "muc": scenario.level, "cach": scenario.grouping})
     if not isinstance(place, Place):
         return place
     if place.province.pk != scenario.province_id:
         raise Http404(_("Kịch bản này thuộc một tỉnh bạn không còn xem được."))
-    b = base(place.province, place.as_of, place.level, place.communes)
+    b = _base(request, place)
+    if b is None:
+        return redirect("foresight_whatif")
     try:
         changes = whatif.parse_changes(scenario.changes, b, place.grouping)
     except whatif.ScenarioInvalid as exc:
