@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from nongthonso.audit.services import record
 from nongthonso.core.choices import Provenance
+from nongthonso.core.errors import Invalid, Refused
 from nongthonso.core.imports import (
     PREVIEW_CHANGES,
     Change,
@@ -51,12 +52,12 @@ MAX_COST = Decimal(10) ** 15
 FIELDS = ("cost_per_unit", "unit_of_measure", "source", "provenance", "valid_to")
 
 
-class CostRejected(ValueError):
-    """A unit cost that cannot be saved; ``field`` names the field, the message (Vietnamese) says how to fix it."""
+class CostRejected(Invalid):
+    """A unit cost that cannot be saved: ``field`` names the field, the message (Vietnamese) says how to fix it."""
 
     def __init__(self, field: str, message: str):
+        super().__init__({field: message})
         self.field = field
-        super().__init__(message)
 
 
 def parse_cost(text) -> Decimal:
@@ -121,9 +122,9 @@ def snapshot(cost: IndicatorCost) -> dict:
 @transaction.atomic
 def save_cost(user, cost: IndicatorCost, *, before: dict | None = None, note: str = "") -> IndicatorCost:
     """Check and save ``cost`` (new or edited: ``before`` its snapshot as it was), audited. Raises CostRejected, or
-    PermissionError when ``user`` is not the province office of its province (None: the command line)."""
+    ``core.errors.Refused`` when ``user`` is not the province office of its province (None: the command line)."""
     if user is not None and not scope.may_manage_costs(user, cost.province):
-        raise PermissionError(_("Chỉ Văn phòng Điều phối NTM của %(province)s được đặt đơn giá khắc phục chỉ tiêu.")
+        raise Refused(_("Chỉ Văn phòng Điều phối NTM của %(province)s được đặt đơn giá khắc phục chỉ tiêu.")
                               % {"province": cost.province.name})
     check(cost)
     cost.updated_by = user
@@ -136,7 +137,7 @@ def save_cost(user, cost: IndicatorCost, *, before: dict | None = None, note: st
 @transaction.atomic
 def delete_cost(user, cost: IndicatorCost) -> None:
     if not scope.may_manage_costs(user, cost.province):
-        raise PermissionError(_("Chỉ Văn phòng Điều phối NTM của %(province)s được xoá đơn giá này.")
+        raise Refused(_("Chỉ Văn phòng Điều phối NTM của %(province)s được xoá đơn giá này.")
                               % {"province": cost.province.name})
     before = snapshot(cost)
     record("delete", cost, before=before, user=user)

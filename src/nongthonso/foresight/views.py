@@ -61,7 +61,9 @@ class Place:
 
 
 def _place(request, data=None) -> Place | HttpResponseBase:
-    data = data if data is not None else request.GET
+    """The place asked for (``data``: default the form posted, or the query string)."""
+    if data is None:
+        data = request.POST if request.method == "POST" else request.GET
     as_of, problem = parse_as_of(data.get("as_of"))
     if problem:
         messages.warning(request, problem)
@@ -123,8 +125,7 @@ def ranking_page(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def costs_page(request):
-    data = request.POST if request.method == "POST" else request.GET
-    place = _place(request, data)
+    place = _place(request)
     if not isinstance(place, Place):
         return place
     may_edit = scope.may_manage_costs(request.user, place.province)
@@ -206,8 +207,7 @@ def _outcome_context(place: Place, b: Base, changes: list) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def whatif_page(request):
-    data = request.POST if request.method == "POST" else request.GET
-    place = _place(request, data)
+    place = _place(request)
     if not isinstance(place, Place):
         return place
     b = _base(request, place)

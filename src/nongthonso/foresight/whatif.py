@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from nongthonso.assessments.errors import ValueRejected
 from nongthonso.assessments.models import Standing
 from nongthonso.assessments.services import parse_value
+from nongthonso.core.errors import Invalid
 from nongthonso.criteria import engine
 from nongthonso.criteria.choices import Level
 from nongthonso.reports.services import Summary, commune_sets, criteria_figures, summary
@@ -43,8 +44,12 @@ MAX_CHANGES = 500
 MAX_YEARS = 10
 
 
-class ScenarioInvalid(ValueError):
-    """A change that cannot be applied; the message (Vietnamese) names the change and how to fix it."""
+class ScenarioInvalid(Invalid):
+    """A change that cannot be applied; the message (Vietnamese, under the field ``changes``) names the change and how
+    to fix it."""
+
+    def __init__(self, message: str):
+        super().__init__({"changes": message})
 
 
 def _where(i: int) -> str:
