@@ -183,3 +183,24 @@ def test_what_if_needs_a_csrf_token(make_user, province_19):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user("tinh", "province_office", province_19))
     assert client.post(reverse("foresight_whatif"), {"tinh": "19"}).status_code == 403
+
+
+def test_the_api_what_if_answers_the_verdicts_and_saves_nothing(call, make_user, token_for, province_19,
+                                                                assert_error):
+    b, _grouping = _world(province_19)
+    commune, code, value = _flip(b)
+    token = token_for(make_user("tinh", "province_office", province_19))
+    before = _stored()
+    body = {"province": "19", "as_of": AS_OF.isoformat(), "level": Level.XA_NTM,
+            "changes": [{"kind": "value", "unit": commune.code, "indicator": code, "value": value}]}
+    response = call("POST", "/api/foresight/whatif", token, body=body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["verdicts"] == [{"code": commune.code, "name": commune.name, "eligible_before": False,
+                                 "eligible_after": True, "criteria_met_before": data["verdicts"][0]
+                                 ["criteria_met_before"], "criteria_met_after": data["verdicts"][0]
+                                 ["criteria_met_after"]}]
+    assert data["headline"]["reaching"][1] == data["headline"]["reaching"][0] + 1
+    assert data["summary"]["unit"]["code"] == "19" and _stored() == before
+    wrong = call("POST", "/api/foresight/whatif", token, body={**body, "changes": [{"kind": "nothing"}]})
+    assert_error(wrong, 422, "invalid_scenario")

@@ -91,7 +91,7 @@ def _level(level: str) -> str:
 
 
 @router.get("/foresight/gaps", response=responses(RankingOut), summary="Xã gần đạt chuẩn: khoảng cách và chi phí")
-def list_gaps(request, province: str | None = Query(None, pattern=CODE_PATTERN, example="19"),
+def list_foresight_gaps(request, province: str | None = Query(None, pattern=CODE_PATTERN, example="19"),
               as_of: IsoDate | None = Query(None, example="2023-06-30"),
               level: str = Query(Level.XA_NTM, description=LEVELS)):
     """Các xã (trong phạm vi của bạn) có hồ sơ theo bộ tiêu chí của mức trong kỳ, xếp từ gần đạt chuẩn nhất: số tiêu
@@ -129,7 +129,7 @@ class WhatIfOut(Schema):
 
 @router.post("/foresight/whatif", response=responses(WhatIfOut), summary="Giả định: đổi số liệu, xem kết quả "
                                                                           "(không lưu)")
-def what_if(request, payload: WhatIfIn):
+def foresight_what_if(request, payload: WhatIfIn):
     """Áp các thay đổi (docs/foresight.md «What-if») lên số liệu các xã trong phạm vi của bạn, đánh giá lại và tính
     lại báo cáo tổng hợp của tỉnh; không ghi gì vào cơ sở dữ liệu."""
     found, as_of, communes, grouping = _place(request.auth, payload.province, payload.as_of)
