@@ -40,7 +40,7 @@ ENDPOINTS = {
     ("post", "/api/coops/diary/sync"), ("get", "/api/coops/diary/entries"),
     # the supply–demand board (market.api)
     ("get", "/api/market/listings"), ("get", "/api/market/matches"),
-    # foresight: the communes closest to the standard, a what-if without saving (foresight.api)
+    # foresight: the communes closest to the standard, a what-if without saving (foresight.api_gaps)
     ("get", "/api/foresight/gaps"), ("post", "/api/foresight/whatif"),
 }
 

@@ -38,7 +38,7 @@ def test_a_user_without_a_role_is_refused(client, make_user):
 
 def test_the_export_is_formula_safe_and_scoped(client, make_user, dai_tu):
     from nongthonso.core import registry
-    from nongthonso.foresight.exports import KIND
+    from nongthonso.foresight.exports_gaps import KIND
 
     assert registry.find(registry.ExportKind, KIND) is not None
     client.force_login(make_user("huyen", "district_office", dai_tu))

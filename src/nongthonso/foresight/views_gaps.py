@@ -30,7 +30,7 @@ from nongthonso.units.groupings import Grouping
 from nongthonso.units.models import Unit
 
 from . import costs, scope, whatif
-from .exports import KIND as EXPORT_KIND
+from .exports_gaps import KIND as EXPORT_KIND
 from .models import IndicatorCost, Scenario
 from .ranking import Base, ForesightError, base, rank
 
@@ -69,7 +69,7 @@ def _place(request, data=None) -> Place | HttpResponseBase:
         messages.warning(request, problem)
     provinces = scope.provinces(request.user, as_of)
     if not provinces:
-        return render(request, "foresight/refused.html", {"as_of": as_of}, status=403)
+        return render(request, "foresight/gaps_refused.html", {"as_of": as_of}, status=403)
     wanted = data.get("tinh", "")
     province = next((p for p in provinces if p.code == wanted), provinces[0])
     levels = [(lvl, Level(lvl).label) for lvl in COMMUNE_LEVELS if set_for(province, as_of.year, lvl) is not None]
@@ -149,7 +149,7 @@ def costs_page(request):
     return render(request, "foresight/costs.html", {
         "place": place, "cset": cset, "rows": rows, "may_edit": may_edit, "errors": errors,
         "indicators": cset.indicators.order_by("position") if cset else [], "provenances": Provenance.choices,
-        "form": request.POST if errors else {}, "status": 400 if errors else 200,
+        "form": request.POST if errors else {},
     }, status=400 if errors else 200)
 
 
