@@ -7,9 +7,10 @@ The data are synthetic, drawn with a fixed seed: 57 percentage indicators («≥
 per criterion), each commune with its own level and pace per indicator, noise, 5% of the values missing. Timed:
 
 - **fit + rank** (the goal): the vectorised Theil–Sen fit of every series (``foresight.trend.theil_sen``), the point
-  forecast at 2026-2030, the engine's batch evaluation of each year and the ranking of the communes by the
-  normalised distance still to go (``gaps / threshold``) in 2030 — beside the reference fit; the exit status is 1
-  unless it takes ≤ 2 s and ≤ 3× the reference, and the two fits must agree (1e-9);
+  forecast at 2026-2030, the engine's batch evaluation of each year and the ranking of the communes by their
+  distance to the standard in 2030 (``foresight.gaps.distances``, the ranking pages' function) — beside the
+  reference fit; the exit status is 1 unless it takes ≤ 2 s and ≤ 3× the reference, and the two fits must agree
+  (1e-9);
 - **simulation** (reported, not a goal): ``foresight.forecast.simulate`` with ``--draws`` bootstrap draws (residual
   resampling, refit, every draw of every year through the engine), in chunks of 1,000 communes.
 """
@@ -26,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from nongthonso.criteria import engine
+from nongthonso.foresight import gaps
 from nongthonso.foresight.forecast import simulate
 from nongthonso.foresight.trend import theil_sen, theil_sen_reference
 
@@ -52,14 +54,16 @@ def data(rng, n: int, k: int, t: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_and_rank(cs, years, values, classes):
+    """The trends, the point forecast of every year to 2030 and its verdicts, and the communes ranked by the gaps part's
+    distance to the standard in 2030 (``foresight.gaps.distances``, on the engine's evaluation already made)."""
     fit = theil_sen(years, values)
     point = np.clip(fit.at(HORIZON), 0, 100)  # (n, k, H)
     met = []
     for h, year in enumerate(HORIZON):
         result = engine.evaluate_batch(cs, point[:, :, h], int(year), classes)
         met.append(result.eligible)
-    distance = np.nansum(result.gaps / np.where(result.thresholds == 0, 1, result.thresholds), axis=1)
-    return fit, np.argsort(distance, kind="stable"), np.stack(met, axis=1)
+    ranked = gaps.distances(cs, point[:, :, -1], int(HORIZON[-1]), classes, result=result)
+    return fit, ranked.order(), np.stack(met, axis=1)
 
 
 def best(fn, repeat: int):
