@@ -42,6 +42,8 @@ ENDPOINTS = {
     ("get", "/api/market/listings"), ("get", "/api/market/matches"),
     # foresight: the communes closest to the standard, a what-if without saving (foresight.api_gaps)
     ("get", "/api/foresight/gaps"), ("post", "/api/foresight/whatif"),
+    # foresight: the forecast of meeting a level by a year (foresight.api_forecast)
+    ("get", "/api/foresight/forecast"),
 }
 
 
@@ -92,4 +94,4 @@ def test_operation_ids_are_the_function_names():
                    "put_ocop_scores", "revoke_ocop_certificate", "list_coops", "get_coop", "list_plots",
                    "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "sync_diary",
                    "list_entries", "list_listings", "list_matches", "list_foresight_gaps",
-                   "foresight_what_if"}
+                   "foresight_what_if", "foresight_forecast"}

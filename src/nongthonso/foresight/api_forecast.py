@@ -22,7 +22,7 @@ LevelCode = Literal[tuple(str(level) for level in COMMUNE_LEVELS)]  # type: igno
 
 @router.get("/foresight/forecast", response=responses(dict),
             summary="Dự báo khả năng xã đạt chuẩn đến một năm và số xã đạt chuẩn kỳ vọng của tỉnh")
-def forecast(
+def foresight_forecast(
     request,
     unit: str = Query(..., pattern=CODE_PATTERN, description="mã GSO của xã, huyện hoặc tỉnh", example="19"),
     year: int = Query(LAST_YEAR, ge=2000, le=2100, description="năm dự báo (sau năm hiện tại)", example=2030),
