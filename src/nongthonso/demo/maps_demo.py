@@ -1,0 +1,121 @@
+"""The maps part of the Thái Nguyên demo: synthetic boundaries for every commune-level unit version, labelled as such
+(``UnitShape.synthetic``, source «minh họa»), until real boundaries are uploaded (``nongthonso import boundaries``).
+
+What is real: the units, their versions and their lineage. What is synthetic: the two provinces' outlines (rough
+polygons around the old Thái Nguyên and the old Bắc Kạn), a centroid per commune (near a centre drawn for its
+district, inside its province's outline, from a fixed seed) and the cells — the Voronoi diagram of the centroids
+(``shapely.ops.voronoi_diagram``), clipped to the outline. A version formed from others by lineage (a commune merged
+on 1/7/2025) takes the union of its predecessors' cells, so the map as of 30/6/2023 (three tiers, the communes before
+the mergers) and as of 30/6/2026 (two tiers, merged communes) differ as the units did. Built last, with a seed of its
+own: no other row of the demo changes.
+"""
+
+from __future__ import annotations
+
+import random
+
+import shapely
+from django.db import transaction
+from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.ops import voronoi_diagram
+
+from nongthonso.maps.geometry import measure
+from nongthonso.maps.imports import save_shape
+from nongthonso.maps.models import UnitShape
+from nongthonso.units.models import Unit
+from nongthonso.units.services import earlier_versions
+
+SEED = 20261205
+SOURCE = "Hình minh họa tổng hợp (ô Voronoi, dữ liệu demo) — không phải ranh giới thật"
+COMMUNE_LEVEL = "xa"
+# rough outlines (lon, lat) of the old provinces: synthetic, for the demo's map only
+OUTLINES = {
+    "19": ((105.55, 21.35), (105.85, 21.32), (106.10, 21.42), (106.25, 21.62), (106.18, 21.85), (106.05, 22.03),
+           (105.80, 22.05), (105.58, 21.92), (105.47, 21.68), (105.50, 21.48)),
+    "06": ((105.58, 21.90), (105.80, 22.00), (106.05, 21.98), (106.28, 22.15), (106.30, 22.42), (106.12, 22.70),
+           (105.85, 22.75), (105.60, 22.62), (105.45, 22.38), (105.50, 22.12)),
+}
+DISTRICT_SPREAD = 0.05  # degrees: how far a commune's centroid lies from its district's centre (σ)
+
+
+def outlines() -> dict[str, Polygon]:
+    """The provinces' outlines, the later ones cut by the earlier so that they do not overlap."""
+    shapes: dict[str, Polygon] = {}
+    taken = None
+    for code, ring in OUTLINES.items():
+        shape = Polygon(ring)
+        if taken is not None:
+            shape = shape.difference(taken)
+        shapes[code] = shape
+        taken = shape if taken is None else taken.union(shape)
+    return shapes
+
+
+def _inside(rng: random.Random, outline, near: tuple[float, float] | None = None, spread: float = 0.0
+            ) -> tuple[float, float]:
+    west, south, east, north = outline.bounds
+    for _attempt in range(10_000):
+        if near is None:
+            x, y = rng.uniform(west, east), rng.uniform(south, north)
+        else:
+            x, y = rng.gauss(near[0], spread), rng.gauss(near[1], spread)
+        if outline.contains(Point(x, y)):
+            return round(x, 6), round(y, 6)
+    raise RuntimeError("no point found inside the outline")  # pragma: no cover (the outlines are convex-ish)
+
+
+def cells(points: dict[int, tuple[float, float]], outline) -> dict[int, object]:
+    """{key: the Voronoi cell of its point, clipped to ``outline``}."""
+    diagram = voronoi_diagram(MultiPoint(list(points.values())), envelope=outline.buffer(0.5))
+    polygons = list(diagram.geoms)
+    tree = shapely.STRtree(polygons)
+    found = {}
+    for key, (x, y) in points.items():
+        point = Point(x, y)
+        for index in tree.query(point):
+            if polygons[index].contains(point):
+                found[key] = polygons[index].intersection(outline)
+                break
+    return found
+
+
+def clear() -> None:
+    UnitShape.objects.filter(synthetic=True).delete()
+
+
+def build(say=lambda *_: None) -> dict:
+    """Synthetic boundaries for the demo's commune-level unit versions (replacing earlier synthetic ones)."""
+    clear()
+    rng = random.Random(SEED)
+    communes = list(Unit.objects.filter(unit_type__level__code=COMMUNE_LEVEL).order_by("code", "valid_from")
+                    .only("id", "code", "name", "path", "parent_id", "valid_from", "valid_to"))
+    earlier = earlier_versions([u.pk for u in communes])
+    ids = {u.pk for u in communes}
+    base = [u for u in communes if not (earlier[u.pk] & ids)]
+    province_of = dict(Unit.objects.filter(pk__in={int(u.path.split("/")[1]) for u in communes})
+                       .values_list("pk", "code"))
+    shapes = outlines()
+    base_cells: dict[int, object] = {}
+    for code, outline in shapes.items():
+        members = [u for u in base if province_of.get(int(u.path.split("/")[1])) == code]
+        districts = sorted({u.parent_id for u in members}, key=lambda pk: pk or 0)
+        centres = {pk: _inside(rng, outline.buffer(-0.03)) for pk in districts}
+        points: dict[int, tuple[float, float]] = {}
+        for unit in members:
+            point = _inside(rng, outline, centres[unit.parent_id], DISTRICT_SPREAD)
+            while point in points.values():
+                point = _inside(rng, outline, centres[unit.parent_id], DISTRICT_SPREAD)
+            points[unit.pk] = point
+        if points:
+            base_cells.update(cells(points, outline))
+    written = 0
+    with transaction.atomic():
+        for unit in communes:
+            parts = [base_cells[pk] for pk in ({unit.pk} | earlier[unit.pk]) if pk in base_cells]
+            if not parts:
+                continue
+            geom = shapely.union_all(parts)
+            save_shape(unit, measure(geom), source=SOURCE, synthetic=True, note="Dữ liệu demo (minh họa)")
+            written += 1
+    say(f"Bản đồ: {written} ranh giới xã (hình minh họa tổng hợp, không phải ranh giới thật).")
+    return {"shapes": written}
