@@ -43,7 +43,8 @@ def level_text(value: str) -> str:
 
 
 def criteria_met(request: MapRequest) -> dict[int, tuple[float, str]]:
-    """The share of criteria met by each commune's latest NTM assessment up to the date's year, with «15/19 tiêu chí»."""
+    """The share of criteria met by each commune's latest NTM assessment up to the date's year, with its text
+    «15/19 tiêu chí»."""
     latest = latest_assessments(request.units, Level.XA_NTM, request.as_of.year, published=request.published)
     return {pk: (100 * a.criteria_met / a.criteria_total,
                  _("%(met)s/%(total)s tiêu chí (năm %(year)s)") % {"met": a.criteria_met, "total": a.criteria_total,

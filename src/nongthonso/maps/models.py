@@ -24,7 +24,7 @@ class UnitShape(models.Model):
     centroid_lon = models.FloatField("kinh độ tâm")
     source = models.CharField("nguồn", max_length=300, help_text="Tệp hoặc cơ quan cung cấp ranh giới")
     synthetic = models.BooleanField("dữ liệu minh họa", default=False,
-                                    help_text="Hình tổng hợp (ô Voronoi quanh tâm giả định), không phải ranh giới thật.")
+                                    help_text="Hình tổng hợp (ô Voronoi), không phải ranh giới thật.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="người tải lên")
     uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now=True)

@@ -171,7 +171,8 @@ def upload_page(request):
         if upload is None:
             context["problem"] = _("Chưa chọn tệp. Chọn tệp .geojson có ranh giới các đơn vị.")
         elif upload.size > MAX_UPLOAD:
-            context["problem"] = _("Tệp «%(name)s» lớn quá %(mb)s MB. Đơn giản hóa ranh giới hoặc chia tệp theo huyện.") % {
+            context["problem"] = _("Tệp «%(name)s» lớn quá %(mb)s MB. Đơn giản hóa ranh giới hoặc chia tệp theo "
+                                   "huyện.") % {
                 "name": upload.name, "mb": MAX_UPLOAD // (1024 * 1024)}
         elif not _looks_like_json(upload):
             context["problem"] = _("Tệp «%(name)s» không phải GeoJSON (nội dung phải bắt đầu bằng «{»). Chọn tệp "
