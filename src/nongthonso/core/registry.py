@@ -359,6 +359,22 @@ class MapLayer:
         return self.legend_for(request) if self.legend_for is not None else self.legend
 
 
+COUNT_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")  # ColorBrewer «Blues»: none … many
+
+
+def count_legend(*bounds: int, unit: str = "") -> tuple[LegendEntry, ...]:
+    """The legend of a count layer (products, co-operatives per commune): «0», then a class per ``bounds`` step —
+    ``count_legend(1, 2, 4)``: 0; 1; 2–3; 4 and more — each followed by ``unit`` («sản phẩm»)."""
+    suffix = f" {unit}" if unit else ""
+    entries = [LegendEntry(f"0{suffix}", COUNT_COLORS[0], low=0, high=bounds[0])]
+    for i, low in enumerate(bounds):
+        high = bounds[i + 1] if i + 1 < len(bounds) else None
+        label = (f"{low}" if high == low + 1 else f"{low}–{high - 1}") if high is not None else f"≥ {low}"
+        entries.append(LegendEntry(label + suffix, COUNT_COLORS[min(i + 1, len(COUNT_COLORS) - 1)], low=low,
+                                   high=high))
+    return tuple(entries)
+
+
 @dataclass(frozen=True)
 class DashboardPanel:
     """A panel the dashboards (public summary and signed-in) include after the summary's sections: ``template`` is

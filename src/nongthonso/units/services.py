@@ -219,14 +219,15 @@ def distance_km(origin: tuple[float, float], points) -> np.ndarray:
 def counts_onto(unit_ids, row_unit_ids) -> dict[int, int]:
     """{unit id: how many of ``row_unit_ids`` (one per counted row: a product, a co-operative) are that unit or one of
     its earlier versions (``earlier_versions``)}: rows recorded on a commune before a merger count for the merged
-    commune on a later map. Units with none are left out."""
+    commune on a later map. Units with none count 0."""
+    unit_ids = list(unit_ids)
     onto = {pk: pk for pk in unit_ids}
     for pk, earlier in earlier_versions(list(onto)).items():
         for old in earlier:
             onto.setdefault(old, pk)
-    counts: dict[int, int] = {}
+    counts: dict[int, int] = dict.fromkeys(unit_ids, 0)
     for row_unit in row_unit_ids:
         target = onto.get(row_unit)
         if target is not None:
-            counts[target] = counts.get(target, 0) + 1
+            counts[target] += 1
     return counts
