@@ -20,9 +20,13 @@ DAY_2023, DAY_2026 = dt.date(2023, 6, 30), dt.date(2026, 6, 30)
 
 
 def _features(client, **query):
+    """The layer's data; ``features`` only the communes (the wards and towns, drawn without a value, apart)."""
     response = client.get(reverse("maps_data"), query)
     assert response.status_code == 200, response.content
-    return json.loads(response.content)
+    data = json.loads(response.content)
+    data["wards"] = [f for f in data["features"] if f["properties"]["url"] is None]
+    data["features"] = [f for f in data["features"] if f["properties"]["url"] is not None]
+    return data
 
 
 def _square(lon, lat, size=0.01):
@@ -52,7 +56,9 @@ def test_demo_shapes_differ_between_2023_and_2026(client, van_phu):
     shape = UnitShape.objects.get(unit=van_phu)
     parts = UnitShape.objects.filter(unit__in=van_phu.starting_events.first().predecessors.all())
     assert parts.count() >= 2 and shape.area_km2 == pytest.approx(sum(p.area_km2 for p in parts), rel=1e-6)
-    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in new["features"])
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in new["features"] + new["wards"])
+    assert new["wards"] and all(f["properties"]["value"] is None for f in new["wards"])
+    assert not Unit.objects.filter(pk__in=[f["id"] for f in new["wards"]], unit_type__is_rural=True).exists()
 
 
 def test_level_layer_values_come_from_decisions(client):

@@ -354,6 +354,8 @@ class MapLayer:
     public: bool = False
     order: int = 1000
     visible: Callable[[HttpRequest], bool] = always
+    # rural communes only (the NTM layers); False: every unit of the communes' level, wards and towns too (OCOP)
+    rural_only: bool = True
 
     def legend_of(self, request: MapRequest) -> tuple[LegendEntry, ...]:
         return self.legend_for(request) if self.legend_for is not None else self.legend

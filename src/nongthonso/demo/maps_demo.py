@@ -2,12 +2,12 @@
 (``UnitShape.synthetic``, source «minh họa»), until real boundaries are uploaded (``nongthonso import boundaries``).
 
 What is real: the units, their versions and their lineage. What is synthetic: the two provinces' outlines (rough
-polygons around the old Thái Nguyên and the old Bắc Kạn), a centroid per commune (near a centre drawn for its
-district, inside its province's outline, from a fixed seed) and the cells — the Voronoi diagram of the centroids
-(``shapely.ops.voronoi_diagram``), clipped to the outline. A version formed from others by lineage (a commune merged
-on 1/7/2025) takes the union of its predecessors' cells, so the map as of 30/6/2023 (three tiers, the communes before
-the mergers) and as of 30/6/2026 (two tiers, merged communes) differ as the units did. Built last, with a seed of its
-own: no other row of the demo changes.
+polygons around the old Thái Nguyên and the old Bắc Kạn), a centroid per commune (spread evenly over its province's
+outline by Lloyd's relaxation, shared among the districts in compact groups, from a fixed seed) and the cells — the
+Voronoi diagram of the centroids (``shapely.ops.voronoi_diagram``), clipped to the outline. A version formed from
+others by lineage (a commune merged on 1/7/2025) takes the union of its predecessors' cells, so the map as of
+30/6/2023 (three tiers, the communes before the mergers) and as of 30/6/2026 (two tiers, merged communes) differ as
+the units did. Built last, with a seed of its own: no other row of the demo changes.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ OUTLINES = {
     "06": ((105.58, 21.90), (105.80, 22.00), (106.05, 21.98), (106.28, 22.15), (106.30, 22.42), (106.12, 22.70),
            (105.85, 22.75), (105.60, 22.62), (105.45, 22.38), (105.50, 22.12)),
 }
-DISTRICT_SPREAD = 0.05  # degrees: how far a commune's centroid lies from its district's centre (σ)
+LLOYD_ROUNDS = 4
 
 
 def outlines() -> dict[str, Polygon]:
@@ -51,17 +51,39 @@ def outlines() -> dict[str, Polygon]:
     return shapes
 
 
-def _inside(rng: random.Random, outline, near: tuple[float, float] | None = None, spread: float = 0.0
-            ) -> tuple[float, float]:
+def _inside(rng: random.Random, outline) -> tuple[float, float]:
     west, south, east, north = outline.bounds
-    for _attempt in range(10_000):
-        if near is None:
-            x, y = rng.uniform(west, east), rng.uniform(south, north)
-        else:
-            x, y = rng.gauss(near[0], spread), rng.gauss(near[1], spread)
-        if outline.contains(Point(x, y)):
-            return round(x, 6), round(y, 6)
-    raise RuntimeError("no point found inside the outline")  # pragma: no cover (the outlines are convex-ish)
+    while True:
+        point = (rng.uniform(west, east), rng.uniform(south, north))
+        if outline.contains(Point(point)):
+            return point
+
+
+def spread_points(rng: random.Random, outline, n: int, rounds: int = LLOYD_ROUNDS) -> list[tuple[float, float]]:
+    """``n`` points spread evenly over ``outline``: drawn at random inside it, then moved to the centroids of their
+    clipped Voronoi cells a few times (Lloyd's relaxation), so that no commune's cell is far larger than the rest."""
+    points = [_inside(rng, outline) for _ in range(n)]
+    for _round in range(rounds):
+        found = cells(dict(enumerate(points)), outline)
+        points = [(found[i].centroid.x, found[i].centroid.y) if i in found else points[i] for i in range(n)]
+    return [(round(x, 6), round(y, 6)) for x, y in points]
+
+
+def by_district(points: list[tuple[float, float]], sizes: dict[int, int], rng: random.Random
+                ) -> dict[int, list[tuple[float, float]]]:
+    """The points shared among districts of ``sizes`` (district → communes): each district grows from a seed point by
+    taking, in turn, the free point nearest to its first point — compact, contiguous groups, as districts are."""
+    free = list(points)
+    seeds = {district: free.pop(rng.randrange(len(free))) for district in sizes}
+    groups = {district: [seed] for district, seed in seeds.items()}
+    while free:
+        for district, size in sizes.items():
+            if len(groups[district]) >= size or not free:
+                continue
+            sx, sy = seeds[district]
+            nearest = min(range(len(free)), key=lambda i: (free[i][0] - sx) ** 2 + (free[i][1] - sy) ** 2)
+            groups[district].append(free.pop(nearest))
+    return groups
 
 
 def cells(points: dict[int, tuple[float, float]], outline) -> dict[int, object]:
@@ -98,14 +120,14 @@ def build(say=lambda *_: None) -> dict:
     base_cells: dict[int, object] = {}
     for code, outline in shapes.items():
         members = [u for u in base if province_of.get(int(u.path.split("/")[1])) == code]
-        districts = sorted({u.parent_id for u in members}, key=lambda pk: pk or 0)
-        centres = {pk: _inside(rng, outline.buffer(-0.03)) for pk in districts}
+        members.sort(key=lambda u: (u.parent_id or 0, u.code, u.valid_from))
+        sizes: dict[int, int] = {}
+        for unit in members:
+            sizes[unit.parent_id] = sizes.get(unit.parent_id, 0) + 1
+        groups = by_district(spread_points(rng, outline, len(members)), sizes, rng)
         points: dict[int, tuple[float, float]] = {}
         for unit in members:
-            point = _inside(rng, outline, centres[unit.parent_id], DISTRICT_SPREAD)
-            while point in points.values():
-                point = _inside(rng, outline, centres[unit.parent_id], DISTRICT_SPREAD)
-            points[unit.pk] = point
+            points[unit.pk] = groups[unit.parent_id].pop()
         if points:
             base_cells.update(cells(points, outline))
     written = 0

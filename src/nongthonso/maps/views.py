@@ -1,7 +1,8 @@
 """The map pages: ``/ban-do/`` (signed in), ``/cong-khai/ban-do/`` (public), their data ``/ban-do/du-lieu/`` and the
 boundaries upload ``/ban-do/ranh-gioi/``.
 
-The data endpoint gives a GeoJSON FeatureCollection of the communes in force on ``as_of`` under the unit shown —
+The data endpoint gives a GeoJSON FeatureCollection of the communes in force on ``as_of`` under the unit shown (the
+wards and towns drawn too, in a plain colour, without a value or a link: no NTM criteria apply to them) —
 the simplified boundary of each version (or a point at its position), the layer's value, its text and colour, and
 the scorecard's URL — cached per data revision (``reports.selectors.cached``). Its scope is the dashboards': a
 visitor sees the public layers over the home province from published figures; a signed-in user the unit
@@ -23,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nongthonso.accounts.services import scope_paths
@@ -32,12 +34,13 @@ from nongthonso.core.imports import ImportFailed
 from nongthonso.reports import selectors
 from nongthonso.reports.views import dashboard_scope, home_province
 from nongthonso.units.models import Unit
-from nongthonso.units.services import UnitNotFound, find_unit
+from nongthonso.units.services import COMMUNE_LEVEL, UnitNotFound, find_unit
 
 from . import imports
 from .services import geometries
 
 DEFAULT_LAYER = "level"
+NOT_RURAL = registry.LegendEntry(gettext_lazy("Phường, thị trấn (không xét nông thôn mới)"), "#ffffff")
 
 
 def layers_for(request, public: bool) -> list[registry.MapLayer]:
@@ -58,26 +61,38 @@ def _color(layer: registry.MapLayer, legend, value) -> str:
 
 
 def _payload(layer: registry.MapLayer, root: Unit, as_of, published: bool, choice: str) -> str:
-    units = list(Unit.objects.valid_on(as_of).filter(path__startswith=root.path).rural_communes()
-                 .only("id", "code", "name", "path", "lat", "lon", "valid_from", "valid_to").order_by("sort_key"))
+    # every unit of the communes' level is drawn; for an NTM layer (``rural_only``) the wards and towns, where no NTM
+    # criteria apply, in a plain colour without a value or a link
+    every = list(Unit.objects.valid_on(as_of).filter(path__startswith=root.path).at_level(COMMUNE_LEVEL)
+                 .only("id", "code", "name", "path", "lat", "lon", "valid_from", "valid_to", "unit_type__is_rural")
+                 .select_related("unit_type").order_by("sort_key"))
+    units = [unit for unit in every if unit.unit_type.is_rural or not layer.rural_only]
+    valued = {unit.pk for unit in units}
     request = registry.MapRequest(as_of=as_of, units=units, published=published, choice=choice)
     values = layer.values(request)
     legend = layer.legend_of(request)
-    drawn, synthetic = geometries(units)
+    drawn, synthetic = geometries(every)
     features = []
-    for unit in units:
+    for unit in every:
         geometry = drawn.get(unit.pk)
         if geometry is None:
+            continue
+        if unit.pk not in valued:
+            features.append({"type": "Feature", "id": unit.pk, "geometry": geometry, "properties": {
+                "code": unit.code, "name": unit.name, "value": None, "text": str(NOT_RURAL.label),
+                "color": NOT_RURAL.color, "url": None}})
             continue
         value = values.get(unit.pk)
         value, text = value if isinstance(value, tuple) else (value, None if value is None else layer.text(value))
         features.append({"type": "Feature", "id": unit.pk, "geometry": geometry, "properties": {
             "code": unit.code, "name": unit.name, "value": value, "text": text or _("Chưa có số liệu"),
             "color": _color(layer, legend, value), "url": reverse("scorecard", args=[unit.pk])}})
+    shown = [*legend, NOT_RURAL] if len(units) < len(every) else list(legend)
     data = {"type": "FeatureCollection", "as_of": as_of.isoformat(), "unit": {"code": root.code, "name": root.name},
             "layer": {"code": layer.code, "label": str(layer.label), "kind": layer.kind, "choice": choice},
-            "legend": [{"label": str(e.label), "color": e.color} for e in legend],
-            "synthetic": bool(synthetic), "missing": len(units) - len(features), "features": features}
+            "legend": [{"label": str(e.label), "color": e.color} for e in shown],
+            "synthetic": bool(synthetic), "missing": len(units) - sum(f["properties"]["url"] is not None
+                                                                      for f in features), "features": features}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

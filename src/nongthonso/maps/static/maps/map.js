@@ -30,9 +30,13 @@
       var row = document.createElement("tr");
       var name = document.createElement("th");
       name.scope = "row";
-      var link = text("a", feature.properties.name);
-      link.href = feature.properties.url;
-      name.appendChild(link);
+      if (feature.properties.url) {
+        var link = text("a", feature.properties.name);
+        link.href = feature.properties.url;
+        name.appendChild(link);
+      } else {
+        name.textContent = feature.properties.name;
+      }
       row.appendChild(name);
       row.appendChild(text("td", feature.properties.text));
       row.dataset.code = feature.properties.code;
@@ -65,12 +69,13 @@
           onEachFeature: function (feature, shape) {
             var p = feature.properties;
             shape.bindTooltip(p.name + ": " + p.text, {sticky: true});
-            shape.on("click", function () { window.location.href = p.url; });
+            if (p.url) { shape.on("click", function () { window.location.href = p.url; }); }
             shape.on("add", function () {
               var el = shape.getElement && shape.getElement();
               if (el) {
                 el.setAttribute("data-code", p.code);
-                el.setAttribute("aria-label", p.name + ": " + p.text + ". " + wrap.dataset.open);
+                el.setAttribute("aria-label", p.name + ": " + p.text + (p.url ? ". " + wrap.dataset.open : ""));
+                if (!p.url) { el.classList.add("map-inert"); }
               }
             });
           }
