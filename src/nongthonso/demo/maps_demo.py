@@ -3,11 +3,12 @@
 
 What is real: the units, their versions and their lineage. What is synthetic: the two provinces' outlines (rough
 polygons around the old Thái Nguyên and the old Bắc Kạn), a centroid per commune (spread evenly over its province's
-outline by Lloyd's relaxation, shared among the districts in compact groups, from a fixed seed) and the cells — the
-Voronoi diagram of the centroids (``shapely.ops.voronoi_diagram``), clipped to the outline. A version formed from
-others by lineage (a commune merged on 1/7/2025) takes the union of its predecessors' cells, so the map as of
-30/6/2023 (three tiers, the communes before the mergers) and as of 30/6/2026 (two tiers, merged communes) differ as
-the units did. Built last, with a seed of its own: no other row of the demo changes.
+outline by Lloyd's relaxation, shared among the districts in compact blocks, the communes a later merger unites
+side by side, from a fixed seed) and the cells — the Voronoi diagram of the centroids (``shapely.ops.voronoi_diagram``),
+clipped to the outline. A version formed from others by lineage (a commune merged on 1/7/2025) takes the union of its
+predecessors' cells, so the map as of 30/6/2023 (three tiers, the communes before the mergers) and as of 30/6/2026
+(two tiers, merged communes) differ as the units did. Built last, with a seed of its own: no other row of the demo
+changes.
 """
 
 from __future__ import annotations
@@ -69,21 +70,66 @@ def spread_points(rng: random.Random, outline, n: int, rounds: int = LLOYD_ROUND
     return [(round(x, 6), round(y, 6)) for x, y in points]
 
 
-def by_district(points: list[tuple[float, float]], sizes: dict[int, int], rng: random.Random
-                ) -> dict[int, list[tuple[float, float]]]:
-    """The points shared among districts of ``sizes`` (district → communes): each district grows from a seed point by
-    taking, in turn, the free point nearest to its first point — compact, contiguous groups, as districts are."""
-    free = list(points)
-    seeds = {district: free.pop(rng.randrange(len(free))) for district in sizes}
-    groups = {district: [seed] for district, seed in seeds.items()}
-    while free:
-        for district, size in sizes.items():
-            if len(groups[district]) >= size or not free:
-                continue
-            sx, sy = seeds[district]
-            nearest = min(range(len(free)), key=lambda i: (free[i][0] - sx) ** 2 + (free[i][1] - sy) ** 2)
-            groups[district].append(free.pop(nearest))
-    return groups
+def split_groups(points: list[tuple[float, float]], sizes: dict) -> dict:
+    """The points shared among the groups of ``sizes`` (group → how many points), each group a compact block: the
+    groups are halved (by count), the points cut across their longer extent at the same count, and so on down."""
+    keys = list(sizes)
+    if len(keys) == 1:
+        return {keys[0]: list(points)}
+    total, running, cut = sum(sizes.values()), 0, 1
+    for i, key in enumerate(keys[:-1], start=1):
+        running += sizes[key]
+        cut = i
+        if running * 2 >= total:
+            break
+    left = {k: sizes[k] for k in keys[:cut]}
+    right = {k: sizes[k] for k in keys[cut:]}
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    axis = 0 if max(xs) - min(xs) >= max(ys) - min(ys) else 1
+    ordered = sorted(points, key=lambda p: (p[axis], p[1 - axis]))
+    n = sum(left.values())
+    return {**split_groups(ordered[:n], left), **split_groups(ordered[n:], right)}
+
+
+def merge_clusters(base: list[Unit], communes: list[Unit], earlier: dict[int, set[int]]) -> dict[int, int]:
+    """{base unit id: its cluster}: the base versions that some later version unites (a merger, transitively) share a
+    cluster, so that their cells are placed side by side and the merged commune is one piece."""
+    parent = {u.pk: u.pk for u in base}
+
+    def root(pk: int) -> int:
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for unit in communes:
+        members = sorted(pk for pk in earlier[unit.pk] if pk in parent)
+        for pk in members[1:]:
+            parent[root(pk)] = root(members[0])
+    return {pk: root(pk) for pk in parent}
+
+
+def place(members: list[Unit], cluster_of: dict[int, int], points: list[tuple[float, float]]
+          ) -> dict[int, tuple[float, float]]:
+    """{unit id: its centroid}: the points shared first among districts (each cluster counted in the district most of
+    its communes were in), then within each district among its clusters, each a compact group."""
+    clusters: dict[int, list[Unit]] = {}
+    for unit in members:
+        clusters.setdefault(cluster_of[unit.pk], []).append(unit)
+    district_of: dict[int, int] = {}
+    for key, units in clusters.items():
+        parents = [u.parent_id or 0 for u in units]
+        district_of[key] = max(sorted(set(parents)), key=parents.count)
+    sizes: dict[int, int] = {}
+    for key, units in clusters.items():
+        sizes[district_of[key]] = sizes.get(district_of[key], 0) + len(units)
+    placed: dict[int, tuple[float, float]] = {}
+    for district, share in split_groups(points, dict(sorted(sizes.items()))).items():
+        inside = {key: len(units) for key, units in sorted(clusters.items()) if district_of[key] == district}
+        for key, group in split_groups(share, inside).items():
+            for unit, point in zip(clusters[key], group, strict=True):
+                placed[unit.pk] = point
+    return placed
 
 
 def cells(points: dict[int, tuple[float, float]], outline) -> dict[int, object]:
@@ -116,18 +162,12 @@ def build(say=lambda *_: None) -> dict:
     base = [u for u in communes if not (earlier[u.pk] & ids)]
     province_of = dict(Unit.objects.filter(pk__in={int(u.path.split("/")[1]) for u in communes})
                        .values_list("pk", "code"))
+    cluster_of = merge_clusters(base, communes, earlier)
     shapes = outlines()
     base_cells: dict[int, object] = {}
     for code, outline in shapes.items():
         members = [u for u in base if province_of.get(int(u.path.split("/")[1])) == code]
-        members.sort(key=lambda u: (u.parent_id or 0, u.code, u.valid_from))
-        sizes: dict[int, int] = {}
-        for unit in members:
-            sizes[unit.parent_id] = sizes.get(unit.parent_id, 0) + 1
-        groups = by_district(spread_points(rng, outline, len(members)), sizes, rng)
-        points: dict[int, tuple[float, float]] = {}
-        for unit in members:
-            points[unit.pk] = groups[unit.parent_id].pop()
+        points = place(members, cluster_of, spread_points(rng, outline, len(members)))
         if points:
             base_cells.update(cells(points, outline))
     written = 0
