@@ -160,3 +160,33 @@ def test_position_and_distance(van_phu):
     assert position(van_phu) == (21.59, 105.85)
     hanoi_to_thai_nguyen = distance_km((21.0278, 105.8342), [(21.5942, 105.8482)])[0]
     assert 60 < hanoi_to_thai_nguyen < 66
+
+
+def test_the_command_and_the_upload_page(tmp_path, client, make_user, van_phu):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import CommandError, call_command
+
+    path = _file(tmp_path, [_feature(van_phu.code, _square(105.8, 21.6), valid_on="2026-06-30")])
+    out = io.StringIO()
+    call_command("import", "boundaries", str(path), "--dry-run", stdout=out)
+    assert out.getvalue().startswith("Sẽ tạo mới 0, cập nhật 1") and UnitShape.objects.get(unit=van_phu).synthetic
+    csv = tmp_path / "units.csv"
+    csv.write_text("code,name\n1,a\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 lỗi"):
+        call_command("import", "boundaries", str(csv), stdout=io.StringIO(), stderr=err)
+    assert "không phải JSON hợp lệ" in err.getvalue()
+
+    page = reverse("maps_upload")
+    client.force_login(make_user("xa-ranh-gioi", "commune_officer", on=van_phu))
+    assert client.get(page).status_code == 403
+    client.force_login(make_user("tinh-ranh-gioi", "province_office", on=van_phu.parent))
+    bad = client.post(page, {"file": SimpleUploadedFile("a.geojson", b"code,name\n")})
+    assert bad.status_code == 400 and "không phải GeoJSON" in bad.content.decode()
+    body = path.read_bytes()
+    done = client.post(page, {"file": SimpleUploadedFile("ranh-gioi.geojson", body)}, follow=True)
+    assert done.status_code == 200 and "Đã tạo mới 0, cập nhật 1" in done.content.decode()
+    shape = UnitShape.objects.get(unit=van_phu)
+    assert not shape.synthetic and shape.uploaded_by.username == "tinh-ranh-gioi"
