@@ -1,4 +1,4 @@
-"""Boundaries checked, repaired and measured with shapely (no Django here).
+"""Boundaries checked, repaired and measured with shapely (no Django here: the benchmark imports it alone).
 
 A boundary is a GeoJSON ``Polygon`` or ``MultiPolygon`` in WGS84 longitude, latitude (RFC 7946). An invalid one (a
 ring crossing itself, a bow tie) is repaired with ``shapely.make_valid`` and its polygonal parts kept; what cannot be
@@ -6,8 +6,8 @@ repaired, or lies outside Việt Nam, is refused with a Vietnamese message. For 
 (Douglas–Peucker, topology preserved, at ``SIMPLIFY_DEGREES`` ≈ 100 m) and its coordinates rounded to
 ``WEB_DECIMALS`` places (≈ 1 m): a commune of a few thousand vertices becomes a few dozen.
 
-Areas are computed on a sinusoidal projection centred on the shape (equal-area; within a fraction of a percent of the
-ellipsoidal area at a commune's size).
+Areas are computed on a sinusoidal projection centred on the shape (``core.geo.area_m2``: equal-area, within a fraction
+of a percent of the ellipsoidal area at a commune's size).
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
+from nongthonso.core.geo import area_m2
+from nongthonso.core.geo import vertices as count_vertices
+
 TYPES = ("Polygon", "MultiPolygon")
 MAX_VERTICES = 200_000  # of one feature
 SIMPLIFY_DEGREES = 0.001  # ≈ 100 m
 WEB_DECIMALS = 5
-EARTH_RADIUS_KM = 6371.0072  # authalic radius of WGS84
 VIETNAM_BOUNDS = (102.1, 6.0, 117.9, 23.4)  # west, south, east, north, islands included
 
 
@@ -40,20 +42,8 @@ class Boundary:
     repaired: bool
 
 
-def _vertices(coords) -> int:
-    if isinstance(coords, list) and coords and isinstance(coords[0], (int, float)):
-        return 1
-    return sum(_vertices(c) for c in coords) if isinstance(coords, list) else 0
-
-
 def area_km2(geom) -> float:
-    lon0 = geom.centroid.x
-
-    def project(xy):
-        lon, lat = np.radians(xy[:, 0] - lon0), np.radians(xy[:, 1])
-        return np.column_stack((EARTH_RADIUS_KM * lon * np.cos(lat), EARTH_RADIUS_KM * lat))
-
-    return float(shapely.transform(geom, project).area)
+    return area_m2(geom) / 1e6
 
 
 def _polygonal(geom):
@@ -91,7 +81,7 @@ def parse(data) -> Boundary:
     if kind not in TYPES:
         raise GeometryError(f"loại hình «{kind or 'không rõ'}» không dùng được cho ranh giới; chỉ nhận vùng (Polygon) "
                             "hoặc nhiều vùng (MultiPolygon).")
-    vertices = _vertices(data.get("coordinates"))
+    vertices = count_vertices(data.get("coordinates"))
     if vertices > MAX_VERTICES:
         raise GeometryError(f"ranh giới có {vertices:,} điểm, quá {MAX_VERTICES:,}; đơn giản hóa (ví dụ bằng "
                             "mapshaper hoặc QGIS) rồi tải lên lại.".replace(",", "."))
