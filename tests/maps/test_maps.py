@@ -190,3 +190,13 @@ def test_the_command_and_the_upload_page(tmp_path, client, make_user, van_phu):
     assert done.status_code == 200 and "Đã tạo mới 0, cập nhật 1" in done.content.decode()
     shape = UnitShape.objects.get(unit=van_phu)
     assert not shape.synthetic and shape.uploaded_by.username == "tinh-ranh-gioi"
+
+
+def test_a_commune_officer_sees_the_published_map_of_the_unit_above(client, make_user, van_phu):
+    """As on the dashboard: the province (the unit above a 2026 commune), published figures; the panel asks for it
+    without naming the unit."""
+    client.force_login(make_user("xa-ban-do", "commune_officer", on=van_phu))
+    dashboard = client.get(reverse("dashboard"), {"as_of": "2026-06-30"}).content.decode()
+    assert 'data-url="/ban-do/du-lieu/?layer=level&amp;as_of=2026-06-30&amp;unit="' in dashboard
+    data = _features(client, layer="level", as_of="2026-06-30")
+    assert data["unit"]["code"] == van_phu.parent.code and van_phu.pk in {f["id"] for f in data["features"]}
