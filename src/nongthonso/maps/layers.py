@@ -21,8 +21,9 @@ from nongthonso.recognition.services import statuses_on
 from nongthonso.reports.selectors import latest_assessments, published_assessments
 
 NONE = "none"
-# the colours: ColorBrewer «Greens»/«RdYlGn», readable in print and by colour-blind readers
-LEVEL_COLORS = {NONE: "#e0e0e0", Level.XA_NTM: "#a1d99b", Level.XA_NANG_CAO: "#41ab5d", Level.XA_KIEU_MAU: "#006d2c",
+# the colours: ColorBrewer «Greens» (a pale orange for «not yet»)/«RdYlGn», readable in print and by colour-blind
+# readers; grey is for «no figure» (maps.views)
+LEVEL_COLORS = {NONE: "#fdd0a2", Level.XA_NTM: "#a1d99b", Level.XA_NANG_CAO: "#41ab5d", Level.XA_KIEU_MAU: "#006d2c",
                 Level.XA_HIEN_DAI: "#00441b"}
 STATUS_COLORS = {"met": "#1a9850", "not_met": "#d73027", "unknown": "#bdbdbd"}
 SHARE_BINS = ((0, 50, "#d73027"), (50, 75, "#fc8d59"), (75, 100, "#fee08b"), (100, None, "#1a9850"))
@@ -55,7 +56,7 @@ def criteria_met(request: MapRequest) -> dict[int, tuple[float, str]]:
 def share_legend() -> tuple[LegendEntry, ...]:
     def bound(v):
         return format_number(v)
-    return tuple(LegendEntry(_("đạt tất cả tiêu chí") if high is None else
+    return tuple(LegendEntry(_("Đạt tất cả tiêu chí") if high is None else
                              _("%(low)s–dưới %(high)s%%") % {"low": bound(low), "high": bound(high)},
                              color, low=low, high=high) for low, high, color in SHARE_BINS)
 

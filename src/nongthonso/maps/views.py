@@ -41,6 +41,7 @@ from .services import geometries
 
 DEFAULT_LAYER = "level"
 NOT_RURAL = registry.LegendEntry(gettext_lazy("Phường, thị trấn (không xét nông thôn mới)"), "#ffffff")
+NO_VALUE = registry.LegendEntry(gettext_lazy("Chưa có số liệu"), "#bdbdbd")
 
 
 def layers_for(request, public: bool) -> list[registry.MapLayer]:
@@ -57,7 +58,7 @@ def _color(layer: registry.MapLayer, legend, value) -> str:
         elif value is not None and (entry.low is None or value >= entry.low) and (entry.high is None
                                                                                   or value < entry.high):
             return entry.color
-    return "#f5f5f5"
+    return NO_VALUE.color
 
 
 def _payload(layer: registry.MapLayer, root: Unit, as_of, published: bool, choice: str) -> str:
@@ -85,9 +86,13 @@ def _payload(layer: registry.MapLayer, root: Unit, as_of, published: bool, choic
         value = values.get(unit.pk)
         value, text = value if isinstance(value, tuple) else (value, None if value is None else layer.text(value))
         features.append({"type": "Feature", "id": unit.pk, "geometry": geometry, "properties": {
-            "code": unit.code, "name": unit.name, "value": value, "text": text or _("Chưa có số liệu"),
+            "code": unit.code, "name": unit.name, "value": value, "text": text or str(NO_VALUE.label),
             "color": _color(layer, legend, value), "url": reverse("scorecard", args=[unit.pk])}})
-    shown = [*legend, NOT_RURAL] if len(units) < len(every) else list(legend)
+    shown = list(legend)
+    if any(f["properties"]["url"] is not None and f["properties"]["value"] is None for f in features):
+        shown.append(NO_VALUE)
+    if len(units) < len(every):
+        shown.append(NOT_RURAL)
     data = {"type": "FeatureCollection", "as_of": as_of.isoformat(), "unit": {"code": root.code, "name": root.name},
             "layer": {"code": layer.code, "label": str(layer.label), "kind": layer.kind, "choice": choice},
             "legend": [{"label": str(e.label), "color": e.color} for e in shown],
