@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -151,7 +152,7 @@ def _context(request, public: bool) -> dict:
     if request.GET.get("unit"):
         query["unit"] = request.GET["unit"]
     return {"public": public, "as_of": as_of, "error": error, "layers": layers, "layer": layer, "choices": choices,
-            "choice": choice, "data_url": reverse("maps_data") + "?" + "&".join(f"{k}={v}" for k, v in query.items()),
+            "choice": choice, "data_url": reverse("maps_data") + "?" + urlencode(query),
             "tile_url": getattr(settings, "MAPS_TILE_URL", ""), "unit_code": request.GET.get("unit", ""),
             "may_upload": may_upload(request.user)}
 
