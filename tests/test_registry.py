@@ -40,6 +40,7 @@ DAI_TU = "171"
 # the menu as base.html had it written out, and the OCOP catalogue (nongthonso.ocop's public pages)
 MENU = ["Tổng hợp", "Xã đạt chuẩn", "Dữ liệu mở", "Sản phẩm OCOP", "Chợ nông sản"]  # the board: nongthonso.market
 SIGNED_IN_MENU = [*MENU, "Bảng điều khiển", "Danh sách xã", "Hồ sơ", "Nhập dữ liệu", "Xuất dữ liệu"]
+PUBLIC_MENU = [*MENU[:3], "Bản đồ", *MENU[3:]]  # the public map (nongthonso.maps), for visitors
 NOTIFICATIONS = "Thông báo"
 SMART = "NTM thông minh"  # the smart-NTM pages (nongthonso.smart), for every NTM role
 OCOP_EXPORT = "ocop_products"  # the certified OCOP products (nongthonso.ocop), for every user: public open data
@@ -50,6 +51,13 @@ def with_smart(menu: list[str]) -> list[str]:
     """``menu`` as an NTM role sees it: the smart-NTM entry after «Hồ sơ»."""
     at = menu.index("Hồ sơ") + 1
     return [*menu[:at], SMART, *menu[at:]]
+
+
+def with_maps(menu: list[str]) -> list[str]:
+    """``menu`` as a signed-in user sees it: the map (``nongthonso.maps``) after the smart-NTM entry, or after «Hồ sơ»
+    for whoever does not see that one."""
+    at = menu.index(SMART if SMART in menu else "Hồ sơ") + 1
+    return [*menu[:at], "Bản đồ", *menu[at:]]
 
 
 def with_ocop(menu: list[str]) -> list[str]:
@@ -151,16 +159,17 @@ def test_its_role_keeps_to_the_levels_it_registered(district):
 def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     province = Unit.objects.valid_on(HELD_ON).get(code="19", unit_type__level__code="tinh")
     office = user_with("van-phong", "province_office", province)
-    assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == MENU
+    assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == PUBLIC_MENU
     # a viewer may import no kind of file: no import menu (issue 11)
     # and the smart-NTM app's entry and the training app's own «Tập huấn» (after «Nhập dữ liệu») for every NTM role
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_ocop(with_smart([
-        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS]))
-    offices = with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng", NOTIFICATIONS]))
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_maps(with_ocop(with_smart([
+        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS])))
+    offices = with_maps(with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng",
+                                              NOTIFICATIONS])))
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()
-    assert menu_labels(html) == [*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS]
+    assert menu_labels(html) == with_maps([*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS])
     assert '<a href="/cong-khai/tap-huan/">Tập huấn</a>' in html
 
 
@@ -172,7 +181,8 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
     parser = load_command_class("nongthonso.dataio", "import").create_parser("nongthonso", "import")
     # after the other apps' kinds (by their order: smart's, training's 700, OCOP's products 790 and scores 800,
     # co-operatives' plots 820), as its order (900) says
-    assert ("units (đơn vị hành chính), smart_figures (số liệu chuyển đổi số), attendance (điểm danh buổi học từ báo "
+    assert ("units (đơn vị hành chính), boundaries (ranh giới đơn vị (geojson)), smart_figures (số liệu chuyển đổi "
+            "số), attendance (điểm danh buổi học từ báo "
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
             "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng "
             "sản xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
@@ -249,7 +259,7 @@ def test_the_pages_offer_its_kinds_to_its_role_only(tmp_path, district, trainer,
 def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, viewer):
     doc = Client().get("/api/openapi.json").json()
     existing = ["values", "decisions", "registrations", "commune_groups", "units"]
-    for path, method, more, ocop in (("/api/imports/{kind}", "post", ["smart_figures", "attendance"],
+    for path, method, more, ocop in (("/api/imports/{kind}", "post", ["boundaries", "smart_figures", "attendance"],
                                       ["ocop-products", "ocop-scores", "coops", "plots", "members"]),
                                      ("/api/exports/{kind}", "get", ["smart_targets", "smart_figures"],
                                       ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
@@ -511,6 +521,8 @@ TAKEN = [
     registry.ApiRouter("registry_app", None),
     registry.ReportKind("courses", "Khoá tập huấn", _noop),
     registry.SummarySection("ocop", "Sản phẩm OCOP", _noop, "ocop/_summary_section.html"),
+    registry.MapLayer("level", "Mức đạt chuẩn", _noop),
+    registry.DashboardPanel("maps", "maps/_dashboard_panel.html"),
 ]
 
 

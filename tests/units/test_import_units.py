@@ -180,7 +180,7 @@ def test_a_units_file_with_the_former_commune_group_column_points_to_the_group_i
         "riêng kèm số và ngày quyết định. Xóa cột này khỏi tệp đơn vị, rồi nhập nhóm xã bằng loại dữ liệu «Nhóm "
         "xã» (commune_groups; các cột unit_code, group, valid_from, decision_number, decision_date, authority).",
         "Dòng 1, cột «extra»: Cột «extra» không được hỗ trợ. Xóa cột này hoặc sửa tên cho đúng: code, name, type, "
-        "parent_code, valid_from, valid_to, region, dac_biet_kho_khan, atk.",
+        "parent_code, valid_from, valid_to, region, dac_biet_kho_khan, atk, lat, lon.",
     ]
     assert Unit.objects.count() == before
 
@@ -229,7 +229,7 @@ def test_a_file_without_a_required_column(tmp_path, province):
     before = Unit.objects.count()
     assert errors_of(path) == [
         "Dòng 1, cột «valid_to»: Thiếu cột «valid_to». Dòng đầu tiên phải có các cột: code, name, type, "
-        "parent_code, valid_from, valid_to (có thể thêm: region, dac_biet_kho_khan, atk)."]
+        "parent_code, valid_from, valid_to (có thể thêm: region, dac_biet_kho_khan, atk, lat, lon)."]
     assert Unit.objects.count() == before
 
 

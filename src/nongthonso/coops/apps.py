@@ -107,3 +107,13 @@ class CoopsConfig(AppConfig):
             registry.RevisionTable(DiaryEntry),
             registry.RevisionTable(CropCycle),
         )
+
+        # --- the maps (issue 15): co-operatives in operation per commune as of the map's date -----------------------
+        from . import map_layers
+
+        registry.register(
+            self,
+            registry.MapLayer("cooperatives", _("Hợp tác xã đang hoạt động"), map_layers.active_cooperatives,
+                              kind="number", legend=registry.count_legend(1, 2, 3, 5, unit="HTX"),
+                              text=lambda n: f"{n} hợp tác xã", order=60, rural_only=False),
+        )

@@ -23,13 +23,13 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy
-import shapely
 from django.db import transaction
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
 from nongthonso.audit.services import record
+from nongthonso.core.geo import area_m2
+from nongthonso.core.geo import vertices as _count
 from nongthonso.core.text import format_number
 
 from . import scope
@@ -40,7 +40,6 @@ MAX_GEOJSON_BYTES = 512 * 1024  # a pasted text or an uploaded .geojson file, ch
 MAX_VERTICES = 5000
 AREA_TOLERANCE = 0.20
 SIMPLIFY_DEGREES = 0.00001  # ≈ 1.1 m at the equator
-EARTH_RADIUS_M = 6_371_007.2  # authalic radius of WGS 84
 # Vietnam with its islands (Hoàng Sa, Trường Sa): (west, south, east, north) in degrees
 VIETNAM_BOUNDS = (102.1, 6.0, 117.9, 23.4)
 FIELDS = ("code", "name", "member", "unit", "area_m2", "crop", "season", "growing_area_code", "geometry")
@@ -90,23 +89,6 @@ def _geometry_object(data) -> dict:
     if not isinstance(data.get("coordinates"), list):
         raise GeometryError("Thiếu tọa độ (coordinates) hoặc tọa độ không phải danh sách.")
     return {"type": kind, "coordinates": data["coordinates"]}
-
-
-def _count(coords) -> int:
-    if coords and isinstance(coords[0], (int, float)):
-        return 1
-    return sum(_count(c) for c in coords) if isinstance(coords, list) else 0
-
-
-def area_m2(geom) -> float:
-    """The area of a (multi)polygon in m², on a sinusoidal projection centred on its centroid (equal-area)."""
-    lon0 = geom.centroid.x
-
-    def project(coords):
-        lon, lat = numpy.radians(coords[:, 0] - lon0), numpy.radians(coords[:, 1])
-        return numpy.column_stack((EARTH_RADIUS_M * lon * numpy.cos(lat), EARTH_RADIUS_M * lat))
-
-    return shapely.transform(geom, project).area
 
 
 def parse(value) -> Geometry:

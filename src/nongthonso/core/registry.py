@@ -39,7 +39,9 @@ The kinds of entries, and who reads them:
 - :class:`ApiRouter`: an app's REST endpoints, added to the one API (``api.main``);
 - :class:`ReportKind`: a report of ``nongthonso report <code>`` beside the summary (``reports``' ``report`` command);
 - :class:`SummarySection`: a section of the provincial summary — a key of its JSON, a card on the dashboards, a
-  sentence of the two-tier paragraph (``reports.services``, ``reports.views``).
+  sentence of the two-tier paragraph (``reports.services``, ``reports.views``);
+- :class:`MapLayer`: a choropleth of the maps, values per unit as of a date (``maps``);
+- :class:`DashboardPanel`: a panel the dashboards include (``reports.views``): the map.
 
 Rules. A code is registered once per kind: registering it again (by the same or another app) raises
 :class:`DuplicateEntry` while the apps load, so the site does not start. The entries are read once every app is ready
@@ -307,11 +309,89 @@ class SummarySection:
     order: int = 1000
 
 
+@dataclass(frozen=True)
+class MapRequest:
+    """What a map layer is asked for (``maps.views``): the units drawn (unit versions in force on ``as_of``, their
+    ``pk``, ``code``, ``path`` loaded), whether only published figures count (public pages, and a commune officer's
+    view of the unit above), the user (None on public pages) and the layer's ``choice`` (an indicator code …)."""
+
+    as_of: dt.date
+    units: Sequence[Any]
+    published: bool = True
+    user: Any = None
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One class of a map layer's legend: the values it covers and its colour. A category layer matches ``value``; a
+    number layer's class holds ``low <= value < high`` (``None``: unbounded)."""
+
+    label: str
+    color: str  # «#1b7837»
+    value: Any = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A choropleth the maps draw (``/ban-do/``, the dashboards' map): ``values(request)`` returns {unit id: value}
+    for the :class:`MapRequest` — a category code («xa_ntm») or a number — computed from the stored raw rows as of
+    the request's date; units absent from it have no value. ``legend`` classes the values and gives each its colour
+    (``legend_for(request)`` when the classes depend on the data or the choice); ``text(value)`` the value in words
+    for the popup. ``choices(as_of)`` lists what the layer may be asked for (an indicator's code and label) when it
+    takes a choice. ``public``: also on the public map (from published figures only)."""
+
+    code: str
+    label: str  # «Mức đạt chuẩn đang giữ»
+    values: Callable[[MapRequest], dict[int, Any]]
+    kind: str = "category"  # or "number"
+    legend: tuple[LegendEntry, ...] = ()
+    legend_for: Callable[[MapRequest], tuple[LegendEntry, ...]] | None = None
+    text: Callable[[Any], str] = str
+    choices: Callable[[dt.date], list[tuple[str, str]]] | None = None
+    public: bool = False
+    order: int = 1000
+    visible: Callable[[HttpRequest], bool] = always
+    # rural communes only (the NTM layers); False: every unit of the communes' level, wards and towns too (OCOP)
+    rural_only: bool = True
+
+    def legend_of(self, request: MapRequest) -> tuple[LegendEntry, ...]:
+        return self.legend_for(request) if self.legend_for is not None else self.legend
+
+
+COUNT_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")  # ColorBrewer «Blues»: none … many
+
+
+def count_legend(*bounds: int, unit: str = "") -> tuple[LegendEntry, ...]:
+    """The legend of a count layer (products, co-operatives per commune): «0», then a class per ``bounds`` step —
+    ``count_legend(1, 2, 4)``: 0; 1; 2–3; 4 and more — each followed by ``unit`` («sản phẩm»)."""
+    suffix = f" {unit}" if unit else ""
+    entries = [LegendEntry(f"0{suffix}", COUNT_COLORS[0], low=0, high=bounds[0])]
+    for i, low in enumerate(bounds):
+        high = bounds[i + 1] if i + 1 < len(bounds) else None
+        label = (f"{low}" if high == low + 1 else f"{low}–{high - 1}") if high is not None else f"≥ {low}"
+        entries.append(LegendEntry(label + suffix, COUNT_COLORS[min(i + 1, len(COUNT_COLORS) - 1)], low=low,
+                                   high=high))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A panel the dashboards (public summary and signed-in) include after the summary's sections: ``template`` is
+    rendered with the dashboard's context (``as_of``, ``unit_code``, ``public``); it loads its own static files."""
+
+    code: str
+    template: str  # «maps/_dashboard_panel.html»
+    order: int = 1000
+
+
 KINDS: dict[type, str] = {
     Action: "action", Role: "role", ImportKind: "import kind", ExportKind: "export kind",
     DerivedTable: "derived table", RevisionTable: "revision table", MenuEntry: "menu entry",
     PublicPage: "public page", Pages: "pages", ApiRouter: "API router", ReportKind: "report kind",
-    SummarySection: "summary section",
+    SummarySection: "summary section", MapLayer: "map layer", DashboardPanel: "dashboard panel",
 }
 E = TypeVar("E")
 

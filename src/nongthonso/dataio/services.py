@@ -116,9 +116,16 @@ def export_kind(code: str, user) -> registry.ExportKind:
 
 
 def file_format(path: Path) -> str:
-    """«xlsx» for a ZIP file (a workbook), «csv» for anything else (the importers tell the two apart the same way)."""
+    """«xlsx» for a ZIP file (a workbook), «geojson» for a JSON object (maps' boundaries), «csv» for anything else
+    (the importers tell them apart the same way)."""
     with path.open("rb") as f:
-        return "xlsx" if f.read(len(ZIP_MAGIC)) == ZIP_MAGIC else "csv"
+        head = f.read(SNIFF_HEAD)
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    return "geojson" if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{") else "csv"
+
+
+SNIFF_HEAD = 1024
 
 
 def max_bytes() -> int:

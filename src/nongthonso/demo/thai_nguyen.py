@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import coops_demo, foresight_demo, ocop_demo, smart_2023, thai_nguyen_2026, training_2023
+from . import coops_demo, foresight_demo, maps_demo, ocop_demo, smart_2023, thai_nguyen_2026, training_2023
 from .raw_values import assess
 
 SEED = 20230630
@@ -241,6 +241,8 @@ def build(stdout=None) -> dict:
         coops_demo.build(say=say)
         # foresight: the province's unit costs of closing indicator gaps (synthetic), rows of their own
         foresight_demo.build(say=say)
+        # the maps: synthetic boundaries per commune version (Voronoi cells, labelled as such) until real ones come
+        maps_demo.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 

@@ -124,3 +124,14 @@ class OcopConfig(AppConfig):
                                 exports.national_export, exports.FILENAME, by_year=False,
                                 may_use=exports.may_export, order=800),
         )
+
+        # --- the maps (issue 15): certified products per commune as of the map's date -------------------------------
+        from . import map_layers
+
+        registry.register(
+            self,
+            registry.MapLayer("ocop_products", _("Sản phẩm OCOP còn hiệu lực chứng nhận"),
+                              map_layers.certified_products, kind="number", public=True,
+                              legend=registry.count_legend(1, 2, 4, 8, unit="sản phẩm"),
+                              text=lambda n: f"{n} sản phẩm OCOP", order=50, rural_only=False),
+        )

@@ -158,7 +158,8 @@ def _render_dashboard(request, *, code: str, as_of: dt.date, error: str | None, 
                "text": None, "alerts": None, "unit_code": code, "communes_url": _url("communes"),
                "has_scorecard": _url("scorecard", 1) is not None, "downloads": downloads,
                "quick_links": _quick_links(request, as_of), "group_by": request.GET.get("nhom", ""),
-               "grouping_choices": [(c, str(groupings.CHOICE_NAMES[c])) for c in groupings.CHOICES]}
+               "grouping_choices": [(c, str(groupings.CHOICE_NAMES[c])) for c in groupings.CHOICES],
+               "panels": registry.entries(registry.DashboardPanel)}  # the other apps' panels: the map
     try:
         context.update(_figures(code, as_of, published, with_alerts, alerts_root, group_by))
     except UnitNotFound as exc:

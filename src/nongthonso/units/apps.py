@@ -22,7 +22,7 @@ class UnitsConfig(AppConfig):
                 "units", _("Đơn vị hành chính"), import_units, order=50, may_use=may_import,
                 who=_("quản trị hệ thống"),
                 columns=_("code, name, type, parent_code, valid_from, valid_to, thêm được region, dac_biet_kho_khan, "
-                          "atk (nhóm xã nhập riêng, xem trên).")),
+                          "atk, lat, lon (tọa độ WGS84) (nhóm xã nhập riêng, xem trên).")),
             *(registry.RevisionTable(m) for m in (Unit, LineageEvent, LineageEvent.predecessors.through,
                                                    LineageEvent.successors.through)),
         )

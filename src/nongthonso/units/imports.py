@@ -29,6 +29,8 @@ from .reference import ensure_reference_data
 
 UNIT_COLUMNS = ("code", "name", "type", "parent_code", "valid_from", "valid_to")
 UNIT_OPTIONAL_COLUMNS = ("region", "dac_biet_kho_khan", "atk")
+# the unit's position, WGS84 degrees (optional; read, not written by the units export, whose columns stay as they were)
+UNIT_POSITION_COLUMNS = ("lat", "lon")
 # columns the units file no longer takes, and what to do instead
 RETIRED_UNIT_COLUMNS = {
     "commune_group": (
@@ -79,6 +81,7 @@ def _snapshot(unit: Unit) -> dict[str, Any]:
         "parent": unit.parent.code if unit.parent_id else None,
         "valid_from": unit.valid_from.isoformat(), "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
         "region": unit.region, "dac_biet_kho_khan": unit.dac_biet_kho_khan, "atk": unit.atk,
+        "lat": unit.lat, "lon": unit.lon,
     }
 
 
@@ -132,7 +135,39 @@ def _parse_row(number: int, raw: dict[str, str], types: dict[str, UnitType], err
                 row.extra[column] = flag
             else:
                 error(column, "giá trị không hợp lệ. Điền «có» hoặc «không» (hoặc 1/0), hoặc để trống.")
+    _parse_position(row, raw, error)
     return row
+
+
+# the bounds of a position in degrees, and Việt Nam's box (mainland and islands) a coordinate is checked against
+POSITION_COLUMNS = {"lat": (-90.0, 90.0, 8.0, 24.0, "vĩ độ"), "lon": (-180.0, 180.0, 102.0, 118.0, "kinh độ")}
+
+
+def _parse_position(row: _Row, raw: dict[str, str], error) -> None:
+    """The optional ``lat``/``lon`` columns: WGS84 decimal degrees within Việt Nam, both or neither."""
+    given = {}
+    for column, (low, high, vn_low, vn_high, word) in POSITION_COLUMNS.items():
+        if column not in raw:
+            continue
+        text = raw[column].strip().replace(",", ".")
+        if not text:
+            given[column] = None
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            error(column, f"{word} không phải số. Điền độ thập phân WGS84, ví dụ 21.5942, hoặc để trống.")
+            continue
+        if not (vn_low <= value <= vn_high) or not (low <= value <= high):
+            error(column, f"{word} {text} nằm ngoài lãnh thổ Việt Nam ({vn_low:g}–{vn_high:g}). Kiểm tra xem có "
+                          "đổi chỗ vĩ độ và kinh độ không, hoặc để trống.")
+            continue
+        given[column] = value
+    if len(given) == 2 and (given["lat"] is None) != (given["lon"] is None):
+        missing = "lon" if given["lon"] is None else "lat"
+        error(missing, "chỉ có một trong hai tọa độ. Điền cả vĩ độ (lat) và kinh độ (lon), hoặc để trống cả hai.")
+        return
+    row.extra.update(given)
 
 
 def _retired_columns(exc: ImportFailed) -> ImportFailed:
@@ -153,7 +188,8 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
     """Import unit versions from a CSV file, all or nothing.
 
     Columns: code, name, type, parent_code, valid_from, valid_to (+ optional region,
-    dac_biet_kho_khan, atk). Commune groups are dated decisions of their own (kind ``commune_groups``,
+    dac_biet_kho_khan, atk, lat, lon — the unit's position, WGS84 degrees, both or neither). Commune groups are
+    dated decisions of their own (kind ``commune_groups``,
     ``recognition.group_imports``); a file with the former ``commune_group`` column is refused, saying so.
     ``parent_code`` resolves to the version in force on the row's ``valid_from`` (in the database or
     earlier in the same file). A row with the code and valid_from of an existing version updates it.
@@ -168,7 +204,7 @@ def import_units(path: str | Path, dry_run: bool = False, *, user=None, name: st
             "Chỉ quản trị hệ thống được nhập danh mục đơn vị hành chính (danh mục dùng chung cho mọi tỉnh). "
             "Gửi tệp cho quản trị hệ thống, hoặc chọn loại dữ liệu khác."))])
     try:
-        rows_raw = list(read_csv(path, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS, name=name))
+        rows_raw = list(read_csv(path, UNIT_COLUMNS, (*UNIT_OPTIONAL_COLUMNS, *UNIT_POSITION_COLUMNS), name=name))
     except ImportFailed as exc:
         raise _retired_columns(exc) from None
     if progress is not None:
@@ -317,7 +353,7 @@ def _wanted_fields(row: _Row) -> dict[str, Any]:
     if parent is not None:
         parent_id = parent.unit.pk if parent.unit is not None else -1  # -1: created by this file
     wanted = {"name": row.name, "unit_type": row.unit_type, "parent_id": parent_id, "valid_to": row.valid_to}
-    for column in UNIT_OPTIONAL_COLUMNS:
+    for column in (*UNIT_OPTIONAL_COLUMNS, *UNIT_POSITION_COLUMNS):
         if column in row.extra:
             wanted[column] = row.extra[column]
     return wanted

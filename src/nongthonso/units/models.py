@@ -97,6 +97,10 @@ class Unit(models.Model):
     atk = models.BooleanField("xã an toàn khu (ATK) thuộc huyện nghèo", default=False)
     synthetic = models.BooleanField("dữ liệu minh họa", default=False,
                                     help_text="Created by the demo, not from an official list.")
+    # the unit's position (WGS84 degrees) as the unit data gives it; empty when it does not (then the centroid of
+    # the version's boundary, ``maps.services.positions``). ``units.services.position`` / ``distance_km`` read it.
+    lat = models.FloatField("vĩ độ", null=True, blank=True, help_text="WGS84, độ thập phân (ví dụ 21.5942)")
+    lon = models.FloatField("kinh độ", null=True, blank=True, help_text="WGS84, độ thập phân (ví dụ 105.8482)")
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
     search_text = models.CharField(max_length=255, editable=False, default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from django.db.models import F, QuerySet
 
 from nongthonso.core.text import format_date
@@ -189,3 +190,44 @@ def successors_in_force(units: list[Unit], date: dt.date) -> dict[int, list[Unit
         seen |= set(nxt)
         frontier = nxt
     return {pk: sorted(versions.values(), key=lambda u: (u.sort_key, u.code)) for pk, versions in found.items()}
+
+
+# --- positions ------------------------------------------------------------------------------------------------
+
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+
+
+def position(unit: Unit) -> tuple[float, float] | None:
+    """The unit version's position as the unit data gives it, ``(lat, lon)`` in WGS84 degrees, or None. Where the
+    data give none, ``maps.services.positions`` falls back to the centroid of the version's boundary."""
+    if unit.lat is None or unit.lon is None:
+        return None
+    return unit.lat, unit.lon
+
+
+def distance_km(origin: tuple[float, float], points) -> np.ndarray:
+    """Great-circle distances in km (haversine, on the mean radius) from ``origin`` ``(lat, lon)`` to each of
+    ``points`` — an (n, 2) array-like of ``(lat, lon)`` — in one numpy pass: a board that ranks offers by distance
+    from a commune asks it once for all of them. ``distance_km(a, [b])[0]`` is the distance between two points."""
+    pts = np.radians(np.asarray(points, dtype=float).reshape(-1, 2))
+    lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+    dlat, dlon = pts[:, 0] - lat0, pts[:, 1] - lon0
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat0) * np.cos(pts[:, 0]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def counts_onto(unit_ids, row_unit_ids) -> dict[int, int]:
+    """{unit id: how many of ``row_unit_ids`` (one per counted row: a product, a co-operative) are that unit or one of
+    its earlier versions (``earlier_versions``)}: rows recorded on a commune before a merger count for the merged
+    commune on a later map. Units with none count 0."""
+    unit_ids = list(unit_ids)
+    onto = {pk: pk for pk in unit_ids}
+    for pk, earlier in earlier_versions(list(onto)).items():
+        for old in earlier:
+            onto.setdefault(old, pk)
+    counts: dict[int, int] = dict.fromkeys(unit_ids, 0)
+    for row_unit in row_unit_ids:
+        target = onto.get(row_unit)
+        if target is not None:
+            counts[target] += 1
+    return counts
