@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 import pytest
@@ -10,9 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from nongthonso.audit.models import AuditEntry
+from nongthonso.maps.services import positions
 from nongthonso.market import scope, services
 from nongthonso.market.models import Listing, Match
 from nongthonso.notifications.models import Notification
+from nongthonso.units.services import distance_km
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +27,12 @@ def test_a_match_is_stored_and_both_parties_told_once(market_world, post, django
         request = post("request", w.buyer_user, product="Trà búp tươi", quantity=200)
     match = Match.objects.get()
     assert (match.offer, match.request) == (offer, request)
-    assert match.score == pytest.approx((0.4 * 1 + 0.4 * 0.5) / 0.8) and match.distance_km is None
+    # the places' positions (the demo's synthetic centroids): the distance term counts, 20% of the weight
+    places = positions([w.van_phu, w.lam_vy])
+    km = float(distance_km(places[w.van_phu.pk], [places[w.lam_vy.pk]])[0])
+    near = math.exp(-km / 50)
+    assert match.distance_km == pytest.approx(km) and km > 0
+    assert match.score == pytest.approx(0.4 * 1 + 0.4 * 0.5 + 0.2 * near)
     assert match.notified_at is not None
     told = Notification.objects.filter(verb=services.NOTICE)
     assert sorted(told.values_list("recipient__username", flat=True)) == ["htx_che", "nguoi_mua"]
@@ -33,7 +41,7 @@ def test_a_match_is_stored_and_both_parties_told_once(market_world, post, django
     before = services.state(request)
     request.quantity = 100
     services.save_listing(request, w.buyer_user, before=before)
-    assert Match.objects.get().score == pytest.approx(1.0)
+    assert Match.objects.get().score == pytest.approx(0.4 + 0.4 + 0.2 * near)
     assert told.count() == 2
     assert AuditEntry.objects.filter(action="update").exists()
     assert services.check() == []
@@ -121,7 +129,7 @@ def test_my_page_ranks_matches_with_reasons(market_world, post):
     html = client.get(reverse("market_mine")).content.decode()
     assert html.count("data-match=") == 2
     assert "cùng sản phẩm" in html and "thời gian trùng" in html
-    assert "chưa có tọa độ" in html
+    assert re.search(r"cách \d+ km", html)  # the places' positions give the distance
 
 
 def test_post_a_listing_through_the_form(market_world):

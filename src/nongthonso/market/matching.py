@@ -16,8 +16,8 @@ Its **score** (0–1) is the weighted mean of the terms present (weights as data
 - ``quantity``: min(offer, request) / request;
 - ``distance``: exp(−d / scale) with d the great-circle (haversine) distance in km between the two places' centroids
   and ``scale`` = ``distance_scale_km``. A pair with a place without a centroid has no distance term: its weight leaves
-  the numerator and the denominator alike (units carry no coordinates today, so the score rests on period and
-  quantity).
+  the numerator and the denominator alike (positions come from ``maps.services.positions``: the unit data's, or the
+  centroid of the unit version's boundary).
 
 Each request keeps its ``top_k`` best offers (ties: the lower offer index first). Complexity: the listings are grouped
 by product and each group is scored as a dense block, in chunks of requests bounded in memory.

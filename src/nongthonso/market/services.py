@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from nongthonso.audit.services import record
 from nongthonso.core.text import fold
+from nongthonso.maps.services import positions
 from nongthonso.notifications.models import Notification
 from nongthonso.notifications.services import send_emails
 
@@ -113,10 +114,14 @@ def _open(today: dt.date):
     return Listing.objects.filter(status=ListingStatus.OPEN, period_end__gte=today).select_related("unit")
 
 
-def _centroid(unit) -> tuple[float | None, float | None]:
-    """Units keep no coordinates today: no distance term (see ``market.matching``)."""
-    lat, lon = getattr(unit, "latitude", None), getattr(unit, "longitude", None)
-    return (float(lat), float(lon)) if lat is not None and lon is not None else (None, None)
+def _places(listings) -> dict[int, tuple[float, float]]:
+    """{unit id: (lat, lon)} of the listings' places: the unit data's position, else the centroid of the unit
+    version's boundary (``maps.services.positions``); a place with neither has no distance term."""
+    return positions({x.unit_id: x.unit for x in listings}.values())
+
+
+def _centroid(places: dict, unit_id: int) -> tuple[float | None, float | None]:
+    return places.get(unit_id, (None, None))
 
 
 def compute(groups: Iterable[str] | None = None, today: dt.date | None = None) -> dict[tuple[int, int], tuple]:
@@ -131,12 +136,13 @@ def compute(groups: Iterable[str] | None = None, today: dt.date | None = None) -
     codes = {key: i for i, key in enumerate(sorted({key for _, key in picked}))}
     kinds = sorted({c for x, _ in picked for c in x.certifications})
     bit = {c: 1 << i for i, c in enumerate(kinds[:62])}
+    places = _places([x for x, _ in picked])
 
     def rows(kind):
         chosen = [(x, key) for x, key in picked if x.kind == kind]
         return [x for x, _ in chosen], matching.side([
             (codes[key], x.period_start.toordinal(), x.period_end.toordinal(), x.quantity, x.price_min, x.price_max,
-             sum(bit.get(c, 0) for c in set(x.certifications)), *_centroid(x.unit)) for x, key in chosen])
+             sum(bit.get(c, 0) for c in set(x.certifications)), *_centroid(places, x.unit_id)) for x, key in chosen])
 
     offers, offer_side = rows("offer")
     requests, request_side = rows("request")
@@ -229,10 +235,12 @@ def reasons(match: Match) -> list[str]:
     config = settings()
     o, r = match.offer, match.request
     bit = {c: 1 << i for i, c in enumerate(sorted({*o.certifications, *r.certifications})[:62])}
+    places = _places([o, r])
 
     def one(x):
         return matching.side([(0, x.period_start.toordinal(), x.period_end.toordinal(), x.quantity, x.price_min,
-                               x.price_max, sum(bit.get(c, 0) for c in set(x.certifications)), *_centroid(x.unit))])
+                               x.price_max, sum(bit.get(c, 0) for c in set(x.certifications)),
+                               *_centroid(places, x.unit_id))])
 
     t = matching.terms(one(o), one(r), config)
     same = "cùng sản phẩm" if o.product_key == r.product_key else f"cùng loại sản phẩm («{o.product}» = «{r.product}»)"
