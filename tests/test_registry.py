@@ -60,6 +60,12 @@ def with_maps(menu: list[str]) -> list[str]:
     return [*menu[:at], "Bản đồ", *menu[at:]]
 
 
+def with_foresight(menu: list[str]) -> list[str]:
+    """``menu`` as whoever sees some unit's dossiers sees it: «Dự báo» (``nongthonso.foresight``) after the map."""
+    at = menu.index("Bản đồ") + 1
+    return [*menu[:at], "Dự báo", *menu[at:]]
+
+
 def with_ocop(menu: list[str]) -> list[str]:
     """``menu`` as an NTM role sees it: the OCOP entry (``nongthonso.ocop``, every NTM role) after the smart-NTM one,
     then the co-operatives' («Hợp tác xã», ``nongthonso.coops``: ``view_coops`` is every NTM role's too)."""
@@ -162,10 +168,10 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == PUBLIC_MENU
     # a viewer may import no kind of file: no import menu (issue 11)
     # and the smart-NTM app's entry and the training app's own «Tập huấn» (after «Nhập dữ liệu») for every NTM role
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_maps(with_ocop(with_smart([
-        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS])))
-    offices = with_maps(with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng",
-                                              NOTIFICATIONS])))
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_foresight(with_maps(with_ocop(with_smart([
+        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS]))))
+    offices = with_foresight(with_maps(with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản",
+                                                             "Ngưỡng", NOTIFICATIONS]))))
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()

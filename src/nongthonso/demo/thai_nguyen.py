@@ -235,14 +235,15 @@ def build(stdout=None) -> dict:
         training_2023.build(say=say)
         # the smart-NTM targets' 2023 inputs (figures entered, pilots): rows of their own, nothing above changes
         smart_2023.build(say=say)
+        # the maps: synthetic boundaries per commune version (Voronoi cells, labelled as such) until real ones come;
+        # before the board, whose matches measure the distance between the places' positions
+        maps_demo.build(say=say)
         # OCOP: producers, products, councils' member scores, dossiers and the certificates decided from them
         ocop_demo.build(say=say)
         # co-operatives (joining the OCOP demo's co-operative producers), their 2026 season, lots, the board
         coops_demo.build(say=say)
         # foresight: the province's unit costs of closing indicator gaps (synthetic), rows of their own
         foresight_demo.build(say=say)
-        # the maps: synthetic boundaries per commune version (Voronoi cells, labelled as such) until real ones come
-        maps_demo.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 

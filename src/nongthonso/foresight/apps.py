@@ -31,10 +31,17 @@ class ForesightConfig(AppConfig):
         # --- forecast: the page /du-bao/du-bao/, the REST endpoint /api/foresight/forecast (i15-forecast) ----------
         # (the commands ``forecast`` and ``backtest`` are this app's management commands; the menu entry is left to
         # the merge, where the foresight pages' entries meet the menu list of ``tests/test_registry.py``)
+        from nongthonso.accounts.models import Action
+        from nongthonso.accounts.services import scope_paths
+
         from . import api_forecast
 
         registry.register(
             self,
             registry.Pages("foresight_forecast", "nongthonso.foresight.urls_forecast", order=240),
+            # one entry for the app's pages (closest to the standard, forecast, what-if: they link to each other),
+            # for whoever sees some unit's dossiers (memberships are read once per request: no query)
+            registry.MenuEntry("foresight", _("Dự báo"), "foresight_ranking", order=650,
+                               visible=lambda request: scope_paths(request.user, Action.VIEW) != []),
             registry.ApiRouter("foresight_forecast", api_forecast.router, order=240),
         )
