@@ -45,3 +45,9 @@ class ForesightConfig(AppConfig):
                                visible=lambda request: scope_paths(request.user, Action.VIEW) != []),
             registry.ApiRouter("foresight_forecast", api_forecast.router, order=240),
         )
+
+        # --- registration plan: /du-bao/ke-hoach/ (suggest, then the province office decides) (i15-plan) ---------
+        registry.register(
+            self,
+            registry.Pages("foresight_plan", "nongthonso.foresight.urls_plan", order=250),
+        )

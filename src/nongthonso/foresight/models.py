@@ -80,3 +80,73 @@ class Scenario(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Plan(models.Model):
+    """A registration plan (``foresight.plan``): which communes of ``province`` to register for which level in
+    ``year`` so that the province reaches ``targets``, computed from the values, decisions and registrations stored
+    on ``as_of``. ``targets``: {level: {"value", "share", "count"}} as entered; ``summary``: per level the communes,
+    those holding it on ``as_of``, the target count, the expected count the suggestions reach (docs/foresight.md
+    «Registration plan»)."""
+
+    province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="tỉnh")
+    year = models.PositiveSmallIntegerField("năm đăng ký đạt chuẩn")
+    as_of = models.DateField("tính theo ngày")
+    targets = models.JSONField("mục tiêu", default=dict)
+    summary = models.JSONField("tổng hợp", default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="người lập")
+    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "kế hoạch đăng ký đạt chuẩn"
+        verbose_name_plural = "kế hoạch đăng ký đạt chuẩn"
+
+    def __str__(self):
+        return f"Kế hoạch {self.year} — {self.province.name}"
+
+
+class PlanSuggestion(models.Model):
+    """One commune the plan suggests registering for ``level`` in the plan's year, with why (``reasons``), and what
+    the province office decided: accepted (it became ``registration``), edited (another level: ``edited_level``)
+    or rejected."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Đề xuất"
+        ACCEPTED = "accepted", "Đã chấp nhận"
+        REJECTED = "rejected", "Đã từ chối"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="suggestions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="xã")
+    level = models.CharField("mức đề xuất", max_length=30, choices=Level.choices)
+    rank = models.PositiveIntegerField("thứ tự")
+    cost = models.DecimalField("chi phí ước tính (đồng)", max_digits=18, decimal_places=0)
+    probability = models.FloatField("xác suất đạt chuẩn")
+    reasons = models.JSONField("lý do", default=dict)
+    status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.SUGGESTED)
+    edited_level = models.CharField("mức đã sửa", max_length=30, choices=Level.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người quyết định")
+    decided_at = models.DateTimeField("quyết định lúc", null=True, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    registration = models.ForeignKey("recognition.Registration", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="đăng ký đã tạo")
+
+    class Meta:
+        ordering = ["plan", "level", "rank"]
+        constraints = [models.UniqueConstraint(fields=["plan", "unit", "level"], name="plan_suggestion_unique")]
+        verbose_name = "đề xuất đăng ký"
+        verbose_name_plural = "đề xuất đăng ký"
+
+    def __str__(self):
+        return f"{self.unit.name} — {self.get_level_display()}"
+
+    @property
+    def chosen_level(self) -> str:
+        """The level the commune is to register for: the edited one, else the suggested one."""
+        return self.edited_level or self.level
+
+    @property
+    def chosen_level_label(self) -> str:
+        return Level(self.chosen_level).label
