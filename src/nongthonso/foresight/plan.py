@@ -42,7 +42,7 @@ from nongthonso.accounts.models import Action
 from nongthonso.accounts.services import _active, restrict
 from nongthonso.audit.services import record
 from nongthonso.core.text import format_date, format_number
-from nongthonso.criteria.choices import COMMUNE_LEVELS, Level
+from nongthonso.criteria.choices import COMMUNE_LEVELS, Comparator, Level
 from nongthonso.recognition.models import Registration
 from nongthonso.recognition.services import statuses_on
 from nongthonso.units.models import Unit
@@ -53,6 +53,7 @@ from .ranking import ForesightError, Row, base, rank
 
 DECIDE = Action.RECORD_DECISION  # the province office's action: deciding suggestions registers communes
 MAIN_GAPS = 3  # gaps named in a suggestion's reasons
+SYMBOLS = dict(Comparator.choices)  # ">=" → "≥"
 
 
 class PlanRefused(ValueError):
@@ -151,7 +152,7 @@ def _reasons(row: Row, p: float, chance: float, year: int, position: int, next_r
             "met": row.criteria_met, "total": row.criteria_total, "year": row.year})
     if gaps:
         text.append(_("Khoảng cách chính: %(gaps)s.") % {"gaps": "; ".join(
-            f"{g.code} {g.value_text} / {g.comparator} {g.threshold_text}" for g in gaps)})
+            f"{g.code}: {g.value_text} / {SYMBOLS.get(g.comparator, g.comparator)} {g.threshold_text}" for g in gaps)})
     cost = _("Chi phí khắc phục ước tính %(cost)s đồng") % {"cost": _money(row.cost)}
     if row.cost_missing:
         cost += _(" (tối thiểu: %(n)s chỉ tiêu chưa có đơn giá)") % {"n": row.cost_missing}
