@@ -260,7 +260,8 @@ def _check_indicator(indicator: Mapping, spec: Mapping) -> None:
                                                f"{' năm ' + str(row['year']) if row.get('year') else ''}").rstrip()
         if row["provenance"] not in PROVENANCES:
             raise SpecError(f"{where}: nguồn gốc «{row['provenance']}» không có. Dùng một trong: "
-                            f"{', '.join(PROVENANCES)} (trích từ văn bản / nguồn thứ cấp / tạm đặt / do tỉnh quy định).")
+                            f"{', '.join(PROVENANCES)} (trích từ văn bản / nguồn thứ cấp / tạm đặt / do tỉnh quy "
+                            "định).")
         if row.get("verified") and row["provenance"] != QUOTED:
             raise SpecError(f"{where}: «verified: true» chỉ dùng cho ngưỡng trích từ chính văn bản "
                             f"(provenance: {QUOTED}); ngưỡng «{row['provenance']}» phải để «verified: false».")

@@ -15,7 +15,6 @@ from nongthonso.core.text import display_value
 
 from .choices import Comparator, ValueType
 
-
 PROVENANCE_LABELS = {
     Provenance.QUOTED: gettext_lazy("Trích từ văn bản"),
     Provenance.SECONDARY: gettext_lazy("Theo nguồn thứ cấp"),

@@ -72,8 +72,8 @@ class ThresholdOut(Schema):
     value: Any
     verified: bool
     provenance: Literal["quoted", "secondary", "placeholder", "province"] = Field(
-        description="nguồn gốc ngưỡng: quoted — trích từ chính văn bản; secondary — nguồn thứ cấp (báo chí, văn bản địa "
-                    "phương khác); placeholder — tạm đặt, chưa có nguồn; province — do tỉnh quy định")
+        description="nguồn gốc ngưỡng: quoted — trích từ chính văn bản; secondary — nguồn thứ cấp (báo chí, văn bản "
+                    "địa phương khác); placeholder — tạm đặt, chưa có nguồn; province — do tỉnh quy định")
     source: str
     confirmations: list[ConfirmationOut] = Field(
         description="Văn phòng Điều phối NTM tỉnh đã đối chiếu ngưỡng với văn bản (trang /tieu-chi/doi-chieu-nguong/); "
