@@ -199,6 +199,12 @@ def _rows(indicator: Mapping) -> list[dict]:
     return rows
 
 
+def threshold_rows(indicator: Mapping) -> list[dict]:
+    """An indicator's threshold rows (its default ``threshold`` first, then ``thresholds``), each with ``verified``
+    and ``provenance`` filled in as the engine reads them."""
+    return _rows(indicator)
+
+
 def _class_of(row: Mapping) -> str | None:
     if row.get("region"):
         return str(row["region"])
