@@ -29,7 +29,7 @@ from nongthonso.audit.services import record
 from nongthonso.core import filetypes, registry
 from nongthonso.core.text import format_date
 from nongthonso.notifications.models import Notification
-from nongthonso.notifications.services import actors, send_emails
+from nongthonso.notifications.services import actors, claim_each, send_emails
 from nongthonso.ocop.models import Product
 
 from .apps import MANAGE
@@ -134,27 +134,19 @@ def send_expiry_notices(today: dt.date | None = None, within: int = NOTICE_DAYS)
     """Notice each certification ``due`` once; returns those noticed by this run."""
     today = today or timezone.localdate()
     noticed = []
-    for pk in due(today, within).order_by("valid_until", "pk").values_list("pk", flat=True):
-        with transaction.atomic():
-            now = timezone.now()
-            claimed = Certification.objects.filter(pk=pk, expiry_notice_sent_at__isnull=True).update(
-                expiry_notice_sent_at=now)
-            if not claimed:
-                continue  # another run took it
-            certification = Certification.objects.select_related("cooperative__unit").get(pk=pk)
-            record("update", certification, before={"expiry_notice_sent_at": None},
-                   after={"expiry_notice_sent_at": now.isoformat()}, actor="coops_notices",
-                   note=f"Báo sắp hết hạn ngày {format_date(certification.valid_until)}")
-            link = reverse("coops_certifications", args=[certification.cooperative_id])
-            text = expiry_text(certification, today)
-            written = []
-            for user in expiry_recipients(certification, today):
-                notification = Notification.objects.create(recipient=user, link=link, verb=EXPIRY, text=text)
-                record("create", notification, after={"recipient": user.get_username(), "verb": EXPIRY,
-                                                      "coops_certification": certification.pk},
-                       note=notification.first_line)
-                written.append(notification.pk)
-            if written:
-                transaction.on_commit(partial(send_emails, written), robust=True)
-            noticed.append(certification)
+    for certification in claim_each(due(today, within).order_by("valid_until", "pk"), "expiry_notice_sent_at",
+                                    actor="coops_notices", related=("cooperative__unit",),
+                                    note=lambda c: f"Báo sắp hết hạn ngày {format_date(c.valid_until)}"):
+        link = reverse("coops_certifications", args=[certification.cooperative_id])
+        text = expiry_text(certification, today)
+        written = []
+        for user in expiry_recipients(certification, today):
+            notification = Notification.objects.create(recipient=user, link=link, verb=EXPIRY, text=text)
+            record("create", notification, after={"recipient": user.get_username(), "verb": EXPIRY,
+                                                  "coops_certification": certification.pk},
+                   note=notification.first_line)
+            written.append(notification.pk)
+        if written:
+            transaction.on_commit(partial(send_emails, written), robust=True)
+        noticed.append(certification)
     return noticed

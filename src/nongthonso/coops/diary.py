@@ -25,6 +25,7 @@ from django.utils import timezone
 from nongthonso.audit.services import record, record_many
 from nongthonso.core import filetypes
 from nongthonso.core.bulk import insert_rows, preparer
+from nongthonso.core.errors import Invalid
 
 from . import scope
 from .models import CropCycle, DiaryEntry, DiaryPhoto, EntryKind, Plot
@@ -37,14 +38,6 @@ FIELDS = ("kind", "date", "input_name", "dose", "dose_unit", "phi_days", "quanti
 
 _KIND_LABELS = dict(EntryKind.choices)
 STORED, DUPLICATE, CONFLICT, INVALID = "stored", "duplicate", "conflict", "invalid"
-
-
-class Invalid(ValueError):
-    """The entry's fields are wrong: ``errors`` maps a field to a Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def max_photo_bytes() -> int:

@@ -9,15 +9,14 @@ registered; ``Cooperative.registration_code`` is the key OCOP's ``Producer.coope
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from nongthonso.core import filetypes
 from nongthonso.core.text import fold
 from nongthonso.units.models import Unit
 
@@ -27,7 +26,7 @@ AMOUNT = {"max_digits": 14, "decimal_places": 3}
 
 
 def _random_path(folder: str, filename: str) -> str:
-    return f"{folder}/{secrets.token_hex(16)}{PurePosixPath(filename).suffix.lower()}"
+    return filetypes.random_path(folder, filename)
 
 
 # --- the registry ----------------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from django.db.models.functions import Coalesce
 from nongthonso.accounts.services import can, restrict, scope_paths, under, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.dates import default_as_of
+from nongthonso.core.errors import Invalid, Refused
 from nongthonso.core.text import format_date
-from nongthonso.ocop.services import Invalid, Refused
 from nongthonso.units.models import Unit
 from nongthonso.units.services import predecessors_of
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nongthonso.core.dates import default_as_of
+from nongthonso.core.forms import apply
 from nongthonso.core.text import fold
-from nongthonso.ocop.forms import apply
 
 from . import scope, services
 from .forms import (

@@ -11,9 +11,11 @@ back by :func:`served`.
 
 from __future__ import annotations
 
+import secrets
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
@@ -98,6 +100,12 @@ def check(upload: UploadedFile | None, kinds: Sequence[Kind], max_bytes: int, *,
         raise FileRejected(
             f"Tệp «{upload.name}» không phải {allowed} (kiểm tra theo nội dung tệp, không theo tên). {advice}")
     return kind
+
+
+def random_path(folder: str, filename: str) -> str:
+    """Where an upload is stored: ``folder``/a random name with the upload's extension (lower case), so that a
+    stored file's name says nothing about its owner and cannot be guessed."""
+    return f"{folder}/{secrets.token_hex(16)}{PurePosixPath(filename).suffix.lower()}"
 
 
 def served(handle, content_type: str, filename: str, *, as_attachment: bool) -> FileResponse:

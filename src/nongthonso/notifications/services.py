@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,6 +161,23 @@ def send_emails(ids: list[int]) -> int:
         except Exception:
             log.exception("Closing the mail connection failed")
     return sent
+
+
+def claim_each(due: models.QuerySet, field: str, *, actor: str, note: Callable[[models.Model], str],
+               related: tuple[str, ...] = ()) -> Iterator[models.Model]:
+    """Each row of ``due`` (in its order) that this run claims, for a notice sent once: in a transaction of its own,
+    ``field`` goes from empty to now by a conditional update (two runs at once share the rows out: a row another run
+    took is skipped), the change is audited, and the row is yielded *inside* that transaction — the caller writes its
+    notifications there, so a failure leaves the row unclaimed for the next run."""
+    model = due.model
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            now = timezone.now()
+            if not model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: now}):
+                continue  # another run took it
+            row = model.objects.select_related(*related).get(pk=pk)
+            record("update", row, before={field: None}, after={field: now.isoformat()}, actor=actor, note=note(row))
+            yield row
 
 
 def unread_count(user) -> int:

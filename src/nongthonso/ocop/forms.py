@@ -5,14 +5,10 @@ communes and producers a user may choose, duplicate codes, who may change the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ProducerKind, RegistrationKind, RegistrationStatus, SubGroup
-from .services import Invalid
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -33,19 +29,6 @@ def _unit(label, help_text, required=True):
     return forms.CharField(label=label, max_length=20, required=required, help_text=help_text,
                            error_messages={"required": _("Nhập mã GSO của xã, phường (5 chữ số), hoặc bấm «tìm mã theo "
                                                          "tên».")})
-
-
-def apply(form: forms.Form, write: Callable[[dict], Any]) -> Any:
-    """``write(form.cleaned_data)`` once the form is valid; its ``Invalid`` messages go on the form's fields (those
-    it has not, above the form). None when the form or the write refused."""
-    if not form.is_valid():
-        return None
-    try:
-        return write(form.cleaned_data)
-    except Invalid as invalid:
-        for field, message in invalid.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-        return None
 
 
 class ProducerForm(forms.Form):

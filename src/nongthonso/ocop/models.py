@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from nongthonso.core import filetypes
 from nongthonso.core.choices import Provenance
 from nongthonso.core.text import fold
 from nongthonso.units.models import Unit
@@ -242,10 +243,7 @@ class Product(models.Model):
 
 
 def _image_path(instance, filename: str) -> str:
-    import secrets
-    from pathlib import PurePosixPath
-
-    return f"ocop/{instance.product_id}/{secrets.token_hex(16)}{PurePosixPath(filename).suffix.lower()}"
+    return filetypes.random_path(f"ocop/{instance.product_id}", filename)
 
 
 class ProductImage(models.Model):

@@ -30,7 +30,7 @@ from nongthonso.audit.services import record
 from nongthonso.core import registry
 from nongthonso.core.text import format_date
 from nongthonso.notifications.models import Notification
-from nongthonso.notifications.services import actors, send_emails
+from nongthonso.notifications.services import actors, claim_each, send_emails
 
 from . import workflow
 from .models import Certificate, Rating, RatingEvent, RatingState
@@ -162,20 +162,12 @@ def send_expiry_notices(today: dt.date | None = None, within: int = NOTICE_DAYS)
     """Notice each certificate ``due`` once; returns those noticed by this run (concurrent runs share them out)."""
     today = today or timezone.localdate()
     noticed = []
-    for pk in due(today, within).order_by("valid_until", "pk").values_list("pk", flat=True):
-        with transaction.atomic():
-            now = timezone.now()
-            claimed = Certificate.objects.filter(pk=pk, expiry_notice_sent_at__isnull=True).update(
-                expiry_notice_sent_at=now)
-            if not claimed:
-                continue  # another run took it
-            certificate = Certificate.objects.select_related("product__producer", "product__unit").get(pk=pk)
-            record("update", certificate, before={"expiry_notice_sent_at": None},
-                   after={"expiry_notice_sent_at": now.isoformat()}, actor="ocop_notices",
-                   note=f"Báo sắp hết hạn ngày {format_date(certificate.valid_until)}")
-            recipients = {user: None for user in expiry_recipients(certificate, today)}
-            _write(recipients, link=_expiry_link(certificate), verb=EXPIRY, actor=None,
-                   text_for=lambda _detail, c=certificate: expiry_text(c, today),
-                   note_extra={"ocop_certificate": certificate.pk})
-            noticed.append(certificate)
+    for certificate in claim_each(due(today, within).order_by("valid_until", "pk"), "expiry_notice_sent_at",
+                                  actor="ocop_notices", related=("product__producer", "product__unit"),
+                                  note=lambda c: f"Báo sắp hết hạn ngày {format_date(c.valid_until)}"):
+        recipients = {user: None for user in expiry_recipients(certificate, today)}
+        _write(recipients, link=_expiry_link(certificate), verb=EXPIRY, actor=None,
+               text_for=lambda _detail, c=certificate: expiry_text(c, today),
+               note_extra={"ocop_certificate": certificate.pk})
+        noticed.append(certificate)
     return noticed

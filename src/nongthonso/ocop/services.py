@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from nongthonso.accounts.services import can, restrict, scope_paths, unit_phrase
 from nongthonso.audit.services import record
 from nongthonso.core.dates import default_as_of
+from nongthonso.core.errors import Invalid, Refused
 from nongthonso.core.text import format_date
 from nongthonso.units.models import Unit
 
@@ -54,22 +55,6 @@ MAX_LONG_TEXT = 10_000
 # what a producer's own account may change of its producer (the rest is the office's: the commune, the legal
 # registration, the accounts)
 MEMBER_PRODUCER_FIELDS = frozenset({"address", "representative", "phone", "email"})
-
-
-class Refused(Exception):
-    """The user may not do this here (403). Vietnamese message, saying who may."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class Invalid(ValueError):
-    """What was given does not fit: ``errors`` maps each field to a Vietnamese message saying how to fix it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
 
 
 def _text(value: Any, limit: int | None = None) -> str:

@@ -23,13 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nongthonso.accounts.services import under
 from nongthonso.core.dates import default_as_of
+from nongthonso.core.forms import apply
 from nongthonso.core.text import fold
 from nongthonso.units.models import Unit
 from nongthonso.units.services import predecessors_of
 
 from . import images, scope, services
 from .apps import MANAGE
-from .forms import ImageForm, ProducerForm, ProductForm, RegistrationForm, StatusForm, apply
+from .forms import ImageForm, ProducerForm, ProductForm, RegistrationForm, StatusForm
 from .models import (
     Producer,
     ProducerKind,

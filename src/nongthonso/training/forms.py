@@ -1,13 +1,12 @@
 """The forms of the organiser's and the bridge-point host's pages. They read what was typed (dates, numbers,
 choices); the rules — which units, topics, points a user may choose, duplicates, dates within the course — are the
-services' (``services.Invalid``), shared with the API: ``apply`` puts their messages on the form's fields.
+services' (``services.Invalid``), shared with the API: ``core.forms.apply`` puts their messages on the form's fields.
 
 The participant form says, field by field, why each piece of personal data is asked for (Decree 13/2023/NĐ-CP).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ConnectionStatus, Mode, SessionKind, TargetGroup, TopicGroup
-from .services import Invalid
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -44,19 +42,6 @@ def _ids(label, choices, help_text=""):
 def session_label(session) -> str:
     """«11/10 08:00 — Khai mạc …»: a session as a choice names it (local time)."""
     return f"{timezone.localtime(session.starts_at):%d/%m %H:%M} — {session.title}"
-
-
-def apply(form: forms.Form, write: Callable[[dict], Any]) -> Any:
-    """``write(form.cleaned_data)`` once the form is valid; its ``Invalid`` messages go on the form's fields (those
-    it has not, above the form). None when the form or the write refused."""
-    if not form.is_valid():
-        return None
-    try:
-        return write(form.cleaned_data)
-    except Invalid as invalid:
-        for field, message in invalid.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-        return None
 
 
 class CourseForm(forms.Form):

@@ -34,6 +34,7 @@ from django.utils import timezone
 from nongthonso.accounts.services import restrict, scope_paths
 from nongthonso.audit.services import record
 from nongthonso.core import filetypes
+from nongthonso.core.errors import Invalid, Refused
 from nongthonso.core.text import format_date
 from nongthonso.units.models import Unit
 
@@ -76,23 +77,6 @@ def material_max_bytes() -> int:
 
 
 # --- refusals and invalid input -----------------------------------------------------------------------------------
-
-class Refused(Exception):
-    """The user may not do this (403; ``code`` «role»), or not now (409; ``code`` «state»). Vietnamese message."""
-
-    def __init__(self, message: str, code: str = "role"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class Invalid(ValueError):
-    """What was given does not fit: ``errors`` maps each field to a Vietnamese message saying how to fix it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
-
 
 def _check(errors: dict[str, str]) -> None:
     if errors:

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongthonso.accounts.services import granted_units
+from nongthonso.core.forms import apply
 
 from . import scope, services
 from .apps import ORGANISE
-from .forms import CourseForm, TopicForm, apply
+from .forms import CourseForm, TopicForm
 from .models import BridgePoint, Connection, Course, Lecturer, Participant, Session, TopicGroup
 from .reports import course_report, province_of
 

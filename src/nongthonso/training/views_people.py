@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nongthonso.core.forms import apply
 from nongthonso.dataio.exports import CONTENT_TYPES, FORMATS, Table, to_bytes
 
 from . import scope, services
-from .forms import ParticipantForm, apply
+from .forms import ParticipantForm
 from .models import Participant, in_name_order
 from .views import for_organiser, form_page, of_the_course, refusal_response, refused, saved_to
 

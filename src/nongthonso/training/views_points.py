@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nongthonso.core.forms import apply
+
 from . import scope, services
-from .forms import ConnectionForm, PointForm, apply
+from .forms import ConnectionForm, PointForm
 from .models import Attendance, AttendanceMethod, BridgePoint, Session
 from .views import course_url, for_organiser, form_page, of_the_course, refusal_response, refused, saved_to
 
