@@ -61,7 +61,8 @@ def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(wat
     page.wait_for_selector("tr[data-indicator='2.1']")
     assert page.locator("tr[data-indicator='2.1'] .badge.confirmed").inner_text() == "Đã xác nhận"
     assert "trang 5" in page.locator("tr[data-indicator='2.1'] .provenance-note").inner_text()
-    assert page.locator("tr[data-indicator='2.2'] .badge.unverified").count() == 1
+    other = page.locator("tr[data-indicator='2.2'] .badge[data-provenance=secondary]")
+    assert other.inner_text() == "Theo nguồn thứ cấp"
     # Na Mao holds no level: «Chưa đạt chuẩn» in red, and no revocation label though its data fail half the criteria
     assert page.locator("[data-figure=level] b").inner_text() == "Chưa đạt chuẩn"
     assert _colour(page, "[data-figure=level] b") == RED
