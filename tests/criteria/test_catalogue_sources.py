@@ -196,7 +196,7 @@ def test_the_presenter_reads_the_tag_and_falls_back_for_results_stored_before_it
               "verified": False, "provenance": "secondary"}
     row = indicator_row(result, ind)
     assert (row.provenance, row.provenance_label) == ("secondary", "Theo nguồn thứ cấp")
-    assert row.provenance_note.startswith("Ngưỡng lấy từ nguồn thứ cấp") and "QĐ 318/QĐ-TTg" in row.provenance_note
+    assert row.provenance_note == "QĐ 318/QĐ-TTg Phụ lục I"
     old = {k: v for k, v in result.items() if k != "provenance"}
     assert provenance_tag(old) == "placeholder" and provenance_tag(dict(old, verified=True)) == "quoted"
     assert indicator_row(dict(old, threshold=None), ind).provenance == ""

@@ -23,8 +23,7 @@ from nongthonso.core.text import display_value, format_date, format_number
 from nongthonso.criteria.choices import Comparator, ValueType
 from nongthonso.criteria.engine import MET, NOT_MET, UNKNOWN
 from nongthonso.criteria.models import Indicator, ThresholdConfirmation
-from nongthonso.criteria.wording import PROVENANCE_LABELS as WORDING_LABELS
-from nongthonso.criteria.wording import comparator_label, provenance_hint, threshold_text
+from nongthonso.criteria.wording import comparator_label, provenance_label, threshold_text
 
 from .models import IndicatorValue
 
@@ -35,7 +34,7 @@ STATUS_LABELS = {
 }
 # what backs a threshold: the province office's confirmation, else the catalogue row's provenance tag
 # (``core.choices.Provenance``, carried by the engine into each stored result; labels in ``criteria.wording``)
-PROVENANCE_LABELS = {"confirmed": gettext_lazy("Đã xác nhận"), **WORDING_LABELS}
+PROVENANCE_LABELS = {"confirmed": gettext_lazy("Đã xác nhận")}
 
 
 def provenance_tag(result: Mapping[str, Any]) -> str:
@@ -110,16 +109,18 @@ class IndicatorRow:
 
     @property
     def provenance_label(self) -> str:
-        return str(PROVENANCE_LABELS.get(self.provenance, ""))
+        """«Đã xác nhận», else the tag's label (``criteria.wording.provenance_label``)."""
+        if self.provenance == "confirmed":
+            return str(PROVENANCE_LABELS["confirmed"])
+        return provenance_label(self.provenance)
 
     @property
     def provenance_note(self) -> str:
         """The citation and who confirmed it when («Quyết định 318/QĐ-TTg, Phụ lục I, trang 5 — xác nhận bởi Nguyễn
-        Văn A ngày 2/3/2026»); otherwise what the tag means and the catalogue's source."""
+        Văn A ngày 2/3/2026»); otherwise the catalogue's source."""
         c = self.confirmation
         if c is None:
-            hint = provenance_hint(self.provenance)
-            return f"{hint} {self.source}".strip() if hint else self.source
+            return self.source
         return _("%(citation)s — xác nhận bởi %(who)s ngày %(date)s") % {
             "citation": c.citation, "who": c.confirmed_by_name or "—",
             "date": format_date(timezone.localtime(c.confirmed_at))}

@@ -40,7 +40,7 @@ from nongthonso.units.services import PROVINCE_LEVEL
 from . import engine
 from .catalogue import compiled
 from .models import CriteriaSet, Indicator, Threshold, ThresholdConfirmation
-from .wording import provenance_hint, provenance_label, threshold_text
+from .wording import provenance_label, threshold_text
 
 _PAGE = re.compile(r"^\d{1,4}(\s*[-–]\s*\d{1,4})?$")
 
@@ -222,10 +222,6 @@ class ReviewRow:
     def provenance_label(self) -> str:
         """The row's provenance tag in words: «Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu»."""
         return provenance_label(self.threshold.provenance)
-
-    @property
-    def provenance_hint(self) -> str:
-        return provenance_hint(self.threshold.provenance)
 
 
 def _regions(province_code: str, cset: CriteriaSet) -> set[str]:

@@ -8,37 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from nongthonso.core.choices import Provenance
 from nongthonso.core.text import display_value
 
 from .choices import Comparator, ValueType
 
-PROVENANCE_LABELS = {
-    Provenance.QUOTED: gettext_lazy("Trích từ văn bản"),
-    Provenance.SECONDARY: gettext_lazy("Theo nguồn thứ cấp"),
-    Provenance.PLACEHOLDER: gettext_lazy("Tạm đặt, chưa đối chiếu"),
-    Provenance.PROVINCE: gettext_lazy("Do tỉnh bổ sung"),
-}
-PROVENANCE_HINTS = {
-    Provenance.QUOTED: gettext_lazy("Ngưỡng trích từ chính văn bản quy định."),
-    Provenance.SECONDARY: gettext_lazy("Ngưỡng lấy từ nguồn thứ cấp (báo chí, văn bản hướng dẫn của địa phương khác), "
-                                       "chưa đối chiếu với văn bản gốc."),
-    Provenance.PLACEHOLDER: gettext_lazy("Ngưỡng tạm đặt, chưa tìm được nguồn: chỉ dùng để tham khảo cho đến khi tỉnh "
-                                         "đối chiếu văn bản gốc."),
-    Provenance.PROVINCE: gettext_lazy("Ngưỡng do tỉnh quy định cụ thể."),
-}
-
 
 def provenance_label(tag: str) -> str:
-    """A threshold row's provenance tag in words: «Trích từ văn bản», «Theo nguồn thứ cấp» …; "" for no tag."""
-    return str(PROVENANCE_LABELS.get(tag, ""))
-
-
-def provenance_hint(tag: str) -> str:
-    """What the tag means for the reader (a badge's title): «Ngưỡng lấy từ nguồn thứ cấp …»."""
-    return str(PROVENANCE_HINTS.get(tag, ""))
+    """A threshold row's provenance tag in words — the labels of ``core.choices.Provenance``, as every catalogue row
+    of the project shows its tag: «Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu», «Do tỉnh bổ
+    sung»; "" for no tag."""
+    return str(Provenance(tag).label) if tag in Provenance.values else ""
 
 
 def comparator_label(comparator: str) -> str:
