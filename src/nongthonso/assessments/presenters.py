@@ -44,6 +44,8 @@ def provenance_tag(result: Mapping[str, Any]) -> str:
     if tag in Provenance.values:
         return tag
     return Provenance.QUOTED if result.get("verified") else Provenance.PLACEHOLDER
+
+
 # a floor (≥, >) not reached lacks the gap; a ceiling (≤, <) or an exact value missed exceeds it
 FLOORS = (Comparator.GE, Comparator.GT)
 
