@@ -12,7 +12,7 @@ RED = "rgb(179, 38, 30)"
 def _open_review(page, base):
     page.click("header nav >> text=Ngưỡng")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
-    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v1)")
+    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v2)")
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
 
@@ -78,7 +78,7 @@ def test_the_review_page_and_the_scorecard_fit_a_phone(watched, fits, app_server
     login(page, app_server, "vpdp.tinh")
     page.goto(app_server + "/tieu-chi/doi-chieu-nguong/")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
-    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v1)")
+    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v2)")
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
     assert fits(page)
