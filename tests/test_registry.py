@@ -176,7 +176,7 @@ def test_the_command_line_lists_and_runs_its_import_and_export(tmp_path, distric
             "cáo họp trực tuyến), training_headcounts (số cán bộ cần tập huấn theo nhóm đối tượng), ocop-products (sản "
             "phẩm ocop và chủ thể), ocop-scores (điểm chấm sản phẩm ocop), coops (hợp tác xã), plots (thửa đất, vùng "
             "sản xuất của hợp tác xã), members (thành viên hợp tác xã), courses (khoá tập huấn), "
-            "diary (nhật ký sản xuất).") in " ".join(
+            "diary (nhật ký sản xuất), indicator-costs (đơn giá khắc phục chỉ tiêu).") in " ".join(
         parser.format_help().split())
 
     out = io.StringIO()
@@ -255,7 +255,10 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
                                       ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         diary = ["diary"] if method == "post" else []  # the co-operatives' production diaries (issue 14)
-        assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses", *diary]
+        # foresight's unit costs and ranking (issue 15)
+        foresight = ["indicator-costs"] if method == "post" else ["foresight-gaps"]
+        assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses", *diary,
+                                          *foresight]
 
     path = courses_csv(tmp_path, (commune_of(district).code, "Chuyển đổi số", "2024-05-20"))
     with path.open("rb") as f:

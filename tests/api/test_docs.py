@@ -40,6 +40,8 @@ ENDPOINTS = {
     ("post", "/api/coops/diary/sync"), ("get", "/api/coops/diary/entries"),
     # the supply–demand board (market.api)
     ("get", "/api/market/listings"), ("get", "/api/market/matches"),
+    # foresight: the communes closest to the standard, a what-if without saving (foresight.api_gaps)
+    ("get", "/api/foresight/gaps"), ("post", "/api/foresight/whatif"),
 }
 
 
@@ -89,4 +91,5 @@ def test_operation_ids_are_the_function_names():
                    "list_ratings", "get_statistics", "start_ocop_rating", "get_ocop_rating", "take_ocop_step",
                    "put_ocop_scores", "revoke_ocop_certificate", "list_coops", "get_coop", "list_plots",
                    "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "sync_diary",
-                   "list_entries", "list_listings", "list_matches"}
+                   "list_entries", "list_listings", "list_matches", "list_foresight_gaps",
+                   "foresight_what_if"}

@@ -33,7 +33,7 @@ from nongthonso.units.lineage import load_thai_nguyen_history
 from nongthonso.units.models import Unit, UnitType
 from nongthonso.units.reference import ensure_reference_data
 
-from . import coops_demo, ocop_demo, smart_2023, thai_nguyen_2026, training_2023
+from . import coops_demo, foresight_demo, ocop_demo, smart_2023, thai_nguyen_2026, training_2023
 from .raw_values import assess
 
 SEED = 20230630
@@ -239,10 +239,13 @@ def build(stdout=None) -> dict:
         ocop_demo.build(say=say)
         # co-operatives (joining the OCOP demo's co-operative producers), their 2026 season, lots, the board
         coops_demo.build(say=say)
+        # foresight: the province's unit costs of closing indicator gaps (synthetic), rows of their own
+        foresight_demo.build(say=say)
     return {"values": n_values + later["values"], "hamlets": len(hamlets)}
 
 
 def _clear_demo_data() -> None:
+    foresight_demo.clear()
     smart_2023.clear()
     thai_nguyen_2026.clear()
     Assessment.objects.filter(synthetic=True).delete()
