@@ -112,27 +112,31 @@ def test_a_value_below_its_threshold_shows_the_gap_and_a_missing_value_is_unknow
     assert '<span class="status unknown">Chưa xác định</span>' in criterion_block(html, "5")
 
 
-def test_unverified_thresholds_carry_the_badge_with_their_source(superuser_client):
-    # given the NTM set, none of whose thresholds has been checked against the decree
+def test_every_threshold_carries_its_provenance_tag_with_its_source(superuser_client):
+    # given the NTM set, whose thresholds are placeholders except the rows taken from secondary sources (2.1, and in
+    # a TDMNPB commune 2.2-2.4, 15.3, 15.4)
     unit = commune("Xã Na Mao")
     html = superuser_client.get(url(unit)).content.decode()
-    row = indicator_row(html, "2.1")
-    # then every indicator carries "Chưa đối chiếu văn bản", with the source on hover
-    assert html.count(">Chưa đối chiếu văn bản</span>") == html.count('<tr data-indicator="')
-    assert re.search(r'<span class="badge unverified" title="QĐ 318/QĐ-TTg Phụ lục I[^"]*">Chưa đối chiếu văn bản'
-                     r"</span>", row)
-    assert ">Đã đối chiếu</span>" not in html
+    # then every indicator carries one tag, with the source on hover
+    assert html.count('data-provenance="') == html.count('<tr data-indicator="')
+    assert re.search(r'<span class="badge secondary" data-provenance="secondary" title="[^"]*digest P19[^"]*">'
+                     r"Theo nguồn thứ cấp</span>", indicator_row(html, "2.1"))
+    assert ">Theo nguồn thứ cấp</span>" in indicator_row(html, "15.3")
+    assert re.search(r'<span class="badge unverified" data-provenance="placeholder" title="QĐ 318/QĐ-TTg Phụ lục I'
+                     r'[^"]*">Tạm đặt, chưa đối chiếu</span>', indicator_row(html, "1.1"))
+    assert ">Trích từ văn bản</span>" not in html
 
 
-def test_verified_thresholds_are_marked_as_checked(superuser_client):
-    # given a model commune, assessed against the model-commune set whose indicators 2 and 3 are verified
+def test_thresholds_quoted_from_the_decision_are_marked_so(superuser_client):
+    # given a model commune, assessed against the model-commune set whose indicators 2 and 3 are quoted from
+    # Decision 319
     assessment = Assessment.objects.filter(criteria_set__code=MODEL_SET, year=2023).select_related("unit").first()
     response = superuser_client.get(url(assessment.unit), {"year": 2023, "set": MODEL_SET})
     html = response.content.decode()
-    # then 2 and 3 say "Đã đối chiếu" and 1 (income threshold taken from the unverified NTM set) does not
-    assert ">Đã đối chiếu</span>" in indicator_row(html, "2")
-    assert ">Đã đối chiếu</span>" in indicator_row(html, "3")
-    assert ">Chưa đối chiếu văn bản</span>" in indicator_row(html, "1")
+    # then 2 and 3 say "Trích từ văn bản" and 1 (income threshold taken from the advanced set's placeholder) does not
+    assert ">Trích từ văn bản</span>" in indicator_row(html, "2")
+    assert ">Trích từ văn bản</span>" in indicator_row(html, "3")
+    assert ">Tạm đặt, chưa đối chiếu</span>" in indicator_row(html, "1")
 
 
 def test_the_decisions_about_a_recognised_commune_are_listed_with_number_and_date(superuser_client):

@@ -212,12 +212,12 @@ def test_a_threshold_the_province_confirmed_shows_as_confirmed_on_the_scorecard_
 
     card = scorecard_html(client, failing)
     roads = re.search(r'<tr data-indicator="2.1".*?</tr>', card, re.S).group(0)
-    assert '<span class="badge confirmed"' in roads and "Chưa đối chiếu văn bản" not in roads
+    assert '<span class="badge confirmed"' in roads and "Theo nguồn thứ cấp" not in roads
     assert "Quyết định 318/QĐ-TTg ngày 08/3/2022, Phụ lục I, trang 7 — xác nhận bởi Lan Nguyễn ngày" in roads
     other = re.search(r'<tr data-indicator="2.2".*?</tr>', card, re.S).group(0)
-    assert "Chưa đối chiếu văn bản" in other
+    assert "Theo nguồn thứ cấp" in other
 
     client.force_login(officer(failing))
     html = client.get(reverse("dossier", args=[a.pk])).content.decode()
     assert '<span class="badge confirmed" title="Quyết định 318/QĐ-TTg' in entry_row(html, "2.1")
-    assert "Chưa đối chiếu văn bản" in entry_row(html, "2.2")
+    assert "Theo nguồn thứ cấp" in entry_row(html, "2.2")

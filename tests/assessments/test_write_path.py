@@ -186,7 +186,7 @@ def communes(province_19):
 
 
 def test_saving_a_criteria_set_rewrites_only_the_standings_its_new_place_can_change(communes):
-    ntm = CriteriaSet.objects.get(code="xa-ntm-2021-2025", version=1)
+    ntm = CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True)
     later = CriteriaSet.objects.get(code="xa-ntm-2026-2030")
     # no commune has a 2026-2030 assessment in a year it also has a 2021-2025 one: a new date in force for the
     # 2026-2030 set cannot change any commune's latest assessment, and no standing is rewritten

@@ -12,7 +12,7 @@ RED = "rgb(179, 38, 30)"
 def _open_review(page, base):
     page.click("header nav >> text=Ngưỡng")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
-    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v1)")
+    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v2)")
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
 
@@ -61,7 +61,8 @@ def test_the_province_office_confirms_a_threshold_and_the_scorecard_shows_it(wat
     page.wait_for_selector("tr[data-indicator='2.1']")
     assert page.locator("tr[data-indicator='2.1'] .badge.confirmed").inner_text() == "Đã xác nhận"
     assert "trang 5" in page.locator("tr[data-indicator='2.1'] .provenance-note").inner_text()
-    assert page.locator("tr[data-indicator='2.2'] .badge.unverified").count() == 1
+    other = page.locator("tr[data-indicator='2.2'] .badge[data-provenance=secondary]")
+    assert other.inner_text() == "Theo nguồn thứ cấp"
     # Na Mao holds no level: «Chưa đạt chuẩn» in red, and no revocation label though its data fail half the criteria
     assert page.locator("[data-figure=level] b").inner_text() == "Chưa đạt chuẩn"
     assert _colour(page, "[data-figure=level] b") == RED
@@ -77,7 +78,7 @@ def test_the_review_page_and_the_scorecard_fit_a_phone(watched, fits, app_server
     login(page, app_server, "vpdp.tinh")
     page.goto(app_server + "/tieu-chi/doi-chieu-nguong/")
     page.wait_for_selector("h1:has-text('Đối chiếu ngưỡng với văn bản')")
-    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v1)")
+    page.select_option("form[data-review-filters] select[name=bo]", label=f"{NTM_2021} (v2)")
     page.click("form[data-review-filters] button[type=submit]")
     page.wait_for_selector("tbody[data-indicator='2.1'] tr[data-threshold]")
     assert fits(page)

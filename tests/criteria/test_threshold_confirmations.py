@@ -77,7 +77,7 @@ def test_the_province_office_sees_the_thresholds_of_its_region_with_none_confirm
     assert regions == {"", "TDMNPB"}
     assert "Vùng Trung du và miền núi phía Bắc" in html and "Vùng Đồng bằng sông Cửu Long" not in html
     assert html.count('data-confirmed="0"') == len(listed)
-    assert "Chưa đối chiếu văn bản" in threshold_row(html, listed[0].threshold.pk)
+    assert "Tạm đặt, chưa đối chiếu" in threshold_row(html, listed[0].threshold.pk)
 
 
 def test_the_menu_offers_the_page_to_the_province_office_only(client, office, make_user, new_unit):

@@ -80,10 +80,13 @@ def test_the_blank_template_has_the_indicator_list_and_drop_downs(tmp_path):
     listed = [[c.value for c in row] for row in listing.iter_rows(min_row=2)]
     assert [r[0] for r in listed] == [i.code for i in indicators]
     by_code = {r[0]: r for r in listed}
-    assert by_code["2.1"][2:6] == ["%", "Tỷ lệ (%)", "≥", "≥ 100"]
-    assert by_code["2.2"][5].startswith("≥ 90; vùng Bắc Trung Bộ: ≥ 90; vùng Đồng bằng sông Cửu Long: ≥ 80")
-    assert by_code["1.1"][3:6] == ["Đạt / Không đạt", "=", "= Đạt"] and by_code["1.1"][6] in ("Đã đối chiếu",
-                                                                                               "Chưa đối chiếu")
+    # each threshold row with its provenance tag (docs/criteria-catalogue.md)
+    assert by_code["2.1"][2:6] == ["%", "Tỷ lệ (%)", "≥", "≥ 100 (theo nguồn thứ cấp)"]
+    assert by_code["2.2"][5].startswith("≥ 90 (tạm đặt, chưa đối chiếu); vùng Bắc Trung Bộ: ≥ 90 (tạm đặt, chưa đối "
+                                        "chiếu); vùng Đồng bằng sông Cửu Long: ≥ 80 (tạm đặt, chưa đối chiếu)")
+    assert "vùng Trung du và miền núi phía Bắc: ≥ 80 (theo nguồn thứ cấp)" in by_code["2.2"][5]
+    assert by_code["1.1"][3:6] == ["Đạt / Không đạt", "=", "= Đạt (tạm đặt, chưa đối chiếu)"] and by_code["1.1"][6] in (
+        "Đã đối chiếu", "Chưa đối chiếu")
     # one block of the set's indicators (code and name) to copy per commune, from row 3, with drop-downs
     block = [[c.value for c in row] for row in values.iter_rows(min_row=3, max_row=len(indicators) + 2)]
     assert [r[2:4] for r in block] == [[i.code, i.name] for i in indicators] and {r[7] for r in block} == {SET}

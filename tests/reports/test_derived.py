@@ -152,7 +152,7 @@ def test_standings_follow_every_change_of_assessments(communes, dossiers_open):
     # a set of a higher version reorders the sets of its level
     from nongthonso.criteria.catalogue import new_version
 
-    v2 = new_version(CriteriaSet.objects.get(code="xa-ntm-2021-2025", version=1))
+    v2 = new_version(CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True))
     Assessment.objects.create(unit=unit, year=2023, criteria_set=v2, criteria_met=4, criteria_total=19)
     same_counts()
     assert latest_criteria_met(communes.filter(pk=unit.pk), Level.XA_NTM, 2023) == {4: 1}

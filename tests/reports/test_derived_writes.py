@@ -26,7 +26,7 @@ def communes(province_19):
 
 
 def _ntm_set():
-    return CriteriaSet.objects.get(code="xa-ntm-2021-2025", version=1)
+    return CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True)
 
 
 @pytest.mark.django_db

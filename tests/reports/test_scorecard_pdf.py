@@ -109,8 +109,8 @@ def test_the_pdf_says_what_the_scorecard_says(officer, lam_vy_2023, tmp_path):
         for i in c.indicators:
             assert _loose(f"{i.code} {i.name}") in text
             # the row's first line: the name's first words, then the first word of each other cell, in order
-            verified = "Đã đối chiếu" if i.verified else "Chưa đối chiếu"
-            cells = [cell.split()[0] for cell in (i.value, i.threshold, i.gap or "—", i.status_label, verified)]
+            cells = [cell.split()[0] for cell in (i.value, i.threshold, i.gap or "—", i.status_label,
+                                                  i.provenance_label)]
             assert re.search(r"\s.*?".join(map(re.escape, cells)), first_lines[i.code]), (i.code, cells)
     for d in card.decisions:
         assert _loose(f"{d.number} {format_date(d.date)}") in text

@@ -139,7 +139,7 @@ def test_a_set_of_a_higher_version_wins_a_tie_on_the_year(province_19, reference
 
     as_of = dt.date(2023, 6, 30)
     communes = Unit.objects.valid_on(as_of).within(province_19).rural_communes()
-    v2 = new_version(CriteriaSet.objects.get(code="xa-ntm-2021-2025", version=1))
+    v2 = new_version(CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True))
     unit = communes.order_by("code").last()
     Assessment.objects.create(unit=unit, year=2023, criteria_set=v2, criteria_met=7, criteria_total=19)
     assert latest_criteria_met(communes, Level.XA_NTM, 2023)[7] == 1

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nongthonso.core.choices import Provenance
 from nongthonso.core.text import display_value, format_date, format_number
 from nongthonso.criteria.choices import Comparator, ValueType
 from nongthonso.criteria.engine import MET, NOT_MET, UNKNOWN
 from nongthonso.criteria.models import Indicator, ThresholdConfirmation
-from nongthonso.criteria.wording import comparator_label, threshold_text
+from nongthonso.criteria.wording import comparator_label, provenance_label, threshold_text
 
 from .models import IndicatorValue
 
@@ -31,11 +32,20 @@ STATUS_LABELS = {
     NOT_MET: gettext_lazy("Không đạt"),
     UNKNOWN: gettext_lazy("Chưa xác định"),
 }
-PROVENANCE_LABELS = {
-    "confirmed": gettext_lazy("Đã xác nhận"),
-    "verified": gettext_lazy("Đã đối chiếu"),
-    "unverified": gettext_lazy("Chưa đối chiếu văn bản"),
-}
+# what backs a threshold: the province office's confirmation, else the catalogue row's provenance tag
+# (``core.choices.Provenance``, carried by the engine into each stored result; labels in ``criteria.wording``)
+PROVENANCE_LABELS = {"confirmed": gettext_lazy("Đã xác nhận")}
+
+
+def provenance_tag(result: Mapping[str, Any]) -> str:
+    """The provenance tag of a stored indicator result: its own (results evaluated since the tag exists), else derived
+    from its ``verified`` flag as the catalogue derived it (a verified row was quoted; any other, a placeholder)."""
+    tag = result.get("provenance")
+    if tag in Provenance.values:
+        return tag
+    return Provenance.QUOTED if result.get("verified") else Provenance.PLACEHOLDER
+
+
 # a floor (≥, >) not reached lacks the gap; a ceiling (≤, <) or an exact value missed exceeds it
 FLOORS = (Comparator.GE, Comparator.GT)
 
@@ -85,6 +95,7 @@ class IndicatorRow:
     value_source: str  # where the value comes from (IndicatorValue.source)
     # the province office's confirmation of the threshold row the unit is judged against (criteria.confirmations)
     confirmation: ThresholdConfirmation | None = None
+    tag: str = Provenance.PLACEHOLDER  # the threshold row's provenance tag (``provenance_tag``)
 
     @property
     def status_label(self) -> str:
@@ -92,15 +103,18 @@ class IndicatorRow:
 
     @property
     def provenance(self) -> str:
-        """What backs the threshold: «confirmed» by the province, «verified» in the catalogue, or «unverified»;
-        "" when there is no threshold to back."""
+        """What backs the threshold: «confirmed» by the province, else the catalogue row's tag — «quoted» from the
+        decision, «secondary» source, «placeholder», «province»; "" when there is no threshold to back."""
         if self.threshold == "—":
             return ""
-        return "confirmed" if self.confirmation else "verified" if self.verified else "unverified"
+        return "confirmed" if self.confirmation else self.tag
 
     @property
     def provenance_label(self) -> str:
-        return str(PROVENANCE_LABELS.get(self.provenance, ""))
+        """«Đã xác nhận», else the tag's label (``criteria.wording.provenance_label``)."""
+        if self.provenance == "confirmed":
+            return str(PROVENANCE_LABELS["confirmed"])
+        return provenance_label(self.provenance)
 
     @property
     def provenance_note(self) -> str:
@@ -146,7 +160,7 @@ def indicator_row(result: Mapping[str, Any], indicator: Indicator | None,
         gap=gap_text(comparator, status, result.get("gap"), unit),
         verified=bool(result.get("verified", indicator.verified if indicator else False)),
         source=indicator.source if indicator else "", value_source=stored.source if stored else "",
-        confirmation=confirmation)
+        confirmation=confirmation, tag=provenance_tag(result))
 
 
 def criterion_rows(results: Mapping[str, Any] | None, indicators: Mapping[str, Indicator],

@@ -30,7 +30,7 @@ class ThresholdInline(admin.TabularInline):
     model = Threshold
     formset = LockedIfInUseFormSet
     extra = 0
-    fields = ("province_code", "region", "commune_group", "year", "value", "verified", "source")
+    fields = ("province_code", "region", "commune_group", "year", "value", "provenance", "verified", "source")
 
 
 @admin.register(CriteriaSet)

@@ -107,15 +107,19 @@ def read_catalogue(directory: Path = CATALOGUE_DIR) -> list[dict]:
 
 
 def _threshold_rows(ind: dict) -> Iterable[dict]:
+    """The Threshold rows of a file's indicator, each with its source text and provenance tag (its own, else the
+    indicator's, else derived: ``engine.provenance_of``)."""
     if ind.get("threshold") is not None:
-        yield {"value": ind["threshold"], "verified": ind.get("verified", False), "source": ind.get("source", "")}
+        row = {"value": ind["threshold"], "verified": ind.get("verified", False), "source": ind.get("source", "")}
+        yield dict(row, provenance=engine.provenance_of(row, ind))
     for row in ind.get("thresholds") or ():
-        yield {
+        out = {
             "value": row["value"], "region": row.get("region", ""), "commune_group": row.get("group"),
             "year": row.get("year"), "province_code": str(row.get("province", "") or ""),
             "verified": row.get("verified", ind.get("verified", False)),
             "source": row.get("source", ind.get("source", "")),
         }
+        yield dict(out, provenance=engine.provenance_of(dict(row, verified=out["verified"]), ind))
 
 
 def _write_set_content(cset: CriteriaSet, spec: dict) -> None:
@@ -367,7 +371,7 @@ def spec_from_db(cset: CriteriaSet) -> dict:
                 for c in cset.criteria.order_by("position")}
     rows: dict[int, list[dict]] = {}
     for t in Threshold.objects.filter(indicator__criteria_set=cset).order_by("pk"):
-        row = {"value": t.value, "verified": t.verified}
+        row = {"value": t.value, "verified": t.verified, "provenance": t.provenance}
         if t.region:
             row["region"] = t.region
         if t.commune_group is not None:

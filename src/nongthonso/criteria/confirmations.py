@@ -40,7 +40,7 @@ from nongthonso.units.services import PROVINCE_LEVEL
 from . import engine
 from .catalogue import compiled
 from .models import CriteriaSet, Indicator, Threshold, ThresholdConfirmation
-from .wording import threshold_text
+from .wording import provenance_label, threshold_text
 
 _PAGE = re.compile(r"^\d{1,4}(\s*[-–]\s*\d{1,4})?$")
 
@@ -217,6 +217,11 @@ class ReviewRow:
     def source(self) -> str:
         """Where the catalogue took the row from."""
         return self.threshold.source or self.indicator.source
+
+    @property
+    def provenance_label(self) -> str:
+        """The row's provenance tag in words: «Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu»."""
+        return provenance_label(self.threshold.provenance)
 
 
 def _regions(province_code: str, cset: CriteriaSet) -> set[str]:

@@ -39,6 +39,16 @@ GROUP_BASIS = "Quyết định 51/2025/QĐ-TTg"  # the act defining the commune 
 # 30% to < 50% fail including at least one key criterion.
 REVOKE_ANY_SHARE = 0.5
 REVOKE_KEY_SHARE = 0.3
+# ... and a district's when >= 30% of its communes had their recognition revoked (or by the shares above, on the
+# district criteria with the district's own key criteria: ``district_revocation``)
+REVOKE_COMMUNE_SHARE = 0.3
+
+# Where a threshold row comes from (the values of ``core.choices.Provenance``, kept here as text so the engine stays
+# free of Django): quoted from the decision itself, taken from a secondary source (press, a province's restatement),
+# a placeholder still to be checked, or set by the province. A row without a tag: «quoted» when it is verified,
+# «province» when it is a province's own row, else «placeholder».
+QUOTED, SECONDARY, PLACEHOLDER, PROVINCE = "quoted", "secondary", "placeholder", "province"
+PROVENANCES = (QUOTED, SECONDARY, PLACEHOLDER, PROVINCE)
 
 _NUMERIC_COMPARATORS = (">=", "<=", ">", "<")
 _ANY = None
@@ -97,6 +107,7 @@ class CompiledSet:
     table: np.ndarray  # (len(years)+1, len(classes)+1, k) float64; last slot = "other"
     allowed: dict[int, np.ndarray] = field(default_factory=dict)  # "in" columns: allowed category mask
     threshold_verified: np.ndarray | None = None  # same shape as table, bool
+    threshold_provenance: np.ndarray | None = None  # same shape as table, int8: index into PROVENANCES
     region_override: Mapping[str, Any] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # comparator -> column indices
@@ -166,13 +177,32 @@ class CompiledSet:
             "indicators": [self.indicator_codes[col] for col in np.flatnonzero(dependent)]}]
 
 
+def provenance_of(row: Mapping, indicator: Mapping | None = None) -> str:
+    """The provenance tag of a threshold row: its own ``provenance``, else its indicator's, else «quoted» for a
+    verified row, «province» for a province's own row, «placeholder» otherwise."""
+    tag = row.get("provenance") or (indicator or {}).get("provenance")
+    if tag:
+        return str(tag)
+    if row.get("verified"):
+        return QUOTED
+    return PROVINCE if (row.get("province") or row.get("province_code")) else PLACEHOLDER
+
+
 def _rows(indicator: Mapping) -> list[dict]:
     rows = []
     if "threshold" in indicator and indicator["threshold"] is not None:
         rows.append({"value": indicator["threshold"], "verified": indicator.get("verified", False)})
     for row in indicator.get("thresholds") or ():
         rows.append(dict(row, verified=row.get("verified", indicator.get("verified", False))))
+    for row in rows:
+        row["provenance"] = provenance_of(row, indicator)
     return rows
+
+
+def threshold_rows(indicator: Mapping) -> list[dict]:
+    """An indicator's threshold rows (its default ``threshold`` first, then ``thresholds``), each with ``verified``
+    and ``provenance`` filled in as the engine reads them."""
+    return _rows(indicator)
 
 
 def _class_of(row: Mapping) -> str | None:
@@ -228,8 +258,19 @@ def _check_indicator(indicator: Mapping, spec: Mapping) -> None:
         raise SpecError(f"{_spec_path(spec, indicator)}: chỉ tiêu số phải dùng «>=», «<=», «>» hoặc «<»")
     if vt not in ("boolean", "category", "percent", "number", "money"):
         raise SpecError(f"{_spec_path(spec, indicator)}: kiểu giá trị «{vt}» không hợp lệ")
-    if not _rows(indicator) and not indicator.get("threshold_ref"):
+    rows = _rows(indicator)
+    if not rows and not indicator.get("threshold_ref"):
         raise SpecError(f"{_spec_path(spec, indicator)}: thiếu ngưỡng (threshold, thresholds hoặc threshold_ref)")
+    for row in rows:
+        where = _spec_path(spec, indicator) + (f", dòng ngưỡng {row.get('region') or row.get('group') or ''}"
+                                               f"{' năm ' + str(row['year']) if row.get('year') else ''}").rstrip()
+        if row["provenance"] not in PROVENANCES:
+            raise SpecError(f"{where}: nguồn gốc «{row['provenance']}» không có. Dùng một trong: "
+                            f"{', '.join(PROVENANCES)} (trích từ văn bản / nguồn thứ cấp / tạm đặt / do tỉnh quy "
+                            "định).")
+        if row.get("verified") and row["provenance"] != QUOTED:
+            raise SpecError(f"{where}: «verified: true» chỉ dùng cho ngưỡng trích từ chính văn bản "
+                            f"(provenance: {QUOTED}); ngưỡng «{row['provenance']}» phải để «verified: false».")
 
 
 def compile_spec(spec: Mapping, *, province: str | None = None,
@@ -297,6 +338,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
     # one slot per class, "other", and for commune_group sets "no group" (filled below)
     table = np.full((len(year_list) + 1, len(class_list) + 1 + by_group, k), np.nan)
     verified = np.zeros(table.shape, dtype=bool)
+    provenance = np.full(table.shape, PROVENANCES.index(PLACEHOLDER), dtype=np.int8)
     allowed: dict[int, np.ndarray] = {}
     for col, (_, ind) in enumerate(indicators):
         code = str(ind["code"])
@@ -323,6 +365,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
                 if row is not None:
                     table[yi, ki, col] = value if value is not None else np.nan
                     verified[yi, ki, col] = bool(row.get("verified", False))
+                    provenance[yi, ki, col] = PROVENANCES.index(provenance_of(row))
                 if ind["comparator"] == "in" and row is not None:
                     table[yi, ki, col] = 0.0  # marks "has a threshold"; the mask decides
     class_dependent = None
@@ -335,6 +378,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
         table[:, -1] = np.where(class_dependent, np.nan, table[:, len(class_list)])
         # verified without a group only when the row of every group was
         verified[:, -1] = verified[:, :len(class_list) + 1].all(axis=1) & ~class_dependent
+        provenance[:, -1] = provenance[:, len(class_list)]
     incidence = np.zeros((k, c), dtype=np.float32)
     ind_crit = np.array([ci for ci, _ in indicators], dtype=np.int64)
     incidence[np.arange(k), ind_crit] = 1.0
@@ -356,7 +400,7 @@ def compile_spec(spec: Mapping, *, province: str | None = None,
         comparators=comparators,
         categories=tuple(tuple(ind.get("categories") or ()) for _, ind in indicators),
         indicator_criterion=ind_crit, incidence=incidence, classes=class_list, years=year_list,
-        table=table, allowed=allowed, threshold_verified=verified,
+        table=table, allowed=allowed, threshold_verified=verified, threshold_provenance=provenance,
         region_override=dict(spec.get("region_override") or {}),
         index={str(ind["code"]): i for i, (_, ind) in enumerate(indicators)},
         columns=columns, class_dependent=class_dependent, group_basis=_group_basis(spec),
@@ -458,6 +502,7 @@ class IndicatorResult:
     status: str
     gap: float | None
     verified: bool
+    provenance: str = PLACEHOLDER  # where the threshold comes from: one of PROVENANCES
 
 
 @dataclass
@@ -527,6 +572,23 @@ def revoke_reason(cs: CompiledSet, crit_status: Sequence[int]) -> str:
     return ""
 
 
+def district_revocation(cs: CompiledSet, crit_status: Sequence[int], *, communes: int,
+                        communes_revoked: int) -> tuple[bool, str]:
+    """Decision 18/2022/QĐ-TTg on a district: its recognition is revoked when at least 30% of its ``communes`` have
+    had their own recognition revoked (``communes_revoked``), or — on the district set's criteria (``crit_status``,
+    its result's statuses: 1 met, 0 not met, -1 unknown; the conditions such as "100% of communes NTM" are not
+    counted) — when 50% or more fail, or 30% to under 50% fail including one of the district's key criteria (Kinh
+    tế; Môi trường; Chất lượng môi trường sống; Hệ thống chính trị – An ninh, trật tự – Hành chính công). Returns
+    (revoked, the reason in Vietnamese; "" when not revoked)."""
+    if communes < 0 or not 0 <= communes_revoked <= communes:
+        raise ValueError(f"số xã bị thu hồi ({communes_revoked}) phải từ 0 đến tổng số xã của huyện ({communes})")
+    if communes and communes_revoked / communes >= REVOKE_COMMUNE_SHARE:
+        return True, (f"{communes_revoked}/{communes} xã của huyện đã bị thu hồi quyết định công nhận đạt chuẩn "
+                      f"(từ 30% trở lên)")
+    reason = revoke_reason(cs, crit_status)
+    return bool(reason), reason
+
+
 def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, region: str | None = None,
                  group: int | None = None, flags: Iterable[str] = ()) -> UnitResult:
     """Evaluate one unit. ``values`` maps indicator codes to raw values (missing = unknown)."""
@@ -539,6 +601,7 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
     slot = cs.class_index(cls)
     res = evaluate_batch(cs, row, year, np.array([slot]))
     verified = cs.threshold_verified[cs.year_index(year), slot]
+    provenance = cs.threshold_provenance[cs.year_index(year), slot]
     criteria = []
     for ci, ccode in enumerate(cs.criteria_codes):
         inds = []
@@ -549,6 +612,7 @@ def evaluate_one(cs: CompiledSet, values: Mapping[str, Any], *, year: int, regio
                 threshold=_display_threshold(cs, col, res.thresholds[0, col]),
                 comparator=cs.comparators[col], status=_STATUS[int(res.indicator_status[0, col])],
                 gap=None if math.isnan(gap) else float(gap), verified=bool(verified[col]),
+                provenance=PROVENANCES[int(provenance[col])],
             ))
         criteria.append(CriterionResult(ccode, cs.criteria_names[ci],
                                         _STATUS[int(res.criterion_status[0, ci])], inds,
@@ -621,11 +685,14 @@ def evaluate_many_json(cs: CompiledSet, units: Sequence[tuple[Mapping[str, Any],
         layout = layouts.get(slot)
         if layout is None:
             row, verified_row = cs.table[slot], cs.threshold_verified[slot]
+            provenance_row = cs.threshold_provenance[slot]
             layout = layouts[slot] = [[(
                 col, cs.indicator_codes[col], f'{{"code": {json.dumps(cs.indicator_codes[col])}, "value": ',
                 f', "threshold": {_json_value(_display_threshold(cs, col, row[col]))}, '
                 f'"comparator": {json.dumps(cs.comparators[col])}, "status": ',
-                f', "verified": {_json_value(bool(verified_row[col]))}}}') for col in cols] for cols in columns]
+                f', "verified": {_json_value(bool(verified_row[col]))}, '
+                f'"provenance": {json.dumps(PROVENANCES[int(provenance_row[col])])}}}') for col in cols]
+                for cols in columns]
         status_r, gaps_r, crit_r = status[r], gaps[r], crit_status[r]
         get = values.get
         parts = []

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from nongthonso.core.choices import Provenance
+
 from .choices import Comparator, Level, ThresholdDimension, ValueType
 
 
@@ -124,6 +126,11 @@ class Threshold(models.Model):
     )
     value = models.JSONField("ngưỡng")
     source = models.TextField("nguồn", blank=True)
+    provenance = models.CharField(
+        "nguồn gốc", max_length=12, choices=Provenance.choices, default=Provenance.PLACEHOLDER,
+        help_text="Trích từ chính văn bản (quoted), theo nguồn thứ cấp như báo chí, văn bản của tỉnh khác (secondary), "
+                  "tạm đặt chưa có nguồn (placeholder), hoặc do tỉnh quy định (province). «verified» chỉ đúng khi "
+                  "trích từ văn bản.")
     verified = models.BooleanField("đã đối chiếu văn bản", default=False)
 
     class Meta:

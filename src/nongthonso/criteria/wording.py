@@ -1,5 +1,7 @@
 """How a threshold reads beside a value, on every page and export that shows one (the presenter of criterion and
-indicator rows, the threshold review page): «≥ 42 triệu đồng/người/năm», «≤ 13%», «Đạt»."""
+indicator rows, the threshold review page, the data-entry workbook): «≥ 42 triệu đồng/người/năm», «≤ 13%», «Đạt»,
+and where it comes from — its provenance tag: «Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu»,
+«Do tỉnh bổ sung»."""
 
 from __future__ import annotations
 
@@ -7,9 +9,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from nongthonso.core.choices import Provenance
 from nongthonso.core.text import display_value
 
 from .choices import Comparator, ValueType
+
+
+def provenance_label(tag: str) -> str:
+    """A threshold row's provenance tag in words — the labels of ``core.choices.Provenance``, as every catalogue row
+    of the project shows its tag: «Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu», «Do tỉnh bổ
+    sung»; "" for no tag."""
+    return str(Provenance(tag).label) if tag in Provenance.values else ""
 
 
 def comparator_label(comparator: str) -> str:

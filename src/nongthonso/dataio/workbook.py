@@ -43,6 +43,7 @@ from nongthonso.criteria.applicability import province_code_of
 from nongthonso.criteria.choices import Comparator, ValueType
 from nongthonso.criteria.confirmations import confirmed_indicators
 from nongthonso.criteria.models import CriteriaSet, Indicator
+from nongthonso.criteria.wording import provenance_label
 from nongthonso.units.choices import Region
 from nongthonso.units.models import Unit
 
@@ -80,7 +81,8 @@ def _number(value) -> str:
 
 
 def threshold_hint(indicator: Indicator) -> str:
-    """The thresholds in words: «≥ 90; vùng Đồng bằng sông Cửu Long: ≥ 80; vùng Bắc Trung Bộ, năm 2023: ≥ 44»."""
+    """The thresholds in words, each with its provenance tag: «≥ 90 (tạm đặt, chưa đối chiếu); vùng Trung du và miền
+    núi phía Bắc: ≥ 80 (theo nguồn thứ cấp); vùng Bắc Trung Bộ, năm 2023: ≥ 44 (tạm đặt, chưa đối chiếu)»."""
     symbol = Comparator(indicator.comparator).label
     parts = []
     for t in indicator.thresholds.all():
@@ -93,7 +95,7 @@ def threshold_hint(indicator: Indicator) -> str:
             where.append(f"nhóm {t.commune_group}")
         if t.year:
             where.append(f"năm {t.year}")
-        text = f"{symbol} {_number(t.value)}"
+        text = f"{symbol} {_number(t.value)} ({provenance_label(t.provenance).lower()})"
         parts.append(f"{', '.join(where)}: {text}" if where else text)
     if indicator.threshold_ref:
         parts.append(f"theo bộ {indicator.threshold_ref.get('set', '')}")

@@ -53,7 +53,8 @@ def forecast_page(request):
     chart = None
     if data and data["series"]:
         chart = {"series": data["series"], "labels": {"history": _("Giá trị đã nhập"), "trend": _("Xu hướng"),
-                                                      "band": _("Khoảng dự báo 80%"), "threshold": _("Ngưỡng đạt")}}
+                                                      "band": _("Khoảng dự báo (bách phân vị 10–90)"),
+                                                      "threshold": _("Ngưỡng đạt")}}
     levels = [(str(value), label) for value, label in Level.choices if value in COMMUNE_LEVELS]
     return render(request, "foresight/forecast.html", {
         "data": data, "error": error, "unit": code, "year": year, "level": level, "levels": levels,

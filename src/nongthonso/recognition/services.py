@@ -15,11 +15,12 @@ by this rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from nongthonso.criteria import engine
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
 from nongthonso.units.models import LineageEvent, Unit
@@ -110,6 +111,29 @@ def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Statu
 
 def status_on(unit: Unit, date: dt.date) -> Status:
     return statuses_on([unit], date)[unit.pk]
+
+
+def commune_revocations(district: Unit, date: dt.date) -> tuple[int, int]:
+    """(communes, revoked) for Decision 18/2022's district rule: the rural communes of ``district`` in force on
+    ``date``, and how many of them stand revoked then — their latest NTM decision dated on or before ``date`` is a
+    revocation. Two queries."""
+    communes = list(Unit.objects.valid_on(date).rural_communes().within(district).values_list("pk", flat=True))
+    through = Decision.units.through
+    latest: dict[int, str] = {}
+    for unit_id, kind in (through.objects.filter(unit_id__in=communes, decision__level=Level.XA_NTM,
+                                                 decision__date__lte=date)
+                          .order_by("decision__date", "decision_id").values_list("unit_id", "decision__kind")):
+        latest[unit_id] = kind
+    return len(communes), sum(1 for kind in latest.values() if kind == Decision.Kind.REVOCATION)
+
+
+def district_revocation_on(district: Unit, date: dt.date, cs: engine.CompiledSet,
+                           crit_status: Sequence[int]) -> tuple[bool, str]:
+    """Whether Decision 18/2022/QĐ-TTg revokes ``district``'s recognition on ``date``: by the share of its communes
+    revoked (``commune_revocations``) or by its own criteria (``crit_status``, the statuses of its result under the
+    district set ``cs``). Returns (revoked, the reason in Vietnamese)."""
+    communes, revoked = commune_revocations(district, date)
+    return engine.district_revocation(cs, crit_status, communes=communes, communes_revoked=revoked)
 
 
 # --- counting statuses in the database ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Prefetch
 from ninja import Field, Path, Query, Router, Schema
@@ -71,6 +71,9 @@ class ThresholdOut(Schema):
     province_code: str = Field(description="rỗng: mức chung toàn quốc; có mã: tỉnh quy định cụ thể")
     value: Any
     verified: bool
+    provenance: Literal["quoted", "secondary", "placeholder", "province"] = Field(
+        description="nguồn gốc ngưỡng: quoted — trích từ chính văn bản; secondary — nguồn thứ cấp (báo chí, văn bản "
+                    "địa phương khác); placeholder — tạm đặt, chưa có nguồn; province — do tỉnh quy định")
     source: str
     confirmations: list[ConfirmationOut] = Field(
         description="Văn phòng Điều phối NTM tỉnh đã đối chiếu ngưỡng với văn bản (trang /tieu-chi/doi-chieu-nguong/); "
@@ -120,7 +123,7 @@ def _indicator_out(ind: Indicator) -> dict:
         "threshold_ref": dict(ind.threshold_ref or {}), "verified": ind.verified, "source": ind.source,
         "thresholds": [{"region": t.region, "commune_group": t.commune_group, "year": t.year,
                         "province_code": t.province_code, "value": t.value, "verified": t.verified,
-                        "source": t.source,
+                        "provenance": t.provenance, "source": t.source,
                         "confirmations": [c.to_dict() for c in t.confirmations.all() if same_value(c.value, t.value)]}
                        for t in ind.thresholds.all()],
     }

@@ -31,15 +31,17 @@ STATUS_COLOURS = {"met": GREEN, "not_met": RED}
 CRITERIA_HEADINGS = ("Chỉ tiêu", "Giá trị", "Ngưỡng", "Khoảng cách", "Kết quả", "Nguồn ngưỡng")
 CRITERIA_WIDTHS = (63, 25, 28, 18, 22, 24)
 LEGEND = ("«Đã xác nhận»: Văn phòng Điều phối NTM tỉnh đã đối chiếu ngưỡng với văn bản (văn bản, điều hoặc phụ lục, "
-          "trang). «Chưa đối chiếu»: ngưỡng chưa được đối chiếu với văn bản gốc, chỉ dùng để tham khảo. Giá trị «—» là "
-          "chưa có số liệu (chưa xác định), không phải không đạt.")
+          "trang). «Trích từ văn bản»: ngưỡng trích từ chính văn bản quy định. «Theo nguồn thứ cấp»: ngưỡng lấy từ báo "
+          "chí hoặc văn bản của địa phương khác, chưa đối chiếu văn bản gốc. «Tạm đặt, chưa đối chiếu»: chưa tìm được "
+          "nguồn, chỉ dùng để tham khảo. Giá trị «—» là chưa có số liệu (chưa xác định), không phải không đạt.")
 
 
 def _provenance(row) -> str:
-    """What backs an indicator's threshold: the province's confirmation and its citation, or the catalogue's flag."""
+    """What backs an indicator's threshold: the province's confirmation and its citation, or the catalogue row's
+    provenance tag («Trích từ văn bản», «Theo nguồn thứ cấp», «Tạm đặt, chưa đối chiếu»)."""
     if row.confirmation is not None:
         return f"Đã xác nhận: {row.confirmation.citation}"
-    return "Đã đối chiếu" if row.verified else "Chưa đối chiếu"
+    return row.provenance_label
 
 
 def filename(card) -> str:
