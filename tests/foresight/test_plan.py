@@ -156,3 +156,36 @@ def test_scope_another_province_and_a_viewer(made, make_user, province_19, other
     made_by_viewer = viewer.post(reverse("foresight_plans"), {"tinh": "19", "as_of": AS_OF.isoformat(),
                                                               "year": "2024", f"target_{Level.XA_NTM}": "50%"})
     assert made_by_viewer.status_code == 400 and Plan.objects.count() == 1
+
+
+def test_on_the_demo_with_sure_forecasts_the_cheapest_communes_are_suggested(monkeypatch, province_19):
+    # given forecasts that make every candidate certain (probability 1), the cheapest set reaching «3 more than
+    # hold the level today» is the three candidates of lowest cost — worked out here from the ranking itself
+    from types import SimpleNamespace
+
+    from nongthonso.foresight import ranking
+    from nongthonso.recognition.services import statuses_on
+    from nongthonso.units.models import Unit
+
+    def sure(units, level, *, today, until):
+        units = list(units)
+        ones = np.ones((len(units), 1))
+        return SimpleNamespace(history=SimpleNamespace(units=units, cs=SimpleNamespace(n_criteria=19)),
+                               simulation=SimpleNamespace(horizon=np.array([until]), meets_by=ones,
+                                                          expected_met=19 * ones))
+
+    monkeypatch.setattr(plan.forecast, "run", sure)
+    communes = list(Unit.objects.valid_on(AS_OF).within(province_19).rural_communes())
+    statuses = statuses_on(communes, AS_OF)
+    open_ = [c for c in communes if not statuses[c.pk].holds(Level.XA_NTM)]
+    holding = len(communes) - len(open_)
+    rows = ranking.rank(ranking.base(province_19, AS_OF, Level.XA_NTM, open_)).rows
+    cheapest = sorted(rows, key=lambda r: (r.cost, r.criteria_failing, r.distance))[:3]
+    summary, suggested = plan.suggest_level(province_19, AS_OF, 2024, Level.XA_NTM,
+                                            {"value": holding + 3, "share": False})
+    assert [s.unit.code for s in suggested] == [r.unit.code for r in cheapest]
+    assert summary["expected"] == holding + 3 and summary["shortfall"] == 0
+    assert summary["cost"] == pytest.approx(sum(r.cost for r in cheapest))
+    # the reasons name what fails and why this commune came before the first one left out
+    assert all(s.reasons["criteria_failing"] or s.reasons["criteria_met"] for s in suggested)
+    assert "Xã đầu tiên không được chọn" in suggested[-1].reasons["text"][-1]

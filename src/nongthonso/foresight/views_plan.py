@@ -11,7 +11,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -72,8 +71,7 @@ def plan_page(request, pk: int):
     sections = [(Level(lvl).label, shown.summary.get(lvl, {}), shown.targets.get(lvl, {}),
                  [s for s in rows if s.level == lvl]) for lvl in COMMUNE_LEVELS if lvl in shown.summary]
     return render(request, "foresight/plan.html", {
-        "plan": shown, "sections": sections, "may_decide": may_decide, "levels": LEVELS,
-        "today": timezone.localdate()})
+        "plan": shown, "sections": sections, "may_decide": may_decide, "levels": LEVELS})
 
 
 @login_required
