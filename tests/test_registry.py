@@ -53,16 +53,10 @@ def with_smart(menu: list[str]) -> list[str]:
     return [*menu[:at], SMART, *menu[at:]]
 
 
-def with_maps(menu: list[str]) -> list[str]:
-    """``menu`` as a signed-in user sees it: the map (``nongthonso.maps``) after the smart-NTM entry, or after «Hồ sơ»
-    for whoever does not see that one."""
-    at = menu.index(SMART if SMART in menu else "Hồ sơ") + 1
-    return [*menu[:at], "Bản đồ", *menu[at:]]
-
-
 def with_foresight(menu: list[str]) -> list[str]:
-    """``menu`` as whoever sees some unit's dossiers sees it: «Dự báo» (``nongthonso.foresight``) after the map."""
-    at = menu.index("Bản đồ") + 1
+    """``menu`` as whoever sees some unit's dossiers sees it: «Dự báo» (``nongthonso.foresight``) after the smart-NTM
+    entry (signed in, the map has no entry of its own: its dashboard panel links to it)."""
+    at = menu.index(SMART) + 1
     return [*menu[:at], "Dự báo", *menu[at:]]
 
 
@@ -168,14 +162,14 @@ def test_the_menu_shows_its_entry_to_its_role_only(trainer, viewer, admin_user):
     assert menu_labels(Client().get("/cong-khai/tap-huan/").content.decode()) == PUBLIC_MENU
     # a viewer may import no kind of file: no import menu (issue 11)
     # and the smart-NTM app's entry and the training app's own «Tập huấn» (after «Nhập dữ liệu») for every NTM role
-    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_foresight(with_maps(with_ocop(with_smart([
-        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS]))))
-    offices = with_foresight(with_maps(with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản",
-                                                             "Ngưỡng", NOTIFICATIONS]))))
+    assert menu_labels(signed_in(viewer).get("/").content.decode()) == with_foresight(with_ocop(with_smart([
+        *(label for label in with_training(SIGNED_IN_MENU) if label != "Nhập dữ liệu"), NOTIFICATIONS])))
+    offices = with_foresight(with_ocop(with_smart([*with_training(SIGNED_IN_MENU), "Vai trò", "Tài khoản", "Ngưỡng",
+                                                   NOTIFICATIONS])))
     assert menu_labels(signed_in(office).get("/").content.decode()) == offices
     assert menu_labels(signed_in(admin_user).get("/").content.decode()) == offices
     html = signed_in(trainer).get("/").content.decode()
-    assert menu_labels(html) == with_maps([*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS])
+    assert menu_labels(html) == [*SIGNED_IN_MENU, "Tập huấn", NOTIFICATIONS]
     assert '<a href="/cong-khai/tap-huan/">Tập huấn</a>' in html
 
 
