@@ -143,20 +143,21 @@ def layer_geojson(request, code: str, as_of: dt.date, choice: str, public: bool)
 def shape_feature(request, code: str, as_of: dt.date) -> dict:
     """The boundary of the version of ``code`` in force on ``as_of`` as a GeoJSON Feature (the geometry as uploaded,
     its area, bounding box, centroid, source), for a unit the request's map may draw (within ``scope_of``'s unit);
-    MapRefused(``unit``) otherwise, or when the version has no boundary."""
+    MapRefused(``unit``/``scope``) otherwise, or when the version has no boundary. Only the REST API asks for it:
+    its messages are in Vietnamese only, as the API's are."""
     root, _published = scope_of(request, as_of)
     try:
         unit = find_unit(code, as_of)
     except UnitNotFound as exc:
         raise MapRefused("unit", str(exc)) from None
     if not unit.path.startswith(root.path):
-        raise MapRefused("scope", _("Đơn vị mã «%(code)s» nằm ngoài bản đồ bạn được xem (%(root)s); chọn một đơn vị "
-                                    "thuộc %(root)s.") % {"code": code, "root": root.name})
+        raise MapRefused("scope", f"Đơn vị mã «{code}» nằm ngoài bản đồ bạn được xem ({root.name}); chọn một đơn vị "
+                                  f"thuộc {root.name}.")
     shape = UnitShape.objects.filter(unit=unit).first()
     if shape is None:
-        raise MapRefused("unit", _("Chưa có ranh giới của %(name)s (mã %(code)s, phiên bản từ %(since)s); Văn phòng "
-                                   "Điều phối NTM tỉnh tải ranh giới lên tại trang «Tải lên ranh giới».") % {
-            "name": unit.name, "code": unit.code, "since": format_date(unit.valid_from)})
+        raise MapRefused("unit", f"Chưa có ranh giới của {unit.name} (mã {unit.code}, phiên bản từ "
+                                 f"{format_date(unit.valid_from)}); Văn phòng Điều phối NTM tỉnh tải ranh giới lên tại "
+                                 "trang «Tải lên ranh giới đơn vị».")
     return {"type": "Feature", "id": unit.pk, "geometry": shape.geometry, "bbox": list(shape.bbox), "properties": {
         "code": unit.code, "name": unit.name, "level": unit.unit_type.level.code,
         "valid_from": unit.valid_from.isoformat(), "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
