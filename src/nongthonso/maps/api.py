@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from nongthonso.api.errors import ApiError, NotFound
+from nongthonso.api.errors import ERROR_STATUSES, ApiError, Error, NotFound
 from nongthonso.api.schemas import CODE_PATTERN, responses
 from nongthonso.core.dates import default_as_of
 
@@ -79,7 +79,9 @@ def list_map_layers(request, as_of: str | None = Query(None, description=AS_OF_H
             for layer in data.layers_for(request, public=False)]
 
 
-@router.get("/maps/layers/{key}", response=responses(dict), summary="Dữ liệu một lớp bản đồ (GeoJSON)")
+@router.get("/maps/layers/{key}", response={ERROR_STATUSES: Error}, summary="Dữ liệu một lớp bản đồ (GeoJSON)",
+            openapi_extra={"responses": {200: {"description": "GeoJSON FeatureCollection", "content": {
+                "application/geo+json": {"schema": {"type": "object"}}}}}})
 def map_layer_data(request, key: str = Path(..., pattern=CODE_PATTERN, example="level"),
                    as_of: str | None = Query(None, description=AS_OF_HELP, example="2023-06-30"),
                    unit: str | None = Query(None, pattern=CODE_PATTERN, description="mã GSO của đơn vị vẽ (trong "
