@@ -123,3 +123,28 @@ def test_granting_is_idempotent_and_granting_and_revoking_are_audited(assessed_c
     entries = AuditEntry.objects.filter(model="accounts.membership").order_by("pk")
     assert [(e.action, (e.after or e.before)["role"], (e.after or e.before)["unit"]) for e in entries] == [
         ("create", "district_office", dai_tu.code), ("delete", "district_office", dai_tu.code)]
+
+
+@pytest.mark.django_db
+def test_the_scope_key_follows_what_the_scope_is_made_of(assessed_communes, dai_tu, make_user,
+                                                         django_assert_num_queries):
+    from nongthonso.accounts.services import scope_key, scope_paths
+
+    commune, other = assessed_communes(dai_tu)[:2]
+    one = make_user("xa.mot", "commune_officer", commune)
+    two = make_user("xa.hai", "commune_officer", commune)
+    # two officers of the same commune have the same key (and the same scope); read with one query, no join
+    with django_assert_num_queries(1):
+        key = scope_key(one, "view")
+    assert key == scope_key(two, "view") and scope_paths(one, "view") == scope_paths(two, "view")
+    # a role that does not allow the action is not part of the key; the memberships already read cost no query
+    assert scope_key(one, "record_decision") == ()
+    memberships(one)
+    with django_assert_num_queries(0):
+        assert scope_key(one, "view") == key
+    # a membership more changes the key; nobody and a superuser have keys of their own
+    grant(one, "commune_officer", other, by=None)
+    assert scope_key(get_user_model().objects.get(pk=one.pk), "view") != key
+    assert scope_key(AnonymousUser(), "view") == ()
+    admin = get_user_model().objects.create_superuser("qt.khoa", "qt@example.vn", "x")
+    assert scope_key(admin, "view") == ("*",)

@@ -166,6 +166,37 @@ def test_put_a_value_re_evaluates_the_dossier_at_once(commune_officer, call):
     assert back["assessment"]["criteria_met"] == met_before
 
 
+def test_the_list_is_kept_until_the_data_changes_and_never_shared_across_scopes(
+        commune_officer, province_token, call, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _user, token, assessment = commune_officer
+    # given the commune officer's list computed once (kept once the request's data is committed)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = call("GET", "/api/assessments", token)
+    # when it is asked again, nothing changed: the same answer, without reading a single dossier
+    with CaptureQueriesContext(connection) as queries:
+        again = call("GET", "/api/assessments", token)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
+    # (the data revision's MAX(id) of the table is all that touches it: no dossier's column is read)
+    assert not any('"assessments_assessment"."' in q["sql"] for q in queries.captured_queries)
+    mine = first.json()
+    assert {row["unit"]["id"] for row in mine["items"]} == {assessment.unit_id}
+    # the province office asking the same URL gets its own scope's list, not the officer's
+    with django_capture_on_commit_callbacks(execute=True):
+        province = call("GET", "/api/assessments", province_token).json()
+    assert province["count"] > mine["count"]
+    # after a value is written, the next list shows the dossier re-evaluated
+    code, _old = _met_numeric_indicator(assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert call("PUT", f"/api/assessments/{assessment.pk}/values/{code}", token, {"value": 0}).status_code == 200
+    after = call("GET", "/api/assessments", token).json()
+    row = next(r for r in after["items"] if r["id"] == assessment.pk)
+    assert row["criteria_met"] == assessment.criteria_met - 1 and row["version"] == assessment.version + 1
+
+
 def test_put_accepts_vietnamese_decimal_text_and_null(commune_officer, call):
     _user, token, assessment = commune_officer
     url = f"/api/assessments/{assessment.pk}/values/2.1"

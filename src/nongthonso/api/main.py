@@ -2,12 +2,12 @@
 
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
-from ninja.renderers import JSONRenderer
 
 from nongthonso.core import registry
 
 from . import errors
 from .auth import session_auth, token_auth
+from .caching import RENDERER
 from .routers import assessments, criteria, dataio, recognition, reports, units
 
 DESCRIPTION = """API của Nông thôn số: đơn vị hành chính theo ngày, bộ tiêu chí, hồ sơ đánh giá (đọc, nhập số liệu,
@@ -30,12 +30,6 @@ không gì cả: tệp có lỗi trả 422 `import_failed`, `details` liệt kê
 
 **Phân trang.** `limit` (1–500, mặc định 50) và `offset`; kết quả có `count`, `limit`, `offset`, `items`."""
 
-class Utf8JSONRenderer(JSONRenderer):
-    """Vietnamese text as UTF-8, not \\u escapes; and no NaN (invalid JSON) ever leaves the API."""
-
-    json_dumps_params = {"ensure_ascii": False, "allow_nan": False}
-
-
 class Api(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         """«list_units», «put_value» … rather than the module path."""
@@ -48,7 +42,7 @@ api = Api(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[token_auth, session_auth],
-    renderer=Utf8JSONRenderer(),
+    renderer=RENDERER,
     docs=Swagger(settings={"persistAuthorization": True, "validatorUrl": None}),
 )
 errors.install(api)

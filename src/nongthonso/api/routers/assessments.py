@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from ninja import Body, Field, Path, Query, Router, Schema
 
 from nongthonso.accounts.models import Action
-from nongthonso.accounts.services import refusal, restrict
+from nongthonso.accounts.services import refusal, restrict, scope_key
 from nongthonso.assessments.carry import confirm_values
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.assessments.selectors import (
@@ -29,6 +29,7 @@ from nongthonso.assessments.workflow import WorkflowError, available_actions, de
 from nongthonso.units.collation import vi_name_order
 from nongthonso.units.models import Unit
 
+from ..caching import cached_page
 from ..errors import ApiError, NotFound
 from ..schemas import (
     CODE_PATTERN,
@@ -266,20 +267,29 @@ def list_assessments(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_HELP),
 ):
-    within = None
-    if unit is not None:
-        within = Unit.objects.filter(pk=unit).only("path").first()
-        if within is None:
-            return page(Assessment.objects.none(), limit, offset, assessment_out)
-    qs = dossiers_in_scope(request.auth, Action.VIEW, within).select_related("unit").only(*LIST_FIELDS)
-    if year is not None:
-        qs = qs.filter(year=year)
-    if set:
-        qs = qs.filter(criteria_set__code=set)
-    if state:
-        qs = qs.filter(state=state)
-    return page(qs.order_by("-year", vi_name_order("unit__"), "criteria_set__code", "criteria_set__version", "pk"),
-                limit, offset, assessment_out, prepare=attach_list_relations)
+    """Các hồ sơ trong phạm vi bạn được xem, mới nhất trước. Một trang đã tính được giữ lại đến khi dữ liệu thay
+    đổi (bất kỳ lần ghi nào), cho mọi người có cùng phạm vi xem: đọc lại không tính lại."""
+
+    def compute() -> dict:
+        within = None
+        if unit is not None:
+            within = Unit.objects.filter(pk=unit).only("path").first()
+            if within is None:
+                return page(Assessment.objects.none(), limit, offset, assessment_out)
+        qs = dossiers_in_scope(request.auth, Action.VIEW, within).select_related("unit").only(*LIST_FIELDS)
+        if year is not None:
+            qs = qs.filter(year=year)
+        if set:
+            qs = qs.filter(criteria_set__code=set)
+        if state:
+            qs = qs.filter(state=state)
+        return page(qs.order_by("-year", vi_name_order("unit__"), "criteria_set__code", "criteria_set__version", "pk"),
+                    limit, offset, assessment_out, prepare=attach_list_relations)
+
+    # the page depends on the caller only through the units they may view: callers of the same scope share it
+    scope = scope_key(request.auth, Action.VIEW)
+    return cached_page(request, AssessmentPage, "api-assessments",
+                       (scope, year, unit, set, state, limit, offset), compute)
 
 
 @router.get("/assessments/{assessment_id}", response=responses(AssessmentDetail),
