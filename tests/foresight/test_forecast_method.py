@@ -1,11 +1,13 @@
 """The forecast's numpy layer on hand-made series: the trend recovered, robustness to an outlier, the band's coverage
-on synthetic noise, probabilities non-decreasing in the years, the Brier score by hand."""
+on synthetic noise, probabilities calibrated on the history (reliable, non-decreasing in the years, better than the
+value carried), the fallbacks when the history cannot support a model, the Brier score by hand."""
 
 import numpy as np
 import pytest
 
 from nongthonso.criteria import engine
-from nongthonso.foresight.forecast import brier, last_observed, persistence, simulate
+from nongthonso.foresight import calibration
+from nongthonso.foresight.forecast import brier, criteria_expected, last_observed, persistence, predict
 from nongthonso.foresight.trend import bootstrap, nanmedian_last, theil_sen, theil_sen_reference
 
 YEARS = np.arange(2021, 2026)
@@ -79,23 +81,99 @@ def test_draws_are_deterministic_for_a_seed():
     assert not np.array_equal(bootstrap(fit, [2026], 50, seed=1), bootstrap(fit, [2026], 50, seed=2))
 
 
-def test_probability_by_year_is_non_decreasing_and_follows_the_trend():
-    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent"), ("b", "<=", 5, "percent")))
-    values = np.array([
-        [[60, 64, 67, 71, 74], [9, 8.5, 8, 7.2, 6.8]],  # improving: crosses both thresholds around 2027-2029
-        [[60, 60, 61, 60, 60], [9, 9, 9, 9, 9]],  # stalled
-        [[90, 91, 92, 92, 93], [2, 2, 2, 2, 2]],  # already meets
-    ], dtype=float)
+def _population(rng, n: int, years: int, *, noise: float = 3.0) -> np.ndarray:
+    """n communes × 1 indicator (a percentage, ≥ 80) over ``years`` years: each its own level and pace (some rising
+    through the threshold, some flat, some falling), with noise — a history in which trends do cross thresholds."""
+    level = rng.uniform(55, 95, n)
+    pace = rng.choice([-2.0, 0.0, 0.0, 3.0, 5.0], n)
+    t = np.arange(years)
+    return np.clip(level[:, None] + pace[:, None] * t + rng.normal(0, noise, (n, years)), 0, 100)[:, None, :]
+
+
+def test_probabilities_follow_the_trend_and_never_decrease_by_year():
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent")))
+    rng = np.random.default_rng(5)
+    history = _population(rng, 400, 5)
+    mine = np.array([[[60, 64, 67, 71, 74]], [[60, 60, 61, 60, 60]], [[90, 91, 92, 92, 93]]], dtype=float)
+    values = np.concatenate([mine, history])  # improving (crosses ≈ 2027-2028), stalled, already meeting
     horizon = list(range(2026, 2031))
-    sim = simulate(cs, YEARS, values, horizon, np.full((3, 5), cs.unclassified), draws=300, seed=5)
-    assert np.all(np.diff(sim.meets_by, axis=1) >= 0)
-    assert np.all(sim.meets_by >= sim.meets - 1e-12)
-    assert sim.meets_by[0, 0] < 0.5 < sim.meets_by[0, -1]
-    assert sim.meets_by[1, -1] < 0.05
-    assert sim.meets_by[2, 0] > 0.95
-    assert sim.expected_met[2, 0] == pytest.approx(2.0, abs=0.05)
-    assert np.all(sim.low <= sim.median) and np.all(sim.median <= sim.high)
-    assert sim.high[0, 0].max() <= 100.0  # percentages kept within 0-100
+    pred = predict(cs, YEARS, values, horizon, np.full((len(values), 5), cs.unclassified), draws=300, seed=5)
+    assert np.all(np.diff(pred.meets_by, axis=1) >= 0)
+    assert np.all(pred.meets_by >= pred.meets - 1e-12)
+    assert pred.meets_by[0, 0] < 0.5 < pred.meets_by[0, -1]  # the history taught it that such trends cross
+    assert pred.meets_by[1, -1] < 0.1
+    assert pred.meets_by[2, 0] > 0.9
+    assert pred.expected_met[2, 0] == pytest.approx(pred.indicator_met[2, 0, 0])  # one indicator, one criterion
+    low, median, high = pred.band(0)
+    assert np.all(low <= median) and np.all(median <= high) and high.max() <= 100.0  # within 0-100
+    assert median[0, -1] > 80 > median[0, 0] - 5  # the band's centre follows the trend
+
+
+def test_probabilities_are_calibrated_and_beat_the_value_carried():
+    """A population whose next year is drawn from a known process: the forecast of the last year, fitted on the
+    earlier ones, is reliable (in each band of forecast probability, the share that met is close to the forecast)
+    and scores a better Brier than the value carried forward."""
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent"), ("b", ">=", 60, "percent")))
+    rng = np.random.default_rng(9)
+    values = np.concatenate([_population(rng, 3000, 6), _population(rng, 3000, 6, noise=6.0)], axis=1)
+    past, actual = values[:, :, :5], values[:, :, 5]
+    classes = np.full((len(values), 1), cs.unclassified)
+    pred = predict(cs, YEARS, past, [2026], classes)
+    outcome = engine.evaluate_batch(cs, actual, 2026, classes[:, 0]).eligible.astype(float)
+    carried = engine.evaluate_batch(cs, last_observed(past), 2026, classes[:, 0]).eligible.astype(float)
+    p = pred.meets[:, 0]
+    assert brier(p, outcome) < brier(carried, outcome) - 0.01
+    for lo, hi in ((0.0, 0.2), (0.2, 0.5), (0.5, 0.8), (0.8, 1.0)):
+        inside = (p >= lo) & (p < hi)
+        if inside.sum() >= 100:
+            assert abs(outcome[inside].mean() - p[inside].mean()) < 0.06, (lo, hi)
+    assert tuple(pred.calibration.describe()["commune"]["coefficients"]) == calibration.COMMUNE_FEATURES
+    # the model's one-pass formula is scikit-learn's own prediction (years ahead within the fitted range)
+    model = pred.calibration.commune
+    X = np.column_stack([rng.uniform(0, 3, (50, len(calibration.COMMUNE_FEATURES) - 1)), np.ones(50)])
+    assert np.allclose(model.probability(X), model.pipeline.predict_proba(X)[:, 1])
+
+
+def test_without_a_history_that_varies_the_model_falls_back():
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent")))
+    classes = np.full((2, 1), cs.unclassified)
+    # every commune met in every history year: no pair to tell met from not met: the share observed (1)
+    always = np.array([[[85, 86, 90, 88, 91]], [[95, 96, 97, 97, 98]]], dtype=float)
+    pred = predict(cs, YEARS, always, [2026], classes)
+    assert pred.calibration.describe()["commune"] == {"rows": 8, "constant": 1.0} or \
+        pred.calibration.describe()["commune"]["constant"] == 1.0
+    assert np.all(pred.meets == 1.0)
+    # one history year: no pair at all: the verdict on the values carried
+    one = np.array([[[85.0]], [[70.0]]])
+    pred = predict(cs, [2025], one, [2026], classes)
+    assert pred.calibration.pairs == 0 and pred.meets[:, 0].tolist() == [1.0, 0.0]
+    assert pred.indicator_met[:, 0, 0].tolist() == [1.0, 0.0]
+    # no value at all, or no commune: nothing to learn from, nothing met, and the description stays valid JSON
+    empty = predict(cs, [2024, 2025], np.full((2, 1, 2), np.nan), [2026], classes)
+    assert empty.meets.tolist() == [[0.0], [0.0]] and empty.expected_met.tolist() == [[0.0], [0.0]]
+    assert empty.calibration.describe()["commune"] == {"rows": 0, "constant": None}
+    assert predict(cs, [2024, 2025], np.zeros((0, 1, 2)), [2026], classes[:0]).meets.shape == (0, 1)
+
+
+def test_margins_are_signed_and_normalised_by_the_threshold():
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent"), ("b", "<=", 4, "number"), ("c", "==", True, "boolean")))
+    values = np.array([[88.0, 6.0, 1.0], [40.0, 0.0, 0.0], [np.nan, 4.0, 1.0]])
+    res = engine.evaluate_batch(cs, values, 2026, np.full(3, cs.unclassified))
+    m = calibration.margins(cs, values, res)
+    assert m[0].tolist() == pytest.approx([0.1, -0.5, 1.0])  # 8 past 80; 2 over a ceiling of 4; yes
+    assert m[1].tolist() == pytest.approx([-0.5, 1.0, -1.0])  # 40 short of 80; 4 under 4 (capped at 1); no
+    assert np.isnan(m[2, 0]) and m[2, 1] == 0.0
+
+
+def test_expected_criteria_met_multiplies_within_a_criterion():
+    spec = _spec(("a", ">=", 80, "percent"), ("b", ">=", 50, "percent"))
+    spec["criteria"][0]["indicators"].append({"code": "a2", "name": "Chỉ tiêu a2", "value_type": "percent",
+                                              "comparator": ">=", "threshold": 10})
+    cs = engine.compile_spec(spec)
+    order = {code: i for i, code in enumerate(cs.indicator_codes)}
+    p = np.zeros((1, 3))
+    p[0, order["a"]], p[0, order["a2"]], p[0, order["b"]] = 0.5, 0.8, np.nan
+    assert criteria_expected(cs, p)[0] == pytest.approx(0.4)  # 0.5 × 0.8, and b unknown counts as not met
 
 
 def test_brier_by_hand():
@@ -113,13 +191,14 @@ def test_persistence_rates_of_the_smoothed_baseline():
 
 
 def test_short_series_borrow_the_noise_of_their_indicator():
-    """A commune with two values has no residuals of its own; it gets its indicator's spread across the communes
-    with longer histories, so its probability is not a bare 0 or 1."""
+    """A commune with two values has no residuals of its own; its band takes its indicator's spread across the
+    communes with longer histories, so it is not a bare line."""
     cs = engine.compile_spec(_spec(("a", ">=", 80, "percent")))
     rng = np.random.default_rng(2)
     rich = 70 + np.arange(5) * 2.0 + rng.normal(0, 3, (200, 5))  # hovering near the threshold, noisy
     short = np.array([[np.nan, np.nan, np.nan, 77.0, 79.0]])
     values = np.concatenate([rich, short])[:, None, :]
-    sim = simulate(cs, YEARS, values, [2026], np.full((201, 1), cs.unclassified), draws=400, seed=4)
-    assert sim.high[-1, 0, 0] - sim.low[-1, 0, 0] > 3.0
-    assert 0.05 < sim.meets[-1, 0] < 0.95
+    pred = predict(cs, YEARS, values, [2026], np.full((201, 1), cs.unclassified), draws=400, seed=4)
+    low, _, high = pred.band(200)
+    assert high[0, 0] - low[0, 0] > 3.0
+    assert 0.05 < pred.meets[-1, 0] < 0.95

@@ -171,7 +171,7 @@ def test_on_the_demo_with_sure_forecasts_the_cheapest_communes_are_suggested(mon
         units = list(units)
         ones = np.ones((len(units), 1))
         return SimpleNamespace(history=SimpleNamespace(units=units, cs=SimpleNamespace(n_criteria=19)),
-                               simulation=SimpleNamespace(horizon=np.array([until]), meets_by=ones,
+                               prediction=SimpleNamespace(horizon=np.array([until]), meets_by=ones,
                                                           expected_met=19 * ones))
 
     monkeypatch.setattr(plan.forecast, "run", sure)

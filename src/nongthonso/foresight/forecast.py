@@ -4,16 +4,18 @@ the backtest of the method against the naive baseline (last value carried forwar
 
 Two layers:
 
-- ``simulate`` (numpy over communes × indicators × years, no Django): robust linear trends (``trend.theil_sen``),
-  bootstrap draws of each indicator's path (``trend.bootstrap``), every draw of every future year evaluated by the
-  criteria engine's batch evaluation (``criteria.engine.evaluate_batch``) — the probability of meeting the level by
-  a year is the share of draws whose path meets it in that year or an earlier one;
+- ``predict`` (numpy over communes × indicators × years, no Django): robust linear trends (``trend.theil_sen``)
+  projected to each future year; the probabilities that each commune meets every criterion, and each indicator its
+  threshold, that year come from models calibrated on the province's own history (``calibration``: what the gaps
+  and the trends of earlier years turned into, judged by the criteria engine). The band around each trend is a
+  residual bootstrap (``trend.bootstrap``), drawn on demand for the commune shown;
 - ``history`` / ``forecast`` / ``backtest`` (Django): read the stored raw values — a commune's own assessments of
   the level's set, and those of the earlier period's set mapped into it (``criteria.IndicatorMapping``) of the
   commune and of the communes it was formed from (the worst value across them, as ``assessments.carry`` does) —
-  and hand them to ``simulate``. Nothing is stored: every figure is computed from the raw rows each time.
+  and hand them to ``predict``. Nothing is stored: every figure is computed from the raw rows each time.
 
-The method and why: docs/adr/0009-forecast-method.md; the figures of the demo's backtest: docs/foresight.md.
+The method and why: docs/adr/0009-forecast-method.md (trends, band) and
+0010-forecast-calibration.md (probabilities); the figures of the demo's backtest: docs/foresight.md.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ import numpy as np
 
 from nongthonso.criteria import engine
 
-from .trend import Trend, bootstrap, quiet, theil_sen
+from . import calibration
+from .trend import Trend, bootstrap, last_observed, quiet, theil_sen
 
 FIRST_YEAR = 2021  # the histories start with the 2021-2025 period
 LAST_YEAR = 2030  # the end of the 2026-2030 programme: forecasts run at least to it
-DRAWS = 200  # bootstrap draws per commune (the band's and the probabilities' resolution: 1/200)
+DRAWS = 200  # bootstrap draws of a commune's band
 SEED = 2030  # the draws' seed: the same stored values give the same forecast
-BAND = (10.0, 90.0)  # the band: the 10th to 90th percentile of the simulated values (an 80% interval)
-MAIN_GAPS = 3  # indicators listed as a commune's main gaps
+BAND = (10.0, 90.0)  # the band: the 10th to 90th percentile of the bootstrap draws (an 80% interval)
+MAIN_GAPS = 3  # indicators listed as a commune's main gaps: failing now or on the trend, least likely to be met first
 MIN_TAU = 0.6  # a trend is extrapolated only where the values move one way (|Kendall's tau| ≥ 0.6), else the level
 
 
@@ -41,26 +44,43 @@ MIN_TAU = 0.6  # a trend is extrapolated only where the values move one way (|Ke
 
 
 @dataclass
-class Simulation:
+class Prediction:
     """The forecast of n communes × k indicators at the H ``horizon`` years."""
 
     years: np.ndarray  # (T,) history years
     horizon: np.ndarray  # (H,)
+    values: np.ndarray  # (n, k, T) the history
     trend: Trend  # fitted on the history: slope, intercept (n, k)
-    median: np.ndarray  # (n, k, H) the simulated values' median
-    low: np.ndarray  # (n, k, H) the band
-    high: np.ndarray  # (n, k, H)
-    meets: np.ndarray  # (n, H) probability of meeting every criterion in that year
+    median: np.ndarray  # (n, k, H) the projection: the trend at each horizon year, within the indicator's domain
+    meets: np.ndarray  # (n, H) probability of meeting every criterion in that year (calibrated)
     meets_by: np.ndarray  # (n, H) probability of having met them in that year or an earlier horizon year
     expected_met: np.ndarray  # (n, H) expected number of criteria met
-    indicator_met: np.ndarray  # (n, k, H) probability each indicator meets its threshold
+    indicator_met: np.ndarray  # (n, k, H) probability each indicator meets its threshold (calibrated)
     thresholds: np.ndarray  # (n, k, H) the threshold each commune is judged against that year
+    failing: np.ndarray  # (n, k, H) bool: the indicator fails that year on its last value or on its trend
+    calibration: calibration.Calibration
+    spread: np.ndarray  # (k,) each indicator's residual spread across communes (a short series' band)
+    cs: engine.CompiledSet
+    draws: int = DRAWS
+    seed: int = SEED
+
+    def band(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Commune ``i``'s band: the 10th percentile, median and 90th percentile (k, H) of ``draws`` bootstrap
+        draws of its indicators' paths (``trend.bootstrap``; computed for the one commune asked, on demand)."""
+        one = Trend(self.trend.years, self.trend.origin, self.trend.slope[i:i + 1], self.trend.intercept[i:i + 1],
+                    self.trend.residuals[i:i + 1], self.trend.observed[i:i + 1])
+        sims = bootstrap(one, self.horizon, self.draws, self.seed, min_tau=MIN_TAU)
+        sims = _pooled_noise(one, sims, self.spread, self.seed)
+        sims = _domain(self.cs, sims, last_observed(self.values[i:i + 1]))
+        # a series is NaN in every draw or in none (no value ever entered): the plain percentile propagates it
+        low, median, high = np.percentile(sims, (BAND[0], 50.0, BAND[1]), axis=0)
+        return low[0], median[0], high[0]
 
 
 def _domain(cs: engine.CompiledSet, sims: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """Simulated values brought back into each indicator's domain: percentages within 0–100, numbers and money not
-    below 0, yes/no as 1 when the simulated share of "yes" is at least one half, categories held at their last value
-    (a category has no trend). ``sims`` is (D, n, k, H); ``last`` (n, k) the last observed value."""
+    """Values brought back into each indicator's domain: percentages within 0–100, numbers and money not below 0,
+    yes/no as 1 when the projected share of "yes" is at least one half, categories held at their last value (a
+    category has no trend). ``sims`` is (D, n, k, H); ``last`` (n, k) the last observed value."""
     types = np.array(cs.value_types)
     percent = types == "percent"
     positive = np.isin(types, ("number", "money"))
@@ -74,21 +94,23 @@ def _domain(cs: engine.CompiledSet, sims: np.ndarray, last: np.ndarray) -> np.nd
     return out
 
 
-def _pooled_noise(fitted: Trend, sims: np.ndarray, seed: int) -> np.ndarray:
-    """A series with one or two values has no residual spread of its own (a line through two points fits them
-    exactly), so its draws would all be alike: it gets the noise of its indicator across the other communes —
-    Gaussian, with the standard deviation of the residuals of the series with three values or more (inflated as in
-    ``trend.bootstrap``). An indicator no commune has three values of stays without noise. ``sims`` is
-    (D, n, k, H)."""
-    n = fitted.observed  # (n, k)
-    rich = n >= 3
-    if not rich.any() or rich.all():
-        return sims
+def residual_spread(fitted: Trend) -> np.ndarray:
+    """(k,) each indicator's residual standard deviation across the series with three values or more (inflated as
+    in ``trend.bootstrap``); NaN where no commune has three values."""
+    n = fitted.observed
     scale = np.sqrt(n / np.maximum(n - 2, 1))[..., None]
-    residuals = np.where(rich[..., None], fitted.residuals * scale, np.nan)
+    residuals = np.where((n >= 3)[..., None], fitted.residuals * scale, np.nan)
     with quiet():  # an indicator no commune has three values of: NaN, no warning
-        spread = np.sqrt(np.nanmean(residuals ** 2, axis=(0, 2)))  # (k,) NaN where no commune has three values
-    sparse = (n >= 1) & ~rich & ~np.isnan(spread)[None, :]
+        return np.sqrt(np.nanmean(residuals ** 2, axis=(0, 2)))
+
+
+def _pooled_noise(fitted: Trend, sims: np.ndarray, spread: np.ndarray, seed: int) -> np.ndarray:
+    """A series with one or two values has no residual spread of its own (a line through two points fits them
+    exactly), so its draws would all be alike: it gets the noise of its indicator across the communes — Gaussian,
+    with the standard deviation ``spread`` (``residual_spread``). An indicator no commune has three values of stays
+    without noise. ``sims`` is (D, n, k, H)."""
+    n = fitted.observed  # (n, k)
+    sparse = (n >= 1) & (n < 3) & ~np.isnan(spread)[None, :]
     if not sparse.any():
         return sims
     rng = np.random.default_rng(seed + 1)
@@ -96,41 +118,71 @@ def _pooled_noise(fitted: Trend, sims: np.ndarray, seed: int) -> np.ndarray:
     return sims + noise
 
 
-def last_observed(values: np.ndarray) -> np.ndarray:
-    """(n, k): each series' last value (NaN when it has none) — the naive baseline's forecast."""
-    observed = ~np.isnan(values)
-    idx = values.shape[-1] - 1 - np.argmax(observed[..., ::-1], axis=-1)
-    last = np.take_along_axis(values, idx[..., None], -1)[..., 0]
-    return np.where(observed.any(axis=-1), last, np.nan)
+def project(cs: engine.CompiledSet):
+    """The projection the models are fitted on and fed: ``trend`` at ``year``, within each indicator's domain
+    (``last``: the last values, for the categories)."""
+    def at(trend: Trend, year: int, last: np.ndarray) -> np.ndarray:
+        return _domain(cs, trend.at(float(year))[None, :, :, None], last)[0, :, :, 0]
+    return at
 
 
-def simulate(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, horizon: Sequence[int],
-             classes: np.ndarray, *, draws: int = DRAWS, seed: int = SEED) -> Simulation:
+def criteria_expected(cs: engine.CompiledSet, indicator_met: np.ndarray) -> np.ndarray:
+    """(n,) expected number of counted criteria met — a criterion is met when all its indicators are — from the
+    indicators' probabilities (n, k) taken as independent within a criterion; an unknown indicator (NaN) counts as
+    not met, as the engine counts it."""
+    p = np.nan_to_num(indicator_met, nan=0.0)
+    members = cs.incidence > 0  # (k, c)
+    per_criterion = [p[:, members[:, c]].prod(axis=1) for c in np.flatnonzero(cs.counted)]
+    return np.sum(per_criterion, axis=0) if per_criterion else np.zeros(len(p))
+
+
+def predict(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, horizon: Sequence[int],
+            classes: np.ndarray, *, past_classes: np.ndarray | None = None, draws: int = DRAWS,
+            seed: int = SEED) -> Prediction:
     """Forecast ``values`` (n, k, T: the history at ``years``, NaN = no value) at the ``horizon`` years against the
-    compiled set ``cs``; ``classes`` (n, H) are the communes' threshold-class indices each horizon year."""
-    years = np.asarray(years, dtype=np.float64)
+    compiled set ``cs``: the trends and their projection, and the probabilities from the models calibrated on the
+    history itself (``calibration``). ``classes`` (n, H) are the communes' threshold-class indices each horizon year,
+    ``past_classes`` (n, T) each history year (by default the first horizon year's). ``draws`` and ``seed``: the
+    band's bootstrap (``Prediction.band``) and the calibration's sampling."""
+    years = np.asarray(years, dtype=np.int64)
     horizon = np.asarray(horizon, dtype=np.int64)
-    n, k, _ = values.shape
+    classes = np.asarray(classes, dtype=np.int64)
+    n, k, T = values.shape
     H = len(horizon)
+    if past_classes is None:
+        past_classes = np.repeat(classes[:, :1], T, axis=1)
+    at = project(cs)
     fitted = theil_sen(years, values, min_tau=MIN_TAU)
-    sims = bootstrap(fitted, horizon, draws, seed, min_tau=MIN_TAU)
-    sims = _domain(cs, _pooled_noise(fitted, sims, seed), last_observed(values))  # (D, n, k, H)
-    eligible = np.zeros((draws, n, H), dtype=bool)
-    met = np.zeros((n, H))
-    indicator_met = np.zeros((n, k, H))
+    calib = calibration.fit(cs, years, values, past_classes, min_tau=MIN_TAU, project=at, seed=seed)
+    last = last_observed(values)
+    median = np.empty((n, k, H))
+    meets = np.zeros((n, H))
+    indicator_met = np.full((n, k, H), np.nan)
     thresholds = np.zeros((n, k, H))
+    failing = np.zeros((n, k, H), dtype=bool)
+    expected = np.zeros((n, H))
+    seen: dict[tuple[int, bytes], calibration.Features] = {}  # the verdicts on the last values, per thresholds
     for h, year in enumerate(horizon):
-        flat = sims[..., h].reshape(draws * n, k)
-        result = engine.evaluate_batch(cs, flat, int(year), np.tile(classes[:, h], draws))
-        eligible[:, :, h] = result.eligible.reshape(draws, n)
-        met[:, h] = result.criteria_met.reshape(draws, n).mean(axis=0)
-        indicator_met[:, :, h] = (result.indicator_status == 1).reshape(draws, n, k).mean(axis=0)
-        thresholds[:, :, h] = result.thresholds[:n]
-    # a series is NaN in every draw or in none (no value ever entered), so the plain percentile (NaN propagated)
-    # is the band; np.nanpercentile would take a slow path per series
-    low, median, high = np.percentile(sims, (BAND[0], 50.0, BAND[1]), axis=0)
-    return Simulation(years.astype(np.int64), horizon, fitted, median, low, high, eligible.mean(axis=0),
-                      np.logical_or.accumulate(eligible, axis=2).mean(axis=0), met, indicator_met, thresholds)
+        median[:, :, h] = at(fitted, int(year), last)
+        key = (cs.year_index(int(year)), classes[:, h].tobytes())
+        f = calibration.features(cs, last, median[:, :, h], int(year), classes[:, h], float(year - years[-1]),
+                                 same_as=seen.get(key))
+        seen.setdefault(key, f)
+        thresholds[:, :, h] = f.now.result.thresholds
+        failing[:, :, h] = f.now.failing | f.trend.failing
+        status = f.now.result.indicator_status
+        if calib.commune.rows:
+            meets[:, h] = np.nan_to_num(calib.commune.probability(f.commune))
+        else:  # no history to learn from: the verdict on the values carried
+            meets[:, h] = f.now.result.eligible
+        if calib.indicator.rows:
+            flat = f.indicator.reshape(-1, len(calibration.INDICATOR_FEATURES))
+            indicator_met[:, :, h] = calib.indicator.probability(flat).reshape(n, k)
+        else:
+            indicator_met[:, :, h] = np.where(status < 0, np.nan, (status == 1).astype(float))
+        expected[:, h] = criteria_expected(cs, indicator_met[:, :, h])
+    return Prediction(years, horizon, values, fitted, median, meets, np.maximum.accumulate(meets, axis=1), expected,
+                      indicator_met, thresholds, failing, calib, residual_spread(fitted), cs, draws, seed)
 
 
 def brier(probability: np.ndarray, outcome: np.ndarray) -> float:
@@ -255,21 +307,22 @@ def history_years(until: int) -> list[int]:
 
 @dataclass
 class Forecast:
-    """A forecast of the communes of ``history`` for ``level``: the simulation and how to read it."""
+    """A forecast of the communes of ``history`` for ``level``: the prediction and how to read it."""
 
     level: str
     history: History
-    simulation: Simulation
+    prediction: Prediction
 
     def row(self, i: int, year: int) -> dict:
         """Commune ``i``'s forecast for ``year``: probability, expected criteria met, main gaps."""
-        sim, cs = self.simulation, self.history.cs
+        sim, cs = self.prediction, self.history.cs
         h = int(np.searchsorted(sim.horizon, year))
         unit = self.history.units[i]
         p_ind = sim.indicator_met[i, :, h]
         # an indicator with no value in any year cannot be forecast: listed as missing, not as a gap
         missing = np.isnan(self.history.values[i]).all(axis=1)
-        order = [int(c) for c in np.argsort(p_ind, kind="stable") if p_ind[c] < 0.5 and not missing[c]][:MAIN_GAPS]
+        failing = sim.failing[i, :, h]
+        order = [int(c) for c in np.argsort(p_ind, kind="stable") if failing[c] and not missing[c]][:MAIN_GAPS]
         gaps = [{"indicator": cs.indicator_codes[c], "name": cs.indicator_names[c],
                  "probability_met": round(float(p_ind[c]), 3),
                  "expected": _num(sim.median[i, c, h]), "threshold": _num(sim.thresholds[i, c, h]),
@@ -283,20 +336,21 @@ class Forecast:
 
     def expected_counts(self) -> dict[int, float]:
         """Expected number of communes having met the level by each horizon year (the sum of the probabilities)."""
-        sim = self.simulation
+        sim = self.prediction
         return {int(y): round(float(sim.meets_by[:, h].sum()), 2) for h, y in enumerate(sim.horizon)}
 
     def series(self, i: int, col: int) -> dict:
         """Indicator ``col`` of commune ``i``: history, trend line, band and median at the horizon (for a chart)."""
-        sim, hist = self.simulation, self.history
+        sim, hist = self.prediction, self.history
         cs = hist.cs
+        low, median, high = sim.band(i)
         return {"indicator": cs.indicator_codes[col], "name": cs.indicator_names[col],
                 "value_type": cs.value_types[col], "comparator": cs.comparators[col],
                 "history": {int(y): _num(v) for y, v in zip(hist.years, hist.values[i, col], strict=True)},
                 "trend": {int(y): _num(sim.trend.at(y)[i, col]) for y in [*hist.years, *sim.horizon]},
-                "median": {int(y): _num(v) for y, v in zip(sim.horizon, sim.median[i, col], strict=True)},
-                "low": {int(y): _num(v) for y, v in zip(sim.horizon, sim.low[i, col], strict=True)},
-                "high": {int(y): _num(v) for y, v in zip(sim.horizon, sim.high[i, col], strict=True)},
+                "median": {int(y): _num(v) for y, v in zip(sim.horizon, median[col], strict=True)},
+                "low": {int(y): _num(v) for y, v in zip(sim.horizon, low[col], strict=True)},
+                "high": {int(y): _num(v) for y, v in zip(sim.horizon, high[col], strict=True)},
                 "threshold": {int(y): _num(v) for y, v in zip(sim.horizon, sim.thresholds[i, col], strict=True)}}
 
 
@@ -320,7 +374,8 @@ def run(units: Sequence, level: str, *, today: dt.date, until: int = LAST_YEAR, 
         return None
     hist = history(units, cset, history_years(today.year))
     horizon = list(range(first, last + 1))
-    sim = simulate(hist.cs, hist.years, hist.values, horizon, hist.classes(horizon), draws=draws, seed=seed)
+    sim = predict(hist.cs, hist.years, hist.values, horizon, hist.classes(horizon),
+                  past_classes=hist.classes(hist.years), draws=draws, seed=seed)
     return Forecast(level, hist, sim)
 
 
@@ -336,12 +391,12 @@ def province_expectation(result: Forecast, targets: dict[int, float]) -> list[di
     return rows
 
 
-def backtest(units: Sequence, cset, fit_years: Sequence[int], test_year: int, *, draws: int = DRAWS,
-             seed: int = SEED) -> dict:
+def backtest(units: Sequence, cset, fit_years: Sequence[int], test_year: int, *, seed: int = SEED) -> dict:
     """Fit on ``fit_years``, predict ``test_year``, score against the values stored for ``test_year``: the Brier
     score of the method and of the naive baseline (the last value carried forward) — per commune (meets every
     criterion) and per indicator (meets its threshold). The baseline is given hard (0/1) and smoothed (its 0/1
-    replaced by the rates at which a status held, or changed, from one fit year to the next)."""
+    replaced by the rates at which a status held, or changed, from one fit year to the next). The method's models
+    are calibrated on the fit years only: nothing of ``test_year`` is seen before it is scored."""
     fit_years = [int(y) for y in fit_years]
     hist = history(units, cset, [*fit_years, int(test_year)])
     past, actual = hist.values[:, :, :-1], hist.values[:, :, -1]
@@ -350,7 +405,7 @@ def backtest(units: Sequence, cset, fit_years: Sequence[int], test_year: int, *,
     units = [u for u, k in zip(hist.units, keep, strict=True) if k]
     classes_all = hist.classes([*fit_years, int(test_year)])[keep]
     cs = hist.cs
-    sim = simulate(cs, fit_years, past, [test_year], classes_all[:, -1:], draws=draws, seed=seed)
+    sim = predict(cs, fit_years, past, [test_year], classes_all[:, -1:], past_classes=classes_all[:, :-1], seed=seed)
     truth = engine.evaluate_batch(cs, actual, int(test_year), classes_all[:, -1])
     carried = engine.evaluate_batch(cs, last_observed(past), int(test_year), classes_all[:, -1])
     # the statuses in the fit years (each year's own thresholds), for the smoothed baseline
@@ -379,7 +434,7 @@ def backtest(units: Sequence, cset, fit_years: Sequence[int], test_year: int, *,
                 "smoothing": {"stay": round(stay, 4), "rise": round(rise, 4)}}
 
     return {"criteria_set": cset.code, "fit_years": fit_years, "test_year": int(test_year), "communes": len(units),
-            "draws": draws, "seed": seed,
+            "seed": seed, "calibration": sim.calibration.describe(),
             "commune": scores(sim.meets[:, 0], hard_c, stay_c, rise_c, outcome_c),
             "indicator": scores(method_i, hard_i, stay_i, rise_i, outcome_i)}
 
@@ -446,7 +501,8 @@ def report(unit, year: int, level: str, *, today: dt.date, targets: Sequence[str
         series = [result.series(i, column[gap["indicator"]]) for gap in rows[0]["main_gaps"]]
     return {"unit": unit.code, "name": unit.name, "level": level, "year": year,
             "criteria_set": result.history.cset.code, "history_years": result.history.years,
-            "draws": draws, "seed": SEED, "synthetic_inputs": _synthetic(result.history),
+            "draws": draws, "seed": SEED, "calibration": result.prediction.calibration.describe(),
+            "synthetic_inputs": _synthetic(result.history),
             "communes": rows, "series": series,
             "province": {"unit": province.code, "name": province.name,
                          "expectation": province_expectation(result, parsed)}}

@@ -204,7 +204,7 @@ def suggest_level(province: Unit, as_of: dt.date, year: int, level: str, target:
     p_of: dict[int, float] = {}
     chance_of: dict[int, float] = {}
     if result is not None:
-        sim, h = result.simulation, int(np.searchsorted(result.simulation.horizon, year))
+        sim, h = result.prediction, int(np.searchsorted(result.prediction.horizon, year))
         total = result.history.cs.n_criteria or 1
         for i, u in enumerate(result.history.units):
             p_of[u.pk] = float(sim.meets_by[i, h])

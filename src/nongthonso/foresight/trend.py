@@ -26,6 +26,14 @@ def nanmedian_last(a: np.ndarray) -> np.ndarray:
     return _median_rows(np.moveaxis(a, -1, 0).reshape(width, -1)).reshape(shape)
 
 
+def last_observed(values: np.ndarray) -> np.ndarray:
+    """(...): each series' last value along the last axis (NaN when it has none) — the naive baseline's forecast."""
+    observed = ~np.isnan(values)
+    idx = values.shape[-1] - 1 - np.argmax(observed[..., ::-1], axis=-1)
+    last = np.take_along_axis(values, idx[..., None], -1)[..., 0]
+    return np.where(observed.any(axis=-1), last, np.nan)
+
+
 def _median_rows(rows: np.ndarray) -> np.ndarray:
     """The median of each column of ``rows`` (W, N) ignoring NaN. The columns are short (the pairwise slopes of a few
     years), so instead of one sort per column the W rows are put in order by an odd–even transposition network

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from nongthonso.criteria.models import CriteriaSet
-from nongthonso.foresight.forecast import DRAWS, backtest
+from nongthonso.foresight.forecast import backtest
 from nongthonso.units.models import Unit
 
 DEFAULT_SET = "xa-ntm-2021-2025"
@@ -22,10 +22,9 @@ class Command(BaseCommand):
                             help=f"mã bộ tiêu chí (mặc định {DEFAULT_SET})")
         parser.add_argument("--fit", default="2022-2024", help="các năm dùng để ước lượng, dạng 2022-2024")
         parser.add_argument("--test-year", dest="test_year", type=int, default=2025, help="năm dự báo để so")
-        parser.add_argument("--draws", type=int, default=DRAWS, help=f"số lần mô phỏng (mặc định {DRAWS})")
         parser.add_argument("--format", choices=("json", "text"), default="text")
 
-    def handle(self, *args, set_code, fit, test_year, draws=DRAWS, format="text", **options):
+    def handle(self, *args, set_code, fit, test_year, format="text", **options):
         first, _, last = fit.partition("-")
         try:
             years = list(range(int(first), int(last or first) + 1))
@@ -40,7 +39,7 @@ class Command(BaseCommand):
                      .distinct().order_by("code"))
         if not units:
             raise CommandError(f"Chưa có hồ sơ năm {test_year} theo bộ «{set_code}» để so.")
-        data = backtest(units, cset, years, test_year, draws=draws)
+        data = backtest(units, cset, years, test_year)
         if format == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return

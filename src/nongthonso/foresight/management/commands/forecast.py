@@ -14,8 +14,8 @@ from nongthonso.units.services import UnitNotFound, find_unit
 
 
 class Command(BaseCommand):
-    help = ("Dự báo khả năng các xã đạt chuẩn một mức đến một năm (xu hướng từng chỉ tiêu từ năm 2021, mô phỏng "
-            "bootstrap) và số xã đạt chuẩn kỳ vọng của tỉnh so với chỉ tiêu.")
+    help = ("Dự báo khả năng các xã đạt chuẩn một mức đến một năm (xu hướng từng chỉ tiêu từ năm 2021, xác suất hiệu "
+            "chỉnh trên lịch sử của tỉnh) và số xã đạt chuẩn kỳ vọng của tỉnh so với chỉ tiêu.")
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", required=True, help="mã GSO của xã, huyện hoặc tỉnh")
@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--target", action="append", default=[],
                             help="chỉ tiêu của tỉnh: NĂM=SỐ_XÃ hoặc NĂM=TỶ_LỆ%% (lặp lại được), ví dụ 2030=65%%")
         parser.add_argument("--as-of", dest="as_of", help="ngày dữ liệu (mặc định hôm nay): lịch sử đến năm này")
-        parser.add_argument("--draws", type=int, default=DRAWS, help=f"số lần mô phỏng (mặc định {DRAWS})")
+        parser.add_argument("--draws", type=int, default=DRAWS,
+                            help=f"số lần lấy mẫu bootstrap cho khoảng dự báo của một xã (mặc định {DRAWS})")
         parser.add_argument("--format", choices=("json", "text"), default="text")
 
     def handle(self, *args, unit, year, level, target, as_of=None, draws=DRAWS, format="text", **options):
@@ -45,10 +46,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"Dự báo đạt chuẩn «{level}» đến năm {year} — {data['name']} (bộ {data['criteria_set']}, "
-                          f"lịch sử {data['history_years'][0]}-{data['history_years'][-1]}, {draws} lần mô phỏng)"
+                          f"lịch sử {data['history_years'][0]}-{data['history_years'][-1]}, xác suất hiệu chỉnh trên "
+                          f"{data['calibration']['pairs']} cặp năm)"
                           + (" — số liệu minh họa" if data["synthetic_inputs"] else ""))
         for row in data["communes"]:
-            gaps = "; ".join(f"{g['indicator']} {g['name']} ({round(g['probability_met'] * 100)}%)"
+            gaps = "; ".join(f"{g['indicator']} {g['name']} (khả năng đạt {round(g['probability_met'] * 100)}%)"
                              for g in row["main_gaps"]) or "—"
             self.stdout.write(f"{row['unit']} {row['name']}: {round(row['probability'] * 100)}% · tiêu chí đạt kỳ "
                               f"vọng {row['expected_criteria_met']}/{row['criteria_total']} · thiếu chính: {gaps}")
