@@ -31,6 +31,17 @@ def test_the_list_searches_without_diacritics_and_filters(registry):
     assert list(office.get("/hop-tac-xa/", {"status": "active"}).context["page"].object_list) == [registry["vp"]]
 
 
+def test_the_list_is_in_vietnamese_alphabetical_order(registry):
+    # «Đ» after «D» and before «E», whatever the engine (ICU collation on PostgreSQL, the stored key on SQLite)
+    for name in ("Hợp tác xã Đồng Hỷ", "Hợp tác xã Dương Tự", "Hợp tác xã Ea Thử"):
+        Cooperative.objects.create(name=name, registration_code=name[-5:], unit=registry["van_phu"],
+                                   sector="tong_hop", synthetic=True)
+    names = [c.name for c in client_of(registry["office"]).get("/hop-tac-xa/", {"q": "hop tac xa"})
+             .context["page"].object_list]
+    mine = [n for n in names if n.split()[-2] in ("Đồng", "Dương", "Ea")]
+    assert mine == ["Hợp tác xã Dương Tự", "Hợp tác xã Đồng Hỷ", "Hợp tác xã Ea Thử"]
+
+
 def test_the_page_counts_members_and_capital_from_rows(registry):
     page = client_of(registry["officer_vp"]).get(f"/hop-tac-xa/{registry['vp'].pk}/")
     assert page.status_code == 200

@@ -31,6 +31,7 @@ from nongthonso.api.schemas import (
     unit_ref,
 )
 from nongthonso.core.text import fold
+from nongthonso.units.collation import vi_name_order
 
 from . import scope, services
 from .models import Cooperative, LegalForm, MemberStatus, Sector
@@ -129,7 +130,7 @@ def list_coops(
         rows = rows.filter(ceased_on__isnull=active)
     if q:
         rows = rows.filter(search__contains=fold(q))
-    return page(_counted(rows).order_by("name", "pk"), limit, offset, _coop)
+    return page(_counted(rows).order_by(vi_name_order(), "pk"), limit, offset, _coop)
 
 
 @router.get("/coops/{coop_id}", response=responses(CoopDetail), summary="Một hợp tác xã")

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from nongthonso.core import filetypes
-from nongthonso.core.text import fold
+from nongthonso.core.text import fold, vi_sort_key
 from nongthonso.units.models import Unit
 
 YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -69,11 +69,13 @@ class Cooperative(models.Model):
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_cooperatives",
                                       verbose_name="tài khoản quản lý hợp tác xã")
     search = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
+    # the name's Vietnamese order on engines without the ICU collation (``units.collation.vi_name_order``)
+    sort_key = models.CharField(max_length=700, blank=True, editable=False, db_index=True)
     synthetic = models.BooleanField("dữ liệu minh họa", default=False)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ["sort_key", "pk"]
         verbose_name = "hợp tác xã"
         verbose_name_plural = "hợp tác xã"
 
@@ -82,8 +84,9 @@ class Cooperative(models.Model):
 
     def save(self, *args, **kwargs):
         self.search = fold(f"{self.name} {self.registration_code}")
+        self.sort_key = vi_sort_key(self.name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search", "sort_key"}
         super().save(*args, **kwargs)
 
 

@@ -79,7 +79,7 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: Model) -> dict:
     """The concrete fields of a row, ready for the audit log."""
     return {f.attname: _plain(getattr(obj, f.attname)) for f in obj._meta.concrete_fields
-            if f.attname not in ("id", "search")}
+            if f.attname not in ("id", "search", "sort_key")}
 
 
 def record_change(obj, before: dict, after: dict, user, note: str = "") -> bool:

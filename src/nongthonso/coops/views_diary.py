@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongthonso.core import filetypes
+from nongthonso.units.collation import vi_name_order
 
 from . import diary, scope, sync
 from .models import CropCycle, DiaryEntry, DiaryPhoto, EntryKind
@@ -30,7 +31,7 @@ def _not_found():
 @login_required
 @require_GET
 def home(request):
-    coops = list(scope.managed(request.user).order_by("name"))
+    coops = list(scope.managed(request.user).order_by(vi_name_order(), "pk"))
     if len(coops) == 1:
         return redirect("coops_diary", coops[0].pk)
     return render(request, "coops/diary_home.html", {"coops": coops})

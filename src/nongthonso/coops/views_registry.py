@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nongthonso.core.dates import default_as_of
 from nongthonso.core.forms import apply
 from nongthonso.core.text import fold
+from nongthonso.units.collation import vi_name_order
 
 from . import scope, services
 from .forms import (
@@ -98,7 +99,7 @@ def coop_list(request):
         rows = rows.filter(ceased_on__isnull=True)
     elif status == "ceased":
         rows = rows.filter(ceased_on__isnull=False)
-    page = Paginator(rows.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.order_by(vi_name_order(), "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, request.GET[k]) for k in ("q", "unit", "sector", "form", "status") if request.GET.get(k)])
     return render(request, "coops/coop_list.html", {
         "page": page, "q": q, "unit": unit, "sector": sector, "form": form, "status": status, "query": query,

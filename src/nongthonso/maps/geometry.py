@@ -20,6 +20,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
 from nongthonso.core.geo import area_m2
 from nongthonso.core.geo import vertices as count_vertices
+from nongthonso.core.text import format_number
 
 TYPES = ("Polygon", "MultiPolygon")
 MAX_VERTICES = 200_000  # of one feature
@@ -83,8 +84,8 @@ def parse(data) -> Boundary:
                             "hoặc nhiều vùng (MultiPolygon).")
     vertices = count_vertices(data.get("coordinates"))
     if vertices > MAX_VERTICES:
-        raise GeometryError(f"ranh giới có {vertices:,} điểm, quá {MAX_VERTICES:,}; đơn giản hóa (ví dụ bằng "
-                            "mapshaper hoặc QGIS) rồi tải lên lại.".replace(",", "."))
+        raise GeometryError(f"ranh giới có {format_number(vertices)} điểm, quá {format_number(MAX_VERTICES)}; đơn giản "
+                            "hóa (ví dụ bằng mapshaper hoặc QGIS) rồi tải lên lại.")
     try:
         geom = shape(data)
     except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError) as error:

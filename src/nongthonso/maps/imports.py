@@ -20,7 +20,7 @@ from nongthonso.accounts.services import can
 from nongthonso.audit.services import record
 from nongthonso.core.dates import default_as_of
 from nongthonso.core.imports import PREVIEW_CHANGES, Change, ImportFailed, ImportResult, RowError
-from nongthonso.core.text import format_date
+from nongthonso.core.text import format_date, format_number
 from nongthonso.core.vocabulary import DATE_HINT, parse_date
 from nongthonso.units.models import Unit
 
@@ -195,7 +195,7 @@ def import_boundaries(path: str | Path, dry_run: bool = False, *, user=None, nam
 
 
 def _words(area: float, source: str) -> str:
-    return f"{area:.2f} km², nguồn {source}".replace(".", ",", 1)
+    return f"{format_number(area, 2)} km², nguồn {source}"
 
 
 def snapshot(shape: UnitShape) -> dict:

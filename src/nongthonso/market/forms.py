@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nongthonso.core.text import vi_sort_key
 from nongthonso.units.services import UnitNotFound, find_unit
 
 from .models import Buyer, Listing, ListingKind
@@ -52,7 +53,9 @@ class ListingForm(forms.ModelForm):
         self.parties = parties
         choices = [("", "—")]
         for kind, rows in parties.items():
-            group = [(f"{kind}:{p.pk}", p.name) for p in rows.order_by("name")[:500]]
+            # at most 500 parties a kind (a bound, not a page), shown in Vietnamese order
+            group = [(f"{kind}:{p.pk}", p.name) for p in sorted(rows.only("pk", "name").order_by("pk")[:500],
+                                                               key=lambda p: (vi_sort_key(p.name), p.pk))]
             if group:
                 choices.append((PARTY_LABELS[kind], group))
         self.fields["party"].choices = choices
