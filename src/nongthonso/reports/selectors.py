@@ -231,7 +231,7 @@ def criterion_shares(root: Unit, as_of: dt.date, *, published: bool = False, sco
     if not criteria:
         return []
     ids = [a.pk for a in s.latest.values() if a.criteria_set_id == set_id]
-    rows = Assessment.objects.filter(pk__in=ids)
+    rows = Assessment.objects.filter(pk__in=ids).order_by()  # counted: no ordering, no join of the units
     # the stored results list the criteria in the set's order; check it on one row, then read statuses only
     codes = rows.order_by("pk").values(**{f"c{i}": KT(f"results__criteria__{i}__code")
                                           for i in range(len(criteria))}).first() or {}
