@@ -265,8 +265,8 @@ def test_the_api_documents_and_serves_its_kinds(tmp_path, district, trainer, vie
                                       ["ocop_national", COOPS_EXPORT, OCOP_EXPORT])):
         kind = next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == "kind")
         diary = ["diary"] if method == "post" else []  # the co-operatives' production diaries (issue 14)
-        # foresight's unit costs and ranking (issue 15)
-        foresight = ["indicator-costs"] if method == "post" else ["foresight-gaps"]
+        # foresight's unit costs, ranking and registration plan (issue 15)
+        foresight = ["indicator-costs"] if method == "post" else ["foresight-gaps", "foresight-plan"]
         assert kind["schema"]["enum"] == [*existing, *more, "training_headcounts", *ocop, "courses", *diary,
                                           *foresight]
 

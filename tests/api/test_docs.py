@@ -44,6 +44,11 @@ ENDPOINTS = {
     ("get", "/api/foresight/gaps"), ("post", "/api/foresight/whatif"),
     # foresight: the forecast of meeting a level by a year (foresight.api_forecast)
     ("get", "/api/foresight/forecast"),
+    # foresight: the registration plan, made and decided (foresight.api_plan)
+    ("get", "/api/foresight/plans"), ("post", "/api/foresight/plans"), ("get", "/api/foresight/plans/{plan_id}"),
+    ("post", "/api/foresight/plans/{plan_id}/suggestions/{suggestion_id}"),
+    # the maps: the layers, a layer's GeoJSON, a unit's boundary (maps.api)
+    ("get", "/api/maps/layers"), ("get", "/api/maps/layers/{key}"), ("get", "/api/maps/shapes/{unit_code}"),
 }
 
 
@@ -94,4 +99,5 @@ def test_operation_ids_are_the_function_names():
                    "put_ocop_scores", "revoke_ocop_certificate", "list_coops", "get_coop", "list_plots",
                    "create_plot", "list_certifications", "list_lots", "get_lot", "get_epcis", "sync_diary",
                    "list_entries", "list_listings", "list_matches", "list_foresight_gaps",
-                   "foresight_what_if", "foresight_forecast"}
+                   "foresight_what_if", "foresight_forecast", "list_plans", "get_plan", "create_plan",
+                   "decide_suggestion", "list_map_layers", "map_layer_data", "map_shape"}

@@ -148,6 +148,11 @@ def test_without_a_history_that_varies_the_model_falls_back():
     pred = predict(cs, [2025], one, [2026], classes)
     assert pred.calibration.pairs == 0 and pred.meets[:, 0].tolist() == [1.0, 0.0]
     assert pred.indicator_met[:, 0, 0].tolist() == [1.0, 0.0]
+    # no value at all, or no commune: nothing to learn from, nothing met, and the description stays valid JSON
+    empty = predict(cs, [2024, 2025], np.full((2, 1, 2), np.nan), [2026], classes)
+    assert empty.meets.tolist() == [[0.0], [0.0]] and empty.expected_met.tolist() == [[0.0], [0.0]]
+    assert empty.calibration.describe()["commune"] == {"rows": 0, "constant": None}
+    assert predict(cs, [2024, 2025], np.zeros((0, 1, 2)), [2026], classes[:0]).meets.shape == (0, 1)
 
 
 def test_margins_are_signed_and_normalised_by_the_threshold():

@@ -88,3 +88,39 @@ def test_cooperatives_layer_is_signed_in_and_counts_active_ones(client, make_use
     active = Cooperative.objects.filter(Q(established_on__isnull=True) | Q(established_on__lte=day)).filter(
         Q(ceased_on__isnull=True) | Q(ceased_on__gt=day))
     assert sum(values.values()) == active.filter(unit_id__in=values).count() > 0
+
+
+@pytest.fixture
+def english_catalogue(monkeypatch):
+    """``english_catalogue(entries)``: the English catalogue with ``entries`` added for this test ({msgid: text}, or
+    {(msgid, plural index): text}) — the messages translated as the catalogue will translate them."""
+    from django.utils.translation import trans_real
+
+    def add(entries: dict):
+        catalog = trans_real.translation("en")._catalog
+        monkeypatch.setattr(catalog, "_catalogs", [{**catalog._catalogs[0], **entries}, *catalog._catalogs[1:]])
+
+    return add
+
+
+@pytest.mark.parametrize(("code", "msgid", "unit", "english", "english_unit"), [
+    ("ocop_products", "%(n)s sản phẩm OCOP", "sản phẩm", "OCOP product", "products"),
+    ("cooperatives", "%(n)s hợp tác xã", "HTX", "co-operative", "co-ops"),
+])
+def test_count_layers_speak_the_request_s_language(client, make_user, english_catalogue, code, msgid, unit, english,
+                                                   english_unit):
+    from django.conf import settings
+
+    english_catalogue({(msgid, 0): f"%(n)s {english}", (msgid, 1): f"%(n)s {english}s", unit: english_unit})
+    client.force_login(make_user("tinh-dem", is_superuser=True))
+    query = {"layer": code, "as_of": "2026-06-30"}
+    vietnamese = json.loads(client.get(reverse("maps_data"), query).content)
+    counted = [f for f in vietnamese["features"] if f["properties"]["value"]]
+    assert counted and all(f["properties"]["text"] == msgid % {"n": f["properties"]["value"]} for f in counted)
+    assert vietnamese["legend"][0]["label"] == f"0 {unit}"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = json.loads(client.get(reverse("maps_data"), query).content)
+    texts = {f["id"]: f["properties"]["text"] for f in data["features"] if f["properties"]["value"]}
+    assert texts == {f["id"]: f"{f['properties']['value']} {english}" + ("s" if f["properties"]["value"] != 1 else "")
+                     for f in counted}
+    assert data["legend"][0]["label"] == f"0 {english_unit}" and data["legend"][-1]["label"].endswith(english_unit)

@@ -114,6 +114,6 @@ class CoopsConfig(AppConfig):
         registry.register(
             self,
             registry.MapLayer("cooperatives", _("Hợp tác xã đang hoạt động"), map_layers.active_cooperatives,
-                              kind="number", legend=registry.count_legend(1, 2, 3, 5, unit="HTX"),
-                              text=lambda n: f"{n} hợp tác xã", order=60, rural_only=False),
+                              kind="number", legend=registry.count_legend(1, 2, 3, 5, unit=_("HTX")),
+                              text=map_layers.cooperatives_text, order=60, rural_only=False),
         )

@@ -65,6 +65,7 @@ from django.apps import AppConfig, apps
 from django.core import checks
 from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 from django.urls import NoReverseMatch, URLPattern, include, path, reverse
+from django.utils.text import format_lazy
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -364,16 +365,17 @@ class MapLayer:
 COUNT_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")  # ColorBrewer «Blues»: none … many
 
 
-def count_legend(*bounds: int, unit: str = "") -> tuple[LegendEntry, ...]:
+def count_legend(*bounds: int, unit: Any = "") -> tuple[LegendEntry, ...]:
     """The legend of a count layer (products, co-operatives per commune): «0», then a class per ``bounds`` step —
-    ``count_legend(1, 2, 4)``: 0; 1; 2–3; 4 and more — each followed by ``unit`` («sản phẩm»)."""
-    suffix = f" {unit}" if unit else ""
-    entries = [LegendEntry(f"0{suffix}", COUNT_COLORS[0], low=0, high=bounds[0])]
+    ``count_legend(1, 2, 4)``: 0; 1; 2–3; 4 and more — each followed by ``unit`` («sản phẩm»; pass it marked for
+    translation, ``gettext_lazy``: the labels stay lazy and are read in the language of the request)."""
+    suffix = format_lazy(" {}", unit) if unit else ""
+    entries = [LegendEntry(format_lazy("0{}", suffix), COUNT_COLORS[0], low=0, high=bounds[0])]
     for i, low in enumerate(bounds):
         high = bounds[i + 1] if i + 1 < len(bounds) else None
         label = (f"{low}" if high == low + 1 else f"{low}–{high - 1}") if high is not None else f"≥ {low}"
-        entries.append(LegendEntry(label + suffix, COUNT_COLORS[min(i + 1, len(COUNT_COLORS) - 1)], low=low,
-                                   high=high))
+        entries.append(LegendEntry(format_lazy("{}{}", label, suffix),
+                                   COUNT_COLORS[min(i + 1, len(COUNT_COLORS) - 1)], low=low, high=high))
     return tuple(entries)
 
 

@@ -47,7 +47,12 @@ class ForesightConfig(AppConfig):
         )
 
         # --- registration plan: /du-bao/ke-hoach/ (suggest, then the province office decides) (i15-plan) ---------
+        from . import api_plan, exports_plan
+
         registry.register(
             self,
             registry.Pages("foresight_plan", "nongthonso.foresight.urls_plan", order=250),
+            registry.ApiRouter("foresight_plan", api_plan.router, order=250),
+            registry.ExportKind(exports_plan.KIND, _("Kế hoạch đăng ký đạt chuẩn: các đề xuất"), exports_plan.export,
+                                exports_plan.FILENAME, order=1110),
         )

@@ -141,7 +141,7 @@ class Model:
         """The model as data (for the backtest's output and the docs): rows fitted, and the coefficients per
         standardised feature, or the constant."""
         if self.pipeline is None:
-            return {"rows": self.rows, "constant": round(self.constant, 4)}
+            return {"rows": self.rows, "constant": None if np.isnan(self.constant) else round(self.constant, 4)}
         logit = self.pipeline[-1]
         return {"rows": self.rows, "intercept": round(float(logit.intercept_[0]), 4),
                 "coefficients": {name: round(float(c), 4) for name, c in zip(names, logit.coef_[0], strict=True)}}

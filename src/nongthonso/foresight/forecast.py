@@ -130,9 +130,10 @@ def criteria_expected(cs: engine.CompiledSet, indicator_met: np.ndarray) -> np.n
     """(n,) expected number of counted criteria met — a criterion is met when all its indicators are — from the
     indicators' probabilities (n, k) taken as independent within a criterion; an unknown indicator (NaN) counts as
     not met, as the engine counts it."""
-    p = np.clip(np.nan_to_num(indicator_met, nan=0.0), 1e-12, 1.0)
-    per_criterion = np.exp(np.log(p) @ cs.incidence.astype(np.float64))  # (n, c)
-    return (per_criterion * cs.counted[None, :]).sum(axis=1)
+    p = np.nan_to_num(indicator_met, nan=0.0)
+    members = cs.incidence > 0  # (k, c)
+    per_criterion = [p[:, members[:, c]].prod(axis=1) for c in np.flatnonzero(cs.counted)]
+    return np.sum(per_criterion, axis=0) if per_criterion else np.zeros(len(p))
 
 
 def predict(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, horizon: Sequence[int],

@@ -41,3 +41,11 @@ class MapsConfig(AppConfig):
             registry.MapLayer("registration", _("Mức đăng ký đạt chuẩn trong năm"), layers.registration_target,
                               legend=layers.registration_legend(), text=layers.level_text, order=40),
         )
+
+        # --- the maps over the REST API: /api/maps/layers, a layer's GeoJSON, a unit's boundary (i15-api) ----------
+        from . import api
+
+        registry.register(
+            self,
+            registry.ApiRouter("maps", api.router, order=150),
+        )

@@ -132,6 +132,6 @@ class OcopConfig(AppConfig):
             self,
             registry.MapLayer("ocop_products", _("Sản phẩm OCOP còn hiệu lực chứng nhận"),
                               map_layers.certified_products, kind="number", public=True,
-                              legend=registry.count_legend(1, 2, 4, 8, unit="sản phẩm"),
-                              text=lambda n: f"{n} sản phẩm OCOP", order=50, rural_only=False),
+                              legend=registry.count_legend(1, 2, 4, 8, unit=_("sản phẩm")),
+                              text=map_layers.products_text, order=50, rural_only=False),
         )
