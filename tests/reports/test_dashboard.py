@@ -196,3 +196,19 @@ def test_the_province_dashboard_queries_do_not_grow_with_the_communes(admin_clie
     after = count_queries(admin_client, URL, params)
     assert before == after <= query_bound
     assert "/200</b>" in admin_client.get(URL, params).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_criterion_statuses_read_in_one_pass_are_those_of_each_path(province_19):
+    """``criterion_shares`` reads each dossier's criterion statuses with one JSON_EXTRACT of every path on SQLite:
+    the same values, in the same order, as a key transform per path — a criterion missing from a dossier's results
+    included (None)."""
+    from django.db.models.fields.json import KT
+
+    scope = selectors.Scope(province_19, AS_OF)
+    rows = Assessment.objects.filter(pk__in=[a.pk for a in scope.latest.values()]).order_by("pk")
+    count = len(rows.first().results["criteria"]) + 1  # one path past the end of every dossier's list
+    expected = [list(r) for r in rows.values_list(*[KT(f"results__criteria__{i}__status") for i in range(count)])]
+    got = [list(r) for r in selectors._criterion_statuses(rows, count)]
+    assert got == expected
+    assert len(got) == 126 and all(r[-1] is None for r in got) and {"met", "not_met"} <= {s for r in got for s in r}

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from nongthonso.criteria import engine
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
@@ -50,59 +50,72 @@ class Status:
 
 
 def statuses_on(units: Iterable[Unit], date: dt.date, *, merger_rule: bool = True) -> dict[int, Status]:
-    """Status of each unit on ``date``, with one query for the decisions (and, with ``merger_rule``, a
-    bounded number more for units formed by a merger; hamlets and districts do not need it)."""
+    """Status of each unit on ``date``, with two queries for the decisions — the links as plain rows, then the
+    deciding decisions, each loaded once however many units it names — and, with ``merger_rule``, a bounded number
+    more for units formed by a merger (hamlets and districts do not need it)."""
     units = list(units)
     ids = [u.pk for u in units]
     result = {pk: Status(pk) for pk in ids}
     through = Decision.units.through
     links = (through.objects.filter(unit_id__in=ids, decision__date__lte=date)
-             .select_related("decision").order_by("decision__date", "decision_id"))
-    latest: dict[tuple[int, str], Decision] = {}
-    for link in links:
-        latest[(link.unit_id, link.decision.level)] = link.decision
-    for (unit_id, level), decision in latest.items():
-        if decision.kind == Decision.Kind.RECOGNITION:
-            result[unit_id].levels.add(level)
-            result[unit_id].decisions[level] = decision
+             .order_by("decision__date", "decision_id")
+             .values_list("unit_id", "decision_id", "decision__level", "decision__kind"))
+    latest: dict[tuple[int, str], tuple[int, str]] = {}
+    for unit_id, decision_id, level, kind in links:
+        latest[(unit_id, level)] = (decision_id, kind)
+    recognising = {(key, decision_id) for key, (decision_id, kind) in latest.items()
+                   if kind == Decision.Kind.RECOGNITION}
+    decisions = Decision.objects.in_bulk({decision_id for _, decision_id in recognising}) if recognising else {}
+    for (unit_id, level), decision_id in recognising:
+        result[unit_id].levels.add(level)
+        result[unit_id].decisions[level] = decisions[decision_id]
     if merger_rule:
         _apply_merger_rule(units, date, result)
     return result
 
 
 def _apply_merger_rule(units: list[Unit], date: dt.date, result: dict[int, Status]) -> None:
-    """Provisional status for units formed by a merger (a bounded number of queries, not one per unit)."""
-    merged = [u for u in units if not result[u.pk].levels and u.valid_from <= date]
+    """Provisional status for units formed by a merger (a bounded number of queries, not one per unit): the merger
+    events that formed a unit holding no level are read as plain rows, then their rural predecessors."""
+    merged = {u.pk: u for u in units if not result[u.pk].levels and u.valid_from <= date}
     if not merged:
         return
-    events = {}
-    rural = Prefetch("starting_events__predecessors", queryset=Unit.objects.filter(unit_type__is_rural=True))
-    for unit in Unit.objects.filter(pk__in=[u.pk for u in merged]).prefetch_related(rural):
-        for event in unit.starting_events.all():
-            # the event formed this unit (a commune that merely absorbed land keeps its own version)
-            if event.kind == LineageKind.MERGE and event.effective_date == unit.valid_from <= date:
-                events[unit.pk] = event
+    events: dict[int, tuple[int, dt.date]] = {}  # unit id -> (the event that formed it, its date)
+    formed = (LineageEvent.successors.through.objects
+              .filter(unit_id__in=list(merged), lineageevent__kind=LineageKind.MERGE,
+                      lineageevent__effective_date__lte=date)
+              .order_by("lineageevent__effective_date", "lineageevent_id")
+              .values_list("unit_id", "lineageevent_id", "lineageevent__effective_date"))
+    for unit_id, event_id, effective_date in formed:
+        # the event formed this unit (a commune that merely absorbed land keeps its own version)
+        if effective_date == merged[unit_id].valid_from:
+            events[unit_id] = (event_id, effective_date)
     if not events:
         return
+    predecessors: dict[int, list[Unit]] = {}
+    for unit in (Unit.objects.filter(ending_events__in={event_id for event_id, _ in events.values()},
+                                     unit_type__is_rural=True)
+                 .annotate(event_id=F("ending_events__id")).only("id", "valid_from").order_by("sort_key", "code")):
+        predecessors.setdefault(unit.event_id, []).append(unit)
     by_eve: dict[dt.date, set[Unit]] = {}
-    for event in events.values():
-        by_eve.setdefault(event.effective_date - dt.timedelta(days=1), set()).update(event.predecessors.all())
+    for event_id, effective_date in events.values():
+        by_eve.setdefault(effective_date - dt.timedelta(days=1), set()).update(predecessors.get(event_id, ()))
     before = {eve: statuses_on(list(preds), eve) for eve, preds in by_eve.items()}
-    for unit_id, event in events.items():
-        predecessors = list(event.predecessors.all())
-        if not predecessors:
+    for unit_id, (event_id, effective_date) in events.items():
+        preds = predecessors.get(event_id, [])
+        if not preds:
             continue
-        eve_status = before[event.effective_date - dt.timedelta(days=1)]
+        eve_status = before[effective_date - dt.timedelta(days=1)]
         # what every predecessor held, each level with those it builds on (IMPLIES): the levels they share
         held = [set().union(*(IMPLIES.get(lvl, {lvl}) for lvl in eve_status[p.pk].levels if lvl in IMPLIES))
-                for p in predecessors]
+                for p in preds]
         shared = set.intersection(*held)
         status = result[unit_id]
         if shared:
             status.levels.update(shared)
             status.provisional = True
-            status.note = (f"Hình thành do sáp nhập ngày {event.effective_date.day}/{event.effective_date.month}/"
-                           f"{event.effective_date.year} từ các xã đều đã đạt chuẩn; chờ UBND tỉnh ra quyết định "
+            status.note = (f"Hình thành do sáp nhập ngày {effective_date.day}/{effective_date.month}/"
+                           f"{effective_date.year} từ các xã đều đã đạt chuẩn; chờ UBND tỉnh ra quyết định "
                            "công nhận (Công văn 267/BNN-VPĐP).")
         elif any(held):
             status.note = ("Hình thành do sáp nhập xã đã đạt chuẩn với xã chưa đạt chuẩn: phải xây dựng và "
@@ -212,5 +225,10 @@ def ntm_counts_on(units: QuerySet[Unit], points: list[tuple[dt.date, dt.date]]) 
     got = spells.aggregate(**{f"p{i}": Count("unit_id", distinct=True, filter=Q(
         start__lte=date, end__gt=date, unit_from__lte=units_on, unit_to__gte=units_on))
         for i, (date, units_on) in enumerate(points)})
-    return [_with_merger_rule(units.valid_on(units_on), date, {Level.XA_NTM: got[f"p{i}"]})[Level.XA_NTM]
+    counts = [got[f"p{i}"] for i in range(len(points))]
+    # no merger on or before the last date: none before any of them (one query instead of one per date)
+    if not LineageEvent.objects.filter(kind=LineageKind.MERGE,
+                                       effective_date__lte=max(date for date, _ in points)).exists():
+        return counts
+    return [_with_merger_rule(units.valid_on(units_on), date, {Level.XA_NTM: counts[i]})[Level.XA_NTM]
             for i, (date, units_on) in enumerate(points)]

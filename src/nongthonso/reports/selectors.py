@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, connections, transaction
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -230,14 +231,14 @@ def criterion_shares(root: Unit, as_of: dt.date, *, published: bool = False, sco
     if not criteria:
         return []
     ids = [a.pk for a in s.latest.values() if a.criteria_set_id == set_id]
-    rows = Assessment.objects.filter(pk__in=ids)
+    rows = Assessment.objects.filter(pk__in=ids).order_by()  # counted: no ordering, no join of the units
     # the stored results list the criteria in the set's order; check it on one row, then read statuses only
     codes = rows.order_by("pk").values(**{f"c{i}": KT(f"results__criteria__{i}__code")
                                           for i in range(len(criteria))}).first() or {}
     aligned = [codes.get(f"c{i}") == c["code"] for i, c in enumerate(criteria)]
     met = Counter()
     assessed = 0
-    for row in rows.values_list(*[KT(f"results__criteria__{i}__status") for i in range(len(criteria))]):
+    for row in _criterion_statuses(rows, len(criteria)):
         assessed += 1
         for i, status in enumerate(row):
             if status == "met" and aligned[i]:
@@ -245,6 +246,19 @@ def criterion_shares(root: Unit, as_of: dt.date, *, published: bool = False, sco
     return [{"code": c["code"], "name": c["name"], "met": met[i], "assessed": assessed,
              "share": round(100 * met[i] / assessed, 1) if assessed else None}
             for i, c in enumerate(criteria) if not c["condition"]]
+
+
+def _criterion_statuses(rows: QuerySet[Assessment], count: int) -> Iterator[Sequence[str | None]]:
+    """``results["criteria"][i]["status"]`` for i < ``count`` of each of ``rows``, read in the database. On SQLite
+    one ``JSON_EXTRACT`` with every path (it returns them as a JSON array), so each row's results (~10 KB) are parsed
+    once rather than two or three times per criterion as a key transform per path does; elsewhere (PostgreSQL's
+    ``jsonb`` is stored parsed) a key transform per path."""
+    if connections[rows.db].vendor != "sqlite" or count < 2:
+        yield from rows.values_list(*[KT(f"results__criteria__{i}__status") for i in range(count)])
+        return
+    paths = [Value(f"$.criteria[{i}].status") for i in range(count)]
+    for (text,) in rows.values_list(Func(F("results"), *paths, function="JSON_EXTRACT", output_field=TextField())):
+        yield [None] * count if text is None else json.loads(text)
 
 
 # --- trend -----------------------------------------------------------------------------------------------
@@ -270,9 +284,10 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
             end = min(end, root.valid_to)
         ends[year] = end
     first, last = max(min(ends.values()), root.valid_from), max(ends.values())
+    # (id, valid from, valid to) of every commune in force at some point of the years: plain rows, no instances
     communes = list(Unit.objects.filter(path__startswith=root.path, valid_from__lte=last).rural_communes()
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-                    .only("id", "code", "name", "sort_key", "valid_from", "valid_to", "path"))
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first)).order_by()
+                    .values_list("id", "valid_from", "valid_to"))
     met_by_year: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     qs = (assessments(published)
           .filter(year__in=years, criteria_set__level=Level.XA_NTM, unit__path__startswith=root.path,
@@ -286,14 +301,14 @@ def trend(root: Unit, years: Iterable[int], *, as_of: dt.date | None = None, pub
     for year in years:
         end = ends[year]
         units_on = max(end, root.valid_from)
-        present = [c for c in communes if c.is_valid_on(units_on)]
+        present = [pk for pk, start, stop in communes if start <= units_on and (stop is None or stop >= units_on)]
         if present and end >= dt.date(year, 1, 1):
             points.append((end, units_on))
         met = [m for _, m in met_by_year[year].values()]
         rows.append({"year": year, "date": end, "communes": len(present), "ntm": 0, "units_on": units_on,
                      "assessed": len(met), "avg_criteria": _average(met)})
     # counted in the database, every year at once (statuses_on's rules, merger rule too)
-    ntm = dict(zip(points, ntm_counts_on(Unit.objects.filter(pk__in=[c.pk for c in communes]), points),
+    ntm = dict(zip(points, ntm_counts_on(Unit.objects.filter(pk__in=[pk for pk, *_ in communes]), points),
                    strict=True))
     for row in rows:
         row["ntm"] = ntm.get((row["date"], row.pop("units_on")), 0)
@@ -350,9 +365,11 @@ def alert_rows(root: Unit, as_of: dt.date, *, scope: Scope | None = None) -> lis
     """Communes recognised at a level whose latest assessment for it fails (``alerts.alerts``),
     revocation cases first. Internal data: never for public pages."""
     s = _scope(root, as_of, False, scope)
+    # the scope's statuses, and its latest NTM assessments when they are among all assessments, as the table read them
+    latest = {} if s.published else {Level.XA_NTM: s.latest}
     return [AlertRow(a.unit, getattr(s.group_of(a.unit), "name", ""), a.level,
                      a.assessment.criteria_met, a.assessment.criteria_total, a.revoke)
-            for a in alerts(s.communes, as_of)]
+            for a in alerts(s.communes, as_of, statuses=s.statuses, latest=latest)]
 
 
 # --- recognised communes (public list) -------------------------------------------------------------------
