@@ -164,3 +164,31 @@ def test_entries_written_offline_are_kept_and_synced(diary_cycle, app_server, br
     tab.wait_for_function("() => document.querySelectorAll('#diary-queue-list li').length === 0")
     assert _shell(browser_data, COUNT.format(cycle=diary_cycle)) == "4 1"
     assert problems == []
+
+
+def test_a_sync_that_fails_while_online_is_tried_again_by_itself(diary_cycle, app_server, browser_data, watched,
+                                                                 login, fits, screenshot):
+    """A network without internet: the browser says online, the sync fails; no «online» event will come, so the
+    diary tries again by itself (after 5 s, then longer) and the entry reaches the server with no click."""
+    tab, problems = watched(PHONE)
+    login(tab, app_server, MANAGER, PASSWORD)
+    tab.goto(f"{app_server}/nhat-ky-san-xuat/vu/{diary_cycle}/")
+    entries, photos = map(int, _shell(browser_data, COUNT.format(cycle=diary_cycle)).split())
+    sync = f"{app_server}/nhat-ky-san-xuat/dong-bo/**"
+
+    def unreachable(route):
+        route.abort("connectionrefused")
+
+    tab.context.route(sync, unreachable)
+    _record(tab, "irrigation", dt.date.today(), note="Tưới khi mạng chập chờn")
+    tab.click("#diary-form button[type=submit]")
+    tab.wait_for_function("() => document.getElementById('diary-status').textContent.includes('Chưa gửi được')")
+    assert tab.evaluate("() => navigator.onLine") is True
+    assert tab.locator("#diary-queue-list li").count() == 1
+    assert fits(tab)
+    screenshot(tab, "coops-diary-retry-waiting")
+
+    tab.context.unroute(sync, unreachable)  # the server is reachable again; nothing else happens on the page
+    tab.wait_for_selector("#diary-rows tbody tr:has-text('Tưới khi mạng chập chờn')", timeout=30_000)
+    assert _shell(browser_data, COUNT.format(cycle=diary_cycle)) == f"{entries + 1} {photos}"
+    assert problems == []

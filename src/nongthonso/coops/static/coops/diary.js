@@ -101,8 +101,19 @@
     return "";
   }
 
+  // A sync that fails while the browser believes it is online (a network without internet, a server away) is
+  // tried again by itself after 5 s, then 10, 20 … at most every 5 minutes — no «online» event will come to do it;
+  // offline, the «online» event does.
+  const RETRY_FIRST = 5000, RETRY_MAX = 300000;
+  let retryDelay = 0, retryTimer = null;
+  function retryLater() {
+    retryDelay = retryDelay ? Math.min(retryDelay * 2, RETRY_MAX) : RETRY_FIRST;
+    retryTimer = setTimeout(flush, retryDelay);
+  }
+
   async function flush() {
     if (syncing || !navigator.onLine) return;
+    clearTimeout(retryTimer);
     syncing = true;
     let stored = 0, kept = 0;
     try {
@@ -142,8 +153,10 @@
       }
       if (stored) say("Đã đồng bộ " + stored + " dòng nhật ký." + (kept ? " Còn " + kept + " dòng cần xem lại." : ""));
       else if (kept) say("Có " + kept + " dòng nhật ký cần xem lại.", true);
+      retryDelay = 0;
     } catch (e) {
       say("Chưa gửi được (mất mạng?). Nhật ký vẫn được giữ trên máy và sẽ tự gửi khi có mạng.", true);
+      retryLater();
     } finally {
       syncing = false;
       await render();
