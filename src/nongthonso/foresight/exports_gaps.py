@@ -49,12 +49,13 @@ def export(request: ExportRequest) -> Table:
     grouping = grouping_of(communes, as_of)
     levels = [lvl for lvl in COMMUNE_LEVELS if set_for(province, as_of.year, lvl) is not None]
 
+    position = {g.key: i for i, g in enumerate(grouping.groups)}  # the groups' order; communes without one last
+
     def rows() -> Iterator[tuple]:
         for level in levels:
             ranking = rank(base(province, as_of, level, communes), grouping)
             by_group: dict[str, int] = {}
-            ordered = sorted(ranking.rows, key=lambda r: ([g.key for g in grouping.groups].index(r.group.key)
-                                                          if r.group else len(grouping.groups), r.rank))
+            ordered = sorted(ranking.rows, key=lambda r: (position[r.group.key] if r.group else len(position), r.rank))
             for r in ordered:
                 key = r.group.key if r.group else ""
                 by_group[key] = by_group.get(key, 0) + 1
