@@ -264,3 +264,17 @@ def test_a_returned_dossier_is_editable_again(commune_officer, call, put_in_stat
     _user, token, assessment = commune_officer
     put_in_state(assessment, State.RETURNED)
     assert call("PUT", f"/api/assessments/{assessment.pk}/values/2.1", token, {"value": 70}).status_code == 200
+
+
+def test_the_kept_list_follows_the_day_a_workflow_ends(commune_officer, call, today_is,
+                                                       django_capture_on_commit_callbacks):
+    # given the officer's open dossier listed while the three-tier workflow is in force (kept for the data revision)
+    _user, token, assessment = commune_officer
+    with django_capture_on_commit_callbacks(execute=True):
+        before = call("GET", "/api/assessments", token).json()
+    assert next(r for r in before["items"] if r["id"] == assessment.pk)["workflow"] == "ba-cap"
+    # when the workflow ends (30/6/2025) with no write since, and the same list is asked the next month
+    today_is(dt.date(2025, 7, 15))
+    after = call("GET", "/api/assessments", token).json()
+    # then the row shows the workflow the dossier's next step will follow, as the dossier's own page does
+    assert next(r for r in after["items"] if r["id"] == assessment.pk)["workflow"] == "hai-cap"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Body, Field, Path, Query, Router, Schema
 
 from nongthonso.accounts.models import Action
@@ -286,10 +287,11 @@ def list_assessments(
         return page(qs.order_by("-year", vi_name_order("unit__"), "criteria_set__code", "criteria_set__version", "pk"),
                     limit, offset, assessment_out, prepare=attach_list_relations)
 
-    # the page depends on the caller only through the units they may view: callers of the same scope share it
+    # the page depends on the caller only through the units they may view: callers of the same scope share it; and
+    # on the day, with no write (a row's workflow and state label are those in force today: ``definition_of``)
     scope = scope_key(request.auth, Action.VIEW)
     return cached_page(request, AssessmentPage, "api-assessments",
-                       (scope, year, unit, set, state, limit, offset), compute)
+                       (scope, timezone.localdate(), year, unit, set, state, limit, offset), compute)
 
 
 @router.get("/assessments/{assessment_id}", response=responses(AssessmentDetail),
