@@ -202,3 +202,16 @@ def test_short_series_borrow_the_noise_of_their_indicator():
     low, _, high = pred.band(200)
     assert high[0, 0] - low[0, 0] > 3.0
     assert 0.05 < pred.meets[-1, 0] < 0.95
+
+
+def test_years_ahead_are_counted_in_years_when_the_history_skips_some():
+    """A history of every other year: the pairs are 2, 2 and 4 years apart, as ``predict`` counts the horizon (the
+    target year less the last history year), not 1, 1 and 2 — the cap and the feature mean the same on both sides."""
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent")))
+    rng = np.random.default_rng(3)
+    values = _population(rng, 300, 3)
+    classes = np.full((len(values), 3), cs.unclassified)
+    calib = calibration.fit(cs, [2021, 2023, 2025], values, classes, min_tau=0.6,
+                            project=lambda trend, year, last: trend.at(float(year)))
+    assert calib.pairs == 3
+    assert calib.commune.max_ahead == calib.indicator.max_ahead == 4.0

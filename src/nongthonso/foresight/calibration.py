@@ -185,7 +185,8 @@ def fit(cs: engine.CompiledSet, years, values: np.ndarray, classes: np.ndarray, 
             pairs += 1
             last = last_observed(past[seen])
             trend = theil_sen(years[:o + 1], past[seen], min_tau=min_tau)
-            f = features(cs, last, project(trend, int(years[t]), last), int(years[t]), classes[seen, t], t - o)
+            f = features(cs, last, project(trend, int(years[t]), last), int(years[t]), classes[seen, t],
+                         int(years[t] - years[o]))  # in years, as ``predict`` counts them: the years may skip
             Xc.append(f.commune)
             yc.append(commune_out[seen])
             Xi.append(f.indicator.reshape(-1, len(INDICATOR_FEATURES)))
