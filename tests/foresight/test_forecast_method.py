@@ -215,3 +215,22 @@ def test_years_ahead_are_counted_in_years_when_the_history_skips_some():
                             project=lambda trend, year, last: trend.at(float(year)))
     assert calib.pairs == 3
     assert calib.commune.max_ahead == calib.indicator.max_ahead == 4.0
+
+
+def test_a_commune_with_an_indicator_never_entered_is_not_forecast_to_meet():
+    """The engine meets no commune with an unknown indicator; the models learnt only from outcomes it could judge, so
+    they would read a commune with no value at all as one with nothing failing. Its chance is 0, as its expected
+    criteria met and the value carried say; a value entered for every indicator, it gets the model's chance."""
+    cs = engine.compile_spec(_spec(("a", ">=", 80, "percent"), ("b", ">=", 60, "percent")))
+    rng = np.random.default_rng(9)
+    values = np.concatenate([_population(rng, 400, 5), _population(rng, 400, 5, noise=6.0)], axis=1)
+    values[0] = np.nan  # nothing ever entered
+    values[1, 1] = np.nan  # «b» never entered
+    values[1, 0] = [90, 91, 92, 93, 94]  # «a» well met
+    values[2] = [[90, 91, 92, 93, 94], [90, 91, 92, 93, 94]]  # both well met
+    classes = np.full((len(values), 3), cs.unclassified)
+    pred = predict(cs, YEARS, values, [2026, 2027, 2028], classes)
+    assert pred.calibration.commune.pipeline is not None
+    assert pred.meets[:2].tolist() == [[0.0] * 3] * 2 and pred.meets_by[:2].max() == 0.0
+    assert pred.expected_met[0].tolist() == [0.0] * 3 and np.all(pred.expected_met[1] < 1.0 + 1e-9)
+    assert np.all(pred.meets[2] > 0.9)

@@ -172,7 +172,11 @@ def predict(cs: engine.CompiledSet, years: Sequence[int], values: np.ndarray, ho
         failing[:, :, h] = f.now.failing | f.trend.failing
         status = f.now.result.indicator_status
         if calib.commune.rows:
-            meets[:, h] = np.nan_to_num(calib.commune.probability(f.commune))
+            # an indicator with no value (never entered, or no threshold for the commune's class) leaves its criterion
+            # unknown, and the engine meets no commune with one: 0 — as the expected count and the values carried
+            # say. The models learnt only from outcomes the engine could judge (every value known in the target year)
+            meets[:, h] = np.where((status < 0).any(axis=1), 0.0,
+                                   np.nan_to_num(calib.commune.probability(f.commune)))
         else:  # no history to learn from: the verdict on the values carried
             meets[:, h] = f.now.result.eligible
         if calib.indicator.rows:
