@@ -74,6 +74,7 @@ def test_outside_the_scope_unknown_layers_units_and_bad_dates(call, make_user, t
     stranger = token_for(make_user("tinh-khac", "province_office", other_province_dossier.unit.parent.parent))
     error = assert_error(call("get", f"/api/maps/layers/level?as_of={DAY}&unit=19", stranger), 404, "not_found")
     assert "«19»" in error["message"] and "ngoài phạm vi" in error["message"]
+    assert "hiển thị số liệu" not in error["message"] and "bỏ tham số unit" in error["message"]  # nothing is drawn
     # the stranger's own province is drawn, nothing of province 19
     own = call("get", f"/api/maps/layers/level?as_of={DAY}", stranger).json()
     assert own["unit"]["code"] == "T06"

@@ -70,8 +70,11 @@ def scope_of(request, as_of: dt.date) -> tuple[Unit, bool]:
         code, published = request.GET.get("unit") or home_province(), True
     else:
         chosen = dashboard_scope(request, as_of)
-        if chosen.refused:
-            raise MapRefused("scope", chosen.error)
+        if chosen.refused:  # the dashboard falls back to the user's own unit; a map asked for one unit draws nothing
+            raise MapRefused("scope", _("Đơn vị mã «%(code)s» nằm ngoài phạm vi được giao của bạn (hoặc không còn "
+                                        "hiệu lực ngày %(date)s). Chọn một đơn vị trong phạm vi, hoặc bỏ tham số "
+                                        "unit để xem bản đồ đơn vị của bạn.") % {
+                "code": request.GET.get("unit", ""), "date": format_date(as_of)})
         code, published = chosen.code, chosen.published
     try:
         return find_unit(code, as_of), published
