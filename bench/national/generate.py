@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import random
 import secrets
@@ -403,53 +402,11 @@ def synthetic_values(rng: np.random.Generator, cs, thresholds: np.ndarray, fail_
     return rows, encoded
 
 
-class ResultBuilder:
-    """``UnitResult.to_dict()`` — what ``evaluate_assessment`` stores — from a batch evaluation, without a
-    per-unit call of the engine."""
-
-    def __init__(self, cs, year: int):
-        from nongthonso.criteria import engine
-
-        self.cs, self.year, self.engine = cs, year, engine
-        self.groups = [np.flatnonzero(cs.indicator_criterion == ci).tolist() for ci in range(len(cs.criteria_codes))]
-        self.status = {1: engine.MET, 0: engine.NOT_MET, -1: engine.UNKNOWN}
-        self._per_class: dict[int, tuple] = {}
-
-    def _fixed(self, cls_index: int) -> tuple:
-        """Per threshold class: each column's displayed threshold and verified flag."""
-        if cls_index not in self._per_class:
-            cs, yi = self.cs, self.cs.year_index(self.year)
-            table, verified = cs.table[yi, cls_index], cs.threshold_verified[yi, cls_index]
-            thresholds = [self.engine._display_threshold(cs, col, table[col]) for col in range(cs.n_indicators)]
-            self._per_class[cls_index] = (thresholds, [bool(v) for v in verified])
-        return self._per_class[cls_index]
-
-    def build(self, cls: str | None, cls_index: int, raw: list, res, i: int) -> dict:
-        cs, status = self.cs, self.status
-        thresholds, verified = self._fixed(cls_index)
-        ind_status = res.indicator_status[i].tolist()
-        gaps = [None if math.isnan(g) else g for g in res.gaps[i].tolist()]
-        crit = res.criterion_status[i].tolist()
-        criteria = []
-        for ci, cols in enumerate(self.groups):
-            criteria.append({"code": cs.criteria_codes[ci], "name": cs.criteria_names[ci], "status": status[crit[ci]],
-                             "condition": not bool(cs.counted[ci]),
-                             "indicators": [{"code": cs.indicator_codes[c], "value": raw[c], "threshold": thresholds[c],
-                                             "comparator": cs.comparators[c], "status": status[ind_status[c]],
-                                             "gap": gaps[c], "verified": verified[c]} for c in cols]})
-        return {"set": cs.code, "level": cs.level, "year": self.year, "threshold_class": cls,
-                "criteria_met": int(res.criteria_met[i]), "criteria_failed": int(res.criteria_failed[i]),
-                "criteria_unknown": int(res.criteria_unknown[i]), "criteria_total": cs.n_criteria,
-                "eligible": bool(res.eligible[i]), "revoke": bool(res.revoke[i]),
-                "revoke_reason": self.engine.revoke_reason(cs, res.criterion_status[i]),
-                "notes": cs.notes(self.year, cls_index), "criteria": criteria}
-
-
 def write_assessments(writer: Writer, rng: np.random.Generator, country: Country, decisions: Decisions,
                       say) -> tuple[int, int]:
     from nongthonso.assessments.models import Assessment, IndicatorValue
     from nongthonso.criteria.catalogue import compiled
-    from nongthonso.criteria.engine import evaluate_batch
+    from nongthonso.criteria.engine import evaluate_many_json
     from nongthonso.criteria.models import CriteriaSet
 
     cset = CriteriaSet.objects.get(code="xa-ntm-2021-2025", superseded_by__isnull=True)
@@ -474,27 +431,27 @@ def write_assessments(writer: Writer, rng: np.random.Generator, country: Country
         for province in country.provinces:
             communes = by_province[province["id"]]
             cs = compiled(cset, province["code"])
-            builder = ResultBuilder(cs, year)
             codes = [indicator_ids[c] for c in cs.indicator_codes]
-            classes_str = [cs.threshold_class(region=province["region"], group=None,
-                                              flags=[f for f in ("dac_biet_kho_khan", "atk")
-                                                     if c[{"dac_biet_kho_khan": "dbkk", "atk": "atk"}[f]]])
-                           for c in communes]
+            flags = [[f for f in ("dac_biet_kho_khan", "atk") if c[{"dac_biet_kho_khan": "dbkk", "atk": "atk"}[f]]]
+                     for c in communes]
+            classes_str = [cs.threshold_class(region=province["region"], group=None, flags=f) for f in flags]
             classes = np.array([cs.class_index(c) for c in classes_str])
             thresholds = cs.table[cs.year_index(year)][classes]
             fail_p = np.array([0.01 if c["id"] in held else
                                max(0.03, base_fail[commune_index[c["id"]]] - 0.04 * (year - 2021)) for c in communes])
-            raw, encoded = synthetic_values(rng, cs, thresholds, fail_p, 0.005 if year == DRAFT_YEAR else 0.001)
+            raw, _ = synthetic_values(rng, cs, thresholds, fail_p, 0.005 if year == DRAFT_YEAR else 0.001)
+            units = [({code: value for code, value in zip(cs.indicator_codes, row, strict=True) if value is not None},
+                      year, province["region"], None, flag) for row, flag in zip(raw, flags, strict=True)]
             e0 = time.perf_counter()
-            res = evaluate_batch(cs, encoded, year, classes)
+            # what evaluate_assessment stores, from the engine's own bulk writer (one evaluate_batch per province)
+            evaluated = evaluate_many_json(cs, units)
             engine_s += time.perf_counter() - e0
             for i, commune in enumerate(communes):
                 assessment_id += 1
-                results = builder.build(classes_str[i], int(classes[i]), raw[i], res, i)
+                results, text = evaluated[i]
                 a_rows.append((assessment_id, commune["id"], year, cset.pk, True, results["criteria_met"],
                                results["criteria_failed"], results["criteria_unknown"], results["criteria_total"],
-                               results["eligible"], results["revoke"], json.dumps(results, ensure_ascii=False),
-                               now, 1, state))
+                               results["eligible"], results["revoke"], text, now, 1, state))
                 for col, value in enumerate(raw[i]):
                     if value is not None:
                         value_id += 1
