@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,13 @@ class ReportsConfig(AppConfig):
             registry.MenuEntry("public_recognised", _("Xã đạt chuẩn"), "public_recognised", order=200),
             registry.MenuEntry("dashboard", _("Bảng điều khiển"), "dashboard", order=400, visible=registry.signed_in),
         )
+        # this app has no models, so migrate sends it no signal of its own: the first app's does (made once per run)
+        post_migrate.connect(_revision_function, dispatch_uid="nongthonso.reports.revision_function")
+
+
+def _revision_function(sender, using="default", **kwargs):
+    """On PostgreSQL, the function the data revision is read through (``reports.selectors``), made or remade after
+    every migrate."""
+    from .selectors import ensure_revision_function
+
+    ensure_revision_function(using, once=True)
