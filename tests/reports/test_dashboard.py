@@ -200,9 +200,9 @@ def test_the_province_dashboard_queries_do_not_grow_with_the_communes(admin_clie
 
 @pytest.mark.django_db
 def test_the_criterion_statuses_read_in_one_pass_are_those_of_each_path(province_19):
-    """``criterion_shares`` reads each dossier's criterion statuses with one JSON_EXTRACT of every path on SQLite:
-    the same values, in the same order, as a key transform per path — a criterion missing from a dossier's results
-    included (None)."""
+    """``criterion_shares`` reads each dossier's criterion statuses in one pass (one JSON_EXTRACT of every path on
+    SQLite, the criteria listed once on PostgreSQL): the same values, in the same order, as a key transform per path —
+    a criterion missing from a dossier's results, or without a status, included (None)."""
     from django.db.models.fields.json import KT
 
     scope = selectors.Scope(province_19, AS_OF)
@@ -212,3 +212,11 @@ def test_the_criterion_statuses_read_in_one_pass_are_those_of_each_path(province
     got = [list(r) for r in selectors._criterion_statuses(rows, count)]
     assert got == expected
     assert len(got) == 126 and all(r[-1] is None for r in got) and {"met", "not_met"} <= {s for r in got for s in r}
+    # a criterion without a status (not written by the engine, but read alike): None in its place, the rest in theirs
+    first = rows.first()
+    results = first.results
+    del results["criteria"][1]["status"]
+    Assessment.objects.filter(pk=first.pk).update(results=results)
+    expected = [list(r) for r in rows.values_list(*[KT(f"results__criteria__{i}__status") for i in range(count)])]
+    assert [list(r) for r in selectors._criterion_statuses(rows, count)] == expected
+    assert expected[0][1] is None and expected[0][2] is not None
