@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +94,44 @@ def free_port() -> int:
 def command(env: dict, *args: str) -> None:
     script = Path(sys.executable).with_name("nongthonso")
     subprocess.run([str(script), *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def shell(env: dict, code: str, timeout: int = 900) -> str:
+    """The last line ``nongthonso shell -c code`` prints (the benchmarks' set-up scripts print what they made)."""
+    script = Path(sys.executable).with_name("nongthonso")
+    return subprocess.run([str(script), "shell", "-c", code], env=env, cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=timeout).stdout.strip().splitlines()[-1]
+
+
+def build_demo(env: dict, data_dir: str | Path, what: str) -> None:
+    """Migrate and load the Thái Nguyên demo into ``env``'s database, saying so (``what``: what else is built)."""
+    database = "DATABASE_URL" in os.environ and urllib.parse.urlsplit(os.environ["DATABASE_URL"]).scheme
+    print(f"Building the demo{what} in {data_dir} ({database or 'sqlite'}) …", flush=True)
+    command(env, "migrate", "--noinput", "-v0")
+    command(env, "demo")
+
+
+def print_ratios(results: list, goal: float, counted: Callable[[str], bool] = lambda path: True,
+                 note: str = "") -> bool:
+    """The table of a page benchmark: each path's requests/s beside ``/healthz``'s (the first result), and whether
+    the ``goal`` ratio is met — for the paths ``counted`` says the goal is about; the others' verdict is shown in
+    parentheses, for information. Returns whether anything failed (a counted goal, or a failed response)."""
+    trivial = results[0].rps
+    width = max(len(r.path) for r in results) + 2
+    print(f"\nMachine: {machine()}")
+    print(f"{'path':<{width}} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'first ms':>8} {'÷ /healthz':>10}  "
+          f"goal ≥ {goal:.0%}")
+    failed = False
+    for r in results:
+        ratio = r.rps / trivial
+        verdict = "met" if ratio >= goal else "NOT met"
+        verdict = "—" if r.path == TRIVIAL else verdict if counted(r.path) else f"({verdict})"
+        failed |= verdict == "NOT met" or r.errors > 0
+        print(f"{r.path:<{width}} {r.rps:>6.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} {r.first_ms:>8.1f} {ratio:>10.0%}  "
+              f"{verdict}" + (f"  ({r.errors} failed responses)" if r.errors else ""))
+    print(f"({sum(r.requests for r in results)} requests in all. 'first ms': the first request, before anything is "
+          f"cached.{' ' + note if note else ''})")
+    return failed
 
 
 def request(port: int, path: str, *, method: str = "GET", body: str | None = None, headers: dict | None = None,

@@ -19,11 +19,8 @@ What it does, all on this machine:
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -65,12 +62,6 @@ print(made[0].identifier)
 """
 
 
-def shell(env: dict, code: str) -> str:
-    script = Path(sys.executable).with_name("nongthonso")
-    return subprocess.run([str(script), "shell", "-c", code], env=env, cwd=rps.ROOT, check=True,
-                          capture_output=True, text=True, timeout=900).stdout.strip().splitlines()[-1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lots", type=int, default=300, help="lots made from harvests (default 300)")
@@ -82,11 +73,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-lot-") as data_dir:
         env = rps.server_env(data_dir)
-        database = "DATABASE_URL" in os.environ and urllib.parse.urlsplit(os.environ["DATABASE_URL"]).scheme
-        print(f"Building the demo and {args.lots} lots in {data_dir} ({database or 'sqlite'}) …", flush=True)
-        rps.command(env, "migrate", "--noinput", "-v0")
-        rps.command(env, "demo")
-        identifier = shell(env, SETUP.format(lots=args.lots))
+        rps.build_demo(env, data_dir, f" and {args.lots} lots")
+        identifier = rps.shell(env, SETUP.format(lots=args.lots))
         page = f"/truy-xuat/{identifier}/"
         with rps.serving(env, Path(data_dir) / "serve.log", args.threads) as port:
             status, headers, _ = rps.request(port, page)
@@ -97,20 +85,7 @@ def main() -> int:
                   flush=True)
             pages = [(rps.TRIVIAL, rps.VISITOR, cookie, "ok"), (page, rps.VISITOR, cookie, "BENCH-VT-01")]
             results = rps.measure(port, pages, generator, args.concurrency, args.duration, args.rounds)
-
-    trivial = results[0].rps
-    print(f"\nMachine: {rps.machine()}")
-    print(f"{'path':<44} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'first ms':>8} {'÷ /healthz':>10}  goal ≥ 70%")
-    failed = False
-    for r in results:
-        ratio = r.rps / trivial
-        goal = "—" if r.path == rps.TRIVIAL else "met" if ratio >= GOAL else "NOT met"
-        failed |= goal == "NOT met" or r.errors > 0
-        print(f"{r.path:<44} {r.rps:>6.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} {r.first_ms:>8.1f} {ratio:>10.0%}  "
-              f"{goal}" + (f"  ({r.errors} failed responses)" if r.errors else ""))
-    print(f"({sum(r.requests for r in results)} requests in all. 'first ms': the first request, before anything is "
-          "cached.)")
-    return 1 if failed else 0
+    return 1 if rps.print_ratios(results, GOAL) else 0
 
 
 if __name__ == "__main__":

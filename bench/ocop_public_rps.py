@@ -24,11 +24,8 @@ What it does, all on this machine:
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -69,12 +66,6 @@ print(len(products))
 """
 
 
-def shell(env: dict, code: str) -> str:
-    script = Path(sys.executable).with_name("nongthonso")
-    return subprocess.run([str(script), "shell", "-c", code], env=env, cwd=rps.ROOT, check=True,
-                          capture_output=True, text=True, timeout=600).stdout.strip().splitlines()[-1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=300, help="certified products to make (default 300)")
@@ -86,12 +77,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="nongthonso-bench-ocop-") as data_dir:
         env = rps.server_env(data_dir)
-        database = "DATABASE_URL" in os.environ and urllib.parse.urlsplit(os.environ["DATABASE_URL"]).scheme
-        print(f"Building the demo and {args.products} OCOP products in {data_dir} ({database or 'sqlite'}) …",
-              flush=True)
-        rps.command(env, "migrate", "--noinput", "-v0")
-        rps.command(env, "demo")
-        made = shell(env, SETUP.format(products=args.products))
+        rps.build_demo(env, data_dir, f" and {args.products} OCOP products")
+        made = rps.shell(env, SETUP.format(products=args.products), timeout=600)
         with rps.serving(env, Path(data_dir) / "serve.log", args.threads) as port:
             status, headers, _ = rps.request(port, "/san-pham-ocop/")
             assert status == 200, f"GET /san-pham-ocop/: {status}"
@@ -103,20 +90,8 @@ def main() -> int:
                      (f"/san-pham-ocop/{PRODUCT}/", rps.VISITOR, cookie, "1/QĐ-UBND"),
                      ("/san-pham-ocop/?q=che", rps.VISITOR, cookie, "Chè Tân Cương loại 1")]
             results = rps.measure(port, pages, generator, args.concurrency, args.duration, args.rounds)
-
-    trivial = results[0].rps
-    print(f"\nMachine: {rps.machine()}")
-    print(f"{'path':<34} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'first ms':>8} {'÷ /healthz':>10}  goal ≥ 50%")
-    failed = False
-    for r in results:
-        ratio = r.rps / trivial
-        goal = "met" if ratio >= GOAL else "NOT met"
-        goal = "—" if r.path == rps.TRIVIAL else goal if r.path.endswith(f"{PRODUCT}/") else f"({goal})"
-        failed |= goal == "NOT met" or r.errors > 0
-        print(f"{r.path:<34} {r.rps:>6.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} {r.first_ms:>8.1f} {ratio:>10.0%}  "
-              f"{goal}" + (f"  ({r.errors} failed responses)" if r.errors else ""))
-    print(f"({sum(r.requests for r in results)} requests in all. 'first ms': the first request, before anything is "
-          "cached. The goal is the product page's; the catalogue's ratio is shown for information.)")
+    failed = rps.print_ratios(results, GOAL, counted=lambda path: path.endswith(f"{PRODUCT}/"),
+                              note="The goal is the product page's; the catalogue's ratio is shown for information.")
     return 1 if failed else 0
 
 
