@@ -480,14 +480,19 @@ def _revision_sql(vendor: str, entries: tuple[registry.RevisionTable, ...]) -> s
 # database time). Named after the statement's digest, so a change of the registered tables is a new function; made
 # by ``ensure_revision_function`` after every migrate, or at the first read of a process. Prepared statements would
 # do the same but are off in Django's PostgreSQL backend, for connection poolers (PgBouncer's transaction mode):
-# a function works through any pooler.
+# a function works through any pooler. Functions of earlier table lists are left in place (a few hundred bytes
+# each): a process of the previous release still serving while an upgrade migrates keeps reading its own.
 REVISION_FUNCTION_PREFIX = "nongthonso_revision_"
 _functions_found: set[tuple[str, str]] = set()  # (database, function) seen committed in the database
 
 
 def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None) -> tuple[str, str]:
     """(name, ``CREATE OR REPLACE FUNCTION`` statement) of the PostgreSQL function returning the revision token."""
-    entries = registry.entries(registry.RevisionTable) if entries is None else entries
+    return _function_for(registry.entries(registry.RevisionTable) if entries is None else entries)
+
+
+@lru_cache
+def _function_for(entries: tuple[registry.RevisionTable, ...]) -> tuple[str, str]:
     columns = _revision_columns("postgresql", entries)
     token = ", ".join(f"COALESCE({column}::text, '-')" for column in columns)
     body = f"SELECT concat_ws('.', {token})"
@@ -497,9 +502,9 @@ def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None)
 
 
 def ensure_revision_function(using: str = "default", *, once: bool = False) -> str | None:
-    """Create the revision function on ``using`` when it is PostgreSQL (``post_migrate``; idempotent) and drop those
-    of earlier table lists. Returns its name, or None (another database, or not allowed to create functions: the
-    plain statement is read instead). ``once``: not again when this process already made or found it."""
+    """Create the revision function on ``using`` when it is PostgreSQL (``post_migrate``; idempotent). Returns its
+    name, or None (another database, or not allowed to create functions: the plain statement is read instead).
+    ``once``: not again when this process already made or found it."""
     conn = connections[using]
     if conn.vendor != "postgresql":
         return None
@@ -509,12 +514,6 @@ def ensure_revision_function(using: str = "default", *, once: bool = False) -> s
     try:
         with transaction.atomic(using=using), conn.cursor() as cursor:
             cursor.execute(create)
-            cursor.execute("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n "
-                           "ON n.oid = p.pronamespace WHERE n.nspname = current_schema() AND p.proname LIKE %s "
-                           "AND p.proname <> %s",
-                           [REVISION_FUNCTION_PREFIX + "%", name])
-            for (stale,) in cursor.fetchall():
-                cursor.execute(f"DROP FUNCTION IF EXISTS {stale}")
     except DatabaseError:
         log.warning("revision function not created; the plain statement is read instead", exc_info=True)
         return None
