@@ -202,3 +202,20 @@ def test_on_postgresql_the_revision_is_read_through_a_function_planned_once():
     moved = selectors.data_revision()
     assert moved != token
     assert selectors.ensure_revision_function() == name and selectors.data_revision() == moved
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
+@pytest.mark.django_db
+def test_without_its_function_the_revision_is_the_plain_statements(monkeypatch):
+    """A database where the function is missing and cannot be made here (inside a transaction, or a user not allowed
+    to create functions) gives the same token from the plain statement."""
+    from nongthonso.core import registry
+
+    monkeypatch.setattr(selectors, "revision_function",
+                        lambda entries=None: ("nongthonso_revision_missing", "SELECT 1 / 0"))
+    with connection.cursor() as cursor:
+        cursor.execute(selectors._revision_sql("postgresql", registry.entries(registry.RevisionTable)))
+        plain = ".".join("-" if v is None else str(v) for v in cursor.fetchone())
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.data_revision() == plain
+    assert "to_regprocedure" in queries.captured_queries[0]["sql"] and "MAX(" in queries.captured_queries[-1]["sql"]

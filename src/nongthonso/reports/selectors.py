@@ -484,6 +484,7 @@ def _revision_sql(vendor: str, entries: tuple[registry.RevisionTable, ...]) -> s
 # each): a process of the previous release still serving while an upgrade migrates keeps reading its own.
 REVISION_FUNCTION_PREFIX = "nongthonso_revision_"
 _functions_found: set[tuple[str, str]] = set()  # (database, function) seen committed in the database
+_functions_refused: set[tuple[str, str]] = set()  # (database, function) this process could not create: not retried
 
 
 def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None) -> tuple[str, str]:
@@ -528,6 +529,8 @@ def _revision_function_in(conn) -> str | None:
     key = (str(conn.settings_dict["NAME"]), name)
     if key in _functions_found:
         return name
+    if key in _functions_refused:
+        return None
     with conn.cursor() as cursor:
         cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{name}()"])
         exists = cursor.fetchone()[0]
@@ -535,6 +538,8 @@ def _revision_function_in(conn) -> str | None:
         _functions_found.add(key)
     elif not conn.in_atomic_block:  # made here only in autocommit, so that it commits at once
         exists = ensure_revision_function(conn.alias) is not None
+        if not exists:  # not allowed: the plain statement from now on, without asking again on every request
+            _functions_refused.add(key)
     return name if exists else None
 
 
