@@ -430,11 +430,11 @@ def recognised_communes(root: Unit, as_of: dt.date, *, scope: Scope | None = Non
 
 # --- the summary with published assessments only --------------------------------------------------------
 
-def public_summary(code: str, as_of: dt.date, grouping: str | None = None) -> Summary:
+def public_summary(code: str, as_of: dt.date, grouping: str | None = None, *, root: Unit | None = None) -> Summary:
     """``reports.services.summary`` with every assessment-derived figure recomputed from published
-    assessments only (decisions, registrations and units are public)."""
-    data = summary(code, as_of, grouping=grouping)
-    root = find_root(code, as_of)
+    assessments only (decisions, registrations and units are public). ``root``: as for ``summary``."""
+    root = find_root(code, as_of) if root is None else root
+    data = summary(code, as_of, grouping=grouping, root=root)
     within = Unit.objects.valid_on(as_of) if root.pk is None else Unit.objects.valid_on(as_of).within(root)
     # each commune's latest published assessment (LATEST_ORDER, as the counts pick it), with its set: counted in the
     # database (one query), nothing loaded

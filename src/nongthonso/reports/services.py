@@ -337,15 +337,16 @@ def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date, commu
 
 
 def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
-            grouping: str | None = None) -> Summary:
+            grouping: str | None = None, *, root: Unit | None = None) -> Summary:
     """Figures for the unit ``code`` (``NATIONAL``: the whole country) as it was on ``as_of``; decisions
     counted from ``period_start`` (default: 1 January of the same year) to ``as_of``. ``grouping``: what the tables
-    of a two-tier structure group communes by (``reports.groupings``; default the setting's).
+    of a two-tier structure group communes by (``reports.groupings``; default the setting's). ``root``: the unit
+    ``find_root(code, as_of)`` gives, when the caller has already looked it up (a dashboard does).
 
     Every count is an aggregate in the database over querysets of the units in scope — no unit, decision or
     assessment is loaded one by one — so the cost grows with the database's work, not with Python's: about a
     dozen queries for a province or for the 10,000 communes of the country (docs/performance.md)."""
-    unit = find_root(code, as_of)
+    unit = find_root(code, as_of) if root is None else root
     period_start = period_start or dt.date(as_of.year, 1, 1)
     within = Unit.objects.filter(in_force_under(unit, as_of))
     # Rows that refer to a unit reach the units in scope, for a province or a district, by a subquery (its few

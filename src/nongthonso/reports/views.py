@@ -182,9 +182,9 @@ def _figures(code: str, as_of: dt.date, published: bool, with_alerts: bool, aler
 
 def _compute_figures(code: str, as_of: dt.date, published: bool, with_alerts: bool, alerts_root: Unit | None,
                      group_by: str | None = None) -> dict:
-    data = (selectors.public_summary(code, as_of, grouping=group_by) if published
-            else summary(code, as_of, grouping=group_by))
     root = find_unit(code, as_of)
+    data = (selectors.public_summary(code, as_of, grouping=group_by, root=root) if published
+            else summary(code, as_of, grouping=group_by, root=root))
     scope = selectors.Scope(root, as_of, published, group_by)
     text = summary_text_en(data) if translation.get_language() == "en" else summary_text(data)
     figures = {"data": data, "text": text, "root": root,
