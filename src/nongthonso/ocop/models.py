@@ -488,10 +488,17 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def in_force_condition(day: dt.date) -> models.Q:
+    """The certificates valid on ``day`` as a condition (to combine with others in one filter): decided on or before
+    it, not expired, not revoked by then."""
+    return (models.Q(decision_date__lte=day, valid_until__gte=day)
+            & (models.Q(revoked_on__isnull=True) | models.Q(revoked_on__gt=day)))
+
+
 class CertificateQuerySet(models.QuerySet):
     def in_force_on(self, day: dt.date):
         """The certificates valid on ``day``: decided on or before it, not expired, not revoked by then."""
-        return self.filter(decision_date__lte=day, valid_until__gte=day).exclude(revoked_on__lte=day)
+        return self.filter(in_force_condition(day))
 
 
 class Certificate(models.Model):

@@ -37,7 +37,17 @@ from nongthonso.units.models import Unit
 from nongthonso.units.services import earlier_versions, find_unit, successors_in_force
 
 from . import scope
-from .models import Certificate, Producer, ProducerKind, Product, ProductGroup, Rating, RatingEvent, RatingState
+from .models import (
+    Certificate,
+    Producer,
+    ProducerKind,
+    Product,
+    ProductGroup,
+    Rating,
+    RatingEvent,
+    RatingState,
+    in_force_condition,
+)
 from .status import certificate_status, in_force
 
 STARS = (5, 4, 3)  # the certified classes, highest first (Decision 148/QĐ-TTg: only 3★ to 5★ are certified)
@@ -389,9 +399,7 @@ def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
     not grow with it. The certificates are read as plain rows, each with its product's group (one query): the summary
     is recomputed after every write, and model instances of five tables cost more than the query."""
     revoked_then = Q(revoked_on__gte=period_start, revoked_on__lte=as_of)
-    in_force_then = (Q(decision_date__lte=as_of, valid_until__gte=as_of)
-                     & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of)))  # ``in_force(as_of)``, inline
-    rows = (Certificate.objects.filter(territory(root, "product__unit__path"), in_force_then | revoked_then)
+    rows = (Certificate.objects.filter(territory(root, "product__unit__path"), in_force_condition(as_of) | revoked_then)
             .order_by("product_id", "decision_date", "pk").values_list(*_ROW_FIELDS))
     certificates = [_CertificateRow(*row[:8], row[8:]) for row in rows]
     held = _holding(certificates, as_of)
