@@ -510,16 +510,20 @@ def ensure_revision_function(using: str = "default", *, once: bool = False) -> s
     if conn.vendor != "postgresql":
         return None
     name, create = revision_function()
-    if once and (str(conn.settings_dict["NAME"]), name) in _functions_found:
+    key = (str(conn.settings_dict["NAME"]), name)
+    if once and key in _functions_found:
         return name
+    if once and key in _functions_refused:
+        return None
     try:
         with transaction.atomic(using=using), conn.cursor() as cursor:
             cursor.execute(create)
     except DatabaseError:
         log.warning("revision function not created; the plain statement is read instead", exc_info=True)
+        _functions_refused.add(key)  # reads use the plain statement without asking again on every request
         return None
     if not conn.in_atomic_block:  # committed: later reads need not look it up
-        _functions_found.add((str(conn.settings_dict["NAME"]), name))
+        _functions_found.add(key)
     return name
 
 
@@ -538,8 +542,6 @@ def _revision_function_in(conn) -> str | None:
         _functions_found.add(key)
     elif not conn.in_atomic_block:  # made here only in autocommit, so that it commits at once
         exists = ensure_revision_function(conn.alias) is not None
-        if not exists:  # not allowed: the plain statement from now on, without asking again on every request
-            _functions_refused.add(key)
     return name if exists else None
 
 
