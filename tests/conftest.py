@@ -537,6 +537,8 @@ def pytest_configure(config):
 
     if settings.configured and "tests.registry_app" not in settings.INSTALLED_APPS:
         override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.registry_app"]).enable()
+    if settings.configured:  # every statement kept by core.compiled is built again and compared with the kept one
+        override_settings(NONGTHONSO_CHECK_COMPILED=True).enable()
     config.addinivalue_line(  # the drift check below
         "markers", "derived_rows_may_drift: the test leaves standings or spells out of step on purpose (not checked)")
 

@@ -199,6 +199,7 @@ def bench_change(rounds: int) -> dict:
 def bench_latency(code: str, calls: int) -> dict:
     from raw_summary import check, raw_summary
 
+    from nongthonso.core import compiled
     from nongthonso.reports.services import summary
 
     run = raw_summary(code, AS_OF)
@@ -224,8 +225,16 @@ def bench_latency(code: str, calls: int) -> dict:
         t2 = time.perf_counter()
         app.append(t1 - t0)
         sql.append(t2 - t1)
+    # a first call: the statements compiled again (core.compiled keeps them per unit and day; a dashboard recomputed
+    # after a write runs them as the calls above do)
+    cold = []
+    for _ in range(max(1, calls // 4)):
+        compiled.forget()
+        t0 = time.perf_counter()
+        summary(code, AS_OF)
+        cold.append(time.perf_counter() - t0)
     return {"code": code, "communes": data.communes_total, "app": app, "sql": sql, "data": data,
-            "before_s": before_s}
+            "before_s": before_s, "cold": cold}
 
 
 # --- (d) dashboard requests/s ----------------------------------------------------------------------------------
@@ -390,8 +399,9 @@ def main() -> int:
             if "c" not in args.parts:
                 continue
             print(f"    {r['code']:>3} ({r['communes']:,} communes): summary() p50 {ms(a50)} p95 {ms(a95)}; "
-                  f"SQL p50 {ms(s50)} p95 {ms(s95)}; ratio {a50 / s50:.2f}×; the previous implementation: "
-                  f"{ms(r['before_s'])} (one call, same figures)", flush=True)
+                  f"SQL p50 {ms(s50)} p95 {ms(s95)}; ratio {a50 / s50:.2f}×; a first call (statements compiled) "
+                  f"p50 {ms(statistics.median(r['cold']))}; the previous implementation: {ms(r['before_s'])} (one "
+                  "call, same figures)", flush=True)
             table.append(f"| (c) summary {r['code']} ({r['communes']:,} communes) | p50 {ms(a50)}, p95 {ms(a95)} | "
                          f"SQL p50 {ms(s50)}, p95 {ms(s95)} (summary ÷ SQL {a50 / s50:.2f}×) | p50 ≤ 50 ms, "
                          f"≤ {SQL_RATIO_GOAL}× SQL | {'met' if a50 <= 0.05 else 'NOT met'}, "

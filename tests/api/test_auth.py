@@ -65,6 +65,36 @@ def test_a_revoked_token_or_inactive_user_is_refused(province_user, province_tok
     assert_error(call("GET", "/api/units?limit=1", fresh), 401, "invalid_token")
 
 
+def test_a_token_request_reads_the_memberships_with_the_token_and_a_withdrawn_role_stops_at_once(
+        province_user, province_token, province_19, dai_tu, call, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nongthonso.accounts.services import grant, revoke
+
+    # given a user who also heads a district's office, and a list already computed for that scope
+    grant(province_user, "district_office", dai_tu)
+    url = "/api/assessments?limit=5"
+    with django_capture_on_commit_callbacks(execute=True):  # (kept once the request's data is committed)
+        first = call("GET", url, province_token).json()
+    # when the same list is asked for again
+    with CaptureQueriesContext(connection) as seen:
+        again = call("GET", url, province_token)
+    # then the token, its user and both memberships came in one query, and the page from the cache: besides the token
+    # only the data revision was read (and the token's last use is not written again within minutes)
+    assert again.json() == first
+    assert len(seen.captured_queries) == 2, [q["sql"][:80] for q in seen.captured_queries]
+    assert "accounts_membership" in seen.captured_queries[0]["sql"]
+    # when the province role is withdrawn, then the next request sees only the district's dossiers: nothing of the
+    # scope is kept between requests
+    revoke(province_user, "province_office", province_19)
+    narrower = call("GET", url, province_token).json()
+    assert 0 < narrower["count"] < first["count"]
+    # and with no role left, nothing
+    revoke(province_user, "district_office", dai_tu)
+    assert call("GET", url, province_token).json()["count"] == 0
+
+
 def test_session_auth_reads_with_the_browser_session(province_user, call):
     # given a logged-in browser
     client = Client()

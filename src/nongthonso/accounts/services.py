@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from nongthonso.audit.services import record
@@ -38,6 +38,8 @@ from .models import Action, Membership, Role
 
 ACTIONS: tuple[str, ...] = tuple(Action.values)  # the actions on a dossier (this app's; others register more)
 _CACHE = "_nongthonso_memberships"
+_PAIRS = "_nongthonso_membership_pairs"  # (role, unit id) of each membership, read with the user (api.auth)
+_ROLE, _UNIT = "_membership_role", "_membership_unit"
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,25 @@ def covers(membership: Membership, unit: Unit) -> bool:
 
 
 def forget_memberships(user) -> None:
-    if user is not None and hasattr(user, _CACHE):
-        delattr(user, _CACHE)
+    for name in (_CACHE, _PAIRS):
+        if user is not None and hasattr(user, name):
+            delattr(user, name)
+
+
+def with_membership_pairs(queryset: QuerySet, user_field: str = "user") -> QuerySet:
+    """``queryset`` (of rows with a user, reached through ``user_field``) with one row per membership of that user —
+    one row when they have none — each carrying the membership's role and unit id: who a request comes from and
+    what they may do, read in one query (a Bearer token, ``api.auth``). Hand the rows to
+    ``remember_membership_pairs``. The memberships are read on every request, never kept between requests: a role
+    withdrawn stops at once."""
+    return queryset.annotate(**{_ROLE: F(f"{user_field}__memberships__role"),
+                                _UNIT: F(f"{user_field}__memberships__unit_id")})
+
+
+def remember_membership_pairs(user, rows) -> None:
+    """Keep on ``user``, for the request, the (role, unit id) pairs of ``rows`` from ``with_membership_pairs``:
+    ``scope_key`` then reads them instead of querying."""
+    setattr(user, _PAIRS, [(getattr(r, _ROLE), getattr(r, _UNIT)) for r in rows if getattr(r, _ROLE) is not None])
 
 
 def scope_paths(user, action: str) -> list[str] | None:
@@ -140,8 +159,9 @@ def scope_key(user, action: str) -> tuple:
     if user.is_superuser:
         return ("*",)
     known = getattr(user, _CACHE, None)
-    pairs = ([(m.role, m.unit_id) for m in known] if known is not None
-             else Membership.objects.filter(user=user).values_list("role", "unit_id"))
+    pairs = ([(m.role, m.unit_id) for m in known] if known is not None else getattr(user, _PAIRS, None))
+    if pairs is None:
+        pairs = Membership.objects.filter(user=user).order_by().values_list("role", "unit_id")
     return tuple(sorted((role, unit) for role, unit in pairs if action in role_actions(role)))
 
 

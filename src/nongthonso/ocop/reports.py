@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from nongthonso.core import compiled
 from nongthonso.core.text import format_date, format_number, vi_sort_key
 from nongthonso.units.models import Unit
 from nongthonso.units.services import earlier_versions, find_unit, successors_in_force
@@ -170,9 +171,10 @@ def covered_paths(root: Unit) -> list[str]:
     return [root.path, *Unit.objects.filter(pk__in=earlier).values_list("path", flat=True)]
 
 
-def territory(root: Unit, field_name: str = "unit__path") -> Q:
-    """The rows whose ``field_name`` (a unit's path) lies in ``root``'s territory (:func:`covered_paths`)."""
-    paths = covered_paths(root)
+def territory(root: Unit, field_name: str = "unit__path", paths: list[str] | None = None) -> Q:
+    """The rows whose ``field_name`` (a unit's path) lies in ``root``'s territory (:func:`covered_paths`, unless
+    given as ``paths``)."""
+    paths = covered_paths(root) if paths is None else paths
     if paths == ["/"]:
         return Q()
     condition = Q(pk__in=[])
@@ -399,8 +401,11 @@ def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
     not grow with it. The certificates are read as plain rows, each with its product's group (one query): the summary
     is recomputed after every write, and model instances of five tables cost more than the query."""
     revoked_then = Q(revoked_on__gte=period_start, revoked_on__lte=as_of)
-    rows = (Certificate.objects.filter(territory(root, "product__unit__path"), in_force_condition(as_of) | revoked_then)
-            .order_by("product_id", "decision_date", "pk").values_list(*_ROW_FIELDS))
+    paths = covered_paths(root)
+    rows = compiled.rows(("ocop.summary_section", tuple(paths), as_of, period_start), lambda: (
+        Certificate.objects.filter(territory(root, "product__unit__path", paths),
+                                   in_force_condition(as_of) | revoked_then)
+        .order_by("product_id", "decision_date", "pk").values_list(*_ROW_FIELDS)))
     certificates = [_CertificateRow(*row[:8], row[8:]) for row in rows]
     held = _holding(certificates, as_of)
     by_stars = _stars_dict()

@@ -15,11 +15,12 @@ by this rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
+from nongthonso.core import compiled
 from nongthonso.criteria import engine
 from nongthonso.criteria.choices import AT_LEAST, COMMUNE_LEVELS, IMPLIES, LEVEL_RANK, Level
 from nongthonso.units.choices import LineageKind
@@ -172,26 +173,41 @@ def held_spells(date: dt.date, units: QuerySet[Unit] | Q | None = None, *,
     return Spell.objects.filter(*conditions, **lookups)
 
 
-def count_holding(units: QuerySet[Unit] | Q, date: dt.date, levels: dict[str, Iterable[str]]) -> dict[str, int]:
+def count_holding(units: QuerySet[Unit] | Q, date: dt.date, levels: dict[str, Iterable[str]], *,
+                  key: Hashable | None = None) -> dict[str, int]:
     """For each ``name: levels``, how many of ``units`` (as for ``held_spells``) hold one of ``levels`` on
     ``date`` by a decision (no merger rule). One query. A unit's spells at one level never overlap, so a count
-    of one level counts spells; of several, distinct units."""
+    of one level counts spells; of several, distinct units. ``key``: what names ``units`` (``core.compiled``: the
+    statement is then compiled once per key, date and levels)."""
     levels = {name: list(held) for name, held in levels.items()}
-    spells = held_spells(date, units, levels={lvl for held in levels.values() for lvl in held})
-    return spells.aggregate(**{name: Count("unit_id", distinct=len(held) > 1, filter=Q(level__in=held))
-                               for name, held in levels.items()})
+    counts = {name: Count("unit_id", distinct=len(held) > 1, filter=Q(level__in=held)) for name, held in levels.items()}
+
+    def build() -> QuerySet[Spell]:
+        return held_spells(date, units, levels={lvl for held in levels.values() for lvl in held})
+
+    if key is None:
+        return build().aggregate(**counts)
+    return compiled.aggregate(("count_holding", key, date, tuple((n, tuple(h)) for n, h in levels.items())), build,
+                              **counts)
 
 
-def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | None = None) -> dict[str, int]:
+def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | None = None,
+                         key: Hashable | None = None) -> dict[str, int]:
     """How many of ``units`` hold each commune level on ``date`` (``Status.holds``: a higher level counts at
     the lower ones), merger rule included, and how many of them provisionally (key ``"provisional"``) —
     exactly what counting ``statuses_on(list(units), date)`` gives, in two queries (a few more when some of
     ``units`` were formed by a merger). ``where``: the same units as a ``Q`` on the spell, for the count (see
-    ``held_spells``)."""
-    counts = count_holding(units if where is None else where, date, AT_LEAST)
+    ``held_spells``). ``key``: what names ``units`` and ``where`` (``count_holding``)."""
+    counts = count_holding(units if where is None else where, date, AT_LEAST, key=key)
     return _with_merger_rule(units, date, counts)
 
 
+
+
+def merged_by(date: dt.date) -> bool:
+    """Whether any merger of units took effect on or before ``date``. One query, compiled once per date."""
+    return bool(compiled.rows(("merged_by", date), lambda: LineageEvent.objects.filter(
+        kind=LineageKind.MERGE, effective_date__lte=date).order_by().values_list("pk")[:1]))
 
 
 def _with_merger_rule(units: QuerySet[Unit], date: dt.date, counts: dict[str, int]) -> dict[str, int]:
@@ -200,7 +216,7 @@ def _with_merger_rule(units: QuerySet[Unit], date: dt.date, counts: dict[str, in
     only to a unit formed by a merger that holds no level by a decision; the few units formed by a merger are
     found from the lineage events, and their statuses computed by statuses_on itself."""
     counts["provisional"] = 0
-    if not LineageEvent.objects.filter(kind=LineageKind.MERGE, effective_date__lte=date).exists():
+    if not merged_by(date):
         return counts
     formed = LineageEvent.successors.through.objects.filter(
         lineageevent__kind=LineageKind.MERGE, lineageevent__effective_date__lte=date,
@@ -227,8 +243,7 @@ def ntm_counts_on(units: QuerySet[Unit], points: list[tuple[dt.date, dt.date]]) 
         for i, (date, units_on) in enumerate(points)})
     counts = [got[f"p{i}"] for i in range(len(points))]
     # no merger on or before the last date: none before any of them (one query instead of one per date)
-    if not LineageEvent.objects.filter(kind=LineageKind.MERGE,
-                                       effective_date__lte=max(date for date, _ in points)).exists():
+    if not merged_by(max(date for date, _ in points)):
         return counts
     return [_with_merger_rule(units.valid_on(units_on), date, {Level.XA_NTM: counts[i]})[Level.XA_NTM]
             for i, (date, units_on) in enumerate(points)]

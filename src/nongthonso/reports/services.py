@@ -15,13 +15,14 @@ against, the province's own completion (Decision 51/2025/QĐ-TTg, Phụ lục II
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field, fields
 
 from django.db.models import Count, FilteredRelation, Q
 from django.db.models.expressions import RawSQL
 
 from nongthonso.assessments.models import Standing
-from nongthonso.core import registry
+from nongthonso.core import compiled, registry
 from nongthonso.core.text import format_date, format_number, format_percent
 from nongthonso.core.vocabulary import running_name as district_display_name_of
 from nongthonso.criteria.choices import COMMUNE_LEVELS, DISTRICT_LEVELS, PROVINCE_LEVELS, Level
@@ -239,8 +240,10 @@ def commune_sets(period_start: dt.date, as_of: dt.date) -> tuple[list[str], dict
     advanced, model; 2026: NTM, and "NTM hiện đại" once a province has its set) — in ``COMMUNE_LEVELS`` order, and
     every commune criteria set by id (code, name, legal basis). One query."""
     sets, levels = {}, set()
-    for row in CriteriaSet.objects.filter(level__in=COMMUNE_LEVELS).order_by().values(
-            "pk", "code", "name", "level", "legal_basis", "effective_from", "effective_to"):
+    columns = ("pk", "code", "name", "level", "legal_basis", "effective_from", "effective_to")
+    for values in compiled.rows("commune_sets", lambda: CriteriaSet.objects.filter(level__in=COMMUNE_LEVELS)
+                                .order_by().values_list(*columns)):
+        row = dict(zip(columns, values, strict=True))
         sets[row["pk"]] = row
         if row["effective_from"] <= as_of and (row["effective_to"] is None or row["effective_to"] >= period_start):
             levels.add(row["level"])
@@ -291,20 +294,22 @@ def criteria_figures(rows, sets: dict[int, dict]) -> CriteriaFigures:
     )
 
 
-def _latest_by_set(communes, year: int, where: Q | None) -> list[tuple]:
+def _latest_by_set(communes, year: int, where: Q | None, key: Hashable) -> list[tuple]:
     """``(criteria_met, criteria_set_id, criteria_total, communes)`` of each commune's latest NTM assessment as of
     ``year`` (``criteria_met`` None: none yet), read from the standings as ``standings.criteria_met_distribution``
     reads them (each standing carries a copy of its assessment's set and number of criteria: nothing more joined).
     ``where``: the communes as a condition on the standing (the whole country: no units joined; then one more query
-    counts the communes)."""
+    counts the communes). ``key``: what names ``communes`` and ``where`` (``core.compiled``)."""
     fields = ("criteria_met", "criteria_set_id", "criteria_total")
     if where is None:
         covering = Q(standings__level=Level.XA_NTM, standings__from_year__lte=year, standings__to_year__gt=year)
-        return list(communes.order_by().annotate(standing=FilteredRelation("standings", condition=covering))
-                    .values_list(*(f"standing__{f}" for f in fields)).annotate(n=Count("pk")))
-    total = communes.order_by().count()
-    rows = list(Standing.objects.filter(where, level=Level.XA_NTM, to_year__gt=year, from_year__lte=year).order_by()
-                .values_list(*fields).annotate(n=Count("*")))
+        return compiled.rows(("latest_by_set", key, year), lambda: (
+            communes.order_by().annotate(standing=FilteredRelation("standings", condition=covering))
+            .values_list(*(f"standing__{f}" for f in fields)).annotate(n=Count("pk"))))
+    total = compiled.aggregate(("communes", key), communes.order_by, n=Count("pk"))["n"]
+    rows = compiled.rows(("latest_by_set", key, year), lambda: (
+        Standing.objects.filter(where, level=Level.XA_NTM, to_year__gt=year, from_year__lte=year).order_by()
+        .values_list(*fields).annotate(n=Count("*"))))
     missing = total - sum(r[-1] for r in rows)
     return rows + ([(None, None, None, missing)] if missing > 0 else [])
 
@@ -323,8 +328,11 @@ def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date, commu
     if unit.pk is None or unit.parent_id is not None:
         return None
     rule = targets.completion_rule()
-    decision = (Decision.objects.filter(units=unit, level__in=PROVINCE_LEVELS, date__lte=as_of)
-                .order_by("-date", "-pk").values("number", "date", "authority", "kind", "level", "for_year").first())
+    columns = ("number", "date", "authority", "kind", "level", "for_year")
+    latest = compiled.rows(("province_completion", unit.pk, as_of), lambda: (
+        Decision.objects.filter(units=unit, level__in=PROVINCE_LEVELS, date__lte=as_of)
+        .order_by("-date", "-pk").values_list(*columns)[:1]))
+    decision = dict(zip(columns, latest[0], strict=True)) if latest else None
     return ProvinceCompletion(
         level=rule.level if rule else PROVINCE_LEVELS[0],
         legal_basis=rule.legal_basis if rule else "",
@@ -334,6 +342,9 @@ def province_completion(unit: Unit, as_of: dt.date, period_start: dt.date, commu
         decision_in_period=decision is not None and decision["date"] >= period_start,
         targets=targets.progress(as_of, communes_total, held),
     )
+
+
+_DECISION_FIELDS = ("pk", "number", "date", "authority", "level", "for_year")
 
 
 def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
@@ -369,46 +380,57 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
         communes = within.rural_communes()
         linked_communes = derived_communes = Q(unit_id__in=_compiled(communes))
         hamlets = Q(unit_id__in=_compiled(within.at_level("xom")))
+    # what each statement below is built from: each is compiled once per such key (``core.compiled``), so a
+    # dashboard recomputed after a write for the same unit and day only runs them
+    shape = (unit.pk, unit.path, as_of, period_start, *((tuple(rural), tuple(hamlet)) if national else ()))
     levels, sets = commune_sets(period_start, as_of)
-    latest = _latest_by_set(communes, as_of.year, derived_communes if national else None)
+    latest = _latest_by_set(communes, as_of.year, derived_communes if national else None, shape)
     communes_total = sum(n for *_, n in latest)
     criteria = criteria_figures(latest, sets)
-    held = commune_level_counts(communes, as_of, where=derived_communes)
+    held = commune_level_counts(communes, as_of, where=derived_communes, key=("communes", shape))
     ntm, advanced, model = held[Level.XA_NTM], held[Level.XA_NANG_CAO], held[Level.XA_KIEU_MAU]
-    model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]})["model"]
+    model_hamlets = count_holding(hamlets, as_of, {"model": [Level.XOM_KIEU_MAU]}, key=("hamlets", shape))["model"]
     # two tiers: communes in scope, none of them under a unit below the top of the tree (a district); with no commune
     # at all (a commune's own summary, a date before any) nothing says the structure changed
-    two_tier = communes_total > 0 and not communes.filter(parent__parent__isnull=False).exists()
+    two_tier = communes_total > 0 and not compiled.rows(("summary.three_tier", shape), lambda: (
+        communes.filter(parent__parent__isnull=False).order_by().values_list("pk")[:1]))
 
     # the decisions of the period touch a few thousand communes at most: their links read once, counted here
     recognised: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
     years: dict[str, set[int]] = {level: set() for level in COMMUNE_LEVELS}
     revoked: set[int] = set()
-    for unit_id, kind, level, year in (
+    for unit_id, kind, level, year in compiled.rows(("summary.decisions", shape), lambda: (
             Decision.units.through.objects.filter(
                 linked_communes, Q(decision__kind=Decision.Kind.REVOCATION) | Q(decision__level__in=COMMUNE_LEVELS),
                 decision__date__gte=period_start, decision__date__lte=as_of)
-            .order_by().values_list("unit_id", "decision__kind", "decision__level", "decision__for_year")):
+            .order_by().values_list("unit_id", "decision__kind", "decision__level", "decision__for_year"))):
         if kind == Decision.Kind.REVOCATION:
             revoked.add(unit_id)
         else:
             recognised[level].add(unit_id)
             if year is not None:
                 years[level].add(year)
-    registered = dict(Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
-                      .values_list("target_level").annotate(n=Count("pk")))
+    registered = dict(compiled.rows(("summary.registrations", shape), lambda: (
+        Registration.objects.filter(linked_communes, target_year=as_of.year).order_by()
+        .values_list("target_level").annotate(n=Count("pk")))))
     # the levels in use in the period, and any other a decision or registration names
     levels = [lvl for lvl in COMMUNE_LEVELS if lvl in levels or recognised[lvl] or registered.get(lvl)]
     decisions = {level: LevelDecisions(len(recognised[level]), sorted(years[level])) for level in levels}
     registrations = {level: registered.get(level, 0) for level in levels}
 
     # units holding a district-level recognition (none in a two-tier structure), and the decisions of the period
-    completed = (within.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
-                 .order_by("code").values_list("name", flat=True))
-    district_links = Decision.units.through.objects.filter(
-        linked, decision__level__in=DISTRICT_LEVELS, decision__date__gte=period_start, decision__date__lte=as_of)
-    found = list(Decision.objects.filter(pk__in=district_links.values("decision_id")).order_by("date", "pk")
-                 .values("pk", "number", "date", "authority", "level", "for_year"))
+    completed = compiled.rows(("summary.completed", shape), lambda: (
+        within.filter(pk__in=held_spells(as_of, levels=DISTRICT_LEVELS).values("unit_id"))
+        .order_by("code").values_list("name")))
+
+    def district_decisions_found():
+        links = Decision.units.through.objects.filter(
+            linked, decision__level__in=DISTRICT_LEVELS, decision__date__gte=period_start, decision__date__lte=as_of)
+        return (Decision.objects.filter(pk__in=links.values("decision_id")).order_by("date", "pk")
+                .values_list(*_DECISION_FIELDS))
+
+    found = [dict(zip(_DECISION_FIELDS, row, strict=True))
+             for row in compiled.rows(("summary.district_decisions", shape), district_decisions_found)]
     names: dict[int, list[str]] = {d["pk"]: [] for d in found}
     if found:  # each decision's units by name, in the units' order (one query, no unit instances)
         for decision_id, name in (Decision.units.through.objects.filter(decision_id__in=list(names))
@@ -431,7 +453,7 @@ def summary(code: str, as_of: dt.date, period_start: dt.date | None = None,
         revocations_in_period=len(revoked),
         registrations=registrations,
         registrations_year=as_of.year,
-        completed_districts=[district_display_name_of(name) for name in completed],
+        completed_districts=[district_display_name_of(name) for name, in completed],
         district_decisions_in_period=district_decisions,
         structure=TWO_TIER if two_tier else THREE_TIER,
         modern=held[Level.XA_HIEN_DAI],
