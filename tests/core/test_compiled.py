@@ -16,6 +16,14 @@ from nongthonso.units.models import Unit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept():
+    """Each test starts with no statement kept (they are kept on the connection, which outlives a test)."""
+    compiled.forget()
+    yield
+    compiled.forget()
+
+
 @pytest.fixture
 def counting():
     """``counting(queryset_factory)``: the factory, counting how often it is called (``.calls``)."""
@@ -55,6 +63,7 @@ def test_rows_are_read_again_each_time_and_the_queryset_is_built_once(province_1
     assert compiled.rows(key, build)[0][1] == "Xã Đổi Tên" and build.calls == 1
 
 
+@override_settings(NONGTHONSO_CHECK_COMPILED=True)
 def test_a_key_missing_an_input_is_caught_when_checking(province_19, dai_tu):
     # given a statement whose key forgets the unit it is built from (the test suite checks every kept statement)
     def under(unit):
@@ -104,3 +113,27 @@ def test_at_most_max_kept_statements_are_kept_per_connection(monkeypatch):
     for n in range(5):
         compiled.rows(("test.many", n), lambda n=n: Unit.objects.filter(pk=n).values_list("pk"))
     assert compiled.kept_keys() == [("rows", ("test.many", n)) for n in (2, 3, 4)]
+
+
+@override_settings(NONGTHONSO_CHECK_COMPILED=False)
+def test_the_aggregates_are_part_of_the_key_and_no_key_keeps_nothing(province_19, dai_tu):
+    # given one key and two different counts under the same name
+    def units():
+        return Unit.objects.filter(path__startswith=province_19.path).order_by()
+
+    every = compiled.aggregate("test.same", units, n=Count("pk"))
+    kinds = compiled.aggregate("test.same", units, n=Count("unit_type", distinct=True))
+    # then each is counted as asked
+    assert every == units().aggregate(n=Count("pk")) and kinds == units().aggregate(n=Count("unit_type", distinct=True))
+    assert every != kinds
+    # and a statement without a key is never kept: two territories, two answers
+    assert compiled.aggregate(None, units, n=Count("pk")) == every
+    district = compiled.aggregate(None, lambda: Unit.objects.filter(path__startswith=dai_tu.path), n=Count("pk"))
+    assert district["n"] < every["n"]
+    assert all(key[1] == "test.same" for key in compiled.kept_keys())
+
+
+def test_rows_refuses_what_it_would_return_in_another_shape():
+    for shaped in (Unit.objects.values("code"), Unit.objects.values_list("code", flat=True), Unit.objects.all()):
+        with pytest.raises(TypeError, match="values_list"):
+            compiled.rows(("test.shape", str(shaped.query)), lambda shaped=shaped: shaped)

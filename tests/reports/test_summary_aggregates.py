@@ -240,3 +240,31 @@ def test_the_english_paragraph_says_what_the_vietnamese_one_says():
         "completed the new rural development programme: thành phố Thái Nguyên, thành phố Sông Công, thành phố Phổ "
         "Yên and huyện Phú Bình.")
     assert summary_text_en(summary(NATIONAL, dt.date(2023, 6, 30))).count("To date, the country has") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["19", "171", NATIONAL])
+def test_the_kept_statements_give_what_a_first_call_gives_and_follow_the_data(code, reference_summary, settings):
+    """As production runs them (``core.compiled`` with no check): the statements compiled by a first call, run again,
+    give the same figures — across several days and periods, and after a write."""
+    from nongthonso.core import compiled
+    from nongthonso.recognition.models import Decision
+
+    settings.NONGTHONSO_CHECK_COMPILED = False
+    compiled.forget()
+    cases = [(dt.date(2023, 6, 30), None), (dt.date(2025, 1, 15), None), (dt.date(2023, 6, 30), dt.date(2019, 1, 1))]
+    first = [summary(code, as_of, start).to_dict() for as_of, start in cases]
+    assert compiled.kept_keys()
+    assert [summary(code, as_of, start).to_dict() for as_of, start in cases] == first
+    assert first[0] == reference_summary(code, dt.date(2023, 6, 30))
+    # when a recognition of the period is withdrawn, the kept statements read it at once
+    link = Decision.units.through.objects.filter(
+        decision__kind=Decision.Kind.RECOGNITION, decision__level=Level.XA_NTM,
+        decision__date__gte=dt.date(2023, 1, 1), decision__date__lte=dt.date(2023, 6, 30),
+        unit__path__startswith="/" if code == NATIONAL else Unit.objects.filter(code=code).first().path).first()
+    link.decision.units.remove(link.unit_id)  # (the spells follow: m2m_changed)
+    after = summary(code, *cases[0]).to_dict()
+    assert after["decisions_in_period"][Level.XA_NTM]["communes"] == first[0]["decisions_in_period"][Level.XA_NTM][
+        "communes"] - 1
+    assert after == reference_summary(code, dt.date(2023, 6, 30))
+    compiled.forget()

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, QuerySet
+from django.db.models.query import ValuesListIterable
 
 MAX_KEPT = 512
 _ATTRIBUTE = "_nongthonso_compiled"
@@ -65,10 +67,19 @@ def _checking() -> bool:
 def _remember(kept: OrderedDict, key: Hashable, entry) -> None:
     kept[key] = entry
     if len(kept) > MAX_KEPT:
-        kept.popitem(last=False)
+        with suppress(KeyError):  # emptied by another thread sharing the connection (a test's live server)
+            kept.popitem(last=False)
+
+
+def _touch(kept: OrderedDict, key: Hashable) -> None:
+    """Mark ``key`` recently used; it may have been dropped meanwhile by another thread sharing the connection."""
+    with suppress(KeyError):
+        kept.move_to_end(key)
 
 
 def _compile_rows(queryset: QuerySet, using: str) -> _Rows:
+    if queryset._iterable_class is not ValuesListIterable or queryset.db != using:
+        raise TypeError("core.compiled.rows runs a values_list queryset (neither flat nor named) of its own database")
     compiler = queryset.query.get_compiler(using)
     try:
         sql, params = compiler.as_sql()
@@ -95,7 +106,7 @@ def rows(key: Hashable, build: Callable[[], QuerySet], using: str = DEFAULT_DB_A
         entry = _compile_rows(build(), using)
         _remember(kept, full_key, entry)
     else:
-        kept.move_to_end(full_key)
+        _touch(kept, full_key)
         if _checking():
             _same(entry, _compile_rows(build(), using), key)
     if entry.sql is None:
@@ -110,16 +121,20 @@ def rows(key: Hashable, build: Callable[[], QuerySet], using: str = DEFAULT_DB_A
 
 
 def aggregate(key: Hashable, build: Callable[[], QuerySet], using: str = DEFAULT_DB_ALIAS, **aggregates) -> dict:
-    """``build().aggregate(**aggregates)``, with the SQL compiled once per ``key`` when every aggregate is a
-    ``Count`` (the database's row is then the result as it stands, on every engine); others go through Django each
-    time. The first call runs through Django, noting its one statement."""
+    """``build().aggregate(**aggregates)``, with the SQL compiled once per ``key`` and aggregates when every aggregate
+    is a ``Count`` (the database's row is then the result as it stands, on every engine); others go through Django each
+    time, as does every call with ``key`` None. The first call runs through Django, noting its one statement."""
+    if key is None:
+        return build().aggregate(**aggregates)
     kept = _kept(using)
-    full_key = ("aggregate", key, tuple(aggregates))
+    full_key = ("aggregate", key, tuple((name, expression.identity) for name, expression in aggregates.items()))
     entry = kept.get(full_key)
+    checking = _checking()
     if entry is not None:
-        kept.move_to_end(full_key)
-        if entry.sql is not None and not _checking():
-            return _fetch_one(entry, using)
+        _touch(kept, full_key)
+        if not checking:
+            return _fetch_one(entry, using) if entry.sql is not None else build().aggregate(**aggregates)
+    queryset = build()  # outside the capture: only the aggregate's own statements are noted
     seen: list[tuple[str, tuple]] = []
 
     def capture(execute, sql, params, many, context):
@@ -127,12 +142,12 @@ def aggregate(key: Hashable, build: Callable[[], QuerySet], using: str = DEFAULT
         return execute(sql, params, many, context)
 
     with connections[using].execute_wrapper(capture):
-        result = build().aggregate(**aggregates)
+        result = queryset.aggregate(**aggregates)
     counts_only = all(type(a) is Count for a in aggregates.values())
     fresh = _Aggregate(*seen[0], tuple(result)) if len(seen) == 1 and counts_only else _Aggregate(None, (), ())
     if entry is None:
         _remember(kept, full_key, fresh)
-    else:
+    else:  # checking
         _same(entry, fresh, key)
     return result
 
