@@ -39,6 +39,7 @@ import tempfile
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -382,13 +383,8 @@ class _Spool:
 
 
 def _batches(table: TableFile) -> Iterator[list[tuple[int, list[str]]]]:
-    batch = []
-    for record in table.records():
-        batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
+    records = table.records()
+    while batch := list(islice(records, BATCH)):
         yield batch
 
 

@@ -417,10 +417,7 @@ class TableFile(StreamedFile):
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells in ``header`` order); blank rows are skipped (their numbers are kept)."""
-        if self.format == "xlsx":
-            yield from self._xlsx_records()
-        else:
-            yield from self._csv_records()
+        return self._xlsx_records() if self.format == "xlsx" else self._csv_records()
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         for n, cells in self.records():
