@@ -95,6 +95,38 @@ def test_a_token_request_reads_the_memberships_with_the_token_and_a_withdrawn_ro
     assert call("GET", url, province_token).json()["count"] == 0
 
 
+def test_a_role_granted_while_a_list_is_computed_does_not_reach_others_of_the_old_scope(
+        assessed_communes, dai_tu, make_user, token_for, call, monkeypatch, django_capture_on_commit_callbacks):
+    from nongthonso.accounts.services import grant
+    from nongthonso.api.routers import assessments as router
+
+    # given two officers of the same commune (the same scope, so they share a cached list)
+    commune = assessed_communes(dai_tu)[0]
+    first, second = make_user("xa.mot", "commune_officer", commune), make_user("xa.hai", "commune_officer", commune)
+    first_token, second_token = token_for(first), token_for(second)
+    # when the first is made the district's office just after their token (and scope) was read, before the list is
+    # computed — the grant commits from elsewhere between the two reads
+    read_scope = router.scope_key
+
+    def scope_then_grant(user, action):
+        scope = read_scope(user, action)
+        if user.pk == first.pk:
+            grant(type(user).objects.get(pk=first.pk), "district_office", dai_tu)
+        return scope
+
+    monkeypatch.setattr(router, "scope_key", scope_then_grant)
+    url = "/api/assessments?limit=200"
+    with django_capture_on_commit_callbacks(execute=True):
+        widened = call("GET", url, first_token).json()
+    monkeypatch.setattr(router, "scope_key", read_scope)
+    # then the first sees the district's dossiers (the memberships read while computing), and the second, of the old
+    # scope, still only the commune's: the wider list was not kept under the scope read first
+    with django_capture_on_commit_callbacks(execute=True):
+        narrow = call("GET", url, second_token).json()
+    assert {row["unit"]["id"] for row in narrow["items"]} == {commune.pk}
+    assert widened["count"] > narrow["count"]
+
+
 def test_session_auth_reads_with_the_browser_session(province_user, call):
     # given a logged-in browser
     client = Client()

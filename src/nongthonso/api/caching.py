@@ -31,13 +31,15 @@ RENDERER = Utf8JSONRenderer()
 CONTENT_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
 
 
-def cached_page(request, schema: type[Schema], name: str, parts: tuple, compute: Callable[[], dict]) -> HttpResponse:
+def cached_page(request, schema: type[Schema], name: str, parts: tuple, compute: Callable[[], dict], *,
+                keep: Callable[[], bool] | None = None) -> HttpResponse:
     """The response of ``compute()`` (a dict of ``schema``) for ``parts`` (what the body depends on besides the
-    data: the caller's scope, the query's parameters), in the request's language, cached per data revision."""
+    data: the caller's scope, the query's parameters), in the request's language, cached per data revision — unless
+    ``keep()``, asked after computing, says ``parts`` no longer describe it (``reports.selectors.cached``)."""
 
     def render() -> bytes:
         body = schema.model_validate(compute()).model_dump()
         return RENDERER.render(request, body, response_status=200)
 
-    content = cached(name, (*parts, get_language()), render)
+    content = cached(name, (*parts, get_language()), render, keep=keep)
     return HttpResponse(content, status=200, content_type=CONTENT_TYPE)

@@ -562,13 +562,15 @@ def data_revision() -> str:
     return ".".join("-" if v is None else str(v) for v in row)
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
+def cached(name: str, parts: tuple, compute: Callable[[], T], *, keep: Callable[[], bool] | None = None) -> T:
     """``compute()``, kept in Django's cache under ``name``, ``parts`` and the :func:`data_revision`.
 
     The revision is read before computing, so a cached value is never older than its key. A value is
     stored only once the data it was computed from is committed (``transaction.on_commit``: at once in
-    autocommit, never from inside a transaction that is rolled back). A cache that fails (a shared cache
-    that is down) costs speed, not answers: the figures are computed."""
+    autocommit, never from inside a transaction that is rolled back), and only if ``keep()`` (asked right after
+    computing) says ``parts`` still describe what it was computed from — a caller's scope read before the computation
+    and again during it. A cache that fails (a shared cache that is down) costs speed, not answers: the figures are
+    computed."""
     revision = data_revision()
     database = connection.settings_dict["NAME"]  # a cache shared by several databases keeps them apart
     digest = hashlib.sha256(repr((parts, database, revision)).encode()).hexdigest()[:32]
@@ -581,6 +583,8 @@ def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
     if value is not None:
         return value
     value = compute()
+    if keep is not None and not keep():
+        return value
 
     def store():
         try:

@@ -290,8 +290,11 @@ def list_assessments(
     # the page depends on the caller only through the units they may view: callers of the same scope share it; and
     # on the day, with no write (a row's workflow and state label are those in force today: ``definition_of``)
     scope = scope_key(request.auth, Action.VIEW)
+    # the scope is read with the token, the page from the memberships read while computing it: a role granted or
+    # withdrawn in between gives a page that is returned but not kept under the scope read first
     return cached_page(request, AssessmentPage, "api-assessments",
-                       (scope, timezone.localdate(), year, unit, set, state, limit, offset), compute)
+                       (scope, timezone.localdate(), year, unit, set, state, limit, offset), compute,
+                       keep=lambda: scope_key(request.auth, Action.VIEW) == scope)
 
 
 @router.get("/assessments/{assessment_id}", response=responses(AssessmentDetail),
