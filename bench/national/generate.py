@@ -354,8 +354,8 @@ def _held_ntm(decisions: Decisions, end: dt.date) -> set[int]:
 
 
 def synthetic_values(rng: np.random.Generator, cs, thresholds: np.ndarray, fail_p: np.ndarray, unknown: float
-                     ) -> tuple[list[list], np.ndarray]:
-    """Raw values (n lists of k Python values, None = unknown) and their engine encoding (n × k floats).
+                     ) -> list[list]:
+    """Raw values: n lists of k Python values, None = unknown (the engine encodes them: ``evaluate_many_json``).
 
     Each criterion fails with the row's probability ``fail_p`` (one of its indicators misses its threshold)."""
     n, k = thresholds.shape
@@ -364,7 +364,7 @@ def synthetic_values(rng: np.random.Generator, cs, thresholds: np.ndarray, fail_
         cols = np.flatnonzero(cs.indicator_criterion == ci)
         rows = np.flatnonzero(rng.random(n) < fail_p)
         failing[rows, cols[rng.integers(0, len(cols), size=len(rows))]] = True
-    raw_columns, encoded = [], np.full((n, k), np.nan)
+    raw_columns = []
     u = rng.random((n, k))
     for j in range(k):
         t, fail, vt, op = thresholds[:, j], failing[:, j], cs.value_types[j], cs.comparators[j]
@@ -373,11 +373,9 @@ def synthetic_values(rng: np.random.Generator, cs, thresholds: np.ndarray, fail_
             ok = [c for c, a in zip(cats, allowed, strict=True) if a] or [cats[0]]
             bad = [c for c, a in zip(cats, allowed, strict=True) if not a] or [cats[0]]
             column = [bad[0] if f else ok[0] for f in fail.tolist()]
-            encoded[:, j] = [cats.index(v) for v in column]
         elif vt == "boolean":
             want = np.where(np.isnan(t), True, t == 1.0)
             column = (want ^ fail).tolist()
-            encoded[:, j] = np.array(column, dtype=float)
         else:
             t0 = np.nan_to_num(t, nan=50.0)
             upper = np.full(n, 100.0) if vt == "percent" else np.maximum(t0 * 1.5, t0 + 5)
@@ -392,14 +390,12 @@ def synthetic_values(rng: np.random.Generator, cs, thresholds: np.ndarray, fail_
             else:
                 v = np.round(v, 1)
                 column = v.tolist()
-            encoded[:, j] = v
         raw_columns.append(column)
     rows = [list(r) for r in zip(*raw_columns, strict=True)]
     gone = np.argwhere(rng.random((n, k)) < unknown)
     for r, j in gone.tolist():
         rows[r][j] = None
-        encoded[r, j] = np.nan
-    return rows, encoded
+    return rows
 
 
 def write_assessments(writer: Writer, rng: np.random.Generator, country: Country, decisions: Decisions,
@@ -439,7 +435,7 @@ def write_assessments(writer: Writer, rng: np.random.Generator, country: Country
             thresholds = cs.table[cs.year_index(year)][classes]
             fail_p = np.array([0.01 if c["id"] in held else
                                max(0.03, base_fail[commune_index[c["id"]]] - 0.04 * (year - 2021)) for c in communes])
-            raw, _ = synthetic_values(rng, cs, thresholds, fail_p, 0.005 if year == DRAFT_YEAR else 0.001)
+            raw = synthetic_values(rng, cs, thresholds, fail_p, 0.005 if year == DRAFT_YEAR else 0.001)
             units = [({code: value for code, value in zip(cs.indicator_codes, row, strict=True) if value is not None},
                       year, province["region"], None, flag) for row, flag in zip(raw, flags, strict=True)]
             e0 = time.perf_counter()

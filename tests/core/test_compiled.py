@@ -137,3 +137,12 @@ def test_rows_refuses_what_it_would_return_in_another_shape():
     for shaped in (Unit.objects.values("code"), Unit.objects.values_list("code", flat=True), Unit.objects.all()):
         with pytest.raises(TypeError, match="values_list"):
             compiled.rows(("test.shape", str(shaped.query)), lambda shaped=shaped: shaped)
+
+
+def test_a_long_list_of_ids_is_not_kept():
+    assert compiled.ids_key("test.ids", [3, 1, 2]) == ("test.ids", (3, 1, 2))
+    assert compiled.ids_key("test.ids", range(17)) is None
+    assert compiled.rows(compiled.ids_key("test.ids", range(100)), lambda: Unit.objects.filter(
+        pk__in=list(range(100))).order_by("pk").values_list("pk")) == list(
+        Unit.objects.filter(pk__in=list(range(100))).order_by("pk").values_list("pk"))
+    assert compiled.kept_keys() == []

@@ -183,17 +183,22 @@ def _token(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+def _plain_revision() -> str:
+    """The data revision read with the plain statement, as ``data_revision`` joins it."""
+    from nongthonso.core import registry
+
+    with connection.cursor() as cursor:
+        cursor.execute(selectors._revision_sql("postgresql", registry.entries(registry.RevisionTable)))
+        return ".".join("-" if v is None else str(v) for v in cursor.fetchone())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
 @pytest.mark.django_db
 def test_on_postgresql_the_revision_is_read_through_a_function_planned_once():
     """The function made after migrate gives the very token of the plain statement, in one query, and moves with a
     write; making it again changes nothing."""
-    from nongthonso.core import registry
-
     name, _create = selectors.revision_function()
-    with connection.cursor() as cursor:
-        cursor.execute(selectors._revision_sql("postgresql", registry.entries(registry.RevisionTable)))
-        plain = ".".join("-" if v is None else str(v) for v in cursor.fetchone())
+    plain = _plain_revision()
     with CaptureQueriesContext(connection) as queries:
         token = selectors.data_revision()
     assert token == plain
@@ -209,13 +214,9 @@ def test_on_postgresql_the_revision_is_read_through_a_function_planned_once():
 def test_without_its_function_the_revision_is_the_plain_statements(monkeypatch):
     """A database where the function is missing and cannot be made here (inside a transaction, or a user not allowed
     to create functions) gives the same token from the plain statement."""
-    from nongthonso.core import registry
-
     monkeypatch.setattr(selectors, "revision_function",
                         lambda entries=None: ("nongthonso_revision_missing", "SELECT 1 / 0"))
-    with connection.cursor() as cursor:
-        cursor.execute(selectors._revision_sql("postgresql", registry.entries(registry.RevisionTable)))
-        plain = ".".join("-" if v is None else str(v) for v in cursor.fetchone())
+    plain = _plain_revision()
     with CaptureQueriesContext(connection) as queries:
         assert selectors.data_revision() == plain
     assert "to_regprocedure" in queries.captured_queries[0]["sql"] and "MAX(" in queries.captured_queries[-1]["sql"]

@@ -19,7 +19,7 @@ The kept statements live on the connection object (one per thread, as Django's c
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -46,7 +46,7 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _Aggregate:
-    sql: str | None  # None: a result Django computes without a statement, or one it converts: not kept
+    sql: str | None  # None: not kept (an aggregate other than Count, or Django ran no statement or several)
     params: tuple
     names: tuple[str, ...]
 
@@ -97,18 +97,18 @@ def _same(entry, fresh, key: Hashable) -> None:
 def rows(key: Hashable, build: Callable[[], QuerySet], using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
     """The rows of ``build()`` — a ``values_list`` queryset — as tuples, with the SQL compiled once per ``key`` (None:
     compiled for this call only, e.g. a key that would be a long list of ids)."""
-    kept = _kept(using)
-    full_key = ("rows", key)
-    entry = kept.get(full_key) if key is not None else None
     if key is None:
         entry = _compile_rows(build(), using)
-    elif entry is None:
-        entry = _compile_rows(build(), using)
-        _remember(kept, full_key, entry)
     else:
-        _touch(kept, full_key)
-        if _checking():
-            _same(entry, _compile_rows(build(), using), key)
+        kept, full_key = _kept(using), ("rows", key)
+        entry = kept.get(full_key)
+        if entry is None:
+            entry = _compile_rows(build(), using)
+            _remember(kept, full_key, entry)
+        else:
+            _touch(kept, full_key)
+            if _checking():
+                _same(entry, _compile_rows(build(), using), key)
     if entry.sql is None:
         return []
     compiler = entry.compiler
@@ -157,6 +157,14 @@ def _fetch_one(entry: _Aggregate, using: str) -> dict:
         cursor.execute(entry.sql, entry.params)
         row = cursor.fetchone()
     return dict(zip(entry.names, row, strict=True))
+
+
+def ids_key(name: str, ids: Iterable[int], most: int = 16) -> tuple | None:
+    """The key of a statement built from a list of ``ids``: kept when they are at most ``most`` (a unit and its few
+    predecessors), not otherwise (None: a key of thousands of ids would hold memory for a statement rarely run
+    again)."""
+    ids = tuple(ids)
+    return (name, ids) if len(ids) <= most else None
 
 
 def forget(using: str = DEFAULT_DB_ALIAS) -> None:

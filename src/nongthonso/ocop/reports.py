@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from operator import attrgetter
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -241,17 +244,22 @@ def _line(certificate: Certificate, until: dt.date | None = None) -> Certificate
         revocation_reason=certificate.revocation_reason)
 
 
-def _by_group(held: dict[int, _Held], every_group: bool = True) -> list[Tally]:
+def _group_of(certificate: Certificate) -> tuple[int, str, int, str]:
+    """A certificate's product group as (order, code, id, name): sorted, the catalogue's order."""
+    group = certificate.product.subgroup.group
+    return group.order, group.code, group.pk, group.name
+
+
+def _by_group(held: dict[int, _Held], every_group: bool = True,
+              group_of: Callable[[Any], tuple[int, str, int, str]] = _group_of) -> list[Tally]:
     """Products in force by group, in the catalogue's order: every group (``every_group``), or those with
-    products (no query)."""
-    groups = {group.pk: group for group in ProductGroup.objects.all()} if every_group else {}
+    products (no query). ``group_of``: a held certificate's group as ``_group_of`` gives it (the summary's section
+    reads plain rows that carry it)."""
+    groups = set(ProductGroup.objects.values_list("order", "code", "pk", "name")) if every_group else set()
+    groups.update(group_of(item.certificate) for item in held.values())
+    rows = {group: Tally(group[1], group[3]) for group in sorted(groups)}
     for item in held.values():
-        group = item.certificate.product.subgroup.group
-        groups.setdefault(group.pk, group)
-    rows = {pk: Tally(group.code, group.name)
-            for pk, group in sorted(groups.items(), key=lambda pair: (pair[1].order, pair[1].code))}
-    for item in held.values():
-        _count(rows[item.certificate.product.subgroup.group_id], item.certificate.stars)
+        _count(rows[group_of(item.certificate)], item.certificate.stars)
     return list(rows.values())
 
 
@@ -413,15 +421,12 @@ def summary_section(root: Unit, as_of: dt.date, period_start: dt.date) -> dict:
         by_stars[str(item.certificate.stars)] += 1
     until = as_of + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
     revoked = sum(1 for c in certificates if c.revoked_on and period_start <= c.revoked_on <= as_of)
-    groups = sorted({item.certificate.group for item in held.values()})  # in the catalogue's order
-    by_group = {group: Tally(group[1], group[3]) for group in groups}
-    for item in held.values():
-        _count(by_group[item.certificate.group], item.certificate.stars)
     return {
         "as_of": as_of.isoformat(),
         "products_total": len(held),
         "products_by_stars": by_stars,
-        "products_by_group": [asdict(row) for row in by_group.values()],
+        "products_by_group": [asdict(row) for row in _by_group(held, every_group=False,
+                                                               group_of=attrgetter("group"))],
         "expiring_90_days": sum(1 for item in held.values() if item.until <= until),
         "expiring_until": until.isoformat(),
         "revoked_in_period": revoked,

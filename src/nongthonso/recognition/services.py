@@ -202,8 +202,6 @@ def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | Non
     return _with_merger_rule(units, date, counts)
 
 
-
-
 def merged_by(date: dt.date) -> bool:
     """Whether any merger of units took effect on or before ``date``. One query, compiled once per date."""
     return bool(compiled.rows(("merged_by", date), lambda: LineageEvent.objects.filter(

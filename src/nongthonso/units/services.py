@@ -130,11 +130,6 @@ def _follow(unit: Unit, date: dt.date, *, forward: bool) -> list[Unit]:
     return sorted(found.values(), key=lambda u: (u.sort_key, u.code))
 
 
-def _short(name: str, ids: list[int]) -> tuple | None:
-    """A ``core.compiled`` key for a statement built from ``ids``, when they are few enough to be worth keeping."""
-    return (name, tuple(ids)) if len(ids) <= 16 else None
-
-
 def earlier_versions(unit_ids) -> dict[int, set[int]]:
     """{unit id: the ids of every version it succeeded by lineage, transitively} (the new province → the old
     provinces it was formed from; a merged commune → its predecessors and theirs) — only versions that an event
@@ -149,13 +144,13 @@ def earlier_versions(unit_ids) -> dict[int, set[int]]:
         events: dict[int, set[int]] = {}
         # (each statement compiled once per short list of ids: core.compiled)
         ids = sorted(frontier)
-        for event_id, unit_id in compiled.rows(_short("earlier_versions.events", ids), lambda ids=ids: (
+        for event_id, unit_id in compiled.rows(compiled.ids_key("earlier_versions.events", ids), lambda ids=ids: (
                 through_succ.objects.filter(unit_id__in=ids).order_by().values_list("lineageevent_id", "unit_id"))):
             events.setdefault(event_id, set()).update(frontier[unit_id])
         nxt: dict[int, set[int]] = {}
         # only the versions the event ended: a unit that gave land and continues stays its own (and its people's)
         event_ids = sorted(events)
-        ended = compiled.rows(_short("earlier_versions.ended", event_ids), lambda event_ids=event_ids: (
+        ended = compiled.rows(compiled.ids_key("earlier_versions.ended", event_ids), lambda event_ids=event_ids: (
             through_pred.objects.filter(lineageevent_id__in=event_ids,
                                         unit__valid_to__lt=F("lineageevent__effective_date"))
             .order_by().values_list("lineageevent_id", "unit_id")))
