@@ -37,7 +37,7 @@ import gc
 import marshal
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from nongthonso.accounts.services import refusal, scope_paths
 from nongthonso.audit.context import current
+from nongthonso.core.bulk import BackgroundWrites
 from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
     MAX_ERRORS,
@@ -90,7 +91,7 @@ MAX_SOURCE = IndicatorValue._meta.get_field("source").max_length
 NOT_YOURS = ("Chỉ cán bộ phụ trách NTM của xã (hoặc quản trị hệ thống) được nhập giá trị chỉ tiêu. Gửi tệp cho cán bộ "
              "xã, hoặc chọn loại dữ liệu khác.")
 MIN_YEAR, MAX_YEAR = 2010, 2100
-BATCH = 5000  # rows per spool batch, per write statement group, per progress report
+BATCH = 20_000  # rows per spool batch, per write statement group, per progress report
 _INDICATOR_BITS = 16  # key = assessment index << 16 | indicator index within its set
 
 
@@ -103,7 +104,7 @@ class _Target:
     cset: CriteriaSet
     pk: int | None
     state: str | None
-    created: bool = False  # created by this import (so it has no values yet)
+    empty: bool = False  # holds no values: created by this import, or found empty inside its transaction
 
     def label(self) -> str:
         return f"{self.unit.name} ({self.unit.code}) · {self.year}"
@@ -133,7 +134,8 @@ class _Resolver:
         self.years: dict[str, int | None] = {}
         self.units = UnitVersions(Unit.objects.only("id", "code", "name", "path", "valid_from", "valid_to"))
         self.sets: dict[tuple[str, int], CriteriaSet | None] = {}
-        self.indicators: dict[int, dict[str, tuple[Indicator, int, int]]] = {}
+        # set → {indicator code: (indicator, position in the set, pk, {text: (value, JSON text) or _Rejected})}
+        self.indicators: dict[int, dict[str, tuple[Indicator, int, int, dict[str, Any]]]] = {}
         self.indicator_list: dict[int, list[Indicator]] = {}
         self.existing: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}  # (unit, year) → {set: (pk, state)}
         self.refusal = Refusals(user, _refusal)  # why the user may not enter values for a unit
@@ -141,7 +143,6 @@ class _Resolver:
         self.last: list[int] = []  # per target: the number of the last good row naming it
         self.target_index: dict[tuple[int, int, int], int] = {}
         self.rows: dict[tuple[str, str, str], tuple] = {}  # (unit code, year, set) as written → _resolve()
-        self.parsed: dict[tuple[int, str], Any] = {}  # (indicator pk, text) → value or _Rejected
         self.provinces: dict[int, str | None] = {}  # top unit id → province code (``criteria.applicability``)
 
     def year(self, text: str) -> int | None:
@@ -192,15 +193,15 @@ class _Resolver:
             self.sets[key] = qs.order_by("-effective_from").first()
         return self.sets[key]
 
-    def indicator(self, cset: CriteriaSet, code: str) -> tuple[Indicator, int, int] | None:
-        """(the indicator, its position in the set, its pk), or None."""
+    def indicator(self, cset: CriteriaSet, code: str) -> tuple[Indicator, int, int, dict[str, Any]] | None:
+        """(the indicator, its position in the set, its pk, the values parsed from its texts so far), or None."""
         found = self.indicators.get(cset.pk)
         if found is None:
             listed = list(cset.indicators.order_by("position", "pk"))
             if len(listed) >= 1 << _INDICATOR_BITS:  # pragma: no cover - sets have tens of indicators
                 raise ValueError(f"criteria set {cset.code} has too many indicators")
             self.indicator_list[cset.pk] = listed
-            found = self.indicators[cset.pk] = {ind.code: (ind, i, ind.pk) for i, ind in enumerate(listed)}
+            found = self.indicators[cset.pk] = {ind.code: (ind, i, ind.pk, {}) for i, ind in enumerate(listed)}
         return found.get(code)
 
     def target(self, unit: Unit, year: int, cset: CriteriaSet) -> int:
@@ -229,7 +230,7 @@ class _Columns:
 
 
 def _resolve(resolver: _Resolver, code: str, year_text: str, set_code: str
-             ) -> tuple[int, dict[str, tuple[Indicator, int, int]], str] | tuple[str, str, str]:
+             ) -> tuple[int, dict[str, tuple[Indicator, int, int, dict[str, Any]]], str] | tuple[str, str, str]:
     """The assessment a row's unit, year and set name: (target index, its indicators, set code); or the row
     error (column, value, message) every row naming them gets."""
     year = resolver.year(year_text)
@@ -268,49 +269,65 @@ def _resolve(resolver: _Resolver, code: str, year_text: str, set_code: str
     return index, resolver.indicators[cset.pk], cset.code
 
 
-def _check_row(resolver: _Resolver, cols: _Columns, n: int, cells: list[str], errors: ErrorList
-               ) -> tuple[int, int, int, Any, str, str, int] | None:
-    """One row checked: (row number, target index, indicator pk, value, source, note, indicator position), or
-    None after adding its error. Rows naming the same unit, year and set share one resolution (``resolver.rows``)."""
-    key = (cells[cols.unit], cells[cols.year], cells[cols.set] if cols.set >= 0 else "")
-    resolved = resolver.rows.get(key)
-    if resolved is None:
-        resolved = resolver.rows[key] = _resolve(resolver, *key)
-    index, indicators, set_code = resolved
-    if isinstance(index, str):  # the row error of every row naming this unit, year and set
-        errors.add(RowError(n, index, indicators, set_code))
-        return None
-    indicator_code = cells[cols.indicator]
-    found = indicators.get(indicator_code)
-    if found is None:
-        errors.add(RowError(n, "indicator_code", indicator_code, (
-            f"bộ tiêu chí «{set_code}» không có chỉ tiêu mã này. Dùng mã như trong tệp mẫu, "
-            "ví dụ 2.1 hoặc 17.8.")))
-        return None
-    indicator, position, indicator_pk = found
-    raw = cells[cols.value]
-    parsed = resolver.parsed.get((indicator_pk, raw), _UNSEEN)
-    if parsed is _UNSEEN:  # values repeat (Đạt, 100 …): each text is parsed once per indicator
-        try:
-            parsed = parse_value(indicator, raw)
-        except ValueRejected as exc:
-            parsed = _Rejected(str(exc))
-        if len(resolver.parsed) > 20_000:
-            resolver.parsed.clear()
-        resolver.parsed[(indicator_pk, raw)] = parsed
-    if type(parsed) is _Rejected:
-        errors.add(RowError(n, "value", raw, parsed.message))
-        return None
-    source = cells[cols.source] if cols.source >= 0 else None
-    note = cells[cols.note] if cols.note >= 0 else None
-    for column, text, most in (("source", source, MAX_SOURCE), ("note", note, MAX_NOTE)):
-        if text and (len(text) > most or "\x00" in text):
-            errors.add(text_error(n, column, text, most))
+def _row_checker(resolver: _Resolver, cols: _Columns, errors: ErrorList, keys: array, numbers: array
+                 ) -> Callable[[int, list[str]], tuple[int, int, int, str, Any, str | None, str | None, str | None]
+                               | None]:
+    """The check of one row, ``check(n, cells)``: (row number, target index, indicator pk, indicator code, value, the
+    value as JSON text, source, note), or None after adding its error. A good row's key (target, indicator position)
+    and number go to ``keys`` and ``numbers`` (the search for repeated rows), and its target's last row is noted
+    (``resolver.last``). Rows naming the same unit, year and set share one resolution (``resolver.rows``); each text
+    of a value is parsed once per indicator. Everything the check needs is bound once here: it runs for every row
+    of a file."""
+    iu, iy, ii, iv = cols.unit, cols.year, cols.indicator, cols.value
+    iset, isrc, inote = cols.set, cols.source, cols.note
+    resolved_rows, last, add = resolver.rows, resolver.last, errors.add
+    add_key, add_number = keys.append, numbers.append
+
+    def check(n: int, cells: list[str]):
+        key = (cells[iu], cells[iy], cells[iset] if iset >= 0 else "")
+        resolved = resolved_rows.get(key)
+        if resolved is None:
+            resolved = resolved_rows[key] = _resolve(resolver, *key)
+        index, indicators, set_code = resolved
+        if type(index) is str:  # the row error of every row naming this unit, year and set
+            add(RowError(n, index, indicators, set_code))
             return None
-    return n, index, indicator_pk, parsed, source, note, position
+        indicator_code = cells[ii]
+        found = indicators.get(indicator_code)
+        if found is None:
+            add(RowError(n, "indicator_code", indicator_code, (
+                f"bộ tiêu chí «{set_code}» không có chỉ tiêu mã này. Dùng mã như trong tệp mẫu, "
+                "ví dụ 2.1 hoặc 17.8.")))
+            return None
+        indicator, position, indicator_pk, seen = found
+        raw = cells[iv]
+        parsed = seen.get(raw)
+        if parsed is None:  # values repeat (Đạt, 100 …): each text is parsed once per indicator
+            try:
+                value = parse_value(indicator, raw)
+                parsed = (value, json_text(value))
+            except ValueRejected as exc:
+                parsed = _Rejected(str(exc))
+            if len(seen) > 2_000:
+                seen.clear()
+            seen[raw] = parsed
+        if type(parsed) is _Rejected:
+            add(RowError(n, "value", raw, parsed.message))
+            return None
+        source = cells[isrc] if isrc >= 0 else None
+        if source and (len(source) > MAX_SOURCE or "\x00" in source):
+            add(text_error(n, "source", source, MAX_SOURCE))
+            return None
+        note = cells[inote] if inote >= 0 else None
+        if note and (len(note) > MAX_NOTE or "\x00" in note):
+            add(text_error(n, "note", note, MAX_NOTE))
+            return None
+        last[index] = n
+        add_key(index << _INDICATOR_BITS | position)
+        add_number(n)
+        return n, index, indicator_pk, indicator.code, parsed[0], parsed[1], source, note
 
-
-_UNSEEN = object()
+    return check
 
 
 @dataclass(frozen=True)
@@ -398,21 +415,17 @@ def _check(table: TableFile, resolver: _Resolver, progress: Progress | None) -> 
         for batch in _batches(table):
             if cols is None:
                 cols = _Columns(table.header)
-            resolver.prefetch({cells[cols.unit] for _, cells in batch}, {cells[cols.year] for _, cells in batch})
+                check_row = _row_checker(resolver, cols, errors, keys, rows)
+                iu, iy, iv = cols.unit, cols.year, cols.value
+            resolver.prefetch({cells[iu] for _, cells in batch}, {cells[iy] for _, cells in batch})
             good = []
-            iu, iy, iv = cols.unit, cols.year, cols.value
             for n, cells in batch:
                 if not (cells[iu] or cells[iy] or cells[iv]):
                     continue  # a block of the Excel template left unused (only the indicator and set filled in)
                 count += 1
-                checked = _check_row(resolver, cols, n, cells, errors)
+                checked = check_row(n, cells)
                 if checked is not None:
                     good.append(checked)
-            last = resolver.last
-            for n, index, _, _, _, _, position in good:
-                last[index] = n
-                keys.append(index << _INDICATOR_BITS | position)
-                rows.append(n)
             if not errors.total:
                 spool.extend(good)
             report_progress(progress, table, "check", count)
@@ -459,6 +472,11 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
                     "này rồi nhập lại.")))
         if locked:
             raise ImportFailed(locked)
+        # which of them hold values (the others are filled, not compared: their values are not read back per batch)
+        holding = set(IndicatorValue.objects.filter(assessment_id__in=list(chunk)).order_by()
+                      .values_list("assessment_id", flat=True).distinct())
+        for pk, target in chunk.items():
+            target.empty = pk not in holding
     if dry_run:
         return
     missing = [t for t in resolver.targets if t.pk is None]
@@ -475,7 +493,7 @@ def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
             for t, a in zip(chunk, created, strict=True):
                 t.pk = a.pk
         for t in chunk:
-            t.created = True
+            t.empty = True
 
 
 class _EarlyEvaluation:
@@ -532,7 +550,7 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
     dry_run = result.dry_run
     targets = resolver.targets
     target_pk = [t.pk for t in targets]
-    fresh = [t.created or t.pk is None for t in targets]  # no values stored yet: nothing to compare with
+    fresh = [t.empty or t.pk is None for t in targets]  # no values stored: nothing to compare with, nothing to read
     early = _EarlyEvaluation(targets, resolver.last)
     indicator_code = {ind.pk: ind.code for listed in resolver.indicator_list.values() for ind in listed}
     ctx = current()
@@ -542,68 +560,75 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
     changed: set[int] = set()
     done = 0
     no_values: dict[str, Any] = {}
-    for batch in spool.batches():
-        # every value stored for the batch's assessments: the old values the rows are compared with, and the
-        # values the early evaluation starts from
-        pks = {target_pk[index] for _, index, *_ in batch if not fresh[index]}
-        existing: dict[tuple[int, int], tuple] = {}
-        stored: dict[int, dict[str, Any]] = {}
-        for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).order_by().values_list(
-                "pk", "assessment_id", "indicator_id", "value", "source", "note") if pks else ():
-            existing[a, i] = (pk, v, s, nt)
-            if i in indicator_code:  # (always: an assessment holds values of its own set's indicators)
-                stored.setdefault(a, {})[indicator_code[i]] = v
-        inserts, updates = [], []
-        before: dict[int, dict] = {}
-        after: dict[int, dict] = {}
-        created = updated = unchanged = 0
-        previews = PREVIEW_CHANGES - len(result.changes)
-        for n, index, indicator_pk, value, source, row_note, _ in batch:
-            pk = target_pk[index]
-            old = existing.get((pk, indicator_pk)) if existing else None
-            code = indicator_code[indicator_pk]
-            if old is None:  # a column the file lacks (None) leaves the recorded text as it is
-                source, row_note = source or "", row_note or ""
-                created += 1
-                inserts.append((pk, indicator_pk, json_text(value), source, row_note, now, user_id))
-            else:
-                source = old[2] if source is None else source
-                row_note = old[3] if row_note is None else row_note
-                if old[1] == value and old[2] == source and old[3] == row_note:
-                    unchanged += 1
-                    continue
-                updated += 1
-                before.setdefault(index, {})[code] = old[1]
-                updates.append((json_text(value), source, row_note, now, user_id, old[0]))
-            after.setdefault(index, {})[code] = value
-            if previews > 0:
-                previews -= 1
-                result.changes.append(Change(n, "create" if old is None else "update",
-                                             f"{targets[index].label()} · chỉ tiêu {code}",
-                                             "" if old is None else _shown(old[1]), _shown(value)))
-        result.created += created
-        result.updated += updated
-        result.unchanged += unchanged
+    audit = {"user_id": user_id, "actor": actor, "request_id": ctx.get("request_id", ""), "note": note}
+    with BackgroundWrites() as background:  # the inserts run beside the rest of the pass (ADR 0012)
+        for batch in spool.batches():
+            # every value stored for the batch's assessments: the old values the rows are compared with, and the
+            # values the early evaluation starts from
+            pks = {target_pk[index] for _, index, *_ in batch if not fresh[index]}
+            existing: dict[tuple[int, int], tuple] = {}
+            stored: dict[int, dict[str, Any]] = {}
+            for pk, a, i, v, s, nt in IndicatorValue.objects.filter(assessment_id__in=pks).order_by().values_list(
+                    "pk", "assessment_id", "indicator_id", "value", "source", "note") if pks else ():
+                existing[a, i] = (pk, v, s, nt)
+                if i in indicator_code:  # (always: an assessment holds values of its own set's indicators)
+                    stored.setdefault(a, {})[indicator_code[i]] = v
+            inserts, updates = [], []
+            before: dict[int, dict] = {}
+            after: dict[int, dict] = {}
+            created = updated = unchanged = 0
+            previews = PREVIEW_CHANGES - len(result.changes)
+            for n, index, indicator_pk, code, value, text, source, row_note in batch:
+                pk = target_pk[index]
+                old = existing.get((pk, indicator_pk)) if existing else None
+                if old is None:  # a column the file lacks (None) leaves the recorded text as it is
+                    source, row_note = source or "", row_note or ""
+                    created += 1
+                    inserts.append((pk, indicator_pk, text, source, row_note, now, user_id))
+                else:
+                    source = old[2] if source is None else source
+                    row_note = old[3] if row_note is None else row_note
+                    if old[1] == value and old[2] == source and old[3] == row_note:
+                        unchanged += 1
+                        continue
+                    updated += 1
+                    before.setdefault(index, {})[code] = old[1]
+                    updates.append((text, source, row_note, now, user_id, old[0]))
+                after.setdefault(index, {})[code] = value
+                if previews > 0:
+                    previews -= 1
+                    result.changes.append(Change(n, "create" if old is None else "update",
+                                                 f"{targets[index].label()} · chỉ tiêu {code}",
+                                                 "" if old is None else _shown(old[1]), _shown(value)))
+            result.created += created
+            result.updated += updated
+            result.unchanged += unchanged
+            if not dry_run:
+                if updates:
+                    update_values(updates)
+                if after:
+                    # the new values and the audit entries are written beside the next batches' work (ADR 0012);
+                    # no later read of this pass looks for them (``BackgroundWrites``)
+                    background.submit(_insert_and_audit, inserts, [
+                        (target_pk[index], targets[index].repr(), before.get(index), values)
+                        for index, values in after.items()], audit)
+                    changed.update(target_pk[index] for index in after)
+                for index, values in after.items():
+                    early.add(index, values, stored.get(target_pk[index], no_values))
+                early.written_up_to(batch[-1][0])
+            done += len(batch)
+            if progress is not None:
+                progress("write", done, int(table.size * done / max(spool.rows, 1)), table.size)
+            reset_queries()
         if not dry_run:
-            if inserts:
-                insert_values(inserts)
-            if updates:
-                update_values(updates)
-            if after:
-                audit_imports([(target_pk[index], targets[index].repr(), before.get(index), values)
-                               for index, values in after.items()], user_id=user_id, actor=actor,
-                              request_id=ctx.get("request_id", ""), note=note)
-                changed.update(target_pk[index] for index in after)
-            for index, values in after.items():
-                early.add(index, values, stored.get(target_pk[index], no_values))
-            early.written_up_to(batch[-1][0])
-        done += len(batch)
-        if progress is not None:
-            progress("write", done, int(table.size * done / max(spool.rows, 1)), table.size)
-        reset_queries()
-    if not dry_run:
-        early.flush()
+            early.flush()
     return changed, early.done
+
+
+def _insert_and_audit(inserts: list[tuple], entries: list[tuple], audit: dict[str, Any]) -> None:
+    if inserts:
+        insert_values(inserts)
+    audit_imports(entries, **audit)
 
 
 def import_values(path: str | Path, dry_run: bool = False, *, user=None, actor: str = "",

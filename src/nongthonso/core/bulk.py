@@ -1,8 +1,11 @@
 """Writing many rows of one model from an iterator, in batches (bounded memory, few statements); comparing
 stored rows with rows computed afresh."""
 
-from collections import Counter
+import json
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from itertools import islice
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -20,11 +23,12 @@ def insert_in_batches(model, objects: Iterable, batch: int = 2000) -> int:
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, using: str = DEFAULT_DB_ALIAS,
                 batch: int = 5000) -> int:
     """Insert ``rows`` — tuples of the values of ``fields`` as the database takes them (``preparer``) — into
-    ``model``'s table, ``batch`` rows at a time: a ``COPY`` on PostgreSQL, an ``executemany`` elsewhere. No model
-    instances, no signals, no ids returned: for the writers of many plain rows (derived rows, imported values, their
-    audit entries), where building an instance per row would cost more than the insert itself. ``rows`` may be
-    read lazily from the same connection (a server-side cursor): each batch is read before it is written. Returns
-    how many rows."""
+    ``model``'s table, ``batch`` rows at a time: a ``COPY`` on PostgreSQL; on SQLite one statement a batch reading the
+    rows from a JSON array (``json_each``, ADR 0012), or an ``executemany`` for a batch holding a value JSON cannot
+    carry (bytes, a decimal, NaN) and on other databases. No model instances, no signals, no ids returned: for the
+    writers of many plain rows (derived rows, imported values, their audit entries), where building an instance per
+    row would cost more than the insert itself. ``rows`` may be read lazily from the same connection (a server-side
+    cursor): each batch is read before it is written. Returns how many rows."""
     it = iter(rows)
     chunk = list(islice(it, batch))
     if not chunk:  # nothing to write (nor any field to look up: a data migration on an empty database)
@@ -34,18 +38,93 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, using
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    from_json = None
+    if connection.vendor == "sqlite":
+        picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+        from_json = f"INSERT INTO {table} ({columns}) SELECT {picked} FROM json_each(%s)"
+    copy_sql = f"COPY {table} ({columns}) FROM STDIN"
     n = 0
     with connection.cursor() as cursor:
         while chunk:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in chunk:
+                with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                    for row in chunk:  # (the driver's errors raised as Django's, as a statement's are)
                         copy.write_row(row)
+            elif from_json is not None and (payload := _json_rows(chunk)) is not None:
+                cursor.execute(from_json, [payload])
             else:
                 cursor.executemany(sql, chunk)
             n += len(chunk)
             chunk = list(islice(it, batch))
     return n
+
+
+def _json_rows(rows: list[Sequence]) -> str | None:
+    """``rows`` as one JSON array of arrays, which SQLite's ``json_extract`` reads back as the very values an
+    ``executemany`` would bind: text, integers, reals, NULL (a boolean becomes 1 or 0, as sqlite3 binds it). None
+    when a value is of another type (bytes, a decimal, a date not prepared) or not a finite number: such a batch is
+    bound row by row."""
+    try:
+        return json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
+    except (TypeError, ValueError):
+        return None
+
+
+class BackgroundWrites:
+    """Batch inserts run on the caller's database connection by one background thread, in the order submitted,
+    while the caller goes on preparing the next batches (ADR 0012). On SQLite an ``insert_rows`` batch is one
+    statement, which runs without Python's interpreter lock: the caller's own work (the next rows, evaluation) runs
+    beside it on another core, and SQLite serialises the two threads' statements on the one connection. Elsewhere
+    (PostgreSQL's ``COPY`` hands rows over one by one, each step taking the lock back), a write runs at once, in the
+    caller's thread.
+
+    ``submit(write, *args)`` queues a write; at most ``depth`` are queued or running, a further one waits for the
+    oldest. Leaving the block waits for them all. The writes belong to the caller's transaction: the first error a
+    write raises is raised in the caller (by the next ``submit`` or by leaving the block), after which nothing more
+    is submitted, and the transaction rolls back as it would have. Only writes whose order against the caller's own
+    statements does not matter may be submitted: the caller must not read, before leaving the block, rows a queued
+    write writes."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS, depth: int = 2):
+        self.using, self.depth = using, depth
+        self.connection = connections[using]
+        self.background = self.connection.vendor == "sqlite"
+        self.pending: deque[Future] = deque()
+        self.executor: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> "BackgroundWrites":
+        if self.background:
+            self.connection.inc_thread_sharing()
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="nongthonso-write")
+        return self
+
+    def _run(self, write: Callable, args: tuple) -> None:
+        connections[self.using] = self.connection  # this thread writes on the caller's connection, in its transaction
+        write(*args)
+
+    def submit(self, write: Callable, *args) -> None:
+        if not self.background:
+            write(*args)
+            return
+        while self.pending and (len(self.pending) >= self.depth or self.pending[0].done()):
+            self.pending.popleft().result()  # re-raises a failed write's error
+        self.pending.append(self.executor.submit(self._run, write, args))
+
+    def __exit__(self, kind, error, trace) -> None:
+        if not self.background:
+            return
+        try:
+            if kind is None:
+                while self.pending:
+                    self.pending.popleft().result()
+            else:  # the caller failed: let the queued writes end (the transaction rolls back), keep the caller's error
+                for future in self.pending:
+                    future.cancel()
+                wait_for(list(self.pending))
+        finally:
+            self.pending.clear()
+            self.executor.shutdown(wait=True)
+            self.connection.dec_thread_sharing()
 
 
 _NONE = type(None)

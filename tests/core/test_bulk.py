@@ -1,0 +1,94 @@
+"""Plain-row writes (``core.bulk``): on SQLite a batch is one statement reading a JSON array, which stores exactly
+what binding each row would; a batch JSON cannot carry is bound row by row; writes handed to ``BackgroundWrites``
+run in order on the caller's connection and transaction, and a write's error reaches the caller (ADR 0012)."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from nongthonso.audit.models import AuditEntry
+from nongthonso.core.bulk import BackgroundWrites, _json_rows, insert_rows
+
+pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the JSON array statement is SQLite's")
+FIELDS = ("timestamp", "user_id", "actor", "request_id", "action", "model", "object_id", "object_repr", "before",
+          "after", "note")
+VALUES = ["Xã Tân Cương", "", "dấu \"ngoặc\" và \\ gạch", "dòng 1\ndòng 2\r\n\t", "\u2028\u2029 \x01", "true", "85.0",
+          "😀 𝔘", "null", 0, -5, 2**62, -(2**63), 0.1, 1e-300, 5e-324, 85.0, -2.5, 1.7976931348623157e308, True,
+          False, None]
+
+
+def _row(marker: str, **changes) -> tuple:
+    values = {"timestamp": "2026-12-06 03:00:00", "user_id": None, "actor": "kiểm thử", "request_id": "",
+              "action": "import", "model": "assessments.assessment", "object_id": marker, "object_repr": "Xã — 2023",
+              "before": None, "after": '{"2.1": 85.7}', "note": ""} | changes
+    return tuple(values[f] for f in FIELDS)
+
+
+@sqlite_only
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_a_value_read_from_the_json_array_is_what_binding_it_stores(value):
+    payload = _json_rows([(value,)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT typeof(json_extract(value, '$[0]')), json_extract(value, '$[0]') FROM json_each(%s)",
+                       [payload])
+        from_json = cursor.fetchone()
+        cursor.execute("SELECT typeof(%s), %s", [value, value])
+        bound = cursor.fetchone()
+    assert from_json == bound and type(from_json[1]) is type(bound[1])
+
+
+def test_rows_inserted_in_batches_read_back_as_written():
+    rows = [_row(f"bulk-{i}", object_repr=str(text)[:300], note=str(text)) for i, text in enumerate(VALUES * 3)]
+    assert insert_rows(AuditEntry, FIELDS, iter(rows), batch=7) == len(rows)
+    stored = dict(AuditEntry.objects.filter(object_id__startswith="bulk-").values_list("object_id", "note"))
+    assert stored == {f"bulk-{i}": str(text) for i, text in enumerate(VALUES * 3)}
+
+
+def test_a_batch_json_cannot_carry_is_bound_row_by_row():
+    assert _json_rows([(Decimal("1.5"),)]) is None and _json_rows([(b"x",)]) is None
+    assert _json_rows([(float("nan"),)]) is None and _json_rows([(float("inf"),)]) is None
+    rows = [_row("decimal-0", note=Decimal("1.50")), _row("decimal-1", note="một")]
+    assert insert_rows(AuditEntry, FIELDS, rows) == 2
+    assert list(AuditEntry.objects.filter(object_id__startswith="decimal-").order_by("object_id")
+                .values_list("note", flat=True)) == ["1.50", "một"]
+
+
+def test_background_writes_run_in_order_in_the_callers_transaction():
+    threads, written = [], []
+
+    def write(marker: str) -> None:
+        threads.append(threading.get_ident())
+        insert_rows(AuditEntry, FIELDS, [_row(marker)])
+        written.append(marker)
+
+    with pytest.raises(RuntimeError, match="the caller fails"), transaction.atomic():
+        with BackgroundWrites(depth=2) as background:
+            for i in range(6):
+                background.submit(write, f"bg-{i}")
+        assert written == [f"bg-{i}" for i in range(6)]  # all done when the block is left, in order
+        assert AuditEntry.objects.filter(object_id__startswith="bg-").count() == 6  # the caller sees them
+        raise RuntimeError("the caller fails")
+    assert not AuditEntry.objects.filter(object_id__startswith="bg-").exists()  # rolled back with the caller
+    on_sqlite = connection.vendor == "sqlite"
+    assert (threading.get_ident() not in threads) is on_sqlite  # another thread on SQLite, the caller's elsewhere
+
+
+def test_a_failing_background_write_fails_the_caller_and_nothing_more_is_written():
+    calls = []
+
+    def write(marker: str) -> None:
+        calls.append(marker)
+        insert_rows(AuditEntry, FIELDS, [_row(marker, action=None if marker == "bad-1" else "import")])
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # NOT NULL action: the write of "bad-1" fails
+        insert_rows(AuditEntry, FIELDS, [_row("bad-caller")])
+        with BackgroundWrites(depth=1) as background:
+            for i in range(5):
+                background.submit(write, f"bad-{i}")
+    assert not AuditEntry.objects.filter(object_id__startswith="bad-").exists()  # the caller's own row too
+    assert calls[:2] == ["bad-0", "bad-1"] and len(calls) <= 3  # at most the one queued beside the failure

@@ -1,0 +1,106 @@
+"""A values import over many write batches (``assessments.imports``): values updated, values added to a dossier
+that held none, a dossier created — each stored as written, each dossier's results what evaluating it afresh gives,
+one audit entry per dossier and batch; the inserts written beside the next batches' work (``core.bulk.
+BackgroundWrites``, ADR 0012), and a write failing there leaves nothing written."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from nongthonso.assessments import imports
+from nongthonso.assessments.evaluation import evaluate_assessments
+from nongthonso.assessments.models import Assessment, IndicatorValue
+from nongthonso.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+SET_2021 = "xa-ntm-2021-2025"
+RESULT_FIELDS = ("results", "criteria_met", "criteria_failed", "criteria_unknown", "eligible", "revoke")
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "Đạt" if value else "Không đạt"
+    return "" if value is None else str(value).replace(".", ",")
+
+
+@pytest.fixture
+def three_dossiers(dossiers_open, tmp_path, write_table):
+    """A file naming three dossiers, in small write batches: the first's values with three changed, the second's
+    values after they were deleted (so it holds none), the third a 2024 dossier the import creates."""
+    updated, emptied = Assessment.objects.filter(year=2023, criteria_set__code=SET_2021).order_by("unit__code")[:2]
+    new_year = (Assessment.objects.filter(year=2023, criteria_set__code=SET_2021).order_by("-unit__code")
+                .select_related("unit").first())
+    stored = {a.pk: dict(a.values.values_list("indicator__code", "value")) for a in (updated, emptied, new_year)}
+    wanted = {updated.pk: dict(stored[updated.pk]), emptied.pk: stored[emptied.pk]}
+    for code in [c for c, v in wanted[updated.pk].items() if isinstance(v, bool)][:3]:  # three "met" flags flipped
+        wanted[updated.pk][code] = not wanted[updated.pk][code]
+    IndicatorValue.objects.filter(assessment=emptied).delete()
+    rows = [["unit_code", "year", "indicator_code", "value"]]
+    for a, year, values in ((updated, 2023, wanted[updated.pk]), (emptied, 2023, wanted[emptied.pk]),
+                            (new_year, 2024, stored[new_year.pk])):
+        rows += [[a.unit.code, year, code, _text(value)] for code, value in values.items()]
+    path = write_table(tmp_path, "ba-ho-so", rows, "csv")
+    return path, wanted, updated, emptied, new_year, stored[new_year.pk], len(rows) - 1
+
+
+def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossier(three_dossiers, monkeypatch):
+    path, wanted, updated, emptied, new_year, new_values, total = three_dossiers
+    stored_before = dict(updated.values.values_list("indicator__code", "value"))
+    monkeypatch.setattr(imports, "BATCH", 7)  # a dossier's rows span several batches
+    threads = []
+    insert = imports.insert_values
+    monkeypatch.setattr(imports, "insert_values", lambda rows: (threads.append(threading.get_ident()), insert(rows)))
+
+    result = imports.import_values(path)
+
+    created = Assessment.objects.get(unit=new_year.unit, year=2024, criteria_set__code=SET_2021)
+    assert (result.created, result.updated, result.unchanged) == (len(wanted[emptied.pk]) + len(new_values), 3,
+                                                                  len(wanted[updated.pk]) - 3)
+    assert result.created + result.updated + result.unchanged == total
+    for a, values in ((updated, wanted[updated.pk]), (emptied, wanted[emptied.pk]), (created, new_values)):
+        assert dict(a.values.values_list("indicator__code", "value")) == values
+    # the results stored are those of an evaluation afresh (which reads the values back)
+    ids = [updated.pk, emptied.pk, created.pk]
+    kept = list(Assessment.objects.filter(pk__in=ids).order_by("pk").values_list(*RESULT_FIELDS))
+    evaluate_assessments(ids)
+    assert list(Assessment.objects.filter(pk__in=ids).order_by("pk").values_list(*RESULT_FIELDS)) == kept
+    # one audit entry per dossier and batch changing it, together holding every change
+    changed_rows = {pk: [] for pk in ids}
+    for position, (pk, code, value) in enumerate(
+            [(updated.pk, c, v) for c, v in wanted[updated.pk].items()]
+            + [(emptied.pk, c, v) for c, v in wanted[emptied.pk].items()]
+            + [(created.pk, c, v) for c, v in new_values.items()]):
+        if pk != updated.pk or value != stored_before[code]:
+            changed_rows[pk].append((position, code, value))
+    for pk, changes in changed_rows.items():
+        entries = AuditEntry.objects.filter(action="import", object_id=str(pk), note="Nhập tệp ba-ho-so.csv")
+        assert entries.count() == len({position // 7 for position, _, _ in changes})
+        assert {k: v for e in entries for k, v in e.after.items()} == {code: value for _, code, value in changes}
+    on_sqlite = connection.vendor == "sqlite"
+    assert threads and (threading.get_ident() not in threads) is on_sqlite  # beside the pass on SQLite
+
+
+def test_a_write_failing_beside_the_pass_leaves_nothing_written(three_dossiers, monkeypatch, import_counts):
+    path, *_ = three_dossiers
+    monkeypatch.setattr(imports, "BATCH", 7)
+    calls = []
+    insert = imports.insert_values
+
+    def failing(rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("ổ đĩa đầy")
+        insert(rows)
+
+    monkeypatch.setattr(imports, "insert_values", failing)
+    before = import_counts()
+    values = sorted(IndicatorValue.objects.values_list("pk", "value"))
+    with pytest.raises(RuntimeError, match="ổ đĩa đầy"):
+        imports.import_values(path)
+    assert import_counts() == before and sorted(IndicatorValue.objects.values_list("pk", "value")) == values
+    assert len(calls) >= 3
+    monkeypatch.setattr(imports, "insert_values", insert)  # the file itself was good
+    assert imports.import_values(path).created > 0
