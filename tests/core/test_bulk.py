@@ -1,17 +1,16 @@
-"""Plain-row writes (``core.bulk``): on SQLite a batch is one statement reading a JSON array, which stores exactly
-what binding each row would; a batch JSON cannot carry is bound row by row; writes handed to ``BackgroundWrites``
-run in order on the caller's connection and transaction, and a write's error reaches the caller (ADR 0012)."""
+"""Plain-row writes (``core.bulk.insert_rows``): on SQLite a batch is one statement reading a JSON array, which
+stores exactly what binding each row would (ADR 0012); a batch JSON cannot carry is bound row by row; on PostgreSQL
+a failing ``COPY`` raises Django's error, as a failing statement does."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from nongthonso.audit.models import AuditEntry
-from nongthonso.core.bulk import BackgroundWrites, _json_rows, insert_rows
+from nongthonso.core.bulk import _json_rows, insert_rows
 
 pytestmark = pytest.mark.django_db
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the JSON array statement is SQLite's")
@@ -58,37 +57,7 @@ def test_a_batch_json_cannot_carry_is_bound_row_by_row():
                 .values_list("note", flat=True)) == ["1.50", "một"]
 
 
-def test_background_writes_run_in_order_in_the_callers_transaction():
-    threads, written = [], []
-
-    def write(marker: str) -> None:
-        threads.append(threading.get_ident())
-        insert_rows(AuditEntry, FIELDS, [_row(marker)])
-        written.append(marker)
-
-    with pytest.raises(RuntimeError, match="the caller fails"), transaction.atomic():
-        with BackgroundWrites(depth=2) as background:
-            for i in range(6):
-                background.submit(write, f"bg-{i}")
-        assert written == [f"bg-{i}" for i in range(6)]  # all done when the block is left, in order
-        assert AuditEntry.objects.filter(object_id__startswith="bg-").count() == 6  # the caller sees them
-        raise RuntimeError("the caller fails")
-    assert not AuditEntry.objects.filter(object_id__startswith="bg-").exists()  # rolled back with the caller
-    on_sqlite = connection.vendor == "sqlite"
-    assert (threading.get_ident() not in threads) is on_sqlite  # another thread on SQLite, the caller's elsewhere
-
-
-def test_a_failing_background_write_fails_the_caller_and_nothing_more_is_written():
-    calls = []
-
-    def write(marker: str) -> None:
-        calls.append(marker)
-        insert_rows(AuditEntry, FIELDS, [_row(marker, action=None if marker == "bad-1" else "import")])
-
-    with pytest.raises(IntegrityError), transaction.atomic():  # NOT NULL action: the write of "bad-1" fails
-        insert_rows(AuditEntry, FIELDS, [_row("bad-caller")])
-        with BackgroundWrites(depth=1) as background:
-            for i in range(5):
-                background.submit(write, f"bad-{i}")
-    assert not AuditEntry.objects.filter(object_id__startswith="bad-").exists()  # the caller's own row too
-    assert calls[:2] == ["bad-0", "bad-1"] and len(calls) <= 3  # at most the one queued beside the failure
+def test_a_failing_batch_raises_djangos_error_and_the_transaction_rolls_back():
+    with pytest.raises(IntegrityError), transaction.atomic():  # NOT NULL action
+        insert_rows(AuditEntry, FIELDS, [_row("bad-0"), _row("bad-1", action=None)])
+    assert not AuditEntry.objects.filter(object_id__startswith="bad-").exists()

@@ -1,16 +1,15 @@
 """A values import over many write batches (``assessments.imports``): values updated, values added to a dossier
 that held none, a dossier created — each stored as written, each dossier's results what evaluating it afresh gives,
-one audit entry per dossier and batch; the inserts written beside the next batches' work (``core.bulk.
-BackgroundWrites``, ADR 0012), and a write failing there leaves nothing written."""
+one audit entry per dossier and batch; the engine passes of the dossiers written run in a background thread beside
+the rest of the write (``evaluation.BesideEvaluation``, ADR 0012), and a pass failing there leaves nothing written."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from django.db import connection
 
-from nongthonso.assessments import imports
+from nongthonso.assessments import evaluation, imports
 from nongthonso.assessments.evaluation import evaluate_assessments
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.audit.models import AuditEntry
@@ -50,11 +49,13 @@ def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossi
     path, wanted, updated, emptied, new_year, new_values, total = three_dossiers
     stored_before = dict(updated.values.values_list("indicator__code", "value"))
     monkeypatch.setattr(imports, "BATCH", 7)  # a dossier's rows span several batches
+    monkeypatch.setattr(imports._EarlyEvaluation, "FLUSH", 1)  # each dossier evaluated as its last row is written
     threads = []
-    insert = imports.insert_values
-    monkeypatch.setattr(imports, "insert_values", lambda rows: (threads.append(threading.get_ident()), insert(rows)))
+    run = evaluation._Pass.run
+    monkeypatch.setattr(evaluation._Pass, "run", lambda self: (threads.append(threading.get_ident()), run(self)))
 
     result = imports.import_values(path)
+    beside = list(threads)
 
     created = Assessment.objects.get(unit=new_year.unit, year=2024, criteria_set__code=SET_2021)
     assert (result.created, result.updated, result.unchanged) == (len(wanted[emptied.pk]) + len(new_values), 3,
@@ -79,28 +80,31 @@ def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossi
         entries = AuditEntry.objects.filter(action="import", object_id=str(pk), note="Nhập tệp ba-ho-so.csv")
         assert entries.count() == len({position // 7 for position, _, _ in changes})
         assert {k: v for e in entries for k, v in e.after.items()} == {code: value for _, code, value in changes}
-    on_sqlite = connection.vendor == "sqlite"
-    assert threads and (threading.get_ident() not in threads) is on_sqlite  # beside the pass on SQLite
+    assert len(beside) == 3 and threading.get_ident() not in beside  # three passes, beside the write pass
 
 
-def test_a_write_failing_beside_the_pass_leaves_nothing_written(three_dossiers, monkeypatch, import_counts):
+def test_an_engine_pass_failing_beside_the_write_leaves_nothing_written(three_dossiers, monkeypatch, import_counts):
     path, *_ = three_dossiers
     monkeypatch.setattr(imports, "BATCH", 7)
+    monkeypatch.setattr(imports._EarlyEvaluation, "FLUSH", 1)
     calls = []
-    insert = imports.insert_values
+    run = evaluation._Pass.run
 
-    def failing(rows):
-        calls.append(len(rows))
-        if len(calls) == 3:
-            raise RuntimeError("ổ đĩa đầy")
-        insert(rows)
+    def failing(self):
+        calls.append(threading.get_ident())
+        if len(calls) == 2:
+            raise RuntimeError("hết bộ nhớ")
+        run(self)
 
-    monkeypatch.setattr(imports, "insert_values", failing)
+    monkeypatch.setattr(evaluation._Pass, "run", failing)
     before = import_counts()
     values = sorted(IndicatorValue.objects.values_list("pk", "value"))
-    with pytest.raises(RuntimeError, match="ổ đĩa đầy"):
+    results = sorted(Assessment.objects.values_list("pk", "results"))
+    with pytest.raises(RuntimeError, match="hết bộ nhớ"):
         imports.import_values(path)
     assert import_counts() == before and sorted(IndicatorValue.objects.values_list("pk", "value")) == values
-    assert len(calls) >= 3
-    monkeypatch.setattr(imports, "insert_values", insert)  # the file itself was good
+    assert sorted(Assessment.objects.values_list("pk", "results")) == results
+    assert len(calls) >= 2 and threading.get_ident() not in calls
+    assert not [t for t in threading.enumerate() if t.name.startswith("nongthonso-evaluate")]  # the thread stopped
+    monkeypatch.setattr(evaluation._Pass, "run", run)  # the file itself was good
     assert imports.import_values(path).created > 0

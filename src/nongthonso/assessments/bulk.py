@@ -66,10 +66,9 @@ VALUE_FIELDS = ("assessment_id", "indicator_id", "value", "source", "note", "upd
 
 
 def insert_values(rows: list[tuple]) -> None:
-    """Insert new values: tuples of ``VALUE_FIELDS`` (the value as ``json_text`` gives it). On SQLite 1,000 rows a
-    statement: a statement holds the connection while it runs, so a shorter one lets the statements of a thread
-    working beside it (``core.bulk.BackgroundWrites``) in sooner; ``COPY`` takes them all at once."""
-    insert_rows(IndicatorValue, VALUE_FIELDS, rows, batch=1000 if connection.vendor == "sqlite" else len(rows))
+    """Insert new values: tuples of ``VALUE_FIELDS`` (the value as ``json_text`` gives it), in one ``COPY`` on
+    PostgreSQL, 5,000 a statement on SQLite (``core.bulk.insert_rows``)."""
+    insert_rows(IndicatorValue, VALUE_FIELDS, rows, batch=len(rows) if connection.vendor == "postgresql" else 5000)
 
 
 def update_values(rows: list[tuple]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,36 +311,130 @@ def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
                                                    criteria_set__requires__isnull=False)
                          .order_by().values_list("pk", flat=True))
     first = sorted(pk for pk in set(ids) if pk not in requiring)
-    contexts: dict[int, UnitContext] = {}
-    sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
+    inputs = _Inputs(known_values)
     with writing(savepoint=False):
         for group in (first, sorted(requiring)):
             for start in range(0, len(group), batch):
-                chunk = group[start:start + batch]
-                assessments = [_Light(pk, unit_id, year, sets[set_id], tuple(counted))
-                               for pk, unit_id, year, set_id, *counted in Assessment.objects.filter(pk__in=chunk)
-                               .order_by("pk").values_list("pk", "unit_id", "year", "criteria_set_id",
-                                                           *_STANDING_FIELDS)]
-                unknown = [pk for pk in chunk if pk not in known_values]
-                values = _stored_values(unknown) if unknown else {}
-                if len(contexts) > 20_000:
-                    contexts.clear()
-                missing = {a.unit_id for a in assessments} - set(contexts)
-                if missing:
-                    contexts.update(unit_contexts(missing))
-                by_set: dict[int, tuple[engine.CompiledSet, list[_Light]]] = {}  # an engine pass per compiled set
-                for assessment in assessments:
-                    cs = _compiled(assessment.criteria_set, contexts[assessment.unit_id].province_code)
-                    by_set.setdefault(id(cs), (cs, []))[1].append(assessment)
-                for cs, members in by_set.values():
-                    results = engine.evaluate_many_json(cs, [
-                        (known_values.get(a.pk) or values.get(a.pk, {}), a.year, contexts[a.unit_id].region,
-                         contexts[a.unit_id].group_in(a.year), contexts[a.unit_id].flags) for a in members])
-                    for assessment, (summary, text) in zip(members, results, strict=True):
-                        _put_encoded_results(assessment, summary, text)
-                _save_results(assessments)
+                passes = inputs.passes(group[start:start + batch])
+                for engine_pass in passes:
+                    engine_pass.run()
+                _store(passes)
         RESULTS.touch(dependents(ids))  # evaluated next, with the eligibility just stored
     return len(first) + len(requiring)
+
+
+@dataclass
+class _Pass:
+    """One engine pass: a compiled set, the assessments evaluated against it and their inputs (values, year, region,
+    group, flags); ``run()`` (no database: it may run in another thread) sets the results."""
+
+    cs: engine.CompiledSet
+    members: list[_Light]
+    units: list[tuple]
+    results: list[tuple[dict, str]] | None = None
+
+    def run(self) -> None:
+        self.results = engine.evaluate_many_json(self.cs, self.units)
+
+
+class _Inputs:
+    """Reads what the engine passes of a batch of assessments need (``passes``), keeping the sets and the units'
+    contexts across batches. ``known_values``: as ``evaluate_assessments`` takes them."""
+
+    def __init__(self, known_values: Mapping[int, Mapping[str, Any]]):
+        self.known_values = known_values
+        self.contexts: dict[int, UnitContext] = {}
+        self.sets = {s.pk: s for s in CriteriaSet.objects.select_related("requires")}
+
+    def passes(self, ids: list[int]) -> list[_Pass]:
+        """The engine passes of ``ids`` (one per compiled set), inputs read; none run yet."""
+        assessments = [_Light(pk, unit_id, year, self.sets[set_id], tuple(counted))
+                       for pk, unit_id, year, set_id, *counted in Assessment.objects.filter(pk__in=ids)
+                       .order_by("pk").values_list("pk", "unit_id", "year", "criteria_set_id", *_STANDING_FIELDS)]
+        unknown = [pk for pk in ids if pk not in self.known_values]
+        values = _stored_values(unknown) if unknown else {}
+        if len(self.contexts) > 20_000:
+            self.contexts.clear()
+        contexts = self.contexts
+        missing = {a.unit_id for a in assessments} - set(contexts)
+        if missing:
+            contexts.update(unit_contexts(missing))
+        by_set: dict[int, _Pass] = {}  # an engine pass per compiled set
+        for a in assessments:
+            ctx = contexts[a.unit_id]
+            cs = _compiled(a.criteria_set, ctx.province_code)
+            engine_pass = by_set.get(id(cs))
+            if engine_pass is None:
+                engine_pass = by_set[id(cs)] = _Pass(cs, [], [])
+            engine_pass.members.append(a)
+            engine_pass.units.append((self.known_values.get(a.pk) or values.get(a.pk, {}), a.year, ctx.region,
+                                      ctx.group_in(a.year), ctx.flags))
+        return list(by_set.values())
+
+
+def _store(passes: list[_Pass]) -> None:
+    """Store the results of engine passes that have run (one statement for them all)."""
+    assessments = []
+    for engine_pass in passes:
+        for assessment, (summary, text) in zip(engine_pass.members, engine_pass.results, strict=True):
+            _put_encoded_results(assessment, summary, text)
+        assessments.extend(engine_pass.members)
+    if assessments:
+        _save_results(assessments)
+
+
+class BesideEvaluation:
+    """Evaluates, inside a write, assessments whose complete values the writer holds (an import), their engine
+    passes run by one background thread while the writer goes on (ADR 0012): ``submit({id: values})`` reads what
+    the passes need and starts them; their results are stored by the next ``submit`` or by ``finish()``, in the
+    writer's thread — the background thread never touches the database. ``finish()`` also touches the assessments
+    requiring them (``dependents``), evaluated as the write ends. Only assessments whose set requires no other set
+    may be submitted (the others wait for the one they require: ``evaluate_assessments``)."""
+
+    def __init__(self, batch: int = 500):
+        self.batch = batch
+        self.inputs: _Inputs | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        self.pending: list[tuple[list[_Pass], Future]] = []
+        self.evaluated: list[int] = []
+
+    def submit(self, known_values: Mapping[int, Mapping[str, Any]]) -> None:
+        if self.inputs is None:
+            self.inputs = _Inputs({})
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="nongthonso-evaluate")
+        self.inputs.known_values = known_values
+        ids = sorted(known_values)
+        batches = [self.inputs.passes(ids[start:start + self.batch]) for start in range(0, len(ids), self.batch)]
+        self._store_pending()
+        self.pending = [(passes, self.executor.submit(_run_all, passes)) for passes in batches]
+        self.evaluated.extend(ids)
+
+    def _store_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for passes, running in pending:
+            running.result()  # re-raises the engine's error
+            _store(passes)
+
+    def finish(self) -> None:
+        try:
+            self._store_pending()
+        finally:
+            self.close()
+        RESULTS.touch(dependents(self.evaluated))
+
+    def close(self) -> None:
+        """Stop the background thread (after the pass running, if any); results not stored are dropped (the write
+        fails)."""
+        if self.executor is not None:
+            for _, running in self.pending:
+                running.cancel()
+            self.executor.shutdown(wait=True)
+            self.executor, self.pending = None, []
+
+
+def _run_all(passes: list[_Pass]) -> None:
+    for engine_pass in passes:
+        engine_pass.run()
 
 
 RESULTS = Refresh("results", RESULTS_STAGE, lambda ids: evaluate_assessments(ids))  # looked up at each run

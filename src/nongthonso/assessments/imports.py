@@ -50,7 +50,6 @@ from django.utils import timezone
 
 from nongthonso.accounts.services import refusal, scope_paths
 from nongthonso.audit.context import current
-from nongthonso.core.bulk import BackgroundWrites
 from nongthonso.core.derived import writing
 from nongthonso.core.imports import (
     MAX_ERRORS,
@@ -76,7 +75,7 @@ from nongthonso.units.versions import UnitVersions
 
 from .bulk import audit_imports, insert_values, json_text, update_values
 from .errors import ValueRejected
-from .evaluation import RESULTS, evaluate_assessments
+from .evaluation import RESULTS, BesideEvaluation
 from .models import Assessment, IndicatorValue
 from .services import parse_value
 from .workflow import EDITABLE
@@ -502,7 +501,11 @@ class _EarlyEvaluation:
     be read back. Holds at most ``limit`` values: in a file sorted by unit (the usual case) only those of one or two
     assessments; beyond the limit (rows of many assessments interleaved), it stops and leaves the rest to the
     evaluation at the end, which reads them back. Sets that require another set are left to the end too (they are
-    evaluated after the assessment they require)."""
+    evaluated after the assessment they require). The engine passes run in a background thread beside the rest of
+    the write pass (``evaluation.BesideEvaluation``, ADR 0012); ``finish()`` stores the last results, ``close()``
+    stops the thread."""
+
+    FLUSH = 500  # assessments whose last row is written, evaluated together
 
     def __init__(self, targets: list[_Target], last: list[int], limit: int = 200_000):
         self.targets, self.last, self.limit = targets, last, limit
@@ -512,6 +515,7 @@ class _EarlyEvaluation:
         self.ready: dict[int, dict[str, Any]] = {}
         self.done: set[int] = set()
         self.active = True
+        self.evaluation = BesideEvaluation()
 
     def add(self, index: int, written: dict[str, Any], stored: dict[str, Any]) -> None:
         """Values written for target ``index`` (by one batch); ``stored``: the target's values before the import."""
@@ -531,16 +535,23 @@ class _EarlyEvaluation:
             values = self.pending.pop(index)
             self.held -= len(values)
             self.ready[self.targets[index].pk] = values
-        if len(self.ready) >= 500:
+        if len(self.ready) >= self.FLUSH:
             self.flush()
         if self.held > self.limit:
             self.active, self.pending, self.held = False, {}, 0
 
     def flush(self) -> None:
         if self.ready:
-            evaluate_assessments(list(self.ready), known_values=self.ready)
+            self.evaluation.submit(self.ready)
             self.done.update(self.ready)
             self.ready = {}
+
+    def finish(self) -> None:
+        self.flush()
+        self.evaluation.finish()
+
+    def close(self) -> None:
+        self.evaluation.close()
 
 
 def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, actor: str, note: str,
@@ -560,8 +571,7 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
     changed: set[int] = set()
     done = 0
     no_values: dict[str, Any] = {}
-    audit = {"user_id": user_id, "actor": actor, "request_id": ctx.get("request_id", ""), "note": note}
-    with BackgroundWrites() as background:  # the inserts run beside the rest of the pass (ADR 0012)
+    with contextlib.closing(early):  # (its engine passes run in a background thread: stopped on the way out)
         for batch in spool.batches():
             # every value stored for the batch's assessments: the old values the rows are compared with, and the
             # values the early evaluation starts from
@@ -604,14 +614,14 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
             result.updated += updated
             result.unchanged += unchanged
             if not dry_run:
+                if inserts:
+                    insert_values(inserts)
                 if updates:
                     update_values(updates)
                 if after:
-                    # the new values and the audit entries are written beside the next batches' work (ADR 0012);
-                    # no later read of this pass looks for them (``BackgroundWrites``)
-                    background.submit(_insert_and_audit, inserts, [
-                        (target_pk[index], targets[index].repr(), before.get(index), values)
-                        for index, values in after.items()], audit)
+                    audit_imports([(target_pk[index], targets[index].repr(), before.get(index), values)
+                                   for index, values in after.items()], user_id=user_id, actor=actor,
+                                  request_id=ctx.get("request_id", ""), note=note)
                     changed.update(target_pk[index] for index in after)
                 for index, values in after.items():
                     early.add(index, values, stored.get(target_pk[index], no_values))
@@ -621,14 +631,8 @@ def _write(spool: _Spool, resolver: _Resolver, result: ImportResult, *, user, ac
                 progress("write", done, int(table.size * done / max(spool.rows, 1)), table.size)
             reset_queries()
         if not dry_run:
-            early.flush()
+            early.finish()
     return changed, early.done
-
-
-def _insert_and_audit(inserts: list[tuple], entries: list[tuple], audit: dict[str, Any]) -> None:
-    if inserts:
-        insert_values(inserts)
-    audit_imports(entries, **audit)
 
 
 def import_values(path: str | Path, dry_run: bool = False, *, user=None, actor: str = "",

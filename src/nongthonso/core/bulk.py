@@ -2,10 +2,8 @@
 stored rows with rows computed afresh."""
 
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for
 from itertools import islice
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -68,63 +66,6 @@ def _json_rows(rows: list[Sequence]) -> str | None:
         return json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
     except (TypeError, ValueError):
         return None
-
-
-class BackgroundWrites:
-    """Batch inserts run on the caller's database connection by one background thread, in the order submitted,
-    while the caller goes on preparing the next batches (ADR 0012). On SQLite an ``insert_rows`` batch is one
-    statement, which runs without Python's interpreter lock: the caller's own work (the next rows, evaluation) runs
-    beside it on another core, and SQLite serialises the two threads' statements on the one connection. Elsewhere
-    (PostgreSQL's ``COPY`` hands rows over one by one, each step taking the lock back), a write runs at once, in the
-    caller's thread.
-
-    ``submit(write, *args)`` queues a write; at most ``depth`` are queued or running, a further one waits for the
-    oldest. Leaving the block waits for them all. The writes belong to the caller's transaction: the first error a
-    write raises is raised in the caller (by the next ``submit`` or by leaving the block), after which nothing more
-    is submitted, and the transaction rolls back as it would have. Only writes whose order against the caller's own
-    statements does not matter may be submitted: the caller must not read, before leaving the block, rows a queued
-    write writes."""
-
-    def __init__(self, using: str = DEFAULT_DB_ALIAS, depth: int = 2):
-        self.using, self.depth = using, depth
-        self.connection = connections[using]
-        self.background = self.connection.vendor == "sqlite"
-        self.pending: deque[Future] = deque()
-        self.executor: ThreadPoolExecutor | None = None
-
-    def __enter__(self) -> "BackgroundWrites":
-        if self.background:
-            self.connection.inc_thread_sharing()
-            self.executor = ThreadPoolExecutor(1, thread_name_prefix="nongthonso-write")
-        return self
-
-    def _run(self, write: Callable, args: tuple) -> None:
-        connections[self.using] = self.connection  # this thread writes on the caller's connection, in its transaction
-        write(*args)
-
-    def submit(self, write: Callable, *args) -> None:
-        if not self.background:
-            write(*args)
-            return
-        while self.pending and (len(self.pending) >= self.depth or self.pending[0].done()):
-            self.pending.popleft().result()  # re-raises a failed write's error
-        self.pending.append(self.executor.submit(self._run, write, args))
-
-    def __exit__(self, kind, error, trace) -> None:
-        if not self.background:
-            return
-        try:
-            if kind is None:
-                while self.pending:
-                    self.pending.popleft().result()
-            else:  # the caller failed: let the queued writes end (the transaction rolls back), keep the caller's error
-                for future in self.pending:
-                    future.cancel()
-                wait_for(list(self.pending))
-        finally:
-            self.pending.clear()
-            self.executor.shutdown(wait=True)
-            self.connection.dec_thread_sharing()
 
 
 _NONE = type(None)
