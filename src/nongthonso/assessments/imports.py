@@ -14,11 +14,13 @@ row for finding duplicate rows:
    Good rows go, converted, to a temporary spool file in batches. Duplicates are found at the end by
    sorting the keys (numpy).
 2. Any error: ``ImportFailed`` with every error (the first ``MAX_ERRORS`` listed); nothing written.
-3. **Write pass** — inside ONE transaction (``core.derived.writing``): create the missing assessments, then stream
-   the spool in batches of ``BATCH`` rows: read the existing values of the batch, insert the new ones
-   (``executemany``; ``COPY`` on PostgreSQL), update the changed ones, write one audit entry per assessment and
-   batch (``bulk``). An assessment the import created is evaluated as soon as its last row is written, from the
-   values in hand (``_EarlyEvaluation``).
+3. **Write pass** — inside ONE transaction (``core.derived.writing``): create the missing assessments and find
+   which of the others hold no values, then stream the spool in batches of ``BATCH`` rows: read the stored values
+   of the batch's assessments that hold some, insert the new ones (one statement a batch reading a JSON array on
+   SQLite, ``COPY`` on PostgreSQL: ``core.bulk.insert_rows``), update the changed ones, write one audit entry per
+   assessment and batch (``bulk``). An assessment whose set requires no other is evaluated as soon as its last row
+   is written, from the values in hand (``_EarlyEvaluation``), its engine pass run by a background thread beside
+   the rest of the pass (``evaluation.BesideEvaluation``, ADR 0012).
 4. Every other changed assessment, and those requiring one (the model commune requires the advanced one), is
    evaluated once as the transaction ends (``evaluation.RESULTS``), then the standings of every unit touched are
    refreshed once.
@@ -90,7 +92,7 @@ MAX_SOURCE = IndicatorValue._meta.get_field("source").max_length
 NOT_YOURS = ("Chỉ cán bộ phụ trách NTM của xã (hoặc quản trị hệ thống) được nhập giá trị chỉ tiêu. Gửi tệp cho cán bộ "
              "xã, hoặc chọn loại dữ liệu khác.")
 MIN_YEAR, MAX_YEAR = 2010, 2100
-BATCH = 20_000  # rows per spool batch, per write statement group, per progress report
+BATCH = 10_000  # rows per spool batch, per write statement group, per progress report
 _INDICATOR_BITS = 16  # key = assessment index << 16 | indicator index within its set
 
 
