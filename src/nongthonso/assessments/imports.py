@@ -270,63 +270,77 @@ def _resolve(resolver: _Resolver, code: str, year_text: str, set_code: str
     return index, resolver.indicators[cset.pk], cset.code
 
 
-def _row_checker(resolver: _Resolver, cols: _Columns, errors: ErrorList, keys: array, numbers: array
-                 ) -> Callable[[int, list[str]], tuple[int, int, int, str, Any, str | None, str | None, str | None]
-                               | None]:
-    """The check of one row, ``check(n, cells)``: (row number, target index, indicator pk, indicator code, value, the
-    value as JSON text, source, note), or None after adding its error. A good row's key (target, indicator position)
-    and number go to ``keys`` and ``numbers`` (the search for repeated rows), and its target's last row is noted
-    (``resolver.last``). Rows naming the same unit, year and set share one resolution (``resolver.rows``); each text
-    of a value is parsed once per indicator. Everything the check needs is bound once here: it runs for every row
-    of a file."""
+def _batch_checker(resolver: _Resolver, cols: _Columns, errors: ErrorList, keys: array, numbers: array
+                   ) -> Callable[[list[tuple[int, list[str]]], list[tuple]], int]:
+    """The check of a batch of rows, ``check(batch, good)``: appends to ``good`` each good row as (row number, target
+    index, indicator pk, indicator code, value, the value as JSON text, source, note), adds each bad row's error, and
+    returns how many rows it checked (a row whose unit, year and value are all empty is a block of the Excel template
+    left unused: skipped). A good row's key (target, indicator position) and number go to ``keys`` and ``numbers``
+    (the search for repeated rows), and its target's last row is noted (``resolver.last``). Rows naming the same
+    unit, year and set share one resolution (``resolver.rows``; a run of such rows, the usual file sorted by unit,
+    looks it up once); each text of a value is parsed once per indicator. Everything is bound once here: it runs
+    for every row of a file."""
     iu, iy, ii, iv = cols.unit, cols.year, cols.indicator, cols.value
     iset, isrc, inote = cols.set, cols.source, cols.note
     resolved_rows, last, add = resolver.rows, resolver.last, errors.add
     add_key, add_number = keys.append, numbers.append
 
-    def check(n: int, cells: list[str]):
-        key = (cells[iu], cells[iy], cells[iset] if iset >= 0 else "")
-        resolved = resolved_rows.get(key)
-        if resolved is None:
-            resolved = resolved_rows[key] = _resolve(resolver, *key)
-        index, indicators, set_code = resolved
-        if type(index) is str:  # the row error of every row naming this unit, year and set
-            add(RowError(n, index, indicators, set_code))
-            return None
-        indicator_code = cells[ii]
-        found = indicators.get(indicator_code)
-        if found is None:
-            add(RowError(n, "indicator_code", indicator_code, (
-                f"bộ tiêu chí «{set_code}» không có chỉ tiêu mã này. Dùng mã như trong tệp mẫu, "
-                "ví dụ 2.1 hoặc 17.8.")))
-            return None
-        indicator, position, indicator_pk, seen = found
-        raw = cells[iv]
-        parsed = seen.get(raw)
-        if parsed is None:  # values repeat (Đạt, 100 …): each text is parsed once per indicator
-            try:
-                value = parse_value(indicator, raw)
-                parsed = (value, json_text(value))
-            except ValueRejected as exc:
-                parsed = _Rejected(str(exc))
-            if len(seen) > 2_000:
-                seen.clear()
-            seen[raw] = parsed
-        if type(parsed) is _Rejected:
-            add(RowError(n, "value", raw, parsed.message))
-            return None
-        source = cells[isrc] if isrc >= 0 else None
-        if source and (len(source) > MAX_SOURCE or "\x00" in source):
-            add(text_error(n, "source", source, MAX_SOURCE))
-            return None
-        note = cells[inote] if inote >= 0 else None
-        if note and (len(note) > MAX_NOTE or "\x00" in note):
-            add(text_error(n, "note", note, MAX_NOTE))
-            return None
-        last[index] = n
-        add_key(index << _INDICATOR_BITS | position)
-        add_number(n)
-        return n, index, indicator_pk, indicator.code, parsed[0], parsed[1], source, note
+    def check(batch: list[tuple[int, list[str]]], good: list[tuple]) -> int:
+        keep = good.append
+        count = 0
+        # the unit, year and set as written in the row before, and what they resolved to
+        unit_before = year_before = set_before = None
+        index = indicators = set_code = None
+        for n, cells in batch:
+            unit_text, year_text, raw = cells[iu], cells[iy], cells[iv]
+            if not (unit_text or year_text or raw):
+                continue
+            count += 1
+            set_text = cells[iset] if iset >= 0 else ""
+            if unit_text != unit_before or year_text != year_before or set_text != set_before:
+                key = (unit_text, year_text, set_text)
+                resolved = resolved_rows.get(key)
+                if resolved is None:
+                    resolved = resolved_rows[key] = _resolve(resolver, *key)
+                unit_before, year_before, set_before = key
+                index, indicators, set_code = resolved
+            if type(index) is str:  # the row error of every row naming this unit, year and set
+                add(RowError(n, index, indicators, set_code))
+                continue
+            indicator_code = cells[ii]
+            found = indicators.get(indicator_code)
+            if found is None:
+                add(RowError(n, "indicator_code", indicator_code, (
+                    f"bộ tiêu chí «{set_code}» không có chỉ tiêu mã này. Dùng mã như trong tệp mẫu, "
+                    "ví dụ 2.1 hoặc 17.8.")))
+                continue
+            indicator, position, indicator_pk, seen = found
+            parsed = seen.get(raw)
+            if parsed is None:  # values repeat (Đạt, 100 …): each text is parsed once per indicator
+                try:
+                    value = parse_value(indicator, raw)
+                    parsed = (value, json_text(value))
+                except ValueRejected as exc:
+                    parsed = _Rejected(str(exc))
+                if len(seen) > 2_000:
+                    seen.clear()
+                seen[raw] = parsed
+            if type(parsed) is _Rejected:
+                add(RowError(n, "value", raw, parsed.message))
+                continue
+            source = cells[isrc] if isrc >= 0 else None
+            if source and (len(source) > MAX_SOURCE or "\x00" in source):
+                add(text_error(n, "source", source, MAX_SOURCE))
+                continue
+            note = cells[inote] if inote >= 0 else None
+            if note and (len(note) > MAX_NOTE or "\x00" in note):
+                add(text_error(n, "note", note, MAX_NOTE))
+                continue
+            last[index] = n
+            add_key(index << _INDICATOR_BITS | position)
+            add_number(n)
+            keep((n, index, indicator_pk, indicator.code, parsed[0], parsed[1], source, note))
+        return count
 
     return check
 
@@ -416,17 +430,11 @@ def _check(table: TableFile, resolver: _Resolver, progress: Progress | None) -> 
         for batch in _batches(table):
             if cols is None:
                 cols = _Columns(table.header)
-                check_row = _row_checker(resolver, cols, errors, keys, rows)
-                iu, iy, iv = cols.unit, cols.year, cols.value
+                check = _batch_checker(resolver, cols, errors, keys, rows)
+                iu, iy = cols.unit, cols.year
             resolver.prefetch({cells[iu] for _, cells in batch}, {cells[iy] for _, cells in batch})
-            good = []
-            for n, cells in batch:
-                if not (cells[iu] or cells[iy] or cells[iv]):
-                    continue  # a block of the Excel template left unused (only the indicator and set filled in)
-                count += 1
-                checked = check_row(n, cells)
-                if checked is not None:
-                    good.append(checked)
+            good: list[tuple] = []
+            count += check(batch, good)
             if not errors.total:
                 spool.extend(good)
             report_progress(progress, table, "check", count)
