@@ -130,7 +130,7 @@ def bench_import(rows_wanted: int, data_dir: Path) -> dict:
              "how": how, "message": out.getvalue().strip()}
     if connection.vendor == "sqlite":
         # a stricter baseline: the same rows through the import's own insert statement (``core.bulk.insert_rows``:
-        # a JSON array of 1,000 rows a statement, ADR 0012), in one thread, nothing else done
+        # a JSON array of 5,000 rows a statement, ADR 0012), in one thread, nothing else done
         from nongthonso.assessments.bulk import insert_values
 
         IndicatorValue.objects.filter(assessment_id__in=picked).delete()

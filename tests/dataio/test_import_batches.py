@@ -54,8 +54,11 @@ def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossi
     run = evaluation._Pass.run
     monkeypatch.setattr(evaluation._Pass, "run", lambda self: (threads.append(threading.get_ident()), run(self)))
 
+    preview = imports.import_values(path, dry_run=True)  # the same counts, nothing written
+    assert not Assessment.objects.filter(unit=new_year.unit, year=2024).exists() and not emptied.values.exists()
     result = imports.import_values(path)
     beside = list(threads)
+    assert (preview.created, preview.updated, preview.unchanged) == (result.created, result.updated, result.unchanged)
 
     created = Assessment.objects.get(unit=new_year.unit, year=2024, criteria_set__code=SET_2021)
     assert (result.created, result.updated, result.unchanged) == (len(wanted[emptied.pk]) + len(new_values), 3,
@@ -108,3 +111,43 @@ def test_an_engine_pass_failing_beside_the_write_leaves_nothing_written(three_do
     assert not [t for t in threading.enumerate() if t.name.startswith("nongthonso-evaluate")]  # the thread stopped
     monkeypatch.setattr(evaluation._Pass, "run", run)  # the file itself was good
     assert imports.import_values(path).created > 0
+
+
+def test_a_write_failing_while_passes_run_beside_leaves_nothing_written(three_dossiers, monkeypatch, import_counts):
+    path, *_ = three_dossiers
+    monkeypatch.setattr(imports, "BATCH", 7)
+    monkeypatch.setattr(imports._EarlyEvaluation, "FLUSH", 1)
+    insert, calls = imports.insert_values, []
+
+    def failing(rows):
+        calls.append(len(rows))
+        if len(calls) == 12:  # after the first dossier's pass was handed to the background thread
+            raise RuntimeError("ổ đĩa đầy")
+        insert(rows)
+
+    monkeypatch.setattr(imports, "insert_values", failing)
+    before, results = import_counts(), sorted(Assessment.objects.values_list("pk", "results"))
+    with pytest.raises(RuntimeError, match="ổ đĩa đầy"):
+        imports.import_values(path)
+    assert import_counts() == before and sorted(Assessment.objects.values_list("pk", "results")) == results
+    assert not [t for t in threading.enumerate() if t.name.startswith("nongthonso-evaluate")]
+
+
+def test_rows_of_one_dossier_around_bad_rows_and_across_batches_are_each_checked(dossiers_open, tmp_path, monkeypatch,
+                                                                                 write_table, import_counts):
+    # given good and bad rows of one dossier, checked two at a time (a run of rows broken by a bad row, and by a batch)
+    a = Assessment.objects.filter(year=2023, criteria_set__code=SET_2021).select_related("unit").first()
+    code = a.unit.code
+    rows = [["unit_code", "year", "indicator_code", "value"], [code, 2023, "2.1", "90"], ["99999", 2023, "2.1", "90"],
+            [code, 2023, "2.2", "nhiều"], [code, 2023, "99.9", "1"], [code, 2023, "1.1", "Đạt"],
+            [code, "hai nghìn", "2.1", "90"], [code, 2023, "2.1", "95"]]
+    path = write_table(tmp_path, "xen-ke", rows, "csv")
+    before = import_counts()
+    monkeypatch.setattr(imports, "BATCH", 2)
+    with pytest.raises(imports.ImportFailed) as failed:
+        imports.import_values(path)
+    # then each bad row has its own error, in row order, and the repeated good row its own; nothing is written
+    assert [(e.row, e.column) for e in failed.value.errors] == [
+        (3, "unit_code"), (4, "value"), (5, "indicator_code"), (7, "year"), (8, "indicator_code")]
+    assert failed.value.errors[4].message.startswith("trùng với dòng 2 ")
+    assert import_counts() == before

@@ -3,7 +3,8 @@ assessments evaluated once at the end of the write (``evaluation.RESULTS``, ``co
 
 - ``store_values``: values already validated, as model instances (the demo, tests, a few hundred rows);
 - ``insert_values``, ``update_values``, ``audit_imports``: plain rows from a file (``imports``: up to millions of
-  rows, no model instance per row) — ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+  rows, no model instance per row) — ``COPY`` on PostgreSQL, on SQLite a statement a batch reading a JSON array
+  (``core.bulk.insert_rows``); updates with ``executemany``.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from nongthonso.core.derived import RESULTS as RESULTS_STAGE
-from nongthonso.core.derived import Refresh, writing
+from nongthonso.core.derived import Refresh, pending_on, writing
 from nongthonso.criteria import engine
 from nongthonso.criteria.catalogue import compiled
 from nongthonso.criteria.models import CriteriaSet, Indicator, Threshold
@@ -291,27 +291,24 @@ class _Light:
         return self.criteria_set.pk
 
 
-def evaluate_assessments(ids: Iterable[int], *, batch: int = 500,
-                         known_values: Mapping[int, Mapping[str, Any]] | None = None) -> int:
+def evaluate_assessments(ids: Iterable[int], *, batch: int = 500) -> int:
     """Evaluate and store many assessments, as ``evaluate_assessment`` would one by one: per batch, one
     query for the assessments, one for their values, two for the units' contexts, one engine pass per
     criteria set and province (``engine.evaluate_many_json``) and one executemany. Sets that require another set
-    (the model commune requires the advanced one) are evaluated after all the others. ``known_values``:
-    the complete stored values of some of the assessments ({id: {indicator code: value}}), already known to
-    the caller (an import that has just written them), so not read again. The assessments that require one of them
-    (``dependents``) are evaluated after them, before the write commits. Returns how many.
+    (the model commune requires the advanced one) are evaluated after all the others. The assessments that require
+    one of them (``dependents``) are evaluated after them, before the write commits. Returns how many. (An import,
+    which holds the values it has just written, evaluates with ``BesideEvaluation`` instead: same steps.)
 
     This is ``RESULTS``'s refresh: a write touches assessments (``RESULTS.touch``) rather than calling it, so that
     each is evaluated once, at the write's end."""
     ids = list(ids)
-    known_values = known_values or {}
     requiring: set[int] = set()
     for start in range(0, len(ids), batch):
         requiring.update(Assessment.objects.filter(pk__in=ids[start:start + batch],
                                                    criteria_set__requires__isnull=False)
                          .order_by().values_list("pk", flat=True))
     first = sorted(pk for pk in set(ids) if pk not in requiring)
-    inputs = _Inputs(known_values)
+    inputs = _Inputs({})
     with writing(savepoint=False):
         for group in (first, sorted(requiring)):
             for start in range(0, len(group), batch):
@@ -339,7 +336,8 @@ class _Pass:
 
 class _Inputs:
     """Reads what the engine passes of a batch of assessments need (``passes``), keeping the sets and the units'
-    contexts across batches. ``known_values``: as ``evaluate_assessments`` takes them."""
+    contexts across batches. ``known_values``: the complete stored values of some assessments ({id: {indicator code:
+    value}}), already known to the caller (an import that has just written them), so not read again."""
 
     def __init__(self, known_values: Mapping[int, Mapping[str, Any]]):
         self.known_values = known_values
@@ -397,14 +395,21 @@ class BesideEvaluation:
         self.executor: ThreadPoolExecutor | None = None
         self.pending: list[tuple[list[_Pass], Future]] = []
         self.evaluated: list[int] = []
+        self.closed = False
 
     def submit(self, known_values: Mapping[int, Mapping[str, Any]]) -> None:
+        if pending_on() is None:  # the store and the touches belong to the writer's transaction
+            raise RuntimeError("BesideEvaluation runs inside a write (core.derived.writing)")
+        if self.closed:
+            raise RuntimeError("BesideEvaluation is closed")
         if self.inputs is None:
             self.inputs = _Inputs({})
             self.executor = ThreadPoolExecutor(1, thread_name_prefix="nongthonso-evaluate")
         self.inputs.known_values = known_values
         ids = sorted(known_values)
         batches = [self.inputs.passes(ids[start:start + self.batch]) for start in range(0, len(ids), self.batch)]
+        if any(a.criteria_set.requires_id is not None for passes in batches for p in passes for a in p.members):
+            raise ValueError("an assessment whose set requires another is evaluated after it (evaluate_assessments)")
         self._store_pending()
         self.pending = [(passes, self.executor.submit(_run_all, passes)) for passes in batches]
         self.evaluated.extend(ids)
@@ -425,10 +430,9 @@ class BesideEvaluation:
     def close(self) -> None:
         """Stop the background thread (after the pass running, if any); results not stored are dropped (the write
         fails)."""
+        self.closed = True
         if self.executor is not None:
-            for _, running in self.pending:
-                running.cancel()
-            self.executor.shutdown(wait=True)
+            self.executor.shutdown(wait=True, cancel_futures=True)  # (and those a failed store left unlisted)
             self.executor, self.pending = None, []
 
 

@@ -16,8 +16,8 @@ row for finding duplicate rows:
 2. Any error: ``ImportFailed`` with every error (the first ``MAX_ERRORS`` listed); nothing written.
 3. **Write pass** — inside ONE transaction (``core.derived.writing``): create the missing assessments and find
    which of the others hold no values, then stream the spool in batches of ``BATCH`` rows: read the stored values
-   of the batch's assessments that hold some, insert the new ones (one statement a batch reading a JSON array on
-   SQLite, ``COPY`` on PostgreSQL: ``core.bulk.insert_rows``), update the changed ones, write one audit entry per
+   of the batch's assessments that hold some, insert the new ones (statements of 5,000 rows reading a JSON array on
+   SQLite, one ``COPY`` on PostgreSQL: ``core.bulk.insert_rows``), update the changed ones, write one audit entry per
    assessment and batch (``bulk``). An assessment whose set requires no other is evaluated as soon as its last row
    is written, from the values in hand (``_EarlyEvaluation``), its engine pass run by a background thread beside
    the rest of the pass (``evaluation.BesideEvaluation``, ADR 0012).
@@ -93,6 +93,7 @@ NOT_YOURS = ("Chỉ cán bộ phụ trách NTM của xã (hoặc quản trị h�
              "xã, hoặc chọn loại dữ liệu khác.")
 MIN_YEAR, MAX_YEAR = 2010, 2100
 BATCH = 10_000  # rows per spool batch, per write statement group, per progress report
+PARSED_KEPT = 20_000  # values parsed from their texts kept for the rows that repeat them (all indicators together)
 _INDICATOR_BITS = 16  # key = assessment index << 16 | indicator index within its set
 
 
@@ -105,7 +106,7 @@ class _Target:
     cset: CriteriaSet
     pk: int | None
     state: str | None
-    empty: bool = False  # holds no values: created by this import, or found empty inside its transaction
+    empty: bool = False  # holds no values: created by this import, or found empty by ``_prepare_targets``
 
     def label(self) -> str:
         return f"{self.unit.name} ({self.unit.code}) · {self.year}"
@@ -193,6 +194,12 @@ class _Resolver:
                 qs = qs.filter(level=Level.XA_NTM, province_code="").in_force_on(dt.date(year, 12, 31))
             self.sets[key] = qs.order_by("-effective_from").first()
         return self.sets[key]
+
+    def forget_parsed(self) -> None:
+        """Empty every indicator's values parsed from their texts (kept for the rows that repeat them)."""
+        for indicators in self.indicators.values():
+            for *_, seen in indicators.values():
+                seen.clear()
 
     def indicator(self, cset: CriteriaSet, code: str) -> tuple[Indicator, int, int, dict[str, Any]] | None:
         """(the indicator, its position in the set, its pk, the values parsed from its texts so far), or None."""
@@ -284,8 +291,10 @@ def _batch_checker(resolver: _Resolver, cols: _Columns, errors: ErrorList, keys:
     iset, isrc, inote = cols.set, cols.source, cols.note
     resolved_rows, last, add = resolver.rows, resolver.last, errors.add
     add_key, add_number = keys.append, numbers.append
+    parsed_count = 0  # texts parsed and kept, over every indicator: all forgotten past PARSED_KEPT
 
     def check(batch: list[tuple[int, list[str]]], good: list[tuple]) -> int:
+        nonlocal parsed_count
         keep = good.append
         count = 0
         # the unit, year and set as written in the row before, and what they resolved to
@@ -322,8 +331,10 @@ def _batch_checker(resolver: _Resolver, cols: _Columns, errors: ErrorList, keys:
                     parsed = (value, json_text(value))
                 except ValueRejected as exc:
                     parsed = _Rejected(str(exc))
-                if len(seen) > 2_000:
-                    seen.clear()
+                parsed_count += 1
+                if parsed_count > PARSED_KEPT:
+                    resolver.forget_parsed()
+                    parsed_count = 1
                 seen[raw] = parsed
             if type(parsed) is _Rejected:
                 add(RowError(n, "value", raw, parsed.message))
@@ -464,7 +475,9 @@ def _shown(value: Any) -> str:
 
 
 def _prepare_targets(resolver: _Resolver, dry_run: bool) -> None:
-    """Inside the transaction: refuse dossiers locked since the check, create the missing assessments."""
+    """Inside the transaction (a dry run: without one, locking nothing): refuse dossiers locked since the check,
+    note which of the others hold no values (``_Target.empty``: their rows are not compared with stored ones), create
+    the missing assessments."""
     existing = [t for t in resolver.targets if t.pk is not None]
     for start in range(0, len(existing), 1000):
         chunk = {t.pk: t for t in existing[start:start + 1000]}

@@ -22,11 +22,11 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, using
                 batch: int = 5000) -> int:
     """Insert ``rows`` — tuples of the values of ``fields`` as the database takes them (``preparer``) — into
     ``model``'s table, ``batch`` rows at a time: a ``COPY`` on PostgreSQL; on SQLite one statement a batch reading the
-    rows from a JSON array (``json_each``, ADR 0012), or an ``executemany`` for a batch holding a value JSON cannot
-    carry (bytes, a decimal, NaN) and on other databases. No model instances, no signals, no ids returned: for the
-    writers of many plain rows (derived rows, imported values, their audit entries), where building an instance per
-    row would cost more than the insert itself. ``rows`` may be read lazily from the same connection (a server-side
-    cursor): each batch is read before it is written. Returns how many rows."""
+    rows from a JSON array (``json_each``, ADR 0012), or an ``executemany`` for a batch holding a value the array
+    cannot carry as binding would (``_json_rows``) and on other databases. No model instances, no signals, no ids
+    returned: for the writers of many plain rows (derived rows, imported values, their audit entries), where building
+    an instance per row would cost more than the insert itself. ``rows`` may be read lazily from the same connection
+    (a server-side cursor): each batch is read before it is written. Returns how many rows."""
     it = iter(rows)
     chunk = list(islice(it, batch))
     if not chunk:  # nothing to write (nor any field to look up: a data migration on an empty database)
@@ -59,13 +59,29 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, using
 
 def _json_rows(rows: list[Sequence]) -> str | None:
     """``rows`` as one JSON array of arrays, which SQLite's ``json_extract`` reads back as the very values an
-    ``executemany`` would bind: text, integers, reals, NULL (a boolean becomes 1 or 0, as sqlite3 binds it). None
-    when a value is of another type (bytes, a decimal, a date not prepared) or not a finite number: such a batch is
-    bound row by row."""
+    ``executemany`` would bind: text, integers, reals, NULL (a boolean becomes 1 or 0, as sqlite3 binds it). None —
+    the batch is then bound row by row — when a value is of another type (bytes, a decimal, a list, a subclass of
+    ``str``), an integer beyond 64 bits (read back as a real, where binding refuses it), not a finite number, or text
+    holding a NUL character (``json_extract`` would cut the text there). Checked column by column: a few calls per
+    batch, not one per value."""
+    for column in zip(*rows, strict=True):
+        kinds = set(map(type, column))
+        if not kinds <= _JSON_TYPES:
+            return None
+        if int in kinds:
+            ints = column if kinds <= _INT_TYPES else [v for v in column if type(v) is int]
+            if min(ints) < _MIN_INT or max(ints) > _MAX_INT:
+                return None
     try:
-        return json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
-    except (TypeError, ValueError):
+        payload = json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
+    except ValueError:  # NaN, infinities
         return None
+    return None if "\\u0000" in payload else payload
+
+
+_JSON_TYPES = {str, int, float, bool, type(None)}
+_INT_TYPES = {int, bool}
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
 
 
 _NONE = type(None)

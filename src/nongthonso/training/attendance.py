@@ -24,7 +24,8 @@ per row. The permission: the course's organisers (``scope.organised_courses``); 
 
 Fast on big files (docs/performance.md, «Attendance import»): the participants are read once into dicts (the name
 index only when a row needs it: folding costs more than the rest of a row), no query per row, the rows inserted in
-batches (``core.bulk.insert_rows``: ``executemany``, ``COPY`` on PostgreSQL), updates with one ``executemany``.
+batches (``core.bulk.insert_rows``: a JSON array a statement on SQLite, ``COPY`` on PostgreSQL), updates with one
+``executemany``.
 Memory grows with the number of people in the file, not with its rows.
 """
 
