@@ -185,10 +185,8 @@ def count_holding(units: QuerySet[Unit] | Q, date: dt.date, levels: dict[str, It
     def build() -> QuerySet[Spell]:
         return held_spells(date, units, levels={lvl for held in levels.values() for lvl in held})
 
-    if key is None:
-        return build().aggregate(**counts)
-    return compiled.aggregate(("count_holding", key, date, tuple((n, tuple(h)) for n, h in levels.items())), build,
-                              **counts)
+    kept = None if key is None else ("count_holding", key, date, tuple((n, tuple(h)) for n, h in levels.items()))
+    return compiled.aggregate(kept, build, **counts)  # (a None key: built and run as Django would, nothing kept)
 
 
 def commune_level_counts(units: QuerySet[Unit], date: dt.date, *, where: Q | None = None,
