@@ -202,11 +202,67 @@ def test_on_postgresql_the_revision_is_read_through_a_function_planned_once():
     with CaptureQueriesContext(connection) as queries:
         token = selectors.data_revision()
     assert token == plain
-    assert [q["sql"] for q in queries.captured_queries] == [f"SELECT {name}()"]
+    assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [f"SELECT {name}"]
     Decision.objects.create(number="99/QĐ-THU", date="2023-06-01", authority="UBND tỉnh", level="xa-ntm")
     moved = selectors.data_revision()
     assert moved != token
     assert selectors.ensure_revision_function() == name and selectors.data_revision() == moved
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
+@pytest.mark.django_db
+def test_on_postgresql_the_function_runs_its_subqueries_only_when_the_snapshot_moved():
+    """Told the snapshot of the last read, the function gives no token while nothing was committed since (the
+    caller keeps the last one); a commit elsewhere moves the snapshot and, when it adds a row to a registered
+    table, the token; a transaction that is still open does not move the token others see; and a transaction that
+    has written itself always gets the token of its own rows, with no snapshot to keep."""
+    import psycopg
+
+    name, _create = selectors.revision_function()
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True)
+
+    def read(known: str | None) -> tuple[str | None, str | None]:
+        return tuple(other.execute(f"SELECT {name}(%s)", [known]).fetchone()[0])
+
+    added = None
+    try:
+        snapshot, token = read(None)
+        assert token == _plain_revision() and read(snapshot) == (snapshot, None)  # nothing committed since
+        # a row of a registered table committed by another connection: a new snapshot, a new token
+        added = other.execute("INSERT INTO units_lineageevent (kind, effective_date, legal_basis, note, verified) "
+                              "VALUES ('split', '2025-01-01', '', '', false) RETURNING id").fetchone()[0]
+        moved, after = read(snapshot)
+        assert moved != snapshot and after not in (None, token) and selectors.data_revision() == after
+        # this test's transaction writes (not committed): the other connection's token does not move (its snapshot
+        # moves only when a transaction it would list has begun before; this one's commit would move it)
+        Decision.objects.create(number="98/QĐ-THU", date="2023-06-01", authority="UBND tỉnh", level="xa-ntm")
+        again, same = read(moved)
+        assert (again, same) == (moved, None) or (again != moved and same == after)
+        # … and this transaction sees its own row at once, under a snapshot its later writes would not move
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {name}(%s)", [again])
+            assert cursor.fetchone()[0] == [None, _plain_revision()]
+        kept = dict(selectors._last_read)
+        assert selectors.data_revision() == _plain_revision() != after and selectors._last_read == kept
+    finally:
+        if added is not None:
+            other.execute("DELETE FROM units_lineageevent WHERE id = %s", [added])
+        other.close()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
+@pytest.mark.django_db
+def test_on_postgresql_a_read_under_the_last_snapshot_keeps_the_last_token(monkeypatch):
+    """Two reads with nothing committed between: the second tells the function the first's snapshot, which
+    answers with no token, and ``data_revision`` gives the one it kept."""
+    monkeypatch.setattr(selectors, "_last_read", {})
+    first = selectors.data_revision()
+    ((snapshot, token),) = selectors._last_read.values()
+    assert token == first == _plain_revision()
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.data_revision() == first
+    assert snapshot in queries.captured_queries[0]["sql"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")

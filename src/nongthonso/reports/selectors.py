@@ -477,14 +477,26 @@ def _revision_sql(vendor: str, entries: tuple[registry.RevisionTable, ...]) -> s
 # On PostgreSQL the revision is read through a PL/pgSQL function holding the same statement: the server plans the
 # ~30 subqueries once per session and keeps the plan (PL/pgSQL caches its statements' plans), where a plain
 # statement is planned on every request (1.1 ms against 0.27 ms on the national data, most of a cached page's
-# database time). Named after the statement's digest, so a change of the registered tables is a new function; made
+# database time). Named after its code's digest, so a change of the registered tables is a new function; made
 # by ``ensure_revision_function`` after every migrate, or at the first read of a process. Prepared statements would
 # do the same but are off in Django's PostgreSQL backend, for connection poolers (PgBouncer's transaction mode):
 # a function works through any pooler. Functions of earlier table lists are left in place (a few hundred bytes
 # each): a process of the previous release still serving while an upgrade migrates keeps reading its own.
+#
+# The function is given the snapshot of the last read that gave a token (``pg_current_snapshot()``, the xids whose
+# work the reading statement sees) and runs the subqueries only when the snapshot differs: two statements holding
+# the same snapshot see the same committed rows, so the same token. A snapshot moves with every transaction that
+# writes anywhere in the cluster (a session saved, a login), so it is only the guard: the token still moves with
+# the registered tables alone, and the figures cached under it stay. A transaction that has written itself sees
+# its own rows under an unchanged snapshot: the function then always runs the subqueries, and gives no snapshot to
+# keep. Unchanged data costs a round trip and a comparison (the public dashboard at 80% of /healthz's requests/s
+# against 60% with the subqueries on every request, docs/performance.md).
 REVISION_FUNCTION_PREFIX = "nongthonso_revision_"
 _functions_found: set[tuple[str, str]] = set()  # (database, function) seen committed in the database
 _functions_refused: set[tuple[str, str]] = set()  # (database, function) this process could not create: not retried
+# (host, port, database, function) → (snapshot, token) of the last read that gave both: shared by the threads of a
+# process (each read takes the pair as a whole, and replaces it as a whole)
+_last_read: dict[tuple[str, ...], tuple[str, str]] = {}
 
 
 def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None) -> tuple[str, str]:
@@ -496,10 +508,13 @@ def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None)
 def _function_for(entries: tuple[registry.RevisionTable, ...]) -> tuple[str, str]:
     columns = _revision_columns("postgresql", entries)
     token = ", ".join(f"COALESCE({column}::text, '-')" for column in columns)
-    body = f"SELECT concat_ws('.', {token})"
-    name = REVISION_FUNCTION_PREFIX + hashlib.sha256(body.encode()).hexdigest()[:12]
-    return name, (f"CREATE OR REPLACE FUNCTION {name}() RETURNS text LANGUAGE plpgsql STABLE AS "
-                  f"$revision$ DECLARE token text; BEGIN {body} INTO token; RETURN token; END $revision$")
+    code = ("DECLARE snapshot text := pg_current_snapshot()::text; token text; BEGIN "
+            "IF txid_current_if_assigned() IS NOT NULL THEN snapshot := NULL; "  # its own writes: not kept
+            "ELSIF snapshot = known THEN RETURN ARRAY[snapshot, NULL]; END IF; "
+            f"SELECT concat_ws('.', {token}) INTO token; RETURN ARRAY[snapshot, token]; END")
+    name = REVISION_FUNCTION_PREFIX + hashlib.sha256(code.encode()).hexdigest()[:12]
+    return name, (f"CREATE OR REPLACE FUNCTION {name}(known text) RETURNS text[] LANGUAGE plpgsql STABLE AS "
+                  f"$revision$ {code} $revision$")
 
 
 def ensure_revision_function(using: str = "default", *, once: bool = False) -> str | None:
@@ -536,7 +551,7 @@ def _revision_function_in(conn) -> str | None:
     if key in _functions_refused:
         return None
     with conn.cursor() as cursor:
-        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{name}()"])
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{name}(text)"])
         exists = cursor.fetchone()[0]
     if exists:  # only this module creates it, and only where it commits at once: it stays
         _functions_found.add(key)
@@ -550,16 +565,29 @@ def data_revision() -> str:
     (every service writes an AuditEntry in the write's transaction), of the admin log, and of each raw
     table the figures read (creations outside the audited paths, e.g. ``nongthonso demo``). Ids only grow,
     so a later write never brings back an earlier token. One query; each ``MAX(id)`` is an index lookup (on
-    PostgreSQL through the function above, planned once per session)."""
+    PostgreSQL through the function above, planned once per session, and run only when the snapshot moved since
+    the process's last read)."""
     entries = registry.entries(registry.RevisionTable)
     function = _revision_function_in(connection) if connection.vendor == "postgresql" else None
     with connection.cursor() as cursor:
         if function is not None:
-            cursor.execute(f"SELECT {function}()")
-            return cursor.fetchone()[0]
+            return _read_through(cursor, function)
         cursor.execute(_revision_sql(connection.vendor, entries))
         row = cursor.fetchone()
     return ".".join("-" if v is None else str(v) for v in row)
+
+
+def _read_through(cursor, function: str) -> str:
+    """The token the revision function gives, told the last snapshot this process read it under (see above)."""
+    key = (*(str(connection.settings_dict[k]) for k in ("HOST", "PORT", "NAME")), function)
+    known = _last_read.get(key)
+    cursor.execute(f"SELECT {function}(%s)", [known[0] if known else None])
+    snapshot, token = cursor.fetchone()[0]
+    if token is None:  # the snapshot of the last read: its token
+        return known[1]
+    if snapshot is not None:
+        _last_read[key] = (snapshot, token)
+    return token
 
 
 def cached(name: str, parts: tuple, compute: Callable[[], T], *, keep: Callable[[], bool] | None = None) -> T:
