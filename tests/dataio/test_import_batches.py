@@ -1,15 +1,20 @@
 """A values import over many write batches (``assessments.imports``): values updated, values added to a dossier
 that held none, a dossier created — each stored as written, each dossier's results what evaluating it afresh gives,
 one audit entry per dossier and batch; the engine passes of the dossiers written run in a background thread beside
-the rest of the write (``evaluation.BesideEvaluation``, ADR 0012), and a pass failing there leaves nothing written."""
+the rest of the write (``evaluation.BesideEvaluation``, ADR 0012), and a pass failing there leaves nothing written.
+On PostgreSQL that thread stages the results on a connection of its own (``assessments.staging``, ADR 0013): the
+scratch rows are gone afterwards, whether the write commits or fails, and a stage that cannot write leaves the
+results to the writer."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
+from django.db import connection
 
-from nongthonso.assessments import evaluation, imports
+from nongthonso.assessments import evaluation, imports, staging
 from nongthonso.assessments.evaluation import evaluate_assessments
 from nongthonso.assessments.models import Assessment, IndicatorValue
 from nongthonso.audit.models import AuditEntry
@@ -17,6 +22,35 @@ from nongthonso.audit.models import AuditEntry
 pytestmark = pytest.mark.django_db
 SET_2021 = "xa-ntm-2021-2025"
 RESULT_FIELDS = ("results", "criteria_met", "criteria_failed", "criteria_unknown", "eligible", "revoke")
+POSTGRESQL = connection.vendor == "postgresql"
+only_postgresql = pytest.mark.skipif(not POSTGRESQL, reason="results are staged on PostgreSQL only")
+
+
+def _scratch_rows() -> int:
+    """The rows of the results' scratch table that other connections have committed (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {staging.TABLE}")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def staged(monkeypatch):
+    """The assessments whose results the background thread staged, and those the writer copied from the stage."""
+    seen = {"put": [], "applied": []}
+    put, apply = staging.ResultsStage.put, staging.ResultsStage.apply
+
+    def spying_put(self, assessments):
+        done = put(self, assessments)
+        seen["put"] += [a.pk for a in assessments] if done else []
+        return done
+
+    def spying_apply(self, assessments, evaluated_at):
+        apply(self, assessments, evaluated_at)
+        seen["applied"] += [a.pk for a in assessments]
+
+    monkeypatch.setattr(staging.ResultsStage, "put", spying_put)
+    monkeypatch.setattr(staging.ResultsStage, "apply", spying_apply)
+    return seen
 
 
 def _text(value) -> str:
@@ -45,7 +79,8 @@ def three_dossiers(dossiers_open, tmp_path, write_table):
     return path, wanted, updated, emptied, new_year, stored[new_year.pk], len(rows) - 1
 
 
-def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossier(three_dossiers, monkeypatch):
+def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossier(three_dossiers, monkeypatch,
+                                                                                  staged):
     path, wanted, updated, emptied, new_year, new_values, total = three_dossiers
     stored_before = dict(updated.values.values_list("indicator__code", "value"))
     monkeypatch.setattr(imports, "BATCH", 7)  # a dossier's rows span several batches
@@ -84,6 +119,10 @@ def test_an_import_over_many_batches_stores_every_value_and_evaluates_each_dossi
         assert entries.count() == len({position // 7 for position, _, _ in changes})
         assert {k: v for e in entries for k, v in e.after.items()} == {code: value for _, code, value in changes}
     assert len(beside) == 3 and threading.get_ident() not in beside  # three passes, beside the write pass
+    if POSTGRESQL:  # their results staged by that thread, copied from the stage by the writer, the stage emptied
+        assert sorted(staged["put"]) == sorted(staged["applied"]) == sorted(ids) and _scratch_rows() == 0
+    else:
+        assert staged == {"put": [], "applied": []}
 
 
 def test_an_engine_pass_failing_beside_the_write_leaves_nothing_written(three_dossiers, monkeypatch, import_counts):
@@ -131,6 +170,49 @@ def test_a_write_failing_while_passes_run_beside_leaves_nothing_written(three_do
         imports.import_values(path)
     assert import_counts() == before and sorted(Assessment.objects.values_list("pk", "results")) == results
     assert not [t for t in threading.enumerate() if t.name.startswith("nongthonso-evaluate")]
+    if POSTGRESQL:  # the results staged before the failure: deleted by the background connection
+        assert _scratch_rows() == 0
+
+
+@only_postgresql
+def test_results_the_stage_cannot_take_are_stored_by_the_writer(three_dossiers, monkeypatch, staged, caplog):
+    """A scratch table missing (or no connection to be had): a warning, and the writer stores the results itself."""
+    path, _wanted, updated, emptied, new_year, _values, total = three_dossiers
+    monkeypatch.setattr(imports, "BATCH", 7)
+    monkeypatch.setattr(imports._EarlyEvaluation, "FLUSH", 1)
+    monkeypatch.setattr(staging, "TABLE", "assessments_results_stage_missing")
+    with caplog.at_level(logging.WARNING, logger=staging.__name__):
+        result = imports.import_values(path)
+    assert result.created + result.updated + result.unchanged == total
+    assert staged == {"put": [], "applied": []} and "results not staged" in caplog.text
+    created = Assessment.objects.get(unit=new_year.unit, year=2024, criteria_set__code=SET_2021)
+    ids = [updated.pk, emptied.pk, created.pk]
+    kept = list(Assessment.objects.filter(pk__in=ids).order_by("pk").values_list(*RESULT_FIELDS))
+    assert all(fields[0] for fields in kept)  # results stored …
+    evaluate_assessments(ids)
+    assert list(Assessment.objects.filter(pk__in=ids).order_by("pk").values_list(*RESULT_FIELDS)) == kept  # … right
+
+
+@only_postgresql
+def test_scratch_rows_left_a_day_ago_are_deleted_by_the_next_stage(three_dossiers, staged):
+    """Rows a killed process left (older than ``staging.KEPT``) go at the next stage; another evaluation's stay."""
+    import psycopg
+
+    path, *_ = three_dossiers
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    insert = (f"INSERT INTO {staging.TABLE} (token, id, results, criteria_met, criteria_failed, criteria_unknown, "
+              "criteria_total, eligible, revoke, staged_at) VALUES (%s, 1, '{}', 0, 0, 0, 0, false, false, "
+              "now() - %s::interval)")
+    old, recent = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+    with psycopg.connect(**params, autocommit=True) as other:
+        try:
+            other.execute(insert, [old, "2 days"])
+            other.execute(insert, [recent, "1 hour"])
+            assert imports.import_values(path).created > 0 and staged["put"]
+            tokens = [str(t) for (t,) in other.execute(f"SELECT token FROM {staging.TABLE}")]
+            assert tokens == [recent]
+        finally:
+            other.execute(f"DELETE FROM {staging.TABLE} WHERE token IN (%s, %s)", [old, recent])
 
 
 def test_rows_of_one_dossier_around_bad_rows_and_across_batches_are_each_checked(dossiers_open, tmp_path, monkeypatch,

@@ -31,6 +31,7 @@ from nongthonso.units.groups import GroupSpan, group_on, spans_of, year_end
 from nongthonso.units.models import Unit
 from nongthonso.units.services import PROVINCE_LEVEL
 
+from . import staging
 from .models import Assessment, IndicatorValue
 from .standings import STANDINGS
 
@@ -210,7 +211,7 @@ def _save_results(assessments: list[_Light]) -> None:
     units whose counts changed are touched."""
     fields = [Assessment._meta.get_field(name) for name in RESULT_FIELDS]
     quote = connection.ops.quote_name
-    evaluated_at = fields[-1].get_db_prep_save(timezone.now(), connection)  # one moment for the batch
+    evaluated_at = _evaluated_now()
     rows = [[a.results_json, a.criteria_met, a.criteria_failed, a.criteria_unknown, a.criteria_total, a.eligible,
              a.revoke, evaluated_at, a.pk] for a in assessments]
     table = quote(Assessment._meta.db_table)
@@ -230,6 +231,16 @@ def _save_results(assessments: list[_Light]) -> None:
                                                                     for f in fields)
                            + " FROM nongthonso_results AS r WHERE a.id = r.id")
             cursor.execute("TRUNCATE nongthonso_results")
+    _touch_standings(assessments)
+
+
+def _evaluated_now():
+    """``evaluated_at`` of a batch stored now, ready for the database (one moment for the batch)."""
+    return Assessment._meta.get_field("evaluated_at").get_db_prep_save(timezone.now(), connection)
+
+
+def _touch_standings(assessments: list[_Light]) -> None:
+    """The standings of the units whose counts the stored results changed are refreshed after (they copy them)."""
     STANDINGS.touch({a.unit_id for a in assessments if a.counted != (a.criteria_met, a.criteria_total)})
 
 
@@ -329,6 +340,7 @@ class _Pass:
     members: list[_Light]
     units: list[tuple]
     results: list[tuple[dict, str]] | None = None
+    encoded: bool = False  # the results put on the members (``_encode``)
 
     def run(self) -> None:
         self.results = engine.evaluate_many_json(self.cs, self.units)
@@ -370,13 +382,22 @@ class _Inputs:
         return list(by_set.values())
 
 
-def _store(passes: list[_Pass]) -> None:
-    """Store the results of engine passes that have run (one statement for them all)."""
+def _encode(passes: list[_Pass]) -> list[_Light]:
+    """Put the results of engine passes that have run on their assessments (``results_json`` and the counts);
+    returns the assessments. No database for sets that require none (``_required_eligible``)."""
     assessments = []
     for engine_pass in passes:
-        for assessment, (summary, text) in zip(engine_pass.members, engine_pass.results, strict=True):
-            _put_encoded_results(assessment, summary, text)
+        if not engine_pass.encoded:
+            for assessment, (summary, text) in zip(engine_pass.members, engine_pass.results, strict=True):
+                _put_encoded_results(assessment, summary, text)
+            engine_pass.encoded = True
         assessments.extend(engine_pass.members)
+    return assessments
+
+
+def _store(passes: list[_Pass]) -> None:
+    """Store the results of engine passes that have run (one statement for them all)."""
+    assessments = _encode(passes)
     if assessments:
         _save_results(assessments)
 
@@ -385,14 +406,19 @@ class BesideEvaluation:
     """Evaluates, inside a write, assessments whose complete values the writer holds (an import), their engine
     passes run by one background thread while the writer goes on (ADR 0012): ``submit({id: values})`` reads what
     the passes need and starts them; their results are stored by the next ``submit`` or by ``finish()``, in the
-    writer's thread — the background thread never touches the database. ``finish()`` also touches the assessments
-    requiring them (``dependents``), evaluated as the write ends. Only assessments whose set requires no other set
-    may be submitted (the others wait for the one they require: ``evaluate_assessments``)."""
+    writer's transaction. ``finish()`` also touches the assessments requiring them (``dependents``), evaluated as the
+    write ends. Only assessments whose set requires no other set may be submitted (the others wait for the one they
+    require: ``evaluate_assessments``).
+
+    The background thread never touches the writer's connection. On PostgreSQL it writes the results it computed
+    into a scratch table on a connection of its own (``staging``, ADR 0013), and the writer copies them from there
+    with one statement; elsewhere, or when staging fails, the writer stores them itself (``_save_results``)."""
 
     def __init__(self, batch: int = 500):
         self.batch = batch
         self.inputs: _Inputs | None = None
         self.executor: ThreadPoolExecutor | None = None
+        self.stage: staging.ResultsStage | None = None
         self.pending: list[tuple[list[_Pass], Future]] = []
         self.evaluated: list[int] = []
         self.closed = False
@@ -405,20 +431,26 @@ class BesideEvaluation:
         if self.inputs is None:
             self.inputs = _Inputs({})
             self.executor = ThreadPoolExecutor(1, thread_name_prefix="nongthonso-evaluate")
+            self.stage = staging.ResultsStage() if staging.available() else None
         self.inputs.known_values = known_values
         ids = sorted(known_values)
         batches = [self.inputs.passes(ids[start:start + self.batch]) for start in range(0, len(ids), self.batch)]
         if any(a.criteria_set.requires_id is not None for passes in batches for p in passes for a in p.members):
             raise ValueError("an assessment whose set requires another is evaluated after it (evaluate_assessments)")
         self._store_pending()
-        self.pending = [(passes, self.executor.submit(_run_all, passes)) for passes in batches]
+        self.pending = [(passes, self.executor.submit(_run_beside, passes, self.stage)) for passes in batches]
         self.evaluated.extend(ids)
 
     def _store_pending(self) -> None:
-        pending, self.pending = self.pending, []
-        for passes, running in pending:
-            running.result()  # re-raises the engine's error
-            _store(passes)
+        while self.pending:  # (what a failed store leaves here is cancelled by ``close``)
+            passes, running = self.pending[0]
+            if running.result():  # (re-raises the engine's error) staged: copied from the scratch table
+                assessments = _encode(passes)
+                self.stage.apply(assessments, _evaluated_now())
+                _touch_standings(assessments)
+            else:
+                _store(passes)
+            del self.pending[0]
 
     def finish(self) -> None:
         try:
@@ -428,17 +460,27 @@ class BesideEvaluation:
         RESULTS.touch(dependents(self.evaluated))
 
     def close(self) -> None:
-        """Stop the background thread (after the pass running, if any); results not stored are dropped (the write
-        fails)."""
+        """Stop the background thread (after the pass running, if any), which then deletes its scratch rows; results
+        not stored are dropped (the write fails)."""
         self.closed = True
         if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)  # (and those a failed store left unlisted)
+            for _passes, running in self.pending:
+                running.cancel()
+            if self.stage is not None:
+                self.executor.submit(self.stage.close)
+            self.executor.shutdown(wait=True)
             self.executor, self.pending = None, []
 
 
 def _run_all(passes: list[_Pass]) -> None:
     for engine_pass in passes:
         engine_pass.run()
+
+
+def _run_beside(passes: list[_Pass], stage: staging.ResultsStage | None) -> bool:
+    """The background thread's task: the engine passes, then (PostgreSQL) their results staged. True when staged."""
+    _run_all(passes)
+    return stage is not None and stage.put(_encode(passes))
 
 
 RESULTS = Refresh("results", RESULTS_STAGE, lambda ids: evaluate_assessments(ids))  # looked up at each run
