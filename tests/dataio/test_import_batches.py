@@ -194,7 +194,7 @@ def test_results_the_stage_cannot_take_are_stored_by_the_writer(three_dossiers, 
 
 
 @only_postgresql
-def test_scratch_rows_left_a_day_ago_are_deleted_by_the_next_stage(three_dossiers, staged):
+def test_scratch_rows_left_a_week_ago_are_deleted_by_the_next_stage(three_dossiers, staged):
     """Rows a killed process left (older than ``staging.KEPT``) go at the next stage; another evaluation's stay."""
     import psycopg
 
@@ -206,8 +206,8 @@ def test_scratch_rows_left_a_day_ago_are_deleted_by_the_next_stage(three_dossier
     old, recent = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
     with psycopg.connect(**params, autocommit=True) as other:
         try:
-            other.execute(insert, [old, "2 days"])
-            other.execute(insert, [recent, "1 hour"])
+            other.execute(insert, [old, "8 days"])
+            other.execute(insert, [recent, "1 day"])
             assert imports.import_values(path).created > 0 and staged["put"]
             tokens = [str(t) for (t,) in other.execute(f"SELECT token FROM {staging.TABLE}")]
             assert tokens == [recent]
@@ -233,3 +233,29 @@ def test_rows_of_one_dossier_around_bad_rows_and_across_batches_are_each_checked
         (3, "unit_code"), (4, "value"), (5, "indicator_code"), (7, "year"), (8, "indicator_code")]
     assert failed.value.errors[4].message.startswith("trùng với dòng 2 ")
     assert import_counts() == before
+
+
+@only_postgresql
+def test_a_token_stages_an_assessment_once_and_only_under_read_committed(monkeypatch, caplog):
+    """A second row of one assessment under one token is refused (the writer would copy either): the stage says so
+    and stops; and a writer whose transactions are stricter than read committed does not stage at all (its snapshot
+    would not see the rows staged after it began)."""
+    from types import SimpleNamespace
+
+    from psycopg import IsolationLevel
+
+    a = Assessment.objects.order_by("pk").first()
+    row = SimpleNamespace(pk=a.pk, results_json="{}", criteria_met=0, criteria_failed=0, criteria_unknown=0,
+                          criteria_total=0, eligible=False, revoke=False)
+    stage = staging.ResultsStage()
+    try:
+        assert stage.put([row]) is True
+        with caplog.at_level(logging.WARNING, logger=staging.__name__):
+            assert stage.put([row]) is False and stage.put([row]) is False
+        assert "results not staged" in caplog.text and stage.failed
+    finally:
+        stage.close()
+    assert _scratch_rows() == 0
+    assert staging.available()
+    monkeypatch.setattr(connection, "isolation_level", IsolationLevel.REPEATABLE_READ)
+    assert not staging.available()

@@ -466,10 +466,12 @@ class BesideEvaluation:
         if self.executor is not None:
             for _passes, running in self.pending:
                 running.cancel()
-            if self.stage is not None:
-                self.executor.submit(self.stage.close)
-            self.executor.shutdown(wait=True)
-            self.executor, self.pending = None, []
+            try:
+                if self.stage is not None:
+                    self.executor.submit(self.stage.close)
+            finally:
+                self.executor.shutdown(wait=True)
+                self.executor, self.pending = None, []
 
 
 def _run_all(passes: list[_Pass]) -> None:

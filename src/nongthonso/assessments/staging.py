@@ -5,10 +5,10 @@ an unlogged scratch table; the writer's transaction then copies them into the as
 200,000 imported values) in a second server process while the writer's goes on with the values.
 
 The scratch rows carry nothing of their own: each is the results of one assessment, as the engine computed them from
-values the writer holds, under a token naming one evaluation. Whether the write commits or not, the background
-connection deletes its token's rows when the evaluation closes; rows a process left behind (it was killed) are
-deleted by the next evaluation that stages, a day later. The scratch table is unlogged (no WAL: emptied by a crash,
-not copied to standbys), made by migration ``0010_results_stage``.
+values the writer holds, under a token naming one evaluation (which stages an assessment once: a unique index).
+Whether the write commits or not, the background connection deletes its token's rows when the evaluation closes;
+rows a process left behind (it was killed) are deleted by the next evaluation that stages, a week later. The scratch
+table is unlogged (no WAL: emptied by a crash, not copied to standbys), made by migration ``0010_results_stage``.
 
 ``stage.put`` runs in the background thread only, ``ResultsStage.apply`` in the writer's only. A stage that fails
 (the table missing, no connection to be had) says so and is not used again: the writer then stores the results
@@ -29,12 +29,18 @@ log = logging.getLogger(__name__)
 
 TABLE = "assessments_results_stage"
 COLUMNS = ("results", "criteria_met", "criteria_failed", "criteria_unknown", "criteria_total", "eligible", "revoke")
-KEPT = "1 day"  # rows older than this belong to no running evaluation
+KEPT = "7 days"  # rows older than this belong to no running evaluation
 
 
 def available() -> bool:
-    """Whether the writer's database stages results (PostgreSQL)."""
-    return connection.vendor == "postgresql"
+    """Whether the writer's database stages results: PostgreSQL, its transactions read committed (a writer of a
+    stricter level would not see rows committed after its transaction began)."""
+    if connection.vendor != "postgresql":
+        return False
+    from psycopg import IsolationLevel
+
+    connection.ensure_connection()
+    return connection.isolation_level == IsolationLevel.READ_COMMITTED
 
 
 class ResultsStage:
@@ -48,6 +54,7 @@ class ResultsStage:
         self.wrapper = type(connections[self.alias])  # (``connection`` is a proxy: its class is not the backend's)
         self.conn = None
         self.failed = False
+        self.staged = False  # rows of this token committed
 
     def put(self, assessments: Sequence[Any]) -> bool:
         """Write the results of ``assessments`` (evaluated: ``results_json`` and the counts set) as scratch rows,
@@ -67,8 +74,18 @@ class ResultsStage:
         except DatabaseError:
             log.warning("results not staged (%s); the writer stores them itself", TABLE, exc_info=True)
             self.failed = True
+            if not self.staged:  # nothing of this token to delete at ``close``: no connection kept for it
+                self._disconnect()
             return False
+        self.staged = True
         return True
+
+    def _disconnect(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            finally:
+                self.conn = None
 
     def close(self) -> None:
         """Delete this evaluation's scratch rows and close the connection (in the background thread, last)."""
@@ -80,8 +97,7 @@ class ResultsStage:
         except DatabaseError:  # left for the next evaluation that stages (``KEPT``)
             log.warning("scratch rows of %s not deleted", self.token, exc_info=True)
         finally:
-            self.conn.close()
-            self.conn = None
+            self._disconnect()
 
     def apply(self, assessments: Sequence[Any], evaluated_at) -> None:
         """Copy the staged results of ``assessments`` into them, in the writer's transaction (one statement)."""

@@ -489,8 +489,11 @@ def _revision_sql(vendor: str, entries: tuple[registry.RevisionTable, ...]) -> s
 # writes anywhere in the cluster (a session saved, a login), so it is only the guard: the token still moves with
 # the registered tables alone, and the figures cached under it stay. A transaction that has written itself sees
 # its own rows under an unchanged snapshot: the function then always runs the subqueries, and gives no snapshot to
-# keep. Unchanged data costs a round trip and a comparison (the public dashboard at 80% of /healthz's requests/s
-# against 60% with the subqueries on every request, docs/performance.md).
+# keep. Nor does a standby, whose snapshots do not list the primary's transactions in progress (a commit there
+# may leave the text as it was); and the server's start time is compared with the snapshot, since a restored or
+# failed-over server behind the same address numbers its transactions again. Unchanged data costs a round trip and a
+# comparison, as ``SELECT 1`` does (the public dashboard at 64% of /healthz's requests/s against 59–60% with the
+# subqueries on every request; docs/performance.md, ADR 0013).
 REVISION_FUNCTION_PREFIX = "nongthonso_revision_"
 _functions_found: set[tuple[str, str]] = set()  # (database, function) seen committed in the database
 _functions_refused: set[tuple[str, str]] = set()  # (database, function) this process could not create: not retried
@@ -508,8 +511,11 @@ def revision_function(entries: tuple[registry.RevisionTable, ...] | None = None)
 def _function_for(entries: tuple[registry.RevisionTable, ...]) -> tuple[str, str]:
     columns = _revision_columns("postgresql", entries)
     token = ", ".join(f"COALESCE({column}::text, '-')" for column in columns)
-    code = ("DECLARE snapshot text := pg_current_snapshot()::text; token text; BEGIN "
-            "IF txid_current_if_assigned() IS NOT NULL THEN snapshot := NULL; "  # its own writes: not kept
+    # the server's start joins the snapshot (after a restore or a failover behind the same address, transaction ids
+    # come again); a standby's snapshots do not list the primary's transactions in progress: no snapshot kept there
+    code = ("DECLARE snapshot text := pg_postmaster_start_time()::text || '/' || pg_current_snapshot()::text; "
+            "token text; BEGIN "
+            "IF txid_current_if_assigned() IS NOT NULL OR pg_is_in_recovery() THEN snapshot := NULL; "
             "ELSIF snapshot = known THEN RETURN ARRAY[snapshot, NULL]; END IF; "
             f"SELECT concat_ws('.', {token}) INTO token; RETURN ARRAY[snapshot, token]; END")
     name = REVISION_FUNCTION_PREFIX + hashlib.sha256(code.encode()).hexdigest()[:12]

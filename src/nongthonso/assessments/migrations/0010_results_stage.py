@@ -8,7 +8,7 @@ CREATE = (
     "results jsonb NOT NULL, criteria_met integer NOT NULL, criteria_failed integer NOT NULL, "
     "criteria_unknown integer NOT NULL, criteria_total integer NOT NULL, eligible boolean NOT NULL, "
     "revoke boolean NOT NULL, staged_at timestamptz NOT NULL DEFAULT now())",
-    "CREATE INDEX IF NOT EXISTS assessments_results_stage_token ON assessments_results_stage (token, id)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS assessments_results_stage_token ON assessments_results_stage (token, id)",
 )
 
 
