@@ -12,7 +12,7 @@ import logging
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from nongthonso.assessments import evaluation, imports, staging
 from nongthonso.assessments.evaluation import evaluate_assessments
@@ -257,5 +257,6 @@ def test_a_token_stages_an_assessment_once_and_only_under_read_committed(monkeyp
         stage.close()
     assert _scratch_rows() == 0
     assert staging.available()
-    monkeypatch.setattr(connection, "isolation_level", IsolationLevel.REPEATABLE_READ)
+    # (the wrapper itself: monkeypatch would restore an attribute set through Django's proxy by deleting it)
+    monkeypatch.setattr(connections[connection.alias], "isolation_level", IsolationLevel.REPEATABLE_READ)
     assert not staging.available()
