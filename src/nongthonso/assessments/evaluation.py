@@ -395,11 +395,17 @@ def _encode(passes: list[_Pass]) -> list[_Light]:
     return assessments
 
 
-def _store(passes: list[_Pass]) -> None:
-    """Store the results of engine passes that have run (one statement for them all)."""
+def _store(passes: list[_Pass], staged: staging.ResultsStage | None = None) -> None:
+    """Store the results of engine passes that have run (one statement for them all): copied from the scratch rows
+    of ``staged`` when they were staged there (PostgreSQL, ``BesideEvaluation``), else written from here."""
     assessments = _encode(passes)
-    if assessments:
+    if not assessments:
+        return
+    if staged is None:
         _save_results(assessments)
+    else:
+        staged.apply(assessments, _evaluated_now())
+        _touch_standings(assessments)
 
 
 class BesideEvaluation:
@@ -444,12 +450,7 @@ class BesideEvaluation:
     def _store_pending(self) -> None:
         while self.pending:  # (what a failed store leaves here is cancelled by ``close``)
             passes, running = self.pending[0]
-            if running.result():  # (re-raises the engine's error) staged: copied from the scratch table
-                assessments = _encode(passes)
-                self.stage.apply(assessments, _evaluated_now())
-                _touch_standings(assessments)
-            else:
-                _store(passes)
+            _store(passes, self.stage if running.result() else None)  # (result() re-raises the engine's error)
             del self.pending[0]
 
     def finish(self) -> None:
