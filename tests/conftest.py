@@ -450,6 +450,19 @@ LOCK_RACE_TIMEOUT = 30  # seconds: a bound on every wait, never a pause that syn
 
 
 @pytest.fixture
+def other_connection(db):
+    """On PostgreSQL, a second connection to the test database (psycopg, autocommit), outside the test's
+    transaction: what it writes is committed at once and seen by the test's connection (read committed), not the
+    other way round. Closed after the test; the test deletes what it committed."""
+    import psycopg
+    from django.db import connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    with psycopg.connect(**params, autocommit=True) as other:
+        yield other
+
+
+@pytest.fixture
 def lock_race():
     """``lock_race(first, second)``, on PostgreSQL with committed rows (not inside a test transaction): ``first``
     runs in a transaction of its own connection, which stays open once ``first`` returns, so the row locks it took

@@ -194,25 +194,22 @@ def test_results_the_stage_cannot_take_are_stored_by_the_writer(three_dossiers, 
 
 
 @only_postgresql
-def test_scratch_rows_left_a_week_ago_are_deleted_by_the_next_stage(three_dossiers, staged):
+def test_scratch_rows_left_a_week_ago_are_deleted_by_the_next_stage(three_dossiers, staged, other_connection):
     """Rows a killed process left (older than ``staging.KEPT``) go at the next stage; another evaluation's stay."""
-    import psycopg
-
     path, *_ = three_dossiers
-    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    other = other_connection
     insert = (f"INSERT INTO {staging.TABLE} (token, id, results, criteria_met, criteria_failed, criteria_unknown, "
               "criteria_total, eligible, revoke, staged_at) VALUES (%s, 1, '{}', 0, 0, 0, 0, false, false, "
               "now() - %s::interval)")
     old, recent = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
-    with psycopg.connect(**params, autocommit=True) as other:
-        try:
-            other.execute(insert, [old, "8 days"])
-            other.execute(insert, [recent, "1 day"])
-            assert imports.import_values(path).created > 0 and staged["put"]
-            tokens = [str(t) for (t,) in other.execute(f"SELECT token FROM {staging.TABLE}")]
-            assert tokens == [recent]
-        finally:
-            other.execute(f"DELETE FROM {staging.TABLE} WHERE token IN (%s, %s)", [old, recent])
+    try:
+        other.execute(insert, [old, "8 days"])
+        other.execute(insert, [recent, "1 day"])
+        assert imports.import_values(path).created > 0 and staged["put"]
+        tokens = [str(t) for (t,) in other.execute(f"SELECT token FROM {staging.TABLE}")]
+        assert tokens == [recent]
+    finally:
+        other.execute(f"DELETE FROM {staging.TABLE} WHERE token IN (%s, %s)", [old, recent])
 
 
 def test_rows_of_one_dossier_around_bad_rows_and_across_batches_are_each_checked(dossiers_open, tmp_path, monkeypatch,

@@ -211,16 +211,13 @@ def test_on_postgresql_the_revision_is_read_through_a_function_planned_once():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
 @pytest.mark.django_db
-def test_on_postgresql_the_function_runs_its_subqueries_only_when_the_snapshot_moved():
+def test_on_postgresql_the_function_runs_its_subqueries_only_when_the_snapshot_moved(other_connection):
     """Told the snapshot of the last read, the function gives no token while nothing was committed since (the
     caller keeps the last one); a commit elsewhere moves the snapshot and, when it adds a row to a registered
     table, the token; a transaction that is still open does not move the token others see; and a transaction that
     has written itself always gets the token of its own rows, with no snapshot to keep."""
-    import psycopg
-
     name, _create = selectors.revision_function()
-    params = connection.get_connection_params()
-    other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True)
+    other = other_connection
 
     def read(known: str | None) -> tuple[str | None, str | None]:
         return tuple(other.execute(f"SELECT {name}(%s)", [known]).fetchone()[0])
@@ -248,7 +245,6 @@ def test_on_postgresql_the_function_runs_its_subqueries_only_when_the_snapshot_m
     finally:
         if added is not None:
             other.execute("DELETE FROM units_lineageevent WHERE id = %s", [added])
-        other.close()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads the revision through a function")
